@@ -1,0 +1,19 @@
+/**
+ * @otedama/core — the pure mining domain shared by browsers, workers, the edge and peers:
+ * targets and difficulty, block headers, coinbase and merkle, Stratum job fields, the
+ * nonce-search engine contract and its JS reference engine, and the algorithm registry.
+ * No I/O and no platform APIs live here.
+ */
+export * from './errors.ts';
+export * from './hex.ts';
+export * from './sha256.ts';
+export * from './target.ts';
+export * from './block-header.ts';
+export * from './merkle.ts';
+export * from './coinbase.ts';
+export * from './stratum-job.ts';
+export * from './engine.ts';
+export * from './sha256d-reference.ts';
+export * from './algorithms.ts';
+export * from './schedule.ts';
+export * from './block-template.ts';

@@ -1,0 +1,103 @@
+/**
+ * The edge's configuration: one typed object with defaults that work out of the box
+ * (loopback only, HTTP 8080, Stratum 3333, simnet in OTEDAMA_DATA_DIR). Environment and flags
+ * override defaults; flags win. (A YAML file layer joins in the accounting issue.)
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface VardiffConfig {
+  /** Target seconds between shares per connection. */
+  targetShareSeconds: number;
+  /** Seconds between retargets. */
+  retargetSeconds: number;
+  /** Relative band around the target rate inside which difficulty is left alone (0.3 = ±30%). */
+  hysteresis: number;
+  minDifficulty: number;
+  maxDifficulty: number;
+}
+
+export interface EdgeConfig {
+  dataDir: string;
+  http: { host: string; port: number };
+  stratum: {
+    host: string;
+    port: number;
+    /** PEM files; when both are set a TLS port listens too. */
+    tlsCertFile?: string;
+    tlsKeyFile?: string;
+    tlsPort: number;
+    extranonce1Bytes: number;
+    extranonce2Bytes: number;
+    initialDifficulty: number;
+    vardiff: VardiffConfig;
+    /** Longest accepted line in bytes; longer lines end the connection. */
+    maxLineBytes: number;
+    maxConnectionsPerIp: number;
+    /** Seconds without a line from the miner before the connection is closed. */
+    idleTimeoutSeconds: number;
+    /** Ban score at which a connection and its IP are banned. */
+    banThreshold: number;
+    banSeconds: number;
+    /** Seconds between job refreshes (new ntime) when the template has not changed. */
+    jobRefreshSeconds: number;
+  };
+  chain: {
+    /** 'simnet': the embedded chain; 'rpc': a bitcoind-compatible node at rpcUrl. */
+    mode: 'simnet' | 'rpc';
+    rpcUrl?: string;
+    rpcUser?: string;
+    rpcPassword?: string;
+    rpcCookieFile?: string;
+    /** Template poll interval in seconds (long-poll is used where the node offers it). */
+    pollSeconds: number;
+    simnet: {
+      /** Loopback port of the simnet JSON-RPC server (0 = any free port). */
+      rpcPort: number;
+      /** Block difficulty of simnet (bdiff); low enough that a CPU finds blocks. */
+      blockDifficulty: number;
+      /** Block reward in satoshis. */
+      blockRewardSats: number;
+    };
+  };
+  pool: {
+    /** Address that receives coinbase outputs until PPLNS accounting lands; empty = simnet's own. */
+    payoutAddress?: string;
+    /** Text tag in the coinbase script. */
+    coinbaseTag: string;
+  };
+}
+
+export function defaultDataDir(env: Record<string, string | undefined> = process.env): string {
+  return env.OTEDAMA_DATA_DIR ?? join(homedir(), '.otedama');
+}
+
+export function defaultConfig(env: Record<string, string | undefined> = process.env): EdgeConfig {
+  return {
+    dataDir: defaultDataDir(env),
+    http: { host: '127.0.0.1', port: 8080 },
+    stratum: {
+      host: '127.0.0.1',
+      port: 3333,
+      tlsPort: 3334,
+      extranonce1Bytes: 4,
+      extranonce2Bytes: 4,
+      // A single CPU thread at ~5 MH/s finds a difficulty-0.001 share (~4.3 M hashes) in about a second.
+      initialDifficulty: 0.001,
+      vardiff: { targetShareSeconds: 10, retargetSeconds: 30, hysteresis: 0.5, minDifficulty: 0.0001, maxDifficulty: 1e12 },
+      maxLineBytes: 16 * 1024,
+      maxConnectionsPerIp: 50_000,
+      idleTimeoutSeconds: 600,
+      banThreshold: 100,
+      banSeconds: 600,
+      jobRefreshSeconds: 30,
+    },
+    chain: {
+      mode: 'simnet',
+      pollSeconds: 2,
+      // Simnet blocks at difficulty 0.05 take a 5 MH/s CPU about 40 s on average.
+      simnet: { rpcPort: 18443, blockDifficulty: 0.05, blockRewardSats: 50 * 100_000_000 },
+    },
+    pool: { coinbaseTag: '/otedama/' },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * One Playwright config for every browser test. Chromium comes from Debian (/usr/bin/chromium);
+ * nothing downloads a browser. Projects differ only in the WebGPU adapter they ask Chromium for:
+ *   - lavapipe: Mesa's Vulkan rasteriser through ANGLE in WebGPU compatibility mode (fast);
+ *   - swiftshader: Chromium's bundled full-feature software adapter (slow, but complete).
+ */
+import { defineConfig } from '@playwright/test';
+
+const CHROMIUM = process.env.OTEDAMA_CHROMIUM ?? '/usr/bin/chromium';
+const BASE_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+export const LAVAPIPE_ARGS = [...BASE_ARGS, '--use-angle=vulkan', '--use-webgpu-adapter=opengles', '--force-webgpu-compat'];
+export const SWIFTSHADER_ARGS = [...BASE_ARGS, '--enable-unsafe-webgpu'];
+const HARNESS_PORT = Number(process.env.OTEDAMA_HARNESS_PORT ?? 5178);
+
+export default defineConfig({
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 1 : 0,
+  workers: 1,
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
+  outputDir: 'test-results/playwright',
+  use: {
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: { executablePath: CHROMIUM, args: LAVAPIPE_ARGS },
+  },
+  webServer: [
+    {
+      // Serves the engine compliance harness pages (kernels/e2e, wasm) with Vite.
+      command: `node node_modules/vite/bin/vite.js --config kernels/e2e/vite.harness.config.ts --port ${HARNESS_PORT} --strictPort --host 127.0.0.1`,
+      url: `http://127.0.0.1:${HARNESS_PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+    },
+  ],
+  projects: [
+    {
+      name: 'engines-lavapipe',
+      testMatch: /kernels\/e2e\/.*\.spec\.ts/,
+      use: { baseURL: `http://127.0.0.1:${HARNESS_PORT}`, launchOptions: { executablePath: CHROMIUM, args: LAVAPIPE_ARGS } },
+    },
+    {
+      name: 'engines-swiftshader',
+      testMatch: /kernels\/e2e\/.*\.spec\.ts/,
+      use: { baseURL: `http://127.0.0.1:${HARNESS_PORT}`, launchOptions: { executablePath: CHROMIUM, args: SWIFTSHADER_ARGS } },
+    },
+    {
+      name: 'web',
+      testMatch: /apps\/.*\/e2e\/.*\.spec\.ts/,
+      use: { launchOptions: { executablePath: CHROMIUM, args: LAVAPIPE_ARGS } },
+    },
+  ],
+});

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// `npm test` after bootstrap: typecheck every workspace, run the unit tests (Vitest), then the
+// browser tests (Playwright + Debian Chromium), and print one closing summary line.
+// Runs under Node 22 with node_modules/.bin on PATH (scripts/bootstrap.mjs sets that up).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const args = process.argv.slice(2);
+const only = new Set(args.filter((a) => !a.startsWith('-')));
+const want = (step) => only.size === 0 || only.has(step);
+
+const TSCONFIGS = [
+  'core/tsconfig.json',
+  'core/tsconfig.test.json',
+  'wasm/tsconfig.json',
+  'kernels/tsconfig.json',
+  'edge/tsconfig.json',
+  'apps/web/tsconfig.json',
+  'apps/widget/tsconfig.json',
+  'apps/rig/tsconfig.json',
+];
+
+function step(title) {
+  process.stdout.write(`\n=== ${title} ===\n`);
+}
+
+function run(cmd, cmdArgs) {
+  const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', cwd: ROOT, env: process.env });
+  return r.status ?? 1;
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const failures = [];
+mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+
+if (want('typecheck')) {
+  step('typecheck');
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  for (const cfg of TSCONFIGS) {
+    if (!existsSync(join(ROOT, cfg))) continue;
+    const status = run(process.execPath, [tsc, '-p', cfg, '--noEmit']);
+    if (status === 0) {
+      passed++;
+      process.stdout.write(`typecheck ${cfg}: ok\n`);
+    } else {
+      failed++;
+      failures.push(`typecheck ${cfg}`);
+    }
+  }
+}
+
+if (want('unit')) {
+  step('unit tests (vitest)');
+  const out = join(ROOT, 'test-results', 'vitest.json');
+  rmSync(out, { force: true });
+  const status = run(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  if (existsSync(out)) {
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    passed += report.numPassedTests ?? 0;
+    failed += report.numFailedTests ?? 0;
+    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    if (status !== 0 && (report.numFailedTests ?? 0) === 0) {
+      failed++;
+      failures.push('vitest exited non-zero (a suite failed to load?)');
+    }
+  } else if (status !== 0) {
+    failed++;
+    failures.push('vitest');
+  }
+}
+
+if (want('e2e')) {
+  step('browser tests (playwright, chromium)');
+  const out = join(ROOT, 'test-results', 'playwright.json');
+  rmSync(out, { force: true });
+  const status = run(process.execPath, [join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test']);
+  if (existsSync(out)) {
+    const stats = JSON.parse(readFileSync(out, 'utf8')).stats ?? {};
+    passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
+    failed += stats.unexpected ?? 0;
+    skipped += stats.skipped ?? 0;
+    if (status !== 0 && (stats.unexpected ?? 0) === 0) {
+      failed++;
+      failures.push('playwright exited non-zero');
+    }
+  } else if (status !== 0) {
+    failed++;
+    failures.push('playwright');
+  }
+}
+
+process.stdout.write('\n');
+if (failures.length) process.stdout.write(`failing steps: ${failures.join('; ')}\n`);
+process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+process.exit(failed > 0 ? 1 : 0);
