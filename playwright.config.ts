@@ -51,6 +51,8 @@ export default defineConfig({
     {
       name: 'engines-swiftshader',
       testMatch: /kernels\/e2e\/.*\.spec\.ts/,
+      // Suites that use no GPU (the WASM engines) run once, under engines-lavapipe.
+      grepInvert: /@adapter-independent/,
       use: { baseURL: `http://127.0.0.1:${HARNESS_PORT}`, launchOptions: { executablePath: CHROMIUM, args: SWIFTSHADER_ARGS } },
     },
     {

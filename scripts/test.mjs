@@ -3,7 +3,7 @@
 // browser tests (Playwright + Debian Chromium), and print one closing summary line.
 // Runs under Node 22 with node_modules/.bin on PATH (scripts/bootstrap.mjs sets that up).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,16 +12,13 @@ const args = process.argv.slice(2);
 const only = new Set(args.filter((a) => !a.startsWith('-')));
 const want = (step) => only.size === 0 || only.has(step);
 
-const TSCONFIGS = [
-  'core/tsconfig.json',
-  'core/tsconfig.test.json',
-  'wasm/tsconfig.json',
-  'kernels/tsconfig.json',
-  'edge/tsconfig.json',
-  'apps/web/tsconfig.json',
-  'apps/widget/tsconfig.json',
-  'apps/rig/tsconfig.json',
-];
+const WORKSPACES = ['core', 'wasm', 'kernels', 'edge', 'apps/web', 'apps/widget', 'apps/rig'];
+/** Every tsconfig*.json of every workspace (browser, Node and test code each have their own). */
+const TSCONFIGS = WORKSPACES.flatMap((ws) =>
+  existsSync(join(ROOT, ws))
+    ? readdirSync(join(ROOT, ws)).filter((f) => /^tsconfig(\.[\w-]+)?\.json$/.test(f)).sort().map((f) => `${ws}/${f}`)
+    : [],
+);
 
 function step(title) {
   process.stdout.write(`\n=== ${title} ===\n`);

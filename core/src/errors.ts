@@ -62,3 +62,62 @@ export class EngineUnavailableError extends OtedamaError {
     super('engine-unavailable', `${engine}: ${reason}`, options);
   }
 }
+
+/** A payout address that does not decode, or belongs to another network than the chain's. */
+export class InvalidAddressError extends OtedamaError {
+  override readonly name = 'InvalidAddressError';
+  constructor(readonly address: string, reason: string) {
+    super('invalid-address', reason);
+  }
+}
+
+/** Bytes that are not a well-formed Bitcoin transaction or block. */
+export class TxDecodeError extends OtedamaError {
+  override readonly name = 'TxDecodeError';
+  constructor(reason: string) {
+    super('invalid-tx', reason);
+  }
+}
+
+/** A getblocktemplate result with a missing or malformed field; the reason names the field. */
+export class InvalidTemplateError extends OtedamaError {
+  override readonly name = 'InvalidTemplateError';
+  constructor(readonly field: string, reason: string) {
+    super('invalid-template', `getblocktemplate field "${field}": ${reason}`);
+  }
+}
+
+/**
+ * Stratum V1 error codes (the de-facto set every pool and miner uses). A Stratum error
+ * formats itself as the JSON-RPC error array `[code, "message", null]`.
+ */
+export const STRATUM_ERROR = {
+  OTHER: 20,
+  JOB_NOT_FOUND: 21,
+  DUPLICATE_SHARE: 22,
+  LOW_DIFFICULTY: 23,
+  UNAUTHORIZED: 24,
+  NOT_SUBSCRIBED: 25,
+} as const;
+export type StratumErrorCode = (typeof STRATUM_ERROR)[keyof typeof STRATUM_ERROR];
+
+/** A Stratum message or parameter that is malformed or not allowed now; `stratumCode` goes on the wire. */
+export class StratumError extends OtedamaError {
+  override readonly name = 'StratumError';
+  constructor(readonly stratumCode: StratumErrorCode, reason: string) {
+    super('stratum', reason);
+  }
+
+  /** The JSON-RPC error array minerd, cpuminer-opt and Bitaxe read (`error[1]` is shown to the user). */
+  toStratumError(): [number, string, null] {
+    return [this.stratumCode, this.reason, null];
+  }
+}
+
+/** PPLNS input that cannot be accounted: a negative reward, a fee outside 0..100, a bad share. */
+export class PplnsError extends OtedamaError {
+  override readonly name = 'PplnsError';
+  constructor(readonly field: string, reason: string) {
+    super('invalid-pplns', reason);
+  }
+}

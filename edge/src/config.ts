@@ -1,7 +1,7 @@
 /**
  * The edge's configuration: one typed object with defaults that work out of the box
- * (loopback only, HTTP 8080, Stratum 3333, simnet in OTEDAMA_DATA_DIR). Environment and flags
- * override defaults; flags win. (A YAML file layer joins in the accounting issue.)
+ * (loopback only, HTTP 8080, Stratum 3333, simnet and SQLite in OTEDAMA_DATA_DIR). Layers, in
+ * order of precedence: defaults < YAML file (`-config`, config-file.ts) < environment < flags.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -61,12 +61,60 @@ export interface EdgeConfig {
     };
   };
   pool: {
-    /** Address that receives coinbase outputs until PPLNS accounting lands; empty = simnet's own. */
+    /** The pool's address: receives the fee and holds carried balances; empty = simnet's own. */
     payoutAddress?: string;
     /** Text tag in the coinbase script. */
     coinbaseTag: string;
+    /** Pool fee in percent of each block's reward (0..100). */
+    feePercent: number;
+    /** Balances below this many satoshis roll forward to the next block. */
+    minPayoutSats: bigint;
+    /** PPLNS window: the last N shares, weighted by difficulty. */
+    pplnsWindow: number;
+  };
+  storage: {
+    /** postgres://… ; unset: the embedded SQLite database in dataDir. */
+    databaseUrl?: string;
+    /** Group commit: longest wait in milliseconds before an idle share batch commits. */
+    batchMs: number;
+    /** Group commit: most shares per transaction. */
+    maxBatch: number;
+    /** SQLite durability: FULL survives power loss, NORMAL only process crashes. */
+    sqliteSynchronous: 'FULL' | 'NORMAL';
+  };
+  metrics: {
+    host: string;
+    /** Port of a separate /metrics listener; unset: /metrics on the HTTP port. */
+    port?: number;
+  };
+  log: {
+    level: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+    format: 'json' | 'text';
+  };
+  /** The built-in miner (`otedama mine`). */
+  mining: {
+    algorithm: string;
+    /** CPU worker threads; 0 = one per core. */
+    threads: number;
+  };
+  p2p: {
+    /** libp2p listen multiaddrs. */
+    listen: string[];
+    /** Bootstrap peers (multiaddrs). */
+    bootstrap: string[];
+    /** Overrides the pool id derived from the consensus parameters (private test networks). */
+    poolId?: string;
+  };
+  security: {
+    /** HTTP API requests per minute per IP address. */
+    apiRateLimitPerMinute: number;
   };
 }
+
+/** Satoshis per coin: min payouts are configured in coins. */
+export const SATS_PER_COIN = 100_000_000n;
+/** P2Pool's sharechain window (2160 shares): a default N that spans several blocks on simnet. */
+export const DEFAULT_PPLNS_WINDOW = 2160;
 
 export function defaultDataDir(env: Record<string, string | undefined> = process.env): string {
   return env.OTEDAMA_DATA_DIR ?? join(homedir(), '.otedama');
@@ -98,6 +146,13 @@ export function defaultConfig(env: Record<string, string | undefined> = process.
       // Simnet blocks at difficulty 0.05 take a 5 MH/s CPU about 40 s on average.
       simnet: { rpcPort: 18443, blockDifficulty: 0.05, blockRewardSats: 50 * 100_000_000 },
     },
-    pool: { coinbaseTag: '/otedama/' },
+    pool: { coinbaseTag: '/otedama/', feePercent: 1, minPayoutSats: SATS_PER_COIN / 100n, pplnsWindow: DEFAULT_PPLNS_WINDOW },
+    storage: { batchMs: 5, maxBatch: 2000, sqliteSynchronous: 'FULL' },
+    metrics: { host: '127.0.0.1' },
+    log: { level: 'info', format: 'text' },
+    mining: { algorithm: 'sha256d', threads: 0 },
+    p2p: { listen: [], bootstrap: [] },
+    // A dashboard polling a few endpoints every few seconds stays far below this.
+    security: { apiRateLimitPerMinute: 600 },
   };
 }

@@ -9,10 +9,136 @@ export class CliUsageError extends OtedamaError {
   }
 }
 
-/** A configuration value that is missing, unknown or of the wrong type. */
+/**
+ * A configuration value that is missing, unknown or of the wrong type. From a config file,
+ * `issues` lists every problem found, each as "file:line: message"; `reason` joins them.
+ */
 export class ConfigError extends OtedamaError {
   override readonly name = 'ConfigError';
-  constructor(reason: string) {
+  readonly issues: readonly string[];
+  constructor(reason: string, issues?: readonly string[]) {
     super('config', reason);
+    this.issues = issues ?? [reason];
+  }
+}
+
+/** A pool URL that is not stratum+tcp://host:port or stratum+tcps://host:port. */
+export class PoolUrlError extends OtedamaError {
+  override readonly name = 'PoolUrlError';
+  constructor(reason: string) {
+    super('pool-url', reason);
+  }
+}
+
+/**
+ * A line from a Stratum pool that is not valid Stratum V1 (not JSON, wrong shape, bad field),
+ * or a pool that refused the session (subscribe or authorize failed).
+ */
+export class StratumClientError extends OtedamaError {
+  override readonly name = 'StratumClientError';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('stratum-client', reason, options);
+  }
+}
+
+/** `otedama mining start|stop|status` could not reach or use a running miner's control endpoint. */
+export class MinerControlError extends OtedamaError {
+  override readonly name = 'MinerControlError';
+  constructor(reason: string) {
+    super('miner-control', reason);
+  }
+}
+
+/** Every extranonce1 value is held by a live Stratum connection (raise stratum.extranonce1Bytes). */
+export class ExtranonceExhaustedError extends OtedamaError {
+  override readonly name = 'ExtranonceExhaustedError';
+  constructor(bytes: number) {
+    super('extranonce-exhausted', `every ${bytes}-byte extranonce1 is in use; raise stratum.extranonce1Bytes`);
+  }
+}
+
+/** The Stratum server could not start: a port in use, unreadable TLS files, a bad setting. */
+export class StratumServerError extends OtedamaError {
+  override readonly name = 'StratumServerError';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('stratum-server', reason, options);
+  }
+}
+
+/** No job can be made from the current template (bad payout outputs, coinbase too large, ...). */
+export class JobBuildError extends OtedamaError {
+  override readonly name = 'JobBuildError';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('job-build', reason, options);
+  }
+}
+
+/**
+ * The database could not be opened, migrated, read or written. `operation` says what was being
+ * done (open, migrate, query, commit); the reason names the database and what to check.
+ */
+export class StorageError extends OtedamaError {
+  override readonly name = 'StorageError';
+  constructor(readonly operation: string, reason: string, options?: { cause?: unknown }) {
+    super('storage', reason, options);
+  }
+}
+
+/** A JSON-RPC error answered by the coin node (bitcoind's code and message, e.g. -28 warming up). */
+export class RpcError extends OtedamaError {
+  override readonly name = 'RpcError';
+  constructor(
+    readonly rpcCode: number,
+    readonly rpcMessage: string,
+    readonly method: string,
+  ) {
+    super('rpc', `${method}: node answered error ${rpcCode}: ${rpcMessage}`);
+  }
+}
+
+/**
+ * The coin node could not be reached or did not speak JSON-RPC: connection refused, timeout,
+ * HTTP error without a JSON-RPC body, garbage. `retryable` is true for connection-level failures.
+ */
+export class RpcTransportError extends OtedamaError {
+  override readonly name = 'RpcTransportError';
+  constructor(
+    reason: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super('rpc-transport', reason, options);
+  }
+}
+
+/** The coin node refused the credentials (HTTP 401/403): wrong user/password or a stale cookie. */
+export class RpcAuthError extends OtedamaError {
+  override readonly name = 'RpcAuthError';
+  constructor(reason: string) {
+    super('rpc-auth', reason);
+  }
+}
+
+/** Simnet's block file is unreadable or holds a block that fails validation. */
+export class SimnetStoreError extends OtedamaError {
+  override readonly name = 'SimnetStoreError';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('simnet-store', reason, options);
+  }
+}
+
+/** Simnet could not start (RPC port in use, data folder not writable, ...). */
+export class SimnetError extends OtedamaError {
+  override readonly name = 'SimnetError';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('simnet', reason, options);
+  }
+}
+
+/** A metric registered twice, a bad metric or label name, a counter decremented, labels that do not match. */
+export class MetricsError extends OtedamaError {
+  override readonly name = 'MetricsError';
+  constructor(reason: string) {
+    super('metrics', reason);
   }
 }

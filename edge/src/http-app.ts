@@ -13,14 +13,16 @@ export interface HttpAppDeps {
   /** Extra health facts (chain height, connections...). */
   health?: () => Record<string, unknown>;
   startedAt?: number;
+  /** Adds routes (API, WebSocket feed) before the static catch-all. */
+  routes?: (app: Hono) => void;
 }
 
-export function createHttpApp(deps: HttpAppDeps): Hono {
-  const app = new Hono();
+export function createHttpApp(deps: HttpAppDeps, app: Hono = new Hono()): Hono {
   const startedAt = deps.startedAt ?? Date.now();
   app.get('/health', (c) =>
     c.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), ...deps.health?.() }),
   );
+  deps.routes?.(app);
   if (existsSync(deps.webRoot)) {
     // serveStatic resolves `root` against the working directory.
     const root = relative(process.cwd(), deps.webRoot) || '.';

@@ -1,0 +1,66 @@
+import { expect, test } from '@playwright/test';
+import { startEdge, type RunningEdge } from './edge-fixture.ts';
+
+// A regtest (simnet) address: P2WPKH of a fixed key hash.
+const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+
+let edge: RunningEdge;
+
+test.beforeAll(async () => {
+  edge = await startEdge();
+});
+
+test.afterAll(async () => {
+  await edge?.stop();
+});
+
+test('nothing mines or connects before Start; after Start the WASM miner gets accepted shares', async ({ page }) => {
+  // Count workers and sockets the page creates, from inside the page.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __otedama: { workers: number; sockets: number } };
+    w.__otedama = { workers: 0, sockets: 0 };
+    const RealWorker = window.Worker;
+    const RealWS = window.WebSocket;
+    window.Worker = class extends RealWorker {
+      constructor(url: string | URL, opts?: WorkerOptions) {
+        super(url, opts);
+        w.__otedama.workers++;
+      }
+    } as typeof Worker;
+    window.WebSocket = class extends RealWS {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        w.__otedama.sockets++;
+      }
+    } as typeof WebSocket;
+  });
+  const wsRequests: string[] = [];
+  page.on('websocket', (ws) => wsRequests.push(ws.url()));
+  await page.goto(edge.url);
+  await expect(page.getByRole('button', { name: 'Start' })).toBeVisible();
+  await page.waitForTimeout(0);
+  const before = await page.evaluate(() => (window as unknown as { __otedama: { workers: number; sockets: number } }).__otedama);
+  expect(before).toEqual({ workers: 0, sockets: 0 });
+  expect(wsRequests).toEqual([]);
+  const health = await (await fetch(new URL('/health', edge.url))).json();
+  expect(health.stratum?.connections ?? 0).toBe(0);
+
+  await page.fill('#address', ADDRESS);
+  await page.fill('#threads', '1');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.locator('#mining-indicator')).toBeVisible();
+  await expect.poll(async () => Number(await page.locator('#accepted').textContent()), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect(page.locator('#rejected')).toHaveText('0');
+  await page.screenshot({ path: 'test-results/web-dashboard-mining.png', fullPage: true });
+
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.locator('#mining-indicator')).toBeHidden();
+});
+
+test('a bad payout address is refused with a reason and nothing starts', async ({ page }) => {
+  await page.goto(edge.url);
+  await page.fill('#address', 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.locator('#setup-error')).toContainText(/regtest|network|mainnet/i);
+  await expect(page.locator('#mining-indicator')).toBeHidden();
+});

@@ -1,0 +1,15 @@
+/**
+ * Hashrate estimated from accepted work, as pools do: a share of difficulty D stands for
+ * D * 2^256 / (DIFF1_TARGET + 1) hashes on average (about D * 2^32), so the hashrate over a
+ * period is the accepted difficulty in it times that, divided by the period's seconds.
+ */
+import { DIFF1_TARGET } from './target.ts';
+
+/** Expected hashes per difficulty-1 share: 2^256 / (diff1 target + 1) ≈ 4,295,032,833. */
+export const HASHES_PER_DIFFICULTY_1 = Number((1n << 256n) / (DIFF1_TARGET + 1n));
+
+/** Hashes per second that accepted difficulty `difficultySum` over `seconds` stands for. */
+export function estimateHashrate(difficultySum: number, seconds: number): number {
+  if (!(seconds > 0) || !(difficultySum > 0)) return 0;
+  return (difficultySum * HASHES_PER_DIFFICULTY_1) / seconds;
+}

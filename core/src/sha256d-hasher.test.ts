@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { bytesToHex } from './hex.ts';
+import { sha256d } from './sha256.ts';
+import { createSha256dHasher } from './sha256d-hasher.ts';
+
+describe('createSha256dHasher', () => {
+  it('matches sha256d for every length around the padding boundaries', () => {
+    const h = createSha256dHasher();
+    for (let len = 0; len <= 300; len++) {
+      const data = new Uint8Array(len).map((_, i) => (i * 131 + len * 7) & 0xff);
+      expect(bytesToHex(h(data))).toBe(bytesToHex(sha256d(data)));
+    }
+  });
+
+  it('reuses its output buffer (callers copy what they keep)', () => {
+    const h = createSha256dHasher();
+    const a = h(new Uint8Array([1]));
+    const copy = a.slice();
+    const b = h(new Uint8Array([2]));
+    expect(b).toBe(a);
+    expect(bytesToHex(copy)).toBe(bytesToHex(sha256d(new Uint8Array([1]))));
+  });
+});

@@ -1,0 +1,271 @@
+/**
+ * Simnet's chain: a single, coinbase-only SHA-256d chain with Bitcoin's header, merkle, BIP34
+ * and BIP141-commitment rules, a fixed block target, no reorgs and no halving. It validates a
+ * block fully before connecting it and keeps a balance per address credited by coinbase outputs
+ * (regtest address formats). Pure state: persistence and RPC live in simnet-store.ts and
+ * simnet-rpc-server.ts; simnet.ts wires them.
+ *
+ * Reject reasons are bitcoind's strings (submitblock's answers): duplicate, high-hash,
+ * bad-txnmrklroot, bad-cb-missing, bad-cb-multiple, bad-cb-length, bad-cb-height, bad-cb-amount,
+ * prev-blk-not-found, bad-diffbits, time-too-old, time-too-new, bad-version(0x…), unexpected-witness,
+ * bad-witness-nonce-size, bad-witness-merkle-match, bad-txns-duplicate,
+ * bad-txns-inputs-missingorspent (simnet has no UTXO set: only coinbases), and inconclusive for a
+ * valid block that does not extend the tip (simnet keeps no side chains).
+ */
+import {
+  bip34HeightPush,
+  bitsToTarget,
+  bytesEqual,
+  bytesToHex,
+  concatBytes,
+  difficultyToTarget,
+  findWitnessCommitment,
+  hashMeetsTarget,
+  headerHash,
+  isCoinbase,
+  merkleRoot,
+  parseHeader,
+  pushData,
+  reverseBytes,
+  scriptToAddress,
+  serializeHeader,
+  serializeTx,
+  targetToBits,
+  txid,
+  witnessCommitmentScript,
+  witnessMerkleRoot,
+  type ParsedBlock,
+  type Transaction,
+} from '@otedama/core';
+
+/** Blocks whose median time the next block must exceed (Bitcoin's 11). */
+export const MEDIAN_TIME_SPAN = 11;
+/** How far in the future a block's time may be, in seconds (Bitcoin's 2 hours). */
+export const MAX_FUTURE_BLOCK_TIME_S = 2 * 60 * 60;
+/** Version of simnet's templates: BIP9 top bits, no signalling. */
+export const SIMNET_BLOCK_VERSION = 0x20000000;
+/** Oldest block version accepted (Core rejects < 4 once BIP65 is active). */
+export const MIN_BLOCK_VERSION = 4;
+const GENESIS_MESSAGE = 'otedama simnet genesis';
+
+export interface SimnetChainOptions {
+  /** Difficulty (bdiff) of new blocks; bits = targetToBits(difficultyToTarget(d)). */
+  readonly blockDifficulty: number;
+  /** Coinbase value of every block, satoshis (no fees: simnet has no mempool). */
+  readonly blockRewardSats: number | bigint;
+}
+
+export interface ChainBlock {
+  readonly height: number;
+  /** Block hash, internal order. */
+  readonly hash: Uint8Array;
+  /** Block hash as RPC prints it. */
+  readonly hashHex: string;
+  readonly header: Uint8Array;
+  readonly raw: Uint8Array;
+  readonly version: number;
+  readonly prevHash: Uint8Array;
+  readonly merkleRoot: Uint8Array;
+  readonly time: number;
+  readonly bits: number;
+  readonly nonce: number;
+  readonly txCount: number;
+  /** Cumulative work up to and including this block. */
+  readonly chainWork: bigint;
+  /** Median time of the 11 blocks ending here. */
+  readonly medianTime: number;
+  /** Outputs of the coinbase (for balances). */
+  readonly coinbaseOutputs: readonly { script: Uint8Array; value: bigint }[];
+}
+
+export type CheckResult = { ok: true; block: ChainBlock } | { ok: false; reason: string };
+
+export interface CheckOptions {
+  /** Current time, seconds. */
+  readonly now: number;
+  /**
+   * Re-validation of stored blocks on start: the configured difficulty may have changed since,
+   * so bits are only checked for PoW, and "too far in the future" is not re-judged.
+   */
+  readonly reloading?: boolean;
+}
+
+/** Work a block of this target proves: 2^256 / (target + 1). */
+export function blockWork(bits: number): bigint {
+  return (1n << 256n) / (bitsToTarget(bits) + 1n);
+}
+
+export class SimnetChain {
+  readonly bits: number;
+  readonly target: bigint;
+  readonly rewardSats: bigint;
+  private readonly blocks: ChainBlock[] = [];
+  private readonly byHash = new Map<string, ChainBlock>();
+  private readonly balanceMap = new Map<string, bigint>();
+
+  constructor(options: SimnetChainOptions) {
+    this.target = difficultyToTarget(options.blockDifficulty);
+    this.bits = targetToBits(this.target);
+    // The compact form rounds the target down; PoW is judged by what the header says.
+    this.target = bitsToTarget(this.bits);
+    this.rewardSats = BigInt(options.blockRewardSats);
+  }
+
+  get height(): number {
+    return this.blocks.length - 1;
+  }
+
+  /** The tip; throws before the genesis block is connected. */
+  tip(): ChainBlock {
+    const t = this.blocks[this.blocks.length - 1];
+    if (!t) throw new Error('simnet chain has no genesis block yet');
+    return t;
+  }
+
+  isEmpty(): boolean {
+    return this.blocks.length === 0;
+  }
+
+  blockAt(height: number): ChainBlock | undefined {
+    return this.blocks[height];
+  }
+
+  blockByHash(hashHex: string): ChainBlock | undefined {
+    return this.byHash.get(hashHex.toLowerCase());
+  }
+
+  /** Median time past of the tip: the next block's time must be greater. */
+  medianTimePast(): number {
+    return this.tip().medianTime;
+  }
+
+  balances(): ReadonlyMap<string, bigint> {
+    return this.balanceMap;
+  }
+
+  balance(address: string): bigint {
+    return this.balanceMap.get(address) ?? 0n;
+  }
+
+  /**
+   * A genesis block for this chain: height 0, zero prev hash, an unspendable OP_RETURN output.
+   * Like Bitcoin's, its proof of work is not checked (there is nothing to build it on).
+   */
+  createGenesis(time: number): Uint8Array {
+    const message = new TextEncoder().encode(`${GENESIS_MESSAGE} ${new Date(time * 1000).toISOString()}`);
+    const coinbase: Transaction = {
+      version: 2,
+      inputs: [{ prevTxid: new Uint8Array(32), prevIndex: 0xffffffff, script: concatBytes(bip34HeightPush(0), pushData(message)), sequence: 0xffffffff, witness: [] }],
+      outputs: [{ value: 0n, script: concatBytes(new Uint8Array([0x6a]), pushData(message)) }],
+      lockTime: 0,
+    };
+    const header = serializeHeader({
+      version: SIMNET_BLOCK_VERSION,
+      prevHash: new Uint8Array(32),
+      merkleRoot: txid(coinbase),
+      time,
+      bits: this.bits,
+      nonce: 0,
+    });
+    return concatBytes(header, new Uint8Array([1]), serializeTx(coinbase));
+  }
+
+  /** Validates a parsed block against the tip without changing anything. */
+  check(block: ParsedBlock, raw: Uint8Array, options: CheckOptions): CheckResult {
+    const reject = (reason: string): CheckResult => ({ ok: false, reason });
+    const header = parseHeader(block.header);
+    const hash = headerHash(block.header);
+    const hashHex = bytesToHex(reverseBytes(hash));
+    if (this.byHash.has(hashHex)) return reject('duplicate');
+    const isGenesis = this.blocks.length === 0;
+
+    // Context-free checks (Core's CheckBlockHeader / CheckBlock).
+    let target: bigint;
+    try {
+      target = bitsToTarget(header.bits);
+    } catch {
+      return reject('bad-diffbits');
+    }
+    if (!isGenesis && !hashMeetsTarget(hash, target)) return reject('high-hash');
+    const txids = block.txs.map((t) => txid(t.tx));
+    if (!bytesEqual(merkleRoot(txids), header.merkleRoot)) return reject('bad-txnmrklroot');
+    if (new Set(txids.map(bytesToHex)).size !== txids.length) return reject('bad-txns-duplicate');
+    const coinbase = block.txs[0]!.tx;
+    if (!isCoinbase(coinbase)) return reject('bad-cb-missing');
+    if (block.txs.slice(1).some((t) => isCoinbase(t.tx))) return reject('bad-cb-multiple');
+    const cbScript = coinbase.inputs[0]!.script;
+    if (cbScript.length < 2 || cbScript.length > 100) return reject('bad-cb-length');
+
+    // Contextual header checks.
+    const height = this.blocks.length;
+    const prev = this.blocks[height - 1];
+    if (isGenesis) {
+      if (!header.prevHash.every((b) => b === 0)) return reject('prev-blk-not-found');
+    } else {
+      const prevHex = bytesToHex(reverseBytes(header.prevHash));
+      if (!this.byHash.has(prevHex)) return reject('prev-blk-not-found');
+      if (prevHex !== prev!.hashHex) return reject('inconclusive');
+      if (!options.reloading && header.bits !== this.bits) return reject('bad-diffbits');
+      if (header.time <= prev!.medianTime) return reject('time-too-old');
+    }
+    if (!options.reloading && header.time > options.now + MAX_FUTURE_BLOCK_TIME_S) return reject('time-too-new');
+    if (header.version < MIN_BLOCK_VERSION) return reject(`bad-version(0x${header.version.toString(16).padStart(8, '0')})`);
+
+    // Contextual block checks: BIP34 height, BIP141 commitment.
+    const heightPush = bip34HeightPush(height);
+    if (!bytesEqual(cbScript.slice(0, heightPush.length), heightPush)) return reject('bad-cb-height');
+    const witnessReject = this.checkWitness(block, coinbase);
+    if (witnessReject) return reject(witnessReject);
+
+    // Connecting: simnet has no UTXO set, so only coinbases can be valid.
+    if (block.txs.length > 1) return reject('bad-txns-inputs-missingorspent');
+    const paid = coinbase.outputs.reduce((sum, o) => sum + o.value, 0n);
+    const allowed = isGenesis ? 0n : this.rewardSats;
+    if (paid > allowed) return reject('bad-cb-amount');
+
+    const times = [...this.blocks.slice(-(MEDIAN_TIME_SPAN - 1)).map((b) => b.time), header.time].sort((a, b) => a - b);
+    return {
+      ok: true,
+      block: {
+        height,
+        hash,
+        hashHex,
+        header: block.header,
+        raw,
+        version: header.version,
+        prevHash: header.prevHash,
+        merkleRoot: header.merkleRoot,
+        time: header.time,
+        bits: header.bits,
+        nonce: header.nonce,
+        txCount: block.txs.length,
+        chainWork: (prev?.chainWork ?? 0n) + blockWork(header.bits),
+        medianTime: times[Math.floor(times.length / 2)]!,
+        coinbaseOutputs: coinbase.outputs.map((o) => ({ script: o.script, value: o.value })),
+      },
+    };
+  }
+
+  /** Appends a block that check() accepted and credits its coinbase outputs. */
+  connect(block: ChainBlock): void {
+    if (block.height !== this.blocks.length) throw new Error(`block ${block.hashHex} is for height ${block.height}, the chain is at ${this.height}`);
+    this.blocks.push(block);
+    this.byHash.set(block.hashHex, block);
+    for (const o of block.coinbaseOutputs) {
+      const address = scriptToAddress(o.script, 'regtest');
+      if (address && o.value > 0n) this.balanceMap.set(address, (this.balanceMap.get(address) ?? 0n) + o.value);
+    }
+  }
+
+  /** BIP141 for the coinbase: a commitment needs a 32-byte reserved value and must match. */
+  private checkWitness(block: ParsedBlock, coinbase: Transaction): string | undefined {
+    const idx = findWitnessCommitment(coinbase.outputs);
+    if (idx < 0) return block.txs.some((t) => t.hasWitness) ? 'unexpected-witness' : undefined;
+    const witness = coinbase.inputs[0]!.witness;
+    if (witness.length !== 1 || witness[0]!.length !== 32) return 'bad-witness-nonce-size';
+    // Coinbase-only blocks: the witness root is the coinbase's zero wtxid alone.
+    const expected = witnessCommitmentScript(witnessMerkleRoot([]), witness[0]!);
+    if (!bytesEqual(coinbase.outputs[idx]!.script.slice(0, 38), expected)) return 'bad-witness-merkle-match';
+    return undefined;
+  }
+}

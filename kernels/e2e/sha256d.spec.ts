@@ -1,0 +1,89 @@
+/**
+ * The shared SHA-256d compliance suite in headless Chromium, on whichever software adapter the
+ * Playwright project starts Chromium with (engines-lavapipe, engines-swiftshader). Each suite
+ * below opens compliance.html once, lets it run every case, and then asserts every case passed
+ * by name: one Playwright test per case, so a report names the case that broke.
+ *
+ *   npx playwright test --project=engines-lavapipe --project=engines-swiftshader
+ */
+import { existsSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { sha256dComplianceCases } from '../../core/test/sha256d-compliance.ts';
+import type { ComplianceResults } from './compliance-page.ts';
+import { DEFAULT_RANDOM_HEADERS, DEFAULT_RANGE_SIZE } from './compliance-settings.ts';
+
+interface Suite {
+  readonly engine: 'webgpu' | 'wasm' | 'wasm-simd';
+  readonly context: 'page' | 'worker';
+  /**
+   * Suites that do not depend on the WebGPU adapter carry this tag; the engines-swiftshader
+   * project leaves them out (grepInvert in playwright.config.ts), so they run once per run.
+   */
+  readonly tag?: '@adapter-independent';
+}
+
+const WASM_PRESENT = existsSync(new URL('../../wasm/src/index.ts', import.meta.url));
+
+const SUITES: Suite[] = [
+  { engine: 'webgpu', context: 'page' },
+  { engine: 'webgpu', context: 'worker' },
+  // The WASM engines (wasm/ workspace) run the very same cases, when that workspace exists.
+  ...(WASM_PRESENT
+    ? ([
+        { engine: 'wasm-simd', context: 'page', tag: '@adapter-independent' },
+        { engine: 'wasm', context: 'page', tag: '@adapter-independent' },
+        { engine: 'wasm-simd', context: 'worker', tag: '@adapter-independent' },
+      ] as const)
+    : []),
+];
+
+/** Case names as the page will report them: the same options give the same names. */
+const CASE_NAMES = sha256dComplianceCases({ rangeSize: DEFAULT_RANGE_SIZE, randomHeaders: DEFAULT_RANDOM_HEADERS }).map((c) => c.name);
+
+/** Longest a whole suite may take: SwiftShader compiles the kernel slowly and hashes ~0.5 MH/s. */
+const SUITE_TIMEOUT_MS = 180_000;
+
+for (const suite of SUITES) {
+  test.describe(`sha256d ${suite.engine} in a ${suite.context}`, suite.tag ? { tag: suite.tag } : {}, () => {
+    test.describe.configure({ mode: 'serial' });
+    let page: Page;
+    let results: ComplianceResults | undefined;
+    const log: string[] = [];
+
+    test.beforeAll(async ({ browser }, testInfo) => {
+      testInfo.setTimeout(SUITE_TIMEOUT_MS);
+      page = await browser.newPage();
+      page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));
+      page.on('pageerror', (e) => log.push(`[pageerror] ${e.message}`));
+      await page.goto(`/kernels/e2e/compliance.html?engine=${suite.engine}&context=${suite.context}`);
+      await expect
+        .poll(async () => (await page.evaluate(() => window.__results))?.status, {
+          message: `suite did not finish; page log:\n${log.join('\n')}`,
+          timeout: SUITE_TIMEOUT_MS - 10_000,
+          intervals: [250, 500, 1000],
+        })
+        .not.toBe('running');
+      results = await page.evaluate(() => window.__results);
+      expect(results?.error, `the engine could not run: ${results?.error}\n${log.join('\n')}`).toBeUndefined();
+      testInfo.annotations.push({ type: 'engine', description: results?.description ?? '' });
+    });
+
+    test.afterAll(async () => {
+      await page?.close();
+    });
+
+    test('ran every case of the suite, and nothing else', () => {
+      expect(results?.status).toBe('done');
+      expect(results?.cases.map((c) => c.name).sort()).toEqual([...CASE_NAMES].sort());
+    });
+
+    for (const name of CASE_NAMES) {
+      test(name, () => {
+        const report = results?.cases.find((c) => c.name === name);
+        expect(report, `case "${name}" was not reported`).toBeDefined();
+        expect(report?.error).toBeUndefined();
+        expect(report?.ok).toBe(true);
+      });
+    }
+  });
+}
