@@ -18,7 +18,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const MIN_NODE_MAJOR = 22;
 const NODE22_DIR = join(ROOT, '.tools', 'node22');
-const APT_PACKAGES = ['chromium', 'mesa-vulkan-drivers', 'libegl1', 'libegl-mesa0', 'libgl1-mesa-dri'];
+// Browser tests: Debian's Chromium and Mesa's software Vulkan/EGL drivers (WebGPU on lavapipe, and
+// Dawn on llvmpipe in Node). Storage tests: a real PostgreSQL server, started on 127.0.0.1 per run.
+const APT_PACKAGES = ['chromium', 'mesa-vulkan-drivers', 'libegl1', 'libegl-mesa0', 'libgl1-mesa-dri', 'postgresql'];
 
 function log(msg) {
   process.stderr.write(`otedama: ${msg}\n`);
@@ -102,14 +104,14 @@ function missingAptPackages() {
 
 function ensureBrowser() {
   if (!hasCommand('dpkg-query')) {
-    if (!existsSync('/usr/bin/chromium')) fail('no /usr/bin/chromium and no dpkg to install it: install Chromium and Mesa drivers');
+    if (!existsSync('/usr/bin/chromium')) fail('no /usr/bin/chromium and no dpkg to install it: install Chromium, Mesa drivers and PostgreSQL');
     return;
   }
   const missing = missingAptPackages();
   if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {
-    fail(`browser tests need Debian packages ${missing.join(' ')}; run as root or: sudo apt-get install -y ${missing.join(' ')}`);
+    fail(`the tests need Debian packages ${missing.join(' ')}; run as root or: sudo apt-get install -y ${missing.join(' ')}`);
   }
   log(`installing Debian packages: ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -178,7 +180,9 @@ async function main() {
   if (command === 'test') {
     ensureBrowser();
     build(node);
-    process.exit(run(node, [join(ROOT, 'scripts', 'test.mjs'), ...rest], { env }));
+    // One throwaway PostgreSQL server for the whole run; the storage tests must use it.
+    const testEnv = { ...env, OTEDAMA_REQUIRE_POSTGRES: process.env.OTEDAMA_REQUIRE_POSTGRES ?? '1' };
+    process.exit(run(node, [join(ROOT, 'scripts', 'postgres.mjs'), 'run', '--', node, join(ROOT, 'scripts', 'test.mjs'), ...rest], { env: testEnv }));
   }
 }
 
