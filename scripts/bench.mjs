@@ -82,3 +82,15 @@ const text = JSON.stringify(report, null, 2) + '\n';
 writeFileSync(file, text);
 writeFileSync(join(RESULTS, 'latest.json'), text);
 process.stdout.write(`${table(report)}\n\nwrote ${relative(ROOT, file)} and ${relative(ROOT, join(RESULTS, 'latest.json'))}\n`);
+
+// WebGPU in headless Chromium on the fast software adapter (lavapipe), beside core's JS
+// reference in the same page: the browser figure the web miner will see on this machine.
+const browserFile = join(RESULTS, `webgpu-browser-${stamp}.json`);
+const browser = spawn(
+  process.execPath,
+  ['--import', 'tsx', join(ROOT, 'kernels', 'bench', 'sha256d-browser-bench.ts'), '--adapters', 'lavapipe', '--seconds', '10', '--json', browserFile],
+  { cwd: ROOT, stdio: 'inherit' },
+);
+const browserCode = await new Promise((resolve) => browser.on('close', (code) => resolve(code ?? 1)));
+if (browserCode !== 0) fail(`the Chromium WebGPU benchmark exited with ${browserCode}`);
+process.stdout.write(`wrote ${relative(ROOT, browserFile)}\n`);

@@ -16,6 +16,15 @@ if (major < 22) {
   process.exit(1);
 }
 
+// node:sqlite (the embedded database) is stable enough for us but still prints an
+// ExperimentalWarning on Node 22; drop exactly that warning and keep every other one.
+const defaultWarningListeners = process.listeners('warning');
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) return;
+  for (const listener of defaultWarningListeners) listener.call(process, warning);
+});
+
 await import('./register.mjs');
 const { runCli } = await import('../src/cli.ts');
 process.exitCode = await runCli(process.argv.slice(2));

@@ -142,3 +142,35 @@ export class MetricsError extends OtedamaError {
     super('metrics', reason);
   }
 }
+
+/**
+ * A request the HTTP API refuses: bad input (400), unknown resource (404), forbidden (403),
+ * too many requests (429). Formats itself as the JSON error body every API route answers with:
+ * `{ "error": { "code", "message", "field"? } }`.
+ */
+export class ApiError extends OtedamaError {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: 400 | 403 | 404 | 409 | 429 | 500 | 503,
+    code: string,
+    reason: string,
+    readonly details: { readonly field?: string; readonly retryAfterSeconds?: number } = {},
+  ) {
+    super(code, reason);
+  }
+
+  getResponse(): Response {
+    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+    if (this.details.retryAfterSeconds !== undefined) headers['retry-after'] = String(this.details.retryAfterSeconds);
+    const body = { error: { code: this.code, message: this.reason, ...(this.details.field ? { field: this.details.field } : {}) } };
+    return new Response(JSON.stringify(body), { status: this.status, headers });
+  }
+}
+
+/** No edge answers at the URL a CLI command talks to, or it answered with an error. */
+export class EdgeClientError extends OtedamaError {
+  override readonly name = 'EdgeClientError';
+  constructor(reason: string, readonly status?: number) {
+    super(status === undefined ? 'edge-unreachable' : 'edge-api', reason);
+  }
+}

@@ -8,15 +8,29 @@ import { Hono } from 'hono';
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { addressToScript } from '@otedama/core';
+import { createApiRoutes } from './api.ts';
 import { connectChain } from './chain.ts';
 import type { EdgeConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { createHttpApp } from './http-app.ts';
 import { MAX_WS_MESSAGE_BYTES, WebSocketLineStream } from './job-feed-ws.ts';
 import type { Logger } from './logger.ts';
-import { singleAddressPayouts } from './payout-provider.ts';
+import { MetricsRegistry } from './metrics.ts';
+import { metricsResponse, startMetricsServer, type MetricsServer } from './metrics-server.ts';
+import { PplnsPayoutProvider } from './payout-provider-pplns.ts';
+import { createPoolMetrics } from './pool-metrics.ts';
+import { registerProcessMetrics } from './process-metrics.ts';
+import { createShareAccounting } from './share-accounting.ts';
 import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from './simnet.ts';
+import { openStorage, type Storage } from './storage/open-storage.ts';
+import { ShareWriter } from './storage/share-writer.ts';
 import { chainAddressValidator, startStratum } from './stratum-service.ts';
+
+/** How often the hashrate gauge is recomputed from the share rollup (seconds). */
+const HASHRATE_REFRESH_S = 15;
+/** Migration steps that report progress on the terminal: data migrations over this many rows. */
+const MIGRATION_PROGRESS_MIN_ROWS = 1000;
 
 export const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
 
@@ -24,7 +38,16 @@ export interface Edge {
   readonly httpUrl: string;
   readonly stratumUrl: string;
   readonly rpcUrl: string;
+  /** Where Prometheus scrapes: the HTTP port's /metrics, or the metrics port's. */
+  readonly metricsUrl: string;
+  /** Schema version of the database after migrations. */
+  readonly schemaVersion: number;
   stop(): Promise<void>;
+}
+
+export interface StartEdgeOptions {
+  /** Progress of long operations (migrations), for the terminal. */
+  readonly onProgress?: (line: string) => void;
 }
 
 function listen(app: Hono, host: string, port: number): Promise<ServerType> {
@@ -34,7 +57,7 @@ function listen(app: Hono, host: string, port: number): Promise<ServerType> {
   });
 }
 
-export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Edge> {
+export async function startEdge(config: EdgeConfig, logger: Logger, options: StartEdgeOptions = {}): Promise<Edge> {
   const log = logger.forComponent('edge');
   mkdirSync(config.dataDir, { recursive: true });
   const stopOnFailure: (() => Promise<void>)[] = [];
@@ -42,28 +65,121 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Edg
     for (const stop of stopOnFailure.reverse()) await stop().catch(() => undefined);
   };
   try {
+    const storage: Storage = await openStorage({
+      dataDir: config.dataDir,
+      ...(config.storage.databaseUrl ? { databaseUrl: config.storage.databaseUrl } : {}),
+      synchronous: config.storage.sqliteSynchronous,
+      onMigrationProgress: (p) => {
+        log.debug('migration', { ...p });
+        // Schema steps are instant; only data migrations (many rows) report their progress.
+        if (p.phase === 'progress' && !(p.of !== undefined && p.of >= MIGRATION_PROGRESS_MIN_ROWS)) return;
+        const step = p.phase === 'progress' ? ` ${p.done ?? 0}/${p.of}` : p.phase === 'done' ? ` (${Math.round(p.elapsedMs)} ms)` : '';
+        options.onProgress?.(`database: migration ${p.index}/${p.total} (v${p.version} ${p.name}) ${p.phase}${step}`);
+      },
+      onIdleError: (err) => log.warn('database connection error', { error: err.message }),
+    });
+    stopOnFailure.push(() => storage.close());
+    log.info('database open', { backend: storage.driver.dialect, schemaVersion: storage.migration.to });
+
+    const registry = new MetricsRegistry();
+    const metrics = createPoolMetrics(registry);
+    const processMetrics = registerProcessMetrics(registry);
+    stopOnFailure.push(async () => processMetrics.stop());
+
     const chain = await connectChain(config, logger);
     stopOnFailure.push(() => chain.stop());
     const payoutAddress = config.pool.payoutAddress || (chain.simnet ? SIMNET_DEFAULT_PAYOUT_ADDRESS : undefined);
     if (!payoutAddress) throw new ConfigError('pool.payoutAddress is required when chain.mode is "rpc"');
+    const pplns = await PplnsPayoutProvider.load({
+      params: {
+        windowSize: config.pool.pplnsWindow,
+        feePercent: config.pool.feePercent,
+        feeAddress: payoutAddress,
+        minPayoutSats: config.pool.minPayoutSats,
+      },
+      addressToScript: (a) => addressToScript(a, chain.network),
+      store: storage.store,
+      logger,
+    });
+    const shareWriter = new ShareWriter(storage.store, {
+      flushMs: config.storage.batchMs,
+      maxBatch: config.storage.maxBatch,
+      onCommit: (batch, elapsedMs) => {
+        pplns.addShares(batch);
+        metrics.shareCommitSeconds.observe(elapsedMs / 1000);
+        metrics.shareCommitBatch.observe(batch.length);
+      },
+      onError: (err, n) => log.error('share batch not committed', { shares: n, reason: err.reason }),
+    });
+    stopOnFailure.push(() => shareWriter.stop());
+
     const stratum = await startStratum({
       config: config.stratum,
       coinbaseTag: config.pool.coinbaseTag,
       logger,
       templateSource: chain.source,
       validateAddress: chainAddressValidator(chain.network, chain.simnet ? 'simnet' : undefined),
-      payouts: singleAddressPayouts(payoutAddress, chain.network),
-      onBlock: (block) => log.info('block found', { height: block.height, hash: block.hash, accepted: block.accepted }),
+      payouts: pplns,
+      hooks: createShareAccounting({ writer: shareWriter, metrics }),
+      onBlock: (block) => {
+        log.info('block found', { height: block.height, hash: block.hash, accepted: block.accepted });
+        if (!block.accepted) return;
+        metrics.blocksFound.inc();
+        // Simnet has no reorgs: its blocks are final at once; a real chain's wait for maturity.
+        pplns.recordFoundBlock(block, chain.simnet ? 'confirmed' : 'pending').catch((err: Error) =>
+          log.error('block payouts not recorded', { height: block.height, hash: block.hash, error: err.message }),
+        );
+      },
     });
     stopOnFailure.push(() => stratum.stop());
+    registry.collect(() => metrics.stratumConnections.set(stratum.stats().connections));
+    const refreshHashrate = () =>
+      storage.store.poolStats().then(
+        (s) => metrics.hashrateTotal.set(s.hashrate.m10),
+        (err: Error) => log.debug('hashrate refresh failed', { error: err.message }),
+      );
+    void refreshHashrate();
+    const hashrateTimer = setInterval(() => void refreshHashrate(), HASHRATE_REFRESH_S * 1000);
+    hashrateTimer.unref();
+    stopOnFailure.push(async () => clearInterval(hashrateTimer));
 
+    let metricsServer: MetricsServer | undefined;
+    if (config.metrics.port !== undefined) {
+      metricsServer = await startMetricsServer(registry, { host: config.metrics.host, port: config.metrics.port });
+      stopOnFailure.push(() => metricsServer!.stop());
+      log.info('metrics listening', { url: metricsServer.url });
+    }
+
+    const startedAt = Date.now();
     const app = new Hono();
     const nodeWs = createNodeWebSocket({ app });
     const httpApp = createHttpApp(
       {
         webRoot: WEB_ROOT,
-        health: () => ({ chain: { height: chain.source.current()?.height, network: chain.network }, stratum: stratum.stats() }),
+        startedAt,
+        health: () => ({
+          chain: { height: chain.source.current()?.height, network: chain.network, mode: config.chain.mode, rpcUrl: chain.rpcUrl },
+          stratum: stratum.stats(),
+          stratumUrl: `stratum+tcp://${stratum.address.host}:${stratum.address.port}`,
+          database: { backend: storage.driver.dialect, schemaVersion: storage.migration.to, pendingShares: shareWriter.stats.pending },
+        }),
         routes: (a) => {
+          if (!metricsServer) a.get('/metrics', () => metricsResponse(registry));
+          createApiRoutes({
+            store: storage.store,
+            pool: {
+              feePercent: config.pool.feePercent,
+              minPayoutSats: config.pool.minPayoutSats,
+              pplnsWindow: config.pool.pplnsWindow,
+              feeAddress: payoutAddress,
+              network: chain.network,
+              chainName: chain.simnet ? 'simnet' : undefined,
+            },
+            live: () => ({ height: chain.source.current()?.height, stratum: stratum.stats(), windowShares: pplns.windowShares().length }),
+            dataDir: config.dataDir,
+            rateLimitPerMinute: config.security.apiRateLimitPerMinute,
+            logger,
+          })(a);
           a.get(
             '/ws/stratum',
             nodeWs.upgradeWebSocket((c) => {
@@ -100,6 +216,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Edg
       httpUrl,
       stratumUrl,
       rpcUrl: chain.rpcUrl,
+      metricsUrl: metricsServer?.url ?? `${httpUrl}metrics`,
+      schemaVersion: storage.migration.to,
       stop() {
         stopping ??= (async () => {
           for (const client of nodeWs.wss.clients) client.terminate();
@@ -107,8 +225,14 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Edg
             http.close(() => resolve());
             (http as { closeAllConnections?: () => void }).closeAllConnections?.();
           });
+          clearInterval(hashrateTimer);
+          // Stratum first (no new shares), then commit what is queued, then the rest.
           await stratum.stop();
+          await shareWriter.stop();
+          await metricsServer?.stop();
+          processMetrics.stop();
           await chain.stop();
+          await storage.close();
           log.info('stopped');
         })();
         return stopping;

@@ -1,42 +1,92 @@
 /** `otedama pool` (also plain `otedama`): runs the edge until interrupted. */
+import type { FlagSpec, FlagValues } from '../cli-args.ts';
 import type { Command } from '../command.ts';
-import { defaultConfig } from '../config.ts';
+import type { EdgeConfig } from '../config.ts';
+import { coinsToSats, loadConfig, validateConfig } from '../config-file.ts';
 import { CliUsageError } from '../errors.ts';
+import { createLogger } from '../logger.ts';
 import { startEdge } from '../main.ts';
+
+/** Where the edge listens and keeps its data: also read by net test and diag. */
+export const LOCATION_FLAGS: readonly FlagSpec[] = [
+  { name: 'config', type: 'string', help: 'YAML configuration file (also -config)', metavar: 'FILE' },
+  { name: 'host', type: 'string', help: 'address to listen on (default 127.0.0.1)', metavar: 'ADDR' },
+  { name: 'http-port', type: 'integer', min: 0, max: 65535, help: 'HTTP port: web app, API, /metrics (default 8080)', metavar: 'PORT' },
+  { name: 'stratum-port', type: 'integer', min: 0, max: 65535, help: 'Stratum V1 TCP port (default 3333)', metavar: 'PORT' },
+  { name: 'rpc-port', type: 'integer', min: 0, max: 65535, help: "simnet's JSON-RPC port (default 18443)", metavar: 'PORT' },
+  { name: 'database-url', type: 'string', help: 'postgres://… (default: SQLite otedama.db in the data folder)', metavar: 'URL' },
+  { name: 'data-dir', type: 'string', help: 'data folder (default $OTEDAMA_DATA_DIR or ~/.otedama)', metavar: 'DIR' },
+];
+
+export const POOL_FLAGS: readonly FlagSpec[] = [
+  ...LOCATION_FLAGS,
+  { name: 'metrics-port', type: 'integer', min: 0, max: 65535, help: 'serve /metrics on its own port (default: on the HTTP port)', metavar: 'PORT' },
+  { name: 'payout-address', type: 'string', help: "the pool's address: fee and carried balances (default: simnet's own)", metavar: 'ADDR' },
+  { name: 'fee', type: 'number', min: 0, max: 100, help: 'pool fee in percent of each block reward (default 1)', metavar: 'PERCENT' },
+  { name: 'min-payout', type: 'string', help: 'smallest payout in coins; smaller balances roll forward (default 0.01)', metavar: 'COINS' },
+  { name: 'block-difficulty', type: 'number', help: 'simnet block difficulty (default 0.05)', metavar: 'D' },
+];
+
+/** The edge's configuration from defaults, the --config file, the environment and these flags (flags win); validated. */
+export function edgeConfigFromFlags(f: FlagValues, env: Record<string, string | undefined>): EdgeConfig {
+  const config = loadConfig({ env, ...(f.config ? { configPath: String(f.config) } : {}) });
+  if (f.host !== undefined) {
+    config.http.host = String(f.host);
+    config.stratum.host = String(f.host);
+  }
+  if (f['http-port'] !== undefined) config.http.port = Number(f['http-port']);
+  if (f['stratum-port'] !== undefined) config.stratum.port = Number(f['stratum-port']);
+  if (f['rpc-port'] !== undefined) config.chain.simnet.rpcPort = Number(f['rpc-port']);
+  if (f['metrics-port'] !== undefined) config.metrics.port = Number(f['metrics-port']);
+  if (f['payout-address']) config.pool.payoutAddress = String(f['payout-address']);
+  if (f.fee !== undefined) config.pool.feePercent = Number(f.fee);
+  if (f['min-payout'] !== undefined) {
+    const sats = coinsToSats(String(f['min-payout']));
+    if (sats === undefined) throw new CliUsageError(`--min-payout expects an amount in coins with at most 8 decimals, such as 0.1 (got "${f['min-payout']}")`);
+    config.pool.minPayoutSats = sats;
+  }
+  if (f['database-url'] !== undefined) {
+    const url = String(f['database-url']);
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new CliUsageError(`--database-url must be a postgres:// or postgresql:// URL (got "${url.replace(/\/\/[^@/]*@/, '//…@')}")`);
+    config.storage.databaseUrl = url;
+  }
+  if (f['block-difficulty'] !== undefined) {
+    const d = Number(f['block-difficulty']);
+    if (!(d > 0)) throw new CliUsageError(`--block-difficulty must be positive (got ${d})`);
+    config.chain.simnet.blockDifficulty = d;
+  }
+  if (f['data-dir']) config.dataDir = String(f['data-dir']);
+  return validateConfig(config);
+}
 
 export const poolCommand: Command = {
   words: ['pool'],
   summary: 'run the pool edge: web miner, Stratum port, simnet (the default command)',
   usage: '[flags]',
-  details: 'Everything listens on 127.0.0.1 unless --host says otherwise.',
-  flags: [
-    { name: 'host', type: 'string', default: '127.0.0.1', help: 'address to listen on', metavar: 'ADDR' },
-    { name: 'http-port', type: 'integer', default: 8080, min: 0, max: 65535, help: 'HTTP port (web app, API)', metavar: 'PORT' },
-    { name: 'stratum-port', type: 'integer', default: 3333, min: 0, max: 65535, help: 'Stratum V1 TCP port', metavar: 'PORT' },
-    { name: 'rpc-port', type: 'integer', default: 18443, min: 0, max: 65535, help: "simnet's JSON-RPC port", metavar: 'PORT' },
-    { name: 'payout-address', type: 'string', help: 'address the coinbase pays (default: simnet\'s own)', metavar: 'ADDR' },
-    { name: 'block-difficulty', type: 'number', help: 'simnet block difficulty (default 0.05)', metavar: 'D' },
-    { name: 'data-dir', type: 'string', help: 'data folder (default $OTEDAMA_DATA_DIR or ~/.otedama)', metavar: 'DIR' },
-  ],
+  details: [
+    'Everything listens on 127.0.0.1 unless --host says otherwise.',
+    'Configuration: defaults < --config file (see edge/config.example.yaml) < environment',
+    '(OTEDAMA_DATA_DIR, OTEDAMA_LOG_LEVEL, OTEDAMA_LOG_FORMAT, OTEDAMA_METRICS_PORT, OTEDAMA_DATABASE_URL) < flags.',
+    '',
+    'Examples:',
+    '  otedama pool --fee 1.0 --min-payout 0.1',
+    '  otedama pool -config config.yaml --http-port 8081',
+  ].join('\n'),
+  flags: POOL_FLAGS,
   async run(args, io) {
-    const config = defaultConfig(io.env);
-    config.http.host = String(args.flags.host);
-    config.stratum.host = String(args.flags.host);
-    config.http.port = Number(args.flags['http-port']);
-    config.stratum.port = Number(args.flags['stratum-port']);
-    config.chain.simnet.rpcPort = Number(args.flags['rpc-port']);
-    if (args.flags['payout-address']) config.pool.payoutAddress = String(args.flags['payout-address']);
-    if (args.flags['block-difficulty'] !== undefined) {
-      const d = Number(args.flags['block-difficulty']);
-      if (!(d > 0)) throw new CliUsageError(`--block-difficulty must be positive (got ${d})`);
-      config.chain.simnet.blockDifficulty = d;
-    }
-    if (args.flags['data-dir']) config.dataDir = String(args.flags['data-dir']);
-    const edge = await startEdge(config, io.logger);
+    const f = args.flags;
+    const config = edgeConfigFromFlags(f, io.env);
+    // With a file, its log section counts too (the environment is already folded into config.log).
+    const logger = f.config ? createLogger({ level: config.log.level, format: config.log.format }) : io.logger;
+    const edge = await startEdge(config, logger, { onProgress: (line) => io.err(line) });
     io.out(`Otedama is running. Open ${edge.httpUrl} to mine in your browser.`);
     io.out(`Stratum: ${edge.stratumUrl}   simnet RPC: ${edge.rpcUrl}   data: ${config.dataDir}`);
+    io.out(`API: ${edge.httpUrl}api/pool/stats   metrics: ${edge.metricsUrl}   fee ${config.pool.feePercent}%`);
     io.out('Press Ctrl+C to stop.');
-    await new Promise<void>((resolve) => io.stopSignal.addEventListener('abort', () => resolve(), { once: true }));
+    await new Promise<void>((resolve) => {
+      if (io.stopSignal.aborted) resolve();
+      io.stopSignal.addEventListener('abort', () => resolve(), { once: true });
+    });
     await edge.stop();
     return 0;
   },

@@ -1,0 +1,103 @@
+/** The OpenAPI 3.1 description of the pool's HTTP API (api.ts), served at /api/openapi.json. */
+
+const hashrates = {
+  type: 'object',
+  description: 'Hashes per second, estimated from accepted share difficulty over the window.',
+  properties: { m10: { type: 'number' }, h1: { type: 'number' }, h24: { type: 'number' } },
+  required: ['m10', 'h1', 'h24'],
+};
+const sats = (description: string) => ({ type: 'integer', description: `${description} (satoshis)` });
+const error = {
+  description: 'Error',
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        properties: {
+          error: {
+            type: 'object',
+            properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
+            required: ['code', 'message'],
+          },
+        },
+        required: ['error'],
+      },
+    },
+  },
+};
+const ok = (schema: Record<string, unknown>) => ({ description: 'OK', content: { 'application/json': { schema } } });
+const paging = [
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+  { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 1000000, default: 0 } },
+];
+const errors = { '400': error, '429': error };
+const block = {
+  type: 'object',
+  properties: {
+    hash: { type: 'string' }, height: { type: 'integer' }, time: { type: 'integer', description: 'ms since the epoch' },
+    reward: sats('coinbase outputs paid'), status: { enum: ['pending', 'confirmed', 'orphaned'] },
+    finder: { type: 'string' }, worker: { type: 'string' },
+  },
+};
+const payout = {
+  type: 'object',
+  properties: {
+    blockHash: { type: 'string' }, outputIndex: { type: 'integer' }, address: { type: 'string' }, value: sats('output value'),
+    kind: { enum: ['pool', 'miner'] }, credit: sats("this block's PPLNS credit"), carriedPaid: sats('carried balance settled'),
+    height: { type: 'integer' }, time: { type: 'integer' }, status: { enum: ['pending', 'confirmed', 'orphaned'] },
+  },
+};
+const minerSummary = {
+  type: 'object',
+  properties: {
+    address: { type: 'string' }, workers: { type: 'integer' }, lastSeen: { type: 'integer' }, shares: { type: 'integer' },
+    hashrate: hashrates, balance: sats('carried balance below the minimum payout'),
+  },
+};
+
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Otedama edge API',
+    version: '1',
+    description: 'Pool statistics, miners, payouts and blocks of an Otedama edge. Rate-limited per IP address (429 with Retry-After).',
+  },
+  paths: {
+    '/health': { get: { summary: 'Liveness, chain height and network, Stratum and database facts', responses: { '200': ok({ type: 'object' }) } } },
+    '/metrics': { get: { summary: 'Prometheus metrics (text format 0.0.4)', responses: { '200': { description: 'OK', content: { 'text/plain': {} } } } } },
+    '/api/pool/stats': {
+      get: {
+        summary: 'Pool hashrate, active miners, shares, blocks, paid and carried totals, fee and minimum payout',
+        responses: { '200': ok({ type: 'object', properties: { hashrate: hashrates, activeMiners: { type: 'integer' }, activeWorkers: { type: 'integer' }, sharesTotal: { type: 'integer' }, sharesLast24h: { type: 'integer' }, blocksFound: { type: 'integer' }, lastBlock: block, paidTotal: sats('paid by found blocks'), carriedTotal: sats('carried balances'), pool: { type: 'object' }, chain: { type: 'object' }, stratum: { type: 'object' } } }), '429': error },
+      },
+    },
+    '/api/pool/miners': {
+      get: { summary: 'Miners seen in the last 24 h, by 1-hour hashrate', parameters: paging, responses: { '200': ok({ type: 'object', properties: { limit: { type: 'integer' }, offset: { type: 'integer' }, miners: { type: 'array', items: minerSummary } } }), ...errors } },
+    },
+    '/api/miners/{address}': {
+      get: {
+        summary: "One miner: workers, hashrates (10 min / 1 h / 24 h), shares, balance, paid total and payouts",
+        parameters: [{ name: 'address', in: 'path', required: true, schema: { type: 'string' } }, ...paging],
+        responses: {
+          '200': ok({ allOf: [minerSummary, { type: 'object', properties: { firstSeen: { type: 'integer' }, paid: sats('paid by found blocks'), workers: { type: 'array', items: { type: 'object', properties: { worker: { type: 'string' }, shares: { type: 'integer' }, difficulty: { type: 'number' }, firstSeen: { type: 'integer' }, lastSeen: { type: 'integer' }, hashrate: hashrates } } }, payouts: { type: 'array', items: payout } } }] }),
+          '404': error,
+          ...errors,
+        },
+      },
+    },
+    '/api/pool/payouts': {
+      get: { summary: 'Coinbase payouts of found blocks, newest first', parameters: [...paging, { name: 'address', in: 'query', schema: { type: 'string' } }], responses: { '200': ok({ type: 'object', properties: { payouts: { type: 'array', items: payout } } }), ...errors } },
+    },
+    '/api/blocks': {
+      get: { summary: 'Found blocks, newest first', parameters: paging, responses: { '200': ok({ type: 'object', properties: { blocks: { type: 'array', items: block } } }), ...errors } },
+    },
+    '/api/admin/profile': {
+      post: {
+        summary: 'CPU-profile the edge for N seconds (loopback clients only); returns the .cpuprofile path',
+        parameters: [{ name: 'seconds', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 600, default: 10 } }],
+        responses: { '200': ok({ type: 'object', properties: { path: { type: 'string' }, seconds: { type: 'integer' } } }), '403': error, '409': error, ...errors },
+      },
+    },
+    '/api/openapi.json': { get: { summary: 'This document', responses: { '200': ok({ type: 'object' }) } } },
+  },
+} as const;

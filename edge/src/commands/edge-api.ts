@@ -1,0 +1,74 @@
+/** Flags and response shapes shared by the commands that talk to a running edge's HTTP API. */
+import type { FlagSpec } from '../cli-args.ts';
+import { DEFAULT_EDGE_URL } from '../edge-client.ts';
+import { CliUsageError } from '../errors.ts';
+
+export const URL_FLAG: FlagSpec = { name: 'url', type: 'string', default: DEFAULT_EDGE_URL, help: 'HTTP address of the running edge', metavar: 'URL' };
+export const LIMIT_FLAG: FlagSpec = { name: 'limit', type: 'integer', default: 20, min: 1, max: 1000, help: 'rows to show', metavar: 'N' };
+export const OFFSET_FLAG: FlagSpec = { name: 'offset', type: 'integer', default: 0, min: 0, help: 'rows to skip', metavar: 'N' };
+
+export function noPositionals(positionals: readonly string[]): void {
+  if (positionals.length) throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
+}
+
+export interface Hashrates {
+  m10: number;
+  h1: number;
+  h24: number;
+}
+
+export interface BlockJson {
+  hash: string;
+  height: number;
+  time: number;
+  reward: number;
+  status: string;
+  finder: string;
+  worker: string;
+}
+
+export interface PoolStatsJson {
+  pool: { feePercent: number; minPayoutSats: number; pplnsWindow: number; feeAddress: string; network: string };
+  chain: { height: number | null };
+  stratum: { connections: number };
+  hashrate: Hashrates;
+  activeMiners: number;
+  activeWorkers: number;
+  sharesTotal: number;
+  sharesLast24h: number;
+  blocksFound: number;
+  lastBlock?: BlockJson;
+  paidTotal: number;
+  carriedTotal: number;
+}
+
+export interface MinerJson {
+  address: string;
+  workers: number;
+  lastSeen: number;
+  shares: number;
+  hashrate: Hashrates;
+  balance: number;
+}
+
+export interface PayoutJson {
+  blockHash: string;
+  outputIndex: number;
+  address: string;
+  value: number;
+  kind: 'pool' | 'miner';
+  credit: number;
+  carriedPaid: number;
+  height: number;
+  time: number;
+  status: string;
+}
+
+export interface HealthJson {
+  status: string;
+  uptimeSeconds: number;
+  chain?: { height?: number; network?: string; mode?: string; rpcUrl?: string };
+  stratumUrl?: string;
+  stratum?: { connections: number; sharesAccepted: number; sharesRejected: number; blocksFound: number };
+  database?: { backend: string; schemaVersion: number; pendingShares: number };
+}

@@ -1,0 +1,50 @@
+/**
+ * CPU-profiles this process for a while with the V8 inspector (node:inspector's Profiler
+ * domain) and writes a `.cpuprofile` file that Chrome DevTools (Performance panel) and
+ * speedscope open. One profile at a time.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+
+/** Sampling interval of the profiler in microseconds (V8's default is 1000). */
+const SAMPLING_INTERVAL_US = 500;
+
+export class CpuProfiler {
+  private running = false;
+
+  constructor(private readonly folder: string) {}
+
+  get busy(): boolean {
+    return this.running;
+  }
+
+  /** Profiles for `seconds` and resolves with the written file's path. Throws when one is already running. */
+  async profile(seconds: number, signal?: AbortSignal): Promise<string> {
+    if (this.running) throw new Error('a CPU profile is already being recorded');
+    this.running = true;
+    const session = new Session();
+    session.connect();
+    try {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: SAMPLING_INTERVAL_US });
+      await session.post('Profiler.start');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, seconds * 1000);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+      const { profile } = await session.post('Profiler.stop');
+      await mkdir(this.folder, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const path = join(this.folder, `cpu-${stamp}.cpuprofile`);
+      await writeFile(path, JSON.stringify(profile));
+      return path;
+    } finally {
+      session.disconnect();
+      this.running = false;
+    }
+  }
+}

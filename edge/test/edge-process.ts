@@ -1,0 +1,81 @@
+/**
+ * Starts the real `otedama pool` as a child process on free loopback ports with a fresh data
+ * folder (as apps/web/e2e/edge-fixture.ts does for the browser tests), parses the URLs it
+ * prints, and stops it with SIGTERM.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliEnv, OTEDAMA_BIN, ROOT } from './cli-run.ts';
+
+export interface EdgeProcess {
+  /** http://127.0.0.1:PORT (no trailing slash). */
+  readonly url: string;
+  readonly httpPort: number;
+  readonly stratumPort: number;
+  readonly stratumUrl: string;
+  readonly rpcUrl: string;
+  readonly rpcPort: number;
+  readonly dataDir: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Longest wait for the edge's "Open http://…" line. */
+const START_TIMEOUT_MS = 30_000;
+
+export async function startEdgeProcess(extraArgs: readonly string[] = []): Promise<EdgeProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'otedama-edge-test-'));
+  const child = spawn(
+    process.execPath,
+    [OTEDAMA_BIN, 'pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--data-dir', dataDir, ...extraArgs],
+    { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the edge did not start within ${START_TIMEOUT_MS / 1000} s:\n${out}`)), START_TIMEOUT_MS);
+      const check = () => {
+        if (/Press Ctrl\+C/.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on('data', check);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the edge exited with ${code}:\n${out}`));
+      });
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const http = /Open (http:\/\/127\.0\.0\.1:(\d+))\//.exec(out)!;
+  const stratum = /Stratum: (stratum\+tcp:\/\/127\.0\.0\.1:(\d+))/.exec(out)!;
+  const rpc = /simnet RPC: (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(out)!;
+  return {
+    url: http[1]!,
+    httpPort: Number(http[2]),
+    stratumUrl: stratum[1]!,
+    stratumPort: Number(stratum[2]),
+    rpcUrl: rpc[1]!,
+    rpcPort: Number(rpc[2]),
+    dataDir,
+    output: () => out,
+    stop,
+  };
+}
