@@ -9,7 +9,34 @@ import { createLogger } from '../src/logger.ts';
 import { singleAddressPayouts } from '../src/payout-provider.ts';
 import { chainAddressValidator, startStratum } from '../src/stratum-service.ts';
 import type { SubmitBlockResult, TemplateSource, TemplateUpdate } from '../src/template-source.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createShareAccounting } from '../src/share-accounting.ts';
+import { openStorage, type Storage } from '../src/storage/open-storage.ts';
+import { ShareWriter } from '../src/storage/share-writer.ts';
+import type { StratumHooks } from '../src/stratum-session.ts';
 import { BENCH_DIFFICULTY, type ServerMessage } from './stratum-load-protocol.ts';
+
+/** Durable accounting as the edge runs it: group commit, the reply waits for the commit. */
+async function openAccounting(): Promise<{ hooks?: StratumHooks; close(): Promise<void> }> {
+  const mode = process.env.OTEDAMA_BENCH_STORAGE ?? 'sqlite';
+  if (mode === 'none') return { close: async () => {} };
+  const dataDir = mkdtempSync(join(tmpdir(), 'otedama-bench-'));
+  const storage: Storage = await openStorage({
+    dataDir,
+    ...(mode === 'postgres' ? { databaseUrl: process.env.OTEDAMA_BENCH_DATABASE_URL! } : {}),
+  });
+  const writer = new ShareWriter(storage.store);
+  return {
+    hooks: createShareAccounting({ writer }),
+    async close() {
+      await writer.stop();
+      await storage.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
 function send(msg: ServerMessage): void {
   process.send?.(msg);
@@ -47,7 +74,9 @@ async function main(): Promise<void> {
   };
   const stratum = defaultConfig({}).stratum;
   const address = scriptToAddress(new Uint8Array([0x00, 0x14, ...new Uint8Array(20).fill(1)]), 'regtest')!;
+  const accounting = await openAccounting();
   const service = await startStratum({
+    ...(accounting.hooks ? { hooks: accounting.hooks } : {}),
     config: {
       ...stratum,
       host: '127.0.0.1',
@@ -83,7 +112,10 @@ async function main(): Promise<void> {
         cpuSystemMs: cpu.system / 1000,
       });
     } else if (msg.type === 'stop') {
-      void service.stop({ reconnect: false }).then(() => process.exit(0));
+      void service
+        .stop({ reconnect: false })
+        .then(() => accounting.close())
+        .then(() => process.exit(0));
     }
   });
   process.on('disconnect', () => process.exit(0));

@@ -47,6 +47,14 @@ const FLAGS: FlagSpec[] = [
   { name: 'connect-concurrency', type: 'integer', default: 256, min: 1, help: 'connects in flight per generator' },
   { name: 'quick', type: 'boolean', help: 'a short smoke run: 2,000 connections, 5 s, 20,000 shares/s' },
   { name: 'out', type: 'string', help: 'where to write the JSON (default bench/results/stratum-<date>.json)' },
+  {
+    name: 'storage',
+    type: 'string',
+    default: 'sqlite',
+    choices: ['sqlite', 'postgres', 'none'],
+    help: 'where accepted shares are committed before the reply (sqlite: the embedded default; postgres: --database-url or $OTEDAMA_TEST_DATABASE_URL; none: no accounting)',
+  },
+  { name: 'database-url', type: 'string', help: 'PostgreSQL URL for --storage postgres' },
 ];
 
 function log(msg: string): void {
@@ -232,6 +240,14 @@ async function main(): Promise<void> {
   const profileDir = process.env.OTEDAMA_BENCH_PROFILE;
   // OTEDAMA_BENCH_NODE_FLAGS="--trace-gc ..." passes V8 flags to the edge process.
   const extraFlags = (process.env.OTEDAMA_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const storage = String(flags.storage);
+  const databaseUrl = flags['database-url'] ? String(flags['database-url']) : process.env.OTEDAMA_TEST_DATABASE_URL;
+  if (storage === 'postgres' && !databaseUrl) {
+    throw new Error('--storage postgres needs --database-url (or run: node scripts/postgres.mjs run -- npm run bench:stratum -- --storage postgres)');
+  }
+  log(`storage: ${storage === 'none' ? 'none (shares are not committed)' : `${storage} (a share is acknowledged after its batch commits)`}`);
+  process.env.OTEDAMA_BENCH_STORAGE = storage;
+  if (databaseUrl) process.env.OTEDAMA_BENCH_DATABASE_URL = databaseUrl;
   const server = forkTs('stratum-load-server.ts', [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...extraFlags]);
   children.push(server);
   const ready = await nextMessage<Extract<ServerMessage, { type: 'ready' }>>(server, 'ready', 60_000);
@@ -329,7 +345,7 @@ async function main(): Promise<void> {
   const report = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.versions.node, fdLimit: Number.isFinite(limit) ? limit : null },
-    parameters: { requestedConnections: requested, connections, seconds, sharesPerSecondTarget: rate, generators, batch, shareDifficulty: BENCH_DIFFICULTY },
+    parameters: { requestedConnections: requested, connections, seconds, sharesPerSecondTarget: rate, generators, batch, shareDifficulty: BENCH_DIFFICULTY, storage },
     notes,
     baselines: {
       validatorOnlySharesPerSecond: Math.round(baseline.sharesPerSecond),
