@@ -44,6 +44,42 @@ describe('otedama hash', () => {
   });
 });
 
+describe('otedama hash --nonces (a nonce-range search)', () => {
+  const nonce = genesis.fields.nonce;
+
+  it.each(['js', 'wasm', 'wasm-simd'])('finds the genesis nonce with %s and prints it with the block hash', async (engine) => {
+    const r = await runOtedama(['hash', '--engine', engine, '--nonces', `${nonce - 100}-${nonce + 100}`, genesis.header_hex]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(`${nonce.toString(16).padStart(8, '0')} ${genesis.expected_hash_display_hex}`);
+    expect(oneLine(r.stderr)).toMatch(/searched 201 nonces with .*: 1 hit/);
+  });
+
+  it('--json reports the range, the engine and every hit; the easiest --target hits every nonce', async () => {
+    const r = await runOtedama(['hash', '--json', '--engine', 'js', '--target', 'f'.repeat(64), '--nonces', '0+64', genesis.header_hex]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ algo: 'sha256d', engine: 'js', start: 0, count: 64, tried: 64, truncated: false });
+    expect(out.hits.map((h: { nonce: number }) => h.nonce)).toEqual(Array.from({ length: 64 }, (_, i) => i));
+  });
+
+  it.each([
+    ['an inverted range', ['--nonces', '10-5'], /inverted/],
+    ['an empty range', ['--nonces', '5+0'], /empty/],
+    ['a range crossing 2^32', ['--nonces', '0xfffffff0+100'], /crosses 2\^32/],
+    ['a malformed range', ['--nonces', 'ten'], /FIRST-LAST/],
+    ['a target of zero', ['--nonces', '0-9', '--target', '0'.repeat(64)], /target is zero/],
+    ['a short target', ['--nonces', '0-9', '--target', 'ff'], /64 hex digits/],
+    ['a zero difficulty', ['--nonces', '0-9', '--difficulty', '0'], /positive/],
+    ['a target without a range', ['--target', 'ff'.repeat(32)], /add --nonces/],
+    ['an unknown engine', ['--nonces', '0-9', '--engine', 'cuda'], /--engine must be one of/],
+  ])('rejects %s with one line and a non-zero exit', async (_label, flags, why) => {
+    const r = await runOtedama(['hash', ...flags, genesis.header_hex]);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r.stderr)).toMatch(why);
+  });
+});
+
 describe('otedama mining benchmark', () => {
   it('--json --seconds 1 --engine js prints one JSON object of the documented shape', async () => {
     const r = await runOtedama(['mining', 'benchmark', '--json', '--seconds', '1', '--engine', 'js', '--threads', '1']);

@@ -1,26 +1,121 @@
-/** `otedama hash --algo sha256d HEADER_HEX`: prints the block hash in display order. */
-import { bytesToHex, getAlgorithm, parseHeaderHex, reverseBytes, hashDifficulty } from '@otedama/core';
+/**
+ * `otedama hash --algo sha256d HEADER_HEX`: prints the block hash in display order.
+ * With `--nonces`, searches that nonce range of the header against a target (the header's own
+ * nbits, --target or --difficulty) with one engine, and prints the hits.
+ */
+import {
+  bitsToTarget,
+  bytesToHex,
+  checkTarget,
+  createReferenceSha256dEngine,
+  getAlgorithm,
+  hashDifficulty,
+  hexToTarget,
+  difficultyToTarget,
+  parseHeader,
+  parseHeaderHex,
+  rangeFromBounds,
+  checkNonceRange,
+  reverseBytes,
+  u32ToHex,
+  NonceRangeError,
+  type NonceSearchEngine,
+} from '@otedama/core';
+import { createWasmSha256dEngine } from '@otedama/wasm';
 import { JSON_FLAG, type Command } from '../command.ts';
 import { CliUsageError } from '../errors.ts';
 
+const SEARCH_ENGINES = ['js', 'wasm', 'wasm-simd'] as const;
+
+/** Parses a nonce: decimal or 0x-prefixed hex. */
+function parseNonce(text: string): number {
+  const t = text.trim();
+  const n = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t.slice(2), 16) : /^\d+$/.test(t) ? Number(t) : NaN;
+  if (!Number.isSafeInteger(n)) throw new NonceRangeError(`"${text}" is not a nonce (decimal or 0x-prefixed hex)`);
+  return n;
+}
+
+/** `FIRST-LAST` (inclusive) or `START+COUNT`. */
+export function parseNonceRange(text: string): { start: number; count: number } {
+  const plus = /^([^+]+)\+(.+)$/.exec(text);
+  if (plus) {
+    const range = { start: parseNonce(plus[1]!), count: parseNonce(plus[2]!) };
+    checkNonceRange(range.start, range.count);
+    return range;
+  }
+  const dash = /^([^-]+)-(.+)$/.exec(text);
+  if (!dash) throw new NonceRangeError(`nonce range "${text}" must be FIRST-LAST (inclusive) or START+COUNT`);
+  return rangeFromBounds(parseNonce(dash[1]!), parseNonce(dash[2]!));
+}
+
+async function createEngine(name: (typeof SEARCH_ENGINES)[number]): Promise<NonceSearchEngine> {
+  if (name === 'js') return createReferenceSha256dEngine();
+  return createWasmSha256dEngine({ simd: name === 'wasm-simd' });
+}
+
 export const hashCommand: Command = {
   words: ['hash'],
-  summary: 'hash a block header and print the block hash (display order)',
-  usage: '[--algo sha256d] HEADER_HEX',
-  details: 'HEADER_HEX is the full 80-byte header as 160 hex digits, in serialized (wire) order.\nExample: otedama hash --algo sha256d 0100000000000000…1dac2b7c',
-  flags: [{ name: 'algo', type: 'string', default: 'sha256d', help: 'proof-of-work algorithm', metavar: 'NAME' }, JSON_FLAG],
+  summary: 'hash a block header (display order), or search a nonce range of it',
+  usage: '[--algo sha256d] [--nonces FIRST-LAST | START+COUNT] [--target HEX | --difficulty D] HEADER_HEX',
+  details: [
+    'HEADER_HEX is the full 80-byte header as 160 hex digits, in serialized (wire) order.',
+    'With --nonces, every nonce of the range replaces the header\'s own; hits at or below the',
+    'target (default: the header\'s nbits) are printed as "NONCE HASH" lines.',
+    'Ranges lie inside 0..0xffffffff and never wrap.',
+    '',
+    'Examples:',
+    '  otedama hash 0100000000000000…1dac2b7c',
+    '  otedama hash --nonces 0x7c2bac00-0x7c2bacff 0100000000000000…1dac2b7c',
+  ].join('\n'),
+  flags: [
+    { name: 'algo', type: 'string', default: 'sha256d', help: 'proof-of-work algorithm', metavar: 'NAME' },
+    { name: 'nonces', type: 'string', help: 'search this nonce range: FIRST-LAST (inclusive) or START+COUNT', metavar: 'RANGE' },
+    { name: 'target', type: 'string', help: 'search target, 64 hex digits (big-endian, as explorers print)', metavar: 'HEX' },
+    { name: 'difficulty', type: 'number', help: 'search target as a difficulty (1 = 0xFFFF·2^208)', metavar: 'D' },
+    { name: 'engine', type: 'string', default: 'wasm-simd', choices: SEARCH_ENGINES, help: 'engine for --nonces', metavar: 'NAME' },
+    JSON_FLAG,
+  ],
   async run(args, io) {
     const algo = getAlgorithm(String(args.flags.algo));
     if (args.positionals.length === 0) throw new CliUsageError('missing HEADER_HEX (the 80-byte header as 160 hex digits)');
     if (args.positionals.length > 1) throw new CliUsageError(`expected one HEADER_HEX, got ${args.positionals.length} arguments`);
     const header = parseHeaderHex(args.positionals[0]!);
-    const internal = algo.hashHeader(header);
-    const display = bytesToHex(reverseBytes(internal));
-    if (args.flags.json) {
-      io.out(JSON.stringify({ algo: algo.name, hash: display, hashInternal: bytesToHex(internal), difficulty: hashDifficulty(internal) }));
-    } else {
-      io.out(display);
+    const json = Boolean(args.flags.json);
+    if (args.flags.nonces === undefined) {
+      if (args.flags.target !== undefined || args.flags.difficulty !== undefined) {
+        throw new CliUsageError('--target and --difficulty only apply to a search: add --nonces RANGE');
+      }
+      const internal = algo.hashHeader(header);
+      const display = bytesToHex(reverseBytes(internal));
+      if (json) io.out(JSON.stringify({ algo: algo.name, hash: display, hashInternal: bytesToHex(internal), difficulty: hashDifficulty(internal) }));
+      else io.out(display);
+      return 0;
     }
-    return 0;
+
+    const { start, count } = parseNonceRange(String(args.flags.nonces));
+    if (args.flags.target !== undefined && args.flags.difficulty !== undefined) {
+      throw new CliUsageError('give --target or --difficulty, not both');
+    }
+    const target =
+      args.flags.target !== undefined
+        ? hexToTarget(String(args.flags.target).replace(/^0x/i, ''))
+        : args.flags.difficulty !== undefined
+          ? difficultyToTarget(Number(args.flags.difficulty))
+          : bitsToTarget(parseHeader(header).bits);
+    checkTarget(target);
+    const engine = await createEngine(String(args.flags.engine) as (typeof SEARCH_ENGINES)[number]);
+    try {
+      const result = await engine.search({ header, target }, start, count, { maxHits: 1000 });
+      const hits = result.hits.map((h) => ({ nonce: h.nonce, nonceHex: u32ToHex(h.nonce), hash: bytesToHex(reverseBytes(h.hash)) }));
+      if (json) {
+        io.out(JSON.stringify({ algo: algo.name, engine: engine.name, start, count, tried: result.tried, truncated: result.truncated, hits }));
+      } else {
+        for (const h of hits) io.out(`${h.nonceHex} ${h.hash}`);
+        io.err(`searched ${result.tried} nonces with ${engine.name}: ${hits.length} hit${hits.length === 1 ? '' : 's'}${result.truncated ? ' (more not shown)' : ''}`);
+      }
+      return 0;
+    } finally {
+      engine.dispose();
+    }
   },
 };
