@@ -174,3 +174,17 @@ export class EdgeClientError extends OtedamaError {
     super(status === undefined ? 'edge-unreachable' : 'edge-api', reason);
   }
 }
+
+/** A listener (HTTP, metrics) could not bind its address: port in use, no permission. */
+export class ListenError extends OtedamaError {
+  override readonly name = 'ListenError';
+  constructor(what: string, host: string, port: number, err: NodeJS.ErrnoException) {
+    const why =
+      err.code === 'EADDRINUSE'
+        ? `the port is in use (another otedama? choose another with the ${what === 'HTTP' ? '--http-port' : 'port'} flag)`
+        : err.code === 'EACCES'
+          ? 'permission denied (ports below 1024 need privileges)'
+          : err.message;
+    super('listen', `${what} cannot listen on ${host}:${port}: ${why}`, { cause: err });
+  }
+}

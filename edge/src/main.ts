@@ -12,7 +12,7 @@ import { addressToScript } from '@otedama/core';
 import { createApiRoutes } from './api.ts';
 import { connectChain } from './chain.ts';
 import type { EdgeConfig } from './config.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, ListenError } from './errors.ts';
 import { createHttpApp } from './http-app.ts';
 import { MAX_WS_MESSAGE_BYTES, WebSocketLineStream } from './job-feed-ws.ts';
 import type { Logger } from './logger.ts';
@@ -53,7 +53,7 @@ export interface StartEdgeOptions {
 function listen(app: Hono, host: string, port: number): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(server));
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError('HTTP', host, port, err)));
   });
 }
 

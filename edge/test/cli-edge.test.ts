@@ -2,6 +2,9 @@
  * The CLI commands that talk to a running edge, run as the real binary against a real
  * `otedama pool` child (free ports, temporary data folder).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOtedama } from './cli-run.ts';
 import { startEdgeProcess, type EdgeProcess } from './edge-process.ts';
@@ -82,6 +85,19 @@ describe('otedama CLI against a running edge', () => {
     expect(r.stdout).toContain(`${edge.dataDir}/profiles/cpu-`);
     expect(r.stdout).toMatch(/Chrome DevTools › Performance or speedscope/);
   }, 40_000);
+
+  it('a second pool on a port already in use says so and exits 1', async () => {
+    const port = new URL(edge.url).port;
+    const dir = mkdtempSync(join(tmpdir(), 'otedama-busy-'));
+    try {
+      const r = await runOtedama(['pool', '--http-port', port, '--stratum-port', '0', '--rpc-port', '0', '--data-dir', dir]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`HTTP cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('bad flags are usage errors (exit 2) and --help works', async () => {
     const bad = await runOtedama(['pool', 'miners', '--limit', 'lots']);
