@@ -71,6 +71,16 @@ if (want('unit')) {
   }
 }
 
+if (want('budget')) {
+  step('budget: JS the web app loads before Start (at most 100 KB gzipped)');
+  const status = run(process.execPath, [join(ROOT, 'apps', 'web', 'scripts', 'check-budget.mjs')]);
+  if (status === 0) passed++;
+  else {
+    failed++;
+    failures.push('budget: JS before Start');
+  }
+}
+
 if (want('e2e')) {
   step('browser tests (playwright, chromium)');
   const out = join(ROOT, 'test-results', 'playwright.json');

@@ -11,6 +11,7 @@ const SETTINGS_KEY = 'otedama.settings';
 interface Settings {
   address: string;
   threads: number;
+  gpu: boolean;
 }
 
 function loadSettings(): Partial<Settings> {
@@ -43,6 +44,8 @@ function logEvent(text: string): void {
 
 function render(stats: MinerStats): void {
   $('hashrate').textContent = formatRate(stats.hashrate);
+  $('cpu-hashrate').textContent = formatRate(stats.cpuHashrate);
+  $('gpu-hashrate').textContent = stats.gpuAdapter ? formatRate(stats.gpuHashrate) : '–';
   $('accepted').textContent = String(stats.accepted);
   $('rejected').textContent = String(stats.rejected);
   $('difficulty').textContent = stats.difficulty ? String(stats.difficulty) : '–';
@@ -76,14 +79,55 @@ const cores = navigator.hardwareConcurrency || 2;
 ($('threads') as HTMLInputElement).value = String(saved.threads ?? Math.max(1, Math.floor(cores / 2)));
 ($('threads') as HTMLInputElement).max = String(cores);
 
+/**
+ * Looks for a WebGPU adapter to name it next to the GPU checkbox. This asks the browser for an
+ * adapter only: it loads no miner code, creates no device and opens no socket. The box stays
+ * unticked until the person ticks it (or ticked it last time).
+ */
+async function probeGpu(): Promise<void> {
+  const box = $('gpu') as HTMLInputElement;
+  const note = $('gpu-adapter');
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  if (!gpu) {
+    note.textContent = 'unavailable: this browser has no WebGPU';
+    return;
+  }
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = (await gpu.requestAdapter()) ?? (await gpu.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions));
+  } catch (err) {
+    note.textContent = `unavailable: ${err instanceof Error ? err.message : String(err)}`;
+    return;
+  }
+  if (!adapter) {
+    note.textContent = 'unavailable: no WebGPU adapter on this device';
+    return;
+  }
+  const info = adapter.info;
+  note.textContent = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'WebGPU adapter';
+  box.disabled = false;
+  box.checked = saved.gpu === true;
+}
+void probeGpu();
+
 $('setup').addEventListener('submit', (ev) => {
   ev.preventDefault();
   const address = ($('address') as HTMLInputElement).value.trim();
-  const threads = Math.max(1, Math.min(cores, Number(($('threads') as HTMLInputElement).value) || 1));
+  const gpuBox = $('gpu') as HTMLInputElement;
+  const gpu = gpuBox.checked && !gpuBox.disabled;
+  const threads = Math.max(gpu ? 0 : 1, Math.min(cores, Math.floor(Number(($('threads') as HTMLInputElement).value) || 0)));
   $('setup-error').textContent = '';
-  start({ address, threads }).catch((err: unknown) => {
+  start({ address, threads, gpu }).catch((err: unknown) => {
     $('setup-error').textContent = err instanceof Error ? err.message : String(err);
     void stop();
   });
 });
 $('stop').addEventListener('click', () => void stop());
+
+// The service worker serves the app shell offline (public/sw.js). Registering it loads no miner
+// code: it caches the shell and whatever the page later fetches from /assets/.
+if ('serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js').catch((err: unknown) => logEvent(`offline support unavailable: ${String(err)}`));
+  });
+}

@@ -1,29 +1,43 @@
 /**
- * The browser miner: CPU workers (WASM) fed with work built from the pool's Stratum jobs.
- * Loaded only after the person pressed Start.
+ * The browser miner: CPU workers (WASM) and optionally one GPU worker (WebGPU) fed with work
+ * built from the pool's Stratum jobs. Every worker takes its own slice of the shared nonce
+ * cursor, so ranges never overlap. Loaded only after the person pressed Start.
  */
 import * as Comlink from 'comlink';
 import { buildStratumHeader, difficultyToTarget, u32ToHex, validateAddress, NONCE_SPACE } from '@otedama/core';
 import type { CpuWorkerApi } from './cpu-worker.ts';
+import type { GpuWorkerApi } from './gpu-worker.ts';
 import { StratumWsClient, type StratumJob } from './stratum-ws-client.ts';
 
 /** Nonces per worker call: ~50 ms at a few MH/s, short enough to switch jobs quickly. */
 const BATCH_NONCES = 1 << 18;
+/** GPU dispatches per worker call: two keep the engine's double-buffered staging busy. */
+const GPU_DISPATCHES_PER_BATCH = 2;
 /** Window of the hashrate estimate. */
 const HASHRATE_WINDOW_MS = 10_000;
 
+export type DeviceKind = 'cpu' | 'gpu';
+
 export interface MinerStats {
+  /** Total hash rate (hashes per second) and its split per device. */
   hashrate: number;
+  cpuHashrate: number;
+  gpuHashrate: number;
   accepted: number;
   rejected: number;
   difficulty: number;
   connection: string;
+  /** Name of the GPU adapter in use, if any. */
+  gpuAdapter?: string;
 }
 
 export interface MinerOptions {
   address: string;
   worker: string;
+  /** CPU worker count; 0 is allowed when `gpu` is on. */
   threads: number;
+  /** Run one WebGPU worker alongside the CPU workers. */
+  gpu: boolean;
   wsUrl: string;
   onStats(stats: MinerStats): void;
   onEvent(text: string): void;
@@ -49,16 +63,23 @@ interface Work {
   generation: number;
 }
 
+interface EngineWorker {
+  kind: DeviceKind;
+  worker: Worker;
+  api: Comlink.Remote<CpuWorkerApi> | Comlink.Remote<GpuWorkerApi>;
+  batchNonces: number;
+}
+
 export class BrowserMiner {
-  private readonly workers: { worker: Worker; api: Comlink.Remote<CpuWorkerApi> }[] = [];
+  private readonly workers: EngineWorker[] = [];
   private client: StratumWsClient | undefined;
   private work: Work | undefined;
   private generation = 0;
   private en2Counter = 0;
   private running = false;
-  private samples: { t: number; n: number }[] = [];
+  private samples: { t: number; n: number; kind: DeviceKind }[] = [];
   private statsTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly stats: MinerStats = { hashrate: 0, accepted: 0, rejected: 0, difficulty: 0, connection: 'idle' };
+  private readonly stats: MinerStats = { hashrate: 0, cpuHashrate: 0, gpuHashrate: 0, accepted: 0, rejected: 0, difficulty: 0, connection: 'idle' };
 
   constructor(private readonly options: MinerOptions) {}
 
@@ -66,13 +87,30 @@ export class BrowserMiner {
     if (this.running) return;
     this.running = true;
     const user = `${this.options.address}.${this.options.worker}`;
+    if (this.options.threads < 1 && !this.options.gpu) throw new Error('choose at least one CPU thread or the GPU');
+    const cpu: EngineWorker[] = [];
     for (let i = 0; i < this.options.threads; i++) {
       const worker = new Worker(new URL('./cpu-worker.ts', import.meta.url), { type: 'module', name: `otedama-cpu-${i}` });
-      const api = Comlink.wrap<CpuWorkerApi>(worker);
-      this.workers.push({ worker, api });
+      cpu.push({ kind: 'cpu', worker, api: Comlink.wrap<CpuWorkerApi>(worker), batchNonces: BATCH_NONCES });
     }
-    const engines = await Promise.all(this.workers.map((w) => w.api.init()));
-    this.options.onEvent(`started ${engines.length} CPU worker(s) (${engines[0]})`);
+    this.workers.push(...cpu);
+    const gpuInit = this.options.gpu ? this.startGpu() : undefined;
+    if (cpu.length > 0) {
+      const engines = await Promise.all(cpu.map((w) => (w.api as Comlink.Remote<CpuWorkerApi>).init()));
+      this.options.onEvent(`started ${engines.length} CPU worker(s) (${engines[0]})`);
+    }
+    if (gpuInit) {
+      try {
+        await gpuInit;
+      } catch (err) {
+        if (cpu.length === 0) {
+          await this.stop();
+          throw err;
+        }
+        this.options.onEvent(`GPU unavailable, mining on the CPU only: ${(err as Error).message}`);
+      }
+    }
+    if (!this.running) return;
     this.client = new StratumWsClient(this.options.wsUrl, user, {
       onJob: (job) => this.onJob(job),
       onExtranonce: () => this.work && this.onJob(this.work.job),
@@ -85,6 +123,23 @@ export class BrowserMiner {
     this.client.start();
     this.statsTimer = setInterval(() => this.emit(), 1000);
     this.workers.forEach((_, i) => void this.loop(i));
+  }
+
+  /** Starts the GPU worker, tunes it, and adds it to the pool of workers. */
+  private async startGpu(): Promise<void> {
+    const worker = new Worker(new URL('./gpu-worker.ts', import.meta.url), { type: 'module', name: 'otedama-gpu' });
+    const api = Comlink.wrap<GpuWorkerApi>(worker);
+    try {
+      const info = await api.init();
+      this.stats.gpuAdapter = info.adapter;
+      this.workers.push({ kind: 'gpu', worker, api, batchNonces: info.dispatchNonces * GPU_DISPATCHES_PER_BATCH });
+      this.options.onEvent(
+        `started GPU worker on ${info.adapter}: ${info.dispatchNonces} nonces per dispatch (~${(info.tunedHashesPerSecond / 1e6).toFixed(2)} MH/s tuned)`,
+      );
+    } catch (err) {
+      worker.terminate();
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
@@ -127,16 +182,16 @@ export class BrowserMiner {
         continue;
       }
       const start = work.cursor;
-      const count = Math.min(BATCH_NONCES, NONCE_SPACE - start);
+      const count = Math.min(w.batchNonces, NONCE_SPACE - start);
       work.cursor += count;
       let result: { nonces: number[]; tried: number };
       try {
         result = await w.api.search(work.header, work.target, start, count);
       } catch (err) {
-        if (this.running) this.options.onEvent(`worker ${index} failed: ${(err as Error).message}`);
+        if (this.running) this.options.onEvent(`${w.kind} worker ${index} failed: ${(err as Error).message}`);
         return;
       }
-      this.samples.push({ t: performance.now(), n: result.tried });
+      this.samples.push({ t: performance.now(), n: result.tried, kind: w.kind });
       // Shares of a superseded job are still submitted: the pool keeps old job ids valid until a
       // clean job, and rejects them as stale (error 21) after one.
       for (const nonce of result.nonces) void this.submit(work, nonce);
@@ -157,9 +212,11 @@ export class BrowserMiner {
     const now = performance.now();
     this.samples = this.samples.filter((s) => now - s.t <= HASHRATE_WINDOW_MS);
     const first = this.samples[0];
-    const total = this.samples.reduce((a, s) => a + s.n, 0);
     const span = first ? Math.max(1000, now - first.t) : HASHRATE_WINDOW_MS;
-    this.stats.hashrate = (total / span) * 1000;
+    const rate = (kind?: DeviceKind) => (this.samples.reduce((a, s) => (kind && s.kind !== kind ? a : a + s.n), 0) / span) * 1000;
+    this.stats.cpuHashrate = rate('cpu');
+    this.stats.gpuHashrate = rate('gpu');
+    this.stats.hashrate = rate();
     this.options.onStats({ ...this.stats });
   }
 }

@@ -1,0 +1,85 @@
+/**
+ * Otedama's service worker: serves the app shell offline.
+ *   - install: caches index.html, the manifest and icons, and every script, stylesheet and
+ *     preload that index.html names (read from the HTML itself, so hashed asset names need no
+ *     build manifest);
+ *   - navigations: network first (a new version shows at once when online), the cached shell
+ *     when offline;
+ *   - /assets/*: cache first (names are content-hashed, so a cached file never goes stale);
+ *     workers, WASM and other assets loaded after Start are cached on first fetch;
+ *   - everything else (the job socket, the API, /health) always goes to the network.
+ * A new version installs, then waits: it takes over only when the page asks it to
+ * ({ type: 'skip-waiting' }), so a running miner is never interrupted by an update.
+ */
+const CACHE = 'otedama-shell-v1';
+const SHELL = ['/', '/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png'];
+const NETWORK_ONLY = /^\/(ws|api|health)(\/|$)/;
+/** Static files: built assets (content-hashed), icons, the manifest. Anything else is network only. */
+const CACHE_FIRST = /^\/(assets\/|icons\/|manifest\.webmanifest$)/;
+
+/** Same-origin URLs of the scripts, stylesheets and preloads an HTML page names. */
+function shellAssets(html) {
+  const urls = new Set();
+  for (const m of html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)"/g)) {
+    const url = new URL(m[1], self.location.origin);
+    if (url.origin === self.location.origin) urls.add(url.pathname);
+  }
+  return [...urls];
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(SHELL);
+      const index = await cache.match('/');
+      if (index) await cache.addAll(shellAssets(await index.text()).filter((p) => !SHELL.includes(p)));
+      // The first install has no page to interrupt: take control right away.
+      if (!self.registration.active) await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) if (key !== CACHE) await caches.delete(key);
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'skip-waiting') void self.skipWaiting();
+});
+
+async function networkFirst(request) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put('/', response.clone());
+    return response;
+  } catch (err) {
+    const cached = await cache.match('/');
+    if (cached) return cached;
+    throw err;
+  }
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || NETWORK_ONLY.test(url.pathname)) return;
+  if (request.mode === 'navigate') event.respondWith(networkFirst(request));
+  else if (CACHE_FIRST.test(url.pathname)) event.respondWith(cacheFirst(request));
+});
