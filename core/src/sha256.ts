@@ -19,11 +19,14 @@ export const SHA256_IV = new Uint32Array([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
 
-const W = new Uint32Array(64);
-
-/** Compresses one 64-byte block (as 16 big-endian words) into `state` in place. */
-export function sha256CompressWords(state: Uint32Array, block: Uint32Array): void {
-  for (let i = 0; i < 16; i++) W[i] = block[i]!;
+/**
+ * One SHA-256 compression, in place: `W[0..15]` holds the block as big-endian words (W[16..63] is
+ * overwritten with the message schedule) and `H` is the state. The one compression every
+ * TypeScript hasher in core uses (this file's reference functions and sha256d-hasher.ts).
+ * Int32Array on purpose: V8 keeps signed 32-bit elements as small integers, while Uint32Array
+ * reads above 2^31 become heap numbers (about 20% slower here).
+ */
+export function sha256Compress(H: Int32Array, W: Int32Array): void {
   for (let i = 16; i < 64; i++) {
     const w15 = W[i - 15]!;
     const w2 = W[i - 2]!;
@@ -31,22 +34,34 @@ export function sha256CompressWords(state: Uint32Array, block: Uint32Array): voi
     const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
     W[i] = (W[i - 16]! + s0 + W[i - 7]! + s1) | 0;
   }
-  let a = state[0]!, b = state[1]!, c = state[2]!, d = state[3]!;
-  let e = state[4]!, f = state[5]!, g = state[6]!, h = state[7]!;
+  let a = H[0]!, b = H[1]!, c = H[2]!, d = H[3]!;
+  let e = H[4]!, f = H[5]!, g = H[6]!, h = H[7]!;
   for (let i = 0; i < 64; i++) {
     const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
     const ch = (e & f) ^ (~e & g);
-    const t1 = (h + S1 + ch + SHA256_K[i]! + W[i]!) | 0;
+    const t1 = (h + S1 + ch + K32[i]! + W[i]!) | 0;
     const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
     const maj = (a & b) ^ (a & c) ^ (b & c);
     const t2 = (S0 + maj) | 0;
     h = g; g = f; f = e; e = (d + t1) | 0;
     d = c; c = b; b = a; a = (t1 + t2) | 0;
   }
-  state[0] = (state[0]! + a) | 0; state[1] = (state[1]! + b) | 0;
-  state[2] = (state[2]! + c) | 0; state[3] = (state[3]! + d) | 0;
-  state[4] = (state[4]! + e) | 0; state[5] = (state[5]! + f) | 0;
-  state[6] = (state[6]! + g) | 0; state[7] = (state[7]! + h) | 0;
+  H[0] = (H[0]! + a) | 0; H[1] = (H[1]! + b) | 0;
+  H[2] = (H[2]! + c) | 0; H[3] = (H[3]! + d) | 0;
+  H[4] = (H[4]! + e) | 0; H[5] = (H[5]! + f) | 0;
+  H[6] = (H[6]! + g) | 0; H[7] = (H[7]! + h) | 0;
+}
+
+const K32 = new Int32Array(SHA256_K.buffer.slice(0));
+const W = new Int32Array(64);
+const S = new Int32Array(8);
+
+/** Compresses one 64-byte block (as 16 big-endian words) into `state` in place. */
+export function sha256CompressWords(state: Uint32Array, block: Uint32Array): void {
+  for (let i = 0; i < 16; i++) W[i] = block[i]! | 0;
+  for (let i = 0; i < 8; i++) S[i] = state[i]! | 0;
+  sha256Compress(S, W);
+  for (let i = 0; i < 8; i++) state[i] = S[i]!;
 }
 
 /** Reads 16 big-endian words from 64 bytes at `offset`. */
