@@ -18,29 +18,12 @@ import {
   startTestPool,
   waitFor,
   type TestPool,
+  trackedPools,
 } from '../test/stratum-harness.ts';
 import { MAX_GARBAGE_LINES } from './stratum-session.ts';
 
 const USER = `${REGTEST_ADDRESS}.w1`;
-const pools: TestPool[] = [];
-const clients: LineClient[] = [];
-
-async function pool(...args: Parameters<typeof startTestPool>): Promise<TestPool> {
-  const p = await startTestPool(...args);
-  pools.push(p);
-  return p;
-}
-
-async function client(port: number, tls = false): Promise<LineClient> {
-  const c = await LineClient.connect(port, { tls });
-  clients.push(c);
-  return c;
-}
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const p of pools.splice(0)) await p.stop();
-});
+const { pool, client } = trackedPools(afterEach);
 
 async function login(c: LineClient) {
   c.send({ id: 1, method: 'mining.subscribe', params: ['test/1.0'] });
@@ -112,8 +95,7 @@ describe('protection', () => {
     expect(p.service.stats().bans).toBe(1);
     expect(p.service.server.isBanned('127.0.0.1')).toBe(true);
     // New connections from the banned IP are dropped at once.
-    const again = await LineClient.connect(p.port);
-    clients.push(again);
+    const again = await client(p.port);
     again.send({ id: 1, method: 'mining.subscribe', params: [] });
     await again.closedPromise;
     expect(again.received).toEqual([]);

@@ -20,30 +20,13 @@ import {
   type Msg,
   type NotifyJob,
   type TestPool,
+  trackedPools,
 } from '../test/stratum-harness.ts';
 import type { FoundBlock } from './job-manager.ts';
 import type { ShareEvent } from './stratum-session.ts';
 
 const USER = `${REGTEST_ADDRESS}.w1`;
-const pools: TestPool[] = [];
-const clients: LineClient[] = [];
-
-async function pool(...args: Parameters<typeof startTestPool>): Promise<TestPool> {
-  const p = await startTestPool(...args);
-  pools.push(p);
-  return p;
-}
-
-async function client(port: number): Promise<LineClient> {
-  const c = await LineClient.connect(port);
-  clients.push(c);
-  return c;
-}
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const p of pools.splice(0)) await p.stop();
-});
+const { pool, client } = trackedPools(afterEach);
 
 /** subscribe + authorize the minerd way; returns extranonce1 and the first job. */
 async function minerdLogin(c: LineClient, ua = 'cpuminer/2.5.1', sessionId?: string): Promise<{ en1: string; job: NotifyJob; difficulty: number }> {

@@ -306,3 +306,31 @@ export async function waitFor(fn: () => boolean, timeoutMs = 5000, what = 'condi
 export function minerdLine(obj: Record<string, unknown>): string {
   return JSON.stringify(obj).replace(/":/g, '": ').replace(/,"/g, ', "');
 }
+
+/**
+ * Pools and clients a test file opens, closed after each test: call once at the top of a file,
+ * then use `pool(...)` and `client(port)` in place of startTestPool and LineClient.connect.
+ */
+export function trackedPools(afterEach: (fn: () => Promise<void>) => void): {
+  pool: (...args: Parameters<typeof startTestPool>) => Promise<TestPool>;
+  client: (port: number, tls?: boolean) => Promise<LineClient>;
+} {
+  const pools: TestPool[] = [];
+  const clients: LineClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    for (const p of pools.splice(0)) await p.stop();
+  });
+  return {
+    async pool(...args) {
+      const p = await startTestPool(...args);
+      pools.push(p);
+      return p;
+    },
+    async client(port, tls = false) {
+      const c = await LineClient.connect(port, { tls });
+      clients.push(c);
+      return c;
+    },
+  };
+}
