@@ -18,7 +18,7 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { difficultyToTarget } from '@otedama/core';
+import { difficultyToTarget, type ShareSubmission } from '@otedama/core';
 import { StratumClientError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { formatPoolUrl, type PoolUrl } from './pool-url.ts';
@@ -76,14 +76,8 @@ export interface StratumJob extends StratumNotify {
   readonly connectionId: number;
 }
 
-export interface ShareSubmission {
-  readonly jobId: string;
-  readonly extranonce2: string;
-  readonly ntime: string;
-  readonly nonce: string;
-  /** 8 hex digits XORed into the job version; sent only when version rolling was granted. */
-  readonly versionBits?: string;
-}
+/** What the client submits: the same fields core's ShareValidator checks on the pool side. */
+export type { ShareSubmission };
 
 export interface ShareResult {
   readonly accepted: boolean;
