@@ -127,6 +127,7 @@ export const SCHEMA: Section = {
   http: {
     host: str((c, v) => (c.http.host = v as string)),
     port: port((c, v) => (c.http.port = v as number)),
+    web_root: str((c, v) => (v === undefined ? delete c.http.webRoot : (c.http.webRoot = expandHome(v as string))), { optional: true, check: (v) => (String(v).trim() ? undefined : 'must not be empty') }),
   },
   metrics: {
     host: str((c, v) => (c.metrics.host = v as string)),

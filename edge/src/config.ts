@@ -19,7 +19,12 @@ export interface VardiffConfig {
 
 export interface EdgeConfig {
   dataDir: string;
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    /** Folder of the built web app served at / (default: the repository's dist/web). */
+    webRoot?: string;
+  };
   stratum: {
     host: string;
     port: number;

@@ -7,6 +7,7 @@ import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addressToScript } from '@otedama/core';
 import { createApiRoutes } from './api.ts';
@@ -155,7 +156,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
     const nodeWs = createNodeWebSocket({ app });
     const httpApp = createHttpApp(
       {
-        webRoot: WEB_ROOT,
+        webRoot: config.http.webRoot ? resolve(config.http.webRoot) : WEB_ROOT,
         startedAt,
         health: () => ({
           chain: { height: chain.source.current()?.height, network: chain.network, mode: config.chain.mode, rpcUrl: chain.rpcUrl },

@@ -18,8 +18,14 @@ export interface RunningEdge {
   kill(signal?: NodeJS.Signals): void;
 }
 
+/**
+ * `OTEDAMA_E2E_WEB_ROOT` serves another build of the web app (`vite build --outDir DIR`) instead of
+ * dist/web, so two people can rebuild and test at once.
+ */
 export async function startEdge(extraArgs: string[] = [], dataDir?: string): Promise<RunningEdge> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'otedama-e2e-'));
+  const webRoot = process.env.OTEDAMA_E2E_WEB_ROOT;
+  if (webRoot && !extraArgs.includes('--web-root')) extraArgs = ['--web-root', webRoot, ...extraArgs];
   const child: ChildProcess = spawn(
     process.execPath,
     [join(ROOT, 'edge/bin/otedama.mjs'), 'pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--data-dir', dir, ...extraArgs],

@@ -23,25 +23,62 @@ export interface MinerStats {
   hashrate: number;
   cpuHashrate: number;
   gpuHashrate: number;
+  /** Hashes tried since start(). */
+  hashes: number;
   accepted: number;
+  /** Rejected for any reason but staleness. */
   rejected: number;
+  /** Rejected because the job was superseded (Stratum error 21, "stale" or "job not found"). */
+  stale: number;
+  /** Rejections and stale shares counted per reason text as the pool gave it. */
+  rejectReasons: Record<string, number>;
   difficulty: number;
   connection: string;
+  /** The job feed URL in use (one of MinerOptions.edges). */
+  edge: string;
   /** Name of the GPU adapter in use, if any. */
   gpuAdapter?: string;
+  /** Milliseconds from start() to the first finished batch of hashes; undefined until then. */
+  firstHashMs?: number;
+  /** Effective duty cycle 0..1 (intensity x courtesy throttle); 0 means paused. */
+  duty: number;
+  /** Why mining is throttled or paused (courtesy), if it is. */
+  throttleReason?: string;
+}
+
+export type MinerEventLevel = 'info' | 'warn' | 'error';
+
+export interface MinerEvent {
+  level: MinerEventLevel;
+  text: string;
 }
 
 export interface MinerOptions {
   address: string;
   worker: string;
+  /** Algorithm name from @otedama/core's registry; only 'sha256d' has browser engines today. */
+  algorithm: string;
   /** CPU worker count; 0 is allowed when `gpu` is on. */
   threads: number;
   /** Run one WebGPU worker alongside the CPU workers. */
   gpu: boolean;
-  wsUrl: string;
+  /** Share of time the engines compute, 0.1..1 (the person's intensity setting). */
+  intensity: number;
+  /** Job feed WebSocket URLs (ws:// or wss://…/ws/stratum) in failover order; at least one. */
+  edges: string[];
   onStats(stats: MinerStats): void;
-  onEvent(text: string): void;
+  onEvent(event: MinerEvent): void;
 }
+
+/**
+ * What main.ts calls on a BrowserMiner (implemented below):
+ *   start(), stop();
+ *   setIntensity(0.1..1) — the person's setting, applied from the next batch;
+ *   setThrottle(factor 0..1, reason?) — courtesy: multiplies the intensity, 0 pauses every engine
+ *     (workers stay alive, the job socket stays open), 1 with no reason lifts it;
+ *   nextJob(): Promise<void> — resolves when the next job from the pool has been taken up (used to
+ *     let a service-worker update take over between jobs).
+ */
 
 /** Returns a problem description, or undefined when the address is a valid simnet (regtest) address. */
 export function validatePayoutAddress(address: string): string | undefined {

@@ -24,6 +24,7 @@ export const POOL_FLAGS: readonly FlagSpec[] = [
   { name: 'payout-address', type: 'string', help: "the pool's address: fee and carried balances (default: simnet's own)", metavar: 'ADDR' },
   { name: 'fee', type: 'number', min: 0, max: 100, help: 'pool fee in percent of each block reward (default 1)', metavar: 'PERCENT' },
   { name: 'min-payout', type: 'string', help: 'smallest payout in coins; smaller balances roll forward (default 0.01)', metavar: 'COINS' },
+  { name: 'web-root', type: 'string', help: 'folder of the built web app served at / (default: dist/web of this checkout)', metavar: 'DIR' },
   { name: 'block-difficulty', type: 'number', help: 'simnet block difficulty (default 0.05)', metavar: 'D' },
 ];
 
@@ -54,6 +55,11 @@ export function edgeConfigFromFlags(f: FlagValues, env: Record<string, string | 
     const d = Number(f['block-difficulty']);
     if (!(d > 0)) throw new CliUsageError(`--block-difficulty must be positive (got ${d})`);
     config.chain.simnet.blockDifficulty = d;
+  }
+  if (f['web-root'] !== undefined) {
+    const dir = String(f['web-root']);
+    if (!dir.trim()) throw new CliUsageError('--web-root needs a folder, such as dist/web');
+    config.http.webRoot = dir;
   }
   if (f['data-dir']) config.dataDir = String(f['data-dir']);
   return validateConfig(config);
