@@ -1,29 +1,40 @@
 /**
- * The web miner's entry point. Before the person presses Start this module only renders the
- * consent screen: no miner code is loaded and no job socket is opened. Start dynamically
- * imports the miner, which brings the workers and the pool connection.
+ * The web miner's entry point. Before the person presses Start this module renders the setup
+ * form, the remembered dashboard and history (IndexedDB) and nothing else: no miner code is loaded
+ * and no job socket is opened. Start dynamically imports the miner, which brings the workers and
+ * the pool connection.
  */
-import type { BrowserMiner, MinerStats } from './miner.ts';
+import type { BrowserMiner, MinerEvent, MinerStats } from './miner.ts';
+import { fetchPoolFigures, formatSats, type PoolFigures } from './pool-figures.ts';
+import { renderChart } from './rate-chart.ts';
+import { addEvent, addSample, averageRate, newSession, type LoggedEvent, type SessionRecord } from './session-history.ts';
+import {
+  BROWSER_ALGORITHMS,
+  checkSettings,
+  edgeHttpOrigin,
+  pageEdgeUrl,
+  parseEdges,
+  repairSettings,
+  SettingsError,
+  type CourtesyMode,
+  type Settings,
+} from './settings.ts';
+import { openStore, type Store } from './store.ts';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const SETTINGS_KEY = 'otedama.settings';
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const input = (id: string) => $<HTMLInputElement>(id);
+const LEGACY_SETTINGS_KEY = 'otedama.settings';
+/** How often a hashrate sample goes into the session (and the chart). */
+const SAMPLE_EVERY_MS = 2_000;
+/** How often the running session is written to IndexedDB. */
+const PERSIST_EVERY_MS = 5_000;
+/** How often the pool's figures are read from the edge API while mining. */
+const POOL_FIGURES_EVERY_MS = 15_000;
 
-interface Settings {
-  address: string;
-  threads: number;
-  gpu: boolean;
-}
-
-function loadSettings(): Partial<Settings> {
-  try {
-    return JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? '{}') as Partial<Settings>;
-  } catch {
-    return {};
-  }
-}
+const cores = navigator.hardwareConcurrency || 2;
 
 function formatRate(hps: number): string {
-  const units = ['H/s', 'kH/s', 'MH/s', 'GH/s'];
+  const units = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s', 'PH/s'];
   let i = 0;
   while (hps >= 1000 && i < units.length - 1) {
     hps /= 1000;
@@ -32,52 +43,196 @@ function formatRate(hps: number): string {
   return `${hps.toFixed(i === 0 ? 0 : 2)} ${units[i]}`;
 }
 
-let miner: BrowserMiner | undefined;
-
-function logEvent(text: string): void {
-  const li = document.createElement('li');
-  li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
-  const list = $('events');
-  list.prepend(li);
-  while (list.children.length > 100) list.lastElementChild?.remove();
+/** Counters carried over from the stored session when a reload resumes it. */
+interface Base {
+  hashes: number;
+  accepted: number;
+  rejected: number;
+  stale: number;
+  rejectReasons: Record<string, number>;
 }
 
-function render(stats: MinerStats): void {
+interface Running {
+  miner: BrowserMiner;
+  session: SessionRecord;
+  base: Base;
+  lastSample: number;
+  lastPersist: number;
+  poolTimer: ReturnType<typeof setInterval>;
+  edge: string;
+  /** Resources to release on stop (courtesy watchers, the mining lock). */
+  cleanups: (() => void)[];
+}
+
+let store: Store;
+let settings: Settings;
+let running: Running | undefined;
+let starting = false;
+/** The session shown in the dashboard (running, or the last one after a reload). */
+let shown: SessionRecord | undefined;
+
+// ---- event log -------------------------------------------------------------------------------
+
+function appendEventRow(e: LoggedEvent): void {
+  const li = document.createElement('li');
+  li.className = e.level;
+  li.textContent = `${new Date(e.t).toLocaleTimeString()} ${e.text}`;
+  const list = $('events');
+  list.prepend(li);
+  while (list.children.length > 200) list.lastElementChild?.remove();
+}
+
+function logEvent(level: LoggedEvent['level'], text: string): void {
+  const e: LoggedEvent = { t: Date.now(), level, text };
+  if (shown) addEvent(shown, e);
+  appendEventRow(e);
+}
+
+// ---- dashboard -------------------------------------------------------------------------------
+
+function renderCounters(c: Base): void {
+  $('accepted').textContent = String(c.accepted);
+  $('rejected').textContent = String(c.rejected);
+  $('stale').textContent = String(c.stale);
+  const reasons = Object.entries(c.rejectReasons);
+  $('reject-reasons').textContent = reasons.length ? `Rejections: ${reasons.map(([r, n]) => `${r} ×${n}`).join(', ')}` : '';
+}
+
+function showSession(session: SessionRecord): void {
+  shown = session;
+  $('dashboard').hidden = false;
+  renderCounters(session);
+  renderChart($('chart') as unknown as SVGSVGElement, session.samples, formatRate);
+  $('events').replaceChildren();
+  for (const e of session.events) appendEventRow(e);
+}
+
+function merged(base: Base, stats: MinerStats): Base {
+  const rejectReasons = { ...base.rejectReasons };
+  for (const [r, n] of Object.entries(stats.rejectReasons ?? {})) rejectReasons[r] = (rejectReasons[r] ?? 0) + n;
+  return {
+    hashes: base.hashes + (stats.hashes ?? 0),
+    accepted: base.accepted + stats.accepted,
+    rejected: base.rejected + stats.rejected,
+    stale: base.stale + (stats.stale ?? 0),
+    rejectReasons,
+  };
+}
+
+function onStats(run: Running, stats: MinerStats): void {
+  if (running !== run) return;
+  const counters = merged(run.base, stats);
+  Object.assign(run.session, counters);
   $('hashrate').textContent = formatRate(stats.hashrate);
   $('cpu-hashrate').textContent = formatRate(stats.cpuHashrate);
   $('gpu-hashrate').textContent = stats.gpuAdapter ? formatRate(stats.gpuHashrate) : '–';
-  $('accepted').textContent = String(stats.accepted);
-  $('rejected').textContent = String(stats.rejected);
   $('difficulty').textContent = stats.difficulty ? String(stats.difficulty) : '–';
-  $('connection').textContent = stats.connection;
+  $('connection').textContent = stats.edge ? `${stats.connection} — ${stats.edge}` : stats.connection;
+  $('throttle').textContent = stats.duty === 0 ? `paused${stats.throttleReason ? `: ${stats.throttleReason}` : ''}` : stats.throttleReason ? `throttled to ${Math.round(stats.duty * 100)} %: ${stats.throttleReason}` : '';
+  renderCounters(counters);
+  if (stats.edge) run.edge = stats.edge;
+  const now = Date.now();
+  if (now - run.lastSample >= SAMPLE_EVERY_MS) {
+    run.lastSample = now;
+    addSample(run.session, { t: now, total: stats.hashrate, cpu: stats.cpuHashrate, gpu: stats.gpuHashrate });
+    renderChart($('chart') as unknown as SVGSVGElement, run.session.samples, formatRate);
+  }
+  run.session.updatedAt = now;
+  if (now - run.lastPersist >= PERSIST_EVERY_MS) {
+    run.lastPersist = now;
+    void persist(run.session);
+  }
 }
 
-async function start(settings: Settings): Promise<void> {
-  const { BrowserMiner, validatePayoutAddress } = await import('./miner.ts');
-  const problem = validatePayoutAddress(settings.address);
-  if (problem) throw new Error(problem);
-  localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
-  $('consent').hidden = true;
-  $('dashboard').hidden = false;
-  $('mining-indicator').hidden = false;
-  const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/stratum`;
-  miner = new BrowserMiner({ ...settings, worker: 'web', wsUrl, onStats: render, onEvent: logEvent });
-  await miner.start();
+async function persist(session: SessionRecord): Promise<void> {
+  try {
+    await store.putSession(session);
+  } catch (err) {
+    appendEventRow({ t: Date.now(), level: 'warn', text: `could not save the session: ${err instanceof Error ? err.message : String(err)}` });
+  }
 }
 
-async function stop(): Promise<void> {
-  await miner?.stop();
-  miner = undefined;
-  $('mining-indicator').hidden = true;
-  $('dashboard').hidden = true;
-  $('consent').hidden = false;
+function renderPoolFigures(f: PoolFigures): void {
+  $('pool-hashrate').textContent = f.poolHashrate === undefined ? '–' : formatRate(f.poolHashrate);
+  $('pool-miners').textContent = f.activeMiners === undefined ? '–' : String(f.activeMiners);
+  $('pool-blocks').textContent = f.blocksFound === undefined ? '–' : String(f.blocksFound);
+  $('balance').textContent = f.miner ? formatSats(f.miner.balanceSats) : f.noSharesYet ? 'no shares yet' : '–';
+  $('paid').textContent = f.miner ? formatSats(f.miner.paidSats) : '–';
+  const est = f.miner?.nextBlockSats;
+  const frac = f.miner?.windowFraction;
+  $('estimate').textContent = est ? `${formatSats(est)}${frac !== undefined ? ` (${(frac * 100).toFixed(1)} % of the window)` : ''}` : '–';
 }
 
-const saved = loadSettings();
-const cores = navigator.hardwareConcurrency || 2;
-($('address') as HTMLInputElement).value = saved.address ?? '';
-($('threads') as HTMLInputElement).value = String(saved.threads ?? Math.max(1, Math.floor(cores / 2)));
-($('threads') as HTMLInputElement).max = String(cores);
+async function refreshPoolFigures(edge: string, address: string): Promise<void> {
+  try {
+    renderPoolFigures(await fetchPoolFigures(edgeHttpOrigin(edge), address));
+    $('pool-status').textContent = `updated ${new Date().toLocaleTimeString()}`;
+  } catch (err) {
+    $('pool-status').textContent = `pool figures unavailable: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+async function renderHistory(): Promise<void> {
+  const sessions = await store.sessions(10);
+  const rows = sessions.map((s) => {
+    const tr = document.createElement('tr');
+    const minutes = Math.max(0, Math.round((s.updatedAt - s.id) / 60_000));
+    for (const text of [new Date(s.id).toLocaleString(), `${minutes} min`, formatRate(averageRate(s)), String(s.accepted), String(s.rejected), String(s.stale)]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.append(td);
+    }
+    return tr;
+  });
+  $('history-rows').replaceChildren(...rows);
+  $('history').hidden = rows.length === 0;
+}
+
+// ---- settings form ---------------------------------------------------------------------------
+
+function fillForm(s: Settings): void {
+  input('address').value = s.address;
+  const algo = $<HTMLSelectElement>('algorithm');
+  algo.replaceChildren(...BROWSER_ALGORITHMS.map((a) => new Option(a.title, a.name, false, a.name === s.algorithm)));
+  input('threads').value = String(s.threads);
+  input('threads').max = String(cores);
+  $('threads-hint').textContent = `(this device has ${cores} cores)`;
+  input('intensity').value = String(s.intensity);
+  $('intensity-value').textContent = `${s.intensity} %`;
+  $<HTMLSelectElement>('when-hidden').value = s.whenHidden;
+  $<HTMLSelectElement>('on-battery').value = s.onBattery;
+  $<HTMLTextAreaElement>('edges').value = s.edges.join('\n');
+  updateTitle();
+}
+
+function updateTitle(): void {
+  const algo = BROWSER_ALGORITHMS.find((a) => a.name === $<HTMLSelectElement>('algorithm').value);
+  $('consent-title').textContent = `Mine ${algo?.title.replace(/ \(.*\)$/, '') ?? 'SHA-256d'} with this device`;
+}
+
+/** Reads the form; throws SettingsError for what cannot be parsed (the rest is checked at Start). */
+function readForm(): Settings {
+  const gpuBox = input('gpu');
+  return {
+    address: input('address').value.trim(),
+    algorithm: $<HTMLSelectElement>('algorithm').value,
+    threads: input('threads').value.trim() === '' ? NaN : Number(input('threads').value),
+    gpu: gpuBox.checked && !gpuBox.disabled,
+    intensity: Number(input('intensity').value),
+    edges: parseEdges($<HTMLTextAreaElement>('edges').value),
+    whenHidden: $<HTMLSelectElement>('when-hidden').value as CourtesyMode,
+    onBattery: $<HTMLSelectElement>('on-battery').value as CourtesyMode,
+  };
+}
+
+function setMiningUi(on: boolean): void {
+  $('mining-indicator').hidden = !on;
+  $('start').hidden = on;
+  $('stop').hidden = !on;
+  for (const id of ['address', 'algorithm', 'threads', 'edges']) ($(id) as HTMLInputElement).disabled = on;
+  if (on) input('gpu').disabled = true;
+  else void probeGpu();
+}
 
 /**
  * Looks for a WebGPU adapter to name it next to the GPU checkbox. This asks the browser for an
@@ -85,7 +240,7 @@ const cores = navigator.hardwareConcurrency || 2;
  * unticked until the person ticks it (or ticked it last time).
  */
 async function probeGpu(): Promise<void> {
-  const box = $('gpu') as HTMLInputElement;
+  const box = input('gpu');
   const note = $('gpu-adapter');
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpu) {
@@ -105,29 +260,189 @@ async function probeGpu(): Promise<void> {
   }
   const info = adapter.info;
   note.textContent = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'WebGPU adapter';
+  if (running) return;
   box.disabled = false;
-  box.checked = saved.gpu === true;
+  box.checked = settings.gpu;
 }
-void probeGpu();
+
+// ---- start / stop ----------------------------------------------------------------------------
+
+/**
+ * Starts mining with `wanted`. `resume` continues a stored session (a reload that resumed).
+ * Throws SettingsError or the miner's error; nothing keeps running after a throw.
+ */
+async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
+  if (running || starting) return;
+  starting = true;
+  const clickedAt = performance.now();
+  try {
+    const { BrowserMiner, validatePayoutAddress } = await import('./miner.ts');
+    const s = checkSettings(wanted, cores, validatePayoutAddress);
+    settings = s;
+    await store.set('settings', s);
+    if (!(await store.get('consent'))) await store.set('consent', { at: Date.now() });
+
+    const session = resume ?? newSession(Date.now(), s.address, s.algorithm);
+    session.ended = false;
+    const base: Base = { hashes: session.hashes, accepted: session.accepted, rejected: session.rejected, stale: session.stale, rejectReasons: { ...session.rejectReasons } };
+    showSession(session);
+    const edges = s.edges.length > 0 ? s.edges : [pageEdgeUrl(location.href)];
+    const run: Running = {
+      miner: undefined as unknown as BrowserMiner,
+      session,
+      base,
+      lastSample: 0,
+      lastPersist: 0,
+      poolTimer: setInterval(() => void refreshPoolFigures(run.edge, s.address), POOL_FIGURES_EVERY_MS),
+      edge: edges[0]!,
+      cleanups: [],
+    };
+    run.cleanups.push(() => clearInterval(run.poolTimer));
+    let firstHashMeasured = false;
+    let minerStartedAt = 0;
+    run.miner = new BrowserMiner({
+      address: s.address,
+      worker: 'web',
+      algorithm: s.algorithm,
+      threads: s.threads,
+      gpu: s.gpu,
+      intensity: s.intensity / 100,
+      edges,
+      onStats: (stats) => {
+        if (!firstHashMeasured && stats.firstHashMs !== undefined) {
+          firstHashMeasured = true;
+          const m = performance.measure('otedama:first-hash', { start: clickedAt, end: minerStartedAt + stats.firstHashMs });
+          logEvent('info', `first hashes ${Math.round(m.duration)} ms after Start`);
+        }
+        onStats(run, stats);
+      },
+      onEvent: (e: MinerEvent) => logEvent(e.level, e.text),
+    });
+    running = run;
+    setMiningUi(true);
+    await store.set('run', { mining: true, sessionId: session.id });
+    minerStartedAt = performance.now();
+    await run.miner.start();
+    void refreshPoolFigures(run.edge, s.address);
+    void persist(session);
+  } catch (err) {
+    await stop();
+    throw err;
+  } finally {
+    starting = false;
+  }
+}
+
+async function stop(): Promise<void> {
+  const run = running;
+  running = undefined;
+  setMiningUi(false);
+  await store.set('run', { mining: false });
+  if (!run) return;
+  for (const c of run.cleanups.splice(0)) c();
+  await run.miner?.stop();
+  run.session.ended = true;
+  run.session.updatedAt = Date.now();
+  await persist(run.session);
+  $('hashrate').textContent = formatRate(0);
+  $('cpu-hashrate').textContent = formatRate(0);
+  $('connection').textContent = 'stopped';
+  $('throttle').textContent = '';
+  void renderHistory();
+}
+
+function showStartError(err: unknown): void {
+  $('setup-error').textContent = err instanceof Error ? err.message : String(err);
+  if (err instanceof SettingsError) $(err.field === 'whenHidden' ? 'when-hidden' : err.field === 'onBattery' ? 'on-battery' : err.field)?.focus();
+}
+
+// ---- wiring ----------------------------------------------------------------------------------
 
 $('setup').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  const address = ($('address') as HTMLInputElement).value.trim();
-  const gpuBox = $('gpu') as HTMLInputElement;
-  const gpu = gpuBox.checked && !gpuBox.disabled;
-  const threads = Math.max(gpu ? 0 : 1, Math.min(cores, Math.floor(Number(($('threads') as HTMLInputElement).value) || 0)));
   $('setup-error').textContent = '';
-  start({ address, threads, gpu }).catch((err: unknown) => {
-    $('setup-error').textContent = err instanceof Error ? err.message : String(err);
-    void stop();
-  });
+  $('resume').hidden = true;
+  let wanted: Settings;
+  try {
+    wanted = readForm();
+  } catch (err) {
+    showStartError(err);
+    return;
+  }
+  ready.then(() => start(wanted)).catch(showStartError);
 });
 $('stop').addEventListener('click', () => void stop());
+$('stop-bar').addEventListener('click', () => void stop());
+$('algorithm').addEventListener('change', updateTitle);
+input('intensity').addEventListener('input', () => {
+  const v = Number(input('intensity').value);
+  $('intensity-value').textContent = `${v} %`;
+  if (running) {
+    running.miner.setIntensity(v / 100);
+    settings = { ...settings, intensity: v };
+    void store.set('settings', settings);
+  }
+});
+
+// The running session is saved every few seconds; save it once more when the page goes away.
+addEventListener('pagehide', () => {
+  if (running) void persist(running.session);
+});
+
+async function init(): Promise<void> {
+  const opened = await openStore();
+  store = opened.store;
+  let stored = await store.get('settings');
+  if (stored === undefined) {
+    try {
+      stored = JSON.parse(localStorage.getItem(LEGACY_SETTINGS_KEY) ?? 'null');
+    } catch {
+      stored = undefined;
+    }
+  }
+  settings = repairSettings(stored, cores);
+  fillForm(settings);
+  void probeGpu();
+  if (opened.problem) logEvent('warn', opened.problem);
+  void renderHistory();
+
+  const run = await store.get('run');
+  const consent = await store.get('consent');
+  if (!run?.mining || run.sessionId === undefined) return;
+  const last = await store.session(run.sessionId);
+  if (last) showSession(last);
+  if (!consent) return;
+  if (run.resumeAfterUpdate) {
+    await store.set('run', { ...run, resumeAfterUpdate: false });
+    logEvent('info', 'the new version is running; resuming mining');
+    await start(settings, last).catch(showStartError);
+    return;
+  }
+  // Ask once: either answer clears the flag.
+  $('resume-detail').textContent = `Resume with the same settings (${settings.threads} CPU thread(s)${settings.gpu ? ' and the GPU' : ''}, ${settings.intensity} % intensity, paying ${settings.address})?`;
+  $('resume').hidden = false;
+  $('resume-yes').focus();
+  $('resume-yes').onclick = () => {
+    $('resume').hidden = true;
+    start(settings, last).catch(showStartError);
+  };
+  $('resume-no').onclick = () => {
+    $('resume').hidden = true;
+    void store.set('run', { mining: false });
+    if (last && !last.ended) {
+      last.ended = true;
+      void persist(last);
+    }
+  };
+}
+
+const ready = init();
+ready.catch((err: unknown) => logEvent('error', `the page could not start: ${err instanceof Error ? err.message : String(err)}`));
 
 // The service worker serves the app shell offline (public/sw.js). Registering it loads no miner
 // code: it caches the shell and whatever the page later fetches from /assets/.
 if ('serviceWorker' in navigator) {
   window.addEventListener('load', () => {
-    navigator.serviceWorker.register('/sw.js').catch((err: unknown) => logEvent(`offline support unavailable: ${String(err)}`));
+    navigator.serviceWorker.register('/sw.js').catch((err: unknown) => logEvent('warn', `offline support unavailable: ${String(err)}`));
   });
 }

@@ -1,0 +1,155 @@
+/**
+ * The person's mining settings: defaults, validation of what they type, and repair of what was
+ * stored (an old or damaged record never stops the page: each bad field falls back to its
+ * default). Pure: no DOM, no storage.
+ */
+
+export type CourtesyMode = 'pause' | 'throttle' | 'run';
+
+export interface Settings {
+  address: string;
+  /** Algorithm name from @otedama/core's registry. */
+  algorithm: string;
+  /** CPU workers; 0 is allowed only with the GPU on. */
+  threads: number;
+  gpu: boolean;
+  /** Percent of the time the engines compute, 10..100. */
+  intensity: number;
+  /** Job feed URLs (ws:// or wss://) in failover order; empty = the page's own edge. */
+  edges: string[];
+  whenHidden: CourtesyMode;
+  onBattery: CourtesyMode;
+}
+
+export const MIN_INTENSITY = 10;
+export const MAX_INTENSITY = 100;
+/** Algorithms the browser can mine today (engines exist for them in wasm/ and kernels/). */
+export const BROWSER_ALGORITHMS: readonly { name: string; title: string }[] = [{ name: 'sha256d', title: 'SHA-256d (Bitcoin family)' }];
+const COURTESY_MODES: readonly CourtesyMode[] = ['pause', 'throttle', 'run'];
+/** Longest failover list; more edges than this is a typing accident. */
+export const MAX_EDGES = 8;
+
+/** Default CPU threads: at most half the cores, at least one. */
+export function defaultThreads(cores: number): number {
+  return Math.max(1, Math.floor((Number.isFinite(cores) && cores > 0 ? cores : 2) / 2));
+}
+
+export function defaultSettings(cores: number): Settings {
+  return {
+    address: '',
+    algorithm: 'sha256d',
+    threads: defaultThreads(cores),
+    gpu: false,
+    intensity: MAX_INTENSITY,
+    edges: [],
+    whenHidden: 'throttle',
+    onBattery: 'throttle',
+  };
+}
+
+/** The job feed URL of the edge that served a page (`http://h:p/…` → `ws://h:p/ws/stratum`). */
+export function pageEdgeUrl(pageUrl: string): string {
+  const u = new URL(pageUrl);
+  return `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}/ws/stratum`;
+}
+
+/** The HTTP origin of a job feed URL (`ws://h:p/ws/stratum` → `http://h:p`), for the edge's API. */
+export function edgeHttpOrigin(wsUrl: string): string {
+  const u = new URL(wsUrl);
+  return `${u.protocol === 'wss:' ? 'https' : 'http'}://${u.host}`;
+}
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+  constructor(
+    readonly field: keyof Settings,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * Parses the failover list as typed: one URL per line (commas also separate), blank lines ignored.
+ * `ws://` and `wss://` are taken as they are; `http(s)://host:port` with no path means that edge's
+ * job feed (`/ws/stratum`). Throws SettingsError naming the line.
+ */
+export function parseEdges(text: string): string[] {
+  const items = text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length > MAX_EDGES) throw new SettingsError('edges', `at most ${MAX_EDGES} edges (got ${items.length})`);
+  const out: string[] = [];
+  items.forEach((item, i) => {
+    let u: URL;
+    try {
+      u = new URL(item);
+    } catch {
+      throw new SettingsError('edges', `edge ${i + 1} ("${item}") is not a URL; use ws://host:port/ws/stratum`);
+    }
+    if (u.protocol === 'http:' || u.protocol === 'https:') {
+      const path = u.pathname === '/' ? '/ws/stratum' : u.pathname;
+      u = new URL(`${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}${path}${u.search}`);
+    } else if (u.protocol !== 'ws:' && u.protocol !== 'wss:') {
+      throw new SettingsError('edges', `edge ${i + 1} ("${item}") must be ws://, wss://, http:// or https://`);
+    }
+    if (u.username || u.password) throw new SettingsError('edges', `edge ${i + 1} must not carry a user name or password`);
+    const url = u.href;
+    if (!out.includes(url)) out.push(url);
+  });
+  return out;
+}
+
+/**
+ * Checks settings about to be used for mining. `validateAddress` returns a reason for a bad
+ * address (it knows the chain). Throws SettingsError with the first problem.
+ */
+export function checkSettings(s: Settings, cores: number, validateAddress: (a: string) => string | undefined): Settings {
+  const address = s.address.trim();
+  if (!address) throw new SettingsError('address', 'enter a payout address');
+  const problem = validateAddress(address);
+  if (problem) throw new SettingsError('address', problem);
+  if (!BROWSER_ALGORITHMS.some((a) => a.name === s.algorithm)) {
+    throw new SettingsError('algorithm', `the browser cannot mine "${s.algorithm}"; choose ${BROWSER_ALGORITHMS.map((a) => a.name).join(', ')}`);
+  }
+  if (!Number.isInteger(s.threads) || s.threads < 0 || s.threads > cores) {
+    throw new SettingsError('threads', `CPU threads must be a whole number from 0 to ${cores} (got ${String(s.threads)})`);
+  }
+  if (s.threads === 0 && !s.gpu) throw new SettingsError('threads', 'choose at least one CPU thread or the GPU');
+  if (!Number.isFinite(s.intensity) || s.intensity < MIN_INTENSITY || s.intensity > MAX_INTENSITY) {
+    throw new SettingsError('intensity', `intensity must be ${MIN_INTENSITY}–${MAX_INTENSITY} % (got ${String(s.intensity)})`);
+  }
+  return { ...s, address };
+}
+
+/**
+ * Repairs a stored settings record: unknown shapes and out-of-range values fall back to the
+ * defaults field by field, so a damaged record loses only what is damaged.
+ */
+export function repairSettings(raw: unknown, cores: number): Settings {
+  const d = defaultSettings(cores);
+  if (!raw || typeof raw !== 'object') return d;
+  const r = raw as Record<string, unknown>;
+  const int = (v: unknown, lo: number, hi: number, fallback: number) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi ? v : fallback;
+  const mode = (v: unknown, fallback: CourtesyMode) => (COURTESY_MODES.includes(v as CourtesyMode) ? (v as CourtesyMode) : fallback);
+  let edges = d.edges;
+  if (Array.isArray(r.edges) && r.edges.every((e) => typeof e === 'string')) {
+    try {
+      edges = parseEdges(r.edges.join('\n'));
+    } catch {
+      edges = d.edges;
+    }
+  }
+  return {
+    address: typeof r.address === 'string' ? r.address.trim().slice(0, 200) : d.address,
+    algorithm: typeof r.algorithm === 'string' && BROWSER_ALGORITHMS.some((a) => a.name === r.algorithm) ? r.algorithm : d.algorithm,
+    threads: int(r.threads, 0, Math.max(1, cores), d.threads),
+    gpu: typeof r.gpu === 'boolean' ? r.gpu : d.gpu,
+    intensity: int(r.intensity, MIN_INTENSITY, MAX_INTENSITY, d.intensity),
+    edges,
+    whenHidden: mode(r.whenHidden, d.whenHidden),
+    onBattery: mode(r.onBattery, d.onBattery),
+  };
+}
