@@ -1,0 +1,128 @@
+/**
+ * Settings, consent and session history live in IndexedDB: a reload shows the same settings and
+ * dashboard, and when mining was on it asks once before resuming. Real edge, real Chromium.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { startEdge, type RunningEdge } from './edge-fixture.ts';
+
+const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+
+let edge: RunningEdge;
+
+test.beforeAll(async () => {
+  edge = await startEdge();
+});
+
+test.afterAll(async () => {
+  await edge?.stop();
+});
+
+const accepted = async (page: Page) => Number(await page.locator('#accepted').textContent());
+
+test('a reload keeps the settings, the dashboard and the history, and asks once before resuming', async ({ page }) => {
+  await page.goto(edge.url);
+  await expect(page.locator('#resume')).toBeHidden();
+  await page.fill('#address', ADDRESS);
+  await page.fill('#threads', '1');
+  await page.locator('#intensity').fill('70');
+  await page.locator('summary').click();
+  await page.selectOption('#when-hidden', 'pause');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.locator('#mining-indicator')).toBeVisible();
+  await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(0);
+  // Let at least one sample reach the chart and one save reach IndexedDB.
+  await expect(page.locator('#chart path[data-series="total"]')).toHaveAttribute('d', /^M/, { timeout: 20_000 });
+  await page.waitForTimeout(6_000);
+  const before = await accepted(page);
+
+  await page.reload();
+  // Settings came back from IndexedDB.
+  await expect(page.locator('#address')).toHaveValue(ADDRESS);
+  await expect(page.locator('#threads')).toHaveValue('1');
+  await expect(page.locator('#intensity')).toHaveValue('70');
+  await expect(page.locator('#when-hidden')).toHaveValue('pause');
+  // The dashboard of the interrupted session is back, and nothing mines until the person agrees.
+  await expect(page.locator('#dashboard')).toBeVisible();
+  expect(await accepted(page)).toBeGreaterThanOrEqual(Math.max(1, before - 5));
+  await expect(page.locator('#resume')).toBeVisible();
+  await expect(page.locator('#mining-indicator')).toBeHidden();
+  expect(page.workers()).toHaveLength(0);
+  const restored = await accepted(page);
+
+  await page.getByRole('button', { name: 'Resume mining' }).click();
+  await expect(page.locator('#resume')).toBeHidden();
+  await expect(page.locator('#mining-indicator')).toBeVisible();
+  // The same session goes on: counters continue from where they were.
+  await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(restored);
+
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(page.locator('#mining-indicator')).toBeHidden();
+  await expect(page.locator('#history-rows tr')).toHaveCount(1);
+
+  // Stopped on purpose: the next reload does not ask.
+  await page.reload();
+  await expect(page.locator('#address')).toHaveValue(ADDRESS);
+  await expect(page.locator('#history-rows tr')).toHaveCount(1);
+  await page.waitForTimeout(500);
+  await expect(page.locator('#resume')).toBeHidden();
+});
+
+test('"Not now" is remembered: the next reload does not ask again', async ({ page }) => {
+  await page.goto(edge.url);
+  await page.fill('#address', ADDRESS);
+  await page.fill('#threads', '1');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.locator('#mining-indicator')).toBeVisible();
+  await expect(page.locator('#events li').first()).toBeVisible();
+  await page.reload();
+  await expect(page.locator('#resume')).toBeVisible();
+  await page.getByRole('button', { name: 'Not now' }).click();
+  await expect(page.locator('#resume')).toBeHidden();
+  await page.reload();
+  await expect(page.locator('#address')).toHaveValue(ADDRESS);
+  await page.waitForTimeout(500);
+  await expect(page.locator('#resume')).toBeHidden();
+  await expect(page.locator('#mining-indicator')).toBeHidden();
+  expect(page.workers()).toHaveLength(0);
+});
+
+test('malformed settings are refused with a reason and nothing starts', async ({ page }) => {
+  await page.goto(edge.url);
+  await page.fill('#address', ADDRESS);
+  await page.locator('summary').click();
+  const cases: [() => Promise<void>, RegExp][] = [
+    [() => page.fill('#edges', 'not a url'), /edge 1 \("not a url"\) is not a URL/],
+    [() => page.fill('#edges', 'ftp://127.0.0.1/x'), /must be ws:\/\//],
+    [async () => {
+      await page.fill('#edges', '');
+      await page.fill('#threads', '0');
+    }, /at least one CPU thread or the GPU/],
+    [() => page.fill('#threads', '100000'), /CPU threads must be a whole number/],
+    [async () => {
+      await page.fill('#threads', '1');
+      await page.fill('#address', 'not-an-address');
+    }, /./],
+  ];
+  for (const [change, message] of cases) {
+    await change();
+    await page.getByRole('button', { name: 'Start' }).click();
+    await expect(page.locator('#setup-error')).toHaveText(message);
+    await expect(page.locator('#mining-indicator')).toBeHidden();
+  }
+  expect(page.workers()).toHaveLength(0);
+});
+
+test('pool figures from the edge API appear on the dashboard', async ({ page }) => {
+  await page.goto(edge.url);
+  await page.fill('#address', ADDRESS);
+  await page.fill('#threads', '1');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(0);
+  // The first read may come before the first share is on record ("no shares yet"); the next
+  // reads (every 15 s) show the balance.
+  await expect(page.locator('#pool-miners')).toHaveText(/^\d+$/, { timeout: 40_000 });
+  await expect(page.locator('#balance')).toHaveText(/BTC/, { timeout: 40_000 });
+  await expect(page.locator('#pool-hashrate')).toHaveText(/H\/s/);
+  await expect(page.locator('#pool-status')).toHaveText(/updated/);
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+});
