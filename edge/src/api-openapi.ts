@@ -25,6 +25,10 @@ const error = {
     },
   },
 };
+const notYet = {
+  ...error,
+  description: 'unknown_miner: the address is valid but no share from it is on record yet ("no shares yet", not a failure)',
+};
 const ok = (schema: Record<string, unknown>) => ({ description: 'OK', content: { 'application/json': { schema } } });
 const paging = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
@@ -55,12 +59,47 @@ const minerSummary = {
   },
 };
 
+const estimate = {
+  type: ['object', 'null'],
+  description:
+    'What the address would get if the pool found a block now: the same PPLNS computation (window, carried balances, ' +
+    "current template's reward) that the next coinbase uses. null while the edge has no block template yet.",
+  properties: {
+    windowShares: { type: 'integer', description: 'shares in the PPLNS window' },
+    shares: { type: 'integer', description: "the address's shares in the window" },
+    fraction: { type: 'number', minimum: 0, maximum: 1, description: "the address's part of the window's difficulty-weighted work" },
+    blockRewardSats: sats('coinbase value the estimate assumes'),
+    nextBlockSats: sats("the address's credit: (reward - fee) x fraction, rounded by largest remainder (within 1 satoshi)"),
+    nextPayoutSats: sats('what the coinbase would pay the address: credit plus carried balance settled, 0 when it rolls forward below the minimum payout'),
+  },
+  required: ['windowShares', 'shares', 'fraction', 'blockRewardSats', 'nextBlockSats', 'nextPayoutSats'],
+};
+
+/** GET /api/miners/{address}: the summary's fields, but `workers` lists the workers (not their count). */
+const minerDetail = {
+  type: 'object',
+  properties: {
+    ...minerSummary.properties,
+    firstSeen: { type: 'integer' },
+    paid: sats('paid by found blocks'),
+    workers: {
+      type: 'array',
+      items: { type: 'object', properties: { worker: { type: 'string' }, shares: { type: 'integer' }, difficulty: { type: 'number' }, firstSeen: { type: 'integer' }, lastSeen: { type: 'integer' }, hashrate: hashrates } },
+    },
+    payouts: { type: 'array', items: payout },
+    estimate,
+  },
+  required: ['address', 'workers', 'shares', 'hashrate', 'balance', 'paid', 'payouts', 'estimate'],
+};
+
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
   info: {
     title: 'Otedama edge API',
     version: '1',
-    description: 'Pool statistics, miners, payouts and blocks of an Otedama edge. Rate-limited per IP address (429 with Retry-After).',
+    description:
+      'Pool statistics, miners, payouts and blocks of an Otedama edge. Rate-limited per IP address (429 with Retry-After). ' +
+      'GET answers (errors included) carry Access-Control-Allow-Origin: * so pages of other origins can read them; no credentials.',
   },
   paths: {
     '/health': { get: { summary: 'Liveness, chain height and network, Stratum and database facts', responses: { '200': ok({ type: 'object' }) } } },
@@ -76,11 +115,11 @@ export const OPENAPI_DOCUMENT = {
     },
     '/api/miners/{address}': {
       get: {
-        summary: "One miner: workers, hashrates (10 min / 1 h / 24 h), shares, balance, paid total and payouts",
+        summary: 'One miner: workers, hashrates (10 min / 1 h / 24 h), shares, balance, paid total, payouts and estimated earnings',
         parameters: [{ name: 'address', in: 'path', required: true, schema: { type: 'string' } }, ...paging],
         responses: {
-          '200': ok({ allOf: [minerSummary, { type: 'object', properties: { firstSeen: { type: 'integer' }, paid: sats('paid by found blocks'), workers: { type: 'array', items: { type: 'object', properties: { worker: { type: 'string' }, shares: { type: 'integer' }, difficulty: { type: 'number' }, firstSeen: { type: 'integer' }, lastSeen: { type: 'integer' }, hashrate: hashrates } } }, payouts: { type: 'array', items: payout } } }] }),
-          '404': error,
+          '200': ok(minerDetail),
+          '404': notYet,
           ...errors,
         },
       },

@@ -1,13 +1,15 @@
 /**
  * The pool's HTTP API (Hono), mounted under /api by the composition root: pool statistics,
- * miners, one miner's workers/hashrates/balance/payouts, payouts, blocks, the OpenAPI document,
- * and a loopback-only admin route that CPU-profiles the edge.
+ * miners, one miner's workers/hashrates/balance/payouts and estimated earnings, payouts,
+ * blocks, the OpenAPI document, and a loopback-only admin route that CPU-profiles the edge.
  *
  * Every answer is JSON. Satoshi amounts are integers (JSON numbers; the total supply fits a
  * double exactly). Hashrates are hashes per second estimated from accepted share difficulty
  * over 10 minutes, 1 hour and 24 hours. Errors are `{ "error": { "code", "message", "field"? } }`
  * with a 4xx status (ApiError); clients are rate-limited per IP address with a token bucket
- * (429 with Retry-After).
+ * (429 with Retry-After). GET answers, errors included, carry `Access-Control-Allow-Origin: *`
+ * so a page served by another edge (the web miner's failover list) can read them; nothing
+ * else is cross-origin (no credentials, no preflight, no admin route).
  */
 import { InvalidAddressError, validateAddress, type Network } from '@otedama/core';
 import { Hono, type Context } from 'hono';
@@ -17,6 +19,7 @@ import { OPENAPI_DOCUMENT } from './api-openapi.ts';
 import { CpuProfiler } from './cpu-profiler.ts';
 import { ApiError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import type { PplnsEstimate } from './payout-provider-pplns.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { PoolStore } from './storage/pool-store.ts';
 
@@ -27,6 +30,8 @@ export const MAX_PAGE_LIMIT = 1000;
 const MAX_OFFSET = 1_000_000;
 /** Longest string treated as a possible address (bech32 addresses are at most 90 characters). */
 const MAX_ADDRESS_LENGTH = 128;
+/** Response headers a cross-origin page may read besides the CORS-safelisted ones. */
+const CORS_EXPOSED_HEADERS = 'Retry-After, X-RateLimit-Remaining';
 /** Bounds of an admin CPU profile, in seconds. */
 export const MAX_PROFILE_SECONDS = 600;
 
@@ -43,6 +48,11 @@ export interface ApiDeps {
   };
   /** Live facts that are not in the database. */
   readonly live?: () => { height?: number | undefined; stratum?: { connections: number }; windowShares?: number };
+  /**
+   * What an address would get if the pool found a block now (PplnsPayoutProvider.estimate at
+   * the current template's reward); undefined while there is no template yet.
+   */
+  readonly estimate?: (address: string) => PplnsEstimate | undefined;
   /** Profiles go to `<dataDir>/profiles`. */
   readonly dataDir: string;
   /** Requests per minute per IP address. */
@@ -105,6 +115,14 @@ export function createApiRoutes(deps: ApiDeps): (app: Hono) => void {
     log.error('api request failed', { error: err.message });
     return new ApiError(500, 'internal', 'the request failed inside the edge; see its log').getResponse();
   });
+  // Registered first so it also marks the errors of the handlers and middleware below it.
+  api.use('*', async (c, next) => {
+    await next();
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+      c.header('access-control-allow-origin', '*');
+      c.header('access-control-expose-headers', CORS_EXPOSED_HEADERS);
+    }
+  });
   api.use('*', async (c, next) => {
     const decision = limiter.take(clientAddress(c) ?? 'unknown');
     if (!decision.allowed) {
@@ -142,11 +160,11 @@ export function createApiRoutes(deps: ApiDeps): (app: Hono) => void {
   api.get('/miners/:address', async (c) => {
     const address = checkAddress(c.req.param('address'), 'address');
     const detail = await deps.store.minerDetail(address, deps.now?.());
-    if (!detail) throw new ApiError(404, 'unknown_miner', `no shares from ${address} are on record at this pool`, { field: 'address' });
+    if (!detail) throw new ApiError(404, 'unknown_miner', `no shares from ${address} are on record at this pool yet; the address appears once one of its shares is accepted`, { field: 'address' });
     const p = page(c);
     const payouts = await deps.store.listPayouts({ ...p, address });
     const { workerStats, ...summary } = detail;
-    return json({ ...summary, workers: workerStats, payouts });
+    return json({ ...summary, workers: workerStats, payouts, estimate: deps.estimate?.(address) ?? null });
   });
 
   api.get('/pool/payouts', async (c) => {

@@ -120,6 +120,18 @@ log:
     expect('payoutAddress' in c.pool).toBe(false);
   });
 
+  it('http.web_root: a folder (~ expanded), unset by an empty key; the folder itself is checked at startup', () => {
+    expect(apply('http:\n  web_root: /srv/otedama/web\n').http.webRoot).toBe('/srv/otedama/web');
+    expect(apply('http:\n  web_root: dist/web\n').http.webRoot).toBe('dist/web');
+    expect(apply('http:\n  web_root: ~/otedama-web\n').http.webRoot).toBe(join(homedir(), 'otedama-web'));
+    // Existence is not the parser's business: a folder missing now may be built before the edge starts.
+    expect(apply('http:\n  web_root: /nonexistent/web\n').http.webRoot).toBe('/nonexistent/web');
+    const c = apply('http:\n  web_root: /srv/web\n');
+    applyConfigText(c, 'http:\n  web_root:\n', 'config.yaml');
+    expect('webRoot' in c.http).toBe(false);
+    expect(defaultConfig({}).http.webRoot).toBeUndefined();
+  });
+
   it('min_payout converts coins to exact satoshis', () => {
     expect(coinsToSats('0.1')).toBe(10_000_000n);
     expect(coinsToSats('0.00000001')).toBe(1n);
@@ -176,6 +188,13 @@ describe('config file errors name the key and the line', () => {
     expect(issues('pool:\n  min_payout: 0.123456789\n')).toEqual(['config.yaml:2: pool.min_payout must be a non-negative amount in coins with at most 8 decimals, such as 0.1 (got 0.123456789)']);
     expect(issues('storage:\n  database_url: mysql://x\n')).toEqual(['config.yaml:2: storage.database_url must be a postgres:// or postgresql:// URL (got "mysql://x")']);
     expect(issues('pool:\n  coinbase_tag: ' + 'x'.repeat(41) + '\n')).toEqual([expect.stringMatching(/^config\.yaml:2: pool\.coinbase_tag must be at most 40 bytes/)]);
+  });
+
+  it('an empty or non-string http.web_root', () => {
+    expect(issues('http:\n  web_root: ""\n')).toEqual(['config.yaml:2: http.web_root must not be empty (got "")']);
+    expect(issues('http:\n  web_root: "   "\n')).toEqual(['config.yaml:2: http.web_root must not be empty (got "   ")']);
+    expect(issues('http:\n  web_root: 5\n')).toEqual(['config.yaml:2: http.web_root must be a string (got number 5; quote it if it is meant as text)']);
+    expect(issues('http:\n  web_root: [a, b]\n')).toEqual(['config.yaml:2: http.web_root must be a string (got a list; quote it if it is meant as text)']);
   });
 
   it('a required key without a value', () => {

@@ -7,7 +7,6 @@ import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addressToScript } from '@otedama/core';
 import { createApiRoutes } from './api.ts';
@@ -27,6 +26,7 @@ import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from './simnet.ts';
 import { openStorage, type Storage } from './storage/open-storage.ts';
 import { ShareWriter } from './storage/share-writer.ts';
 import { chainAddressValidator, startStratum } from './stratum-service.ts';
+import { resolveWebRoot } from './web-root.ts';
 
 /** How often the hashrate gauge is recomputed from the share rollup (seconds). */
 const HASHRATE_REFRESH_S = 15;
@@ -60,6 +60,10 @@ function listen(app: Hono, host: string, port: number): Promise<ServerType> {
 
 export async function startEdge(config: EdgeConfig, logger: Logger, options: StartEdgeOptions = {}): Promise<Edge> {
   const log = logger.forComponent('edge');
+  // Before anything opens: a --web-root that names no built web app is a startup error.
+  const webRoot = resolveWebRoot(config.http.webRoot, WEB_ROOT);
+  if (webRoot.built) log.info('web app', { webRoot: webRoot.path, from: webRoot.configured ? '--web-root / http.web_root' : 'default' });
+  else log.warn('web app is not built; / answers 503 until it is (npm start builds it)', { webRoot: webRoot.path });
   mkdirSync(config.dataDir, { recursive: true });
   const stopOnFailure: (() => Promise<void>)[] = [];
   const unwind = async () => {
@@ -156,7 +160,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
     const nodeWs = createNodeWebSocket({ app });
     const httpApp = createHttpApp(
       {
-        webRoot: config.http.webRoot ? resolve(config.http.webRoot) : WEB_ROOT,
+        webRoot: webRoot.path,
         startedAt,
         health: () => ({
           chain: { height: chain.source.current()?.height, network: chain.network, mode: config.chain.mode, rpcUrl: chain.rpcUrl },
@@ -177,6 +181,10 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
               chainName: chain.simnet ? 'simnet' : undefined,
             },
             live: () => ({ height: chain.source.current()?.height, stratum: stratum.stats(), windowShares: pplns.windowShares().length }),
+            estimate: (address) => {
+              const template = chain.source.current();
+              return template ? pplns.estimate(address, template.coinbaseValue) : undefined;
+            },
             dataDir: config.dataDir,
             rateLimitPerMinute: config.security.apiRateLimitPerMinute,
             logger,

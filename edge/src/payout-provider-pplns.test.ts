@@ -141,6 +141,40 @@ describe('PplnsPayoutProvider', () => {
     expect(p.windowShares().map((s) => s.difficulty)).toEqual([3, 4, 5]);
   });
 
+  it('estimate: the next coinbase\'s credit and output per address, recomputed when the window, balances or reward change', async () => {
+    const p = await provider(COIN, 4);
+    const empty = p.estimate(A, 50n * COIN);
+    expect(empty).toEqual({ windowShares: 0, shares: 0, fraction: 0, blockRewardSats: 50n * COIN, nextBlockSats: 0n, nextPayoutSats: 0n });
+    expect(p.estimate(POOL, 50n * COIN)).toMatchObject({ nextBlockSats: 50n * COIN, nextPayoutSats: 50n * COIN }); // empty window: all to the pool
+
+    p.addShares([share(A, 1, 0), share(B, 3, 1)]);
+    const a = p.estimate(A, 50n * COIN);
+    // 1 % fee; A did a quarter of the work: 49.5 coins x 1/4, exactly as payoutOutputs pays it.
+    expect(a).toEqual({ windowShares: 2, shares: 1, fraction: 0.25, blockRewardSats: 50n * COIN, nextBlockSats: 1_237_500_000n, nextPayoutSats: 1_237_500_000n });
+    expect(p.estimate(B, 50n * COIN).fraction).toBe(0.75);
+    expect(p.estimate(POOL, 50n * COIN)).toMatchObject({ shares: 0, fraction: 0, nextBlockSats: COIN / 2n, nextPayoutSats: COIN / 2n });
+    // Another reward, another computation.
+    expect(p.estimate(A, 4n * COIN)).toMatchObject({ blockRewardSats: 4n * COIN, nextBlockSats: 99_000_000n, nextPayoutSats: 0n }); // below the 1-coin minimum
+
+    // New shares push A's out of the 4-share window.
+    p.addShares([share(B, 1, 2), share(B, 1, 3), share(B, 1, 4)]);
+    expect(p.estimate(A, 50n * COIN)).toMatchObject({ windowShares: 4, shares: 0, fraction: 0, nextBlockSats: 0n, nextPayoutSats: 0n });
+
+    // A block that rolls a balance forward: the estimate then pays it back out of custody.
+    p.addShares([share(SMALL, 0.01, 5)]);
+    const t = template(500, 50n * COIN);
+    const outs = p.payoutOutputs(t);
+    const small = p.estimate(SMALL, 50n * COIN);
+    expect(small.nextBlockSats).toBeGreaterThan(0n);
+    expect(small.nextPayoutSats).toBe(0n);
+    await p.recordFoundBlock({ height: 500, hash: 'ef'.repeat(32), worker: `${B}.x`, accepted: true, blockHex: blockHex(t, outs) });
+    expect(p.carriedBalances().get(SMALL)).toBe(small.nextBlockSats);
+    p.addShares(Array.from({ length: 4 }, (_, i) => share(SMALL, 5, 6 + i)));
+    const later = p.estimate(SMALL, 50n * COIN);
+    expect(later).toMatchObject({ shares: 4, fraction: 1, nextBlockSats: 4_950_000_000n });
+    expect(later.nextPayoutSats).toBe(later.nextBlockSats + small.nextBlockSats);
+  });
+
   it('refuses a fee address that is not on the network', async () => {
     await expect(
       PplnsPayoutProvider.load({

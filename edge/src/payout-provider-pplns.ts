@@ -12,6 +12,7 @@
 import {
   bytesToHex,
   computePplns,
+  difficultyToWeight,
   hexToBytes,
   parseBlock,
   type BlockTemplate,
@@ -37,6 +38,32 @@ export interface PplnsPayoutDeps {
   readonly now?: () => number;
 }
 
+/**
+ * What one address would get if the pool found a block now: the same computePplns over the same
+ * window, carried balances and reward that the next coinbase uses, so it equals the real split
+ * of a block found while the window and the reward stay as they are.
+ */
+export interface PplnsEstimate {
+  /** Shares in the PPLNS window, and how many of them are the address's. */
+  readonly windowShares: number;
+  readonly shares: number;
+  /** The address's part of the window's difficulty-weighted work, 0..1 (a double: for display). */
+  readonly fraction: number;
+  /** The coinbase value the estimate assumes (the current template's). */
+  readonly blockRewardSats: bigint;
+  /**
+   * The address's PPLNS credit for such a block: (reward - fee) x fraction, apportioned by
+   * largest remainder to whole satoshis (so within 1 satoshi of the plain product). For the fee
+   * address it is the fee credit (its own mined work included).
+   */
+  readonly nextBlockSats: bigint;
+  /**
+   * What that block's coinbase would pay the address: the credit plus any carried balance it
+   * settles, or 0 when the total stays below the minimum payout and rolls forward.
+   */
+  readonly nextPayoutSats: bigint;
+}
+
 /** What the job manager reports about a found block (a subset of its FoundBlock). */
 export interface FoundBlockReport {
   readonly height: number;
@@ -60,6 +87,10 @@ export class PplnsPayoutProvider implements PayoutProvider {
   private readonly scripts = new Map<string, Uint8Array>();
   private readonly badAddresses = new Set<string>();
   private readonly results = new Map<string, PplnsResult>();
+  /** Bumped whenever the window or the carried balances change (invalidates `memo`). */
+  private version = 0;
+  /** The last estimate computation: one per window change and reward, shared by every API request. */
+  private memo: { version: number; reward: bigint; result: PplnsResult; byAddress: Map<string, { shares: number; weight: bigint }> } | undefined;
   private readonly log: Logger;
   private readonly now: () => number;
 
@@ -76,6 +107,7 @@ export class PplnsPayoutProvider implements PayoutProvider {
     const p = new PplnsPayoutProvider(deps);
     p.addShares(await deps.store.recentShares(deps.params.windowSize));
     p.carried = await deps.store.balances();
+    p.version++;
     p.log.info('pplns window loaded', { shares: p.count, carriedAddresses: p.carried.size });
     return p;
   }
@@ -87,6 +119,7 @@ export class PplnsPayoutProvider implements PayoutProvider {
       this.ring[this.next] = { address: s.address, difficulty: s.difficulty };
       this.next = (this.next + 1) % this.ring.length;
       if (this.count < this.ring.length) this.count++;
+      this.version++;
     }
   }
 
@@ -106,6 +139,38 @@ export class PplnsPayoutProvider implements PayoutProvider {
   /** The PPLNS result the next coinbase would carry for `reward` (API previews, tests). */
   compute(reward: bigint): PplnsResult {
     return computePplns({ params: this.deps.params, shares: this.windowShares(), reward, carried: this.carried });
+  }
+
+  /**
+   * What `address` would get if a block paying `reward` were found now (see PplnsEstimate).
+   * The computation is memoised until the window, the carried balances or the reward change.
+   */
+  estimate(address: string, reward: bigint): PplnsEstimate {
+    let m = this.memo;
+    if (!m || m.version !== this.version || m.reward !== reward) {
+      const shares = this.windowShares();
+      const byAddress = new Map<string, { shares: number; weight: bigint }>();
+      for (const [i, s] of shares.entries()) {
+        const a = byAddress.get(s.address) ?? { shares: 0, weight: 0n };
+        a.shares++;
+        a.weight += difficultyToWeight(s.difficulty, i);
+        byAddress.set(s.address, a);
+      }
+      m = { version: this.version, reward, result: computePplns({ params: this.deps.params, shares, reward, carried: this.carried }), byAddress };
+      this.memo = m;
+    }
+    const { result } = m;
+    const mine = m.byAddress.get(address);
+    const isFee = address === this.deps.params.feeAddress;
+    return {
+      windowShares: result.windowShares,
+      shares: mine?.shares ?? 0,
+      // Both weights are below 2^64 x total difficulty; as doubles their ratio is exact to ~1e-16.
+      fraction: mine && result.windowWeight > 0n ? Math.min(1, Number(mine.weight) / Number(result.windowWeight)) : 0,
+      blockRewardSats: reward,
+      nextBlockSats: isFee ? result.fee : (result.credits.get(address) ?? 0n),
+      nextPayoutSats: result.payouts.find((p) => p.address === address)?.value ?? 0n,
+    };
   }
 
   payoutOutputs(template: BlockTemplate): CoinbaseOutput[] {
@@ -136,6 +201,7 @@ export class PplnsPayoutProvider implements PayoutProvider {
       return undefined;
     }
     this.carried = result.carried;
+    this.version++;
     const dot = found.worker.indexOf('.');
     const finder = dot >= 0 ? found.worker.slice(0, dot) : found.worker;
     const workerName = dot >= 0 ? found.worker.slice(dot + 1) : '';
