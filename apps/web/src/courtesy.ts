@@ -1,0 +1,337 @@
+/**
+ * Courtesy: the miner gives way when the person is doing something else (the tab is hidden), when
+ * the device runs on its battery, and when the CPU is under pressure. A pure policy turns what the
+ * browser reports into a throttle factor; a watcher feeds it from the Page Visibility, Battery
+ * Status and Compute Pressure APIs, each only where the browser has it.
+ *
+ * The policy (courtesyThrottle) — the most restrictive condition wins and names its reason:
+ *   tab hidden    whenHidden 'throttle' (default) → 0.25 "tab hidden"; 'pause' → 0; 'run' → 1.
+ *                 Throttle, not pause, by default: people start the miner and switch to other
+ *                 tabs, so hidden is this page's normal state; a quarter of the set intensity keeps
+ *                 earning while the tab in front gets the CPU and the fans stay quiet.
+ *   on battery    onBattery 'throttle' (default) → 0.5 "on battery (43 %)", and 0 below 20 %;
+ *                 'pause' → 0 whenever it discharges; 'run' → 1. Charging never throttles.
+ *   CPU pressure  'serious' → 0.5, 'critical' → 0 "CPU pressure: critical"; nominal/fair → 1.
+ *   Equal factors name the first of: tab hidden, on battery, CPU pressure.
+ *
+ * What the browser reports is data and may be odd; a reading the policy cannot interpret counts
+ * as unknown, never as an alarm or a crash: a battery level that is not a number in 0..1 is
+ * unknown (on battery still throttles, but there is no low-charge pause), a battery whose
+ * `charging` is not a boolean is ignored, an unknown pressure state is ignored. Preferences are the
+ * person's word, so a wrong one throws CourtesyError: mining against a 'pause' setting would break
+ * consent.
+ *
+ * Wiring (main.ts, at Start, after the miner exists; stop it with the miner):
+ *   const courtesy = watchCourtesy(browserCourtesyEnv((level, text) => logEvent(level, text)),
+ *     settings, (t) => miner.setThrottle(t.factor, t.reason));
+ *   cleanups.push(() => courtesy.stop());
+ *   // when the person changes #when-hidden / #on-battery while mining:
+ *   courtesy.setPrefs({ whenHidden, onBattery });
+ * onChange runs once at once with the initial result (visibility is known synchronously; battery
+ * and pressure follow when the browser answers), then after every change of the result.
+ * `#throttle` shows it through the miner's stats (duty, throttleReason), e.g. "paused: tab hidden",
+ * "throttled to 50 %: on battery (43 %)".
+ */
+import { OtedamaError } from '@otedama/core';
+
+export type CourtesyMode = 'pause' | 'throttle' | 'run';
+export type PressureState = 'nominal' | 'fair' | 'serious' | 'critical';
+
+export interface BatteryReading {
+  charging: boolean;
+  /** Charge 0..1. */
+  level: number;
+}
+
+/** What the page knows about its surroundings; absent fields are unknown (the API is missing). */
+export interface CourtesyState {
+  hidden: boolean;
+  battery?: BatteryReading;
+  pressure?: PressureState;
+}
+
+export interface CourtesyPrefs {
+  whenHidden: CourtesyMode;
+  onBattery: CourtesyMode;
+}
+
+/** 0 pauses, 1 is full speed; `reason` names the condition whenever factor < 1. */
+export interface CourtesyThrottle {
+  factor: number;
+  reason?: string;
+}
+
+export const DEFAULT_COURTESY_PREFS: Readonly<CourtesyPrefs> = Object.freeze({ whenHidden: 'throttle', onBattery: 'throttle' });
+/** Factor while the tab is hidden and whenHidden is 'throttle'. */
+export const HIDDEN_THROTTLE = 0.25;
+/** Factor while discharging and onBattery is 'throttle'. */
+export const BATTERY_THROTTLE = 0.5;
+/** Below this charge (percent, as the battery reports it) 'throttle' pauses: keep the rest for the person. */
+export const LOW_BATTERY_PERCENT = 20;
+/** Factor under 'serious' CPU pressure; 'critical' pauses. */
+export const SERIOUS_PRESSURE_THROTTLE = 0.5;
+/**
+ * How long (ms) an easing of CPU pressure must last before the throttle lifts. Worsening applies at
+ * once. The miner's own load is part of the pressure: without the hold, a pause would ease the
+ * pressure, mining would resume within a second and push it back up, on and off every sample.
+ */
+export const PRESSURE_EASE_HOLD_MS = 15_000;
+/** Requested interval (ms) between pressure samples; the browser may deliver less often. */
+export const PRESSURE_SAMPLE_INTERVAL_MS = 2_000;
+
+const MODES: readonly CourtesyMode[] = ['pause', 'throttle', 'run'];
+const PRESSURE_RANK: Record<PressureState, number> = { nominal: 0, fair: 1, serious: 2, critical: 3 };
+
+/** A courtesy preference or state that cannot be used, with the reason. */
+export class CourtesyError extends OtedamaError {
+  override readonly name = 'CourtesyError';
+  constructor(reason: string) {
+    super('courtesy', reason);
+  }
+}
+
+/** Checks the person's courtesy preferences (extra fields, like the rest of the settings, are ignored). */
+export function checkCourtesyPrefs(prefs: unknown): CourtesyPrefs {
+  if (typeof prefs !== 'object' || prefs === null) throw new CourtesyError(`courtesy preferences must be an object (got ${String(prefs)})`);
+  const p = prefs as Record<string, unknown>;
+  for (const key of ['whenHidden', 'onBattery'] as const) {
+    if (!MODES.includes(p[key] as CourtesyMode)) {
+      throw new CourtesyError(`${key} must be one of ${MODES.join(', ')} (got ${JSON.stringify(p[key]) ?? 'undefined'})`);
+    }
+  }
+  return { whenHidden: p.whenHidden as CourtesyMode, onBattery: p.onBattery as CourtesyMode };
+}
+
+/** A pressure state the policy knows, or undefined for anything else. */
+export function knownPressure(state: unknown): PressureState | undefined {
+  return typeof state === 'string' && Object.hasOwn(PRESSURE_RANK, state) ? (state as PressureState) : undefined;
+}
+
+/** The battery's charge as a whole percent 0..100, or undefined when the level is not a number in 0..1. */
+export function batteryPercent(level: unknown): number | undefined {
+  return typeof level === 'number' && level >= 0 && level <= 1 ? Math.round(level * 100) : undefined;
+}
+
+/** The throttle for a state under the person's preferences: the most restrictive condition wins. */
+export function courtesyThrottle(state: CourtesyState, prefs: CourtesyPrefs = DEFAULT_COURTESY_PREFS): CourtesyThrottle {
+  const p = checkCourtesyPrefs(prefs);
+  if (typeof state !== 'object' || state === null) throw new CourtesyError(`courtesy state must be an object (got ${String(state)})`);
+  if (typeof state.hidden !== 'boolean') throw new CourtesyError(`state.hidden must be a boolean (got ${String(state.hidden)})`);
+  const conditions: CourtesyThrottle[] = [];
+
+  if (state.hidden && p.whenHidden !== 'run') {
+    conditions.push({ factor: p.whenHidden === 'pause' ? 0 : HIDDEN_THROTTLE, reason: 'tab hidden' });
+  }
+
+  const battery = state.battery;
+  if (battery && battery.charging === false && p.onBattery !== 'run') {
+    const percent = batteryPercent(battery.level);
+    const reason = percent === undefined ? 'on battery' : `on battery (${percent} %)`;
+    const low = percent !== undefined && percent < LOW_BATTERY_PERCENT;
+    conditions.push({ factor: p.onBattery === 'pause' || low ? 0 : BATTERY_THROTTLE, reason });
+  }
+
+  const pressure = knownPressure(state.pressure);
+  if (pressure === 'serious' || pressure === 'critical') {
+    conditions.push({ factor: pressure === 'critical' ? 0 : SERIOUS_PRESSURE_THROTTLE, reason: `CPU pressure: ${pressure}` });
+  }
+
+  let worst: CourtesyThrottle = { factor: 1 };
+  for (const c of conditions) if (c.factor < worst.factor) worst = c;
+  return worst;
+}
+
+export function sameThrottle(a: CourtesyThrottle, b: CourtesyThrottle): boolean {
+  return a.factor === b.factor && a.reason === b.reason;
+}
+
+// ---- the watcher -------------------------------------------------------------------------------
+
+/** The parts of BatteryManager the watcher reads. */
+export interface BatteryLike extends EventTarget {
+  readonly charging: boolean;
+  readonly level: number;
+}
+
+export interface PressureRecordLike {
+  readonly source: string;
+  readonly state: string;
+}
+
+export interface PressureObserverLike {
+  observe(source: 'cpu', options?: { sampleInterval?: number }): Promise<void>;
+  disconnect(): void;
+}
+
+export interface PressureObserverConstructor {
+  new (callback: (records: PressureRecordLike[]) => void): PressureObserverLike;
+  readonly knownSources?: readonly string[];
+}
+
+/** Everything the watcher touches, injected; a missing API is simply undefined. */
+export interface CourtesyEnv {
+  document?: EventTarget & { readonly visibilityState: string };
+  navigator?: { getBattery?: () => Promise<BatteryLike> };
+  PressureObserver?: PressureObserverConstructor;
+  setTimeout?: (fn: () => void, ms: number) => unknown;
+  clearTimeout?: (handle: unknown) => void;
+  /** Where the watcher says what it could and could not observe (the page's event log). */
+  log?: (level: 'info' | 'warn', text: string) => void;
+}
+
+export interface CourtesyWatcher {
+  /** What is observed now (pressure as applied, after the easing hold). */
+  state(): CourtesyState;
+  /** The throttle for it under the current preferences. */
+  throttle(): CourtesyThrottle;
+  /** New preferences (e.g. changed while mining); reports the result if it changes. Throws CourtesyError. */
+  setPrefs(prefs: CourtesyPrefs): void;
+  /** Removes every listener, observer and timer; idempotent. onChange is not called after it. */
+  stop(): void;
+}
+
+/** The real browser's APIs (feature-detected: any of them may be missing). */
+export function browserCourtesyEnv(log?: CourtesyEnv['log']): CourtesyEnv {
+  const g = globalThis as unknown as { document?: CourtesyEnv['document']; navigator?: CourtesyEnv['navigator']; PressureObserver?: PressureObserverConstructor };
+  return {
+    document: g.document,
+    navigator: g.navigator,
+    PressureObserver: g.PressureObserver,
+    setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+    clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+    log,
+  };
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+/**
+ * Observes visibility, battery and CPU pressure and calls onChange({factor, reason}) whenever the
+ * throttle changes (once at once with the initial value). Never throws for a missing or failing
+ * API; throws CourtesyError for bad preferences.
+ */
+export function watchCourtesy(env: CourtesyEnv, prefs: CourtesyPrefs, onChange: (throttle: CourtesyThrottle) => void): CourtesyWatcher {
+  let current = checkCourtesyPrefs(prefs);
+  const log = env.log ?? (() => {});
+  const setTimer = env.setTimeout ?? ((fn: () => void, ms: number) => globalThis.setTimeout(fn, ms));
+  const clearTimer = env.clearTimeout ?? ((h: unknown) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>));
+  let stopped = false;
+  const doc = env.document;
+  const state: CourtesyState = { hidden: doc?.visibilityState === 'hidden' };
+  let reported: CourtesyThrottle | undefined;
+  const cleanups: (() => void)[] = [];
+
+  const update = (): void => {
+    if (stopped) return;
+    const next = courtesyThrottle(state, current);
+    if (reported && sameThrottle(reported, next)) return;
+    reported = next;
+    onChange({ ...next });
+  };
+
+  // Page Visibility.
+  if (doc && typeof doc.addEventListener === 'function') {
+    const onVisibility = (): void => {
+      state.hidden = doc.visibilityState === 'hidden';
+      update();
+    };
+    doc.addEventListener('visibilitychange', onVisibility);
+    cleanups.push(() => doc.removeEventListener('visibilitychange', onVisibility));
+  }
+
+  // Battery Status: the promise may settle after stop(); then nothing is attached.
+  const nav = env.navigator;
+  if (nav && typeof nav.getBattery === 'function') {
+    let request: Promise<BatteryLike>;
+    try {
+      request = Promise.resolve(nav.getBattery());
+    } catch (err) {
+      request = Promise.reject(err);
+    }
+    request.then(
+      (battery) => {
+        if (stopped) return;
+        const read = (): void => {
+          if (typeof battery.charging === 'boolean') state.battery = { charging: battery.charging, level: battery.level };
+          else delete state.battery;
+          update();
+        };
+        for (const type of ['chargingchange', 'levelchange']) battery.addEventListener(type, read);
+        cleanups.push(() => {
+          for (const type of ['chargingchange', 'levelchange']) battery.removeEventListener(type, read);
+        });
+        read();
+      },
+      (err: unknown) => {
+        if (!stopped) log('info', `battery status unavailable (${errorText(err)}); mining ignores the battery`);
+      },
+    );
+  }
+
+  // Compute Pressure, with a hold before an easing is believed.
+  const PO = env.PressureObserver;
+  if (typeof PO === 'function' && (!Array.isArray(PO.knownSources) || PO.knownSources.includes('cpu'))) {
+    let easeTimer: unknown;
+    let latest: PressureState | undefined;
+    const cancelEase = (): void => {
+      if (easeTimer !== undefined) clearTimer(easeTimer);
+      easeTimer = undefined;
+    };
+    const onReading = (reading: PressureState): void => {
+      latest = reading;
+      const applied = state.pressure;
+      if (applied === undefined || PRESSURE_RANK[reading] >= PRESSURE_RANK[applied]) {
+        cancelEase();
+        state.pressure = reading;
+        update();
+      } else if (easeTimer === undefined) {
+        easeTimer = setTimer(() => {
+          easeTimer = undefined;
+          if (latest !== undefined) state.pressure = latest;
+          update();
+        }, PRESSURE_EASE_HOLD_MS);
+      }
+    };
+    try {
+      const observer = new PO((records) => {
+        if (stopped) return;
+        let reading: PressureState | undefined;
+        for (const r of records) if (r.source === 'cpu') reading = knownPressure(r.state) ?? reading;
+        if (reading) onReading(reading);
+      });
+      cleanups.push(() => {
+        cancelEase();
+        observer.disconnect();
+      });
+      observer.observe('cpu', { sampleInterval: PRESSURE_SAMPLE_INTERVAL_MS }).then(
+        () => {
+          if (!stopped) log('info', 'watching CPU pressure: mining slows down when the device is busy');
+        },
+        (err: unknown) => {
+          if (!stopped) log('info', `CPU pressure unavailable (${errorText(err)}); mining ignores it`);
+        },
+      );
+    } catch (err) {
+      log('info', `CPU pressure unavailable (${errorText(err)}); mining ignores it`);
+    }
+  }
+
+  update();
+
+  return {
+    state: () => ({ ...state, ...(state.battery ? { battery: { ...state.battery } } : {}) }),
+    throttle: () => courtesyThrottle(state, current),
+    setPrefs(next) {
+      current = checkCourtesyPrefs(next);
+      update();
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const c of cleanups.splice(0)) c();
+    },
+  };
+}
