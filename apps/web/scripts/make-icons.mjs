@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Writes the PWA's PNG icons (public/icons/icon-192.png, icon-512.png): a blue rounded square with
-// three "beanbag" dots (otedama), drawn pixel by pixel and encoded with node:zlib. Run it again
-// only to change the design; the PNGs are committed.
+// Writes the PWA's PNG icons: a blue rounded square with three "beanbag" dots (otedama), drawn
+// pixel by pixel and encoded with node:zlib. Run it again only to change the design; the PNGs are
+// committed.
+//   icon-192.png, icon-512.png  purpose "any": the tile on the app's dark background;
+//   maskable-192.png, maskable-512.png  purpose "maskable": the tile colour bleeds to every edge
+//     and the dots sit inside the central safe zone (a circle of 40 % of the size around the
+//     centre), so any mask shape a launcher applies keeps the whole design.
 import { deflateSync } from 'node:zlib';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -30,15 +34,20 @@ function chunk(type, data) {
   return out;
 }
 
-function icon(size) {
-  const radius = size * 0.18; // tile corner radius
-  const pad = size * 0.06; // maskable safe zone stays inside the tile
-  const dots = [
-    [0.5, 0.36],
-    [0.34, 0.64],
-    [0.66, 0.64],
-  ].map(([x, y]) => [x * size, y * size]);
-  const dotR = size * 0.12;
+/** Dot centres and radius as fractions of the size; `scale` shrinks them towards the centre. */
+const DOTS = [
+  [0.5, 0.36],
+  [0.34, 0.64],
+  [0.66, 0.64],
+];
+const DOT_R = 0.12;
+
+function icon(size, maskable) {
+  const radius = maskable ? 0 : size * 0.18; // tile corner radius
+  const pad = maskable ? 0 : size * 0.06; // margin around the tile
+  const scale = maskable ? 0.8 : 1; // maskable: keep the dots well inside the safe zone
+  const dots = DOTS.map(([x, y]) => [(0.5 + (x - 0.5) * scale) * size, (0.5 + (y - 0.5) * scale) * size]);
+  const dotR = size * DOT_R * scale;
   const raw = Buffer.alloc(size * (1 + size * 3));
   for (let y = 0; y < size; y++) {
     raw[y * (1 + size * 3)] = 0; // filter: none
@@ -47,7 +56,7 @@ function icon(size) {
       const py = y + 0.5;
       const cx = Math.min(Math.max(px, pad + radius), size - pad - radius);
       const cy = Math.min(Math.max(py, pad + radius), size - pad - radius);
-      const inTile = Math.hypot(px - cx, py - cy) <= radius;
+      const inTile = maskable || Math.hypot(px - cx, py - cy) <= radius;
       const inDot = dots.some(([dx, dy]) => Math.hypot(px - dx, py - dy) <= dotR);
       const rgb = inTile ? (inDot ? DOT : TILE) : BG;
       raw.set(rgb, y * (1 + size * 3) + 1 + x * 3);
@@ -68,6 +77,11 @@ function icon(size) {
 
 mkdirSync(OUT, { recursive: true });
 for (const size of [192, 512]) {
-  writeFileSync(`${OUT}icon-${size}.png`, icon(size));
-  process.stdout.write(`wrote public/icons/icon-${size}.png\n`);
+  for (const [name, maskable] of [
+    [`icon-${size}.png`, false],
+    [`maskable-${size}.png`, true],
+  ]) {
+    writeFileSync(`${OUT}${name}`, icon(size, maskable));
+    process.stdout.write(`wrote public/icons/${name}\n`);
+  }
 }
