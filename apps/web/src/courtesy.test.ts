@@ -322,6 +322,25 @@ describe('watchCourtesy', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('drops the pressure reading when the tab is hidden (browsers stop reporting it there)', () => {
+    const clock = manualClock();
+    const doc = new FakeDocument();
+    const pressure = fakePressure();
+    const { watcher, seen } = watch(
+      { document: doc, PressureObserver: pressure.PressureObserver, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout },
+      prefs('run', 'throttle'),
+    );
+    pressure.emit('critical');
+    pressure.emit('fair');
+    expect(clock.pending).toBe(1);
+    doc.setHidden(true);
+    expect(clock.pending).toBe(0);
+    expect(watcher.state()).toEqual({ hidden: true });
+    doc.setHidden(false);
+    pressure.emit('serious');
+    expect(seen).toEqual([{ factor: 1 }, { factor: 0, reason: 'CPU pressure: critical' }, { factor: 1 }, { factor: 0.5, reason: 'CPU pressure: serious' }]);
+  });
+
   it('clears a pending easing on stop() and reports nothing after it', () => {
     const clock = manualClock();
     const pressure = fakePressure();

@@ -12,6 +12,10 @@
  *   on battery    onBattery 'throttle' (default) → 0.5 "on battery (43 %)", and 0 below 20 %;
  *                 'pause' → 0 whenever it discharges; 'run' → 1. Charging never throttles.
  *   CPU pressure  'serious' → 0.5, 'critical' → 0 "CPU pressure: critical"; nominal/fair → 1.
+ *                 Browsers report pressure only to the focused, visible tab, so the reading is
+ *                 dropped when the tab is hidden rather than kept stale (a 'critical' seen on the
+ *                 way out would otherwise pause a background miner for good); it comes back with
+ *                 the next sample once the tab is in front again.
  *   Equal factors name the first of: tab hidden, on battery, CPU pressure.
  *
  * What the browser reports is data and may be odd; a reading the policy cannot interpret counts
@@ -223,6 +227,8 @@ export function watchCourtesy(env: CourtesyEnv, prefs: CourtesyPrefs, onChange: 
   const state: CourtesyState = { hidden: doc?.visibilityState === 'hidden' };
   let reported: CourtesyThrottle | undefined;
   const cleanups: (() => void)[] = [];
+  /** Set where pressure is observed: drops the reading (browsers report pressure to visible pages only). */
+  let forgetPressure = (): void => {};
 
   const update = (): void => {
     if (stopped) return;
@@ -236,6 +242,7 @@ export function watchCourtesy(env: CourtesyEnv, prefs: CourtesyPrefs, onChange: 
   if (doc && typeof doc.addEventListener === 'function') {
     const onVisibility = (): void => {
       state.hidden = doc.visibilityState === 'hidden';
+      if (state.hidden) forgetPressure();
       update();
     };
     doc.addEventListener('visibilitychange', onVisibility);
@@ -279,6 +286,11 @@ export function watchCourtesy(env: CourtesyEnv, prefs: CourtesyPrefs, onChange: 
     const cancelEase = (): void => {
       if (easeTimer !== undefined) clearTimer(easeTimer);
       easeTimer = undefined;
+    };
+    forgetPressure = (): void => {
+      cancelEase();
+      latest = undefined;
+      delete state.pressure;
     };
     const onReading = (reading: PressureState): void => {
       latest = reading;
