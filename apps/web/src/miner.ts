@@ -2,19 +2,48 @@
  * The browser miner: CPU workers (WASM) and optionally one GPU worker (WebGPU) fed with work
  * built from the pool's Stratum jobs. Every worker takes its own slice of the shared nonce
  * cursor, so ranges never overlap. Loaded only after the person pressed Start.
+ *
+ * Runtime rules (the pure parts live in their own modules, with unit tests):
+ *   - duty cycle (duty-cycle.ts): intensity x courtesy throttle; after a batch of t ms at duty d
+ *     an engine rests t(1-d)/d ms; duty 0 parks every engine (workers and socket stay up);
+ *   - supervision (watchdog.ts): a worker whose Worker fires `error` (an uncaught exception) or
+ *     whose search outlives max(5 s, 20x its usual batch time) is terminated and replaced by a
+ *     fresh one, with backoff if it keeps failing; its range is abandoned (the cursor has moved
+ *     on, so nothing overlaps). A GPU device loss is repaired inside the GPU worker (new device,
+ *     rebuilt pipelines) and reported here through a comlink-proxied callback;
+ *   - the job connection (stratum-ws-client.ts, edge-failover.ts): reconnects with backoff and
+ *     fails over along `edges`; shares rejected as stale (code 21, "stale", "job not found")
+ *     are counted apart from other rejections (pool-message.ts).
+ * Every recovery, failover and state change is an event ({ level, text }) for the page's log.
  */
 import * as Comlink from 'comlink';
-import { buildStratumHeader, difficultyToTarget, u32ToHex, validateAddress, NONCE_SPACE } from '@otedama/core';
-import type { CpuWorkerApi } from './cpu-worker.ts';
+import { buildStratumHeader, difficultyToTarget, getAlgorithm, u32ToHex, validateAddress, NONCE_SPACE } from '@otedama/core';
+import type { CpuWorkerApi, SearchReply } from './cpu-worker.ts';
+import { checkIntensity, checkThrottle, restAfterBatchMs } from './duty-cycle.ts';
+import { EdgeFailover } from './edge-failover.ts';
+import { MinerOptionError } from './errors.ts';
 import type { GpuWorkerApi } from './gpu-worker.ts';
-import { StratumWsClient, type StratumJob } from './stratum-ws-client.ts';
+import { isStaleRejection } from './pool-message.ts';
+import { StratumWsClient, type ConnectionState, type StratumJob } from './stratum-ws-client.ts';
+import { WakeSignal } from './wake-signal.ts';
+import { DeadlineExceeded, guard, RestartPolicy, searchDeadlineMs, sleep, Tripwire, updateBatchEstimate } from './watchdog.ts';
 
-/** Nonces per worker call: ~50 ms at a few MH/s, short enough to switch jobs quickly. */
+/** Nonces per CPU worker call: ~50-250 ms at 1-5 MH/s, short enough to switch jobs quickly. */
 const BATCH_NONCES = 1 << 18;
 /** GPU dispatches per worker call: two keep the engine's double-buffered staging busy. */
 const GPU_DISPATCHES_PER_BATCH = 2;
 /** Window of the hashrate estimate. */
 const HASHRATE_WINDOW_MS = 10_000;
+/** A worker's init (WASM compile; GPU device, pipelines and tuning) may take this long (ms). */
+const INIT_DEADLINE_MS = 60_000;
+/** A GPU worker rebuilding after a device loss may take this long (ms) before it is replaced. */
+const GPU_RECOVERY_DEADLINE_MS = 60_000;
+/** Time the GPU worker gets to destroy its device on purpose at stop (ms) before it is terminated. */
+const GPU_DISPOSE_MS = 300;
+/** Algorithms this app has browser engines for (cpu-worker.ts, gpu-worker.ts). */
+const BROWSER_ALGORITHMS: readonly string[] = ['sha256d'];
+/** Most CPU workers one miner runs (far above any real core count; catches typos such as 4000). */
+const MAX_THREADS = 256;
 
 export type DeviceKind = 'cpu' | 'gpu';
 
@@ -91,127 +120,335 @@ export function validatePayoutAddress(address: string): string | undefined {
   }
 }
 
+/**
+ * Checks the algorithm option: known to core's registry, and one this page has browser engines for.
+ * Returns the registry name.
+ */
+export function checkBrowserAlgorithm(name: unknown): string {
+  if (typeof name !== 'string' || !name.trim()) throw new MinerOptionError('choose an algorithm (sha256d)');
+  let algo: ReturnType<typeof getAlgorithm>;
+  try {
+    algo = getAlgorithm(name.trim());
+  } catch (err) {
+    throw new MinerOptionError((err as { reason?: string }).reason ?? String(err));
+  }
+  if (!BROWSER_ALGORITHMS.includes(algo.name)) {
+    throw new MinerOptionError(`${algo.title} has no browser engine yet; this page mines ${BROWSER_ALGORITHMS.join(', ')}`);
+  }
+  return algo.name;
+}
+
+/** Checks every option and returns the failover plan for `edges`; throws MinerOptionError with the reason. */
+function checkOptions(options: MinerOptions): EdgeFailover {
+  // Which network the address must be on is the caller's check (it knows the pool's chain);
+  // here only what would break the Stratum user name "address.worker".
+  if (typeof options.address !== 'string' || !/^[A-Za-z0-9]{14,100}$/.test(options.address)) {
+    throw new MinerOptionError(`payout address must be 14-100 letters and digits (got ${JSON.stringify(String(options.address).slice(0, 40))})`);
+  }
+  if (typeof options.worker !== 'string' || !/^[\w-]{0,64}$/.test(options.worker)) {
+    throw new MinerOptionError(`worker name must be up to 64 letters, digits, "_" or "-" (got ${JSON.stringify(options.worker)})`);
+  }
+  checkBrowserAlgorithm(options.algorithm);
+  if (!Number.isInteger(options.threads) || options.threads < 0 || options.threads > MAX_THREADS) {
+    throw new MinerOptionError(`CPU threads must be a whole number from 0 to ${MAX_THREADS} (got ${String(options.threads)})`);
+  }
+  if (options.threads === 0 && !options.gpu) throw new MinerOptionError('choose at least one CPU thread or the GPU');
+  checkIntensity(options.intensity);
+  return new EdgeFailover(options.edges);
+}
+
 interface Work {
   job: StratumJob;
   extranonce2: string;
   header: Uint8Array;
   target: bigint;
   cursor: number;
-  generation: number;
+  /** The connection this work belongs to (StratumWsClient.sessionKey). */
+  sessionKey: string;
 }
 
-interface EngineWorker {
-  kind: DeviceKind;
-  worker: Worker;
-  api: Comlink.Remote<CpuWorkerApi> | Comlink.Remote<GpuWorkerApi>;
+/** What the miner needs from a worker, whichever engine it runs. */
+interface EngineApi {
+  search(header: Uint8Array, target: bigint, start: number, count: number): Promise<SearchReply>;
+  /** GPU: settles when a rebuild after device loss is over. */
+  ready?(): Promise<void>;
+  dispose?(): Promise<void>;
+}
+
+/** One engine's place in the miner: survives the workers that fill it. */
+interface EngineSlot {
+  readonly kind: DeviceKind;
+  /** "CPU worker 2", "GPU worker": how events name it. */
+  readonly label: string;
+  readonly index: number;
+  worker: Worker | undefined;
+  api: EngineApi | undefined;
+  /** Trips when the current worker fires `error`. */
+  crash: Tripwire;
   batchNonces: number;
+  /** Running estimate of one batch's duration (ms); undefined until measured. */
+  expectedMs: number | undefined;
+  /** Wait before the next restart (ms). */
+  restartDelayMs: number;
+  readonly restarts: RestartPolicy;
+}
+
+class WorkerCrashed extends Error {
+  override readonly name = 'WorkerCrashed';
+}
+class MinerStopped extends Error {
+  override readonly name = 'MinerStopped';
+}
+
+function describeFailure(err: unknown): string {
+  if (err instanceof WorkerCrashed) return `crashed (${err.message})`;
+  if (err instanceof DeadlineExceeded) return `hung (${err.message})`;
+  return `failed (${err instanceof Error ? err.message : String(err)})`;
 }
 
 export class BrowserMiner {
-  private readonly workers: EngineWorker[] = [];
+  private readonly slots: EngineSlot[] = [];
+  private readonly failover: EdgeFailover;
   private client: StratumWsClient | undefined;
   private work: Work | undefined;
-  private generation = 0;
   private en2Counter = 0;
   private running = false;
+  private halt = new Tripwire();
+  private readonly wake = new WakeSignal();
+  private jobWaiters: (() => void)[] = [];
+  private intensity: number;
+  private throttle = 1;
+  private startedAt = 0;
   private samples: { t: number; n: number; kind: DeviceKind }[] = [];
   private statsTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly stats: MinerStats = { hashrate: 0, cpuHashrate: 0, gpuHashrate: 0, accepted: 0, rejected: 0, difficulty: 0, connection: 'idle' };
+  private readonly stats: MinerStats;
 
-  constructor(private readonly options: MinerOptions) {}
+  /** Throws MinerOptionError (with the reason) for an option that cannot be used. */
+  constructor(private readonly options: MinerOptions) {
+    this.failover = checkOptions(options);
+    this.intensity = options.intensity;
+    this.stats = {
+      hashrate: 0,
+      cpuHashrate: 0,
+      gpuHashrate: 0,
+      hashes: 0,
+      accepted: 0,
+      rejected: 0,
+      stale: 0,
+      rejectReasons: {},
+      difficulty: 0,
+      connection: 'idle',
+      edge: this.failover.current,
+      duty: this.intensity,
+    };
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const user = `${this.options.address}.${this.options.worker}`;
-    if (this.options.threads < 1 && !this.options.gpu) throw new Error('choose at least one CPU thread or the GPU');
-    const cpu: EngineWorker[] = [];
-    for (let i = 0; i < this.options.threads; i++) {
-      const worker = new Worker(new URL('./cpu-worker.ts', import.meta.url), { type: 'module', name: `otedama-cpu-${i}` });
-      cpu.push({ kind: 'cpu', worker, api: Comlink.wrap<CpuWorkerApi>(worker), batchNonces: BATCH_NONCES });
-    }
-    this.workers.push(...cpu);
-    const gpuInit = this.options.gpu ? this.startGpu() : undefined;
-    if (cpu.length > 0) {
-      const engines = await Promise.all(cpu.map((w) => (w.api as Comlink.Remote<CpuWorkerApi>).init()));
-      this.options.onEvent(`started ${engines.length} CPU worker(s) (${engines[0]})`);
-    }
-    if (gpuInit) {
-      try {
-        await gpuInit;
-      } catch (err) {
-        if (cpu.length === 0) {
-          await this.stop();
-          throw err;
-        }
-        this.options.onEvent(`GPU unavailable, mining on the CPU only: ${(err as Error).message}`);
-      }
-    }
-    if (!this.running) return;
-    this.client = new StratumWsClient(this.options.wsUrl, user, {
+    this.halt = new Tripwire();
+    this.startedAt = performance.now();
+    const { threads, gpu } = this.options;
+    // The socket and the workers come up side by side: the first hash waits for neither alone.
+    this.client = new StratumWsClient(this.failover, `${this.options.address}.${this.options.worker}`, {
       onJob: (job) => this.onJob(job),
-      onExtranonce: () => this.work && this.onJob(this.work.job),
-      onState: (state, detail) => {
-        this.stats.connection = detail ? `${state} (${detail})` : state;
-        this.options.onEvent(`pool ${this.stats.connection}`);
-        this.emit();
-      },
+      onExtranonce: () => this.onExtranonce(),
+      onState: (state, url, detail) => this.onConnectionState(state, url, detail),
+      onEvent: (event) => this.event(event),
     });
     this.client.start();
     this.statsTimer = setInterval(() => this.emit(), 1000);
-    this.workers.forEach((_, i) => void this.loop(i));
-  }
 
-  /** Starts the GPU worker, tunes it, and adds it to the pool of workers. */
-  private async startGpu(): Promise<void> {
-    const worker = new Worker(new URL('./gpu-worker.ts', import.meta.url), { type: 'module', name: 'otedama-gpu' });
-    const api = Comlink.wrap<GpuWorkerApi>(worker);
-    try {
-      const info = await api.init();
-      this.stats.gpuAdapter = info.adapter;
-      this.workers.push({ kind: 'gpu', worker, api, batchNonces: info.dispatchNonces * GPU_DISPATCHES_PER_BATCH });
-      this.options.onEvent(
-        `started GPU worker on ${info.adapter}: ${info.dispatchNonces} nonces per dispatch (~${(info.tunedHashesPerSecond / 1e6).toFixed(2)} MH/s tuned)`,
-      );
-    } catch (err) {
-      worker.terminate();
-      throw err;
+    const cpu = Array.from({ length: threads }, (_, i) => this.newSlot('cpu', i));
+    const gpuSlot = gpu ? this.newSlot('gpu', 0) : undefined;
+    const [cpuResults, gpuResult] = await Promise.all([
+      Promise.allSettled(cpu.map((slot) => this.spawn(slot))),
+      gpuSlot ? this.spawn(gpuSlot).then(
+        (d) => ({ ok: true as const, d }),
+        (err: unknown) => ({ ok: false as const, err }),
+      ) : undefined,
+    ]);
+    if (!this.running) return;
+    const cpuFailure = cpuResults.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (cpuFailure || (gpuResult && !gpuResult.ok && cpu.length === 0)) {
+      const err = cpuFailure ? cpuFailure.reason : (gpuResult as { err: unknown }).err;
+      await this.stop();
+      throw err instanceof Error ? err : new Error(String(err));
     }
+    if (cpu.length > 0) {
+      const engine = (cpuResults[0] as PromiseFulfilledResult<string>).value;
+      this.event({ level: 'info', text: `started ${cpu.length} CPU worker(s) (${engine})` });
+      this.slots.push(...cpu);
+    }
+    if (gpuSlot && gpuResult) {
+      if (gpuResult.ok) {
+        this.event({ level: 'info', text: `started GPU worker on ${gpuResult.d}` });
+        this.slots.push(gpuSlot);
+      } else {
+        this.event({ level: 'warn', text: `GPU unavailable, mining on the CPU only: ${(gpuResult.err as Error).message}` });
+      }
+    }
+    this.emit();
+    for (const slot of this.slots) void this.runSlot(slot);
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.generation++;
+    this.halt.trip(new MinerStopped('stopped'));
+    this.wake.notify();
     clearInterval(this.statsTimer);
     this.client?.stop();
-    for (const w of this.workers) w.worker.terminate();
-    this.workers.length = 0;
-    this.options.onEvent('stopped');
+    this.work = undefined;
+    const slots = this.slots.splice(0);
+    // The GPU worker destroys its device itself (not a "loss"); a hung one is terminated anyway.
+    await Promise.allSettled(slots.map((s) => (s.api?.dispose ? guard(s.api.dispose(), GPU_DISPOSE_MS) : undefined)));
+    for (const slot of slots) this.terminate(slot);
+    for (const resolve of this.jobWaiters.splice(0)) resolve();
+    this.stats.hashrate = this.stats.cpuHashrate = this.stats.gpuHashrate = 0;
+    this.stats.connection = 'stopped';
+    this.event({ level: 'info', text: 'stopped' });
+    this.options.onStats(this.snapshot());
   }
 
-  private onJob(job: StratumJob): void {
-    if (!this.client) return;
-    if (job.clean || !this.work || job.jobId !== this.work.job.jobId) this.en2Counter = 0;
-    this.prepare(job);
-    this.stats.difficulty = job.difficulty;
-    this.options.onEvent(`job ${job.jobId}${job.clean ? ' (new block)' : ''} at difficulty ${job.difficulty}`);
+  /** The person's intensity (0.1..1), applied from the next batch. */
+  setIntensity(intensity: number): void {
+    this.intensity = checkIntensity(intensity);
+    this.stats.duty = this.duty();
+    this.wake.notify();
+    this.emit();
   }
 
-  private prepare(job: StratumJob): void {
-    const client = this.client!;
-    const size = client.extranonce2Size;
-    const extranonce2 = (this.en2Counter++ >>> 0).toString(16).padStart(size * 2, '0').slice(-size * 2);
-    const { header } = buildStratumHeader(job, { extranonce1: client.extranonce1, extranonce2, ntime: job.ntime, nonce: '00000000' });
-    this.work = { job, extranonce2, header, target: difficultyToTarget(job.difficulty), cursor: 0, generation: ++this.generation };
+  /**
+   * Courtesy throttle: `factor` multiplies the intensity; 0 pauses every engine (workers stay
+   * alive, the job socket stays open); 1 lifts it. `reason` says why ("tab hidden").
+   */
+  setThrottle(factor: number, reason?: string): void {
+    checkThrottle(factor);
+    const why = factor < 1 ? reason?.trim() || 'throttled' : undefined;
+    if (factor === this.throttle && why === this.stats.throttleReason) return;
+    const before = this.throttle;
+    this.throttle = factor;
+    if (why) this.stats.throttleReason = why;
+    else delete this.stats.throttleReason;
+    this.stats.duty = this.duty();
+    if (factor === 0) this.event({ level: 'info', text: `paused: ${why}` });
+    else if (factor < 1) this.event({ level: 'info', text: `throttled to ${Math.round(factor * 100)} %: ${why}` });
+    else if (before < 1) this.event({ level: 'info', text: 'resumed at full intensity' });
+    this.wake.notify();
+    this.emit();
   }
 
-  private async loop(index: number): Promise<void> {
+  /** Resolves when the next job from the pool has been taken up (at once when not mining). */
+  nextJob(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.jobWaiters.push(resolve));
+  }
+
+  private duty(): number {
+    return this.intensity * this.throttle;
+  }
+
+  private event(event: MinerEvent): void {
+    this.options.onEvent(event);
+  }
+
+  private newSlot(kind: DeviceKind, index: number): EngineSlot {
+    return {
+      kind,
+      index,
+      label: kind === 'cpu' ? `CPU worker ${index + 1}` : 'GPU worker',
+      worker: undefined,
+      api: undefined,
+      crash: new Tripwire(),
+      batchNonces: BATCH_NONCES,
+      expectedMs: undefined,
+      restartDelayMs: 0,
+      restarts: new RestartPolicy(),
+    };
+  }
+
+  /** Starts a fresh worker in `slot` and initialises its engine; returns a description of it. */
+  private async spawn(slot: EngineSlot): Promise<string> {
+    // new URL(..., import.meta.url) must stay literal for the bundler to emit each worker.
+    const worker =
+      slot.kind === 'cpu'
+        ? new Worker(new URL('./cpu-worker.ts', import.meta.url), { type: 'module', name: `otedama-cpu-${slot.index}` })
+        : new Worker(new URL('./gpu-worker.ts', import.meta.url), { type: 'module', name: 'otedama-gpu' });
+    const crash = new Tripwire();
+    worker.addEventListener('error', (ev) => {
+      ev.preventDefault();
+      crash.trip(new WorkerCrashed(ev.message || 'uncaught error in the worker'));
+    });
+    worker.addEventListener('messageerror', () => crash.trip(new WorkerCrashed('a message from the worker could not be read')));
+    slot.worker = worker;
+    slot.crash = crash;
+    slot.expectedMs = undefined;
+    try {
+      if (slot.kind === 'cpu') {
+        const api = Comlink.wrap<CpuWorkerApi>(worker);
+        const engine = await guard(api.init(), INIT_DEADLINE_MS, [crash, this.halt]);
+        slot.api = api;
+        slot.batchNonces = BATCH_NONCES;
+        return engine;
+      }
+      const api = Comlink.wrap<GpuWorkerApi>(worker);
+      const onEvent = Comlink.proxy((event: MinerEvent) => {
+        if (this.running && slot.worker === worker) this.event(event);
+      });
+      const info = await guard(api.init(onEvent), INIT_DEADLINE_MS, [crash, this.halt]);
+      this.stats.gpuAdapter = info.adapter;
+      slot.api = api;
+      slot.batchNonces = info.dispatchNonces * GPU_DISPATCHES_PER_BATCH;
+      return `${info.adapter}: ${info.dispatchNonces} nonces per dispatch (~${(info.tunedHashesPerSecond / 1e6).toFixed(2)} MH/s tuned)`;
+    } catch (err) {
+      this.terminate(slot);
+      throw err;
+    }
+  }
+
+  private terminate(slot: EngineSlot): void {
+    slot.worker?.terminate();
+    slot.worker = undefined;
+    slot.api = undefined;
+  }
+
+  /** Ends the worker in `slot` after a failure and plans its replacement. */
+  private retire(slot: EngineSlot, what: string): void {
+    this.terminate(slot);
+    slot.restartDelayMs = slot.restarts.failed(performance.now());
+    const when = slot.restartDelayMs >= 1000 ? ` in ${(slot.restartDelayMs / 1000).toFixed(1)} s` : '';
+    this.event({ level: 'warn', text: `${slot.label} ${what}; replacing it with a fresh worker${when}` });
+  }
+
+  /** Starts a replacement worker after the planned delay; false if it failed (already retired again). */
+  private async replace(slot: EngineSlot): Promise<boolean> {
+    await sleep(slot.restartDelayMs, this.halt);
+    if (!this.running) return false;
+    try {
+      await this.spawn(slot);
+    } catch (err) {
+      if (!this.running) return false;
+      this.retire(slot, `could not be restarted: ${describeFailure(err)}`);
+      return false;
+    }
+    slot.restarts.started(performance.now());
+    this.event({ level: 'info', text: `${slot.label} replaced and mining again` });
+    return true;
+  }
+
+  private async runSlot(slot: EngineSlot): Promise<void> {
+    slot.restarts.started(performance.now());
     while (this.running) {
+      const api = slot.api;
+      if (!api) {
+        await this.replace(slot);
+        continue;
+      }
       const work = this.work;
-      const w = this.workers[index];
-      if (!work || !w) {
-        await new Promise((r) => setTimeout(r, 100));
+      const duty = this.duty();
+      if (!work || duty === 0) {
+        await this.wake.wait();
         continue;
       }
       if (work.cursor >= NONCE_SPACE) {
@@ -219,33 +456,114 @@ export class BrowserMiner {
         continue;
       }
       const start = work.cursor;
-      const count = Math.min(w.batchNonces, NONCE_SPACE - start);
+      const count = Math.min(slot.batchNonces, NONCE_SPACE - start);
       work.cursor += count;
-      let result: { nonces: number[]; tried: number };
+      const t0 = performance.now();
+      let reply: SearchReply;
       try {
-        result = await w.api.search(work.header, work.target, start, count);
+        reply = await guard(api.search(work.header, work.target, start, count), searchDeadlineMs(slot.expectedMs), [slot.crash, this.halt]);
       } catch (err) {
-        if (this.running) this.options.onEvent(`${w.kind} worker ${index} failed: ${(err as Error).message}`);
-        return;
+        if (!this.running) return;
+        // The range [start, start + count) is abandoned: the cursor has moved on, nothing overlaps.
+        this.retire(slot, describeFailure(err));
+        continue;
       }
-      this.samples.push({ t: performance.now(), n: result.tried, kind: w.kind });
-      // Shares of a superseded job are still submitted: the pool keeps old job ids valid until a
-      // clean job, and rejects them as stale (error 21) after one.
-      for (const nonce of result.nonces) void this.submit(work, nonce);
+      if (reply.deviceLost !== undefined) {
+        // The GPU worker is getting a new device (and reports it); wait for it, within reason.
+        try {
+          await guard(api.ready?.() ?? Promise.resolve(), GPU_RECOVERY_DEADLINE_MS, [slot.crash, this.halt]);
+        } catch (err) {
+          if (!this.running) return;
+          this.retire(slot, `did not recover from a device loss: ${describeFailure(err)}`);
+        }
+        continue;
+      }
+      const batchMs = performance.now() - t0;
+      slot.expectedMs = updateBatchEstimate(slot.expectedMs, batchMs);
+      this.record(slot.kind, reply.tried);
+      for (const nonce of reply.nonces) void this.submit(work, nonce);
+      const d = this.duty();
+      if (d > 0 && d < 1) await this.wake.wait(restAfterBatchMs(batchMs, d));
     }
   }
 
-  private async submit(work: Work, nonce: number): Promise<void> {
-    const r = await this.client!.submit(work.job.jobId, work.extranonce2, work.job.ntime, u32ToHex(nonce));
-    if (r.accepted) this.stats.accepted++;
-    else {
-      this.stats.rejected++;
-      this.options.onEvent(`share rejected: ${r.reason ?? 'unknown reason'}`);
+  private record(kind: DeviceKind, tried: number): void {
+    const now = performance.now();
+    this.samples.push({ t: now, n: tried, kind });
+    this.stats.hashes += tried;
+    if (this.stats.firstHashMs === undefined && tried > 0) this.stats.firstHashMs = Math.round(now - this.startedAt);
+  }
+
+  private onConnectionState(state: ConnectionState, url: string, detail?: string): void {
+    this.stats.edge = url;
+    if (state === 'reconnecting') {
+      // Work for the lost session cannot be submitted elsewhere: idle until the next job.
+      this.work = undefined;
+      this.stats.connection = `disconnected: ${detail ?? 'reconnecting'}`;
+    } else if (state === 'stopped') {
+      this.stats.connection = 'stopped';
+    } else {
+      this.stats.connection = state;
+      const text = state === 'connecting' ? `connecting to ${url}` : state === 'connected' ? `connected to ${url}` : `authorized on ${url}`;
+      this.event({ level: 'info', text });
     }
     this.emit();
   }
 
+  private onJob(job: StratumJob): void {
+    if (!this.client || !this.running) return;
+    if (job.clean || !this.work || job.jobId !== this.work.job.jobId) this.en2Counter = 0;
+    this.prepare(job);
+    this.stats.difficulty = job.difficulty;
+    this.event({ level: 'info', text: `job ${job.jobId}${job.clean ? ' (new block)' : ''} at difficulty ${job.difficulty}` });
+    for (const resolve of this.jobWaiters.splice(0)) resolve();
+    this.wake.notify();
+    this.emit();
+  }
+
+  private onExtranonce(): void {
+    if (!this.work || !this.running) return;
+    this.en2Counter = 0;
+    this.prepare(this.work.job);
+  }
+
+  private prepare(job: StratumJob): void {
+    const client = this.client!;
+    const size = client.extranonce2Size;
+    const extranonce2 = (this.en2Counter++ >>> 0).toString(16).padStart(size * 2, '0').slice(-size * 2);
+    const { header } = buildStratumHeader(job, { extranonce1: client.extranonce1, extranonce2, ntime: job.ntime, nonce: '00000000' });
+    this.work = { job, extranonce2, header, target: difficultyToTarget(job.difficulty), cursor: 0, sessionKey: client.sessionKey };
+  }
+
+  private async submit(work: Work, nonce: number): Promise<void> {
+    const client = this.client;
+    if (!client || !this.running) return;
+    if (client.sessionKey !== work.sessionKey) {
+      this.event({ level: 'info', text: 'dropped a share found for an earlier connection (its job is not valid on this one)' });
+      return;
+    }
+    const r = await client.submit(work.job.jobId, work.extranonce2, work.job.ntime, u32ToHex(nonce));
+    if (!this.running) return;
+    if (r.outcome === 'accepted') this.stats.accepted++;
+    else if (r.outcome === 'rejected') {
+      const stale = isStaleRejection(r.error);
+      if (stale) this.stats.stale++;
+      else this.stats.rejected++;
+      this.stats.rejectReasons[r.error.message] = (this.stats.rejectReasons[r.error.message] ?? 0) + 1;
+      const code = r.error.code === null ? '' : ` (code ${r.error.code})`;
+      this.event({ level: 'warn', text: `share ${stale ? 'stale' : 'rejected'}: ${r.error.message}${code}` });
+    } else {
+      this.event({ level: 'warn', text: `share not delivered: ${r.reason}` });
+    }
+    this.emit();
+  }
+
+  private snapshot(): MinerStats {
+    return { ...this.stats, rejectReasons: { ...this.stats.rejectReasons } };
+  }
+
   private emit(): void {
+    if (!this.running) return;
     const now = performance.now();
     this.samples = this.samples.filter((s) => now - s.t <= HASHRATE_WINDOW_MS);
     const first = this.samples[0];
@@ -254,6 +572,6 @@ export class BrowserMiner {
     this.stats.cpuHashrate = rate('cpu');
     this.stats.gpuHashrate = rate('gpu');
     this.stats.hashrate = rate();
-    this.options.onStats({ ...this.stats });
+    this.options.onStats(this.snapshot());
   }
 }
