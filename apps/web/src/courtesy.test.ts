@@ -9,6 +9,7 @@ import {
   PRESSURE_EASE_HOLD_MS,
   PRESSURE_SAMPLE_INTERVAL_MS,
   SERIOUS_PRESSURE_THROTTLE,
+  CRITICAL_PRESSURE_THROTTLE,
   watchCourtesy,
   type BatteryLike,
   type CourtesyEnv,
@@ -89,9 +90,11 @@ describe('courtesyThrottle', () => {
   });
 
   describe('CPU pressure', () => {
-    it('halves under serious pressure and pauses under critical', () => {
+    it('throttles under serious pressure, more under critical, and never pauses for it', () => {
       expect(courtesyThrottle({ hidden: false, pressure: 'serious' })).toEqual({ factor: SERIOUS_PRESSURE_THROTTLE, reason: 'CPU pressure: serious' });
-      expect(courtesyThrottle({ hidden: false, pressure: 'critical' })).toEqual({ factor: 0, reason: 'CPU pressure: critical' });
+      expect(courtesyThrottle({ hidden: false, pressure: 'critical' })).toEqual({ factor: CRITICAL_PRESSURE_THROTTLE, reason: 'CPU pressure: critical' });
+      expect(CRITICAL_PRESSURE_THROTTLE).toBeGreaterThan(0);
+      expect(CRITICAL_PRESSURE_THROTTLE).toBeLessThan(SERIOUS_PRESSURE_THROTTLE);
     });
     it('ignores states it does not know', () => {
       for (const pressure of ['overload', '', 'toString', 'constructor', 3, null]) {
@@ -104,8 +107,9 @@ describe('courtesyThrottle', () => {
     it('lets the most restrictive one win and name itself', () => {
       expect(courtesyThrottle({ hidden: true, battery: onBattery(0.43) })).toEqual({ factor: 0.25, reason: 'tab hidden' });
       expect(courtesyThrottle({ hidden: true, battery: onBattery(0.1) })).toEqual({ factor: 0, reason: 'on battery (10 %)' });
-      expect(courtesyThrottle({ hidden: true, pressure: 'critical' })).toEqual({ factor: 0, reason: 'CPU pressure: critical' });
-      expect(courtesyThrottle({ hidden: false, battery: onBattery(0.6), pressure: 'critical' })).toEqual({ factor: 0, reason: 'CPU pressure: critical' });
+      expect(courtesyThrottle({ hidden: true, pressure: 'critical' })).toEqual({ factor: 0.25, reason: 'tab hidden' });
+      expect(courtesyThrottle({ hidden: false, battery: onBattery(0.6), pressure: 'critical' })).toEqual({ factor: 0.5, reason: 'on battery (60 %)' });
+      expect(courtesyThrottle({ hidden: false, battery: onBattery(0.15), pressure: 'critical' })).toEqual({ factor: 0, reason: 'on battery (15 %)' });
       expect(courtesyThrottle({ hidden: true, battery: onBattery(0.6), pressure: 'serious' }, prefs('run', 'throttle'))).toEqual({
         factor: 0.5,
         reason: 'on battery (60 %)',
@@ -297,7 +301,7 @@ describe('watchCourtesy', () => {
     expect(logs).toEqual(['info: watching CPU pressure: mining slows down when the device is busy']);
     pressure.emit('fair');
     pressure.emit('critical');
-    expect(seen).toEqual([{ factor: 1 }, { factor: 0, reason: 'CPU pressure: critical' }]);
+    expect(seen).toEqual([{ factor: 1 }, { factor: CRITICAL_PRESSURE_THROTTLE, reason: 'CPU pressure: critical' }]);
     // Easing to nominal waits out the hold; a relapse within it cancels the easing.
     pressure.emit('nominal');
     clock.advance(PRESSURE_EASE_HOLD_MS - 1);
@@ -309,7 +313,7 @@ describe('watchCourtesy', () => {
     clock.advance(1000);
     pressure.emit('serious');
     clock.advance(PRESSURE_EASE_HOLD_MS - 1000);
-    expect(seen.at(-1)).toEqual({ factor: 0.5, reason: 'CPU pressure: serious' });
+    expect(seen.at(-1)).toEqual({ factor: SERIOUS_PRESSURE_THROTTLE, reason: 'CPU pressure: serious' });
     pressure.emit('fair');
     clock.advance(PRESSURE_EASE_HOLD_MS);
     expect(seen.at(-1)).toEqual({ factor: 1 });
@@ -338,7 +342,7 @@ describe('watchCourtesy', () => {
     expect(watcher.state()).toEqual({ hidden: true });
     doc.setHidden(false);
     pressure.emit('serious');
-    expect(seen).toEqual([{ factor: 1 }, { factor: 0, reason: 'CPU pressure: critical' }, { factor: 1 }, { factor: 0.5, reason: 'CPU pressure: serious' }]);
+    expect(seen).toEqual([{ factor: 1 }, { factor: CRITICAL_PRESSURE_THROTTLE, reason: 'CPU pressure: critical' }, { factor: 1 }, { factor: SERIOUS_PRESSURE_THROTTLE, reason: 'CPU pressure: serious' }]);
   });
 
   it('clears a pending easing on stop() and reports nothing after it', () => {
@@ -352,7 +356,7 @@ describe('watchCourtesy', () => {
     watcher.stop();
     expect(clock.pending).toBe(0);
     pressure.emit('critical');
-    expect(seen).toEqual([{ factor: 1 }, { factor: 0.5, reason: 'CPU pressure: serious' }]);
+    expect(seen).toEqual([{ factor: 1 }, { factor: SERIOUS_PRESSURE_THROTTLE, reason: 'CPU pressure: serious' }]);
   });
 
   it('skips pressure where the browser has no cpu source, and logs where observe() fails', async () => {

@@ -11,7 +11,10 @@
  *                 earning while the tab in front gets the CPU and the fans stay quiet.
  *   on battery    onBattery 'throttle' (default) → 0.5 "on battery (43 %)", and 0 below 20 %;
  *                 'pause' → 0 whenever it discharges; 'run' → 1. Charging never throttles.
- *   CPU pressure  'serious' → 0.5, 'critical' → 0 "CPU pressure: critical"; nominal/fair → 1.
+ *   CPU pressure  'serious' → 0.75, 'critical' → 0.5 "CPU pressure: critical"; nominal/fair → 1.
+ *                 Never a pause: the miner's own load is part of the pressure (on a 2-core machine
+ *                 one busy worker already reads 'critical'), so pausing on it would stop mining on
+ *                 every small device; throttling gives the CPU back and keeps earning.
  *                 Browsers report pressure only to the focused, visible tab, so the reading is
  *                 dropped when the tab is hidden rather than kept stale (a 'critical' seen on the
  *                 way out would otherwise pause a background miner for good); it comes back with
@@ -72,8 +75,10 @@ export const HIDDEN_THROTTLE = 0.25;
 export const BATTERY_THROTTLE = 0.5;
 /** Below this charge (percent, as the battery reports it) 'throttle' pauses: keep the rest for the person. */
 export const LOW_BATTERY_PERCENT = 20;
-/** Factor under 'serious' CPU pressure; 'critical' pauses. */
-export const SERIOUS_PRESSURE_THROTTLE = 0.5;
+/** Factor under 'serious' CPU pressure. */
+export const SERIOUS_PRESSURE_THROTTLE = 0.75;
+/** Factor under 'critical' CPU pressure (never 0: see the policy above). */
+export const CRITICAL_PRESSURE_THROTTLE = 0.5;
 /**
  * How long (ms) an easing of CPU pressure must last before the throttle lifts. Worsening applies at
  * once. The miner's own load is part of the pressure: without the hold, a pause would ease the
@@ -137,7 +142,7 @@ export function courtesyThrottle(state: CourtesyState, prefs: CourtesyPrefs = DE
 
   const pressure = knownPressure(state.pressure);
   if (pressure === 'serious' || pressure === 'critical') {
-    conditions.push({ factor: pressure === 'critical' ? 0 : SERIOUS_PRESSURE_THROTTLE, reason: `CPU pressure: ${pressure}` });
+    conditions.push({ factor: pressure === 'critical' ? CRITICAL_PRESSURE_THROTTLE : SERIOUS_PRESSURE_THROTTLE, reason: `CPU pressure: ${pressure}` });
   }
 
   let worst: CourtesyThrottle = { factor: 1 };

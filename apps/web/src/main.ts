@@ -4,8 +4,12 @@
  * and no job socket is opened. Start dynamically imports the miner, which brings the workers and
  * the pool connection.
  */
+import type { Network } from '@otedama/core';
 import type { BrowserMiner, MinerEvent, MinerStats } from './miner.ts';
+import { browserCourtesyEnv, watchCourtesy, type CourtesyWatcher } from './courtesy.ts';
+import { acquireMiningLock } from './mining-lock.ts';
 import { fetchPoolFigures, formatSats, type PoolFigures } from './pool-figures.ts';
+import { registerPwa } from './pwa.ts';
 import { renderChart } from './rate-chart.ts';
 import { addEvent, addSample, averageRate, newSession, type LoggedEvent, type SessionRecord } from './session-history.ts';
 import {
@@ -68,6 +72,7 @@ let store: Store;
 let settings: Settings;
 let running: Running | undefined;
 let starting = false;
+let courtesy: CourtesyWatcher | undefined;
 /** The session shown in the dashboard (running, or the last one after a reload). */
 let shown: SessionRecord | undefined;
 
@@ -276,8 +281,12 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
   starting = true;
   const clickedAt = performance.now();
   try {
-    const { BrowserMiner, validatePayoutAddress } = await import('./miner.ts');
-    const s = checkSettings(wanted, cores, validatePayoutAddress);
+    const [{ BrowserMiner }, { payoutAddressProblem }] = await Promise.all([import('./miner.ts'), import('./address-check.ts')]);
+    const wantedEdges = wanted.edges.length > 0 ? wanted.edges : [pageEdgeUrl(location.href)];
+    const network = await learnNetwork(wantedEdges);
+    const s = checkSettings(wanted, cores, (a) => payoutAddressProblem(a, network));
+    const lock = await acquireMiningLock();
+    if (!lock) throw new Error('Another tab of this site is already mining. Stop it there, then press Start here.');
     settings = s;
     await store.set('settings', s);
     if (!(await store.get('consent'))) await store.set('consent', { at: Date.now() });
@@ -286,7 +295,7 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
     session.ended = false;
     const base: Base = { hashes: session.hashes, accepted: session.accepted, rejected: session.rejected, stale: session.stale, rejectReasons: { ...session.rejectReasons } };
     showSession(session);
-    const edges = s.edges.length > 0 ? s.edges : [pageEdgeUrl(location.href)];
+    const edges = wantedEdges;
     const run: Running = {
       miner: undefined as unknown as BrowserMiner,
       session,
@@ -297,7 +306,7 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
       edge: edges[0]!,
       cleanups: [],
     };
-    run.cleanups.push(() => clearInterval(run.poolTimer));
+    run.cleanups.push(() => clearInterval(run.poolTimer), () => lock.release());
     let firstHashMeasured = false;
     let minerStartedAt = 0;
     run.miner = new BrowserMiner({
@@ -323,6 +332,14 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
     await store.set('run', { mining: true, sessionId: session.id });
     minerStartedAt = performance.now();
     await run.miner.start();
+    if (running !== run) return;
+    // Courtesy: give way when the tab is hidden, on battery, under CPU pressure (courtesy.ts).
+    courtesy = watchCourtesy(browserCourtesyEnv(logEvent), { whenHidden: s.whenHidden, onBattery: s.onBattery }, (t) => run.miner.setThrottle(t.factor, t.reason));
+    const watcher = courtesy;
+    run.cleanups.push(() => {
+      watcher.stop();
+      if (courtesy === watcher) courtesy = undefined;
+    });
     void refreshPoolFigures(run.edge, s.address);
     void persist(session);
   } catch (err) {
@@ -331,6 +348,28 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
   } finally {
     starting = false;
   }
+}
+
+/**
+ * The chain the pool mines, from the first edge in `edges` whose API answers (GET
+ * /api/pool/stats), so the payout address is checked for the right network. Throws SettingsError
+ * when no edge answers.
+ */
+async function learnNetwork(edges: string[]): Promise<Network> {
+  const { poolNetwork } = await import('./address-check.ts');
+  const problems: string[] = [];
+  for (const edge of edges) {
+    const origin = edgeHttpOrigin(edge);
+    try {
+      const res = await fetch(`${origin}/api/pool/stats`, { headers: { accept: 'application/json' } });
+      const network = poolNetwork(await res.json());
+      if (network) return network;
+      problems.push(`${origin} did not name its network (HTTP ${res.status})`);
+    } catch (err) {
+      problems.push(`${origin}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  throw new SettingsError('edges', `cannot reach the pool to learn its chain (${problems.join('; ')})`);
 }
 
 async function stop(): Promise<void> {
@@ -372,7 +411,6 @@ $('setup').addEventListener('submit', (ev) => {
   ready.then(() => start(wanted)).catch(showStartError);
 });
 $('stop').addEventListener('click', () => void stop());
-$('stop-bar').addEventListener('click', () => void stop());
 $('algorithm').addEventListener('change', updateTitle);
 input('intensity').addEventListener('input', () => {
   const v = Number(input('intensity').value);
@@ -383,6 +421,17 @@ input('intensity').addEventListener('input', () => {
     void store.set('settings', settings);
   }
 });
+
+for (const id of ['when-hidden', 'on-battery']) {
+  $(id).addEventListener('change', () => {
+    const whenHidden = $<HTMLSelectElement>('when-hidden').value as CourtesyMode;
+    const onBattery = $<HTMLSelectElement>('on-battery').value as CourtesyMode;
+    if (!running) return;
+    courtesy?.setPrefs({ whenHidden, onBattery });
+    settings = { ...settings, whenHidden, onBattery };
+    void store.set('settings', settings);
+  });
+}
 
 // The running session is saved every few seconds; save it once more when the page goes away.
 addEventListener('pagehide', () => {
@@ -439,10 +488,17 @@ async function init(): Promise<void> {
 const ready = init();
 ready.catch((err: unknown) => logEvent('error', `the page could not start: ${err instanceof Error ? err.message : String(err)}`));
 
-// The service worker serves the app shell offline (public/sw.js). Registering it loads no miner
-// code: it caches the shell and whatever the page later fetches from /assets/.
-if ('serviceWorker' in navigator) {
-  window.addEventListener('load', () => {
-    navigator.serviceWorker.register('/sw.js').catch((err: unknown) => logEvent('warn', `offline support unavailable: ${String(err)}`));
-  });
-}
+// The service worker serves the app shell offline (public/sw.js) and installs new versions beside
+// the running one; the "Update ready" banner swaps them at the miner's next job boundary, and the
+// reloaded page resumes mining (init() reads resumeAfterUpdate). Loads no miner code (pwa.ts).
+registerPwa({
+  onEvent: logEvent,
+  safePoint: () => running?.miner.nextJob() ?? Promise.resolve(),
+  async beforeReload() {
+    const run = running;
+    if (!run) return;
+    run.session.updatedAt = Date.now();
+    await persist(run.session);
+    await store.set('run', { mining: true, sessionId: run.session.id, resumeAfterUpdate: true });
+  },
+});

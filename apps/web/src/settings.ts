@@ -4,7 +4,9 @@
  * default). Pure: no DOM, no storage.
  */
 
-export type CourtesyMode = 'pause' | 'throttle' | 'run';
+import type { CourtesyMode } from './courtesy.ts';
+
+export type { CourtesyMode };
 
 export interface Settings {
   address: string;
