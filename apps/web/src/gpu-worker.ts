@@ -23,6 +23,8 @@ import type { MinerEvent } from './miner.ts';
 
 /** Wall time one GPU dispatch should take (ms): the middle of the issue's 50-100 ms band. */
 const DISPATCH_TARGET_MS = 75;
+/** After a failed search, how long (ms) to wait for `device.lost` before blaming the engine. */
+const LOSS_GRACE_MS = 1000;
 
 export interface GpuWorkerInfo {
   engine: string;
@@ -117,6 +119,9 @@ const api = {
       const r = await e.search({ header, target }, start, count);
       return { nonces: r.hits.map((h) => h.nonce), tried: r.tried };
     } catch (err) {
+      // A lost (destroyed) device fails pending buffer maps before `device.lost` settles: give
+      // the loss a moment to show before calling this an engine failure.
+      if (!lostReason) await Promise.race([e.device.lost, new Promise((r) => setTimeout(r, LOSS_GRACE_MS))]);
       if (lostReason) return { nonces: [], tried: 0, deviceLost: lostReason };
       throw err;
     }

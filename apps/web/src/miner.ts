@@ -261,30 +261,33 @@ export class BrowserMiner {
 
     const cpu = Array.from({ length: threads }, (_, i) => this.newSlot('cpu', i));
     const gpuSlot = gpu ? this.newSlot('gpu', 0) : undefined;
+    // In this.slots from the start, so a stop() during start-up terminates every worker.
+    this.slots.push(...cpu, ...(gpuSlot ? [gpuSlot] : []));
     const [cpuResults, gpuResult] = await Promise.all([
       Promise.allSettled(cpu.map((slot) => this.spawn(slot))),
-      gpuSlot ? this.spawn(gpuSlot).then(
-        (d) => ({ ok: true as const, d }),
-        (err: unknown) => ({ ok: false as const, err }),
-      ) : undefined,
+      gpuSlot
+        ? this.spawn(gpuSlot).then(
+            (d) => ({ ok: true as const, d }),
+            (err: unknown) => ({ ok: false as const, err }),
+          )
+        : undefined,
     ]);
     if (!this.running) return;
     const cpuFailure = cpuResults.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (cpuFailure || (gpuResult && !gpuResult.ok && cpu.length === 0)) {
-      const err = cpuFailure ? cpuFailure.reason : (gpuResult as { err: unknown }).err;
+      const err: unknown = cpuFailure ? cpuFailure.reason : (gpuResult as { err: unknown }).err;
       await this.stop();
       throw err instanceof Error ? err : new Error(String(err));
     }
     if (cpu.length > 0) {
       const engine = (cpuResults[0] as PromiseFulfilledResult<string>).value;
       this.event({ level: 'info', text: `started ${cpu.length} CPU worker(s) (${engine})` });
-      this.slots.push(...cpu);
     }
     if (gpuSlot && gpuResult) {
       if (gpuResult.ok) {
         this.event({ level: 'info', text: `started GPU worker on ${gpuResult.d}` });
-        this.slots.push(gpuSlot);
       } else {
+        this.slots.splice(this.slots.indexOf(gpuSlot), 1);
         this.event({ level: 'warn', text: `GPU unavailable, mining on the CPU only: ${(gpuResult.err as Error).message}` });
       }
     }
@@ -302,7 +305,8 @@ export class BrowserMiner {
     this.work = undefined;
     const slots = this.slots.splice(0);
     // The GPU worker destroys its device itself (not a "loss"); a hung one is terminated anyway.
-    await Promise.allSettled(slots.map((s) => (s.api?.dispose ? guard(s.api.dispose(), GPU_DISPOSE_MS) : undefined)));
+    // (A comlink remote answers every property name, so ask by kind, not by feature test.)
+    await Promise.allSettled(slots.map((s) => (s.kind === 'gpu' && s.api?.dispose ? guard(s.api.dispose(), GPU_DISPOSE_MS) : undefined)));
     for (const slot of slots) this.terminate(slot);
     for (const resolve of this.jobWaiters.splice(0)) resolve();
     this.stats.hashrate = this.stats.cpuHashrate = this.stats.gpuHashrate = 0;
@@ -468,7 +472,7 @@ export class BrowserMiner {
         this.retire(slot, describeFailure(err));
         continue;
       }
-      if (reply.deviceLost !== undefined) {
+      if (reply.deviceLost !== undefined && slot.kind === 'gpu') {
         // The GPU worker is getting a new device (and reports it); wait for it, within reason.
         try {
           await guard(api.ready?.() ?? Promise.resolve(), GPU_RECOVERY_DEADLINE_MS, [slot.crash, this.halt]);
