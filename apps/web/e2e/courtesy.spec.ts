@@ -1,0 +1,375 @@
+/**
+ * Courtesy and one mining tab, through the page as a person uses it: a real edge (simnet) and
+ * real Chromium. `#throttle` names why mining slowed down ("paused: tab hidden", "throttled to
+ * 50 %: on battery (43 %)"); a paused miner hashes nothing, so its 10 s hashrate falls to 0.
+ *
+ * How each condition is made real here:
+ *   - one tab at a time: two tabs of one browser context share the real Web Lock;
+ *   - hidden tab: Playwright keeps every page it drives "visible" (its focus emulation,
+ *     Emulation.setFocusEmulationEnabled, holds the page as if captured), so bringToFront(), window
+ *     minimising and Page.setWebLifecycleState change nothing in its pages. Chromium itself does it
+ *     right: this file starts its own headless Chromium with a loopback DevTools port and attaches
+ *     with connectOverCDP({ noDefaults: true }), which leaves focus emulation off in the default
+ *     context. Opening a new tab there makes the miner's tab a background tab
+ *     (visibilityState 'hidden', with Chromium's background timer throttling), and bringToFront()
+ *     makes it visible again: the same tab switch a person does.
+ *   - battery: nothing can unplug this machine, so an init script puts a BatteryManager-like
+ *     EventTarget behind navigator.getBattery() and the test flips it;
+ *   - CPU pressure: Chromium's own virtual pressure source (Emulation.setPressureSourceOverrideEnabled,
+ *     then setPressureStateOverride) drives the real PressureObserver. Every other test pins it to
+ *     'nominal', so the real load of this shared machine does not throttle tests about something else.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, expect, test, type Browser, type CDPSession, type Page } from '@playwright/test';
+import { startEdge, type RunningEdge } from './edge-fixture.ts';
+
+const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+const CHROMIUM = process.env.OTEDAMA_CHROMIUM ?? '/usr/bin/chromium';
+/** The miner's hashrate window (miner.ts): a pause shows as 0 H/s once this much has passed. */
+const HASHRATE_WINDOW_MS = 10_000;
+/** The hold before an easing of CPU pressure lifts the throttle (courtesy.ts PRESSURE_EASE_HOLD_MS), plus slack. */
+const PRESSURE_EASE_WAIT_MS = 15_000 + 30_000;
+
+let edge: RunningEdge;
+
+test.beforeAll(async () => {
+  edge = await startEdge();
+});
+
+test.afterAll(async () => {
+  await edge?.stop();
+});
+
+const accepted = async (page: Page) => Number(await page.locator('#accepted').textContent());
+
+/** The total hashrate the dashboard shows, in H/s ("1.23 MH/s" → 1230000). */
+async function hashrate(page: Page): Promise<number> {
+  const text = (await page.locator('#hashrate').textContent()) ?? '';
+  const m = /^([\d.]+) (H|kH|MH|GH|TH|PH)\/s$/.exec(text.trim());
+  if (!m) throw new Error(`#hashrate reads "${text}"`);
+  return Number(m[1]) * 1000 ** ['H', 'kH', 'MH', 'GH', 'TH', 'PH'].indexOf(m[2]!);
+}
+
+async function stratumConnections(): Promise<number> {
+  const health = (await (await fetch(new URL('/health', edge.url))).json()) as { stratum?: { connections?: number } };
+  return health.stratum?.connections ?? 0;
+}
+
+/** One DevTools session per page: the pressure override lives as long as the session that set it. */
+const pressureSessions = new WeakMap<Page, CDPSession>();
+
+/**
+ * Puts the page's CPU pressure on Chromium's virtual source at `state`. Call it first before Start:
+ * the page's PressureObserver binds to the virtual source only if it exists when observe() runs.
+ */
+async function pressure(page: Page, state: 'nominal' | 'fair' | 'serious' | 'critical'): Promise<void> {
+  let cdp = pressureSessions.get(page);
+  if (!cdp) {
+    cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setPressureSourceOverrideEnabled', { enabled: true, source: 'cpu' });
+    pressureSessions.set(page, cdp);
+  }
+  await cdp.send('Emulation.setPressureStateOverride', { source: 'cpu', state });
+}
+
+async function fillSetup(page: Page, options: { whenHidden?: 'pause' | 'throttle' | 'run' } = {}): Promise<void> {
+  await page.fill('#address', ADDRESS);
+  await page.fill('#threads', '1');
+  if (options.whenHidden) {
+    const details = page.locator('details:has(#when-hidden)');
+    if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await details.locator('summary').click();
+    await page.selectOption('#when-hidden', options.whenHidden);
+  }
+}
+
+async function startMining(page: Page, options: { whenHidden?: 'pause' | 'throttle' | 'run' } = {}): Promise<void> {
+  await fillSetup(page, options);
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.locator('#mining-indicator')).toBeVisible();
+  await expect(page.locator('#setup-error')).toHaveText('');
+}
+
+/** No hash for a whole hashrate window, and no share accepted over a few seconds more. */
+async function expectParked(page: Page): Promise<number> {
+  await expect.poll(() => hashrate(page), { timeout: HASHRATE_WINDOW_MS + 30_000 }).toBe(0);
+  const parked = await accepted(page);
+  // A negative needs a span of time: nothing may be accepted while parked.
+  await page.waitForTimeout(4_000);
+  expect(await accepted(page)).toBe(parked);
+  expect(await hashrate(page)).toBe(0);
+  return parked;
+}
+
+/** A headless Chromium of our own, attached without Playwright's focus emulation (see the header). */
+async function chromiumWithRealTabs(): Promise<{ browser: Browser; close(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'otedama-e2e-chromium-'));
+  // Its own process group, so that close() can end the renderers and helpers it started as well.
+  const child: ChildProcess = spawn(
+    CHROMIUM,
+    ['--headless=new', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'],
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+  );
+  const endGroup = (): void => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  };
+  let err = '';
+  const endpoint = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Chromium printed no DevTools endpoint within 30 s:\n${err}`)), 30_000);
+    child.stderr!.on('data', (d) => {
+      err += d;
+      const m = /DevTools listening on (ws:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Chromium exited with ${code}:\n${err}`));
+    });
+  });
+  let browser: Browser;
+  try {
+    browser = await chromium.connectOverCDP(await endpoint, { noDefaults: true });
+  } catch (e) {
+    endGroup();
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    throw e;
+  }
+  return {
+    browser,
+    async close() {
+      await browser.close().catch(() => {});
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      // Helpers of this Chromium (its process group) may outlive the browser process for a moment.
+      endGroup();
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    },
+  };
+}
+
+const visibility = (page: Page) => page.evaluate(() => document.visibilityState);
+
+test('only one tab mines at a time; when the first stops, the second mines', async ({ context }) => {
+  test.setTimeout(300_000);
+  const first = await context.newPage();
+  const second = await context.newPage();
+  const secondSockets: string[] = [];
+  second.on('websocket', (ws) => secondSockets.push(ws.url()));
+  for (const page of [first, second]) {
+    await page.goto(edge.url);
+    await pressure(page, 'nominal');
+  }
+
+  await startMining(first);
+  await expect.poll(() => accepted(first), { timeout: 60_000 }).toBeGreaterThan(0);
+
+  await fillSetup(second);
+  await second.getByRole('button', { name: 'Start' }).click();
+  await expect(second.locator('#setup-error')).toContainText(/another tab/i);
+  await expect(second.locator('#mining-indicator')).toBeHidden();
+  expect(second.workers()).toHaveLength(0);
+  expect(secondSockets).toEqual([]);
+  expect(await stratumConnections()).toBe(1);
+
+  await first.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(first.locator('#mining-indicator')).toBeHidden();
+  // The second tab mines now: on its own (it waited for the lock) or when the person presses Start
+  // again; either way only after the first let go.
+  await expect
+    .poll(
+      async () => {
+        if (await second.locator('#mining-indicator').isVisible()) return true;
+        const start = second.getByRole('button', { name: 'Start' });
+        if ((await start.isVisible()) && (await start.isEnabled())) await start.click();
+        return second.locator('#mining-indicator').isVisible();
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+  await expect.poll(() => accepted(second), { timeout: 60_000 }).toBeGreaterThan(0);
+  expect(await stratumConnections()).toBe(1);
+
+  // And now the first tab is the one refused.
+  await first.getByRole('button', { name: 'Start' }).click();
+  await expect(first.locator('#setup-error')).toContainText(/another tab/i);
+  await expect(first.locator('#mining-indicator')).toBeHidden();
+
+  await second.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(second.locator('#mining-indicator')).toBeHidden();
+});
+
+test('a hidden tab pauses when the person chose "pause", and mining resumes when it is in front again', async () => {
+  test.setTimeout(300_000);
+  const chrome = await chromiumWithRealTabs();
+  try {
+    const context = chrome.browser.contexts()[0]!;
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(edge.url);
+    await pressure(page, 'nominal');
+    await startMining(page, { whenHidden: 'pause' });
+    await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect(page.locator('#throttle')).toHaveText('');
+
+    // Another tab comes to the front: the miner's tab is a background tab now.
+    const other = await context.newPage();
+    await expect.poll(() => visibility(page)).toBe('hidden');
+    await expect(page.locator('#throttle')).toHaveText('paused: tab hidden');
+    const parked = await expectParked(page);
+
+    await page.bringToFront();
+    await expect.poll(() => visibility(page)).toBe('visible');
+    await expect(page.locator('#throttle')).toHaveText('');
+    await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(parked);
+    await expect.poll(() => hashrate(page)).toBeGreaterThan(0);
+    await other.close();
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect(page.locator('#mining-indicator')).toBeHidden();
+  } finally {
+    await chrome.close();
+  }
+});
+
+test('by default a hidden tab keeps mining, throttled ("throttled to 25 %: tab hidden")', async () => {
+  test.setTimeout(300_000);
+  const chrome = await chromiumWithRealTabs();
+  try {
+    const context = chrome.browser.contexts()[0]!;
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(edge.url);
+    await pressure(page, 'nominal');
+    await startMining(page, { whenHidden: 'throttle' });
+    await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(0);
+    // A whole window of visible mining is the baseline.
+    await page.waitForTimeout(HASHRATE_WINDOW_MS);
+    const visibleRate = await hashrate(page);
+    expect(visibleRate).toBeGreaterThan(0);
+
+    const other = await context.newPage();
+    await expect.poll(() => visibility(page)).toBe('hidden');
+    await expect(page.locator('#throttle')).toHaveText('throttled to 25 %: tab hidden');
+    // Once the hashrate window holds only hidden time, the rate is about a quarter of the visible
+    // one (at most half, allowing for this shared machine's noise), and not 0: it still mines.
+    await page.waitForTimeout(HASHRATE_WINDOW_MS + 2_000);
+    let hiddenRate = NaN;
+    await expect
+      .poll(
+        async () => {
+          hiddenRate = await hashrate(page);
+          return hiddenRate > 0 && hiddenRate < visibleRate * 0.5;
+        },
+        { timeout: 40_000 },
+      )
+      .toBe(true);
+    test.info().annotations.push({ type: 'hashrate', description: `visible ${visibleRate} H/s, hidden at 25 % ${hiddenRate} H/s` });
+
+    await page.bringToFront();
+    await expect(page.locator('#throttle')).toHaveText('');
+    await other.close();
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect(page.locator('#mining-indicator')).toBeHidden();
+  } finally {
+    await chrome.close();
+  }
+});
+
+test('on battery it mines at half, pauses below 20 %, and resumes once charging', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.addInitScript(() => {
+    /** BatteryManager's shape: charging, level, chargingTime, dischargingTime, and its events. */
+    class TestBattery extends EventTarget {
+      charging = true;
+      level = 1;
+      chargingTime = 0;
+      dischargingTime = Infinity;
+    }
+    const battery = new TestBattery();
+    Object.defineProperty(Navigator.prototype, 'getBattery', { configurable: true, value: () => Promise.resolve(battery) });
+    (window as unknown as { testBattery: (charging: boolean, level: number) => void }).testBattery = (charging, level) => {
+      const chargingChanged = battery.charging !== charging;
+      battery.charging = charging;
+      battery.level = level;
+      battery.dispatchEvent(new Event('levelchange'));
+      if (chargingChanged) battery.dispatchEvent(new Event('chargingchange'));
+    };
+  });
+  const setBattery = (charging: boolean, level: number) =>
+    page.evaluate(([c, l]) => (window as unknown as { testBattery: (c: boolean, l: number) => void }).testBattery(c, l), [charging, level] as const);
+  await page.goto(edge.url);
+  await pressure(page, 'nominal');
+  await startMining(page);
+  await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect(page.locator('#throttle')).toHaveText('');
+
+  await setBattery(false, 0.43);
+  await expect(page.locator('#throttle')).toHaveText('throttled to 50 %: on battery (43 %)');
+
+  await setBattery(false, 0.1);
+  await expect(page.locator('#throttle')).toHaveText('paused: on battery (10 %)');
+  const parked = await expectParked(page);
+
+  await setBattery(true, 0.1);
+  await expect(page.locator('#throttle')).toHaveText('');
+  await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(parked);
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(page.locator('#mining-indicator')).toBeHidden();
+});
+
+test('critical CPU pressure pauses; serious halves; mining resumes once it eases', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto(edge.url);
+  // Chromium 12x and later has the Compute Pressure API; this file's other test covers a browser without it.
+  expect(await page.evaluate(() => typeof (globalThis as { PressureObserver?: unknown }).PressureObserver)).toBe('function');
+  await pressure(page, 'nominal');
+  await startMining(page);
+  await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect(page.locator('#throttle')).toHaveText('');
+
+  await pressure(page, 'critical');
+  await expect(page.locator('#throttle')).toHaveText('paused: CPU pressure: critical');
+  const parked = await expectParked(page);
+
+  await pressure(page, 'serious');
+  await expect(page.locator('#throttle')).toHaveText('throttled to 50 %: CPU pressure: serious', { timeout: PRESSURE_EASE_WAIT_MS });
+  await pressure(page, 'nominal');
+  await expect(page.locator('#throttle')).toHaveText('', { timeout: PRESSURE_EASE_WAIT_MS });
+  await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(parked);
+  await expect(page.locator('#events li.error')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(page.locator('#mining-indicator')).toBeHidden();
+});
+
+test('a browser without Web Locks, Battery Status and Compute Pressure mines all the same', async ({ page }) => {
+  await page.addInitScript(() => {
+    delete (globalThis as { PressureObserver?: unknown }).PressureObserver;
+    delete (Navigator.prototype as { getBattery?: unknown }).getBattery;
+    delete (Navigator.prototype as { locks?: unknown }).locks;
+  });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(edge.url);
+  expect(await page.evaluate(() => [typeof (globalThis as { PressureObserver?: unknown }).PressureObserver, 'getBattery' in navigator, 'locks' in navigator])).toEqual([
+    'undefined',
+    false,
+    false,
+  ]);
+  await startMining(page);
+  await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect(page.locator('#throttle')).toHaveText('');
+  await expect(page.locator('#events li.error')).toHaveCount(0);
+  expect(pageErrors).toEqual([]);
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(page.locator('#mining-indicator')).toBeHidden();
+});
