@@ -31,8 +31,9 @@ test.afterAll(async () => {
 
 test.beforeEach(async ({ page }) => {
   // These tests are about recovery, not courtesy: on a loaded 2-core machine Chromium's Compute
-  // Pressure API reports "critical" and the page would (rightly) pause mining. Without the API the
-  // page mines at the intensity set (courtesy.spec.ts tests the pause itself).
+  // Pressure API reports "critical" and the page would (rightly) throttle, slowing every share
+  // these tests wait for. Without the API the page mines at the intensity set (courtesy.spec.ts
+  // tests the throttle itself).
   await page.addInitScript(() => {
     delete (window as { PressureObserver?: unknown }).PressureObserver;
   });
