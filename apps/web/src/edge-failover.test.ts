@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkEdgeUrl, EdgeFailover, HEALTHY_SESSION_MS, pageEdgeUrl, parseEdgeList } from './edge-failover.ts';
+import { checkEdgeUrl, EdgeFailover, HEALTHY_SESSION_MS } from './edge-failover.ts';
 import { MinerOptionError } from './errors.ts';
 
 const A = 'ws://127.0.0.1:8080/ws/stratum';
@@ -67,17 +67,5 @@ describe('edge URLs', () => {
     expect(() => checkEdgeUrl('https://pool.example/ws/stratum')).toThrow(/ws:\/\/ or wss:\/\//);
     expect(() => checkEdgeUrl('ws://user:pw@pool.example/ws/stratum')).toThrow(/user name or password/);
     expect(() => checkEdgeUrl('ws://pool.example/ws/stratum#x')).toThrow(/fragment/);
-  });
-
-  it('parses the edges setting: one per line, blanks and comments skipped, duplicates dropped, empty = this page', () => {
-    expect(parseEdgeList(`${A}\n\n  # backup\n${B}\r\n${A}\n`, C)).toEqual([A, B]);
-    expect(parseEdgeList('', A)).toEqual([A]);
-    expect(parseEdgeList('  \n#only a comment', A)).toEqual([A]);
-    expect(() => parseEdgeList(`${A}\nftp://x/`, A)).toThrow(/line 2: .*ws:\/\//);
-  });
-
-  it('derives this page\'s job feed', () => {
-    expect(pageEdgeUrl({ protocol: 'http:', host: '127.0.0.1:8080' })).toBe(A);
-    expect(pageEdgeUrl({ protocol: 'https:', host: 'pool.example' })).toBe(C);
   });
 });

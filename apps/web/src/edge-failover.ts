@@ -36,34 +36,6 @@ export function checkEdgeUrl(text: string): string {
   return url.href;
 }
 
-/** The job feed of the edge that served this page: ws(s)://<host>/ws/stratum. */
-export function pageEdgeUrl(location: { protocol: string; host: string }): string {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${JOB_FEED_PATH}`;
-}
-
-/**
- * The edges setting (one URL per line; blank lines and lines starting with '#' are skipped;
- * duplicates are dropped) as a checked list. Empty means `fallback` alone (this page's edge).
- * Throws MinerOptionError naming the line of the first bad URL.
- */
-export function parseEdgeList(text: string, fallback: string): string[] {
-  const out: string[] = [];
-  String(text ?? '')
-    .split(/\r?\n/)
-    .forEach((line, i) => {
-      const t = line.trim();
-      if (!t || t.startsWith('#')) return;
-      let url: string;
-      try {
-        url = checkEdgeUrl(t);
-      } catch (err) {
-        throw new MinerOptionError(`edge list, line ${i + 1}: ${(err as MinerOptionError).reason}`);
-      }
-      if (!out.includes(url)) out.push(url);
-    });
-  return out.length ? out : [checkEdgeUrl(fallback)];
-}
-
 export interface EdgeFailoverOptions {
   readonly baseMs?: number;
   readonly capMs?: number;

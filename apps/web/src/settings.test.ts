@@ -42,7 +42,7 @@ describe('parseEdges', () => {
       'ws://127.0.0.1:8080/ws/stratum',
       'wss://pool.example/ws/stratum',
     ]);
-    expect(parseEdges('   \n')).toEqual([]);
+    expect(parseEdges('   \n# a comment\n')).toEqual([]);
   });
   it('turns an edge page URL into its job feed', () => {
     expect(parseEdges('http://127.0.0.1:8081')).toEqual(['ws://127.0.0.1:8081/ws/stratum']);
@@ -50,8 +50,9 @@ describe('parseEdges', () => {
     expect(parseEdges('http://h:1/custom/feed')).toEqual(['ws://h:1/custom/feed']);
   });
   it('names the bad line', () => {
-    expect(reason(() => parseEdges('ws://ok:1/ws/stratum\nnot a url'))).toEqual({ field: 'edges', reason: expect.stringContaining('edge 2 ("not a url") is not a URL') });
-    expect(reason(() => parseEdges('ftp://h/x')).reason).toContain('must be ws://');
+    expect(reason(() => parseEdges('ws://ok:1/ws/stratum\nnot a url'))).toEqual({ field: 'edges', reason: expect.stringContaining('edge 2: "not a url" is not a URL') });
+    expect(reason(() => parseEdges('ftp://h/x')).reason).toContain('must start with ws:// or wss://');
+    expect(reason(() => parseEdges('ws://h/ws/stratum#frag')).reason).toContain('fragment');
     expect(reason(() => parseEdges('ws://user:pw@h/ws/stratum')).reason).toContain('user name or password');
     expect(reason(() => parseEdges(Array.from({ length: 9 }, (_, i) => `ws://h${i}/`).join('\n'))).reason).toContain('at most 8');
   });

@@ -5,6 +5,8 @@
  */
 
 import type { CourtesyMode } from './courtesy.ts';
+import { checkEdgeUrl, JOB_FEED_PATH } from './edge-failover.ts';
+import type { MinerOptionError } from './errors.ts';
 
 export type { CourtesyMode };
 
@@ -52,7 +54,7 @@ export function defaultSettings(cores: number): Settings {
 /** The job feed URL of the edge that served a page (`http://h:p/…` → `ws://h:p/ws/stratum`). */
 export function pageEdgeUrl(pageUrl: string): string {
   const u = new URL(pageUrl);
-  return `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}/ws/stratum`;
+  return `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}${JOB_FEED_PATH}`;
 }
 
 /** The HTTP origin of a job feed URL (`ws://h:p/ws/stratum` → `http://h:p`), for the edge's API. */
@@ -72,32 +74,28 @@ export class SettingsError extends Error {
 }
 
 /**
- * Parses the failover list as typed: one URL per line (commas also separate), blank lines ignored.
- * `ws://` and `wss://` are taken as they are; `http(s)://host:port` with no path means that edge's
- * job feed (`/ws/stratum`). Throws SettingsError naming the line.
+ * Parses the failover list as typed: one URL per line (commas also separate); blank lines and
+ * lines starting with '#' are skipped, duplicates dropped. `http(s)://host:port` with no path
+ * means that edge's job feed (`/ws/stratum`); each URL is then checked as the miner checks it
+ * (edge-failover.ts). Throws SettingsError naming the entry.
  */
 export function parseEdges(text: string): string[] {
   const items = text
     .split(/[\n,]/)
     .map((s) => s.trim())
-    .filter(Boolean);
+    .filter((s) => s && !s.startsWith('#'));
   if (items.length > MAX_EDGES) throw new SettingsError('edges', `at most ${MAX_EDGES} edges (got ${items.length})`);
   const out: string[] = [];
   items.forEach((item, i) => {
-    let u: URL;
+    let text = item;
+    const web = /^(https?):\/\/([^/?#]+)(\/[^?#]*)?(.*)$/i.exec(item);
+    if (web) text = `${web[1]!.toLowerCase() === 'https' ? 'wss' : 'ws'}://${web[2]}${!web[3] || web[3] === '/' ? JOB_FEED_PATH : web[3]}${web[4]}`;
+    let url: string;
     try {
-      u = new URL(item);
-    } catch {
-      throw new SettingsError('edges', `edge ${i + 1} ("${item}") is not a URL; use ws://host:port/ws/stratum`);
+      url = checkEdgeUrl(text);
+    } catch (err) {
+      throw new SettingsError('edges', `edge ${i + 1}: ${(err as MinerOptionError).reason ?? String(err)}`);
     }
-    if (u.protocol === 'http:' || u.protocol === 'https:') {
-      const path = u.pathname === '/' ? '/ws/stratum' : u.pathname;
-      u = new URL(`${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}${path}${u.search}`);
-    } else if (u.protocol !== 'ws:' && u.protocol !== 'wss:') {
-      throw new SettingsError('edges', `edge ${i + 1} ("${item}") must be ws://, wss://, http:// or https://`);
-    }
-    if (u.username || u.password) throw new SettingsError('edges', `edge ${i + 1} must not carry a user name or password`);
-    const url = u.href;
     if (!out.includes(url)) out.push(url);
   });
   return out;
