@@ -16,22 +16,23 @@
  *   - battery: nothing can unplug this machine, so an init script puts a BatteryManager-like
  *     EventTarget behind navigator.getBattery() and the test flips it;
  *   - CPU pressure: Chromium's own virtual pressure source (Emulation.setPressureSourceOverrideEnabled,
- *     then setPressureStateOverride) drives the real PressureObserver. Every other test pins it to
- *     'nominal', so the real load of this shared machine does not throttle tests about something else.
+ *     then setPressureStateOverride, on a DevTools session kept open: the override ends with it)
+ *     drives the real PressureObserver. Every other test pins it to 'nominal', so the real load of
+ *     this shared machine (it reads 'critical' while tests run) does not throttle tests about
+ *     something else. Chromium reports pressure only to the tab in front.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test, type Browser, type CDPSession, type Page } from '@playwright/test';
+import { BATTERY_THROTTLE, CRITICAL_PRESSURE_THROTTLE, HIDDEN_THROTTLE, PRESSURE_EASE_HOLD_MS, SERIOUS_PRESSURE_THROTTLE } from '../src/courtesy.ts';
 import { startEdge, type RunningEdge } from './edge-fixture.ts';
 
 const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 const CHROMIUM = process.env.OTEDAMA_CHROMIUM ?? '/usr/bin/chromium';
 /** The miner's hashrate window (miner.ts): a pause shows as 0 H/s once this much has passed. */
 const HASHRATE_WINDOW_MS = 10_000;
-/** The hold before an easing of CPU pressure lifts the throttle (courtesy.ts PRESSURE_EASE_HOLD_MS), plus slack. */
-const PRESSURE_EASE_WAIT_MS = 15_000 + 30_000;
 
 let edge: RunningEdge;
 
@@ -242,7 +243,7 @@ test('a hidden tab pauses when the person chose "pause", and mining resumes when
   }
 });
 
-test('by default a hidden tab keeps mining, throttled ("throttled to 25 %: tab hidden")', async () => {
+test('by default a hidden tab keeps mining, throttled', async () => {
   test.setTimeout(300_000);
   const chrome = await chromiumWithRealTabs();
   try {
@@ -259,7 +260,7 @@ test('by default a hidden tab keeps mining, throttled ("throttled to 25 %: tab h
 
     const other = await context.newPage();
     await expect.poll(() => visibility(page)).toBe('hidden');
-    await expect(page.locator('#throttle')).toHaveText('throttled to 25 %: tab hidden');
+    await expect(page.locator('#throttle')).toHaveText(`throttled to ${Math.round(HIDDEN_THROTTLE * 100)} %: tab hidden`);
     // Once the hashrate window holds only hidden time, the rate is about a quarter of the visible
     // one (at most half, allowing for this shared machine's noise), and not 0: it still mines.
     await page.waitForTimeout(HASHRATE_WINDOW_MS + 2_000);
@@ -314,7 +315,7 @@ test('on battery it mines at half, pauses below 20 %, and resumes once charging'
   await expect(page.locator('#throttle')).toHaveText('');
 
   await setBattery(false, 0.43);
-  await expect(page.locator('#throttle')).toHaveText('throttled to 50 %: on battery (43 %)');
+  await expect(page.locator('#throttle')).toHaveText(`throttled to ${Math.round(BATTERY_THROTTLE * 100)} %: on battery (43 %)`);
 
   await setBattery(false, 0.1);
   await expect(page.locator('#throttle')).toHaveText('paused: on battery (10 %)');
@@ -327,25 +328,31 @@ test('on battery it mines at half, pauses below 20 %, and resumes once charging'
   await expect(page.locator('#mining-indicator')).toBeHidden();
 });
 
-test('critical CPU pressure pauses; serious halves; mining resumes once it eases', async ({ page }) => {
+test('CPU pressure throttles, harder when critical, never to a pause; full speed returns once it eases', async ({ page }) => {
   test.setTimeout(300_000);
+  const percent = (factor: number) => `${Math.round(factor * 100)} %`;
   await page.goto(edge.url);
-  // Chromium 12x and later has the Compute Pressure API; this file's other test covers a browser without it.
+  // Chromium 125 and later has the Compute Pressure API; the last test here covers a browser without it.
   expect(await page.evaluate(() => typeof (globalThis as { PressureObserver?: unknown }).PressureObserver)).toBe('function');
   await pressure(page, 'nominal');
   await startMining(page);
   await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(0);
   await expect(page.locator('#throttle')).toHaveText('');
+  await expect(page.locator('#events')).toContainText('watching CPU pressure');
 
   await pressure(page, 'critical');
-  await expect(page.locator('#throttle')).toHaveText('paused: CPU pressure: critical');
-  const parked = await expectParked(page);
+  await expect(page.locator('#throttle')).toHaveText(`throttled to ${percent(CRITICAL_PRESSURE_THROTTLE)}: CPU pressure: critical`);
+  // Throttled, not paused: shares keep coming.
+  const underPressure = await accepted(page);
+  await expect.poll(() => accepted(page), { timeout: 90_000 }).toBeGreaterThan(underPressure);
 
+  // Easing is believed only after it held (PRESSURE_EASE_HOLD_MS); worsening at once.
   await pressure(page, 'serious');
-  await expect(page.locator('#throttle')).toHaveText('throttled to 50 %: CPU pressure: serious', { timeout: PRESSURE_EASE_WAIT_MS });
+  await expect(page.locator('#throttle')).toHaveText(`throttled to ${percent(SERIOUS_PRESSURE_THROTTLE)}: CPU pressure: serious`, {
+    timeout: PRESSURE_EASE_HOLD_MS + 30_000,
+  });
   await pressure(page, 'nominal');
-  await expect(page.locator('#throttle')).toHaveText('', { timeout: PRESSURE_EASE_WAIT_MS });
-  await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(parked);
+  await expect(page.locator('#throttle')).toHaveText('', { timeout: PRESSURE_EASE_HOLD_MS + 30_000 });
   await expect(page.locator('#events li.error')).toHaveCount(0);
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect(page.locator('#mining-indicator')).toBeHidden();

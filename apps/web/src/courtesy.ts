@@ -17,7 +17,7 @@
  *                 every small device; throttling gives the CPU back and keeps earning.
  *                 Browsers report pressure only to the focused, visible tab, so the reading is
  *                 dropped when the tab is hidden rather than kept stale (a 'critical' seen on the
- *                 way out would otherwise pause a background miner for good); it comes back with
+ *                 way out would otherwise slow a background miner for good); it comes back with
  *                 the next sample once the tab is in front again.
  *   Equal factors name the first of: tab hidden, on battery, CPU pressure.
  *
@@ -81,8 +81,8 @@ export const SERIOUS_PRESSURE_THROTTLE = 0.75;
 export const CRITICAL_PRESSURE_THROTTLE = 0.5;
 /**
  * How long (ms) an easing of CPU pressure must last before the throttle lifts. Worsening applies at
- * once. The miner's own load is part of the pressure: without the hold, a pause would ease the
- * pressure, mining would resume within a second and push it back up, on and off every sample.
+ * once. The miner's own load is part of the pressure: without the hold, throttling would ease the
+ * pressure, full speed would return within a second and push it back up, flipping every sample.
  */
 export const PRESSURE_EASE_HOLD_MS = 15_000;
 /** Requested interval (ms) between pressure samples; the browser may deliver less often. */
