@@ -8,15 +8,12 @@
  * cannot keep other tabs from mining.
  *
  * Wiring (main.ts, at Start, before the miner is built, so a refused tab loads no workers and opens
- * no socket):
+ * no socket; release it in the same cleanup list as the miner, registered right after acquiring):
  *   const lock = await acquireMiningLock();
- *   if (!lock) {
- *     $('setup-error').textContent = 'Another tab of this site is already mining. Stop it there; this tab starts when it stops.';
- *     const waiting = new AbortController();      // abort it when the person changes their mind
- *     const lock = await waitForMiningLock(waiting.signal);   // resolves when the other tab stops
- *     // …then start as usual with this lock (or, simpler: ask the person to press Start again)
- *   }
- *   cleanups.push(() => lock.release());           // Stop releases it; so does closing the tab
+ *   if (!lock) throw new Error('Another tab of this site is already mining. Stop it there, then press Start here.');
+ *   cleanups.push(() => lock.release());     // Stop releases it; so does closing the tab
+ * To start by itself when the other tab stops instead, wait with waitForMiningLock(signal) and
+ * abort the signal when the person changes their mind.
  * The e2e contract (e2e/courtesy.spec.ts): the refusal in #setup-error matches /another tab/i and
  * nothing starts; after the first tab stops, the second one mines (by itself, or on its next Start).
  */
