@@ -262,19 +262,21 @@ test('by default a hidden tab keeps mining, throttled', async () => {
     await expect.poll(() => visibility(page)).toBe('hidden');
     await expect(page.locator('#throttle')).toHaveText(`throttled to ${Math.round(HIDDEN_THROTTLE * 100)} %: tab hidden`);
     // Once the hashrate window holds only hidden time, the rate is about a quarter of the visible
-    // one (at most half, allowing for this shared machine's noise), and not 0: it still mines.
+    // one: between an eighth and a half, allowing for this shared machine's noise. (The rests run
+    // on the workers' timers; on the page's, Chromium's background throttling made it ~6 %.)
     await page.waitForTimeout(HASHRATE_WINDOW_MS + 2_000);
     let hiddenRate = NaN;
     await expect
       .poll(
         async () => {
           hiddenRate = await hashrate(page);
-          return hiddenRate > 0 && hiddenRate < visibleRate * 0.5;
+          return hiddenRate > visibleRate * 0.125 && hiddenRate < visibleRate * 0.5;
         },
         { timeout: 40_000 },
       )
       .toBe(true);
     test.info().annotations.push({ type: 'hashrate', description: `visible ${visibleRate} H/s, hidden at 25 % ${hiddenRate} H/s` });
+    console.log(`hidden tab at ${Math.round(HIDDEN_THROTTLE * 100)} %: ${(hiddenRate / 1e6).toFixed(2)} MH/s of ${(visibleRate / 1e6).toFixed(2)} MH/s visible (${((hiddenRate / visibleRate) * 100).toFixed(0)} %)`);
 
     await page.bringToFront();
     await expect(page.locator('#throttle')).toHaveText('');

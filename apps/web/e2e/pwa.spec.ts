@@ -243,7 +243,8 @@ test.describe('updates', () => {
       await page.reload();
       await expect(page.locator('#update-banner')).toBeVisible({ timeout: 60_000 });
       expect(await page.evaluate(() => navigator.serviceWorker.controller!.scriptURL)).toBe(oldWorker);
-      await page.getByRole('button', { name: 'Update now' }).click();
+      // Applying reloads the page once the new worker controls it: wait for that load.
+      await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), page.getByRole('button', { name: 'Update now' }).click()]);
       await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller?.scriptURL).catch(() => oldWorker), { timeout: 60_000 }).not.toBe(oldWorker);
       const newWorker = await page.evaluate(() => navigator.serviceWorker.controller!.scriptURL);
       await expect(page.locator('meta[name="e2e-build"]')).toHaveCount(1);

@@ -7,6 +7,7 @@
 import * as Comlink from 'comlink';
 import { createWasmSha256dEngine } from '@otedama/wasm';
 import type { NonceSearchEngine } from '@otedama/core';
+import { restInWorker } from './duty-cycle.ts';
 
 /** What one search call returns: the nonces that met the target and how many were tried. */
 export interface SearchReply {
@@ -28,6 +29,8 @@ const api = {
     const r = await engine.search({ header, target }, start, count);
     return { nonces: r.hits.map((h) => h.nonce), tried: r.tried };
   },
+  /** Rests between batches (duty cycle) on this worker's timers; see duty-cycle.ts. */
+  rest: restInWorker,
 };
 
 export type CpuWorkerApi = typeof api;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkIntensity, checkThrottle, effectiveDuty, restAfterBatchMs } from './duty-cycle.ts';
+import { checkIntensity, checkThrottle, effectiveDuty, MAX_REST_MS, restAfterBatchMs, restInWorker } from './duty-cycle.ts';
 import { MinerOptionError } from './errors.ts';
 
 describe('restAfterBatchMs', () => {
@@ -43,5 +43,13 @@ describe('intensity and throttle', () => {
     }
     for (const bad of [-0.01, 1.5, Number.NaN, '1', null]) expect(() => checkThrottle(bad)).toThrow(/throttle factor must be a number from 0 to 1/);
     expect(() => effectiveDuty(2, 1)).toThrow(MinerOptionError);
+  });
+});
+
+describe('restInWorker', () => {
+  it('waits on the timers of the thread it runs in and refuses nonsense', async () => {
+    await expect(restInWorker(0)).resolves.toBeUndefined();
+    await expect(restInWorker(5)).resolves.toBeUndefined();
+    for (const bad of [-1, NaN, Infinity, MAX_REST_MS + 1]) await expect(restInWorker(bad)).rejects.toThrow(RangeError);
   });
 });

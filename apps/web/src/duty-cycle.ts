@@ -40,3 +40,16 @@ export function restAfterBatchMs(batchMs: number, duty: number): number {
   if (!Number.isFinite(duty) || duty <= 0 || duty > 1) throw new RangeError(`duty must be in (0, 1] (got ${duty}); 0 is a pause, not a rest`);
   return (batchMs * (1 - duty)) / duty;
 }
+
+/** Longest rest one call may ask a worker for (ms): 0.1 intensity x 0.25 throttle after a slow GPU batch stays below it. */
+export const MAX_REST_MS = 60_000;
+
+/**
+ * A rest taken inside a worker. Rests run there, not on the page, because browsers throttle the
+ * timers of a background tab's main thread (Chromium: to about 1 s), which turned "a quarter of
+ * the intensity while hidden" into about 6 %; worker timers keep their precision.
+ */
+export function restInWorker(ms: number): Promise<void> {
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_REST_MS) return Promise.reject(new RangeError(`rest must be 0..${MAX_REST_MS} ms (got ${ms})`));
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

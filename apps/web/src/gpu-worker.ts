@@ -19,6 +19,7 @@
 import * as Comlink from 'comlink';
 import { autoTuneDispatchNonces, createWebGpuSha256dEngine, requestSha256dDevice, type WebGpuSha256dEngine } from '@otedama/kernels';
 import type { SearchReply } from './cpu-worker.ts';
+import { restInWorker } from './duty-cycle.ts';
 import type { MinerEvent } from './miner.ts';
 
 /** Wall time one GPU dispatch should take (ms): the middle of the 50-100 ms band. */
@@ -126,6 +127,8 @@ const api = {
       throw err;
     }
   },
+  /** Rests between batches (duty cycle) on this worker's timers; see duty-cycle.ts. */
+  rest: restInWorker,
   /** Settles when the engine is usable: at once, or after the rebuild that follows a device loss. */
   async ready(): Promise<void> {
     await recovery;

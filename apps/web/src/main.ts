@@ -7,7 +7,7 @@
 import type { Network } from '@otedama/core';
 import type { BrowserMiner, MinerEvent, MinerStats } from './miner.ts';
 import { browserCourtesyEnv, watchCourtesy, type CourtesyWatcher } from './courtesy.ts';
-import { acquireMiningLock } from './mining-lock.ts';
+import { acquireMiningLock, type MiningLock } from './mining-lock.ts';
 import { fetchPoolFigures, formatSats, type PoolFigures } from './pool-figures.ts';
 import { registerPwa } from './pwa.ts';
 import { renderChart } from './rate-chart.ts';
@@ -280,12 +280,13 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
   if (running || starting) return;
   starting = true;
   const clickedAt = performance.now();
+  let lock: MiningLock | null = null;
   try {
     const [{ BrowserMiner }, { payoutAddressProblem }] = await Promise.all([import('./miner.ts'), import('./address-check.ts')]);
     const wantedEdges = wanted.edges.length > 0 ? wanted.edges : [pageEdgeUrl(location.href)];
     const network = await learnNetwork(wantedEdges);
     const s = checkSettings(wanted, cores, (a) => payoutAddressProblem(a, network));
-    const lock = await acquireMiningLock();
+    lock = await acquireMiningLock();
     if (!lock) throw new Error('Another tab of this site is already mining. Stop it there, then press Start here.');
     settings = s;
     await store.set('settings', s);
@@ -306,7 +307,8 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
       edge: edges[0]!,
       cleanups: [],
     };
-    run.cleanups.push(() => clearInterval(run.poolTimer), () => lock.release());
+    const held = lock;
+    run.cleanups.push(() => clearInterval(run.poolTimer), () => held.release());
     let firstHashMeasured = false;
     let minerStartedAt = 0;
     run.miner = new BrowserMiner({
@@ -344,6 +346,7 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
     void persist(session);
   } catch (err) {
     await stop();
+    lock?.release();
     throw err;
   } finally {
     starting = false;

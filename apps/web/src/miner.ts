@@ -19,7 +19,7 @@
 import * as Comlink from 'comlink';
 import { buildStratumHeader, difficultyToTarget, getAlgorithm, u32ToHex, validateAddress, NONCE_SPACE } from '@otedama/core';
 import type { CpuWorkerApi, SearchReply } from './cpu-worker.ts';
-import { checkIntensity, checkThrottle, restAfterBatchMs } from './duty-cycle.ts';
+import { checkIntensity, checkThrottle, MAX_REST_MS, restAfterBatchMs } from './duty-cycle.ts';
 import { EdgeFailover } from './edge-failover.ts';
 import { MinerOptionError } from './errors.ts';
 import type { GpuWorkerApi } from './gpu-worker.ts';
@@ -170,6 +170,8 @@ interface Work {
 /** What the miner needs from a worker, whichever engine it runs. */
 interface EngineApi {
   search(header: Uint8Array, target: bigint, start: number, count: number): Promise<SearchReply>;
+  /** Rests `ms` on the worker's own timers (the duty cycle's pause between batches). */
+  rest(ms: number): Promise<void>;
   /** GPU: settles when a rebuild after device loss is over. */
   ready?(): Promise<void>;
   dispose?(): Promise<void>;
@@ -487,7 +489,16 @@ export class BrowserMiner {
       this.record(slot.kind, reply.tried);
       for (const nonce of reply.nonces) void this.submit(work, nonce);
       const d = this.duty();
-      if (d > 0 && d < 1) await this.wake.wait(restAfterBatchMs(batchMs, d));
+      if (d > 0 && d < 1) {
+        // Rest in the worker: a hidden tab's page timers are throttled to ~1 s (duty-cycle.ts).
+        const restMs = Math.min(MAX_REST_MS, restAfterBatchMs(batchMs, d));
+        try {
+          await guard(api.rest(restMs), restMs + searchDeadlineMs(slot.expectedMs), [slot.crash, this.halt]);
+        } catch (err) {
+          if (!this.running) return;
+          this.retire(slot, describeFailure(err));
+        }
+      }
     }
   }
 
