@@ -8,22 +8,14 @@
  */
 import { expect, test } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { startEdge, type RunningEdge } from './edge-fixture.ts';
+import { edgeForFile, MINER_ADDRESS, acceptedShares } from './edge-fixture.ts';
 
-const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+const ADDRESS = MINER_ADDRESS;
 const FIRST_HASH_BUDGET_MS = 1_500;
 const LONG_TASK_BUDGET_MS = 50;
 const MINING_WINDOW_MS = 20_000;
 
-let edge: RunningEdge;
-
-test.beforeAll(async () => {
-  edge = await startEdge();
-});
-
-test.afterAll(async () => {
-  await edge?.stop();
-});
+const edge = edgeForFile();
 
 test('first hash within 1.5 s of Start, and no main-thread task over 50 ms while mining', async ({ page }) => {
   await page.addInitScript(() => {

@@ -27,24 +27,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { BATTERY_THROTTLE, CRITICAL_PRESSURE_THROTTLE, HIDDEN_THROTTLE, PRESSURE_EASE_HOLD_MS, SERIOUS_PRESSURE_THROTTLE } from '../src/courtesy.ts';
-import { startEdge, type RunningEdge } from './edge-fixture.ts';
+import { edgeForFile, MINER_ADDRESS, acceptedShares, stratumConnections } from './edge-fixture.ts';
 
-const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+const ADDRESS = MINER_ADDRESS;
 const CHROMIUM = process.env.OTEDAMA_CHROMIUM ?? '/usr/bin/chromium';
 /** The miner's hashrate window (miner.ts): a pause shows as 0 H/s once this much has passed. */
 const HASHRATE_WINDOW_MS = 10_000;
 
-let edge: RunningEdge;
+const edge = edgeForFile();
 
-test.beforeAll(async () => {
-  edge = await startEdge();
-});
-
-test.afterAll(async () => {
-  await edge?.stop();
-});
-
-const accepted = async (page: Page) => Number(await page.locator('#accepted').textContent());
+const accepted = acceptedShares;
 
 /** The total hashrate the dashboard shows, in H/s ("1.23 MH/s" → 1230000). */
 async function hashrate(page: Page): Promise<number> {
@@ -54,10 +46,6 @@ async function hashrate(page: Page): Promise<number> {
   return Number(m[1]) * 1000 ** ['H', 'kH', 'MH', 'GH', 'TH', 'PH'].indexOf(m[2]!);
 }
 
-async function stratumConnections(): Promise<number> {
-  const health = (await (await fetch(new URL('/health', edge.url))).json()) as { stratum?: { connections?: number } };
-  return health.stratum?.connections ?? 0;
-}
 
 /** One DevTools session per page: the pressure override lives as long as the session that set it. */
 const pressureSessions = new WeakMap<Page, CDPSession>();
@@ -183,7 +171,7 @@ test('only one tab mines at a time; when the first stops, the second mines', asy
   await expect(second.locator('#mining-indicator')).toBeHidden();
   expect(second.workers()).toHaveLength(0);
   expect(secondSockets).toEqual([]);
-  expect(await stratumConnections()).toBe(1);
+  expect(await stratumConnections(edge)).toBe(1);
 
   await first.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect(first.locator('#mining-indicator')).toBeHidden();
@@ -201,7 +189,7 @@ test('only one tab mines at a time; when the first stops, the second mines', asy
     )
     .toBe(true);
   await expect.poll(() => accepted(second), { timeout: 60_000 }).toBeGreaterThan(0);
-  expect(await stratumConnections()).toBe(1);
+  expect(await stratumConnections(edge)).toBe(1);
 
   // And now the first tab is the one refused.
   await first.getByRole('button', { name: 'Start' }).click();

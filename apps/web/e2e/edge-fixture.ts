@@ -2,6 +2,7 @@
  * Starts a real edge (the project's own `otedama pool`) on free loopback ports with a fresh data
  * folder, for one test file; stops it afterwards. Tests talk to it over real HTTP/WebSocket.
  */
+import { test, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,4 +64,47 @@ export async function startEdge(extraArgs: string[] = [], dataDir?: string): Pro
       if (!dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One edge for the whole test file: started before its first test, stopped after its last. The
+ * returned object reads through to the running edge, so tests use it like a RunningEdge.
+ */
+export function edgeForFile(extraArgs: string[] = []): RunningEdge {
+  let running: RunningEdge | undefined;
+  test.beforeAll(async () => {
+    running = await startEdge(extraArgs);
+  });
+  test.afterAll(async () => {
+    await running?.stop();
+  });
+  const get = (): RunningEdge => {
+    if (!running) throw new Error('the edge starts in beforeAll; use it inside a test');
+    return running;
+  };
+  return {
+    get url() {
+      return get().url;
+    },
+    get dataDir() {
+      return get().dataDir;
+    },
+    output: () => get().output(),
+    stop: () => get().stop(),
+    kill: (signal) => get().kill(signal),
+  };
+}
+
+/** A regtest (simnet) payout address: P2WPKH of a fixed key hash (BIP173's example program). */
+export const MINER_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+
+/** The dashboard's accepted-share count (0 while the page is between loads). */
+export async function acceptedShares(page: Page): Promise<number> {
+  return Number((await page.locator('#accepted').textContent().catch(() => '0')) ?? '0');
+}
+
+/** Stratum connections the edge counts right now (GET /health). */
+export async function stratumConnections(edge: { url: string }): Promise<number> {
+  const health = (await (await fetch(new URL('/health', edge.url))).json()) as { stratum?: { connections?: number } };
+  return health.stratum?.connections ?? 0;
 }

@@ -1,18 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { startEdge, type RunningEdge } from './edge-fixture.ts';
+import { edgeForFile, MINER_ADDRESS } from './edge-fixture.ts';
 
-// A regtest (simnet) address: P2WPKH of a fixed key hash.
-const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+const ADDRESS = MINER_ADDRESS;
 
-let edge: RunningEdge;
-
-test.beforeAll(async () => {
-  edge = await startEdge();
-});
-
-test.afterAll(async () => {
-  await edge?.stop();
-});
+const edge = edgeForFile();
 
 test('the GPU alone (WebGPU on the software adapter, 0 CPU threads) gets accepted shares', async ({ page }) => {
   await page.goto(edge.url);

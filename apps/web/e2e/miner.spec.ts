@@ -1,18 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { startEdge, type RunningEdge } from './edge-fixture.ts';
+import { edgeForFile, MINER_ADDRESS } from './edge-fixture.ts';
 
-// A regtest (simnet) address: P2WPKH of a fixed key hash.
-const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+const ADDRESS = MINER_ADDRESS;
 
-let edge: RunningEdge;
-
-test.beforeAll(async () => {
-  edge = await startEdge();
-});
-
-test.afterAll(async () => {
-  await edge?.stop();
-});
+const edge = edgeForFile();
 
 test('nothing mines or connects before Start; after Start the WASM miner gets accepted shares', async ({ page }) => {
   // Count workers and sockets the page creates, from inside the page.
@@ -49,12 +40,14 @@ test('nothing mines or connects before Start; after Start the WASM miner gets ac
   await page.fill('#threads', '1');
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.locator('#mining-indicator')).toBeVisible();
+  await expect(page).toHaveTitle(/^● mining/);
   await expect.poll(async () => Number(await page.locator('#accepted').textContent()), { timeout: 60_000 }).toBeGreaterThan(0);
   await expect(page.locator('#rejected')).toHaveText('0');
   await page.screenshot({ path: 'test-results/web-dashboard-mining.png', fullPage: true });
 
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.locator('#mining-indicator')).toBeHidden();
+  await expect(page).not.toHaveTitle(/mining —/);
 });
 
 test('a bad payout address is refused with a reason and nothing starts', async ({ page }) => {

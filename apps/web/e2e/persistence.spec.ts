@@ -2,22 +2,14 @@
  * Settings, consent and session history live in IndexedDB: a reload shows the same settings and
  * dashboard, and when mining was on it asks once before resuming. Real edge, real Chromium.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { startEdge, type RunningEdge } from './edge-fixture.ts';
+import { expect, test } from '@playwright/test';
+import { edgeForFile, MINER_ADDRESS, acceptedShares } from './edge-fixture.ts';
 
-const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+const ADDRESS = MINER_ADDRESS;
 
-let edge: RunningEdge;
+const edge = edgeForFile();
 
-test.beforeAll(async () => {
-  edge = await startEdge();
-});
-
-test.afterAll(async () => {
-  await edge?.stop();
-});
-
-const accepted = async (page: Page) => Number(await page.locator('#accepted').textContent());
+const accepted = acceptedShares;
 
 test('a reload keeps the settings, the dashboard and the history, and asks once before resuming', async ({ page }) => {
   await page.goto(edge.url);

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, expect, test, type Page } from '@playwright/test';
-import { startEdge, type RunningEdge } from './edge-fixture.ts';
+import { MINER_ADDRESS, acceptedShares, startEdge, type RunningEdge } from './edge-fixture.ts';
 
 const WEB_ROOT = process.env.OTEDAMA_E2E_WEB_ROOT ?? fileURLToPath(new URL('../../../dist/web/', import.meta.url));
-const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+const ADDRESS = MINER_ADDRESS;
 /** A path only the changed service worker answers (with its version); the old one passes it to the edge. */
 const VERSION_PATH = '/__e2e-sw-version';
 
@@ -60,7 +60,7 @@ async function controlled(page: Page): Promise<void> {
   await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null).catch(() => false), { timeout: 30_000 }).toBe(true);
 }
 
-const accepted = async (page: Page) => Number((await page.locator('#accepted').textContent().catch(() => '0')) ?? '0');
+const accepted = acceptedShares;
 
 test.describe('manifest and offline shell', () => {
   let edge: RunningEdge;

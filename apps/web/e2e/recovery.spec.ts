@@ -10,24 +10,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEdge, type RunningEdge } from './edge-fixture.ts';
+import { edgeForFile, MINER_ADDRESS, stratumConnections, startEdge } from './edge-fixture.ts';
 
-// A regtest (simnet) address: P2WPKH of a fixed key hash.
-const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
+const ADDRESS = MINER_ADDRESS;
 /** Shares on a 2-core machine shared with other test runs can take a while: be generous. */
 const SHARES_TIMEOUT_MS = 120_000;
 
 test.describe.configure({ timeout: 300_000 });
 
-let edge: RunningEdge;
-
-test.beforeAll(async () => {
-  edge = await startEdge();
-});
-
-test.afterAll(async () => {
-  await edge?.stop();
-});
+const edge = edgeForFile();
 
 test.beforeEach(async ({ page }) => {
   // These tests are about recovery, not courtesy: on a loaded 2-core machine Chromium's Compute
@@ -106,10 +97,6 @@ function figure(name: string, sinceMs: number): void {
   console.log(description);
 }
 
-async function stratumConnections(e: RunningEdge): Promise<number> {
-  const health = (await (await fetch(new URL('/health', e.url))).json()) as { stratum?: { connections?: number } };
-  return health.stratum?.connections ?? 0;
-}
 
 test('a CPU worker that crashes (uncaught exception) is replaced and shares keep coming', async ({ page }) => {
   await page.goto(edge.url);

@@ -230,8 +230,12 @@ function readForm(): Settings {
   };
 }
 
+const IDLE_TITLE = document.title;
+
 function setMiningUi(on: boolean): void {
   $('mining-indicator').hidden = !on;
+  // The tab strip shows it too, so a background tab that mines is never a surprise.
+  document.title = on ? `● mining — ${IDLE_TITLE}` : IDLE_TITLE;
   $('start').hidden = on;
   $('stop').hidden = !on;
   for (const id of ['address', 'algorithm', 'threads', 'edges']) ($(id) as HTMLInputElement).disabled = on;

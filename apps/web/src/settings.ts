@@ -5,6 +5,7 @@
  */
 
 import type { CourtesyMode } from './courtesy.ts';
+import { MAX_INTENSITY as MAX_DUTY, MIN_INTENSITY as MIN_DUTY } from './duty-cycle.ts';
 import { checkEdgeUrl, JOB_FEED_PATH } from './edge-failover.ts';
 import type { MinerOptionError } from './errors.ts';
 
@@ -25,8 +26,9 @@ export interface Settings {
   onBattery: CourtesyMode;
 }
 
-export const MIN_INTENSITY = 10;
-export const MAX_INTENSITY = 100;
+/** The intensity setting in percent: the miner's duty-cycle bounds (duty-cycle.ts) x 100. */
+export const MIN_INTENSITY = Math.round(MIN_DUTY * 100);
+export const MAX_INTENSITY = Math.round(MAX_DUTY * 100);
 /** Algorithms the browser can mine today (engines exist for them in wasm/ and kernels/). */
 export const BROWSER_ALGORITHMS: readonly { name: string; title: string }[] = [{ name: 'sha256d', title: 'SHA-256d (Bitcoin family)' }];
 const COURTESY_MODES: readonly CourtesyMode[] = ['pause', 'throttle', 'run'];
