@@ -43,6 +43,9 @@ test('nothing mines or connects before Start; after Start the WASM miner gets ac
   await expect(page).toHaveTitle(/^● mining/);
   await expect.poll(async () => Number(await page.locator('#accepted').textContent()), { timeout: 60_000 }).toBeGreaterThan(0);
   await expect(page.locator('#rejected')).toHaveText('0');
+  // A few chart samples (one every 2 s) and the pool's figures, then the screenshot for the record.
+  await expect(page.locator('#chart path[data-series="total"]')).toHaveAttribute('d', /L.*L/, { timeout: 30_000 });
+  await expect(page.locator('#pool-status')).toHaveText(/updated/);
   await page.screenshot({ path: 'test-results/web-dashboard-mining.png', fullPage: true });
 
   await page.getByRole('button', { name: 'Stop' }).click();

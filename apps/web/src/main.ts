@@ -34,6 +34,8 @@ const SAMPLE_EVERY_MS = 2_000;
 const PERSIST_EVERY_MS = 5_000;
 /** How often the pool's figures are read from the edge API while mining. */
 const POOL_FIGURES_EVERY_MS = 15_000;
+/** After the first accepted share, the edge's group commit needs a moment before the API shows it. */
+const FIRST_SHARE_FIGURES_DELAY_MS = 1_500;
 
 const cores = navigator.hardwareConcurrency || 2;
 
@@ -64,6 +66,8 @@ interface Running {
   lastPersist: number;
   poolTimer: ReturnType<typeof setInterval>;
   edge: string;
+  /** An accepted share was seen (the pool's figures were refreshed for it). */
+  sawShare: boolean;
   /** Resources to release on stop (courtesy watchers, the mining lock). */
   cleanups: (() => void)[];
 }
@@ -136,6 +140,12 @@ function onStats(run: Running, stats: MinerStats): void {
   $('throttle').textContent = stats.duty === 0 ? `paused${stats.throttleReason ? `: ${stats.throttleReason}` : ''}` : stats.throttleReason ? `throttled to ${Math.round(stats.duty * 100)} %: ${stats.throttleReason}` : '';
   renderCounters(counters);
   if (stats.edge) run.edge = stats.edge;
+  // The first accepted share puts this address on the pool's books: read its figures soon
+  // rather than at the next 15 s tick.
+  if (stats.accepted > 0 && !run.sawShare) {
+    run.sawShare = true;
+    setTimeout(() => running === run && void refreshPoolFigures(run.edge, run.session.address), FIRST_SHARE_FIGURES_DELAY_MS);
+  }
   const now = Date.now();
   if (now - run.lastSample >= SAMPLE_EVERY_MS) {
     run.lastSample = now;
@@ -165,7 +175,8 @@ function renderPoolFigures(f: PoolFigures): void {
   $('paid').textContent = f.miner ? formatSats(f.miner.paidSats) : '–';
   const est = f.miner?.nextBlockSats;
   const frac = f.miner?.windowFraction;
-  $('estimate').textContent = est ? `${formatSats(est)}${frac !== undefined ? ` (${(frac * 100).toFixed(1)} % of the window)` : ''}` : '–';
+  $('estimate').textContent = est ? formatSats(est) : '–';
+  $('window-share').textContent = frac !== undefined ? `${(frac * 100).toFixed(1)} % of the PPLNS window` : '';
 }
 
 async function refreshPoolFigures(edge: string, address: string): Promise<void> {
@@ -236,6 +247,8 @@ function setMiningUi(on: boolean): void {
   $('mining-indicator').hidden = !on;
   // The tab strip shows it too, so a background tab that mines is never a surprise.
   document.title = on ? `● mining — ${IDLE_TITLE}` : IDLE_TITLE;
+  // While mining the dashboard comes first and the setup card shrinks to its controls.
+  document.body.classList.toggle('mining', on);
   $('start').hidden = on;
   $('stop').hidden = !on;
   for (const id of ['address', 'algorithm', 'threads', 'edges']) ($(id) as HTMLInputElement).disabled = on;
@@ -309,6 +322,7 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
       lastPersist: 0,
       poolTimer: setInterval(() => void refreshPoolFigures(run.edge, s.address), POOL_FIGURES_EVERY_MS),
       edge: edges[0]!,
+      sawShare: false,
       cleanups: [],
     };
     const held = lock;
