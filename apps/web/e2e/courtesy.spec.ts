@@ -25,7 +25,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, expect, test, type Browser, type CDPSession, type Page } from '@playwright/test';
+import { chromium, expect, test, type Browser, type BrowserContext, type CDPSession, type Page } from '@playwright/test';
 import { BATTERY_THROTTLE, CRITICAL_PRESSURE_THROTTLE, HIDDEN_THROTTLE, PRESSURE_EASE_HOLD_MS, SERIOUS_PRESSURE_THROTTLE } from '../src/courtesy.ts';
 import { edgeForFile, MINER_ADDRESS, acceptedShares, stratumConnections } from './edge-fixture.ts';
 
@@ -200,16 +200,30 @@ test('only one tab mines at a time; when the first stops, the second mines', asy
   await expect(second.locator('#mining-indicator')).toBeHidden();
 });
 
-test('a hidden tab pauses when the person chose "pause", and mining resumes when it is in front again', async () => {
-  test.setTimeout(300_000);
+/**
+ * Mining in a tab of a Chromium that really backgrounds tabs (chromiumWithRealTabs), with the
+ * given hidden-tab preference, pressure pinned to nominal; `check` runs once shares flow.
+ */
+async function miningInRealTab(whenHidden: 'pause' | 'throttle', check: (page: Page, context: BrowserContext) => Promise<void>): Promise<void> {
   const chrome = await chromiumWithRealTabs();
   try {
     const context = chrome.browser.contexts()[0]!;
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(edge.url);
     await pressure(page, 'nominal');
-    await startMining(page, { whenHidden: 'pause' });
+    await startMining(page, { whenHidden });
     await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(0);
+    await check(page, context);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect(page.locator('#mining-indicator')).toBeHidden();
+  } finally {
+    await chrome.close();
+  }
+}
+
+test('a hidden tab pauses when the person chose "pause", and mining resumes when it is in front again', async () => {
+  test.setTimeout(300_000);
+  await miningInRealTab('pause', async (page, context) => {
     await expect(page.locator('#throttle')).toHaveText('');
 
     // Another tab comes to the front: the miner's tab is a background tab now.
@@ -224,23 +238,12 @@ test('a hidden tab pauses when the person chose "pause", and mining resumes when
     await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(parked);
     await expect.poll(() => hashrate(page)).toBeGreaterThan(0);
     await other.close();
-    await page.getByRole('button', { name: 'Stop', exact: true }).click();
-    await expect(page.locator('#mining-indicator')).toBeHidden();
-  } finally {
-    await chrome.close();
-  }
+  });
 });
 
 test('by default a hidden tab keeps mining, throttled', async () => {
   test.setTimeout(300_000);
-  const chrome = await chromiumWithRealTabs();
-  try {
-    const context = chrome.browser.contexts()[0]!;
-    const page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(edge.url);
-    await pressure(page, 'nominal');
-    await startMining(page, { whenHidden: 'throttle' });
-    await expect.poll(() => accepted(page), { timeout: 60_000 }).toBeGreaterThan(0);
+  await miningInRealTab('throttle', async (page, context) => {
     // A whole window of visible mining is the baseline.
     await page.waitForTimeout(HASHRATE_WINDOW_MS);
     const visibleRate = await hashrate(page);
@@ -269,11 +272,7 @@ test('by default a hidden tab keeps mining, throttled', async () => {
     await page.bringToFront();
     await expect(page.locator('#throttle')).toHaveText('');
     await other.close();
-    await page.getByRole('button', { name: 'Stop', exact: true }).click();
-    await expect(page.locator('#mining-indicator')).toBeHidden();
-  } finally {
-    await chrome.close();
-  }
+  });
 });
 
 test('on battery it mines at half, pauses below 20 %, and resumes once charging', async ({ page }) => {

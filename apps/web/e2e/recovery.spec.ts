@@ -97,8 +97,12 @@ function figure(name: string, sinceMs: number): void {
   console.log(description);
 }
 
-
-test('a CPU worker that crashes (uncaught exception) is replaced and shares keep coming', async ({ page }) => {
+/**
+ * Starts mining on one CPU thread, injects `fault` into the CPU worker (through Playwright's
+ * handle on it), and checks the whole recovery: the warning, the old worker gone, a fresh one
+ * mining, and more accepted shares. `name` labels the figures.
+ */
+async function cpuWorkerRecovers(page: Page, name: string, fault: () => void, warning: RegExp, warningTimeoutMs = 30_000): Promise<void> {
   await page.goto(edge.url);
   await startMining(page, { threads: 1 });
   await expectMoreAccepted(page, 0);
@@ -106,44 +110,45 @@ test('a CPU worker that crashes (uncaught exception) is replaced and shares keep
   const worker = await engineWorker(page, 'cpu-worker');
   const closed = new Promise<void>((resolve) => worker.once('close', () => resolve()));
   const faultAt = Date.now();
-  await worker.evaluate(() => {
-    setTimeout(() => {
-      throw new Error('boom');
-    });
-  });
-  await expect(page.locator('#events li.warn', { hasText: /CPU worker 1 crashed \(.*boom.*\); replacing it with a fresh worker/ })).toBeVisible();
+  await worker.evaluate(fault);
+  await expect(page.locator('#events li.warn', { hasText: warning })).toBeVisible({ timeout: warningTimeoutMs });
   await closed;
   await expect(page.locator('#events li', { hasText: 'CPU worker 1 replaced and mining again' })).toBeVisible();
-  figure('CPU worker crash -> replacement mining', faultAt);
+  figure(`${name} -> replacement mining`, faultAt);
   const after = await accepted(page);
   await expectMoreAccepted(page, after);
-  figure('CPU worker crash -> next accepted share', faultAt);
+  figure(`${name} -> next accepted share`, faultAt);
   expect(page.workers().filter((w) => w.url().includes('cpu-worker'))).toHaveLength(1);
+}
+
+test('a CPU worker that crashes (uncaught exception) is replaced and shares keep coming', async ({ page }) => {
+  await cpuWorkerRecovers(
+    page,
+    'CPU worker crash',
+    () => {
+      setTimeout(() => {
+        throw new Error('boom');
+      });
+    },
+    /CPU worker 1 crashed \(.*boom.*\); replacing it with a fresh worker/,
+  );
   await expect(page.locator('#rejected')).toHaveText('0');
 });
 
 test('a CPU worker that hangs (busy loop) is terminated after its deadline and replaced', async ({ page }) => {
-  await page.goto(edge.url);
-  await startMining(page, { threads: 1 });
-  await expectMoreAccepted(page, 0);
-
-  const worker = await engineWorker(page, 'cpu-worker');
-  const closed = new Promise<void>((resolve) => worker.once('close', () => resolve()));
-  const faultAt = Date.now();
-  await worker.evaluate(() => {
-    setTimeout(() => {
-      for (;;) {
-        // Hang: never yields to the event loop, so the next search never answers.
-      }
-    });
-  });
-  await expect(page.locator('#events li.warn', { hasText: /CPU worker 1 hung \(no answer within [\d.]+ s\); replacing it/ })).toBeVisible({ timeout: 90_000 });
-  await closed;
-  await expect(page.locator('#events li', { hasText: 'CPU worker 1 replaced and mining again' })).toBeVisible();
-  figure('CPU worker hang -> replacement mining', faultAt);
-  const after = await accepted(page);
-  await expectMoreAccepted(page, after);
-  figure('CPU worker hang -> next accepted share', faultAt);
+  await cpuWorkerRecovers(
+    page,
+    'CPU worker hang',
+    () => {
+      setTimeout(() => {
+        for (;;) {
+          // Hang: never yields to the event loop, so the next search never answers.
+        }
+      });
+    },
+    /CPU worker 1 hung \(no answer within [\d.]+ s\); replacing it/,
+    90_000,
+  );
 });
 
 test('GPU device loss: the GPU worker gets a new device, rebuilds its pipelines and mines on', async ({ page }) => {
