@@ -1,23 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BATTERY_THROTTLE,
-  checkCourtesyPrefs,
-  CourtesyError,
-  courtesyThrottle,
-  DEFAULT_COURTESY_PREFS,
-  HIDDEN_THROTTLE,
-  PRESSURE_EASE_HOLD_MS,
-  PRESSURE_SAMPLE_INTERVAL_MS,
-  SERIOUS_PRESSURE_THROTTLE,
-  CRITICAL_PRESSURE_THROTTLE,
-  watchCourtesy,
-  type BatteryLike,
-  type CourtesyEnv,
-  type CourtesyPrefs,
-  type CourtesyState,
-  type CourtesyThrottle,
-  type PressureRecordLike,
-} from './courtesy.ts';
+import { BATTERY_THROTTLE, checkCourtesyPrefs, courtesyThrottle, DEFAULT_COURTESY_PREFS, HIDDEN_THROTTLE, PRESSURE_EASE_HOLD_MS, PRESSURE_SAMPLE_INTERVAL_MS, SERIOUS_PRESSURE_THROTTLE, CRITICAL_PRESSURE_THROTTLE, watchCourtesy, type BatteryLike, type CourtesyEnv, type CourtesyPrefs, type CourtesyState, type CourtesyThrottle, type PressureRecordLike } from './courtesy.ts';
+import { CourtesyError } from './errors.ts';
 
 const prefs = (whenHidden: CourtesyPrefs['whenHidden'], onBattery: CourtesyPrefs['onBattery']): CourtesyPrefs => ({ whenHidden, onBattery });
 const visible: CourtesyState = { hidden: false };

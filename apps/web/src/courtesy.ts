@@ -39,7 +39,7 @@
  * `#throttle` shows it through the miner's stats (duty, throttleReason), e.g. "paused: tab hidden",
  * "throttled to 50 %: on battery (43 %)".
  */
-import { OtedamaError } from '@otedama/core';
+import { CourtesyError } from './errors.ts';
 
 export type CourtesyMode = 'pause' | 'throttle' | 'run';
 export type PressureState = 'nominal' | 'fair' | 'serious' | 'critical';
@@ -90,14 +90,6 @@ export const PRESSURE_SAMPLE_INTERVAL_MS = 2_000;
 
 const MODES: readonly CourtesyMode[] = ['pause', 'throttle', 'run'];
 const PRESSURE_RANK: Record<PressureState, number> = { nominal: 0, fair: 1, serious: 2, critical: 3 };
-
-/** A courtesy preference or state that cannot be used, with the reason. */
-export class CourtesyError extends OtedamaError {
-  override readonly name = 'CourtesyError';
-  constructor(reason: string) {
-    super('courtesy', reason);
-  }
-}
 
 /** Checks the person's courtesy preferences (extra fields, like the rest of the settings, are ignored). */
 export function checkCourtesyPrefs(prefs: unknown): CourtesyPrefs {

@@ -19,3 +19,38 @@ export class PoolMessageError extends OtedamaError {
     super('pool-message', reason);
   }
 }
+
+/** A courtesy preference or state that cannot be used, with the reason. */
+export class CourtesyError extends OtedamaError {
+  override readonly name = 'CourtesyError';
+  constructor(reason: string) {
+    super('courtesy', reason);
+  }
+}
+
+/** The browser refused the mining lock for a reason other than another tab holding it (e.g. an opaque origin). */
+export class MiningLockError extends OtedamaError {
+  override readonly name = 'MiningLockError';
+  constructor(reason: string, cause?: unknown) {
+    super('mining-lock', reason, { cause });
+  }
+}
+
+/** A reply of the edge's HTTP API that cannot be read, or an edge that cannot be reached. */
+export class PoolApiError extends OtedamaError {
+  override readonly name = 'PoolApiError';
+  constructor(reason: string) {
+    super('pool-api', reason);
+  }
+}
+
+/** A setting the person typed that cannot be used; `field` names the form field to fix. */
+export class SettingsError extends OtedamaError {
+  override readonly name = 'SettingsError';
+  constructor(
+    readonly field: 'address' | 'algorithm' | 'threads' | 'gpu' | 'intensity' | 'edges' | 'whenHidden' | 'onBattery',
+    reason: string,
+  ) {
+    super('settings', reason);
+  }
+}

@@ -19,10 +19,10 @@ import {
   pageEdgeUrl,
   parseEdges,
   repairSettings,
-  SettingsError,
   type CourtesyMode,
   type Settings,
 } from './settings.ts';
+import { SettingsError } from './errors.ts';
 import { openStore, type Store } from './store.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;

@@ -4,7 +4,8 @@
  * are in e2e/courtesy.spec.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { acquireMiningLock, MINING_LOCK_NAME, MiningLockError, waitForMiningLock, type LockManagerLike } from './mining-lock.ts';
+import { acquireMiningLock, MINING_LOCK_NAME, waitForMiningLock, type LockManagerLike } from './mining-lock.ts';
+import { MiningLockError } from './errors.ts';
 
 /** Exclusive locks per name, granted in request order; ifAvailable gets null when it would wait. */
 class MemoryLockManager implements LockManagerLike {

@@ -17,7 +17,7 @@
  * The e2e contract (e2e/courtesy.spec.ts): the refusal in #setup-error matches /another tab/i and
  * nothing starts; after the first tab stops, the second one mines (by itself, or on its next Start).
  */
-import { OtedamaError } from '@otedama/core';
+import { MiningLockError } from './errors.ts';
 
 /** The lock's name, shared by every tab of the origin. */
 export const MINING_LOCK_NAME = 'otedama-mining';
@@ -32,14 +32,6 @@ export interface MiningLock {
 /** The part of the Web Locks LockManager used here. */
 export interface LockManagerLike {
   request(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => unknown): Promise<unknown>;
-}
-
-/** The browser refused the lock for a reason other than another tab holding it (e.g. an opaque origin). */
-export class MiningLockError extends OtedamaError {
-  override readonly name = 'MiningLockError';
-  constructor(reason: string, cause?: unknown) {
-    super('mining-lock', reason, { cause });
-  }
 }
 
 function browserLocks(): LockManagerLike | undefined {

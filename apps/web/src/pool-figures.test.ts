@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fetchPoolFigures, formatSats, PoolApiError, readPoolFigures } from './pool-figures.ts';
+import { fetchPoolFigures, formatSats, readPoolFigures } from './pool-figures.ts';
+import { PoolApiError } from './errors.ts';
 
 // Shapes as edge/src/api.ts writes them (bigints below 2^53 become numbers).
 const STATS = {

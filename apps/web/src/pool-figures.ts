@@ -3,6 +3,7 @@
  * GET /api/miners/:address). `readPoolFigures` turns the JSON into the few numbers the page shows
  * and is pure (tested with real and malformed replies); `fetchPoolFigures` does the I/O.
  */
+import { PoolApiError } from './errors.ts';
 
 export interface PoolFigures {
   /** Pool hashrate (hashes per second), the most recent window the edge reports. */
@@ -23,10 +24,6 @@ export interface PoolFigures {
   };
   /** Set when the address has no shares at this pool yet (a 404 unknown_miner). */
   noSharesYet?: boolean;
-}
-
-export class PoolApiError extends Error {
-  override readonly name = 'PoolApiError';
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);

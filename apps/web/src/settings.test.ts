@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateAddress } from '@otedama/core';
-import { checkSettings, defaultSettings, defaultThreads, edgeHttpOrigin, pageEdgeUrl, parseEdges, repairSettings, SettingsError, type Settings } from './settings.ts';
+import { checkSettings, defaultSettings, defaultThreads, edgeHttpOrigin, pageEdgeUrl, parseEdges, repairSettings, type Settings } from './settings.ts';
+import { SettingsError } from './errors.ts';
 
 const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 const regtest = (a: string) => {

@@ -7,7 +7,7 @@
 import type { CourtesyMode } from './courtesy.ts';
 import { MAX_INTENSITY as MAX_DUTY, MIN_INTENSITY as MIN_DUTY } from './duty-cycle.ts';
 import { checkEdgeUrl, JOB_FEED_PATH } from './edge-failover.ts';
-import type { MinerOptionError } from './errors.ts';
+import { SettingsError, type MinerOptionError } from './errors.ts';
 
 export type { CourtesyMode };
 
@@ -63,16 +63,6 @@ export function pageEdgeUrl(pageUrl: string): string {
 export function edgeHttpOrigin(wsUrl: string): string {
   const u = new URL(wsUrl);
   return `${u.protocol === 'wss:' ? 'https' : 'http'}://${u.host}`;
-}
-
-export class SettingsError extends Error {
-  override readonly name = 'SettingsError';
-  constructor(
-    readonly field: keyof Settings,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
 }
 
 /**
