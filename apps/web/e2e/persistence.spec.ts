@@ -57,6 +57,16 @@ test('a reload keeps the settings, the dashboard and the history, and asks once 
   await expect(page.locator('#history-rows tr')).toHaveCount(1);
   await page.waitForTimeout(500);
   await expect(page.locator('#resume')).toBeHidden();
+
+  // "Forget" clears settings and history in this browser, for good.
+  await page.getByRole('button', { name: 'Forget settings and history' }).click();
+  await expect(page.locator('#history')).toBeHidden();
+  await expect(page.locator('#address')).toHaveValue('');
+  await page.reload();
+  await expect(page.locator('#address')).toHaveValue('');
+  await expect(page.locator('#intensity')).toHaveValue('100');
+  await expect(page.locator('#history')).toBeHidden();
+  await expect(page.locator('#dashboard')).toBeHidden();
 });
 
 test('"Not now" is remembered: the next reload does not ask again', async ({ page }) => {

@@ -432,6 +432,25 @@ $('setup').addEventListener('submit', (ev) => {
   ready.then(() => start(wanted)).catch(showStartError);
 });
 $('stop').addEventListener('click', () => void stop());
+$('forget').addEventListener('click', () => {
+  if (running) {
+    $('setup-error').textContent = 'Stop mining before forgetting the settings and history.';
+    return;
+  }
+  void ready
+    .then(() => store.clear())
+    .then(() => {
+      shown = undefined;
+      settings = repairSettings(undefined, cores);
+      localStorage.removeItem(LEGACY_SETTINGS_KEY);
+      fillForm(settings);
+      $('dashboard').hidden = true;
+      $('resume').hidden = true;
+      $('events').replaceChildren();
+      return renderHistory();
+    })
+    .catch((err: unknown) => appendEventRow({ t: Date.now(), level: 'error', text: `could not forget: ${err instanceof Error ? err.message : String(err)}` }));
+});
 $('algorithm').addEventListener('change', updateTitle);
 input('intensity').addEventListener('input', () => {
   const v = Number(input('intensity').value);

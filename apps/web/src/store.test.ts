@@ -34,6 +34,15 @@ describe('MemoryStore', () => {
     await store.putSession(s);
     expect((await store.session(5))!.accepted).toBe(7);
   });
+
+  it('forgets everything on clear()', async () => {
+    const store = new MemoryStore();
+    await store.set('consent', { at: 1 });
+    await store.putSession(newSession(5, 'a', 'sha256d'));
+    await store.clear();
+    expect(await store.get('consent')).toBeUndefined();
+    expect(await store.sessions()).toEqual([]);
+  });
 });
 
 describe('openStore', () => {

@@ -43,6 +43,8 @@ export interface Store {
   /** Newest first; damaged records are skipped. */
   sessions(limit?: number): Promise<SessionRecord[]>;
   session(id: number): Promise<SessionRecord | undefined>;
+  /** Forgets everything: settings, consent, run state and every session. */
+  clear(): Promise<void>;
 }
 
 class IdbStore implements Store {
@@ -84,6 +86,11 @@ class IdbStore implements Store {
   async session(id: number): Promise<SessionRecord | undefined> {
     return checkSessionRecord(await this.db.get('sessions', id));
   }
+
+  async clear(): Promise<void> {
+    const tx = this.db.transaction(['kv', 'sessions'], 'readwrite');
+    await Promise.all([tx.objectStore('kv').clear(), tx.objectStore('sessions').clear(), tx.done]);
+  }
 }
 
 /** Same behaviour, nothing survives a reload. */
@@ -112,6 +119,11 @@ export class MemoryStore implements Store {
   async session(id: number): Promise<SessionRecord | undefined> {
     const s = this.all.get(id);
     return s && structuredClone(s);
+  }
+
+  async clear(): Promise<void> {
+    this.kv.clear();
+    this.all.clear();
   }
 }
 
