@@ -13,3 +13,15 @@ export function estimateHashrate(difficultySum: number, seconds: number): number
   if (!(seconds > 0) || !(difficultySum > 0)) return 0;
   return (difficultySum * HASHES_PER_DIFFICULTY_1) / seconds;
 }
+
+/** Hashes per second for people: 12345678 -> "12.35 MH/s" (whole H/s below 1000). */
+export function formatHashrate(hps: number): string {
+  const units = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s', 'PH/s'];
+  let v = hps;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toFixed(u === 0 ? 0 : 2)} ${units[u]}`;
+}

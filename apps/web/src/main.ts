@@ -4,14 +4,14 @@
  * and no job socket is opened. Start dynamically imports the miner, which brings the workers and
  * the pool connection.
  */
-import type { Network } from '@otedama/core';
+import { formatHashrate as formatRate, type Network } from '@otedama/core';
 import type { BrowserMiner, MinerEvent, MinerStats } from './miner.ts';
 import { browserCourtesyEnv, watchCourtesy, type CourtesyWatcher } from './courtesy.ts';
 import { acquireMiningLock, type MiningLock } from './mining-lock.ts';
 import { fetchPoolFigures, formatSats, type PoolFigures } from './pool-figures.ts';
 import { registerPwa } from './pwa.ts';
 import { renderChart } from './rate-chart.ts';
-import { addEvent, addSample, averageRate, newSession, type LoggedEvent, type SessionRecord } from './session-history.ts';
+import { addEvent, addSample, averageRate, MAX_EVENTS, newSession, type LoggedEvent, type SessionRecord } from './session-history.ts';
 import {
   BROWSER_ALGORITHMS,
   checkSettings,
@@ -39,24 +39,8 @@ const FIRST_SHARE_FIGURES_DELAY_MS = 1_500;
 
 const cores = navigator.hardwareConcurrency || 2;
 
-function formatRate(hps: number): string {
-  const units = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s', 'PH/s'];
-  let i = 0;
-  while (hps >= 1000 && i < units.length - 1) {
-    hps /= 1000;
-    i++;
-  }
-  return `${hps.toFixed(i === 0 ? 0 : 2)} ${units[i]}`;
-}
-
 /** Counters carried over from the stored session when a reload resumes it. */
-interface Base {
-  hashes: number;
-  accepted: number;
-  rejected: number;
-  stale: number;
-  rejectReasons: Record<string, number>;
-}
+type Base = Pick<SessionRecord, 'hashes' | 'accepted' | 'rejected' | 'stale' | 'rejectReasons'>;
 
 interface Running {
   miner: BrowserMiner;
@@ -88,7 +72,7 @@ function appendEventRow(e: LoggedEvent): void {
   li.textContent = `${new Date(e.t).toLocaleTimeString()} ${e.text}`;
   const list = $('events');
   list.prepend(li);
-  while (list.children.length > 200) list.lastElementChild?.remove();
+  while (list.children.length > MAX_EVENTS) list.lastElementChild?.remove();
 }
 
 function logEvent(level: LoggedEvent['level'], text: string): void {
@@ -118,12 +102,12 @@ function showSession(session: SessionRecord): void {
 
 function merged(base: Base, stats: MinerStats): Base {
   const rejectReasons = { ...base.rejectReasons };
-  for (const [r, n] of Object.entries(stats.rejectReasons ?? {})) rejectReasons[r] = (rejectReasons[r] ?? 0) + n;
+  for (const [r, n] of Object.entries(stats.rejectReasons)) rejectReasons[r] = (rejectReasons[r] ?? 0) + n;
   return {
-    hashes: base.hashes + (stats.hashes ?? 0),
+    hashes: base.hashes + stats.hashes,
     accepted: base.accepted + stats.accepted,
     rejected: base.rejected + stats.rejected,
-    stale: base.stale + (stats.stale ?? 0),
+    stale: base.stale + stats.stale,
     rejectReasons,
   };
 }
@@ -299,9 +283,9 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
   const clickedAt = performance.now();
   let lock: MiningLock | null = null;
   try {
-    const [{ BrowserMiner }, { payoutAddressProblem }] = await Promise.all([import('./miner.ts'), import('./address-check.ts')]);
-    const wantedEdges = wanted.edges.length > 0 ? wanted.edges : [pageEdgeUrl(location.href)];
-    const network = await learnNetwork(wantedEdges);
+    const [{ BrowserMiner }, { payoutAddressProblem, poolNetwork }] = await Promise.all([import('./miner.ts'), import('./address-check.ts')]);
+    const edges = wanted.edges.length > 0 ? wanted.edges : [pageEdgeUrl(location.href)];
+    const network = await learnNetwork(edges, poolNetwork);
     const s = checkSettings(wanted, cores, (a) => payoutAddressProblem(a, network));
     lock = await acquireMiningLock();
     if (!lock) throw new Error('Another tab of this site is already mining. Stop it there, then press Start here.');
@@ -313,7 +297,6 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
     session.ended = false;
     const base: Base = { hashes: session.hashes, accepted: session.accepted, rejected: session.rejected, stale: session.stale, rejectReasons: { ...session.rejectReasons } };
     showSession(session);
-    const edges = wantedEdges;
     const run: Running = {
       miner: undefined as unknown as BrowserMiner,
       session,
@@ -376,8 +359,7 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
  * /api/pool/stats), so the payout address is checked for the right network. Throws SettingsError
  * when no edge answers.
  */
-async function learnNetwork(edges: string[]): Promise<Network> {
-  const { poolNetwork } = await import('./address-check.ts');
+async function learnNetwork(edges: string[], poolNetwork: (stats: unknown) => Network | undefined): Promise<Network> {
   const problems: string[] = [];
   for (const edge of edges) {
     const origin = edgeHttpOrigin(edge);

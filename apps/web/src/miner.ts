@@ -17,7 +17,7 @@
  * Every recovery, failover and state change is an event ({ level, text }) for the page's log.
  */
 import * as Comlink from 'comlink';
-import { buildStratumHeader, difficultyToTarget, getAlgorithm, u32ToHex, validateAddress, NONCE_SPACE } from '@otedama/core';
+import { buildStratumHeader, difficultyToTarget, getAlgorithm, u32ToHex, NONCE_SPACE } from '@otedama/core';
 import type { CpuWorkerApi, SearchReply } from './cpu-worker.ts';
 import { checkIntensity, checkThrottle, MAX_REST_MS, restAfterBatchMs } from './duty-cycle.ts';
 import { EdgeFailover } from './edge-failover.ts';
@@ -108,17 +108,6 @@ export interface MinerOptions {
  *   nextJob(): Promise<void> — resolves when the next job from the pool has been taken up (used to
  *     let a service-worker update take over between jobs).
  */
-
-/** Returns a problem description, or undefined when the address is a valid simnet (regtest) address. */
-export function validatePayoutAddress(address: string): string | undefined {
-  if (!address) return 'enter a payout address';
-  try {
-    validateAddress(address, 'regtest');
-    return undefined;
-  } catch (err) {
-    return (err as { reason?: string }).reason ?? String(err);
-  }
-}
 
 /**
  * Checks the algorithm option: known to core's registry, and one this page has browser engines for.

@@ -1,5 +1,5 @@
 /** Text formatting shared by the commands that print pool data. */
-export { formatHashrate } from '../miner/hash-meter.ts';
+export { formatHashrate } from '@otedama/core';
 
 const SATS_PER_COIN = 100_000_000;
 

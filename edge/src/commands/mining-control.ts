@@ -8,7 +8,7 @@ import type { FlagSpec } from '../cli-args.ts';
 import { CliUsageError } from '../errors.ts';
 import { callMinerControl } from '../miner/control-client.ts';
 import { DEFAULT_CONTROL_PORT } from '../miner/control-server.ts';
-import { formatHashrate } from '../miner/hash-meter.ts';
+import { formatHashrate } from '@otedama/core';
 import type { MinerStatus } from '../miner/miner.ts';
 
 const PORT_FLAG: FlagSpec = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitNonceSpace } from './cpu-pool.ts';
-import { formatHashrate, HashMeter } from './hash-meter.ts';
+import { HashMeter } from './hash-meter.ts';
 
 describe('HashMeter', () => {
   it('reports the rate over the sliding window and restarts when a counter goes back', () => {
@@ -11,13 +11,6 @@ describe('HashMeter', () => {
     expect(m.rate(30_000)).toBeCloseTo((11_900 - 0) / 20);
     m.sample(5, 21_000);
     expect(m.rate()).toBe(0);
-  });
-
-  it('formats hashrates with units', () => {
-    expect(formatHashrate(0)).toBe('0 H/s');
-    expect(formatHashrate(1234)).toBe('1.23 kH/s');
-    expect(formatHashrate(5_120_000)).toBe('5.12 MH/s');
-    expect(formatHashrate(2.5e12)).toBe('2.50 TH/s');
   });
 });
 

@@ -37,15 +37,3 @@ export class HashMeter {
     this.samples.length = 0;
   }
 }
-
-/** 12345678 -> "12.35 MH/s". */
-export function formatHashrate(hps: number): string {
-  const units = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s', 'PH/s'];
-  let v = hps;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v.toFixed(u === 0 ? 0 : 2)} ${units[u]}`;
-}

@@ -4,7 +4,7 @@
  * redraw it after, so the two never garble each other.
  */
 import type { Logger } from '../logger.ts';
-import { formatHashrate } from './hash-meter.ts';
+import { formatHashrate } from '@otedama/core';
 import type { MinerStatus } from './miner.ts';
 
 export interface LiveLineStream {
