@@ -22,6 +22,7 @@ import type { CpuWorkerApi, SearchReply } from './cpu-worker.ts';
 import { checkIntensity, checkThrottle, MAX_REST_MS, restAfterBatchMs } from './duty-cycle.ts';
 import { EdgeFailover } from './edge-failover.ts';
 import { MinerOptionError } from './errors.ts';
+import { BROWSER_ALGORITHMS } from './settings.ts';
 import type { GpuWorkerApi } from './gpu-worker.ts';
 import { isStaleRejection } from './pool-message.ts';
 import { StratumWsClient, type ConnectionState, type StratumJob } from './stratum-ws-client.ts';
@@ -40,8 +41,6 @@ const INIT_DEADLINE_MS = 60_000;
 const GPU_RECOVERY_DEADLINE_MS = 60_000;
 /** Time the GPU worker gets to destroy its device on purpose at stop (ms) before it is terminated. */
 const GPU_DISPOSE_MS = 300;
-/** Algorithms this app has browser engines for (cpu-worker.ts, gpu-worker.ts). */
-const BROWSER_ALGORITHMS: readonly string[] = ['sha256d'];
 /** Most CPU workers one miner runs (far above any real core count; catches typos such as 4000). */
 const MAX_THREADS = 256;
 
@@ -121,8 +120,8 @@ export function checkBrowserAlgorithm(name: unknown): string {
   } catch (err) {
     throw new MinerOptionError((err as { reason?: string }).reason ?? String(err));
   }
-  if (!BROWSER_ALGORITHMS.includes(algo.name)) {
-    throw new MinerOptionError(`${algo.title} has no browser engine yet; this page mines ${BROWSER_ALGORITHMS.join(', ')}`);
+  if (!BROWSER_ALGORITHMS.some((a) => a.name === algo.name)) {
+    throw new MinerOptionError(`${algo.title} has no browser engine yet; this page mines ${BROWSER_ALGORITHMS.map((a) => a.name).join(', ')}`);
   }
   return algo.name;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateAddress } from '@otedama/core';
-import { checkSettings, defaultSettings, defaultThreads, edgeHttpOrigin, pageEdgeUrl, parseEdges, repairSettings, type Settings } from './settings.ts';
+import { getAlgorithm, validateAddress } from '@otedama/core';
+import { BROWSER_ALGORITHMS, checkSettings, defaultSettings, defaultThreads, edgeHttpOrigin, pageEdgeUrl, parseEdges, repairSettings, type Settings } from './settings.ts';
 import { SettingsError } from './errors.ts';
 
 const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
@@ -34,6 +34,12 @@ describe('defaults', () => {
   });
   it('starts with the GPU off, full intensity, sha256d, the page edge', () => {
     expect(defaultSettings(4)).toMatchObject({ gpu: false, intensity: 100, algorithm: 'sha256d', edges: [], threads: 2 });
+  });
+});
+
+describe('BROWSER_ALGORITHMS', () => {
+  it('names algorithms of core\'s registry with their registry titles', () => {
+    for (const a of BROWSER_ALGORITHMS) expect(getAlgorithm(a.name)).toMatchObject({ name: a.name, title: a.title });
   });
 });
 

@@ -29,7 +29,11 @@ export interface Settings {
 /** The intensity setting in percent: the miner's duty-cycle bounds (duty-cycle.ts) x 100. */
 export const MIN_INTENSITY = Math.round(MIN_DUTY * 100);
 export const MAX_INTENSITY = Math.round(MAX_DUTY * 100);
-/** Algorithms the browser can mine today (engines exist for them in wasm/ and kernels/). */
+/**
+ * Algorithms the browser can mine today (engines exist for them in wasm/ and kernels/); the miner
+ * checks against this list too. Titles as in core's registry, written here so the page before Start
+ * does not carry the registry's hashers.
+ */
 export const BROWSER_ALGORITHMS: readonly { name: string; title: string }[] = [{ name: 'sha256d', title: 'SHA-256d (Bitcoin family)' }];
 const COURTESY_MODES: readonly CourtesyMode[] = ['pause', 'throttle', 'run'];
 /** Longest failover list; more edges than this is a typing accident. */
