@@ -4,18 +4,18 @@
  * min = max), no bans, no per-IP limit, 127.0.0.1 only. Talks to the parent over IPC.
  */
 import { difficultyToTarget, scriptToAddress, sha256d, targetToBits, type BlockTemplate } from '@otedama/core';
-import { defaultConfig } from '../src/config.ts';
+import { defaultConfig } from '../src/config/config.ts';
 import { createLogger } from '../src/logger.ts';
-import { singleAddressPayouts } from '../src/payout-provider.ts';
-import { chainAddressValidator, startStratum } from '../src/stratum-service.ts';
-import type { SubmitBlockResult, TemplateSource, TemplateUpdate } from '../src/template-source.ts';
+import { singleAddressPayouts } from '../src/accounting/payout-provider.ts';
+import { chainAddressValidator, startStratum } from '../src/stratum/stratum-service.ts';
+import type { SubmitBlockResult, TemplateSource, TemplateUpdate } from '../src/chain/template-source.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createShareAccounting } from '../src/share-accounting.ts';
+import { createShareAccounting } from '../src/accounting/share-accounting.ts';
 import { openStorage, type Storage } from '../src/storage/open-storage.ts';
 import { ShareWriter } from '../src/storage/share-writer.ts';
-import type { StratumHooks } from '../src/stratum-session.ts';
+import type { StratumHooks } from '../src/stratum/stratum-session.ts';
 import { BENCH_DIFFICULTY, type ServerMessage } from './stratum-load-protocol.ts';
 
 /** Durable accounting as the edge runs it: group commit, the reply waits for the commit. */

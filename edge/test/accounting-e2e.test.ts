@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.ts';
-import { RpcClient } from '../src/rpc-client.ts';
+import { RpcClient } from '../src/chain/rpc-client.ts';
 import { startOtedama } from './cli-run.ts';
 import { startEdgeProcess, type EdgeProcess } from './edge-process.ts';
 import { REGTEST_ADDRESS } from './stratum-harness.ts';

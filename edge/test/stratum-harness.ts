@@ -21,11 +21,11 @@ import {
   type BlockTemplate,
   type StratumJobFields,
 } from '@otedama/core';
-import { defaultConfig, type EdgeConfig } from '../src/config.ts';
+import { defaultConfig, type EdgeConfig } from '../src/config/config.ts';
 import { silentLogger } from '../src/logger.ts';
-import { singleAddressPayouts } from '../src/payout-provider.ts';
-import { chainAddressValidator, startStratum, type StartStratumOptions, type StratumService } from '../src/stratum-service.ts';
-import type { SubmitBlockResult, TemplateSource, TemplateUpdate } from '../src/template-source.ts';
+import { singleAddressPayouts } from '../src/accounting/payout-provider.ts';
+import { chainAddressValidator, startStratum, type StartStratumOptions, type StratumService } from '../src/stratum/stratum-service.ts';
+import type { SubmitBlockResult, TemplateSource, TemplateUpdate } from '../src/chain/template-source.ts';
 
 /** Share difficulty of the tests: ~4,300 hashes per share with the reference engine. */
 export const TEST_DIFFICULTY = 1e-6;

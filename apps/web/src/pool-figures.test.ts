@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fetchPoolFigures, formatSats, readPoolFigures } from './pool-figures.ts';
 import { PoolApiError } from './errors.ts';
 
-// Shapes as edge/src/api.ts writes them (bigints below 2^53 become numbers).
+// Shapes as edge/src/api/api.ts writes them (bigints below 2^53 become numbers).
 const STATS = {
   pool: { feePercent: 1, minPayoutSats: 1000000, pplnsWindow: 1000, network: 'regtest' },
   chain: { height: 42 },

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { arch, cpus, freemem, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { JSON_FLAG, type Command } from '../command.ts';
-import type { EdgeConfig } from '../config.ts';
+import type { EdgeConfig } from '../config/config.ts';
 import { redactUrl } from '../storage/postgres-driver.ts';
 import { schemaVersion, MIGRATIONS } from '../storage/migrations.ts';
 import { openDriver, SQLITE_FILE_NAME } from '../storage/open-storage.ts';

@@ -1,6 +1,6 @@
 /** Flags and response shapes shared by the commands that talk to a running edge's HTTP API. */
 import type { FlagSpec } from '../cli-args.ts';
-import { DEFAULT_EDGE_URL } from '../edge-client.ts';
+import { DEFAULT_EDGE_URL } from './edge-client.ts';
 import { CliUsageError } from '../errors.ts';
 
 export const URL_FLAG: FlagSpec = { name: 'url', type: 'string', default: DEFAULT_EDGE_URL, help: 'HTTP address of the running edge', metavar: 'URL' };

@@ -12,8 +12,8 @@ import { CPU_ENGINES, type CpuEngineName } from '../miner/cpu-searcher.ts';
 import { LiveLine, formatStatusLine, loggerAroundLiveLine } from '../miner/live-line.ts';
 import { Miner } from '../miner/miner.ts';
 import { compileWasmModule } from '../miner/wasm-searcher.ts';
-import { DEFAULT_POOL_URL, formatPoolUrl, parsePoolUrl } from '../pool-url.ts';
-import { StratumClient } from '../stratum-client.ts';
+import { DEFAULT_POOL_URL, formatPoolUrl, parsePoolUrl } from '../miner/pool-url.ts';
+import { StratumClient } from '../miner/stratum-client.ts';
 
 /** Half the cores, at least one: leaves the machine usable while mining. */
 export function defaultMinerThreads(): number {

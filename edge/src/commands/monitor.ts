@@ -3,7 +3,7 @@
  * blocks), redrawn every 2 s until Ctrl+C. `--once` prints one frame and exits (scripts, tests).
  */
 import { JSON_FLAG, type Command } from '../command.ts';
-import { EdgeClient } from '../edge-client.ts';
+import { EdgeClient } from './edge-client.ts';
 import { EdgeClientError } from '../errors.ts';
 import { noPositionals, URL_FLAG, type BlockJson, type MinerJson, type PoolStatsJson } from './edge-api.ts';
 import { formatAgo, formatCoins, formatHashrate, table } from './format.ts';

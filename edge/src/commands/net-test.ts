@@ -5,10 +5,10 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { JSON_FLAG, type Command } from '../command.ts';
-import type { EdgeConfig } from '../config.ts';
+import type { EdgeConfig } from '../config/config.ts';
 import { silentLogger } from '../logger.ts';
-import { RpcClient } from '../rpc-client.ts';
-import { COOKIE_FILE, SIMNET_DIR } from '../simnet.ts';
+import { RpcClient } from '../chain/rpc-client.ts';
+import { COOKIE_FILE, SIMNET_DIR } from '../simnet/simnet.ts';
 import { noPositionals } from './edge-api.ts';
 import { edgeConfigFromFlags, LOCATION_FLAGS } from './pool.ts';
 

@@ -1,6 +1,6 @@
 /** `otedama node status`: the chain the running edge mines on (height, network), from /health. */
 import { JSON_FLAG, type Command } from '../command.ts';
-import { EdgeClient } from '../edge-client.ts';
+import { EdgeClient } from './edge-client.ts';
 import { noPositionals, URL_FLAG, type HealthJson } from './edge-api.ts';
 
 export const nodeStatusCommand: Command = {

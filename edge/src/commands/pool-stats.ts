@@ -4,7 +4,7 @@
  */
 import { JSON_FLAG, type Command, type CliIO } from '../command.ts';
 import type { ParsedArgs } from '../cli-args.ts';
-import { EdgeClient } from '../edge-client.ts';
+import { EdgeClient } from './edge-client.ts';
 import { LIMIT_FLAG, noPositionals, OFFSET_FLAG, URL_FLAG, type MinerJson, type PayoutJson, type PoolStatsJson } from './edge-api.ts';
 import { formatAgo, formatCoins, formatHashrate, table } from './format.ts';
 

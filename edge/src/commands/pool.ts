@@ -1,8 +1,8 @@
 /** `otedama pool` (also plain `otedama`): runs the edge until interrupted. */
 import type { FlagSpec, FlagValues } from '../cli-args.ts';
 import type { Command } from '../command.ts';
-import type { EdgeConfig } from '../config.ts';
-import { coinsToSats, loadConfig, validateConfig } from '../config-file.ts';
+import type { EdgeConfig } from '../config/config.ts';
+import { coinsToSats, loadConfig, validateConfig } from '../config/config-file.ts';
 import { CliUsageError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { startEdge } from '../main.ts';

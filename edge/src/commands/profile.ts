@@ -3,9 +3,9 @@
  * itself and prints where the .cpuprofile was written.
  */
 import { JSON_FLAG, type Command } from '../command.ts';
-import { EdgeClient } from '../edge-client.ts';
+import { EdgeClient } from './edge-client.ts';
 import { CliUsageError } from '../errors.ts';
-import { MAX_PROFILE_SECONDS } from '../api.ts';
+import { MAX_PROFILE_SECONDS } from '../api/api.ts';
 import { noPositionals, URL_FLAG } from './edge-api.ts';
 
 /** Slack on top of the profile's duration for writing the file and answering. */

@@ -18,8 +18,8 @@ import {
   writeU32LE,
 } from '@otedama/core';
 import type { Logger } from '../logger.ts';
-import type { ShareResult, ShareSubmission, StratumClientState, StratumClientStatus, StratumJob } from '../stratum-client.ts';
-import { extranonce2Hex } from '../stratum-client.ts';
+import type { ShareResult, ShareSubmission, StratumClientState, StratumClientStatus, StratumJob } from './stratum-client.ts';
+import { extranonce2Hex } from './stratum-client.ts';
 import { CpuWorkerPool, splitNonceSpace, type CpuPoolHandlers, type CpuPoolOptions } from './cpu-pool.ts';
 import type { CpuEngineName } from './cpu-searcher.ts';
 import type { OpenedGpu } from './gpu-devices.ts';

@@ -1,0 +1,376 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies of API answers */
+import { serve, type ServerType } from '@hono/node-server';
+import { addressToScript, buildCoinbaseParts, bytesToHex, concatBytes, scriptToAddress, serializeBlock, type BlockTemplate } from '@otedama/core';
+import { Hono } from 'hono';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApiRoutes, toJson, type ApiDeps } from './api.ts';
+import { createHttpApp } from './http-app.ts';
+import { silentLogger } from '../logger.ts';
+import { PplnsPayoutProvider } from '../accounting/payout-provider-pplns.ts';
+import { openStorage, type Storage } from '../storage/open-storage.ts';
+import type { ShareRecord } from '../storage/pool-store.ts';
+import { ShareWriter } from '../storage/share-writer.ts';
+
+const p2wpkh = (fill: number) => scriptToAddress(concatBytes(new Uint8Array([0x00, 0x14]), new Uint8Array(20).fill(fill)), 'regtest')!;
+const POOL = p2wpkh(0xee);
+const A = p2wpkh(0x0a);
+const B = p2wpkh(0x0b);
+const NOW = 1_800_000_000_000;
+
+let dir: string;
+let storage: Storage;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'otedama-api-'));
+  storage = await openStorage({ dataDir: dir });
+  const share = (address: string, worker: string, t: number, i: number) => ({
+    time: t, address, worker, difficulty: 1, shareDiff: 2, jobId: 'j', height: 5, isBlock: false, hash: i.toString(16).padStart(64, '0'),
+  });
+  await storage.store.insertShares([
+    ...Array.from({ length: 6 }, (_, i) => share(A, 'rig1', NOW - 60_000 + i, i)),
+    ...Array.from({ length: 2 }, (_, i) => share(A, 'rig2', NOW - 30_000 + i, 100 + i)),
+    share(B, '', NOW - 120_000, 200),
+  ]);
+  await storage.store.recordBlock(
+    { hash: 'ab'.repeat(32), height: 5, time: NOW - 10_000, reward: 5_000_000_000n, status: 'confirmed', finder: A, worker: 'rig1' },
+    [
+      { outputIndex: 0, address: POOL, value: 50_000_000n, kind: 'pool', credit: 50_000_000n, carriedPaid: 0n },
+      { outputIndex: 1, address: A, value: 4_400_000_000n, kind: 'miner', credit: 4_400_000_000n, carriedPaid: 0n },
+      { outputIndex: 2, address: B, value: 550_000_000n, kind: 'miner', credit: 550_000_000n, carriedPaid: 0n },
+    ],
+    new Map(),
+  );
+});
+
+afterEach(async () => {
+  await storage.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function app(over: Partial<ApiDeps> = {}): Hono {
+  const a = new Hono();
+  createApiRoutes({
+    store: storage.store,
+    pool: { feePercent: 1, minPayoutSats: 1_000_000n, pplnsWindow: 100, feeAddress: POOL, network: 'regtest', chainName: 'simnet' },
+    live: () => ({ height: 6, stratum: { connections: 2 }, windowShares: 9 }),
+    dataDir: dir,
+    rateLimitPerMinute: 1000,
+    logger: silentLogger,
+    now: () => NOW,
+    ...over,
+  })(a);
+  return a;
+}
+
+/** A fake node-server env whose socket has this remote address. */
+const fromIp = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } });
+
+describe('HTTP API through app.request()', () => {
+  it('/api/pool/stats sums the books', async () => {
+    const res = await app().request('/api/pool/stats');
+    expect(res.status).toBe(200);
+    const body = await res.json() as any;
+    expect(body).toMatchObject({
+      pool: { feePercent: 1, minPayoutSats: 1_000_000, pplnsWindow: 100, feeAddress: POOL, network: 'simnet' },
+      chain: { height: 6 }, stratum: { connections: 2 }, windowShares: 9,
+      activeMiners: 2, activeWorkers: 3, sharesTotal: 9, blocksFound: 1, paidTotal: 4_950_000_000, carriedTotal: 0, // paid to miners; the pool output is not "paid"
+    });
+    expect(body.hashrate.m10).toBeGreaterThan(0);
+    expect(body.lastBlock.height).toBe(5);
+  });
+
+  it('/api/pool/miners lists miners by hashrate with paging', async () => {
+    const body = await (await app().request('/api/pool/miners')).json() as any;
+    expect(body.miners.map((m: { address: string }) => m.address)).toEqual([A, B]);
+    expect(body.miners[0]).toMatchObject({ workers: 2, shares: 8, balance: 0 });
+    const second = await (await app().request('/api/pool/miners?limit=1&offset=1')).json() as any;
+    expect(second).toMatchObject({ limit: 1, offset: 1 });
+    expect(second.miners.map((m: { address: string }) => m.address)).toEqual([B]);
+  });
+
+  it('/api/miners/:address shows workers, hashrates, balance and payouts', async () => {
+    const body = await (await app().request(`/api/miners/${A}`)).json() as any;
+    expect(body).toMatchObject({ address: A, shares: 8, balance: 0, paid: 4_400_000_000 });
+    expect(body.workers.map((w: { worker: string }) => w.worker)).toEqual(['rig1', 'rig2']);
+    expect(Object.keys(body.hashrate).sort()).toEqual(['h1', 'h24', 'm10']);
+    expect(body.payouts).toHaveLength(1);
+    expect(body.payouts[0]).toMatchObject({ address: A, value: 4_400_000_000, height: 5, status: 'confirmed' });
+  });
+
+  it('/api/pool/payouts and /api/blocks list the found block', async () => {
+    const payouts = await (await app().request('/api/pool/payouts')).json() as any;
+    expect(payouts.payouts.map((p: { value: number }) => p.value).reduce((a: number, b: number) => a + b, 0)).toBe(5_000_000_000);
+    const onlyB = await (await app().request(`/api/pool/payouts?address=${B}`)).json() as any;
+    expect(onlyB.payouts).toHaveLength(1);
+    const blocks = await (await app().request('/api/blocks')).json() as any;
+    expect(blocks.blocks).toEqual([expect.objectContaining({ height: 5, status: 'confirmed', finder: A, worker: 'rig1', reward: 5_000_000_000 })]);
+  });
+
+  it('refuses malformed input with 4xx JSON errors that say why', async () => {
+    const cases: [string, number, string, string | undefined][] = [
+      ['/api/miners/not-an-address', 400, 'invalid_address', 'address'],
+      [`/api/miners/${'x'.repeat(300)}`, 400, 'invalid_address', 'address'],
+      ['/api/miners/bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq', 400, 'invalid_address', 'address'],
+      [`/api/miners/${p2wpkh(0x77)}`, 404, 'unknown_miner', 'address'],
+      ['/api/pool/miners?limit=abc', 400, 'invalid_query', 'limit'],
+      ['/api/pool/miners?limit=0', 400, 'invalid_query', 'limit'],
+      ['/api/pool/miners?limit=1001', 400, 'invalid_query', 'limit'],
+      ['/api/blocks?offset=-1', 400, 'invalid_query', 'offset'],
+      ['/api/blocks?offset=1.5', 400, 'invalid_query', 'offset'],
+      ['/api/pool/payouts?address=%00%01', 400, 'invalid_address', 'address'],
+      // Malformed addresses: wrong checksum, mixed case, wrong network, base58 junk, spaces, encoded slash.
+      [`/api/miners/${A.slice(0, -1)}${A.endsWith('q') ? 'p' : 'q'}`, 400, 'invalid_address', 'address'],
+      [`/api/miners/${A.slice(0, 6).toUpperCase()}${A.slice(6)}`, 400, 'invalid_address', 'address'],
+      ['/api/miners/1BoatSLRHtKNngkdXEeobR76b53LETtpyT', 400, 'invalid_address', 'address'],
+      ['/api/miners/0OIl0OIl0OIl0OIl0OIl0OIl0OIl', 400, 'invalid_address', 'address'],
+      [`/api/miners/%20${A}`, 400, 'invalid_address', 'address'],
+      [`/api/miners/${A}%2Fx`, 400, 'invalid_address', 'address'],
+      ['/api/miners/', 404, 'not_found', undefined],
+      ['/api/no/such/route', 404, 'not_found', undefined],
+    ];
+    for (const [path, status, code, field] of cases) {
+      const res = await app().request(path);
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/application\/json/);
+      const body = await res.json() as any;
+      expect(body.error.code, path).toBe(code);
+      expect(body.error.message.length, path).toBeGreaterThan(10);
+      if (field) expect(body.error.field, path).toBe(field);
+    }
+  });
+
+  it('an address with no shares yet is 404 unknown_miner with the usual JSON error body', async () => {
+    const res = await app().request(`/api/miners/${p2wpkh(0x77)}`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({
+      error: { code: 'unknown_miner', field: 'address', message: expect.stringMatching(/no shares from .* are on record at this pool yet/) },
+    });
+  });
+
+  it('/api/miners/:address has estimate null when no estimator is wired or no template exists yet', async () => {
+    expect(((await (await app().request(`/api/miners/${A}`)).json()) as any).estimate).toBeNull();
+    expect(((await (await app({ estimate: () => undefined }).request(`/api/miners/${A}`)).json()) as any).estimate).toBeNull();
+  });
+
+  it('GET answers carry Access-Control-Allow-Origin: * (errors and 429 too); nothing else is cross-origin', async () => {
+    const a = app({ rateLimitPerMinute: 4 });
+    const origin = { headers: { origin: 'http://other-edge.example:8080' } };
+    for (const [path, status] of [['/api/pool/stats', 200], [`/api/miners/${p2wpkh(0x77)}`, 404], ['/api/miners/nope', 400], ['/api/openapi.json', 200]] as const) {
+      const res = await a.request(path, origin, fromIp('10.0.0.9'));
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get('access-control-allow-origin'), path).toBe('*');
+      expect(res.headers.get('access-control-allow-credentials'), path).toBeNull();
+    }
+    const limited = await a.request('/api/blocks', origin, fromIp('10.0.0.9'));
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('access-control-allow-origin')).toBe('*');
+    expect(limited.headers.get('access-control-expose-headers')).toMatch(/Retry-After/);
+    const head = await app().request('/api/pool/stats', { method: 'HEAD', ...origin });
+    expect(head.headers.get('access-control-allow-origin')).toBe('*');
+    // Not GET: no CORS header, so a page of another origin cannot read these answers.
+    const post = await app().request('/api/admin/profile?seconds=1', { method: 'POST', ...origin }, fromIp('192.0.2.7'));
+    expect(post.status).toBe(403);
+    expect(post.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await app().request('/api/pool/stats', { method: 'OPTIONS', headers: { ...origin.headers, 'access-control-request-method': 'GET' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(preflight.headers.get('access-control-allow-methods')).toBeNull();
+  });
+
+  it('rate-limits each IP address with a token bucket (429 + Retry-After)', async () => {
+    let t = NOW;
+    const a = app({ rateLimitPerMinute: 3, now: () => t });
+    for (let i = 0; i < 3; i++) expect((await a.request('/api/blocks', {}, fromIp('10.0.0.1'))).status).toBe(200);
+    const limited = await a.request('/api/blocks', {}, fromIp('10.0.0.1'));
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await limited.json()) as any).error.code).toBe('rate_limited');
+    // Another address has its own bucket; the first refills with time.
+    expect((await a.request('/api/blocks', {}, fromIp('10.0.0.2'))).status).toBe(200);
+    t += 20_000;
+    expect((await a.request('/api/blocks', {}, fromIp('10.0.0.1'))).status).toBe(200);
+  });
+
+  it('serves an OpenAPI 3 document that lists every route', async () => {
+    const doc = await (await app().request('/api/openapi.json')).json() as any;
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const p of ['/api/pool/stats', '/api/pool/miners', '/api/miners/{address}', '/api/pool/payouts', '/api/blocks', '/health', '/api/admin/profile']) {
+      expect(doc.paths[p], p).toBeDefined();
+    }
+    const miner = doc.paths['/api/miners/{address}'].get.responses;
+    expect(miner['404'].description).toMatch(/unknown_miner.*no share/);
+    const schema = miner['200'].content['application/json'].schema;
+    expect(schema.properties.workers.type).toBe('array');
+    expect(schema.properties.estimate.required).toEqual(['windowShares', 'shares', 'fraction', 'blockRewardSats', 'nextBlockSats', 'nextPayoutSats']);
+    expect(doc.info.description).toMatch(/Access-Control-Allow-Origin/);
+  });
+
+  it('answers the admin profile route only to loopback clients', async () => {
+    const remote = await app().request('/api/admin/profile?seconds=1', { method: 'POST' }, fromIp('192.0.2.7'));
+    expect(remote.status).toBe(403);
+    const bad = await app().request('/api/admin/profile?seconds=9999', { method: 'POST' }, fromIp('127.0.0.1'));
+    expect(bad.status).toBe(400);
+    const ok = await app().request('/api/admin/profile?seconds=1', { method: 'POST' }, fromIp('::ffff:127.0.0.1'));
+    expect(ok.status).toBe(200);
+    const { path } = await ok.json() as any;
+    expect(path).toMatch(/profiles\/cpu-.*\.cpuprofile$/);
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('writes bigints exactly', () => {
+    expect(toJson({ a: 2_100_000_000_000_000n, b: 2n ** 60n })).toBe('{"a":2100000000000000,"b":"1152921504606846976"}');
+  });
+});
+
+describe('HTTP API over a real socket', () => {
+  let server: ServerType | undefined;
+  afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+
+  it('answers JSON, errors and limits on 127.0.0.1', async () => {
+    const a = app({ rateLimitPerMinute: 5 });
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: a.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const stats = await fetch(`${base}/api/pool/stats`);
+    expect(stats.status).toBe(200);
+    expect(((await stats.json()) as any).sharesTotal).toBe(9);
+    const bad = await fetch(`${base}/api/miners/%F0%9F%92%A9`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error.code).toBe('invalid_address');
+    const badLimit = await fetch(`${base}/api/pool/miners?limit=-5`);
+    expect(badLimit.status).toBe(400);
+    // 3 requests so far; the bucket holds 5.
+    expect((await fetch(`${base}/api/blocks`)).status).toBe(200);
+    expect((await fetch(`${base}/api/blocks`)).status).toBe(200);
+    const limited = await fetch(`${base}/api/blocks`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+});
+
+describe('estimated earnings: the estimate equals the split of the block found next', () => {
+  const COIN = 100_000_000n;
+  const C = p2wpkh(0x0c);
+  let server: ServerType | undefined;
+  afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+
+  function template(height: number, coinbaseValue: bigint): BlockTemplate {
+    return {
+      height, version: 0x20000000, prevHash: new Uint8Array(32), bits: 0x207fffff, target: 1n << 254n, curtime: 1_700_000_000,
+      mintime: 1_700_000_000, coinbaseValue, transactions: [],
+    };
+  }
+
+  /** The block a miner would submit for `t` with these coinbase outputs. */
+  function blockHex(t: BlockTemplate, outputs: ReturnType<PplnsPayoutProvider['payoutOutputs']>): string {
+    const parts = buildCoinbaseParts(t, { outputs, extranonceBytes: 8, tag: '/otedama/' });
+    return bytesToHex(serializeBlock(new Uint8Array(80), concatBytes(parts.coinb1, new Uint8Array(8), parts.coinb2), t));
+  }
+
+  let seq = 0;
+  const share = (address: string, difficulty: number): ShareRecord => ({
+    time: NOW - 5_000 + seq, address, worker: 'rig', difficulty, shareDiff: difficulty * 2, jobId: 'j', height: 7, isBlock: false,
+    hash: (0x10000 + seq++).toString(16).padStart(64, '0'),
+  });
+
+  it('shares committed -> GET estimate -> block found -> the payouts equal the estimates (fresh HTTP app, real socket)', async () => {
+    // The composition main.ts makes: ShareWriter commits feed the PPLNS window; the API asks the
+    // provider at the current template's reward.
+    const pplns = await PplnsPayoutProvider.load({
+      params: { windowSize: 40, feePercent: 1.5, feeAddress: POOL, minPayoutSats: 5n * COIN },
+      addressToScript: (a) => addressToScript(a, 'regtest'),
+      store: storage.store,
+      logger: silentLogger,
+      now: () => NOW,
+    });
+    // beforeEach stored 9 shares (A 8, B 1) before the provider loaded: they are in the window.
+    expect(pplns.windowShares()).toHaveLength(9);
+    const writer = new ShareWriter(storage.store, { flushMs: 1, onCommit: (batch) => pplns.addShares(batch) });
+    let current: BlockTemplate | undefined = template(8, 50n * COIN + 12_345n); // reward + fees, not a round number
+    const a = createHttpApp({
+      webRoot: join(dir, 'no-web-app'),
+      routes: createApiRoutes({
+        store: storage.store,
+        pool: { feePercent: 1.5, minPayoutSats: 5n * COIN, pplnsWindow: 40, feeAddress: POOL, network: 'regtest', chainName: 'simnet' },
+        estimate: (address) => (current ? pplns.estimate(address, current.coinbaseValue) : undefined),
+        dataDir: dir,
+        rateLimitPerMinute: 1000,
+        logger: silentLogger,
+        now: () => NOW,
+      }),
+    });
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: a.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const get = async (path: string) => {
+      const res = await fetch(base + path);
+      expect(res.status, path).toBe(200);
+      return (await res.json()) as any;
+    };
+
+    // Uneven difficulties (vardiff), three miners, then more than the window holds for A's old shares to fall out.
+    await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => writer.append(share(A, 1 + (i % 3) * 0.25))),
+      ...Array.from({ length: 9 }, () => writer.append(share(B, 3.5))),
+      ...Array.from({ length: 5 }, () => writer.append(share(C, 0.01))),
+    ]);
+    expect(pplns.windowShares()).toHaveLength(40);
+
+    const before = new Map<string, any>();
+    for (const addr of [A, B, C]) before.set(addr, (await get(`/api/miners/${addr}`)).estimate);
+    // The pool's own address never mined: "no shares yet", not an estimate of zero.
+    expect((await fetch(`${base}/api/miners/${POOL}`)).status).toBe(404);
+
+    const e = [A, B, C].map((addr) => before.get(addr));
+    for (const x of e) {
+      expect(x).toMatchObject({ windowShares: 40, blockRewardSats: 5_000_012_345 });
+      expect(x.fraction).toBeGreaterThan(0);
+      expect(x.fraction).toBeLessThan(1);
+      // (reward - fee) x fraction, within the documented 1 satoshi of rounding.
+      expect(Math.abs(x.nextBlockSats - 5_000_012_345 * (1 - 0.015) * x.fraction)).toBeLessThan(1 + 1e-6);
+    }
+    expect(e[0].shares + e[1].shares + e[2].shares).toBe(40);
+    expect(e[0].fraction + e[1].fraction + e[2].fraction).toBeCloseTo(1, 12);
+    // A and B are paid by the next coinbase; C's 5 easy shares earn less than the 5-coin minimum:
+    // credited, but rolled forward, not paid.
+    expect(e[0].nextPayoutSats).toBe(e[0].nextBlockSats);
+    expect(e[1].nextPayoutSats).toBe(e[1].nextBlockSats);
+    expect(e[2].nextBlockSats).toBeGreaterThan(0);
+    expect(e[2].nextPayoutSats).toBe(0);
+
+    // The pool finds a block on the current template: the coinbase the job carried, submitted.
+    const t = current!;
+    const outputs = pplns.payoutOutputs(t);
+    const found = await pplns.recordFoundBlock({ height: t.height, hash: 'e1'.repeat(32), worker: `${B}.rig`, accepted: true, blockHex: blockHex(t, outputs) }, 'confirmed');
+    expect(found).toBeDefined();
+    for (const addr of [A, B, C]) {
+      const after = await get(`/api/miners/${addr}`);
+      const paid = after.payouts.find((p: { blockHash: string }) => p.blockHash === 'e1'.repeat(32));
+      const est = before.get(addr);
+      if (est.nextPayoutSats > 0) {
+        expect(paid, addr).toMatchObject({ credit: est.nextBlockSats, value: est.nextPayoutSats });
+      } else {
+        expect(paid, addr).toBeUndefined();
+        expect(after.balance, addr).toBe(est.nextBlockSats); // carried forward to the next block
+      }
+    }
+
+    // Next block: C's carried balance plus its new credit crosses the minimum; the estimate says so, the block agrees.
+    await Promise.all(Array.from({ length: 30 }, () => writer.append(share(C, 2))));
+    current = template(9, 50n * COIN);
+    const c2 = (await get(`/api/miners/${C}`)).estimate;
+    expect(c2.nextPayoutSats).toBeGreaterThan(c2.nextBlockSats); // it settles the carried balance too
+    const t2 = current;
+    const outputs2 = pplns.payoutOutputs(t2);
+    await pplns.recordFoundBlock({ height: t2.height, hash: 'e2'.repeat(32), worker: `${C}.rig`, accepted: true, blockHex: blockHex(t2, outputs2) }, 'confirmed');
+    const cAfter = await get(`/api/miners/${C}`);
+    expect(cAfter.payouts[0]).toMatchObject({ blockHash: 'e2'.repeat(32), credit: c2.nextBlockSats, value: c2.nextPayoutSats });
+    expect(cAfter.payouts[0].carriedPaid).toBe(c2.nextPayoutSats - c2.nextBlockSats);
+    await writer.stop();
+  });
+});

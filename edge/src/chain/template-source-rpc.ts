@@ -1,0 +1,241 @@
+/**
+ * The TemplateSource over JSON-RPC, one implementation for simnet and for a real bitcoind:
+ * `getblocktemplate {"rules":["segwit"]}` every pollSeconds, plus a long-poll loop whenever the
+ * node offers a `longpollid` (bitcoind and simnet answer it the moment the tip changes).
+ * Templates are emitted when their content changes (tip, bits, value, transactions, longpollid),
+ * not when only curtime moves; `newBlock` is set when the previous block hash changed.
+ */
+import { bytesToHex, concatBytes, parseBlockTemplate, reverseBytes, sha256, type BlockTemplate, type Network } from '@otedama/core';
+import { RpcError, RpcTransportError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { JsonRpcCaller } from './rpc-client.ts';
+import type { SubmitBlockResult, TemplateSource, TemplateUpdate } from './template-source.ts';
+
+/** How long one long-poll may be held before asking again (ms); bitcoind may hold for minutes. */
+export const DEFAULT_LONG_POLL_TIMEOUT_MS = 5 * 60_000;
+/** How long start() keeps trying while the node is unreachable or warming up (ms). */
+export const DEFAULT_START_TIMEOUT_MS = 60_000;
+/** Backoff bounds for the long-poll loop after a failure (ms). */
+const LONG_POLL_BACKOFF_MIN_MS = 500;
+const LONG_POLL_BACKOFF_MAX_MS = 30_000;
+/** bitcoind's "still loading" code. */
+const RPC_IN_WARMUP = -28;
+/** Transient node states start() waits through: loading (-28), no peers (-9), initial sync (-10). */
+const WAIT_CODES = new Set([RPC_IN_WARMUP, -9, -10]);
+
+export interface RpcTemplateSourceOptions {
+  readonly client: JsonRpcCaller;
+  readonly pollSeconds: number;
+  readonly logger: Logger;
+  /** Use long-poll when offered (default true). */
+  readonly longPoll?: boolean;
+  readonly longPollTimeoutMs?: number;
+  readonly startTimeoutMs?: number;
+  /** getblocktemplate rules (bitcoind requires "segwit"). */
+  readonly rules?: readonly string[];
+}
+
+/** bitcoind's chain names (getblockchaininfo.chain) to address networks. */
+export function networkFromChainName(chain: string): Network {
+  if (chain === 'main') return 'mainnet';
+  if (chain === 'regtest') return 'regtest';
+  if (chain === 'test' || chain === 'testnet4' || chain === 'signet') return 'testnet';
+  throw new RpcTransportError(`the node reports an unknown chain ${JSON.stringify(chain)} (expected main, test, testnet4, signet or regtest)`, false);
+}
+
+function fingerprint(t: BlockTemplate): string {
+  const txids = sha256(concatBytes(...t.transactions.map((x) => x.txid)));
+  return [bytesToHex(t.prevHash), t.height, t.bits, t.version, t.coinbaseValue, t.transactions.length, bytesToHex(txids), t.longpollId ?? ''].join('|');
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
+export class RpcTemplateSource implements TemplateSource {
+  private latest: BlockTemplate | undefined;
+  private emittedFingerprint = '';
+  private emittedPrevHash = '';
+  private readonly listeners = new Set<(u: TemplateUpdate) => void>();
+  private readonly log: Logger;
+  private running: AbortController | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private longPollArrivals = 0;
+  private longPollLoop: Promise<void> | undefined;
+  private networkName: Network | undefined;
+  private lastPollError = '';
+
+  constructor(private readonly options: RpcTemplateSourceOptions) {
+    this.log = options.logger.forComponent('edge:template-rpc');
+  }
+
+  /** The node's address network (from getblockchaininfo), once started. */
+  get network(): Network | undefined {
+    return this.networkName;
+  }
+
+  current(): BlockTemplate | undefined {
+    return this.latest;
+  }
+
+  onTemplate(listener: (update: TemplateUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Resolves with the first template. Waits (up to startTimeoutMs) while the node is unreachable,
+   * loading (-28), without peers (-9) or in initial sync (-10); other errors reject at once.
+   */
+  async start(): Promise<void> {
+    if (this.running) return;
+    const running = new AbortController();
+    this.running = running;
+    const deadline = Date.now() + (this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
+      try {
+        const info = await this.options.client.call<{ chain?: unknown }>('getblockchaininfo', [], { signal: running.signal });
+        this.networkName = networkFromChainName(String(info?.chain));
+        this.apply(await this.fetchTemplate(running.signal), 'start');
+        break;
+      } catch (err) {
+        const waiting = (err instanceof RpcError && WAIT_CODES.has(err.rpcCode)) || (err instanceof RpcTransportError && err.retryable);
+        if (running.signal.aborted || !waiting || Date.now() + wait > deadline) {
+          this.running = undefined;
+          throw err;
+        }
+        this.log.info('waiting for the node', { reason: (err as Error).message });
+        await sleep(wait, running.signal);
+      }
+    }
+    this.schedulePoll(running);
+    if (this.options.longPoll ?? true) this.longPollLoop = this.runLongPoll(running.signal);
+  }
+
+  /** Stops polling and cancels a held long-poll. Idempotent. */
+  async stop(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    this.running = undefined;
+    running.abort();
+    clearTimeout(this.pollTimer);
+    await this.longPollLoop;
+    this.longPollLoop = undefined;
+  }
+
+  /**
+   * Submits a serialized block. Resolves accepted for null (and for "duplicate": the node has
+   * it), otherwise with bitcoind's reason; node errors (e.g. -22 decode failed) are reasons too.
+   * Rejects only when the node cannot be reached.
+   */
+  async submitBlock(blockHex: string): Promise<SubmitBlockResult> {
+    let result: SubmitBlockResult;
+    try {
+      const r = await this.options.client.call<string | null>('submitblock', [blockHex]);
+      result = r === null ? { accepted: true } : r === 'duplicate' ? { accepted: true, reason: 'duplicate' } : { accepted: false, reason: String(r) };
+    } catch (err) {
+      if (!(err instanceof RpcError)) throw err;
+      result = { accepted: false, reason: `rpc error ${err.rpcCode}: ${err.rpcMessage}` };
+    }
+    this.log.info(result.accepted ? 'block accepted by the node' : 'block rejected by the node', { ...(result.reason ? { reason: result.reason } : {}) });
+    // A new tip means a new template: ask now rather than at the next poll.
+    if (this.running) void this.poll();
+    return result;
+  }
+
+  private async fetchTemplate(signal: AbortSignal, longpollid?: string): Promise<BlockTemplate> {
+    const request: Record<string, unknown> = { rules: [...(this.options.rules ?? ['segwit'])] };
+    if (longpollid !== undefined) request.longpollid = longpollid;
+    const raw = await this.options.client.call(
+      'getblocktemplate',
+      [request],
+      longpollid !== undefined ? { signal, retries: 0, timeoutMs: this.options.longPollTimeoutMs ?? DEFAULT_LONG_POLL_TIMEOUT_MS } : { signal },
+    );
+    return parseBlockTemplate(raw);
+  }
+
+  private apply(template: BlockTemplate, via: string): void {
+    this.latest = template;
+    const fp = fingerprint(template);
+    if (fp === this.emittedFingerprint) return;
+    this.emittedFingerprint = fp;
+    const prev = bytesToHex(template.prevHash);
+    const newBlock = prev !== this.emittedPrevHash;
+    this.emittedPrevHash = prev;
+    this.log.debug('new template', { via, height: template.height, newBlock, txs: template.transactions.length });
+    if (newBlock) this.log.info('new block to mine on', { height: template.height, prev: bytesToHex(reverseBytes(template.prevHash)) });
+    for (const l of [...this.listeners]) {
+      try {
+        l({ template, newBlock });
+      } catch (err) {
+        this.log.error('template listener failed', { error: (err as Error).message });
+      }
+    }
+  }
+
+  private schedulePoll(running: AbortController): void {
+    if (this.running !== running) return;
+    this.pollTimer = setTimeout(() => {
+      void this.poll().finally(() => this.schedulePoll(running));
+    }, this.options.pollSeconds * 1000);
+  }
+
+  private async poll(): Promise<void> {
+    const running = this.running;
+    if (!running || this.polling) return;
+    this.polling = true;
+    const arrivalsBefore = this.longPollArrivals;
+    try {
+      const t = await this.fetchTemplate(running.signal);
+      // A long-poll answer that landed meanwhile is newer than this poll's snapshot.
+      if (this.running === running && this.longPollArrivals === arrivalsBefore) this.apply(t, 'poll');
+      if (this.lastPollError) this.log.info('node reachable again');
+      this.lastPollError = '';
+    } catch (err) {
+      if (!running.signal.aborted) {
+        const msg = (err as Error).message;
+        if (msg !== this.lastPollError) this.log.warn('getblocktemplate failed', { error: msg });
+        this.lastPollError = msg;
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async runLongPoll(signal: AbortSignal): Promise<void> {
+    let backoff = LONG_POLL_BACKOFF_MIN_MS;
+    while (!signal.aborted) {
+      const id = this.latest?.longpollId;
+      if (id === undefined) {
+        await sleep(this.options.pollSeconds * 1000, signal);
+        continue;
+      }
+      try {
+        const t = await this.fetchTemplate(signal, id);
+        if (signal.aborted) return;
+        this.longPollArrivals++;
+        this.apply(t, 'long-poll');
+        backoff = LONG_POLL_BACKOFF_MIN_MS;
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof RpcError && !WAIT_CODES.has(err.rpcCode)) {
+          this.log.warn('the node refused long-poll; polling only', { error: err.message });
+          return;
+        }
+        this.log.debug('long-poll failed; retrying', { error: (err as Error).message, backoffMs: backoff });
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, LONG_POLL_BACKOFF_MAX_MS);
+      }
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import { bitsToTarget, difficultyToTarget, hexToBytes, parseBlock, targetToBits, type CoinbaseOutput } from '@otedama/core';
+import { describe, expect, it } from 'vitest';
+import { PAYOUT_ADDRESS, PAYOUT_SCRIPT, TEST_DIFFICULTY, buildBlock, type BlockSpec } from '../../test/chain-helpers.ts';
+import { SimnetChain, type ChainBlock } from './simnet-chain.ts';
+import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from './simnet.ts';
+
+const REWARD = 50n * 100_000_000n;
+const T0 = 1_700_000_000;
+
+function newChain(): { chain: SimnetChain; genesis: ChainBlock } {
+  const chain = new SimnetChain({ blockDifficulty: TEST_DIFFICULTY, blockRewardSats: REWARD });
+  const raw = chain.createGenesis(T0);
+  const r = chain.check(parseBlock(raw), raw, { now: T0 });
+  if (!r.ok) throw new Error(r.reason);
+  chain.connect(r.block);
+  return { chain, genesis: r.block };
+}
+
+const pay = (value = REWARD): CoinbaseOutput[] => [{ script: PAYOUT_SCRIPT, value }];
+
+function spec(chain: SimnetChain, over: Partial<BlockSpec> = {}): BlockSpec {
+  const tip = chain.tip();
+  return { prevHash: tip.hash, height: tip.height + 1, bits: chain.bits, time: tip.time + 1, outputs: pay(), ...over };
+}
+
+async function submit(chain: SimnetChain, s: BlockSpec, now = T0 + 10): Promise<string> {
+  const b = await buildBlock(s);
+  const r = chain.check(parseBlock(b.raw), b.raw, { now });
+  if (!r.ok) return r.reason;
+  chain.connect(r.block);
+  return 'accepted';
+}
+
+describe('SimnetChain', () => {
+  it('uses the configured difficulty as compact bits', () => {
+    const { chain, genesis } = newChain();
+    expect(chain.bits).toBe(targetToBits(difficultyToTarget(TEST_DIFFICULTY)));
+    expect(chain.target).toBe(bitsToTarget(chain.bits));
+    expect(genesis.height).toBe(0);
+    expect(chain.height).toBe(0);
+    expect(chain.balances().size).toBe(0);
+  });
+
+  it('accepts mined blocks, links them, and credits the payout address', async () => {
+    const { chain } = newChain();
+    expect(await submit(chain, spec(chain))).toBe('accepted');
+    expect(await submit(chain, spec(chain, { outputs: pay(REWARD - 1000n) }))).toBe('accepted');
+    expect(chain.height).toBe(2);
+    expect(chain.balance(PAYOUT_ADDRESS)).toBe(2n * REWARD - 1000n);
+    expect(chain.tip().chainWork).toBeGreaterThan(chain.blockAt(1)!.chainWork);
+    expect(chain.blockByHash(chain.tip().hashHex)).toBe(chain.tip());
+    // Heights 1 and 2 have single-byte BIP34 pushes (OP_1, OP_2); keep going past 16.
+    for (let i = 0; i < 15; i++) expect(await submit(chain, spec(chain))).toBe('accepted');
+    expect(chain.height).toBe(17);
+  });
+
+  it('splits a coinbase over several addresses', async () => {
+    const { chain } = newChain();
+    const other = hexToBytes('76a91401f15a4cc063dae4f4d56b89bfbc8bcc9ae5387c88ac'); // mfhE6jAUwjUDNZhaX1PAsDTKfneQF2Nshc
+    expect(await submit(chain, spec(chain, { outputs: [{ script: PAYOUT_SCRIPT, value: 30n }, { script: other, value: 20n }] }))).toBe('accepted');
+    expect(chain.balance(PAYOUT_ADDRESS)).toBe(30n);
+    expect(chain.balance('mfhE6jAUwjUDNZhaX1PAsDTKfneQF2Nshc')).toBe(20n);
+  });
+
+  it.each<[string, string, (c: SimnetChain) => Partial<BlockSpec>]>([
+    ['not enough work', 'high-hash', () => ({ pow: 'fail' })],
+    ['wrong merkle root', 'bad-txnmrklroot', () => ({ merkleRoot: new Uint8Array(32).fill(1) })],
+    ['wrong BIP34 height', 'bad-cb-height', (c) => ({ coinbaseHeight: c.height + 2 })],
+    ['paying more than the reward', 'bad-cb-amount', () => ({ outputs: pay(REWARD + 1n) })],
+    ['unknown previous block', 'prev-blk-not-found', () => ({ prevHash: new Uint8Array(32).fill(9) })],
+    ['easier bits than configured', 'bad-diffbits', () => ({ bits: 0x207fffff })],
+    ['time not after the median', 'time-too-old', (c) => ({ time: c.tip().time })],
+    ['time two hours ahead', 'time-too-new', () => ({ time: T0 + 10 + 7201 })],
+    ['old block version', 'bad-version(0x00000001)', () => ({ version: 1 })],
+    ['a transaction simnet cannot know', 'bad-txns-inputs-missingorspent', () => ({ extraTxs: [hexToBytes('0200000001' + '11'.repeat(32) + '00000000' + '00' + 'ffffffff' + '01' + '0100000000000000' + '0151' + '00000000')] })],
+  ])('rejects %s with %s', async (_name, reason, change) => {
+    const { chain } = newChain();
+    expect(await submit(chain, spec(chain, change(chain)))).toBe(reason);
+    expect(chain.height).toBe(0);
+  });
+
+  it('rejects duplicates, and a valid block on an old tip as inconclusive', async () => {
+    const { chain, genesis } = newChain();
+    const a = await buildBlock(spec(chain));
+    const ra = chain.check(parseBlock(a.raw), a.raw, { now: T0 + 10 });
+    expect(ra.ok).toBe(true);
+    if (ra.ok) chain.connect(ra.block);
+    expect(chain.check(parseBlock(a.raw), a.raw, { now: T0 + 10 })).toEqual({ ok: false, reason: 'duplicate' });
+    const stale = await buildBlock({ ...spec(chain), prevHash: genesis.hash, height: 1, extranonce: new Uint8Array(8).fill(5) });
+    expect(chain.check(parseBlock(stale.raw), stale.raw, { now: T0 + 10 })).toEqual({ ok: false, reason: 'inconclusive' });
+  });
+
+  it.each<[string, string, Partial<BlockSpec>]>([
+    ['no commitment and no witness', 'accepted', { witness: false }],
+    ['a commitment without the reserved value', 'bad-witness-nonce-size', { coinbaseWitness: false }],
+    ['a commitment that does not match', 'bad-witness-merkle-match', { commitment: hexToBytes('6a24aa21a9ed' + '00'.repeat(32)) }],
+    ['a witness without a commitment', 'unexpected-witness', { witness: false, coinbaseWitness: true }],
+  ])('segwit: %s -> %s', async (_name, reason, change) => {
+    const { chain } = newChain();
+    expect(await submit(chain, spec(chain, change))).toBe(reason);
+  });
+
+  it('rejects a block whose first transaction is not a coinbase, and a second coinbase', async () => {
+    const { chain } = newChain();
+    const a = await buildBlock(spec(chain));
+    const cb = parseBlock(a.raw).txs[0]!.raw;
+    // The same coinbase twice: a second coinbase (and duplicate txids, which Core checks first).
+    const twice = await buildBlock(spec(chain, { extraTxs: [cb] }));
+    expect(chain.check(parseBlock(twice.raw), twice.raw, { now: T0 + 10 })).toEqual({ ok: false, reason: 'bad-txns-duplicate' });
+    const other = (await buildBlock(spec(chain, { extranonce: new Uint8Array(8).fill(3) }))).raw;
+    const second = await buildBlock(spec(chain, { extraTxs: [parseBlock(other).txs[0]!.raw] }));
+    expect(chain.check(parseBlock(second.raw), second.raw, { now: T0 + 10 })).toEqual({ ok: false, reason: 'bad-cb-multiple' });
+    const spend = hexToBytes('0200000001' + '11'.repeat(32) + '00000000' + '00' + 'ffffffff' + '01' + '0100000000000000' + '0151' + '00000000');
+    const header = a.raw.slice(0, 80);
+    const noCoinbase = new Uint8Array([...header, 1, ...spend]);
+    const r = chain.check(parseBlock(noCoinbase), noCoinbase, { now: T0 + 10 });
+    expect(r).toEqual({ ok: false, reason: expect.stringMatching(/bad-txnmrklroot|high-hash|bad-cb-missing/) });
+  });
+
+  it('re-validates on reload even when the configured difficulty changed', async () => {
+    const { chain } = newChain();
+    const b = await buildBlock(spec(chain));
+    const harder = new SimnetChain({ blockDifficulty: TEST_DIFFICULTY * 4, blockRewardSats: REWARD });
+    const g = chain.blockAt(0)!;
+    const rg = harder.check(parseBlock(g.raw), g.raw, { now: T0, reloading: true });
+    expect(rg.ok).toBe(true);
+    if (rg.ok) harder.connect(rg.block);
+    expect(harder.check(parseBlock(b.raw), b.raw, { now: T0 + 10 })).toEqual({ ok: false, reason: 'bad-diffbits' });
+    const r = harder.check(parseBlock(b.raw), b.raw, { now: T0 + 10, reloading: true });
+    expect(r.ok).toBe(true);
+  });
+
+  it('has a well-known default payout address (P2WSH of OP_TRUE on regtest)', () => {
+    expect(SIMNET_DEFAULT_PAYOUT_ADDRESS).toBe('bcrt1qft5p2uhsdcdc3l2ua4ap5qqfg4pjaqlp250x7us7a8qqhrxrxfsqseac85');
+  });
+});
