@@ -176,6 +176,31 @@ describe('JSON-RPC as Bitcoin Core 28', () => {
     expect((await send({ id: 1, method: 'nope' }, d)).json).toMatchObject({ error: { code: -28 } });
   });
 
+  it('random JSON in any shape gets a JSON-RPC answer, never an exception', async () => {
+    let seed = 42;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
+    const value = (depth: number): unknown => {
+      switch (rand(depth > 2 ? 6 : 9)) {
+        case 0: return null;
+        case 1: return rand(2) === 0;
+        case 2: return rand(1000) - 500;
+        case 3: return ['getblockcount', 'getblockhash', 'echo', '2.0', '1.0', 'args', '', '__proto__'][rand(8)];
+        case 4: return 1.5;
+        case 5: return 'x'.repeat(rand(5));
+        case 6: return Array.from({ length: rand(4) }, () => value(depth + 1));
+        default: {
+          const keys = ['method', 'params', 'id', 'jsonrpc', 'version', 'first', 'height', 'args', 'bogus'];
+          return Object.fromEntries(Array.from({ length: rand(5) }, () => [keys[rand(keys.length)]!, value(depth + 1)]));
+        }
+      }
+    };
+    for (let i = 0; i < 300; i++) {
+      const r = await send(value(0));
+      expect([200, 204, 400, 404, 500]).toContain(r.status);
+      if (r.status !== 204) expect(r.raw!.endsWith('\n')).toBe(true);
+    }
+  });
+
   it('writes amounts as Core does (50.00000000) and everything else as compact JSON', () => {
     expect(toJson({ value: new JsonNumberText('50.00000000'), n: 0, a: [1, 'x', null, undefined], skip: undefined })).toBe('{"value":50.00000000,"n":0,"a":[1,"x",null,null]}');
   });

@@ -135,6 +135,19 @@ describe('RpcHttpServer', () => {
       expect(r.written).toBeLessThan(chunks.length);
     });
 
+    it('random bytes, random heads: always a status or a close, and the server keeps serving', async () => {
+      let seed = 0x5eed;
+      const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) & 0xff;
+      const pieces = ['POST', 'GET', ' / ', 'HTTP/1.1', 'HTTP/9.9', '\r\n', '\n', ':', 'Content-Length: ', 'Transfer-Encoding: chunked', '0', '99999999999', '\t', 'ffff'];
+      for (let i = 0; i < 40; i++) {
+        const bytes = i % 2 === 0 ? Buffer.from(Array.from({ length: 1 + (rand() % 200) }, rand)) : Buffer.from(Array.from({ length: 1 + (rand() % 12) }, () => pieces[rand() % pieces.length]).join('') + '\n\n');
+        const r = await exchange(port, [bytes], { endAfterWrite: true, waitMs: 300 });
+        for (const res of r.responses) expect([200, 400, 413, 501, 505]).toContain(res.status);
+      }
+      const ok = await exchange(port, [httpRequest('still here', {})]);
+      expect(json(ok.responses[0]!.body).body).toBe('still here');
+    });
+
     it('an idle kept-alive connection is closed', async () => {
       const r = await exchange(port, [httpRequest('x', {})], { waitMs: IDLE_TIMEOUT_MS * 4 });
       expect(r.responses).toHaveLength(1);
