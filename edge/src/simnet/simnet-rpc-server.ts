@@ -53,13 +53,14 @@ import {
   RPC_TYPE_ERROR,
   RpcFailure,
   helpText,
+  jsonTypeOf,
   signature,
   type RpcCallContext,
   type RpcMethod,
 } from './json-rpc.ts';
 import { RpcHttpServer, type RpcHttpContext, type RpcHttpReply, type RpcHttpRequest } from './rpc-http.ts';
 import type { ChainBlock, SimnetChain } from './simnet-chain.ts';
-import { decodeHexTx, txToJson } from './tx-json.ts';
+import { WITNESS_SCALE_FACTOR, decodeHexTx, txToJson } from './tx-json.ts';
 
 /** Loopback only: simnet's RPC is for this machine's edge and tools. */
 export const SIMNET_RPC_HOST = '127.0.0.1';
@@ -79,7 +80,6 @@ const NETWORK_HASHPS_DEFAULT_BLOCKS = 120;
 const DIFFICULTY_ADJUSTMENT_INTERVAL = 2016;
 /** Core's minimum relay and incremental fees on regtest, BTC/kvB. */
 const RELAY_FEE_BTC_PER_KVB = 0.00001;
-const WITNESS_SCALE_FACTOR = 4;
 /** Core's warmup message. */
 const WARMUP_MESSAGE = 'Loading block index…';
 
@@ -137,17 +137,20 @@ function parseHash(v: unknown, name: string): string {
 /** UniValue::getInt<int>(): an integer that fits 32 bits, else -1 as Core's runtime_error becomes. */
 function getInt(v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x8000_0000 || v > 0x7fff_ffff) {
-    if (typeof v !== 'number') throw new RpcFailure(RPC_MISC_ERROR, `JSON value of type ${v === null ? 'null' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? 'array' : typeof v} is not of expected type number`);
+    if (typeof v !== 'number') throw new RpcFailure(RPC_MISC_ERROR, `JSON value of type ${jsonTypeOf(v)} is not of expected type number`);
     throw new RpcFailure(RPC_MISC_ERROR, 'JSON integer out of range');
   }
   return v;
 }
 
+/** An optional integer argument: its default when absent or null. */
+function optionalInt(v: unknown, fallback: number): number {
+  return v === undefined || v === null ? fallback : getInt(v);
+}
+
 /** Core's ParseVerbosity: an integer, or a boolean (true = 1). */
 function verbosity(v: unknown, fallback: number): number {
-  if (v === undefined || v === null) return fallback;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  return getInt(v);
+  return typeof v === 'boolean' ? (v ? 1 : 0) : optionalInt(v, fallback);
 }
 
 const arg = {
@@ -353,7 +356,7 @@ export class SimnetRpcServer {
           { names: 'nblocks', type: 'number', optional: true, help: '(numeric, optional, default=120) The number of previous blocks to calculate estimate from, or -1 for blocks since last difficulty change.' },
           { names: 'height', type: 'number', optional: true, help: '(numeric, optional, default=-1) To estimate at the time of the given height.' },
         ],
-        run: (p) => this.networkHashPs(p[0] === undefined || p[0] === null ? NETWORK_HASHPS_DEFAULT_BLOCKS : getInt(p[0]), p[1] === undefined || p[1] === null ? -1 : getInt(p[1])),
+        run: (p) => this.networkHashPs(optionalInt(p[0], NETWORK_HASHPS_DEFAULT_BLOCKS), optionalInt(p[1], -1)),
       },
       submitblock: {
         category: 'Mining',
@@ -663,7 +666,7 @@ export class SimnetRpcServer {
     const rules = new Set<string>();
     if (Array.isArray(r.rules)) {
       for (const rule of r.rules) {
-        if (typeof rule !== 'string') throw new RpcFailure(RPC_MISC_ERROR, `JSON value of type ${rule === null ? 'null' : Array.isArray(rule) ? 'array' : typeof rule === 'boolean' ? 'bool' : typeof rule} is not of expected type string`);
+        if (typeof rule !== 'string') throw new RpcFailure(RPC_MISC_ERROR, `JSON value of type ${jsonTypeOf(rule)} is not of expected type string`);
         rules.add(rule);
       }
     }

@@ -47,7 +47,7 @@ const MAX_SCRIPT_SIZE = 10_000;
 const MAX_SCRIPT_ELEMENT_SIZE = 520;
 const MAX_PUBKEYS_PER_MULTISIG = 20;
 /** BIP141 weight: non-witness bytes count four times. */
-const WITNESS_SCALE_FACTOR = 4;
+export const WITNESS_SCALE_FACTOR = 4;
 const SATS_PER_BTC = 100_000_000n;
 
 /** Opcode names from 0x61 (OP_NOP) on, in order (Core's GetOpName). */
