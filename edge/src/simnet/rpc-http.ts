@@ -30,8 +30,12 @@ export const MAX_HEADER_BYTES = 8 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Time a kept-alive connection may sit idle between requests (ms). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
-/** Connections served at once; more are refused at accept. Loopback pool software needs a handful. */
-export const DEFAULT_MAX_CONNECTIONS = 128;
+/**
+ * Connections served at once; more are refused at accept. Pool software needs a handful (ckpool
+ * and NOMP open one per call, an edge keeps a few alive plus a long-poll), and with at most a head
+ * and a body buffered each this bounds what the RPC can be made to hold (64 x 4 MiB).
+ */
+export const DEFAULT_MAX_CONNECTIONS = 64;
 /** Reply bytes a client may leave unread before the next request on its connection waits. */
 export const MAX_UNREAD_REPLY_BYTES = 1024 * 1024;
 
