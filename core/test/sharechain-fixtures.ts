@@ -5,6 +5,10 @@
  */
 import {
   CoinTips,
+  bitsToTarget,
+  buildShareCoinbase,
+  encodeShare,
+  encodeShareMetadata,
   ShareChain,
   createChainJob,
   serializeHeader,
@@ -17,6 +21,8 @@ import {
   type Payee,
   type PoolParams,
   type ShareEntry,
+  type ShareMetadata,
+  type TxOutput,
 } from '../src/index.ts';
 
 /** A made-up coin genesis hash for test pools. */
@@ -70,17 +76,51 @@ export function testPool(over: Partial<PoolParams> = {}, blockBits = HARD_BLOCK_
   return pool;
 }
 
-/** Finds a nonce whose SHA-256d header meets the job's target; returns the header. */
-export function mineHeader(job: ChainJob, coinbase: Uint8Array, timeMs: number): Uint8Array {
-  const merkleRoot = job.merkleRoot(coinbase);
+/** Finds a nonce whose SHA-256d header meets `target` (or, with `above`, misses it); returns the header. */
+export function mineHeaderFor(coin: { prevHash: Uint8Array; bits: number }, merkleRoot: Uint8Array, timeMs: number, target: bigint, above = false): Uint8Array {
   for (let nonce = 0; nonce < 0x1_0000_0000; nonce++) {
-    const header = serializeHeader({ version: 0x20000000, prevHash: job.coin.prevHash, merkleRoot, time: Math.floor(timeMs / 1000), bits: job.coin.bits, nonce });
+    const header = serializeHeader({ version: 0x20000000, prevHash: coin.prevHash, merkleRoot, time: Math.floor(timeMs / 1000), bits: coin.bits, nonce });
     const hash = sha256d(header);
     let v = 0n;
     for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(hash[i]!);
-    if (v <= job.target) return header;
+    if ((v <= target) !== above) return header;
   }
   throw new Error('no nonce meets the target');
+}
+
+/** Finds a nonce whose SHA-256d header meets the job's target; returns the header. */
+export function mineHeader(job: ChainJob, coinbase: Uint8Array, timeMs: number): Uint8Array {
+  return mineHeaderFor(job.coin, job.merkleRoot(coinbase), timeMs, job.target);
+}
+
+export interface CustomShare {
+  /** Metadata fields to change from the job's (the commitment is recomputed: the share is well made, its claims are not). */
+  readonly meta?: Partial<ShareMetadata>;
+  readonly scriptSig?: Uint8Array;
+  /** Coinbase outputs to pay instead of the job's payouts. */
+  readonly outputs?: readonly TxOutput[];
+  /** Mine a header whose hash misses the share target. */
+  readonly highHash?: boolean;
+}
+
+/** A share made from a job with changed claims, mined for real. */
+export function mineCustom(pool: TestPool, job: ChainJob, custom: CustomShare): Uint8Array {
+  const meta: ShareMetadata = { ...job.metadata, ...custom.meta };
+  const scriptSig = custom.scriptSig ?? shareScriptSig(job.coin.height, new Uint8Array(8));
+  const metadataHash = sha256d(encodeShareMetadata(meta));
+  const coinbase = buildShareCoinbase({ scriptSig, payouts: custom.outputs ?? job.payouts.outputs, poolId: pool.chain.poolId, metadataHash, mandatedOutputs: [] });
+  const header = mineHeaderFor(job.coin, sha256d(coinbase), meta.time, bitsToTarget(meta.bits), custom.highHash);
+  return encodeShare({ meta, work: { header, scriptSig, reward: job.coin.reward, mandatedOutputs: [], merkleBranch: [] } }, 80);
+}
+
+/** A job on the pool's coin tip (default: on the chain's tip, paying payee 1). */
+export function job(pool: TestPool, request: Partial<ChainJobRequest> = {}): ChainJob {
+  return createChainJob(pool.chain, {
+    payees: [payee(1)],
+    coin: { prevHash: pool.tip.prevHash, height: pool.tip.info.height, bits: pool.tip.info.bits, reward: COIN_REWARD },
+    time: pool.now,
+    ...request,
+  });
 }
 
 export interface MineOptions extends Partial<ChainJobRequest> {
@@ -91,16 +131,11 @@ export interface MineOptions extends Partial<ChainJobRequest> {
 /** Mines a share on the pool's coin tip (default: on the chain's tip, paying payee 1). */
 export function mineShare(pool: TestPool, options: MineOptions = {}): { bytes: Uint8Array; job: ChainJob } {
   const { extranonce, ...request } = options;
-  const job = createChainJob(pool.chain, {
-    payees: [payee(1)],
-    coin: { prevHash: pool.tip.prevHash, height: pool.tip.info.height, bits: pool.tip.info.bits, reward: COIN_REWARD },
-    time: pool.now,
-    ...request,
-  });
-  const scriptSig = shareScriptSig(job.coin.height, extranonce ?? new Uint8Array(8));
-  const coinbase = job.coinbase(scriptSig);
-  const header = mineHeader(job, coinbase, job.metadata.time);
-  return { bytes: job.encode(header, scriptSig), job };
+  const j = job(pool, request);
+  const scriptSig = shareScriptSig(j.coin.height, extranonce ?? new Uint8Array(8));
+  const coinbase = j.coinbase(scriptSig);
+  const header = mineHeader(j, coinbase, j.metadata.time);
+  return { bytes: j.encode(header, scriptSig), job: j };
 }
 
 /** Mines and adds `n` shares in a row on the tip, `stepMs` apart; returns their entries. */

@@ -69,6 +69,15 @@ export interface ChainJob {
   encode(header: Uint8Array, scriptSig: Uint8Array): Uint8Array;
 }
 
+/** The smallest canonical compact target at or above `t` (targetToBits rounds down). */
+function compactAtLeast(t: bigint): number {
+  const bits = targetToBits(t);
+  const v = bitsToTarget(bits);
+  if (v >= t) return bits;
+  const size = bits >>> 24;
+  return targetToBits(v + (size > 3 ? 1n << BigInt(8 * (size - 3)) : 1n));
+}
+
 /** A job for a share on `request.parent` (default the tip) of `chain`. Throws SharechainError for requests no valid share can satisfy. */
 export function createChainJob(chain: ShareChain, request: ChainJobRequest): ChainJob {
   const params = chain.params;
@@ -84,11 +93,12 @@ export function createChainJob(chain: ShareChain, request: ChainJobRequest): Cha
   }
   let bits = demand.bits;
   if (multiple > 1) {
+    // The hardest the rules allow is demand/maxTargetMultiple and the block target: round up to them.
     const floor = demand.target / BigInt(params.maxTargetMultiple);
     let t = demand.target / BigInt(multiple);
+    if (t < floor) t = floor;
     if (t < blockTarget) t = blockTarget;
-    bits = targetToBits(t);
-    if (bitsToTarget(bits) < floor) bits = demand.bits;
+    bits = compactAtLeast(t);
   }
   const uncles = parent ? (request.uncles ?? chain.uncleCandidates(parent)) : [];
   const metadata: ShareMetadata = {

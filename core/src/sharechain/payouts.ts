@@ -211,31 +211,53 @@ export function lotteryDraw(coinPrevHash: Uint8Array, parentId: Uint8Array): big
   return hashToBigInt(sha256d(pre));
 }
 
-/** Runs the arcs over the circle (canonical order) and credits `paid`. */
-function runLottery(circle: readonly Draft[], arcs: number, coinPrevHash: Uint8Array, parentId: Uint8Array): LotteryDraw {
+/**
+ * The lottery's arcs over a circle of `amounts` (canonical order, total S): `arcs` arcs of
+ * floor(S/arcs) or one sat more (the first S mod arcs), arc j starting at offset + j*floor(S/arcs)
+ * + min(j, S mod arcs) (mod S). Returns what each position is paid: the lengths of the arcs
+ * whose starts fall in its interval [C_{i-1}, C_i).
+ */
+export function arcPayouts(amounts: readonly bigint[], arcs: number, offset: bigint): bigint[] {
   let total = 0n;
-  for (const d of circle) total += d.amount;
+  for (const a of amounts) total += a;
+  if (!Number.isSafeInteger(arcs) || arcs < 1 || total <= 0n || offset < 0n || offset >= total) {
+    throw new SharechainError(`internal: arcs ${arcs} over ${total} sats from offset ${offset}`);
+  }
   const m = BigInt(arcs);
   const q = total / m;
   const r = total % m;
-  const offset = lotteryDraw(coinPrevHash, parentId) % total;
-  // Arc j starts at offset + j*q + min(j, r) (mod total) and is q (+1 for j < r) long. Starts are
-  // increasing until they wrap: visit them in circle order.
+  // Starts increase with j until they wrap past the end of the circle: visit them in circle order.
   const starts: { at: bigint; len: bigint }[] = [];
   for (let j = 0n; j < m; j++) {
     const o = offset + j * q + (j < r ? j : r);
     starts.push({ at: o >= total ? o - total : o, len: j < r ? q + 1n : q });
   }
   starts.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const paid: bigint[] = [];
   let s = 0;
   let end = 0n;
-  for (const d of circle) {
-    end += d.amount;
+  for (const a of amounts) {
+    end += a;
+    let p = 0n;
+    while (s < starts.length && starts[s]!.at < end) p += starts[s++]!.len;
+    paid.push(p);
+  }
+  return paid;
+}
+
+/** Runs the lottery over the circle (canonical order) and credits `paid` and the win odds. */
+function runLottery(circle: readonly Draft[], arcs: number, coinPrevHash: Uint8Array, parentId: Uint8Array): LotteryDraw {
+  let total = 0n;
+  for (const d of circle) total += d.amount;
+  const offset = lotteryDraw(coinPrevHash, parentId) % total;
+  const paid = arcPayouts(circle.map((d) => d.amount), arcs, offset);
+  const m = BigInt(arcs);
+  circle.forEach((d, i) => {
+    d.paid = paid[i]!;
     d.num = m * d.amount;
     d.den = total;
-    while (s < starts.length && starts[s]!.at < end) d.paid += starts[s++]!.len;
-  }
-  return { total, arcs, arcValue: q, offset };
+  });
+  return { total, arcs, arcValue: total / m, offset };
 }
 
 /** The payouts of a coinbase (see the module comment; docs/sharechain.md §7 step by step). */
