@@ -6,22 +6,52 @@
 import { bytesToHex } from '../hex.ts';
 import { BASIS_POINTS, type PoolParams } from './params.ts';
 import type { WindowCredit } from './payouts.ts';
-import type { DecodedShare } from './share-codec.ts';
+import { decodeShare, type DecodedShare } from './share-codec.ts';
 
-export interface ShareEntry {
+/** What a ShareEntry is made of (the chain fills it in). */
+export interface ShareEntryInit {
+  readonly id: Uint8Array;
+  readonly key: string;
+  readonly encoded: Uint8Array;
+  readonly headerBytes: number;
+  readonly parent: ShareEntry | undefined;
+  readonly height: number;
+  readonly time: number;
+  readonly maxBits: number;
+  readonly bits: number;
+  readonly work: bigint;
+  readonly windowWork: bigint;
+  readonly chainWork: bigint;
+  readonly blockWork: bigint;
+  readonly uncleKeys: readonly string[];
+  readonly credits: readonly WindowCredit[];
+  readonly seq: number;
+  readonly isBlock: boolean;
+  readonly verified: boolean;
+}
+
+/**
+ * A held share. It keeps the few fields the chain's rules read on every share and the
+ * encoding; the decoded share is rebuilt on demand (`share`), so a chain of thousands of shares
+ * is thousands of small objects, not hundreds of thousands of views.
+ */
+export class ShareEntry {
   /** The share id (the PoW hash of its header, internal order). */
   readonly id: Uint8Array;
   /** The id as lower-case hex of those bytes (map keys, logs). */
   readonly key: string;
-  /** The decoded share (views into `encoded`). */
-  readonly share: DecodedShare;
   /** The share's encoding (owned by the entry). */
   readonly encoded: Uint8Array;
+  /** The parent's id (a view of the encoding); 32 zero bytes for a chain's first share. */
+  readonly parentId: Uint8Array;
   /** The parent entry; undefined for a chain's first share or a root whose parent is not held. */
   parent: ShareEntry | undefined;
   readonly height: number;
   /** Metadata time (ms). */
   readonly time: number;
+  /** The demanded target it carries (the ASERT state) and its own target, compact. */
+  readonly maxBits: number;
+  readonly bits: number;
   /** Work of the share's own target. */
   readonly work: bigint;
   /** Work the window walk counts for it: its own plus its uncles'. */
@@ -40,6 +70,34 @@ export interface ShareEntry {
   readonly isBlock: boolean;
   /** False for shares added from history whose checks needed shares not held (sync's first window). */
   readonly verified: boolean;
+  private readonly headerBytes: number;
+
+  constructor(init: ShareEntryInit) {
+    this.id = init.id;
+    this.key = init.key;
+    this.encoded = init.encoded;
+    this.headerBytes = init.headerBytes;
+    this.parentId = init.encoded.subarray(1, 33);
+    this.parent = init.parent;
+    this.height = init.height;
+    this.time = init.time;
+    this.maxBits = init.maxBits;
+    this.bits = init.bits;
+    this.work = init.work;
+    this.windowWork = init.windowWork;
+    this.chainWork = init.chainWork;
+    this.blockWork = init.blockWork;
+    this.uncleKeys = init.uncleKeys;
+    this.credits = init.credits;
+    this.seq = init.seq;
+    this.isBlock = init.isBlock;
+    this.verified = init.verified;
+  }
+
+  /** The decoded share (decoded on each call: views into `encoded`). */
+  get share(): DecodedShare {
+    return decodeShare(this.encoded, this.headerBytes);
+  }
 }
 
 /**
@@ -48,6 +106,8 @@ export interface ShareEntry {
  * share's payees. Weights are work x bp, so nothing is rounded.
  */
 export function shareCredits(share: DecodedShare, work: bigint, uncles: readonly ShareEntry[], params: PoolParams): WindowCredit[] {
+  // Without uncles the payees are the credits (their scripts are distinct: the codec checks it).
+  if (uncles.length === 0) return share.meta.payees.map((p) => ({ key: bytesToHex(p.script), script: p.script, weight: work * BigInt(p.bp) }));
   const byKey = new Map<string, { script: Uint8Array; weight: bigint }>();
   const credit = (script: Uint8Array, weight: bigint) => {
     if (weight === 0n) return;
