@@ -31,9 +31,9 @@ export const MAX_LOCATOR_IDS = 101;
 /** Ids a locator lists one by one before its steps start doubling. */
 const LOCATOR_DENSE_IDS = 10;
 /** Parents whose windows are kept computed (siblings and a tip's racing children reuse them). */
-const WINDOW_CACHE_SIZE = 16;
+const WINDOW_CACHE_SIZE = 4;
 /** Payout results kept (keyed by parent, reward, coin block and finder payees). */
-const PAYOUT_CACHE_SIZE = 64;
+const PAYOUT_CACHE_SIZE = 8;
 
 export interface ShareChainOptions {
   readonly params: PoolParams;
