@@ -8,42 +8,14 @@ import { BASIS_POINTS, type PoolParams } from './params.ts';
 import type { WindowCredit } from './payouts.ts';
 import { decodeShare, type DecodedShare } from './share-codec.ts';
 
-/** What a ShareEntry is made of (the chain fills it in). */
-export interface ShareEntryInit {
-  readonly id: Uint8Array;
-  readonly key: string;
-  readonly encoded: Uint8Array;
-  readonly headerBytes: number;
-  readonly parent: ShareEntry | undefined;
-  readonly height: number;
-  readonly time: number;
-  readonly maxBits: number;
-  readonly bits: number;
-  readonly work: bigint;
-  readonly windowWork: bigint;
-  readonly chainWork: bigint;
-  readonly blockWork: bigint;
-  readonly uncleKeys: readonly string[];
-  readonly credits: readonly WindowCredit[];
-  readonly seq: number;
-  readonly isBlock: boolean;
-  readonly verified: boolean;
-}
-
-/**
- * A held share. It keeps the few fields the chain's rules read on every share and the
- * encoding; the decoded share is rebuilt on demand (`share`), so a chain of thousands of shares
- * is thousands of small objects, not hundreds of thousands of views.
- */
-export class ShareEntry {
+/** The fields of a held share (the chain fills them in). */
+export interface ShareEntryFields {
   /** The share id (the PoW hash of its header, internal order). */
   readonly id: Uint8Array;
   /** The id as lower-case hex of those bytes (map keys, logs). */
   readonly key: string;
   /** The share's encoding (owned by the entry). */
   readonly encoded: Uint8Array;
-  /** The parent's id (a view of the encoding); 32 zero bytes for a chain's first share. */
-  readonly parentId: Uint8Array;
   /** The parent entry; undefined for a chain's first share or a root whose parent is not held. */
   parent: ShareEntry | undefined;
   readonly height: number;
@@ -70,28 +42,27 @@ export class ShareEntry {
   readonly isBlock: boolean;
   /** False for shares added from history whose checks needed shares not held (sync's first window). */
   readonly verified: boolean;
-  private readonly headerBytes: number;
+}
 
-  constructor(init: ShareEntryInit) {
-    this.id = init.id;
-    this.key = init.key;
-    this.encoded = init.encoded;
-    this.headerBytes = init.headerBytes;
-    this.parentId = init.encoded.subarray(1, 33);
-    this.parent = init.parent;
-    this.height = init.height;
-    this.time = init.time;
-    this.maxBits = init.maxBits;
-    this.bits = init.bits;
-    this.work = init.work;
-    this.windowWork = init.windowWork;
-    this.chainWork = init.chainWork;
-    this.blockWork = init.blockWork;
-    this.uncleKeys = init.uncleKeys;
-    this.credits = init.credits;
-    this.seq = init.seq;
-    this.isBlock = init.isBlock;
-    this.verified = init.verified;
+// The class's instance type carries the fields (declaration merging with the class below).
+export interface ShareEntry extends ShareEntryFields {}
+
+/**
+ * A held share. It keeps the few fields the chain's rules read on every share and the
+ * encoding; the decoded share is rebuilt on demand (`share`), so a chain of thousands of shares
+ * is thousands of small objects, not hundreds of thousands of views.
+ */
+export class ShareEntry {
+  /** The parent's id (a view of the encoding); 32 zero bytes for a chain's first share. */
+  readonly parentId: Uint8Array;
+
+  constructor(
+    fields: ShareEntryFields,
+    /** Bytes of the algorithm's header (to decode the share again). */
+    private readonly headerBytes: number,
+  ) {
+    Object.assign(this, fields);
+    this.parentId = fields.encoded.subarray(1, 33);
   }
 
   /** The decoded share (decoded on each call: views into `encoded`). */

@@ -368,26 +368,28 @@ export class ShareChain {
     const work = compactTarget(share.meta.bits).work;
     let windowWork = work;
     for (const u of uncles) windowWork += u.work;
-    const entry = new ShareEntry({
-      id,
-      key,
-      encoded: share.encoded,
-      headerBytes: this.algorithm.share.headerBytes,
-      parent,
-      height: share.meta.height,
-      time: share.meta.time,
-      maxBits: share.meta.maxBits,
-      bits: share.meta.bits,
-      work,
-      windowWork,
-      chainWork: (parent?.chainWork ?? 0n) + windowWork,
-      blockWork,
-      uncleKeys: uncles.map((u) => u.key),
-      credits: shareCredits(share, work, uncles, this.params),
-      seq: this.seq++,
-      isBlock,
-      verified,
-    });
+    const entry = new ShareEntry(
+      {
+        id,
+        key,
+        encoded: share.encoded,
+        parent,
+        height: share.meta.height,
+        time: share.meta.time,
+        maxBits: share.meta.maxBits,
+        bits: share.meta.bits,
+        work,
+        windowWork,
+        chainWork: (parent?.chainWork ?? 0n) + windowWork,
+        blockWork,
+        uncleKeys: uncles.map((u) => u.key),
+        credits: shareCredits(share, work, uncles, this.params),
+        seq: this.seq++,
+        isBlock,
+        verified,
+      },
+      this.algorithm.share.headerBytes,
+    );
     this.entries.set(key, entry);
     const level = this.byHeight.get(entry.height);
     if (level) level.push(entry);
