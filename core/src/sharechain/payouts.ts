@@ -73,7 +73,7 @@ export type PayeeKind = 'direct' | 'lottery';
 export interface PayeePayout {
   readonly key: string;
   readonly script: Uint8Array;
-  /** Window credit (work x bp; 0 for a finder payee with no credit in the window). */
+  /** Window credit in work x bp (weight / 10,000 is its credited work); 0 for a finder payee with no credit in the window. */
   readonly weight: bigint;
   /** Its part of the finder bonus. */
   readonly bonus: bigint;

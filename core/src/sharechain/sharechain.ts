@@ -62,6 +62,10 @@ export interface AddOptions {
 export type TrustedShare = Uint8Array | { readonly id: Uint8Array; readonly bytes: Uint8Array };
 
 interface CachedPayouts {
+  readonly parent: ShareEntry | undefined;
+  readonly reward: bigint;
+  readonly coinPrevHash: Uint8Array;
+  readonly finder: readonly Payee[];
   readonly payouts: Payouts;
   readonly outputBytes: Uint8Array;
 }
@@ -114,14 +118,12 @@ export class ShareChain {
   private seq = 0;
   private readonly tracker: WindowTracker;
   private readonly windows = new Lru<WindowSummary>(WINDOW_CACHE_SIZE);
-  private readonly payoutCache = new Lru<CachedPayouts>(PAYOUT_CACHE_SIZE);
+  private readonly payoutCache: CachedPayouts[] = [];
   private readonly pair = new Uint8Array(64);
   /** The coinbase being checked (reused: validation allocates no coinbase per share). */
   private coinbase = new Uint8Array(4096);
   private lastHeight = -1;
   private lastPush: Uint8Array = new Uint8Array(0);
-  private lastPrev: Uint8Array = new Uint8Array(0);
-  private lastPrevHex = '';
 
   constructor(options: ShareChainOptions) {
     this.params = validatePoolParams(options.params);
@@ -314,15 +316,6 @@ export class ShareChain {
     return this.lastPush;
   }
 
-  /** Hex of a coin prevhash (the last one kept). */
-  private prevHex(prevHash: Uint8Array): string {
-    if (!bytesEqual(prevHash, this.lastPrev)) {
-      this.lastPrev = ownBytes(prevHash);
-      this.lastPrevHex = bytesToHex(prevHash);
-    }
-    return this.lastPrevHex;
-  }
-
   /** The merkle root of a coinbase and a branch given as 32-byte levels back to back. */
   private merkleRoot(coinbase: Uint8Array, branch: Uint8Array): Uint8Array {
     let root = this.hash(coinbase);
@@ -486,10 +479,10 @@ export class ShareChain {
   }
 
   private cachedPayouts(parent: ShareEntry | undefined, reward: bigint, coinPrevHash: Uint8Array, finder: readonly Payee[], window: WindowSummary | undefined): CachedPayouts {
-    let key = `${parent?.key ?? ''}|${reward}|${this.prevHex(coinPrevHash)}`;
-    for (const p of finder) key += `|${p.bp}:${bytesToHex(p.script)}`;
-    const hit = this.payoutCache.get(key);
-    if (hit) return hit;
+    // Compared field by field (no key strings to build and hash for every share).
+    for (const c of this.payoutCache) {
+      if (c.parent === parent && c.reward === reward && equal32(c.coinPrevHash, coinPrevHash) && samePayees(c.finder, finder)) return c;
+    }
     const payouts = computePayouts({
       params: this.params,
       reward,
@@ -499,8 +492,17 @@ export class ShareChain {
       coinPrevHash,
       parentId: parent?.id ?? NULL_SHARE_ID,
     });
-    const cached = { payouts, outputBytes: serializePayoutOutputs(payouts.outputs) };
-    this.payoutCache.set(key, cached);
+    const cached: CachedPayouts = {
+      parent,
+      reward,
+      coinPrevHash: ownBytes(coinPrevHash),
+      finder: finder.map((p) => ({ script: ownBytes(p.script), bp: p.bp })),
+      payouts,
+      outputBytes: serializePayoutOutputs(payouts.outputs),
+    };
+    // Newest first; the oldest falls off.
+    this.payoutCache.unshift(cached);
+    if (this.payoutCache.length > PAYOUT_CACHE_SIZE) this.payoutCache.pop();
     return cached;
   }
 
@@ -594,7 +596,7 @@ export class ShareChain {
     if (this.bestLow < cutoff) this.bestLow = cutoff;
     this.tracker.reset();
     this.windows.clear();
-    this.payoutCache.clear();
+    this.payoutCache.length = 0;
     return removed;
   }
 
@@ -635,6 +637,12 @@ export function medianTimePast(parent: ShareEntry): number {
   for (let a: ShareEntry | undefined = parent; a && times.length < MEDIAN_TIME_SPAN; a = a.parent) times.push(a.time);
   times.sort((x, y) => x - y);
   return times[times.length >> 1]!;
+}
+
+function samePayees(a: readonly Payee[], b: readonly Payee[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.bp !== b[i]!.bp || !bytesEqual(a[i]!.script, b[i]!.script)) return false;
+  return true;
 }
 
 function equal32(a: Uint8Array, b: Uint8Array): boolean {
