@@ -1,0 +1,98 @@
+/**
+ * A share as the chain holds it: the decoded share, its place (parent, height, chain work) and
+ * what it credits in any window that includes it. Memory per entry is bounded: the encoding
+ * (at most maxShareBytes), at most 4 + 3 x 4 credits, and a few numbers.
+ */
+import { bytesToHex } from '../hex.ts';
+import { BASIS_POINTS, type PoolParams } from './params.ts';
+import type { WindowCredit } from './payouts.ts';
+import { decodeShare, type DecodedShare } from './share-codec.ts';
+
+/** The fields of a held share (the chain fills them in). */
+export interface ShareEntryFields {
+  /** The share id (the PoW hash of its header, internal order). */
+  readonly id: Uint8Array;
+  /** The id as lower-case hex of those bytes (map keys, logs). */
+  readonly key: string;
+  /** The share's encoding (owned by the entry). */
+  readonly encoded: Uint8Array;
+  /** The parent entry; undefined for a chain's first share or a root whose parent is not held. */
+  parent: ShareEntry | undefined;
+  readonly height: number;
+  /** Metadata time (ms). */
+  readonly time: number;
+  /** The demanded target it carries (the ASERT state) and its own target, compact. */
+  readonly maxBits: number;
+  readonly bits: number;
+  /** Work of the share's own target. */
+  readonly work: bigint;
+  /** Work the window walk counts for it: its own plus its uncles'. */
+  readonly windowWork: bigint;
+  /** Cumulative window work from the first share (or root) held to this one: the fork-choice score. */
+  readonly chainWork: bigint;
+  /** Work of the coin block target in its header (the window is windowSpread times this). */
+  readonly blockWork: bigint;
+  /** Keys of the uncles it names that were held when it was added (ids only: no references that keep pruned shares alive). */
+  readonly uncleKeys: readonly string[];
+  /** What it credits to each payout script when in a window (own work and uncle splits). */
+  readonly credits: readonly WindowCredit[];
+  /** Arrival order (first seen wins fork-choice ties). */
+  readonly seq: number;
+  /** Its hash met the coin's block target. */
+  readonly isBlock: boolean;
+  /** False for shares added from history whose checks needed shares not held (sync's first window). */
+  readonly verified: boolean;
+}
+
+// The class's instance type carries the fields (declaration merging with the class below).
+export interface ShareEntry extends ShareEntryFields {}
+
+/**
+ * A held share. It keeps the few fields the chain's rules read on every share and the
+ * encoding; the decoded share is rebuilt on demand (`share`), so a chain of thousands of shares
+ * is thousands of small objects, not hundreds of thousands of views.
+ */
+export class ShareEntry {
+  /** The parent's id (a view of the encoding); 32 zero bytes for a chain's first share. */
+  readonly parentId: Uint8Array;
+
+  constructor(
+    fields: ShareEntryFields,
+    /** Bytes of the algorithm's header (to decode the share again). */
+    private readonly headerBytes: number,
+  ) {
+    Object.assign(this, fields);
+    this.parentId = fields.encoded.subarray(1, 33);
+  }
+
+  /** The decoded share (decoded on each call: views into `encoded`). */
+  get share(): DecodedShare {
+    return decodeShare(this.encoded, this.headerBytes);
+  }
+}
+
+/**
+ * The credits a share brings into a window: its own work split by its payees' basis points, and
+ * for each uncle, uncleCreditBp of the uncle's work to the uncle's payees and the rest to this
+ * share's payees. Weights are work x bp, so nothing is rounded.
+ */
+export function shareCredits(share: DecodedShare, work: bigint, uncles: readonly ShareEntry[], params: PoolParams): WindowCredit[] {
+  // Without uncles the payees are the credits (their scripts are distinct: the codec checks it).
+  if (uncles.length === 0) return share.meta.payees.map((p) => ({ key: bytesToHex(p.script), script: p.script, weight: work * BigInt(p.bp) }));
+  const byKey = new Map<string, { script: Uint8Array; weight: bigint }>();
+  const credit = (script: Uint8Array, weight: bigint) => {
+    if (weight === 0n) return;
+    const key = bytesToHex(script);
+    const c = byKey.get(key);
+    if (c) c.weight += weight;
+    else byKey.set(key, { script, weight });
+  };
+  let ownWork = work;
+  for (const u of uncles) {
+    const uncleCredit = (u.work * BigInt(params.uncleCreditBp)) / BigInt(BASIS_POINTS);
+    for (const p of u.share.meta.payees) credit(p.script, uncleCredit * BigInt(p.bp));
+    ownWork += u.work - uncleCredit;
+  }
+  for (const p of share.meta.payees) credit(p.script, ownWork * BigInt(p.bp));
+  return [...byKey].map(([key, c]) => ({ key, script: c.script, weight: c.weight }));
+}
