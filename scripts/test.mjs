@@ -81,6 +81,16 @@ if (want('budget')) {
   }
 }
 
+if (want('budget')) {
+  step('budget: what the widget runs before the visitor\'s click (at most 10 KB gzipped, no miner code)');
+  const status = run(process.execPath, [join(ROOT, 'apps', 'widget', 'scripts', 'check-budget.mjs')]);
+  if (status === 0) passed++;
+  else {
+    failed++;
+    failures.push('budget: widget before consent');
+  }
+}
+
 if (want('e2e')) {
   step('browser tests (playwright, chromium)');
   const out = join(ROOT, 'test-results', 'playwright.json');

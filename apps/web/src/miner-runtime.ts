@@ -19,7 +19,7 @@
  */
 import type { Network } from '@otedama/core';
 import { browserCourtesyEnv, watchCourtesy, type CourtesyPrefs, type CourtesyWatcher } from './courtesy.ts';
-import { MiningBusyError, SettingsError } from './errors.ts';
+import { MiningBusyError, MiningLockError, SettingsError } from './errors.ts';
 import type { BrowserMiner, MinerEvent, MinerStats } from './miner.ts';
 import { acquireMiningLock, type MiningLock } from './mining-lock.ts';
 import { checkSettings, edgeHttpOrigin, pageEdgeUrl, type Settings } from './settings.ts';
@@ -85,8 +85,7 @@ export async function openMinerRuntime(req: RuntimeRequest): Promise<MinerRuntim
   const edges = req.wanted.edges.length > 0 ? req.wanted.edges : [pageEdgeUrl(req.pageUrl ?? location.href)];
   const network = await learnNetwork(edges, poolNetwork);
   const settings = checkSettings(req.wanted, req.cores, (a) => payoutAddressProblem(a, network));
-  const lock: MiningLock | null = await acquireMiningLock();
-  if (!lock) throw new MiningBusyError(ANOTHER_TAB_MINES);
+  const lock = await takeMiningLock(req.log);
 
   let miner: BrowserMiner | undefined;
   let courtesy: CourtesyWatcher | undefined;
@@ -141,6 +140,25 @@ export async function openMinerRuntime(req: RuntimeRequest): Promise<MinerRuntim
       }
     },
   };
+}
+
+/**
+ * The one-tab lock, or MiningBusyError when another tab of the site mines. Where the browser
+ * refuses Web Locks to this document (a third-party frame whose storage the browser blocks, an
+ * opaque origin) mining goes on unenforced, and `log` says so: the lock is a courtesy, and the
+ * refusal says nothing about another tab mining.
+ */
+async function takeMiningLock(log: RuntimeRequest['log']): Promise<MiningLock> {
+  let lock: MiningLock | null;
+  try {
+    lock = await acquireMiningLock();
+  } catch (err) {
+    if (!(err instanceof MiningLockError)) throw err;
+    log?.('warn', `${err.reason}: other tabs of this site are not kept from mining at the same time`);
+    return { release() {}, enforced: false };
+  }
+  if (!lock) throw new MiningBusyError(ANOTHER_TAB_MINES);
+  return lock;
 }
 
 /**
