@@ -165,7 +165,7 @@ const tsx = (node) => [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')];
 
 async function main() {
   const [command = 'start', ...rest] = process.argv.slice(2);
-  const known = ['start', 'test', 'bench', 'bench:stratum', 'build', 'node'];
+  const known = ['start', 'test', 'bench', 'bench:stratum', 'bench:rig', 'build', 'node'];
   if (!known.includes(command)) fail(`unknown command "${command}"; expected one of ${known.join(', ')}`);
   const node = ensureNode();
   ensureDeps();
@@ -188,6 +188,11 @@ async function main() {
   }
   if (command === 'bench:stratum') {
     process.exit(run(node, [...tsx(node), join(ROOT, 'edge', 'bench', 'stratum-load.ts'), ...rest], { env }));
+  }
+  if (command === 'bench:rig') {
+    ensureBrowser();
+    build(node);
+    process.exit(run(node, [...tsx(node), join(ROOT, 'apps', 'rig', 'bench', 'rig-hashrate.ts'), ...rest], { env }));
   }
   if (command === 'test') {
     ensureBrowser();
