@@ -3,21 +3,11 @@
  * with one line naming it and exit code 2 before any browser starts; a pool that does not answer
  * and a missing Chromium exit 1 with what to do. (Rigs that mine: apps/rig/e2e/rig.spec.ts.)
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { runOtedama } from './cli-run.ts';
+import { freePort, runOtedama } from './cli-run.ts';
 
 const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 const OK = ['--browsers', '1', '--url', 'http://127.0.0.1:9/', '--address', ADDRESS];
-
-/** A loopback port with nothing listening on it (bound, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 function without(flag: string): string[] {
   const i = OK.indexOf(flag);

@@ -37,14 +37,20 @@ export interface PageStats {
   peers?: number;
 }
 
-export interface RigBrowserOptions {
+/** What every browser of a rig does: which page, for whom, with what, in which Chromium. */
+export interface MiningTarget {
+  /** The pool edge's web app. */
   url: string;
   address: string;
   algo: string;
+  /** CPU threads (0 with gpu). */
   threads: number;
   gpu: boolean;
   executablePath: string;
   switches: string[];
+}
+
+export interface RigBrowserOptions extends MiningTarget {
   onStats(stats: PageStats): void;
   /** Called once when the browser ends without close(): why. */
   onExit(reason: string): void;

@@ -8,7 +8,7 @@
  */
 import { RestartPolicy } from '@otedama/web/watchdog';
 import { RigSetupError } from './errors.ts';
-import { RigBrowser, type PageStats, type RigBrowserOptions } from './rig-browser.ts';
+import { RigBrowser, type MiningTarget, type PageStats, type RigBrowserOptions } from './rig-browser.ts';
 import { stallReason } from './rig-health.ts';
 
 /** First restart delay (ms) of a browser that failed soon after starting. */
@@ -20,16 +20,8 @@ export const HEALTHY_RUN_MS = 60_000;
 /** How often (ms) the rig looks for stalled browsers. */
 const HEALTH_CHECK_MS = 5_000;
 
-export interface RigOptions {
+export interface RigOptions extends MiningTarget {
   browsers: number;
-  url: string;
-  address: string;
-  algo: string;
-  /** CPU threads per browser (0 with gpu). */
-  threads: number;
-  gpu: boolean;
-  executablePath: string;
-  switches: string[];
 }
 
 export type SlotState = 'starting' | 'mining' | 'restarting' | 'stopped';
@@ -210,14 +202,9 @@ export class Rig {
       slot.lastStatsAt = undefined;
       slot.lastProgressAt = undefined;
       slot.current = undefined;
+      const { browsers: _count, ...target } = this.options;
       const browser = (this.deps.newBrowser ?? ((o) => new RigBrowser(o)))({
-        url: this.options.url,
-        address: this.options.address,
-        algo: this.options.algo,
-        threads: this.options.threads,
-        gpu: this.options.gpu,
-        executablePath: this.options.executablePath,
-        switches: this.options.switches,
+        ...target,
         onStats: (stats) => this.onStats(slot, browser, stats),
         onExit: (reason) => slot.end(reason),
       });

@@ -2,9 +2,9 @@
 // A demo host site for the widget, on its own origin (the widget's frame comes from the edge's):
 //   node apps/widget/demo/host.mjs --pool http://127.0.0.1:8080/ --address bcrt1q… [--port 8090]
 // then open http://localhost:8090/ (a page with the script tag and the host API) or
-// /strict-csp.html (the same under a strict Content-Security-Policy). The e2e tests start it with
-// startDemoHost() and extra fixture folders. It fills {{POOL}}, {{POOL_ORIGIN}} and {{ADDRESS}}
-// in the pages it serves; files whose name contains "strict-csp" get a strict policy header.
+// /strict-csp.html (the same page under a strict Content-Security-Policy). The e2e tests start it
+// with startDemoHost() and extra fixture folders. It fills {{POOL}}, {{POOL_ORIGIN}},
+// {{ADDRESS}} and {{POLICY_NOTE}} in the pages it serves.
 // Plain JavaScript (Node 22); listens on 127.0.0.1 only.
 import { readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -12,6 +12,8 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const DEMO_DIR = fileURLToPath(new URL('.', import.meta.url));
+/** The demo page again, under strictCsp(). */
+const STRICT_PAGE = '/strict-csp.html';
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
 /** The policy of the strict pages: nothing inline, scripts and frames from this site and the edge only. */
@@ -30,7 +32,8 @@ export function startDemoHost({ pool, address, port = 0, dirs = [] }) {
   const roots = [DEMO_DIR, ...dirs].map((r) => (r.endsWith('/') ? r : `${r}/`));
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const name = path === '/' ? '/index.html' : path;
+    const strict = path === STRICT_PAGE;
+    const name = path === '/' || strict ? '/index.html' : path;
     // Only files inside one of the roots (join normalises "..": the prefix check keeps it inside).
     const file = roots.map((r) => join(r, name)).find((f, i) => f.startsWith(roots[i]) && existsSync(f) && TYPES[extname(f)]);
     if (!file || name.endsWith('.mjs')) {
@@ -38,9 +41,10 @@ export function startDemoHost({ pool, address, port = 0, dirs = [] }) {
       return;
     }
     let body = readFileSync(file, 'utf8');
-    for (const [k, v] of Object.entries(vars)) body = body.replaceAll(k, v);
+    const note = strict ? 'This copy of the page is served with a strict Content-Security-Policy (nothing inline).' : '';
+    for (const [k, v] of Object.entries({ ...vars, '{{POLICY_NOTE}}': note })) body = body.replaceAll(k, v);
     const headers = { 'content-type': TYPES[extname(file)], 'cache-control': 'no-store' };
-    if (name.includes('strict-csp')) headers['content-security-policy'] = strictCsp(poolUrl.origin);
+    if (strict) headers['content-security-policy'] = strictCsp(poolUrl.origin);
     res.writeHead(200, headers).end(body);
   });
   return new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@ import { expect, test, type Frame, type FrameLocator, type Page } from '@playwri
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { edgeForFile, MINER_ADDRESS, stratumConnections } from '../../web/e2e/edge-fixture.ts';
+import { constructionCounts, countConstructions, edgeForFile, MINER_ADDRESS, stratumConnections, type ConstructionCounts } from '../../web/e2e/edge-fixture.ts';
 import { startDemoHost } from '../demo/host.mjs';
 
 const edge = edgeForFile();
@@ -24,35 +24,9 @@ test.afterAll(async () => {
   await host?.close();
 });
 
-interface Counts {
-  workers: number;
-  sockets: number;
-}
-
-/** Counts Worker and WebSocket constructions in every frame of the page (the widget's included). */
-async function countInFrames(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const w = window as unknown as { __counts: Counts };
-    w.__counts = { workers: 0, sockets: 0 };
-    const RealWorker = window.Worker;
-    const RealWS = window.WebSocket;
-    window.Worker = class extends RealWorker {
-      constructor(url: string | URL, opts?: WorkerOptions) {
-        super(url, opts);
-        w.__counts.workers++;
-      }
-    } as typeof Worker;
-    window.WebSocket = class extends RealWS {
-      constructor(url: string | URL, protocols?: string | string[]) {
-        super(url, protocols);
-        w.__counts.sockets++;
-      }
-    } as typeof WebSocket;
-  });
-}
-
-async function totals(page: Page): Promise<Counts> {
-  const all = await Promise.all(page.frames().map((f) => f.evaluate(() => (window as unknown as { __counts?: Counts }).__counts ?? { workers: 0, sockets: 0 }).catch(() => ({ workers: 0, sockets: 0 }))));
+/** Worker and WebSocket constructions in every frame of the page, the widget's included. */
+async function totals(page: Page): Promise<ConstructionCounts> {
+  const all = await Promise.all(page.frames().map((f) => constructionCounts(f).catch(() => ({ workers: 0, sockets: 0 }))));
   return all.reduce((a, c) => ({ workers: a.workers + c.workers, sockets: a.sockets + c.sockets }), { workers: 0, sockets: 0 });
 }
 
@@ -86,7 +60,7 @@ async function minerShares(address: string): Promise<{ status: number; workers: 
 }
 
 test('the demo host page: nothing before the click; the click mines for data-address; Stop stops', async ({ page }) => {
-  await countInFrames(page);
+  await countConstructions(page);
   const requests: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
   const sockets: string[] = [];
@@ -126,7 +100,7 @@ test('the demo host page: nothing before the click; the click mines for data-add
 });
 
 test('"No thanks" is remembered for the site across reloads; "Ask me again" asks', async ({ page }) => {
-  await countInFrames(page);
+  await countConstructions(page);
   await page.goto(host.url);
   const frame = widgetFrame(page);
   await visitorClick(page, frame, /No thanks/);
@@ -148,7 +122,7 @@ test('"No thanks" is remembered for the site across reloads; "Ask me again" asks
 });
 
 test('a hostile host page cannot make the frame mine: API calls, forged messages, script clicks, URL parameters, an invisible frame', async ({ page }) => {
-  await countInFrames(page);
+  await countConstructions(page);
   await page.goto(new URL('hostile.html', host.url).href);
   const frame = widgetFrame(page);
   await expect(frame.getByRole('button', { name: 'Start mining' })).toBeVisible();
