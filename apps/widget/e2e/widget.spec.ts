@@ -178,6 +178,11 @@ test('the /widget page writes the snippet with the loader hash the well-known do
   await expect(snippet).toHaveValue(new RegExp(`integrity="${doc.files.loader.integrity.replace(/[+/]/g, '\\$&')}"`));
   await expect(snippet).toHaveValue(/data-lang="ja"/);
   await expect(page.frameLocator('#preview iframe').getByRole('button', { name: 'マイニングを開始' })).toBeVisible();
+  // No GPU unless the site allows it, and then unticked until the visitor ticks it.
+  await expect(page.frameLocator('#preview iframe').getByRole('checkbox')).toHaveCount(0);
+  await page.getByLabel(/Offer the visitor's GPU/).check();
+  await expect(snippet).toHaveValue(/data-gpu="allow"/);
+  await expect(page.frameLocator('#preview iframe').getByRole('checkbox', { name: 'グラフィックカード（GPU）も使う' })).not.toBeChecked();
   await page.getByLabel(/iframe only/).check();
   await expect(snippet).toHaveValue(/<iframe src="http:\/\/127\.0\.0\.1:\d+\/widget\/frame\.html\?address=/);
   // Keyboard: from the frame's question, Tab goes Start -> No thanks -> What is this?
