@@ -18,7 +18,7 @@
  * A failed start() leaves nothing running but the lock: call stop() to release it.
  */
 import type { Network } from '@otedama/core';
-import { browserCourtesyEnv, watchCourtesy, type CourtesyPrefs, type CourtesyWatcher } from './courtesy.ts';
+import { browserCourtesyEnv, watchCourtesy, type CourtesyEnv, type CourtesyPrefs, type CourtesyWatcher } from './courtesy.ts';
 import { MiningBusyError, MiningLockError, SettingsError } from './errors.ts';
 import type { BrowserMiner, MinerEvent, MinerStats } from './miner.ts';
 import { acquireMiningLock, type MiningLock } from './mining-lock.ts';
@@ -35,6 +35,8 @@ export interface RuntimeRequest {
   log?: (level: 'info' | 'warn', text: string) => void;
   /** The page's URL, for its own edge when `wanted.edges` is empty (default: location.href). */
   pageUrl?: string;
+  /** More courtesy wiring that needs the running miner (added to browserCourtesyEnv's). */
+  courtesy?: (miner: BrowserMiner) => Partial<CourtesyEnv>;
 }
 
 export interface RuntimeHandlers {
@@ -118,7 +120,11 @@ export async function openMinerRuntime(req: RuntimeRequest): Promise<MinerRuntim
       if (stopped) return;
       // Courtesy: give way when the tab is hidden, on battery, under CPU pressure (courtesy.ts).
       const running = miner;
-      courtesy = watchCourtesy(browserCourtesyEnv(req.log), { whenHidden: settings.whenHidden, onBattery: settings.onBattery }, (t) => running.setThrottle(t.factor, t.reason));
+      courtesy = watchCourtesy(
+        { ...browserCourtesyEnv(req.log), ...req.courtesy?.(running) },
+        { whenHidden: settings.whenHidden, onBattery: settings.onBattery },
+        (t) => running.setThrottle(t.factor, t.reason),
+      );
     },
     setIntensity(intensity) {
       miner?.setIntensity(intensity);
