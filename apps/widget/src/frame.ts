@@ -200,7 +200,9 @@ function onHostMessage(ev: MessageEvent): void {
     post({ type: 'state', state });
     return;
   }
-  show('ask');
+  // From 'stopped' the question comes back; in 'ask' or 'error' it is on screen already (an
+  // error stays: a page asking again must not hide why the last click was refused).
+  if (state === 'stopped') show('ask');
   const button = $('start');
   button.focus();
   button.classList.remove('attention');
