@@ -8,12 +8,27 @@
  */
 import { expect, test, type Frame, type FrameLocator, type Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { constructionCounts, countConstructions, edgeForFile, MINER_ADDRESS, stratumConnections, type ConstructionCounts } from '../../web/e2e/edge-fixture.ts';
 import { startDemoHost } from '../demo/host.mjs';
 
 const edge = edgeForFile();
+/** axe-core's browser build, run in the frame and the /widget page for WCAG 2.1 A/AA. */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** axe-core's violations in `frame` (ids with the first offending element), for WCAG 2.1 A and AA. */
+async function axeViolations(frame: Page | Frame): Promise<string[]> {
+  await frame.evaluate(AXE_SOURCE);
+  return frame.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ passes: unknown[]; violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    if (r.passes.length === 0) return ['axe checked nothing'];
+    return r.violations.map((v) => `${v.id}: ${v.nodes[0]?.target.join(' ')}`);
+  }, WCAG_21_AA);
+}
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 let host: { url: string; close(): Promise<void> };
 
@@ -192,4 +207,22 @@ test('the /widget page writes the snippet with the loader hash the well-known do
   await expect(preview.getByRole('button', { name: 'いいえ' })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(preview.getByRole('link', { name: 'これは何？' })).toBeFocused();
+});
+
+test('accessibility: the frame (question, declined, light and dark) and the /widget page have no WCAG 2.1 A/AA violations (axe-core)', async ({ page }) => {
+  for (const theme of ['light', 'dark']) {
+    const url = new URL('/widget/frame.html', edge.url);
+    url.search = new URLSearchParams({ address: MINER_ADDRESS, theme, lang: 'en' }).toString();
+    await page.goto(url.href);
+    await expect(page.getByRole('button', { name: 'Start mining' })).toBeVisible();
+    expect(await axeViolations(page), `question, ${theme}`).toEqual([]);
+    await page.getByRole('button', { name: 'No thanks' }).click();
+    await expect(page.getByRole('button', { name: 'Ask me again' })).toBeFocused();
+    expect(await axeViolations(page), `declined, ${theme}`).toEqual([]);
+    await page.getByRole('button', { name: 'Ask me again' }).click();
+  }
+  await page.goto(new URL('/widget/', edge.url).href);
+  await page.getByLabel('Payout address (required)').fill(MINER_ADDRESS);
+  await expect(page.locator('#snippet')).toHaveValue(/data-address/);
+  expect(await axeViolations(page), '/widget').toEqual([]);
 });
