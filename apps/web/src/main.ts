@@ -4,19 +4,16 @@
  * and no job socket is opened. Start dynamically imports the miner, which brings the workers and
  * the pool connection.
  */
-import { formatHashrate as formatRate, type Network } from '@otedama/core';
-import type { BrowserMiner, MinerEvent, MinerStats } from './miner.ts';
-import { browserCourtesyEnv, watchCourtesy, type CourtesyWatcher } from './courtesy.ts';
-import { acquireMiningLock, type MiningLock } from './mining-lock.ts';
+import { formatHashrate as formatRate } from '@otedama/core';
+import type { MinerEvent, MinerStats } from './miner.ts';
+import { openMinerRuntime, type MinerRuntime } from './miner-runtime.ts';
 import { fetchPoolFigures, formatSats, type PoolFigures } from './pool-figures.ts';
 import { registerPwa } from './pwa.ts';
 import { renderChart } from './rate-chart.ts';
 import { addEvent, addSample, averageRate, MAX_EVENTS, newSession, type LoggedEvent, type SessionRecord } from './session-history.ts';
 import {
   BROWSER_ALGORITHMS,
-  checkSettings,
   edgeHttpOrigin,
-  pageEdgeUrl,
   parseEdges,
   repairSettings,
   type CourtesyMode,
@@ -43,7 +40,8 @@ const cores = navigator.hardwareConcurrency || 2;
 type Base = Pick<SessionRecord, 'hashes' | 'accepted' | 'rejected' | 'stale' | 'rejectReasons'>;
 
 interface Running {
-  miner: BrowserMiner;
+  /** The miner with its lock and courtesy watcher (miner-runtime.ts). */
+  runtime: MinerRuntime;
   session: SessionRecord;
   base: Base;
   lastSample: number;
@@ -52,7 +50,7 @@ interface Running {
   edge: string;
   /** An accepted share was seen (the pool's figures were refreshed for it). */
   sawShare: boolean;
-  /** Resources to release on stop (courtesy watchers, the mining lock). */
+  /** Resources to release on stop (timers). */
   cleanups: (() => void)[];
 }
 
@@ -60,7 +58,6 @@ let store: Store;
 let settings: Settings;
 let running: Running | undefined;
 let starting = false;
-let courtesy: CourtesyWatcher | undefined;
 /** The session shown in the dashboard (running, or the last one after a reload). */
 let shown: SessionRecord | undefined;
 
@@ -275,20 +272,18 @@ async function probeGpu(): Promise<void> {
 
 /**
  * Starts mining with `wanted`. `resume` continues a stored session (a reload that resumed).
- * Throws SettingsError or the miner's error; nothing keeps running after a throw.
+ * Throws SettingsError, MiningBusyError or the miner's error; nothing keeps running after a throw.
+ * The steps from settings to a running miner are the miner runtime's (miner-runtime.ts), shared
+ * with the widget's frame.
  */
 async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
   if (running || starting) return;
   starting = true;
   const clickedAt = performance.now();
-  let lock: MiningLock | null = null;
+  let runtime: MinerRuntime | undefined;
   try {
-    const [{ BrowserMiner }, { payoutAddressProblem, poolNetwork }] = await Promise.all([import('./miner.ts'), import('./address-check.ts')]);
-    const edges = wanted.edges.length > 0 ? wanted.edges : [pageEdgeUrl(location.href)];
-    const network = await learnNetwork(edges, poolNetwork);
-    const s = checkSettings(wanted, cores, (a) => payoutAddressProblem(a, network));
-    lock = await acquireMiningLock();
-    if (!lock) throw new Error('Another tab of this site is already mining. Stop it there, then press Start here.');
+    runtime = await openMinerRuntime({ wanted, cores, worker: 'web', log: logEvent });
+    const s = runtime.settings;
     settings = s;
     await store.set('settings', s);
     if (!(await store.get('consent'))) await store.set('consent', { at: Date.now() });
@@ -298,28 +293,24 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
     const base: Base = { hashes: session.hashes, accepted: session.accepted, rejected: session.rejected, stale: session.stale, rejectReasons: { ...session.rejectReasons } };
     showSession(session);
     const run: Running = {
-      miner: undefined as unknown as BrowserMiner,
+      runtime,
       session,
       base,
       lastSample: 0,
       lastPersist: 0,
       poolTimer: setInterval(() => void refreshPoolFigures(run.edge, s.address), POOL_FIGURES_EVERY_MS),
-      edge: edges[0]!,
+      edge: runtime.edges[0]!,
       sawShare: false,
       cleanups: [],
     };
-    const held = lock;
-    run.cleanups.push(() => clearInterval(run.poolTimer), () => held.release());
+    run.cleanups.push(() => clearInterval(run.poolTimer));
     let firstHashMeasured = false;
     let minerStartedAt = 0;
-    run.miner = new BrowserMiner({
-      address: s.address,
-      worker: 'web',
-      algorithm: s.algorithm,
-      threads: s.threads,
-      gpu: s.gpu,
-      intensity: s.intensity / 100,
-      edges,
+    running = run;
+    setMiningUi(true);
+    await store.set('run', { mining: true, sessionId: session.id });
+    minerStartedAt = performance.now();
+    await runtime.start({
       onStats: (stats) => {
         if (!firstHashMeasured && stats.firstHashMs !== undefined) {
           firstHashMeasured = true;
@@ -330,49 +321,16 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
       },
       onEvent: (e: MinerEvent) => logEvent(e.level, e.text),
     });
-    running = run;
-    setMiningUi(true);
-    await store.set('run', { mining: true, sessionId: session.id });
-    minerStartedAt = performance.now();
-    await run.miner.start();
     if (running !== run) return;
-    // Courtesy: give way when the tab is hidden, on battery, under CPU pressure (courtesy.ts).
-    courtesy = watchCourtesy(browserCourtesyEnv(logEvent), { whenHidden: s.whenHidden, onBattery: s.onBattery }, (t) => run.miner.setThrottle(t.factor, t.reason));
-    const watcher = courtesy;
-    run.cleanups.push(() => {
-      watcher.stop();
-      if (courtesy === watcher) courtesy = undefined;
-    });
     void refreshPoolFigures(run.edge, s.address);
     void persist(session);
   } catch (err) {
     await stop();
-    lock?.release();
+    await runtime?.stop();
     throw err;
   } finally {
     starting = false;
   }
-}
-
-/**
- * The chain the pool mines, from the first edge in `edges` whose API answers (GET
- * /api/pool/stats), so the payout address is checked for the right network. Throws SettingsError
- * when no edge answers.
- */
-async function learnNetwork(edges: string[], poolNetwork: (stats: unknown) => Network | undefined): Promise<Network> {
-  const problems: string[] = [];
-  for (const edge of edges) {
-    const origin = edgeHttpOrigin(edge);
-    try {
-      const res = await fetch(`${origin}/api/pool/stats`, { headers: { accept: 'application/json' } });
-      const network = poolNetwork(await res.json());
-      if (network) return network;
-      problems.push(`${origin} did not name its network (HTTP ${res.status})`);
-    } catch (err) {
-      problems.push(`${origin}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-  throw new SettingsError('edges', `cannot reach the pool to learn its chain (${problems.join('; ')})`);
 }
 
 async function stop(): Promise<void> {
@@ -382,7 +340,7 @@ async function stop(): Promise<void> {
   await store.set('run', { mining: false });
   if (!run) return;
   for (const c of run.cleanups.splice(0)) c();
-  await run.miner?.stop();
+  await run.runtime.stop();
   run.session.ended = true;
   run.session.updatedAt = Date.now();
   await persist(run.session);
@@ -438,7 +396,7 @@ input('intensity').addEventListener('input', () => {
   const v = Number(input('intensity').value);
   $('intensity-value').textContent = `${v} %`;
   if (running) {
-    running.miner.setIntensity(v / 100);
+    running.runtime.setIntensity(v / 100);
     settings = { ...settings, intensity: v };
     void store.set('settings', settings);
   }
@@ -449,7 +407,7 @@ for (const id of ['when-hidden', 'on-battery']) {
     const whenHidden = $<HTMLSelectElement>('when-hidden').value as CourtesyMode;
     const onBattery = $<HTMLSelectElement>('on-battery').value as CourtesyMode;
     if (!running) return;
-    courtesy?.setPrefs({ whenHidden, onBattery });
+    running.runtime.setCourtesyPrefs({ whenHidden, onBattery });
     settings = { ...settings, whenHidden, onBattery };
     void store.set('settings', settings);
   });
@@ -515,7 +473,7 @@ ready.catch((err: unknown) => logEvent('error', `the page could not start: ${err
 // reloaded page resumes mining (init() reads resumeAfterUpdate). Loads no miner code (pwa.ts).
 registerPwa({
   onEvent: logEvent,
-  safePoint: () => running?.miner.nextJob() ?? Promise.resolve(),
+  safePoint: () => running?.runtime.nextJob() ?? Promise.resolve(),
   async beforeReload() {
     const run = running;
     if (!run) return;
