@@ -8,7 +8,7 @@ import { formatHashrate as formatRate, type Network } from '@otedama/core';
 import type { BrowserMiner, MinerEvent, MinerStats } from './miner.ts';
 import { browserCourtesyEnv, watchCourtesy, type CourtesyWatcher } from './courtesy.ts';
 import { acquireMiningLock, type MiningLock } from './mining-lock.ts';
-import { fetchPoolFigures, formatSats, type PoolFigures } from './pool-figures.ts';
+import { describeSpan, fetchPoolFigures, formatSats, type PoolFigures } from './pool-figures.ts';
 import { registerPwa } from './pwa.ts';
 import { renderChart } from './rate-chart.ts';
 import { addEvent, addSample, averageRate, MAX_EVENTS, newSession, type LoggedEvent, type SessionRecord } from './session-history.ts';
@@ -153,6 +153,8 @@ async function persist(session: SessionRecord): Promise<void> {
 
 function renderPoolFigures(f: PoolFigures): void {
   $('pool-hashrate').textContent = f.poolHashrate === undefined ? '–' : formatRate(f.poolHashrate);
+  // The edge averages over the time it observed (a young pool: its first seconds), and says so.
+  $('pool-hashrate-span').textContent = f.poolHashrate === undefined || f.poolHashrateSeconds === undefined ? '' : describeSpan(f.poolHashrateSeconds);
   $('pool-miners').textContent = f.activeMiners === undefined ? '–' : String(f.activeMiners);
   $('pool-blocks').textContent = f.blocksFound === undefined ? '–' : String(f.blocksFound);
   $('balance').textContent = f.miner ? formatSats(f.miner.balanceSats) : f.noSharesYet ? 'no shares yet' : '–';
