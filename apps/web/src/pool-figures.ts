@@ -3,6 +3,7 @@
  * GET /api/miners/:address). `readPoolFigures` turns the JSON into the few numbers the page shows
  * and is pure (tested with real and malformed replies); `fetchPoolFigures` does the I/O.
  */
+import { formatSpan } from '@otedama/core';
 import { PoolApiError } from './errors.ts';
 
 export interface PoolFigures {
@@ -52,11 +53,9 @@ function rateSeconds(v: unknown): number | undefined {
   return k && seconds && typeof seconds === 'object' ? num(seconds[k]) : undefined;
 }
 
-/** "over 40 s", "over 7 min", "over 10 min": how long a pool figure was averaged over. */
+/** "over 40 s", "over 10 min": how long a pool figure was averaged over. */
 export function describeSpan(seconds: number): string {
-  if (seconds < 90) return `over ${Math.round(seconds)} s`;
-  if (seconds < 5400) return `over ${Math.round(seconds / 60)} min`;
-  return `over ${(seconds / 3600).toFixed(1).replace(/\.0$/, '')} h`;
+  return `over ${formatSpan(seconds)}`;
 }
 
 /** Reads /api/pool/stats and /api/miners/:address replies; throws PoolApiError for a reply that is not the edge's JSON. */

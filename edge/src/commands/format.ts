@@ -1,5 +1,5 @@
 /** Text formatting shared by the commands that print pool data. */
-import { formatHashrate } from '@otedama/core';
+import { formatHashrate, formatSpan } from '@otedama/core';
 
 export { formatHashrate };
 
@@ -32,13 +32,6 @@ export function table(rows: readonly (readonly string[])[]): string {
 }
 
 const WINDOW_LABELS = { m10: ['10 min', 600], h1: ['1 h', 3600], h24: ['24 h', 86_400] } as const;
-
-/** "40 s", "7 min", "3.5 h": a duration for people. */
-export function formatSpan(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1).replace(/\.0$/, '')} h`;
-}
 
 /**
  * One hashrate window for people: "5.25 MH/s (10 min)", or "5.25 MH/s (over 40 s)" when the edge
