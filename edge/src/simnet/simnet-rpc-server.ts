@@ -1,7 +1,8 @@
 /**
  * Simnet's bitcoind-compatible JSON-RPC server (node:http, 127.0.0.1 only). It speaks the subset
  * a pool needs — getblocktemplate (with long-poll), submitblock, getblockchaininfo,
- * getbestblockhash, getblockcount, getblockhash, getblockheader, getmininginfo — plus
+ * getbestblockhash, getblockcount, getblockhash, getblockheader, getmininginfo, scantxoutset
+ * (scan-txoutset.ts) — plus
  * simnet_getbalances and simnet_getbalance. Auth: HTTP Basic with the configured user/password,
  * or the cookie bitcoind-style (`<dir>/.cookie` holds `__cookie__:<hex>`, mode 0600, removed on
  * stop). JSON-RPC 1.0 requests get bitcoind's legacy replies (HTTP 404/400/500 on errors), 2.0
@@ -30,6 +31,7 @@ import {
 import { SimnetError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ChainBlock, SimnetChain } from './simnet-chain.ts';
+import { ScanError, scanTxOutSet } from './scan-txoutset.ts';
 
 /** Loopback only: simnet's RPC is for this machine's edge and tools. */
 export const SIMNET_RPC_HOST = '127.0.0.1';
@@ -400,6 +402,17 @@ export class SimnetRpcServer {
           }
           const sats = chain().balance(address);
           return { address, sats: Number(sats), btc: Number(sats) / 1e8 };
+        },
+      },
+      scantxoutset: {
+        names: ['action', 'scanobjects'],
+        run: (p) => {
+          try {
+            return scanTxOutSet(chain(), p[0], p[1]);
+          } catch (err) {
+            if (err instanceof ScanError) throw new RpcFailure(err.code, err.message);
+            throw err;
+          }
         },
       },
       help: { names: ['command'], run: () => Object.keys(this.methods).sort().join('\n') },
