@@ -12,6 +12,7 @@ import { nodeStatusCommand } from './node-status.ts';
 import { poolMinersCommand, poolPayoutsCommand, poolStatsCommand, statsCommand } from './pool-stats.ts';
 import { poolCommand } from './pool.ts';
 import { profileCommand } from './profile.ts';
+import { walletBalanceCommand, walletNewCommand, walletShowCommand } from './wallet.ts';
 
 export const COMMANDS: readonly Command[] = [
   // the pool
@@ -29,6 +30,10 @@ export const COMMANDS: readonly Command[] = [
   miningStartCommand,
   miningBenchmarkCommand,
   gpuListCommand,
+  // a test-chain wallet
+  walletNewCommand,
+  walletShowCommand,
+  walletBalanceCommand,
   // operations
   netTestCommand,
   diagCommand,
