@@ -1,12 +1,13 @@
 /**
  * WCAG 2.1 AA, checked by axe-core (injected by @axe-core/playwright) in real Chromium on the
- * page as a person sees it: the setup screen, its "More settings", the dashboard while mining,
+ * page as a person sees it: the setup screen, its "More settings", the browser wallet (made,
+ * exported: its address is then mined to), the dashboard while mining,
  * and the past-sessions view after Stop, in the dark and the light theme. Any violation of a WCAG
  * 2.0/2.1 A or AA rule fails the test and is listed with the elements it found.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { edgeForFile, MINER_ADDRESS, acceptedShares } from './edge-fixture.ts';
+import { edgeForFile, acceptedShares } from './edge-fixture.ts';
 
 const edge = edgeForFile();
 const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -38,7 +39,18 @@ test('setup, settings, dashboard while mining and history have no WCAG 2.1 A/AA 
   await expect(page.locator('#when-hidden')).toBeVisible();
   found.push(...(await eachScheme(page, 'settings')));
 
-  await page.fill('#address', MINER_ADDRESS);
+  // The browser wallet (simnet): its form, and the wallet with its key exported.
+  await page.getByRole('button', { name: 'Create an address for me' }).click();
+  found.push(...(await eachScheme(page, 'wallet form')));
+  await page.getByLabel('Passphrase for the key (at least 8 characters)').fill('a11y passphrase');
+  await page.getByLabel('The same passphrase again').fill('a11y passphrase');
+  await page.getByRole('button', { name: 'Create the address' }).click();
+  await page.getByRole('button', { name: 'Back up the key…' }).click();
+  await page.getByLabel('Passphrase', { exact: true }).fill('a11y passphrase');
+  await page.getByRole('button', { name: 'Show the key and the backup' }).click();
+  await expect(page.locator('#wallet-exported')).toBeVisible({ timeout: 30_000 });
+  found.push(...(await eachScheme(page, 'wallet')));
+
   await page.fill('#threads', '1');
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.locator('#mining-indicator')).toBeVisible();

@@ -24,6 +24,7 @@ import {
 } from './settings.ts';
 import { SettingsError } from './errors.ts';
 import { openStore, type Store } from './store.ts';
+import { setupWalletPanel, type WalletPanel } from './wallet-panel.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const input = (id: string) => $<HTMLInputElement>(id);
@@ -61,6 +62,7 @@ let settings: Settings;
 let running: Running | undefined;
 let starting = false;
 let courtesy: CourtesyWatcher | undefined;
+let walletPanel: WalletPanel | undefined;
 /** The session shown in the dashboard (running, or the last one after a reload). */
 let shown: SessionRecord | undefined;
 
@@ -238,6 +240,7 @@ function setMiningUi(on: boolean): void {
   $('start').hidden = on;
   $('stop').hidden = !on;
   for (const id of ['address', 'algorithm', 'threads', 'edges']) ($(id) as HTMLInputElement).disabled = on;
+  walletPanel?.setMining(on);
   if (on) input('gpu').disabled = true;
   else void probeGpu();
 }
@@ -477,6 +480,13 @@ async function init(): Promise<void> {
   fillForm(settings);
   void probeGpu();
   if (opened.problem) logEvent('warn', opened.problem);
+  // The address help: a browser wallet on a test chain, where to get an address on a real coin.
+  void setupWalletPanel(store, (address) => {
+    input('address').value = address;
+  }).then((panel) => {
+    walletPanel = panel;
+    panel.setMining(running !== undefined);
+  });
   void renderHistory();
 
   const run = await store.get('run');

@@ -37,18 +37,23 @@ const IV_BYTES = 12;
 /** 32-byte key + 16-byte GCM tag. */
 const CIPHERTEXT_BYTES = 48;
 
+type KeyUse = 'deriveKey' | 'encrypt' | 'decrypt';
+/** Bytes on a plain ArrayBuffer, as WebCrypto's BufferSource wants them. */
+type Bytes = Uint8Array<ArrayBuffer>;
+const bytes = (b: Uint8Array): Bytes => new Uint8Array(b);
+
 /** The parts of WebCrypto's SubtleCrypto this module uses (globalThis.crypto.subtle fits). */
 export interface SubtleLike {
-  importKey(format: 'raw', keyData: Uint8Array, algorithm: { name: string }, extractable: boolean, usages: string[]): Promise<unknown>;
+  importKey(format: 'raw', keyData: Bytes, algorithm: { name: string }, extractable: boolean, usages: KeyUse[]): Promise<unknown>;
   deriveKey(
-    algorithm: { name: 'PBKDF2'; hash: string; salt: Uint8Array; iterations: number },
+    algorithm: { name: 'PBKDF2'; hash: string; salt: Bytes; iterations: number },
     baseKey: unknown,
     derivedKeyType: { name: 'AES-GCM'; length: number },
     extractable: boolean,
-    usages: string[],
+    usages: KeyUse[],
   ): Promise<unknown>;
-  encrypt(algorithm: { name: 'AES-GCM'; iv: Uint8Array; additionalData: Uint8Array }, key: unknown, data: Uint8Array): Promise<ArrayBuffer>;
-  decrypt(algorithm: { name: 'AES-GCM'; iv: Uint8Array; additionalData: Uint8Array }, key: unknown, data: Uint8Array): Promise<ArrayBuffer>;
+  encrypt(algorithm: { name: 'AES-GCM'; iv: Bytes; additionalData: Bytes }, key: unknown, data: Bytes): Promise<ArrayBuffer>;
+  decrypt(algorithm: { name: 'AES-GCM'; iv: Bytes; additionalData: Bytes }, key: unknown, data: Bytes): Promise<ArrayBuffer>;
 }
 
 export interface WalletFile {
@@ -103,8 +108,8 @@ function additionalData(network: Network, address: string): Uint8Array {
 }
 
 async function aesKey(subtle: SubtleLike, passphrase: string, salt: Uint8Array, iterations: number): Promise<unknown> {
-  const base = await subtle.importKey('raw', utf8.encode(passphrase.normalize('NFC')), { name: 'PBKDF2' }, false, ['deriveKey']);
-  return subtle.deriveKey({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  const base = await subtle.importKey('raw', bytes(utf8.encode(passphrase.normalize('NFC'))), { name: 'PBKDF2' }, false, ['deriveKey']);
+  return subtle.deriveKey({ name: 'PBKDF2', hash: 'SHA-256', salt: bytes(salt), iterations }, base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
 }
 
 /** Encrypts a private key under a passphrase; throws WalletError for a weak passphrase or a bad key. */
@@ -118,7 +123,13 @@ export async function sealPrivateKey(o: SealOptions): Promise<WalletFile> {
   const iv = o.random(IV_BYTES);
   if (salt.length !== SALT_BYTES || iv.length !== IV_BYTES) throw new WalletError('random', 'the random source gave the wrong number of bytes');
   const key = await aesKey(o.subtle, o.passphrase, salt, iterations);
-  const sealed = new Uint8Array(await o.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(o.network, address) }, key, o.privateKey));
+  const plain = bytes(o.privateKey);
+  let sealed: Uint8Array;
+  try {
+    sealed = new Uint8Array(await o.subtle.encrypt({ name: 'AES-GCM', iv: bytes(iv), additionalData: bytes(additionalData(o.network, address)) }, key, plain));
+  } finally {
+    plain.fill(0);
+  }
   return {
     format: WALLET_FORMAT,
     version: WALLET_VERSION,
@@ -174,7 +185,7 @@ export async function openWalletFile(raw: unknown, passphrase: string, subtle: S
   const key = await aesKey(subtle, passphrase, hexToBytes(file.kdf.salt), file.kdf.iterations);
   let privateKey: Uint8Array;
   try {
-    privateKey = new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: hexToBytes(file.cipher.iv), additionalData: additionalData(file.network, file.address) }, key, hexToBytes(file.ciphertext)));
+    privateKey = new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: bytes(hexToBytes(file.cipher.iv)), additionalData: bytes(additionalData(file.network, file.address)) }, key, bytes(hexToBytes(file.ciphertext))));
   } catch {
     throw new WalletError('passphrase', 'wrong passphrase (or the wallet file was changed)');
   }
