@@ -342,7 +342,19 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
     await run.miner.start();
     if (running !== run) return;
     // Courtesy: give way when the tab is hidden, on battery, under CPU pressure (courtesy.ts).
-    courtesy = watchCourtesy(browserCourtesyEnv(logEvent), { whenHidden: s.whenHidden, onBattery: s.onBattery }, (t) => run.miner.setThrottle(t.factor, t.reason));
+    // CPU pressure counts only without the miner's own load: a high reading is checked by resting it (pressure-probe.ts).
+    courtesy = watchCourtesy(
+      {
+        ...browserCourtesyEnv(logEvent),
+        probe: (ms) => run.miner.restFor(ms),
+        onProbe: (resting) => {
+          document.body.dataset.pressureProbe = resting ? 'resting' : '';
+          $('probe-note').textContent = resting ? 'resting a moment to measure CPU pressure without the miner' : '';
+        },
+      },
+      { whenHidden: s.whenHidden, onBattery: s.onBattery },
+      (t) => run.miner.setThrottle(t.factor, t.reason),
+    );
     const watcher = courtesy;
     run.cleanups.push(() => {
       watcher.stop();
@@ -395,6 +407,8 @@ async function stop(): Promise<void> {
   $('cpu-hashrate').textContent = formatRate(0);
   $('connection').textContent = 'stopped';
   $('throttle').textContent = '';
+  $('probe-note').textContent = '';
+  delete document.body.dataset.pressureProbe;
   void renderHistory();
 }
 

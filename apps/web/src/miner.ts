@@ -207,6 +207,8 @@ export class BrowserMiner {
   private jobWaiters: (() => void)[] = [];
   private intensity: number;
   private throttle = 1;
+  /** Rests in progress (restFor): every engine parks while it is above 0. */
+  private resting = 0;
   private startedAt = 0;
   /** Finished batches: the hashrate over the time observed (hash-rate.ts). */
   private readonly rate = new RateWindow();
@@ -334,6 +336,22 @@ export class BrowserMiner {
     this.emit();
   }
 
+  /**
+   * Parks every engine for `ms` without changing the settings, the stats or the log: courtesy
+   * reads CPU pressure meanwhile, without the miner's own load (pressure-probe.ts). A batch in
+   * flight finishes first (at most a few hundred ms).
+   */
+  async restFor(ms: number): Promise<void> {
+    if (!this.running) return;
+    this.resting++;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    } finally {
+      this.resting--;
+      this.wake.notify();
+    }
+  }
+
   /** Resolves when the next job from the pool has been taken up (at once when not mining). */
   nextJob(): Promise<void> {
     if (!this.running) return Promise.resolve();
@@ -441,7 +459,7 @@ export class BrowserMiner {
         continue;
       }
       const work = this.work;
-      const duty = this.duty();
+      const duty = this.resting > 0 ? 0 : this.duty();
       if (!work || duty === 0) {
         await this.wake.wait();
         continue;
@@ -478,7 +496,7 @@ export class BrowserMiner {
       this.record(slot.kind, reply.tried, t0);
       for (const nonce of reply.nonces) void this.submit(work, nonce);
       const d = this.duty();
-      if (d > 0 && d < 1) {
+      if (d > 0 && d < 1 && this.resting === 0) {
         // Rest in the worker: a hidden tab's page timers are throttled to ~1 s (duty-cycle.ts).
         const restMs = Math.min(MAX_REST_MS, restAfterBatchMs(batchMs, d));
         try {
