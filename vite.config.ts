@@ -17,7 +17,7 @@ export default defineConfig({
     sourcemap: true,
   },
   worker: { format: 'es' },
-  server: { fs: { allow: [root, `${root}../shared`] } },
+  server: { fs: { allow: [root] } },
   test: {
     root,
     include: ['{core,kernels,wasm,edge,apps}/**/*.test.ts'],

@@ -124,6 +124,26 @@ describe('transactions', () => {
       /superfluous witness/,
     ],
   ];
+  it('reads no inputs and no outputs as Core does, in both forms', () => {
+    // version | 00 (no inputs; in the witness form the marker) | 00 (no outputs; the flag) | locktime
+    const hex = '02000000' + '00' + '00' + '00000000';
+    for (const witness of [true, false]) {
+      const d = parseTx(hexToBytes(hex), { witness });
+      expect(d.tx.inputs).toEqual([]);
+      expect(d.tx.outputs).toEqual([]);
+      expect(bytesToHex(serializeTx(d.tx))).toBe(hex);
+    }
+  });
+
+  it('the legacy form reads an empty input list followed by outputs, which the witness form refuses', () => {
+    // version | 0 inputs | 1 output of 1 sat paying OP_TRUE | locktime
+    const hex = '01000000' + '00' + '01' + '0100000000000000' + '0151' + '00000000';
+    const d = parseTx(hexToBytes(hex), { witness: false });
+    expect(d.tx.inputs).toEqual([]);
+    expect(d.tx.outputs).toEqual([{ value: 1n, script: new Uint8Array([0x51]) }]);
+    expect(() => parseTx(hexToBytes(hex))).toThrow();
+  });
+
   it.each(bad)('rejects %s', (_name, hex, reason) => {
     expect(() => parseTx(hexToBytes(hex))).toThrow(reason);
   });

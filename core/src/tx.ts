@@ -233,14 +233,26 @@ export interface DecodedTx {
   readonly hasWitness: boolean;
 }
 
+export interface ReadTxOptions {
+  /**
+   * Read BIP144's marker and flag (default true). False reads the legacy form, where an empty
+   * input list is followed by the outputs: Core's decoder tries both for decoderawtransaction.
+   */
+  readonly witness?: boolean;
+}
+
 /** Reads one transaction at the reader's offset (BIP144 aware, as Core's UnserializeTransaction). */
-export function readTx(r: ByteReader): DecodedTx {
+export function readTx(r: ByteReader, options: ReadTxOptions = {}): DecodedTx {
   const start = r.offset;
   const version = r.u32('version');
   // Smallest input: 32 + 4 + 1 + 4 bytes; smallest output: 8 + 1 bytes.
   let inCount = r.count('input count', 41);
   let flags = 0;
-  if (inCount === 0) {
+  // An empty input list in the witness form is the marker: the next byte is the flag. A zero
+  // flag leaves the empty list as it was, and Core reads no output list after it (the zero
+  // byte was it), so version | 00 | 00 | locktime is a transaction with no inputs or outputs.
+  const marker = inCount === 0 && (options.witness ?? true);
+  if (marker) {
     flags = r.u8('witness flag');
     if (flags !== 0) inCount = r.count('input count', 41);
   }
@@ -253,7 +265,7 @@ export function readTx(r: ByteReader): DecodedTx {
     inputs.push({ prevTxid, prevIndex, script, sequence, witness: [] });
   }
   const outputs: TxOutput[] = [];
-  if (inCount > 0 || flags === 0) {
+  if (!marker || flags !== 0) {
     const outCount = r.count('output count', 9);
     for (let i = 0; i < outCount; i++) {
       const value = r.u64(`output ${i} value`);
@@ -276,9 +288,9 @@ export function readTx(r: ByteReader): DecodedTx {
 }
 
 /** Parses exactly one transaction filling `bytes`. */
-export function parseTx(bytes: Uint8Array): DecodedTx {
+export function parseTx(bytes: Uint8Array, options: ReadTxOptions = {}): DecodedTx {
   const r = new ByteReader(bytes);
-  const d = readTx(r);
+  const d = readTx(r, options);
   if (r.remaining !== 0) throw new TxDecodeError(`${r.remaining} unexpected bytes after the transaction`);
   return d;
 }

@@ -4,10 +4,10 @@
  *
  * Framework-free on purpose: `sha256dComplianceCases()` returns named cases that throw on
  * failure, so Vitest (see sha256d-compliance.vitest.ts) and a browser harness page run the
- * very same code. Expectations come from published vectors (../shared/vectors/sha256d.json)
+ * very same code. Expectations come from published vectors (core/test/vectors/sha256d.json)
  * and from a reference hash function (node:crypto in Node, core's sha256d in browsers).
  */
-import vectorsFile from '../../../shared/vectors/sha256d.json' with { type: 'json' };
+import vectorsFile from './vectors/sha256d.json' with { type: 'json' };
 import {
   bitsToTarget,
   bytesToHex,

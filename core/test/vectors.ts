@@ -1,5 +1,5 @@
-/** Typed access to the published vectors in ../shared/vectors (read-only, shared by every test). */
-import sha256dFile from '../../../shared/vectors/sha256d.json' with { type: 'json' };
+/** Typed access to the published vectors in core/test/vectors/ (see its README for their sources). */
+import sha256dFile from './vectors/sha256d.json' with { type: 'json' };
 
 export interface HeaderVector {
   name: string;

@@ -11,8 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** The published test vectors live beside the repository (core/test imports them from there). */
-const SHARED_DIR = fileURLToPath(new URL('../../../shared', import.meta.url));
 
 /** Harness pages, relative to the repository root. */
 export const HARNESS_PAGES = {
@@ -53,7 +51,7 @@ export default defineConfig({
   logLevel: 'warn',
   plugins: [harnessIndex()],
   server: {
-    fs: { strict: true, allow: [REPO_ROOT, SHARED_DIR] },
+    fs: { strict: true, allow: [REPO_ROOT] },
     // Playwright starts this server; nothing else should have to watch the whole repository.
     watch: { ignored: ['**/node_modules/**', '**/test-results/**', '**/.tools/**'] },
   },

@@ -69,10 +69,12 @@ describe('simnet scantxoutset', () => {
   });
 
   it.each<[unknown[], number, RegExp]>([
-    [[], -8, /action must be a string/],
+    // Argument count and types are checked as Core checks them (help text, -3 type errors).
+    [[], -1, /scantxoutset "action"/],
+    [[7, []], -3, /Position 1 \(action\)/],
+    [['start', 'addr(x)'], -3, /Position 2 \(scanobjects\)/],
     [['begin', []], -8, /Invalid action 'begin'/],
     [['start'], -8, /scanobjects argument is required/],
-    [['start', 'addr(x)'], -8, /scanobjects argument is required/],
     [['start', [42]], -8, /descriptor strings/],
     [['start', ['addr(bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4)']], -5, /Invalid address: this is a mainnet address/],
     [['start', ['wpkh(0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798)']], -5, /addr\(ADDRESS\) and raw\(HEX\) descriptors only/],

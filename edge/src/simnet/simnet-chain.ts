@@ -70,6 +70,8 @@ export interface ChainBlock {
   readonly bits: number;
   readonly nonce: number;
   readonly txCount: number;
+  /** Transaction ids as RPC prints them, coinbase first. */
+  readonly txids: readonly string[];
   /** Cumulative work up to and including this block. */
   readonly chainWork: bigint;
   /** Median time of the 11 blocks ending here. */
@@ -88,6 +90,8 @@ export interface CheckOptions {
    * so bits are only checked for PoW, and "too far in the future" is not re-judged.
    */
   readonly reloading?: boolean;
+  /** Judge proof of work (default true); getblocktemplate's proposal mode checks everything else. */
+  readonly checkPow?: boolean;
 }
 
 /** Work a block of this target proves: 2^256 / (target + 1). */
@@ -101,6 +105,8 @@ export class SimnetChain {
   readonly rewardSats: bigint;
   private readonly blocks: ChainBlock[] = [];
   private readonly byHash = new Map<string, ChainBlock>();
+  /** txid (RPC hex) -> height of the block holding it: simnet answers as a node with -txindex. */
+  private readonly txIndex = new Map<string, number>();
   private readonly balanceMap = new Map<string, bigint>();
 
   constructor(options: SimnetChainOptions) {
@@ -132,6 +138,12 @@ export class SimnetChain {
 
   blockByHash(hashHex: string): ChainBlock | undefined {
     return this.byHash.get(hashHex.toLowerCase());
+  }
+
+  /** The block holding transaction `txidHex` (RPC hex), if any. */
+  blockOfTx(txidHex: string): ChainBlock | undefined {
+    const h = this.txIndex.get(txidHex.toLowerCase());
+    return h === undefined ? undefined : this.blocks[h];
   }
 
   /** Median time past of the tip: the next block's time must be greater. */
@@ -186,7 +198,7 @@ export class SimnetChain {
     } catch {
       return reject('bad-diffbits');
     }
-    if (!isGenesis && !hashMeetsTarget(hash, target)) return reject('high-hash');
+    if (!isGenesis && (options.checkPow ?? true) && !hashMeetsTarget(hash, target)) return reject('high-hash');
     const txids = block.txs.map((t) => txid(t.tx));
     if (!bytesEqual(merkleRoot(txids), header.merkleRoot)) return reject('bad-txnmrklroot');
     if (new Set(txids.map(bytesToHex)).size !== txids.length) return reject('bad-txns-duplicate');
@@ -239,6 +251,7 @@ export class SimnetChain {
         bits: header.bits,
         nonce: header.nonce,
         txCount: block.txs.length,
+        txids: txids.map((t) => bytesToHex(reverseBytes(t))),
         chainWork: (prev?.chainWork ?? 0n) + blockWork(header.bits),
         medianTime: times[Math.floor(times.length / 2)]!,
         coinbaseOutputs: coinbase.outputs.map((o) => ({ script: o.script, value: o.value })),
@@ -251,6 +264,7 @@ export class SimnetChain {
     if (block.height !== this.blocks.length) throw new Error(`block ${block.hashHex} is for height ${block.height}, the chain is at ${this.height}`);
     this.blocks.push(block);
     this.byHash.set(block.hashHex, block);
+    for (const t of block.txids) if (!this.txIndex.has(t)) this.txIndex.set(t, block.height);
     for (const o of block.coinbaseOutputs) {
       const address = scriptToAddress(o.script, 'regtest');
       if (address && o.value > 0n) this.balanceMap.set(address, (this.balanceMap.get(address) ?? 0n) + o.value);

@@ -1,25 +1,38 @@
 /**
- * Simnet's bitcoind-compatible JSON-RPC server (node:http, 127.0.0.1 only). It speaks the subset
- * a pool needs — getblocktemplate (with long-poll), submitblock, getblockchaininfo,
- * getbestblockhash, getblockcount, getblockhash, getblockheader, getmininginfo, scantxoutset
- * (scan-txoutset.ts) — plus
- * simnet_getbalances and simnet_getbalance. Auth: HTTP Basic with the configured user/password,
- * or the cookie bitcoind-style (`<dir>/.cookie` holds `__cookie__:<hex>`, mode 0600, removed on
- * stop). JSON-RPC 1.0 requests get bitcoind's legacy replies (HTTP 404/400/500 on errors), 2.0
- * requests get HTTP 200 replies; batches are arrays.
+ * Simnet's bitcoind-compatible JSON-RPC server (127.0.0.1 only), so pool software written for
+ * bitcoind (ckpool, NOMP, public-pool, this edge) runs against simnet unchanged. It answers as
+ * Bitcoin Core 28 does: the HTTP framing in rpc-http.ts (bare-LF headers, keep-alive, bounded),
+ * the JSON-RPC envelopes in json-rpc.ts (1.0 and 2.0, batches, named params, Core's error codes
+ * and HTTP statuses), and these methods with Core's argument forms and result shapes:
+ *
+ *   Blockchain   getbestblockhash, getblock, getblockchaininfo, getblockcount, getblockhash,
+ *                getblockheader, getdifficulty, preciousblock, scantxoutset (scan-txoutset.ts)
+ *   Mining       getblocktemplate (template and proposal modes, long-poll), getmininginfo,
+ *                getnetworkhashps, submitblock
+ *   Network      getconnectioncount, getnetworkinfo, getpeerinfo, ping (simnet has no peers)
+ *   Raw tx       decoderawtransaction, getrawtransaction (every block is indexed, as -txindex)
+ *   Util         validateaddress
+ *   Control      getrpcinfo, help, uptime
+ *   Simnet       simnet_getbalance, simnet_getbalances
+ *
+ * Auth: HTTP Basic with the configured user/password, or the cookie bitcoind-style
+ * (`<dir>/.cookie` holds `__cookie__:<hex>`, mode 0600, removed on stop); a wrong credential is
+ * answered after 250 ms, as bitcoind does, to slow guessing.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { chmod, readFile, unlink, writeFile } from 'node:fs/promises';
 import {
   InvalidAddressError,
-  InvalidHexError,
-  TxDecodeError,
   bitsToTarget,
   bytesToHex,
+  concatBytes,
+  encodeVarInt,
+  findWitnessCommitment,
   hexToBytes,
+  isCoinbase,
   parseBlock,
+  reverseBytes,
+  serializeTx,
   targetToDifficulty,
   targetToHex,
   u32ToHex,
@@ -27,32 +40,49 @@ import {
   witnessCommitmentScript,
   witnessMerkleRoot,
   type ParsedBlock,
+  type Transaction,
 } from '@otedama/core';
-import { SimnetError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { addressInfo } from './address-info.ts';
+import {
+  JsonRpcDispatcher,
+  RPC_DESERIALIZATION_ERROR,
+  RPC_INVALID_ADDRESS_OR_KEY,
+  RPC_INVALID_PARAMETER,
+  RPC_MISC_ERROR,
+  RPC_TYPE_ERROR,
+  RpcFailure,
+  helpText,
+  jsonTypeOf,
+  signature,
+  type RpcCallContext,
+  type RpcMethod,
+} from './json-rpc.ts';
+import { RpcHttpServer, type RpcHttpContext, type RpcHttpReply, type RpcHttpRequest } from './rpc-http.ts';
 import type { ChainBlock, SimnetChain } from './simnet-chain.ts';
 import { ScanError, scanTxOutSet } from './scan-txoutset.ts';
+import { WITNESS_SCALE_FACTOR, decodeHexTx, txToJson } from './tx-json.ts';
 
 /** Loopback only: simnet's RPC is for this machine's edge and tools. */
 export const SIMNET_RPC_HOST = '127.0.0.1';
-/** How long a long-poll getblocktemplate is held without a new block (ms). */
+/** How long a long-poll getblocktemplate is held without a new block (ms). Core holds it until one. */
 export const DEFAULT_LONG_POLL_TIMEOUT_MS = 30_000;
 /** Largest request body accepted (bytes): simnet blocks are a header and a coinbase. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-/** Most requests in one batch. */
-export const MAX_BATCH = 1000;
+/** Delay before answering a wrong credential (ms), bitcoind's deterrent against guessing. */
+export const AUTH_FAILURE_DELAY_MS = 250;
 export const COOKIE_USER = '__cookie__';
-
-// bitcoind's error codes (src/rpc/protocol.h).
-export const RPC_INVALID_REQUEST = -32600;
-export const RPC_METHOD_NOT_FOUND = -32601;
-export const RPC_INTERNAL_ERROR = -32603;
-export const RPC_PARSE_ERROR = -32700;
-export const RPC_MISC_ERROR = -1;
-export const RPC_INVALID_ADDRESS_OR_KEY = -5;
-export const RPC_INVALID_PARAMETER = -8;
-export const RPC_DESERIALIZATION_ERROR = -22;
-export const RPC_IN_WARMUP = -28;
+/** The Core release whose RPC simnet speaks (getnetworkinfo's `version`). */
+export const SPEAKS_CORE_VERSION = 280000;
+/** P2P protocol version reported by getnetworkinfo (Core 28's). */
+export const PROTOCOL_VERSION = 70016;
+/** Blocks getnetworkhashps averages over by default, and regtest's retarget interval (-1). */
+const NETWORK_HASHPS_DEFAULT_BLOCKS = 120;
+const DIFFICULTY_ADJUSTMENT_INTERVAL = 2016;
+/** Core's minimum relay and incremental fees on regtest, BTC/kvB. */
+const RELAY_FEE_BTC_PER_KVB = 0.00001;
+/** Core's warmup message. */
+const WARMUP_MESSAGE = 'Loading block index…';
 
 export type SubmitOutcome = { accepted: true; block: ChainBlock } | { accepted: false; reason: string };
 
@@ -80,33 +110,16 @@ export interface SimnetRpcServerOptions {
   readonly logger: Logger;
   readonly longPollTimeoutMs?: number;
   readonly maxBodyBytes?: number;
-}
-
-class RpcFailure extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-type Params = readonly unknown[];
-interface MethodSpec {
-  /** Names for JSON-RPC named parameters, in positional order. */
-  readonly names: readonly string[];
-  run(params: Params, ctx: CallContext): unknown;
-}
-interface CallContext {
-  /** Resolves when the HTTP client goes away (ends long-polls early). */
-  readonly closed: Promise<void>;
+  /** HTTP bounds (see rpc-http.ts for the defaults). */
+  readonly requestTimeoutMs?: number;
+  readonly idleTimeoutMs?: number;
+  readonly maxConnections?: number;
+  /** Where getrpcinfo says the log goes ("" when it goes to the edge's log). */
+  readonly logPath?: string;
 }
 
 const hex64 = /^[0-9a-fA-F]{64}$/;
-
-function paramError(message: string): RpcFailure {
-  return new RpcFailure(RPC_INVALID_PARAMETER, message);
-}
+const isHex = (s: string) => s.length > 0 && s.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(s);
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -114,83 +127,96 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Core's ParseHashV: a 64-digit hex string, or -8 naming the parameter. */
+function parseHash(v: unknown, name: string): string {
+  const s = String(v);
+  if (s.length !== 64) throw new RpcFailure(RPC_INVALID_PARAMETER, `${name} must be of length 64 (not ${s.length}, for '${s}')`);
+  if (!hex64.test(s)) throw new RpcFailure(RPC_INVALID_PARAMETER, `${name} must be hexadecimal string (not '${s}')`);
+  return s.toLowerCase();
+}
+
+/** UniValue::getInt<int>(): an integer that fits 32 bits, else -1 as Core's runtime_error becomes. */
+function getInt(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x8000_0000 || v > 0x7fff_ffff) {
+    if (typeof v !== 'number') throw new RpcFailure(RPC_MISC_ERROR, `JSON value of type ${jsonTypeOf(v)} is not of expected type number`);
+    throw new RpcFailure(RPC_MISC_ERROR, 'JSON integer out of range');
+  }
+  return v;
+}
+
+/** An optional integer argument: its default when absent or null. */
+function optionalInt(v: unknown, fallback: number): number {
+  return v === undefined || v === null ? fallback : getInt(v);
+}
+
+/** Core's ParseVerbosity: an integer, or a boolean (true = 1). */
+function verbosity(v: unknown, fallback: number): number {
+  return typeof v === 'boolean' ? (v ? 1 : 0) : optionalInt(v, fallback);
+}
+
+const arg = {
+  blockhash: { names: 'blockhash', type: 'string', help: '(string, required) The block hash' },
+} as const;
+
 export class SimnetRpcServer {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private readonly http: RpcHttpServer;
+  private readonly dispatcher: JsonRpcDispatcher;
   private cookie = '';
-  private boundPort = 0;
   private readonly log: Logger;
   private readonly longPollTimeoutMs: number;
-  private readonly maxBodyBytes: number;
-  private stopping = new AbortController();
-  private readonly methods: Record<string, MethodSpec>;
+  private readonly methods: Record<string, RpcMethod>;
+  private startedAt = 0;
 
   constructor(private readonly options: SimnetRpcServerOptions) {
     this.log = options.logger.forComponent('edge:simnet-rpc');
     this.longPollTimeoutMs = options.longPollTimeoutMs ?? DEFAULT_LONG_POLL_TIMEOUT_MS;
-    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.methods = this.buildMethods();
+    this.dispatcher = new JsonRpcDispatcher({
+      methods: this.methods,
+      warmup: () => (options.node.isReady() ? undefined : WARMUP_MESSAGE),
+    });
+    this.http = new RpcHttpServer({
+      name: 'simnet RPC',
+      host: SIMNET_RPC_HOST,
+      port: options.port,
+      handler: (req, ctx) => this.handle(req, ctx),
+      logger: this.log,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+      ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+    });
   }
 
   get port(): number {
-    return this.boundPort;
+    return this.http.port;
   }
 
   get url(): string {
-    return `http://${SIMNET_RPC_HOST}:${this.boundPort}/`;
+    return `http://${SIMNET_RPC_HOST}:${this.http.port}/`;
   }
 
   /** Writes the cookie and listens. Idempotent. */
   async start(): Promise<void> {
-    if (this.server) return;
-    this.stopping = new AbortController();
+    if (this.startedAt) return;
     this.cookie = randomBytes(32).toString('hex');
     await writeFile(this.options.cookieFile, `${COOKIE_USER}:${this.cookie}`, { mode: 0o600 });
     await chmod(this.options.cookieFile, 0o600);
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.on('connection', (s: Socket) => {
-      this.sockets.add(s);
-      s.once('close', () => this.sockets.delete(s));
-    });
-    server.on('clientError', (_err, socket: Socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        reject(
-          new SimnetError(
-            err.code === 'EADDRINUSE'
-              ? `simnet RPC port ${this.options.port} on ${SIMNET_RPC_HOST} is in use (another otedama or a regtest bitcoind?); set chain.simnet.rpcPort`
-              : `simnet RPC cannot listen on ${SIMNET_RPC_HOST}:${this.options.port}: ${err.message}`,
-            { cause: err },
-          ),
-        );
-      });
-      server.listen(this.options.port, SIMNET_RPC_HOST, () => resolve());
-    }).catch(async (err: unknown) => {
+    try {
+      await this.http.start();
+    } catch (err) {
       await this.removeCookie();
       throw err;
-    });
-    const addr = server.address();
-    this.boundPort = typeof addr === 'object' && addr ? addr.port : this.options.port;
-    this.server = server;
+    }
+    this.startedAt = Date.now();
     this.log.info('simnet RPC listening', { url: this.url, cookieFile: this.options.cookieFile });
   }
 
   /** Ends long-polls, closes connections, removes the cookie. Idempotent. */
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    this.stopping.abort();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      setImmediate(() => {
-        for (const s of this.sockets) s.destroy();
-      });
-    });
+    if (!this.startedAt) return;
+    this.startedAt = 0;
+    await this.http.stop();
     await this.removeCookie();
   }
 
@@ -203,8 +229,7 @@ export class SimnetRpcServer {
     }
   }
 
-  private authorized(req: IncomingMessage): boolean {
-    const header = req.headers.authorization;
+  private authorized(header: string | undefined): boolean {
     if (!header || !/^Basic /i.test(header)) return false;
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
@@ -216,186 +241,218 @@ export class SimnetRpcServer {
     return u !== undefined && p !== undefined && u !== '' && sameSecret(user, u) && sameSecret(pass, p);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      if (req.method !== 'POST') {
-        res.writeHead(405, { Allow: 'POST', 'Content-Type': 'text/plain' }).end('JSONRPC server handles only POST requests\n');
-        return;
-      }
-      if (!this.authorized(req)) {
-        this.log.warn('simnet RPC: rejected credentials', { remote: req.socket.remoteAddress });
-        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="jsonrpc"', Connection: 'close' }).end();
-        req.resume();
-        return;
-      }
-      const body = await this.readBody(req, res);
-      if (body === undefined) return;
-      const closed = new Promise<void>((resolve) => {
-        res.once('close', () => resolve());
-        this.stopping.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-      await this.dispatch(body, res, { closed });
-    } catch (err) {
-      this.log.error('simnet RPC: request failed', { error: (err as Error).message });
-      if (!res.headersSent) this.send(res, 500, { result: null, error: { code: RPC_INTERNAL_ERROR, message: 'Internal error' }, id: null });
-    }
-  }
-
-  /** The body as text, or undefined when it was too large (answered 413 already). */
-  private readBody(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
-    return new Promise((resolve, reject) => {
-      const declared = Number(req.headers['content-length']);
-      if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
-        this.tooLarge(req, res);
-        resolve(undefined);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let done = false;
-      req.on('data', (chunk: Buffer) => {
-        if (done) return;
-        size += chunk.length;
-        if (size > this.maxBodyBytes) {
-          done = true;
-          this.tooLarge(req, res);
-          resolve(undefined);
-          return;
-        }
-        chunks.push(chunk);
-      });
-      req.on('end', () => {
-        if (!done) {
-          done = true;
-          resolve(Buffer.concat(chunks).toString('utf8'));
-        }
-      });
-      req.on('error', (err) => {
-        if (!done) {
-          done = true;
-          reject(err);
-        }
-      });
+  private async handle(req: RpcHttpRequest, ctx: RpcHttpContext): Promise<RpcHttpReply> {
+    const text = (status: number, body: string, headers: Record<string, string> = {}): RpcHttpReply => ({
+      status,
+      headers: { 'Content-Type': 'text/plain', ...headers },
+      body,
     });
-  }
-
-  private tooLarge(req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(413, { 'Content-Type': 'text/plain', Connection: 'close' }).end(`request body larger than ${this.maxBodyBytes} bytes\n`);
-    req.once('end', () => undefined);
-    setImmediate(() => req.socket.destroy());
-  }
-
-  private send(res: ServerResponse, status: number, payload: unknown): void {
-    const text = JSON.stringify(payload);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }).end(text);
-  }
-
-  private async dispatch(body: string, res: ServerResponse, ctx: CallContext): Promise<void> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      this.send(res, 500, { result: null, error: { code: RPC_PARSE_ERROR, message: 'Parse error' }, id: null });
-      return;
-    }
-    if (Array.isArray(parsed)) {
-      if (parsed.length === 0 || parsed.length > MAX_BATCH) {
-        this.send(res, 400, { result: null, error: { code: RPC_INVALID_REQUEST, message: `a batch holds 1..${MAX_BATCH} requests` }, id: null });
-        return;
+    // bitcoind serves JSON-RPC at "/" (and wallets at /wallet/<name>; simnet has no wallet).
+    if (req.target !== '/') return text(404, 'Not Found\n');
+    if (req.method !== 'POST') return text(405, 'JSONRPC server handles only POST requests');
+    const auth = req.headers.get('authorization');
+    if (!this.authorized(auth)) {
+      if (auth !== undefined) {
+        this.log.warn('simnet RPC: rejected credentials', { remote: req.remoteAddress });
+        await Promise.race([new Promise((r) => setTimeout(r, AUTH_FAILURE_DELAY_MS)), ctx.closed]);
       }
-      const replies = [];
-      for (const item of parsed) {
-        const r = await this.call(item, ctx);
-        if (r.reply !== undefined) replies.push(r.reply);
-      }
-      this.send(res, 200, replies);
-      return;
+      return { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="jsonrpc"' }, body: '' };
     }
-    const r = await this.call(parsed, ctx);
-    if (r.reply === undefined) res.writeHead(204).end();
-    else this.send(res, r.status, r.reply);
-  }
-
-  /** One request object -> its reply (undefined for a 2.0 notification) and legacy HTTP status. */
-  private async call(request: unknown, ctx: CallContext): Promise<{ reply: unknown; status: number }> {
-    const isObject = typeof request === 'object' && request !== null && !Array.isArray(request);
-    const req = (isObject ? request : {}) as Record<string, unknown>;
-    const v2 = req.jsonrpc === '2.0';
-    const id = req.id ?? null;
-    const reply = (result: unknown, error: { code: number; message: string } | null) => {
-      if (v2) return error ? { jsonrpc: '2.0', error, id } : { jsonrpc: '2.0', result, id };
-      return { result, error, id };
-    };
-    const fail = (code: number, message: string) => {
-      const status = code === RPC_INVALID_REQUEST ? 400 : code === RPC_METHOD_NOT_FOUND ? 404 : 500;
-      return { reply: reply(null, { code, message }), status: v2 ? 200 : status };
-    };
-    if (!isObject) return fail(RPC_INVALID_REQUEST, 'Invalid Request object');
-    if (typeof req.method !== 'string') return fail(RPC_INVALID_REQUEST, 'Method must be a string');
-    const spec = Object.hasOwn(this.methods, req.method) ? this.methods[req.method] : undefined;
-    let params: unknown[];
-    if (req.params === undefined || req.params === null) params = [];
-    else if (Array.isArray(req.params)) params = req.params;
-    else if (typeof req.params === 'object') {
-      const named = req.params as Record<string, unknown>;
-      const unknownName = Object.keys(named).find((k) => !spec?.names.includes(k));
-      if (spec && unknownName !== undefined) return fail(RPC_INVALID_PARAMETER, `Unknown named parameter ${unknownName}`);
-      params = (spec?.names ?? []).map((n) => named[n]);
-      while (params.length && params[params.length - 1] === undefined) params.pop();
-    } else return fail(RPC_INVALID_REQUEST, 'Params must be an array or object');
-    const notification = v2 && !('id' in req);
-    try {
-      if (!spec) throw new RpcFailure(RPC_METHOD_NOT_FOUND, 'Method not found');
-      if (!this.options.node.isReady()) throw new RpcFailure(RPC_IN_WARMUP, 'Loading block index...');
-      if (params.length > spec.names.length) throw paramError(`${req.method} takes at most ${spec.names.length} parameters (got ${params.length})`);
-      const result = await spec.run(params, ctx);
-      return notification ? { reply: undefined, status: 204 } : { reply: reply(result, null), status: 200 };
-    } catch (err) {
-      if (notification) return { reply: undefined, status: 204 };
-      if (err instanceof RpcFailure) return fail(err.code, err.message);
-      this.log.error('simnet RPC: method failed', { method: req.method, error: (err as Error).message });
-      return fail(RPC_MISC_ERROR, (err as Error).message);
-    }
+    const reply = await this.dispatcher.handle(req.body.toString('utf8'), { closed: ctx.closed });
+    return { status: reply.status, headers: reply.body === undefined ? {} : { 'Content-Type': 'application/json' }, ...(reply.body !== undefined ? { body: reply.body } : {}) };
   }
 
   // -------------------------------------------------------------------------------------------
   // Methods
 
-  private buildMethods(): Record<string, MethodSpec> {
+  private buildMethods(): Record<string, RpcMethod> {
     const node = this.options.node;
     const chain = () => node.chain;
-    return {
-      getblocktemplate: { names: ['template_request'], run: (p, ctx) => this.getBlockTemplate(p[0], ctx) },
-      submitblock: { names: ['hexdata', 'dummy'], run: (p) => this.submitBlock(p[0]) },
-      getblockchaininfo: { names: [], run: () => this.blockchainInfo() },
-      getbestblockhash: { names: [], run: () => chain().tip().hashHex },
-      getblockcount: { names: [], run: () => chain().height },
+    const m: Record<string, RpcMethod> = {
+      getbestblockhash: {
+        category: 'Blockchain',
+        description: 'Returns the hash of the best (tip) block in the most-work fully-validated chain.',
+        args: [],
+        run: () => chain().tip().hashHex,
+      },
+      getblock: {
+        category: 'Blockchain',
+        description:
+          "If verbosity is 0, returns a string that is serialized, hex-encoded data for block 'hash'.\nIf verbosity is 1, returns an Object with information about block <hash>.\nIf verbosity is 2, returns an Object with information about block <hash> and information about each transaction.\nIf verbosity is 3, returns an Object with information about block <hash> and information about each transaction, including prevout information for inputs.",
+        args: [arg.blockhash, { names: 'verbosity|verbose', type: 'any', optional: true, help: '(numeric, optional, default=1) 0 for hex-encoded data, 1 for a JSON object, 2 for JSON object with transaction data, and 3 for JSON object with transaction data including prevout information for inputs' }],
+        run: (p) => this.getBlock(parseHash(p[0], 'blockhash'), verbosity(p[1], 1)),
+      },
+      getblockchaininfo: {
+        category: 'Blockchain',
+        description: 'Returns an object containing various state info regarding blockchain processing.',
+        args: [],
+        run: () => this.blockchainInfo(),
+      },
+      getblockcount: {
+        category: 'Blockchain',
+        description: 'Returns the height of the most-work fully-validated chain.\nThe genesis block has height 0.',
+        args: [],
+        run: () => chain().height,
+      },
       getblockhash: {
-        names: ['height'],
+        category: 'Blockchain',
+        description: 'Returns hash of block in best-block-chain at height provided.',
+        args: [{ names: 'height', type: 'number', help: '(numeric, required) The height index' }],
         run: (p) => {
-          const h = p[0];
-          if (typeof h !== 'number' || !Number.isInteger(h)) throw paramError('height must be an integer');
-          const b = chain().blockAt(h);
-          if (!b || h < 0) throw paramError('Block height out of range');
+          const h = getInt(p[0]);
+          const b = h >= 0 ? chain().blockAt(h) : undefined;
+          if (!b) throw new RpcFailure(RPC_INVALID_PARAMETER, 'Block height out of range');
           return b.hashHex;
         },
       },
-      getblockheader: { names: ['blockhash', 'verbose'], run: (p) => this.blockHeader(p[0], p[1]) },
+      getblockheader: {
+        category: 'Blockchain',
+        description: "If verbose is false, returns a string that is serialized, hex-encoded data for blockheader 'hash'.\nIf verbose is true, returns an Object with information about blockheader <hash>.",
+        args: [arg.blockhash, { names: 'verbose', type: 'bool', optional: true, help: '(boolean, optional, default=true) true for a json object, false for the hex-encoded data' }],
+        run: (p) => {
+          const b = this.block(parseHash(p[0], 'hash'));
+          return p[1] === false ? bytesToHex(b.header) : this.headerJson(b);
+        },
+      },
+      getdifficulty: {
+        category: 'Blockchain',
+        description: 'Returns the proof-of-work difficulty as a multiple of the minimum difficulty.',
+        args: [],
+        run: () => targetToDifficulty(bitsToTarget(chain().tip().bits)),
+      },
+      preciousblock: {
+        category: 'Blockchain',
+        description: 'Treats a block as if it were received before others with the same work.\nSimnet keeps one chain, so this only checks the block is known.',
+        args: [{ names: 'blockhash', type: 'string', help: '(string, required) the hash of the block to mark as precious' }],
+        run: (p) => {
+          this.block(parseHash(p[0], 'blockhash'));
+          return null;
+        },
+      },
+      getblocktemplate: {
+        category: 'Mining',
+        description:
+          "If the request parameters include a 'mode' key, that is used to explicitly select between the default 'template' request or a 'proposal'.\nIt returns data needed to construct a block to work on.\nFor full specification, see BIPs 22, 23, 9, and 145.",
+        args: [{ names: 'template_request', type: 'object', optional: true, help: '(json object, optional, default={}) Format of the template: {"mode", "capabilities", "rules", "longpollid", "data"}' }],
+        run: (p, ctx) => this.getBlockTemplate(p[0], ctx),
+      },
       getmininginfo: {
-        names: [],
-        run: () => ({ blocks: chain().height, difficulty: targetToDifficulty(chain().target), networkhashps: 0, pooledtx: 0, chain: 'regtest', warnings: [] }),
+        category: 'Mining',
+        description: 'Returns a json object containing mining-related information.',
+        args: [],
+        run: () => ({
+          blocks: chain().height,
+          difficulty: targetToDifficulty(bitsToTarget(chain().tip().bits)),
+          networkhashps: this.networkHashPs(NETWORK_HASHPS_DEFAULT_BLOCKS, -1),
+          pooledtx: 0,
+          chain: 'regtest',
+          warnings: [],
+        }),
+      },
+      getnetworkhashps: {
+        category: 'Mining',
+        description:
+          'Returns the estimated network hashes per second based on the last n blocks.\nPass in [blocks] to override # of blocks, -1 specifies since last difficulty change.\nPass in [height] to estimate the network speed at the time when a certain block was found.',
+        args: [
+          { names: 'nblocks', type: 'number', optional: true, help: '(numeric, optional, default=120) The number of previous blocks to calculate estimate from, or -1 for blocks since last difficulty change.' },
+          { names: 'height', type: 'number', optional: true, help: '(numeric, optional, default=-1) To estimate at the time of the given height.' },
+        ],
+        run: (p) => this.networkHashPs(optionalInt(p[0], NETWORK_HASHPS_DEFAULT_BLOCKS), optionalInt(p[1], -1)),
+      },
+      submitblock: {
+        category: 'Mining',
+        description: 'Attempts to submit new block to network.\nSee https://en.bitcoin.it/wiki/BIP_0022 for full specification.',
+        args: [
+          { names: 'hexdata', type: 'string', help: '(string, required) the hex-encoded block data to submit' },
+          { names: 'dummy', type: 'string', optional: true, help: '(string, optional, default=ignored) dummy value, for compatibility with BIP22. This value is ignored.' },
+        ],
+        run: (p) => this.submitBlock(p[0] as string),
+      },
+      getconnectioncount: {
+        category: 'Network',
+        description: 'Returns the number of connections to other nodes.',
+        args: [],
+        run: () => 0,
+      },
+      getnetworkinfo: {
+        category: 'Network',
+        description: 'Returns an object containing various state info regarding P2P networking.',
+        args: [],
+        run: () => this.networkInfo(),
+      },
+      getpeerinfo: {
+        category: 'Network',
+        description: 'Returns data about each connected network peer as a json array of objects.',
+        args: [],
+        run: () => [],
+      },
+      ping: {
+        category: 'Network',
+        description: 'Requests that a ping be sent to all other nodes, to measure ping time.',
+        args: [],
+        run: () => null,
+      },
+      decoderawtransaction: {
+        category: 'Rawtransactions',
+        description: 'Return a JSON object representing the serialized, hex-encoded transaction.',
+        args: [
+          { names: 'hexstring', type: 'string', help: '(string, required) The transaction hex string' },
+          { names: 'iswitness', type: 'bool', optional: true, help: '(boolean, optional, default=depends on heuristic tests) Whether the transaction hex is a serialized witness transaction.' },
+        ],
+        run: (p) => {
+          const tx = decodeHexTx(p[0] as string, typeof p[1] === 'boolean' ? p[1] : undefined);
+          if (!tx) throw new RpcFailure(RPC_DESERIALIZATION_ERROR, 'TX decode failed');
+          return txToJson(tx, 'regtest');
+        },
+      },
+      getrawtransaction: {
+        category: 'Rawtransactions',
+        description: 'Return the raw transaction data.\nSimnet indexes every block (as -txindex) and has no mempool.',
+        args: [
+          { names: 'txid', type: 'string', help: '(string, required) The transaction id' },
+          { names: 'verbosity|verbose', type: 'any', optional: true, help: '(numeric, optional, default=0) 0 for hex-encoded data, 1 for a JSON object, and 2 for JSON object with fee and prevout' },
+          { names: 'blockhash', type: 'string', optional: true, help: '(string, optional) The block in which to look for the transaction' },
+        ],
+        run: (p) => this.getRawTransaction(p[0], p[1], p[2]),
+      },
+      validateaddress: {
+        category: 'Util',
+        description: 'Return information about the given bitcoin address.',
+        args: [{ names: 'address', type: 'string', help: '(string, required) The bitcoin address to validate' }],
+        run: (p) => addressInfo(p[0] as string, 'regtest'),
+      },
+      getrpcinfo: {
+        category: 'Control',
+        description: 'Returns details of the RPC server.',
+        args: [],
+        run: () => ({ active_commands: this.dispatcher.activeCommands(), logpath: this.options.logPath ?? '' }),
+      },
+      help: {
+        category: 'Control',
+        description: 'List all commands, or get help for a specified command.',
+        args: [{ names: 'command', type: 'string', optional: true, help: '(string, optional, default=all commands) The command to get help on' }],
+        run: (p) => this.help(p[0] as string | undefined),
+      },
+      uptime: {
+        category: 'Control',
+        description: 'Returns the total uptime of the server.',
+        args: [],
+        run: () => Math.floor((Date.now() - this.startedAt) / 1000),
       },
       simnet_getbalances: {
-        names: [],
+        category: 'Simnet',
+        description: 'Satoshis paid to every address by simnet coinbases so far: {"<address>": sats, ...}.',
+        args: [],
         run: () => Object.fromEntries([...chain().balances()].map(([a, v]) => [a, Number(v)])),
       },
       simnet_getbalance: {
-        names: ['address'],
+        category: 'Simnet',
+        description: 'Satoshis paid to one address by simnet coinbases: {"address", "sats", "btc"}.',
+        args: [{ names: 'address', type: 'string', help: '(string, required) A regtest address' }],
         run: (p) => {
-          if (typeof p[0] !== 'string') throw paramError('address must be a string');
           let address: string;
           try {
-            address = validateAddress(p[0], 'regtest', { chainName: 'simnet' }).address;
+            address = validateAddress(p[0] as string, 'regtest', { chainName: 'simnet' }).address;
           } catch (err) {
             if (err instanceof InvalidAddressError) throw new RpcFailure(RPC_INVALID_ADDRESS_OR_KEY, `Invalid address: ${err.reason}`);
             throw err;
@@ -405,7 +462,14 @@ export class SimnetRpcServer {
         },
       },
       scantxoutset: {
-        names: ['action', 'scanobjects'],
+        category: 'Blockchain',
+        description:
+          'Scans the unspent transaction output set for entries that match certain output descriptors.\n' +
+          "Simnet's UTXO set is every coinbase output of its chain (nothing spends them); it scans addr() and raw() descriptors.",
+        args: [
+          { names: 'action', type: 'string', help: '(string, required) "start" for starting a scan, "abort" or "status" (simnet scans finish at once)' },
+          { names: 'scanobjects', type: 'array', optional: true, help: '(json array, optional) Array of scan objects ("addr(ADDRESS)", "raw(HEX)" or {"desc": …}). Required for "start" action' },
+        ],
         run: (p) => {
           try {
             return scanTxOutSet(chain(), p[0], p[1]);
@@ -415,8 +479,166 @@ export class SimnetRpcServer {
           }
         },
       },
-      help: { names: ['command'], run: () => Object.keys(this.methods).sort().join('\n') },
     };
+    return m;
+  }
+
+  private help(command: string | undefined): string {
+    if (command !== undefined && command !== null) {
+      const method = Object.hasOwn(this.methods, command) ? this.methods[command] : undefined;
+      if (!method) return `help: unknown command: ${command}`;
+      return helpText(command, method);
+    }
+    const byCategory = new Map<string, string[]>();
+    for (const name of Object.keys(this.methods).sort()) {
+      const method = this.methods[name]!;
+      const list = byCategory.get(method.category) ?? [];
+      list.push(signature(name, method));
+      byCategory.set(method.category, list);
+    }
+    return [...byCategory].map(([category, lines]) => `== ${category} ==\n${lines.join('\n')}`).join('\n\n');
+  }
+
+  private block(hashHex: string): ChainBlock {
+    const b = this.options.node.chain.blockByHash(hashHex);
+    if (!b) throw new RpcFailure(RPC_INVALID_ADDRESS_OR_KEY, 'Block not found');
+    return b;
+  }
+
+  /** Core's blockheaderToJSON (with v29's "target"). */
+  private headerJson(b: ChainBlock): Record<string, unknown> {
+    const { chain } = this.options.node;
+    const next = chain.blockAt(b.height + 1);
+    return {
+      hash: b.hashHex,
+      confirmations: chain.height - b.height + 1,
+      height: b.height,
+      version: b.version,
+      versionHex: u32ToHex(b.version),
+      merkleroot: bytesToHex(reverseBytes(b.merkleRoot)),
+      time: b.time,
+      mediantime: b.medianTime,
+      nonce: b.nonce,
+      bits: u32ToHex(b.bits),
+      target: targetToHex(bitsToTarget(b.bits)),
+      difficulty: targetToDifficulty(bitsToTarget(b.bits)),
+      chainwork: b.chainWork.toString(16).padStart(64, '0'),
+      nTx: b.txCount,
+      ...(b.height > 0 ? { previousblockhash: bytesToHex(reverseBytes(b.prevHash)) } : {}),
+      ...(next ? { nextblockhash: next.hashHex } : {}),
+    };
+  }
+
+  /** getblock: hex (0), txids (1), decoded transactions (2 and 3: simnet blocks hold only a coinbase). */
+  private getBlock(hashHex: string, v: number): unknown {
+    const b = this.block(hashHex);
+    if (v <= 0) return bytesToHex(b.raw);
+    const parsed = parseBlock(b.raw);
+    const stripped = 80 + encodeVarInt(parsed.txs.length).length + parsed.txs.reduce((n, t) => n + serializeTx(t.tx, { witness: false }).length, 0);
+    return {
+      ...this.headerJson(b),
+      strippedsize: stripped,
+      size: b.raw.length,
+      weight: stripped * (WITNESS_SCALE_FACTOR - 1) + b.raw.length,
+      tx: v === 1 ? b.txids : parsed.txs.map((t) => txToJson(t.tx, 'regtest', { includeHex: true })),
+    };
+  }
+
+  private getRawTransaction(txidArg: unknown, verbosityArg: unknown, blockArg: unknown): unknown {
+    const { chain } = this.options.node;
+    const txidHex = parseHash(txidArg, 'parameter 1');
+    const genesis = chain.blockAt(0);
+    if (genesis && bytesToHex(reverseBytes(genesis.merkleRoot)) === txidHex) {
+      throw new RpcFailure(RPC_INVALID_ADDRESS_OR_KEY, 'The genesis block coinbase is not considered an ordinary transaction and cannot be retrieved');
+    }
+    const v = verbosity(verbosityArg, 0);
+    let given: ChainBlock | undefined;
+    if (blockArg !== undefined && blockArg !== null) {
+      given = chain.blockByHash(parseHash(blockArg, 'parameter 3'));
+      if (!given) throw new RpcFailure(RPC_INVALID_ADDRESS_OR_KEY, 'Block hash not found');
+    }
+    const holder = given ?? chain.blockOfTx(txidHex);
+    const index = holder ? holder.txids.indexOf(txidHex) : -1;
+    if (!holder || index < 0) {
+      throw new RpcFailure(RPC_INVALID_ADDRESS_OR_KEY, `${given ? 'No such transaction found in the provided block' : 'No such mempool or blockchain transaction'}. Use gettransaction for wallet transactions.`);
+    }
+    const tx: Transaction = parseBlock(holder.raw).txs[index]!.tx;
+    if (v <= 0) return bytesToHex(serializeTx(tx));
+    return {
+      ...(given ? { in_active_chain: true } : {}),
+      ...txToJson(tx, 'regtest', { includeHex: true }),
+      blockhash: holder.hashHex,
+      confirmations: chain.height - holder.height + 1,
+      time: holder.time,
+      blocktime: holder.time,
+    };
+  }
+
+  private blockchainInfo(): Record<string, unknown> {
+    const { chain } = this.options.node;
+    const tip = chain.tip();
+    let size = 0;
+    for (let h = 0; h <= chain.height; h++) size += chain.blockAt(h)!.raw.length;
+    return {
+      chain: 'regtest',
+      simnet: true,
+      blocks: tip.height,
+      headers: tip.height,
+      bestblockhash: tip.hashHex,
+      bits: u32ToHex(tip.bits),
+      target: targetToHex(bitsToTarget(tip.bits)),
+      difficulty: targetToDifficulty(bitsToTarget(tip.bits)),
+      time: tip.time,
+      mediantime: tip.medianTime,
+      verificationprogress: 1,
+      initialblockdownload: false,
+      chainwork: tip.chainWork.toString(16).padStart(64, '0'),
+      size_on_disk: size,
+      pruned: false,
+      warnings: [],
+    };
+  }
+
+  private networkInfo(): Record<string, unknown> {
+    return {
+      version: SPEAKS_CORE_VERSION,
+      subversion: '/otedama-simnet/',
+      protocolversion: PROTOCOL_VERSION,
+      localservices: '0000000000000000',
+      localservicesnames: [],
+      localrelay: false,
+      timeoffset: 0,
+      networkactive: true,
+      connections: 0,
+      connections_in: 0,
+      connections_out: 0,
+      networks: [],
+      relayfee: RELAY_FEE_BTC_PER_KVB,
+      incrementalfee: RELAY_FEE_BTC_PER_KVB,
+      localaddresses: [],
+      warnings: [],
+    };
+  }
+
+  /** Core's GetNetworkHashPS: chain work over the time spanned by the last `lookup` blocks. */
+  private networkHashPs(lookup: number, height: number): number {
+    const { chain } = this.options.node;
+    if (lookup < -1 || lookup === 0) throw new RpcFailure(RPC_INVALID_PARAMETER, 'Invalid nblocks. Must be a positive number or -1.');
+    if (height < -1 || height > chain.height) throw new RpcFailure(RPC_INVALID_PARAMETER, 'Block does not exist at specified height');
+    const pb = height >= 0 ? chain.blockAt(height)! : chain.tip();
+    if (pb.height === 0) return 0;
+    if (lookup === -1) lookup = (pb.height % DIFFICULTY_ADJUSTMENT_INTERVAL) + 1;
+    if (lookup > pb.height) lookup = pb.height;
+    let minTime = pb.time;
+    let maxTime = pb.time;
+    for (let i = 1; i <= lookup; i++) {
+      const t = chain.blockAt(pb.height - i)!.time;
+      minTime = Math.min(minTime, t);
+      maxTime = Math.max(maxTime, t);
+    }
+    if (minTime === maxTime) return 0;
+    const work = pb.chainWork - chain.blockAt(pb.height - lookup)!.chainWork;
+    return Number(work) / (maxTime - minTime);
   }
 
   private longPollId(): string {
@@ -453,99 +675,82 @@ export class SimnetRpcServer {
     };
   }
 
-  private async getBlockTemplate(request: unknown, ctx: CallContext): Promise<unknown> {
-    if (request !== undefined && (typeof request !== 'object' || request === null || Array.isArray(request))) {
-      throw paramError('template_request must be an object');
-    }
+  /** Core's getblocktemplate: proposal mode, long-poll, then the segwit rule check. */
+  private async getBlockTemplate(request: unknown, ctx: RpcCallContext): Promise<unknown> {
     const r = (request ?? {}) as Record<string, unknown>;
-    if (r.mode !== undefined && r.mode !== 'template') throw paramError('Invalid mode (simnet serves mode "template" only)');
-    const rules = r.rules;
-    if (!Array.isArray(rules) || !rules.includes('segwit')) {
-      throw paramError('getblocktemplate must be called with the segwit rule set (call with {"rules": ["segwit"]})');
+    let mode = 'template';
+    if (typeof r.mode === 'string') mode = r.mode;
+    else if (r.mode !== undefined && r.mode !== null) throw new RpcFailure(RPC_INVALID_PARAMETER, 'Invalid mode');
+    if (mode === 'proposal') return this.proposal(r.data);
+    const rules = new Set<string>();
+    if (Array.isArray(r.rules)) {
+      for (const rule of r.rules) {
+        if (typeof rule !== 'string') throw new RpcFailure(RPC_MISC_ERROR, `JSON value of type ${jsonTypeOf(rule)} is not of expected type string`);
+        rules.add(rule);
+      }
     }
+    if (mode !== 'template') throw new RpcFailure(RPC_INVALID_PARAMETER, 'Invalid mode');
     const lp = r.longpollid;
-    if (lp !== undefined && typeof lp !== 'string') throw paramError('longpollid must be a string');
-    if (typeof lp === 'string' && lp === this.longPollId()) {
-      // Hold until a new block, the timeout, the client leaving, or shutdown.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(finish, this.longPollTimeoutMs);
-        const off = this.options.node.onTip(finish);
-        void ctx.closed.then(finish);
-        function finish() {
-          clearTimeout(timer);
-          off();
-          resolve();
-        }
-      });
+    if (lp !== undefined && lp !== null) {
+      // A string names the tip it was made on (its first 64 characters); anything else waits on
+      // the current tip. Held until a new block, the timeout, the client leaving, or shutdown.
+      const watched = typeof lp === 'string' ? parseHash(lp.slice(0, 64), 'longpollid') : this.options.node.chain.tip().hashHex;
+      if (watched === this.options.node.chain.tip().hashHex) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(finish, this.longPollTimeoutMs);
+          const off = this.options.node.onTip(finish);
+          void ctx.closed.then(finish);
+          function finish() {
+            clearTimeout(timer);
+            off();
+            resolve();
+          }
+        });
+      }
+    }
+    if (!rules.has('segwit')) {
+      throw new RpcFailure(RPC_INVALID_PARAMETER, 'getblocktemplate must be called with the segwit rule set (call with {"rules": ["segwit"]})');
     }
     return this.templateResult();
   }
 
-  private async submitBlock(hex: unknown): Promise<string | null> {
-    if (typeof hex !== 'string') throw paramError('hexdata must be a hex string');
-    let raw: Uint8Array;
-    let block: ParsedBlock;
+  /** BIP23 block proposal: would this block be valid on the tip (proof of work not checked)? */
+  private proposal(data: unknown): string | null {
+    if (typeof data !== 'string') throw new RpcFailure(RPC_TYPE_ERROR, 'Missing data String key for proposal');
+    const block = this.decodeBlock(data);
+    const { chain } = this.options.node;
+    const raw = hexToBytes(data);
+    const r = chain.check(block, raw, { now: this.options.node.now(), checkPow: false });
+    if (r.ok) return null;
+    if (r.reason === 'duplicate') return 'duplicate';
+    if (r.reason === 'inconclusive' || r.reason === 'prev-blk-not-found') return 'inconclusive-not-best-prevblk';
+    return r.reason;
+  }
+
+  private decodeBlock(hex: string): ParsedBlock {
+    if (!isHex(hex)) throw new RpcFailure(RPC_DESERIALIZATION_ERROR, 'Block decode failed');
     try {
-      raw = hexToBytes(hex);
+      return parseBlock(hexToBytes(hex));
+    } catch {
+      throw new RpcFailure(RPC_DESERIALIZATION_ERROR, 'Block decode failed');
+    }
+  }
+
+  private async submitBlock(hex: string): Promise<string | null> {
+    // A header followed by an empty transaction list decodes in Core; it is refused after.
+    if (isHex(hex) && hex.length === 162 && hex.endsWith('00')) throw new RpcFailure(RPC_DESERIALIZATION_ERROR, 'Block does not start with a coinbase');
+    let block = this.decodeBlock(hex);
+    if (!isCoinbase(block.txs[0]!.tx)) throw new RpcFailure(RPC_DESERIALIZATION_ERROR, 'Block does not start with a coinbase');
+    let raw = hexToBytes(hex);
+    // Core's UpdateUncommittedBlockStructures: a coinbase that commits to witnesses but carries no
+    // witness gets the default reserved value (32 zero bytes), as miners and ckpool expect.
+    const cb = block.txs[0]!.tx;
+    if (findWitnessCommitment(cb.outputs) >= 0 && cb.inputs[0]!.witness.length === 0) {
+      const withNonce: Transaction = { ...cb, inputs: [{ ...cb.inputs[0]!, witness: [new Uint8Array(32)] }] };
+      raw = concatBytes(block.header, encodeVarInt(block.txs.length), serializeTx(withNonce), ...block.txs.slice(1).map((t) => t.raw));
       block = parseBlock(raw);
-    } catch (err) {
-      if (err instanceof TxDecodeError || err instanceof InvalidHexError) {
-        throw new RpcFailure(RPC_DESERIALIZATION_ERROR, 'Block decode failed');
-      }
-      throw err;
     }
     const outcome = await this.options.node.submit(block, raw);
     return outcome.accepted ? null : outcome.reason;
-  }
-
-  private blockchainInfo(): Record<string, unknown> {
-    const { chain } = this.options.node;
-    const tip = chain.tip();
-    return {
-      chain: 'regtest',
-      simnet: true,
-      blocks: tip.height,
-      headers: tip.height,
-      bestblockhash: tip.hashHex,
-      bits: u32ToHex(tip.bits),
-      target: targetToHex(bitsToTarget(tip.bits)),
-      difficulty: targetToDifficulty(bitsToTarget(tip.bits)),
-      time: tip.time,
-      mediantime: tip.medianTime,
-      verificationprogress: 1,
-      initialblockdownload: false,
-      chainwork: tip.chainWork.toString(16).padStart(64, '0'),
-      pruned: false,
-      warnings: [],
-    };
-  }
-
-  private blockHeader(hash: unknown, verbose: unknown): unknown {
-    if (typeof hash !== 'string') throw paramError('blockhash must be a hex string');
-    if (!hex64.test(hash)) throw paramError(`blockhash must be of length 64 (not ${hash.length}, for '${hash.slice(0, 80)}')`);
-    if (verbose !== undefined && typeof verbose !== 'boolean') throw paramError('verbose must be a boolean');
-    const { chain } = this.options.node;
-    const b = chain.blockByHash(hash);
-    if (!b) throw new RpcFailure(RPC_INVALID_ADDRESS_OR_KEY, 'Block not found');
-    if (verbose === false) return bytesToHex(b.header);
-    const next = chain.blockAt(b.height + 1);
-    return {
-      hash: b.hashHex,
-      confirmations: chain.height - b.height + 1,
-      height: b.height,
-      version: b.version,
-      versionHex: u32ToHex(b.version),
-      merkleroot: bytesToHex(b.merkleRoot.slice().reverse()),
-      time: b.time,
-      mediantime: b.medianTime,
-      nonce: b.nonce,
-      bits: u32ToHex(b.bits),
-      target: targetToHex(bitsToTarget(b.bits)),
-      difficulty: targetToDifficulty(bitsToTarget(b.bits)),
-      chainwork: b.chainWork.toString(16).padStart(64, '0'),
-      nTx: b.txCount,
-      ...(b.height > 0 ? { previousblockhash: bytesToHex(b.prevHash.slice().reverse()) } : {}),
-      ...(next ? { nextblockhash: next.hashHex } : {}),
-    };
   }
 }
