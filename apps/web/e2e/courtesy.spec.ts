@@ -32,7 +32,7 @@ import { join } from 'node:path';
 import { chromium, expect, test, type Browser, type BrowserContext, type CDPSession, type Page } from '@playwright/test';
 import { BATTERY_THROTTLE, BUSY_REASON, CRITICAL_PRESSURE_THROTTLE, HIDDEN_THROTTLE } from '../src/courtesy.ts';
 import { PRESSURE_PROBE_DELAY_MS, PRESSURE_PROBE_MIN_GAP_MS, PRESSURE_PROBE_REST_MS } from '../src/pressure-probe.ts';
-import { edgeForFile, MINER_ADDRESS, acceptedShares, stratumConnections } from './edge-fixture.ts';
+import { edgeForFile, MINER_ADDRESS, acceptedShares, shownRate, stratumConnections } from './edge-fixture.ts';
 
 const ADDRESS = MINER_ADDRESS;
 const CHROMIUM = process.env.OTEDAMA_CHROMIUM ?? '/usr/bin/chromium';
@@ -43,14 +43,8 @@ const edge = edgeForFile();
 
 const accepted = acceptedShares;
 
-/** The total hashrate the dashboard shows, in H/s ("1.23 MH/s" → 1230000). */
-async function hashrate(page: Page): Promise<number> {
-  const text = (await page.locator('#hashrate').textContent()) ?? '';
-  const m = /^([\d.]+) (H|kH|MH|GH|TH|PH)\/s$/.exec(text.trim());
-  if (!m) throw new Error(`#hashrate reads "${text}"`);
-  return Number(m[1]) * 1000 ** ['H', 'kH', 'MH', 'GH', 'TH', 'PH'].indexOf(m[2]!);
-}
-
+/** The total hashrate the dashboard shows, in H/s. */
+const hashrate = (page: Page) => shownRate(page, '#hashrate');
 
 /** One DevTools session per page: the pressure override lives as long as the session that set it. */
 const pressureSessions = new WeakMap<Page, CDPSession>();
