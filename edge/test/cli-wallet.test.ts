@@ -5,12 +5,13 @@
  * paid, read from a real running edge and its node.
  */
 import { addressToScript, decodeWif, parseBlockTemplate, walletAddress } from '@otedama/core';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mineTemplate, TEST_DIFFICULTY } from './chain-helpers.ts';
-import { runOtedama } from './cli-run.ts';
+import { cliEnv, OTEDAMA_BIN, ROOT, runOtedama } from './cli-run.ts';
 import { startEdgeProcess, type EdgeProcess } from './edge-process.ts';
 
 const PASS = 'a long enough passphrase';
@@ -66,6 +67,34 @@ describe('otedama wallet', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/wrong passphrase/);
     expect(wrong.stdout).not.toMatch(/^c/m);
+  }, 60_000);
+
+  // A real terminal: util-linux's `script` runs the CLI on a pseudo-terminal; keys are typed after each prompt.
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)('asks for the passphrase twice on a terminal without echoing it', async () => {
+    const file = wallet('tty.json');
+    const passphrase = 'typed on a terminal';
+    const child = spawn('script', ['-qec', `"${process.execPath}" "${OTEDAMA_BIN}" wallet new --network simnet --wallet "${file}"`, '/dev/null'], { cwd: ROOT, env: cliEnv() });
+    let out = '';
+    const typed: string[] = [];
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      for (const prompt of ['Passphrase for the new wallet', 'The same passphrase again']) {
+        if (out.includes(prompt) && !typed.includes(prompt)) {
+          typed.push(prompt);
+          child.stdin.write(`${passphrase}\r`);
+        }
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, out).toBe(0);
+    expect(typed).toHaveLength(2);
+    expect(out, JSON.stringify(out)).not.toContain(passphrase);
+    const address = JSON.parse(readFileSync(file, 'utf8')).address as string;
+    expect(out).toContain(address);
+    writeFileSync(join(dir, 'tty-pass.txt'), `${passphrase}\n`);
+    const exported = await otedama(['wallet', 'show', '--wallet', file, '--export', '--passphrase-file', join(dir, 'tty-pass.txt'), '--json']);
+    expect(walletAddress(decodeWif(JSON.parse(exported.stdout).wif).privateKey, 'regtest')).toBe(address);
   }, 60_000);
 
   it('refuses real coins without --force, and says why', async () => {

@@ -59,18 +59,20 @@ function toNetwork(chain: ChainName): Network {
 
 // ---- passphrases -------------------------------------------------------------------------
 
+/** Keys typed ahead of a prompt (after an earlier line's Enter): the next prompt reads them first. */
+let typedAhead = '';
+
 /** Reads one line from the terminal without echoing it (Ctrl+C aborts). */
 function askHidden(question: string, io: CliIO): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) {
     return Promise.reject(new CliUsageError('no terminal to ask for the passphrase on; pass --passphrase-file FILE'));
   }
+  // Echo off before the prompt shows: keys typed once it is there are never echoed.
+  stdin.setRawMode(true);
   io.err(question);
   return new Promise((resolve, reject) => {
     let text = '';
-    stdin.setRawMode(true);
-    stdin.resume();
-    stdin.setEncoding('utf8');
     const done = (err?: Error) => {
       stdin.setRawMode(false);
       stdin.pause();
@@ -79,15 +81,31 @@ function askHidden(question: string, io: CliIO): Promise<string> {
       if (err) reject(err);
       else resolve(text);
     };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new CliUsageError('cancelled'));
+    /** Takes keys until Enter; true when the line is complete (the rest is kept for the next prompt). */
+    const take = (chunk: string): boolean => {
+      const chars = [...chunk];
+      for (let i = 0; i < chars.length; i++) {
+        const ch = chars[i]!;
+        if (ch === '\r' || ch === '\n') {
+          typedAhead = chars.slice(i + 1).join('').replace(/^\n/, '');
+          done();
+          return true;
+        }
+        if (ch === '\u0003') {
+          done(new CliUsageError('cancelled'));
+          return true;
+        }
         if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
         else text += ch;
       }
+      return false;
     };
+    const onData = (chunk: string) => void take(chunk);
+    stdin.setEncoding('utf8');
     stdin.on('data', onData);
+    const ahead = typedAhead;
+    typedAhead = '';
+    if (!take(ahead)) stdin.resume();
   });
 }
 
