@@ -115,9 +115,9 @@ describe('otedama wallet', () => {
     const weak = await otedama(['wallet', 'new', '--network', 'simnet', '--wallet', wallet('weak.json'), '--passphrase-file', weakFile]);
     expect(weak.code).toBe(1);
     expect(weak.stderr).toMatch(/at least 8 characters/);
-    expect((await otedama(['wallet', 'new', '--network', 'dogecoin'])).stderr).toMatch(/--network must be one of simnet, regtest, testnet, mainnet/);
     expect((await otedama(['wallet', 'new', '--network', 'simnet', '--wallet', wallet('x.json'), '--passphrase-file', join(dir, 'missing.txt')])).stderr).toMatch(/cannot read --passphrase-file/);
     for (const name of ['nottty.json', 'weak.json', 'x.json']) expect(() => statSync(wallet(name))).toThrow();
+    // (Unknown --network values and stray arguments are the flag parser's, tested in cli.test.ts.)
 
     const missing = await otedama(['wallet', 'show', '--wallet', wallet('none.json')]);
     expect(missing.code).toBe(1);
@@ -126,7 +126,6 @@ describe('otedama wallet', () => {
     expect((await otedama(['wallet', 'show', '--wallet', wallet('junk.json')])).stderr).toMatch(/junk\.json: not an Otedama wallet file: no bech32 address/);
     writeFileSync(wallet('text.json'), 'hello');
     expect((await otedama(['wallet', 'show', '--wallet', wallet('text.json')])).stderr).toMatch(/is not JSON/);
-    expect((await otedama(['wallet', 'show', 'extra'])).code).toBe(2);
   }, 60_000);
 
   describe('balance against a running edge', () => {
