@@ -28,3 +28,4 @@ export * from './share-validator.ts';
 export * from './sha256d-hasher.ts';
 export * from './share-hash-set.ts';
 export * from './sharechain/index.ts';
+export * from './wallet/index.ts';

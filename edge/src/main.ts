@@ -144,7 +144,10 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
     registry.collect(() => metrics.stratumConnections.set(stratum.stats().connections));
     const refreshHashrate = () =>
       storage.store.poolStats().then(
-        (s) => metrics.hashrateTotal.set(s.hashrate.m10),
+        (s) => {
+          metrics.hashrateTotal.set(s.hashrate.m10);
+          metrics.hashrateWindowSeconds.set(s.hashrate.seconds.m10);
+        },
         (err: Error) => log.debug('hashrate refresh failed', { error: err.message }),
       );
     void refreshHashrate();

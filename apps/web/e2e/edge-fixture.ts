@@ -143,3 +143,11 @@ export async function countConstructions(page: Page): Promise<void> {
 export async function constructionCounts(frame: Page | Frame): Promise<ConstructionCounts> {
   return frame.evaluate(() => (window as unknown as { __otedama?: ConstructionCounts }).__otedama ?? { workers: 0, sockets: 0 });
 }
+
+/** A hashrate the dashboard shows, in H/s ("1.23 MH/s" → 1230000). */
+export async function shownRate(page: Page, selector = '#hashrate'): Promise<number> {
+  const text = (await page.locator(selector).textContent()) ?? '';
+  const m = /^([\d.]+) (H|kH|MH|GH|TH|PH)\/s$/.exec(text.trim());
+  if (!m) throw new Error(`${selector} reads "${text}"`);
+  return Number(m[1]) * 1000 ** ['H', 'kH', 'MH', 'GH', 'TH', 'PH'].indexOf(m[2]!);
+}

@@ -7,7 +7,7 @@
 import { formatHashrate as formatRate } from '@otedama/core';
 import type { MinerEvent, MinerStats } from './miner.ts';
 import { openMinerRuntime, type MinerRuntime } from './miner-runtime.ts';
-import { fetchPoolFigures, formatSats, type PoolFigures } from './pool-figures.ts';
+import { describeSpan, fetchPoolFigures, formatSats, type PoolFigures } from './pool-figures.ts';
 import { registerPwa } from './pwa.ts';
 import { renderChart } from './rate-chart.ts';
 import { addEvent, addSample, averageRate, MAX_EVENTS, newSession, type LoggedEvent, type SessionRecord } from './session-history.ts';
@@ -21,6 +21,7 @@ import {
 } from './settings.ts';
 import { SettingsError } from './errors.ts';
 import { openStore, type Store } from './store.ts';
+import { setupWalletPanel, type WalletPanel } from './wallet-panel.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const input = (id: string) => $<HTMLInputElement>(id);
@@ -58,6 +59,7 @@ let store: Store;
 let settings: Settings;
 let running: Running | undefined;
 let starting = false;
+let walletPanel: WalletPanel | undefined;
 /** The session shown in the dashboard (running, or the last one after a reload). */
 let shown: SessionRecord | undefined;
 
@@ -150,6 +152,8 @@ async function persist(session: SessionRecord): Promise<void> {
 
 function renderPoolFigures(f: PoolFigures): void {
   $('pool-hashrate').textContent = f.poolHashrate === undefined ? '–' : formatRate(f.poolHashrate);
+  // The edge averages over the time it observed (a young pool: its first seconds), and says so.
+  $('pool-hashrate-span').textContent = f.poolHashrate === undefined || f.poolHashrateSeconds === undefined ? '' : describeSpan(f.poolHashrateSeconds);
   $('pool-miners').textContent = f.activeMiners === undefined ? '–' : String(f.activeMiners);
   $('pool-blocks').textContent = f.blocksFound === undefined ? '–' : String(f.blocksFound);
   $('balance').textContent = f.miner ? formatSats(f.miner.balanceSats) : f.noSharesYet ? 'no shares yet' : '–';
@@ -233,6 +237,7 @@ function setMiningUi(on: boolean): void {
   $('start').hidden = on;
   $('stop').hidden = !on;
   for (const id of ['address', 'algorithm', 'threads', 'edges']) ($(id) as HTMLInputElement).disabled = on;
+  walletPanel?.setMining(on);
   if (on) input('gpu').disabled = true;
   else void probeGpu();
 }
@@ -282,7 +287,20 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
   const clickedAt = performance.now();
   let runtime: MinerRuntime | undefined;
   try {
-    runtime = await openMinerRuntime({ wanted, cores, worker: 'web', log: logEvent });
+    runtime = await openMinerRuntime({
+      wanted,
+      cores,
+      worker: 'web',
+      log: logEvent,
+      // CPU pressure counts only without the miner's own load: a high reading is checked by resting it (pressure-probe.ts).
+      courtesy: (miner) => ({
+        probe: (ms) => miner.restFor(ms),
+        onProbe: (resting) => {
+          document.body.dataset.pressureProbe = resting ? 'resting' : '';
+          $('probe-note').textContent = resting ? 'resting a moment to measure CPU pressure without the miner' : '';
+        },
+      }),
+    });
     const s = runtime.settings;
     settings = s;
     await store.set('settings', s);
@@ -348,6 +366,8 @@ async function stop(): Promise<void> {
   $('cpu-hashrate').textContent = formatRate(0);
   $('connection').textContent = 'stopped';
   $('throttle').textContent = '';
+  $('probe-note').textContent = '';
+  delete document.body.dataset.pressureProbe;
   void renderHistory();
 }
 
@@ -433,6 +453,13 @@ async function init(): Promise<void> {
   fillForm(settings);
   void probeGpu();
   if (opened.problem) logEvent('warn', opened.problem);
+  // The address help: a browser wallet on a test chain, where to get an address on a real coin.
+  void setupWalletPanel(store, (address) => {
+    input('address').value = address;
+  }).then((panel) => {
+    walletPanel = panel;
+    panel.setMining(running !== undefined);
+  });
   void renderHistory();
 
   const run = await store.get('run');

@@ -13,6 +13,7 @@ import { poolMinersCommand, poolPayoutsCommand, poolStatsCommand, statsCommand }
 import { poolCommand } from './pool.ts';
 import { profileCommand } from './profile.ts';
 import { rigCommand } from './rig.ts';
+import { walletBalanceCommand, walletNewCommand, walletShowCommand } from './wallet.ts';
 
 export const COMMANDS: readonly Command[] = [
   // the pool
@@ -31,6 +32,10 @@ export const COMMANDS: readonly Command[] = [
   miningBenchmarkCommand,
   gpuListCommand,
   rigCommand,
+  // a test-chain wallet
+  walletNewCommand,
+  walletShowCommand,
+  walletBalanceCommand,
   // operations
   netTestCommand,
   diagCommand,
