@@ -52,6 +52,8 @@ export class KawpowDataset {
     readonly epoch: number,
     /** 1024-bit items (ethash's count): the modulus the hashes use. */
     readonly datasetItems: number,
+    /** 2048-bit items per held buffer (the last may hold fewer). */
+    private readonly itemsPerChunk: number,
     private readonly chunks: Uint8Array[],
   ) {}
 
@@ -75,7 +77,9 @@ export class KawpowDataset {
     const threads = options.threads ?? 2;
     if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer (got ${threads})`);
     const total = Math.floor(datasetItems / 2);
-    const chunkCount = Math.ceil(total / ITEMS2048_PER_CHUNK);
+    // At most CHUNK_BYTES per job, and at least one job per thread.
+    const itemsPerChunk = Math.min(ITEMS2048_PER_CHUNK, Math.ceil(total / threads));
+    const chunkCount = Math.ceil(total / itemsPerChunk);
     const chunks: Uint8Array[] = new Array(chunkCount);
     const doneByChunk = new Array<number>(chunkCount).fill(0);
     const lightCache = context.lightCacheView().slice();
@@ -87,8 +91,8 @@ export class KawpowDataset {
     const worker = async (): Promise<void> => {
       while (next < chunkCount) {
         const c = next++;
-        const first2048 = c * ITEMS2048_PER_CHUNK;
-        const count2048 = Math.min(ITEMS2048_PER_CHUNK, total - first2048);
+        const first2048 = c * itemsPerChunk;
+        const count2048 = Math.min(itemsPerChunk, total - first2048);
         const reply = await runInWorker(
           {
             type: 'dataset',
@@ -121,14 +125,14 @@ export class KawpowDataset {
     } finally {
       options.signal?.removeEventListener('abort', onOuterAbort);
     }
-    return new KawpowDataset(context.epoch, datasetItems, chunks);
+    return new KawpowDataset(context.epoch, datasetItems, itemsPerChunk, chunks);
   }
 
   /** 2048-bit item `index` (a view into the held bytes). */
   item(index: number): Uint8Array {
     if (!Number.isSafeInteger(index) || index < 0 || index >= this.items2048) throw new RangeError(`dataset item ${index} is outside 0..${this.items2048 - 1}`);
-    const chunk = this.chunks[Math.floor(index / ITEMS2048_PER_CHUNK)]!;
-    const offset = (index % ITEMS2048_PER_CHUNK) * PROGPOW_DAG_ITEM_BYTES;
+    const chunk = this.chunks[Math.floor(index / this.itemsPerChunk)]!;
+    const offset = (index % this.itemsPerChunk) * PROGPOW_DAG_ITEM_BYTES;
     return chunk.subarray(offset, offset + PROGPOW_DAG_ITEM_BYTES);
   }
 

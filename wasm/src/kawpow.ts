@@ -97,7 +97,10 @@ export class WasmKawpowHasher implements KawpowHasher {
   /** Built contexts, least recently used first. */
   private readonly ready = new Map<number, KawpowContext>();
   /** Builds in progress, shared by every caller that needs the epoch meanwhile. */
-  private readonly building = new Map<number, { promise: Promise<KawpowContext>; abort: AbortControllerLike }>();
+  private readonly building = new Map<
+    number,
+    { promise: Promise<KawpowContext>; abort: AbortControllerLike; listeners: Set<(p: LightCacheProgress) => void> }
+  >();
   private disposed = false;
 
   private constructor(
@@ -136,8 +139,8 @@ export class WasmKawpowHasher implements KawpowHasher {
 
   /**
    * The context of an epoch: from memory, else from the store, else built (in a worker by
-   * default). Concurrent calls for one epoch share one build. `signal` cancels a build this
-   * call started (callers that joined it see the same BuildCancelledError).
+   * default). Concurrent calls for one epoch share one build: each gets its progress, and any
+   * caller's `signal` cancels it for all of them (BuildCancelledError); a later call builds again.
    */
   async context(epoch: number, options: BuildOptions = {}): Promise<KawpowContext> {
     this.checkLive();
@@ -153,15 +156,19 @@ export class WasmKawpowHasher implements KawpowHasher {
     let entry = this.building.get(epoch);
     if (!entry) {
       const abort = newAbortController();
-      const promise = this.load(epoch, abort.signal, options.onProgress);
-      entry = { promise, abort };
-      this.building.set(epoch, entry);
+      const listeners = new Set<(p: LightCacheProgress) => void>();
+      const promise = this.load(epoch, abort.signal, (p) => listeners.forEach((listener) => listener(p)));
+      const created = { promise, abort, listeners };
+      entry = created;
+      this.building.set(epoch, created);
       const settle = (): void => {
-        if (this.building.get(epoch) === entry) this.building.delete(epoch);
+        if (this.building.get(epoch) === created) this.building.delete(epoch);
       };
       promise.then(settle, settle);
     }
-    const { promise, abort } = entry;
+    const { promise, abort, listeners } = entry;
+    // Joining callers get the progress of the shared build too, and may cancel it.
+    if (options.onProgress) listeners.add(options.onProgress);
     if (options.signal) {
       if (options.signal.aborted) abort.abort(options.signal.reason);
       else options.signal.addEventListener('abort', () => abort.abort(options.signal!.reason), { once: true });
@@ -179,9 +186,9 @@ export class WasmKawpowHasher implements KawpowHasher {
     return [...this.ready.keys()];
   }
 
-  private async load(epoch: number, signal: AbortSignalLike, onProgress?: (p: LightCacheProgress) => void): Promise<KawpowContext> {
+  private async load(epoch: number, signal: AbortSignalLike, onProgress: (p: LightCacheProgress) => void): Promise<KawpowContext> {
     const progress = (p: LightCacheProgress): void => {
-      onProgress?.(p);
+      onProgress(p);
       this.options.onProgress?.(p);
     };
     let context = await this.fromStore(epoch);
