@@ -45,8 +45,8 @@ describe('serialized light caches', () => {
     ['another epoch in the header', (b) => { const c = b.slice(); new DataView(c.buffer).setUint32(8, 1, true); return c; }, /holds epoch 1, not epoch 0/],
     ['a wrong item count', (b) => { const c = b.slice(); new DataView(c.buffer).setUint32(12, 262144, true); return c; }, /claims 262144 items; epoch 0 has 262139/],
     ['an epoch beyond KawPow', (b) => { const c = b.slice(); new DataView(c.buffer).setUint32(8, 0xffffffff, true); return c; }, /beyond KawPow's last epoch/],
-    ['one flipped bit in the cache', (b) => { const c = b.slice(); c[LIGHT_CACHE_HEADER_BYTES + 123_456] ^= 0x10; return c; }, /checksum mismatch/],
-    ['one flipped bit in the checksum', (b) => { const c = b.slice(); c[20] ^= 0x01; return c; }, /checksum mismatch/],
+    ['one flipped bit in the cache', (b) => { const c = b.slice(); c[LIGHT_CACHE_HEADER_BYTES + 123_456]! ^= 0x10; return c; }, /checksum mismatch/],
+    ['one flipped bit in the checksum', (b) => { const c = b.slice(); c[20]! ^= 0x01; return c; }, /checksum mismatch/],
   ];
   for (const [what, corrupt, reason] of corruptions) {
     it(`refuse ${what} with LightCacheCorruptError`, () => {

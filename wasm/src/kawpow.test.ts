@@ -81,7 +81,7 @@ describe('WasmKawpowHasher: epochs, memory and the store', () => {
     second.dispose();
 
     const bytes = entries.get(0)!;
-    bytes[1000] ^= 0xff;
+    bytes[1000]! ^= 0xff;
     const warnings: string[] = [];
     const third = await createWasmKawpowHasher({ store, onWarning: (w) => warnings.push(w), builder: 'here' });
     expect(await third.hash(header, 9n, 10)).toEqual(expected);

@@ -92,7 +92,7 @@ describe('Keccak sponges as ethash uses them (original padding)', () => {
     // 200 bytes: one full 136-byte block, then 64 bytes and the padding.
     const h = keccak256(data);
     const changed = data.slice();
-    changed[150] ^= 1;
+    changed[150]! ^= 1;
     expect(keccak256(changed)).not.toEqual(h);
     expect(keccak256(data.subarray(0, 136))).not.toEqual(keccak256(data.subarray(0, 135)));
   });
