@@ -32,7 +32,7 @@ import {
 import { buildLightCacheHere, buildLightCacheInWorker, type BuildOptions } from './kawpow-build.ts';
 import { KawpowContext, kawpowExports, type LightCacheProgress } from './kawpow-context.ts';
 import { deserializeLightCache, serializeLightCache } from './kawpow-light-cache.ts';
-import { compileBuild, instantiate, simdSupported } from './loader.ts';
+import { compileChosenBuild, instantiate } from './loader.ts';
 import type { SimdChoice } from './sha256d.ts';
 import { newAbortController, type AbortControllerLike, type AbortSignalLike, type WasmModule } from './wasm-api.ts';
 
@@ -69,20 +69,8 @@ export interface WasmKawpowOptions {
 }
 
 /** The compiled KawPow module of a build ('auto': SIMD where it validates). */
-export async function compileKawpowModule(simd: SimdChoice = 'auto'): Promise<WasmModule> {
-  if (simd === false) return compileBuild('kawpow');
-  if (simd === true) {
-    if (!simdSupported()) throw new EngineUnavailableError('wasm-simd', 'this WebAssembly engine has no fixed-width SIMD');
-    return compileBuild('kawpow.simd');
-  }
-  if (simdSupported()) {
-    try {
-      return await compileBuild('kawpow.simd');
-    } catch (err) {
-      if (!(err instanceof EngineUnavailableError)) throw err;
-    }
-  }
-  return compileBuild('kawpow');
+export function compileKawpowModule(simd: SimdChoice = 'auto'): Promise<WasmModule> {
+  return compileChosenBuild('kawpow', 'kawpow.simd', simd);
 }
 
 function positiveInt(value: number, what: string): number {
