@@ -51,9 +51,10 @@ describe('KawpowDataset (a full dataset held in memory)', () => {
     }
   });
 
-  it('refuses sizes other than 2..the epoch size, and stops when aborted', async () => {
+  it('refuses sizes other than 2..the epoch size or above its memory cap, and stops when aborted', async () => {
     await expect(KawpowDataset.build(module, context, { datasetItems: 1 })).rejects.toBeInstanceOf(InvalidDatasetSizeError);
     await expect(KawpowDataset.build(module, context, { datasetItems: context.datasetItems + 2 })).rejects.toBeInstanceOf(InvalidDatasetSizeError);
+    await expect(KawpowDataset.build(module, context, { maxBytes: 2 ** 29 })).rejects.toThrow(/takes 1\.00 GiB, above the 0\.50 GiB this edge allows/);
     const abort = new AbortController();
     const build = KawpowDataset.build(module, context, { datasetItems: 1 << 17, signal: abort.signal, onProgress: () => abort.abort() });
     await expect(build).rejects.toBeInstanceOf(BuildCancelledError);

@@ -14,6 +14,7 @@ import {
   checkKawpowDatasetItems,
   checkKawpowMixHash,
   checkTarget,
+  InvalidDatasetSizeError,
   kawpowHashMeetsTarget,
   PROGPOW_DAG_ITEM_BYTES,
   type KawpowHashResult,
@@ -25,6 +26,11 @@ import { runInWorker } from './kawpow-build.ts';
 import type { KawpowContext } from './kawpow-context.ts';
 import { newAbortController, type AbortSignalLike, type WasmModule } from './wasm-api.ts';
 
+/**
+ * Largest dataset built unless the caller allows more: 8 GiB, the dataset of epoch ~900
+ * (Ravencoin was near epoch 550 in 2025, 5.5 GiB). An edge sets `maxBytes` to what it can spare.
+ */
+export const DEFAULT_DATASET_MAX_BYTES = 8 * 2 ** 30;
 /** Bytes of one worker job and one held buffer: 64 MiB (262,144 items of 2048 bits). */
 export const CHUNK_BYTES = 64 * 2 ** 20;
 const ITEMS2048_PER_CHUNK = CHUNK_BYTES / PROGPOW_DAG_ITEM_BYTES;
@@ -43,6 +49,8 @@ export interface DatasetBuildOptions {
   readonly threads?: number;
   /** Dataset size in 1024-bit items (default: the epoch's; smaller for tests). */
   readonly datasetItems?: number;
+  /** Refuse (InvalidDatasetSizeError) a dataset larger than this (default DEFAULT_DATASET_MAX_BYTES). */
+  readonly maxBytes?: number;
   readonly signal?: AbortSignalLike;
   readonly onProgress?: (progress: DatasetProgress) => void;
 }
@@ -74,6 +82,13 @@ export class KawpowDataset {
   static async build(module: WasmModule, context: KawpowContext, options: DatasetBuildOptions = {}): Promise<KawpowDataset> {
     const datasetItems = options.datasetItems ?? context.datasetItems;
     checkKawpowDatasetItems(datasetItems, context.datasetItems);
+    const maxBytes = options.maxBytes ?? DEFAULT_DATASET_MAX_BYTES;
+    const bytes = Math.floor(datasetItems / 2) * PROGPOW_DAG_ITEM_BYTES;
+    if (bytes > maxBytes) {
+      throw new InvalidDatasetSizeError(
+        `the dataset of epoch ${context.epoch} takes ${(bytes / 2 ** 30).toFixed(2)} GiB, above the ${(maxBytes / 2 ** 30).toFixed(2)} GiB this edge allows (maxBytes); verify by light evaluation instead`,
+      );
+    }
     const threads = options.threads ?? 2;
     if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer (got ${threads})`);
     const total = Math.floor(datasetItems / 2);
