@@ -377,11 +377,17 @@ function hasherCases(h: KawpowHasher, epochs: KawpowEpochs | undefined, options:
     const count = options.randomNonces ?? 3;
     const seed = options.seed ?? 0x6b61_7770;
     cases.push({
-      name: `reduced dataset (${reduced} items): hash and verify agree with core's ProgPoW over the engine's own items`,
+      name: `reduced dataset (${reduced} items): hash and verify agree with core's ProgPoW over the engine's own items (random and edge nonces)`,
       async run() {
         const items2048 = Math.floor(reduced / 2);
-        // Heights in epoch 0 across several periods, random header hashes and u64 nonces.
-        const samples = [{ header: header0, nonce: nonce0, height: v0.block_number }];
+        // Heights in epoch 0 across several periods, random header hashes and u64 nonces, and the
+        // edges: the top of the nonce space and both nonce words with their high bit set, at the
+        // first and the last height of the epoch.
+        const samples = [
+          { header: header0, nonce: nonce0, height: v0.block_number },
+          { header: randomBytes(seed, 1000), nonce: KAWPOW_MAX_NONCE, height: 7499 },
+          { header: randomBytes(seed, 1001), nonce: 0x8000_0001_8000_0001n, height: 0 },
+        ];
         for (let i = 0; i < count; i++) {
           const header = randomBytes(seed, 2 * i);
           const extra = new DataView(randomBytes(seed, 2 * i + 1).buffer);
