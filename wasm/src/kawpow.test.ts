@@ -90,6 +90,23 @@ describe('WasmKawpowHasher: epochs, memory and the store', () => {
     third.dispose();
   });
 
+  it('builds one light cache at a time: epochs asked for together are built one after the other', async () => {
+    const order: number[] = [];
+    const hasher = await createWasmKawpowHasher({ cachedEpochs: 2, onProgress: (p) => order.push(p.epoch) });
+    const abort = new AbortController();
+    // Epoch 2 waits behind epoch 0 and leaves the queue when cancelled; epoch 1 waits on.
+    const building = hasher.prepareEpoch(0, { onProgress: () => abort.abort() });
+    const queued = hasher.prepareEpoch(2, { signal: abort.signal }).catch((err: unknown) => err);
+    const next = hasher.prepareEpoch(1);
+    expect(await queued).toBeInstanceOf(BuildCancelledError);
+    await Promise.all([building, next]);
+    const switches = order.filter((epoch, i) => i > 0 && epoch !== order[i - 1]).length;
+    expect(new Set(order)).toEqual(new Set([0, 1]));
+    expect(switches).toBe(1);
+    expect(hasher.cachedEpochList().sort()).toEqual([0, 1]);
+    hasher.dispose();
+  });
+
   it('a build cancelled by its caller rejects everyone waiting on it; the next call builds again', async () => {
     const hasher = await createWasmKawpowHasher({ builder: 'here' });
     const abort = new AbortController();

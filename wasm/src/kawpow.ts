@@ -1,9 +1,9 @@
 /**
  * KawPow on WebAssembly for validators and the CLI: light evaluation of one nonce and share
  * verification (core's KawpowHasher), with the light caches of the last few epochs kept in
- * memory (an LRU), built in a worker thread with progress, cancellable, optionally kept in a
- * store (disk on edges, IndexedDB in browsers: the caller provides it), and bounded: epochs past
- * `maxEpoch` are refused before anything is built.
+ * memory (an LRU), built in a worker thread with progress, one build at a time, cancellable,
+ * optionally kept in a store (disk on edges, IndexedDB in browsers: the caller provides it), and
+ * bounded: epochs past `maxEpoch` are refused before anything is built.
  *
  *   const hasher = await createWasmKawpowHasher({ maxEpoch: 1024 });
  *   const { mixHash, finalHash } = await hasher.hash(headerHash, nonce, height);
@@ -30,6 +30,7 @@ import {
   type KawpowVerdict,
 } from '@otedama/core';
 import { buildLightCacheHere, buildLightCacheInWorker, type BuildOptions } from './kawpow-build.ts';
+import { BuildCancelledError } from './errors.ts';
 import { KawpowContext, kawpowExports, type LightCacheProgress } from './kawpow-context.ts';
 import { deserializeLightCache, serializeLightCache } from './kawpow-light-cache.ts';
 import { compileChosenBuild, instantiate } from './loader.ts';
@@ -90,6 +91,9 @@ export class WasmKawpowHasher implements KawpowHasher {
     { promise: Promise<KawpowContext>; abort: AbortControllerLike; listeners: Set<(p: LightCacheProgress) => void> }
   >();
   private disposed = false;
+  /** Whether a light cache is being built now, and the builds waiting for their turn. */
+  private buildRunning = false;
+  private readonly buildQueue: { start(): void }[] = [];
 
   private constructor(
     readonly module: WasmModule,
@@ -181,17 +185,55 @@ export class WasmKawpowHasher implements KawpowHasher {
     };
     let context = await this.fromStore(epoch);
     if (!context) {
-      const build: BuildOptions = { signal, onProgress: progress };
-      context =
-        this.options.builder === 'here'
-          ? await buildLightCacheHere(KawpowContext.create(this.module, epoch), build)
-          : await buildLightCacheInWorker(this.module, epoch, build);
+      await this.buildSlot(epoch, signal);
+      try {
+        const build: BuildOptions = { signal, onProgress: progress };
+        context =
+          this.options.builder === 'here'
+            ? await buildLightCacheHere(KawpowContext.create(this.module, epoch), build)
+            : await buildLightCacheInWorker(this.module, epoch, build);
+      } finally {
+        this.releaseBuildSlot();
+      }
       await this.toStore(context);
     }
     if (this.disposed) throw new EngineUnavailableError(this.name, 'hasher was disposed');
     this.ready.set(epoch, context);
     while (this.ready.size > this.cachedEpochs) this.ready.delete(this.ready.keys().next().value!);
     return context;
+  }
+
+  /**
+   * Waits until no other light cache is being built: builds run one at a time (each takes a
+   * core and its cache's memory), so asking for many epochs at once queues them instead of
+   * multiplying memory. Aborting while queued leaves the queue.
+   */
+  private buildSlot(epoch: number, signal: AbortSignalLike): Promise<void> {
+    if (signal.aborted) return Promise.reject(new BuildCancelledError(`the light cache of epoch ${epoch}`, { cause: signal.reason }));
+    if (!this.buildRunning) {
+      this.buildRunning = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const entry = {
+        start: () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = (): void => {
+        this.buildQueue.splice(this.buildQueue.indexOf(entry), 1);
+        reject(new BuildCancelledError(`the light cache of epoch ${epoch}`, { cause: signal.reason }));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.buildQueue.push(entry);
+    });
+  }
+
+  private releaseBuildSlot(): void {
+    const next = this.buildQueue.shift();
+    if (next) next.start();
+    else this.buildRunning = false;
   }
 
   private async fromStore(epoch: number): Promise<KawpowContext | undefined> {
