@@ -14,7 +14,9 @@ import {
   mixHashFromBlockOrder,
   mixHashToBlockOrder,
   parseKawpowHash,
+  parseKawpowHeader,
   parseKawpowNonce,
+  withKawpowSolution,
 } from './share-fields.ts';
 
 describe('KawPow nonces', () => {
@@ -102,5 +104,33 @@ describe('KawPow byte orders', () => {
     expect(value).toBe((0xffffn << 208n) + 1n);
     expect(kawpowHashMeetsTarget(final, value)).toBe(true);
     expect(kawpowHashMeetsTarget(final, value - 1n)).toBe(false);
+  });
+});
+
+describe('KawPow block headers (120 bytes)', () => {
+  const input = Uint8Array.from({ length: 80 }, (_, i) => (i * 7 + 3) & 0xff);
+  new DataView(input.buffer).setUint32(76, 1_219_736, true); // the height, last field of the input
+  const mix = hexToBytes('d36f7e815ee09e74eceb9c96993a3d681edf2bf0921fc7bb710364042db99777');
+  const header = withKawpowSolution(Uint8Array.from([...input, ...new Uint8Array(40)]), 0x005d409dbc23a62an, mix);
+
+  it('carry the nonce little-endian at 80 and the mix hash reversed at 88', () => {
+    expect(bytesToHex(header.subarray(80, 88))).toBe('2aa623bc9d405d00');
+    expect(header.subarray(88)).toEqual(mixHashToBlockOrder(mix));
+    expect(header.subarray(0, 80)).toEqual(input);
+  });
+
+  it('parse back into the fields the proof of work reads', () => {
+    const fields = parseKawpowHeader(header);
+    expect(fields.height).toBe(1_219_736);
+    expect(fields.nonce).toBe(0x005d409dbc23a62an);
+    expect(fields.mixHash).toEqual(mix);
+    expect(fields.headerHash).toEqual(kawpowHeaderHash(input));
+  });
+
+  it('refuse headers of any other length, and bad solutions', () => {
+    expect(() => parseKawpowHeader(new Uint8Array(80))).toThrow(InvalidHeaderError);
+    expect(() => parseKawpowHeader(new Uint8Array(121))).toThrow(/must be 120 bytes \(got 121\)/);
+    expect(() => withKawpowSolution(header, -1n, mix)).toThrow(NonceRangeError);
+    expect(() => withKawpowSolution(header, 1n, mix.subarray(1))).toThrow(InvalidMixHashError);
   });
 });

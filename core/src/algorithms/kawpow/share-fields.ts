@@ -4,6 +4,9 @@
  * text forms, and the byte-order conversions between ProgPoW's outputs and Ravencoin's blocks.
  *
  * Byte orders (Ravencoin 6d48ae01 src/hash.cpp KAWPOWHash, src/primitives/block.h):
+ *   - block header (120 bytes once KawPow is active): version u32 LE | prevhash (internal) |
+ *     merkle root (internal) | time u32 LE | bits u32 LE | height u32 LE | nonce u64 LE |
+ *     mix hash (32 bytes, block order); its first 80 bytes are the KAWPOW input.
  *   - header hash: sha256d of the 80-byte KAWPOW input (the header without nonce and mix hash,
  *     with the height in place of the nonce), taken in display order: the internal sha256d
  *     bytes reversed. This is the hash ProgPoW takes and KawPow Stratum sends.
@@ -22,6 +25,12 @@ import { KAWPOW_MAX_HEIGHT } from './params.ts';
 export const KAWPOW_HASH_BYTES = 32;
 /** Bytes of the KAWPOW input whose sha256d is the header hash. */
 export const KAWPOW_INPUT_BYTES = 80;
+/** Bytes of a KawPow block header: the input, the nonce (8) and the mix hash (32). */
+export const KAWPOW_HEADER_BYTES = 120;
+/** Offsets in a KawPow block header. */
+export const KAWPOW_HEIGHT_OFFSET = 76;
+export const KAWPOW_NONCE_OFFSET = 80;
+export const KAWPOW_MIX_OFFSET = 88;
 /** The largest nonce: KawPow nonces are u64. */
 export const KAWPOW_MAX_NONCE = (1n << 64n) - 1n;
 
@@ -114,6 +123,47 @@ export function kawpowHeaderHash(kawpowInput: Uint8Array): Uint8Array {
     throw new InvalidHeaderError(`the KAWPOW input must be 80 bytes (got ${kawpowInput instanceof Uint8Array ? kawpowInput.length : typeof kawpowInput})`);
   }
   return reverseBytes(sha256d(kawpowInput));
+}
+
+/** The fields of a 120-byte KawPow block header that its proof of work reads. */
+export interface KawpowHeaderFields {
+  /** The first 80 bytes (a view): sha256d of them, reversed, is the header hash. */
+  readonly kawpowInput: Uint8Array;
+  readonly headerHash: Uint8Array;
+  readonly height: number;
+  readonly nonce: bigint;
+  /** In ProgPoW's order (the header stores it reversed). */
+  readonly mixHash: Uint8Array;
+}
+
+/** Reads the proof-of-work fields of a KawPow block header; InvalidHeaderError unless it is 120 bytes. */
+export function parseKawpowHeader(header: Uint8Array): KawpowHeaderFields {
+  if (!(header instanceof Uint8Array) || header.length !== KAWPOW_HEADER_BYTES) {
+    throw new InvalidHeaderError(`a KawPow block header must be 120 bytes (got ${header instanceof Uint8Array ? header.length : typeof header})`);
+  }
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+  const kawpowInput = header.subarray(0, KAWPOW_INPUT_BYTES);
+  return {
+    kawpowInput,
+    headerHash: kawpowHeaderHash(kawpowInput),
+    height: view.getUint32(KAWPOW_HEIGHT_OFFSET, true),
+    nonce: view.getBigUint64(KAWPOW_NONCE_OFFSET, true),
+    mixHash: reverseBytes(header.subarray(KAWPOW_MIX_OFFSET, KAWPOW_HEADER_BYTES)),
+  };
+}
+
+/**
+ * Writes the nonce and mix hash (ProgPoW's order) a miner found into a 120-byte header (a copy):
+ * how a share or a block is assembled from a Stratum submit.
+ */
+export function withKawpowSolution(header: Uint8Array, nonce: bigint, mixHash: Uint8Array): Uint8Array {
+  parseKawpowHeader(header);
+  checkKawpowNonce(nonce);
+  checkKawpowMixHash(mixHash);
+  const out = header.slice();
+  new DataView(out.buffer).setBigUint64(KAWPOW_NONCE_OFFSET, nonce, true);
+  out.set(reverseBytes(mixHash), KAWPOW_MIX_OFFSET);
+  return out;
 }
 
 /** The mix hash as a block stores it (ProgPoW's output reversed); its own inverse. */
