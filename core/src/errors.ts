@@ -168,3 +168,27 @@ export class WalletError extends OtedamaError {
     super('wallet', reason);
   }
 }
+
+/** A block height (or the epoch it falls in) that is not an integer, negative, or beyond what the algorithm or a configured cap allows. */
+export class InvalidHeightError extends OtedamaError {
+  override readonly name = 'InvalidHeightError';
+  constructor(reason: string) {
+    super('invalid-height', reason);
+  }
+}
+
+/** A KawPow mix hash that is not 32 bytes (or not hex), as submitted by a miner or read from a block. */
+export class InvalidMixHashError extends OtedamaError {
+  override readonly name = 'InvalidMixHashError';
+  constructor(reason: string) {
+    super('invalid-mix-hash', reason);
+  }
+}
+
+/** A KawPow dataset size (in 1024-bit items) that is not an integer in 2..the epoch's real size. */
+export class InvalidDatasetSizeError extends OtedamaError {
+  override readonly name = 'InvalidDatasetSizeError';
+  constructor(reason: string) {
+    super('invalid-dataset-size', reason);
+  }
+}
