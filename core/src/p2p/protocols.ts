@@ -9,8 +9,6 @@ import { sha256 } from '../sha256.ts';
 
 /** A pool id is a SHA-256 of the pool's consensus parameters (SHARECHAIN.md §2). */
 export const POOL_ID_BYTES = 32;
-/** Share ids are the proof-of-work hash of the share's header. */
-export const SHARE_ID_BYTES = 32;
 
 /**
  * The pool-id handshake. Not scoped by pool id on purpose: a peer of another pool must be

@@ -15,7 +15,7 @@
  * Integers are big-endian. Shares travel as their own encoding (the sharechain's), opaque here.
  */
 import { P2pCodecError } from '../errors.ts';
-import { MAX_SHARE_BYTES, SHARE_ID_BYTES } from './protocols.ts';
+import { MAX_SHARE_BYTES } from './protocols.ts';
 import { WireReader, WireWriter } from './wire.ts';
 
 /** Share ids in one by-id request: a share's missing ancestors are fetched a few at a time. */
@@ -34,6 +34,8 @@ const MAX_ERROR_TEXT_BYTES = 200;
 const SHARES_HEADER_BYTES = 4;
 const SHARE_LENGTH_BYTES = 2;
 const WORK_BYTES = 32;
+/** A share id: the proof-of-work hash of the share's header. */
+const SHARE_ID_BYTES = 32;
 
 const REQUEST = { status: 0x01, shares: 0x02, after: 0x03 } as const;
 const RESPONSE = { status: 0x81, shares: 0x82, error: 0xff } as const;

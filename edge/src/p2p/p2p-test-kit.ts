@@ -1,0 +1,84 @@
+/**
+ * Helpers for the p2p tests and the benchmark: real P2pNodes on 127.0.0.1 with fresh keys and
+ * short deadlines, a logger whose lines the tests read, and bare libp2p nodes that speak only
+ * what a test makes them speak (hostile peers).
+ */
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
+import { identify } from '@libp2p/identify';
+import type { Libp2p } from '@libp2p/interface';
+import { tcp } from '@libp2p/tcp';
+import { createLibp2p } from 'libp2p';
+import { createLogger, type Logger } from '../logger.ts';
+import type { ChainHost } from './chain-host.ts';
+import { P2pNode, type P2pNodeOptions } from './p2p-node.ts';
+
+export interface CapturedLog {
+  readonly logger: Logger;
+  readonly lines: string[];
+  /** Lines (JSON) whose message matches, parsed. */
+  find(msg: string | RegExp): Record<string, unknown>[];
+}
+
+export function captureLog(level: 'debug' | 'info' = 'info'): CapturedLog {
+  const lines: string[] = [];
+  const logger = createLogger({ level, format: 'json', write: (l) => lines.push(l) });
+  return {
+    logger,
+    lines,
+    find: (msg) =>
+      lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((e) => (typeof msg === 'string' ? e.msg === msg : msg.test(String(e.msg)))),
+  };
+}
+
+export async function startTestNode(host: ChainHost, options: Partial<P2pNodeOptions> = {}): Promise<P2pNode> {
+  const node = new P2pNode({
+    host,
+    privateKey: options.privateKey ?? (await generateKeyPair('Ed25519')),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    bootstrap: [],
+    maxPeers: 50,
+    banSeconds: 60,
+    logger: options.logger ?? createLogger({ level: 'silent' }),
+    handshakeTimeoutMs: 1500,
+    bootstrapRedialMs: 500,
+    autoSync: false,
+    ...options,
+  });
+  await node.start();
+  return node;
+}
+
+/** The first TCP address of a node, for dialing and bootstrap lists. */
+export function addrOf(node: P2pNode): string {
+  return node.listenAddresses().find((a) => a.includes('/tcp/') && !a.includes('/ws'))!;
+}
+
+/** A bare libp2p node: TCP, Noise, yamux, identify and a stock gossipsub; no handshake, no limits. */
+export async function bareNode(): Promise<Libp2p<{ identify: unknown; pubsub: GossipSub }>> {
+  return createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: { denyDialMultiaddr: () => false },
+    services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, fallbackToFloodsub: false }) },
+  });
+}
+
+/** An unsigned LEB128 length prefix followed by `length` bytes of filler, cut to `send` bytes. */
+export function frame(length: number, send = length): Uint8Array {
+  const prefix: number[] = [];
+  let n = length;
+  do {
+    prefix.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+    n = Math.floor(n / 128);
+  } while (n > 0);
+  const out = new Uint8Array(prefix.length + Math.min(send, length));
+  out.set(prefix);
+  return out;
+}
