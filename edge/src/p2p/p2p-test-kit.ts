@@ -10,6 +10,7 @@ import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { identify } from '@libp2p/identify';
 import type { Libp2p } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
+import { sha256 } from '@otedama/core';
 import { createLibp2p } from 'libp2p';
 import { createLogger, type Logger } from '../logger.ts';
 import type { ChainHost } from './chain-host.ts';
@@ -81,4 +82,21 @@ export function frame(length: number, send = length): Uint8Array {
   const out = new Uint8Array(prefix.length + Math.min(send, length));
   out.set(prefix);
   return out;
+}
+
+/**
+ * A chain that holds no share yet (a new pool), for tests of what happens before any share
+ * moves: the handshake, the gate, frame limits. It records what peers asked of it.
+ */
+export function emptyChainHost(poolName: string): ChainHost & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    poolId: sha256(new TextEncoder().encode(poolName)),
+    calls,
+    receiveShare: () => (calls.push('receiveShare'), { result: 'invalid', reason: 'this chain holds no share yet' }),
+    sharesById: () => (calls.push('sharesById'), []),
+    sharesAfter: () => (calls.push('sharesAfter'), []),
+    locator: () => [],
+    tip: () => (calls.push('tip'), undefined),
+  };
 }

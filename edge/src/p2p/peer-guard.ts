@@ -22,8 +22,8 @@ import type { Logger } from '../logger.ts';
 export const BAN_SCORE = -500;
 /** Penalty points per offence, on the same scale as gossipsub's score. */
 export const PENALTY = {
-  /** A sync request that does not decode: an honest peer never sends one. */
-  malformedRequest: 100,
+  /** A sync request that does not decode: an honest peer never sends one. The fifth bans (5 x 120 > 500, 4 x 120 < 500). */
+  malformedRequest: 120,
   /** A sync response that does not decode, or a share in it that is invalid. */
   badResponse: 200,
   /** A request or gossip message over the peer's rate: a little, so a flood ends in a ban. */

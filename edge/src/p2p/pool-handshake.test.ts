@@ -6,25 +6,10 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream } from '@libp2p/utils';
 import { multiaddr } from '@multiformats/multiaddr';
-import { bytesToHex, encodeSyncRequest, sha256, sharesTopic, syncProtocol } from '@otedama/core';
+import { bytesToHex, encodeSyncRequest, sharesTopic, syncProtocol } from '@otedama/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChainHost } from './chain-host.ts';
 import type { P2pNode } from './p2p-node.ts';
-import { addrOf, bareNode, captureLog, startTestNode } from './p2p-test-kit.ts';
-
-/** A chain that holds no share yet and counts what peers ask of it. */
-function emptyChain(name: string): ChainHost & { calls: string[] } {
-  const calls: string[] = [];
-  return {
-    poolId: sha256(new TextEncoder().encode(name)),
-    calls,
-    receiveShare: () => (calls.push('receiveShare'), { result: 'invalid', reason: 'this chain holds no share' }),
-    sharesById: () => (calls.push('sharesById'), []),
-    sharesAfter: () => (calls.push('sharesAfter'), []),
-    locator: () => [],
-    tip: () => (calls.push('tip'), undefined),
-  };
-}
+import { addrOf, bareNode, captureLog, emptyChainHost, startTestNode } from './p2p-test-kit.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -39,8 +24,8 @@ async function node(...args: Parameters<typeof startTestNode>): Promise<P2pNode>
 describe('pool-id handshake', () => {
   it('admits two peers of the same pool both ways; the dialer bootstraps', async () => {
     const logB = captureLog();
-    const b = await node(emptyChain('pool A'), { logger: logB.logger });
-    const a = await node(emptyChain('pool A'), { bootstrap: [addrOf(b)] });
+    const b = await node(emptyChainHost('pool A'), { logger: logB.logger });
+    const a = await node(emptyChainHost('pool A'), { bootstrap: [addrOf(b)] });
     await expect.poll(() => a.isAdmitted(b.peerId) && b.isAdmitted(a.peerId), { timeout: 10_000 }).toBe(true);
     expect(logB.find('peer admitted').map((e) => e.peer)).toEqual([a.peerId]);
     expect(a.peers()).toEqual([expect.objectContaining({ id: b.peerId, admitted: true, direction: 'outbound', transports: ['tcp'] })]);
@@ -49,8 +34,8 @@ describe('pool-id handshake', () => {
   it('refuses a peer of another pool, names its pool id in the log, and keeps it away', async () => {
     const logA = captureLog();
     const logC = captureLog();
-    const a = await node(emptyChain('pool A'), { logger: logA.logger });
-    const chainC = emptyChain('pool C');
+    const a = await node(emptyChainHost('pool A'), { logger: logA.logger });
+    const chainC = emptyChainHost('pool C');
     const c = await node(chainC, { logger: logC.logger });
     await c.raw.dial(multiaddr(addrOf(a)));
     await expect.poll(() => logA.find('peer refused').length, { timeout: 10_000 }).toBe(1);
@@ -67,7 +52,7 @@ describe('pool-id handshake', () => {
 
   it('holds the streams of a peer that skips the handshake, answers nothing, then drops it', async () => {
     const log = captureLog();
-    const chain = emptyChain('pool A');
+    const chain = emptyChainHost('pool A');
     const a = await node(chain, { logger: log.logger });
     const bare = await bareNode();
     cleanup.push(async () => bare.stop());

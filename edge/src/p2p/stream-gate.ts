@@ -10,7 +10,7 @@
  * connection (reference/machine-notes.md). Here a frame whose length prefix is over
  * MAX_GOSSIP_FRAME_BYTES bans the peer, which closes the connection, before the frame is read.
  */
-import type { Connection, Libp2p, Stream } from '@libp2p/interface';
+import type { Connection, Libp2p, Stream, StreamMiddleware } from '@libp2p/interface';
 import type { Uint8ArrayList } from 'uint8arraylist';
 import type { Logger } from '../logger.ts';
 import type { PeerGuard } from './peer-guard.ts';
@@ -70,8 +70,27 @@ export interface StreamGateOptions {
   readonly meteredProtocols: ReadonlyMap<string, number>;
 }
 
-/** Installs the gate on every protocol the node handles (call after libp2p started and every handler is registered). */
+interface MiddlewareRegistrar {
+  getMiddleware(protocol: string): StreamMiddleware[];
+}
+
+/**
+ * libp2p 3.3's inbound path pushes the protocol handler onto the very array getMiddleware
+ * returns, which is the registered one: every inbound stream adds one more handler call to all
+ * later streams of that protocol, inbound and outbound (gossipsub then sees one stream twice and
+ * closes it). Handing libp2p a copy each time keeps the registered chain as registered.
+ */
+function copyMiddlewareOnRead(node: object): void {
+  const registrar = (node as { components?: { registrar?: MiddlewareRegistrar & { copiesMiddleware?: true } } }).components?.registrar;
+  if (!registrar || registrar.copiesMiddleware) return;
+  const read = registrar.getMiddleware.bind(registrar);
+  registrar.getMiddleware = (protocol) => [...read(protocol)];
+  registrar.copiesMiddleware = true;
+}
+
+/** Installs the gate on the node's protocols and `extraProtocols` (before any connection opens). */
 export function installStreamGate(node: Pick<Libp2p, 'getProtocols' | 'use'>, options: StreamGateOptions, extraProtocols: readonly string[] = []): string[] {
+  copyMiddlewareOnRead(node);
   const log = options.logger.forComponent('edge:p2p:gate');
   const gated = [...new Set([...node.getProtocols(), ...extraProtocols])].filter((p) => !UNGATED_PROTOCOLS.includes(p) && !p.startsWith('/otedama/handshake/'));
   for (const protocol of gated) {

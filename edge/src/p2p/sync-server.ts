@@ -88,9 +88,10 @@ export class SyncServer {
         req = decodeSyncRequest(frame.subarray());
       } catch (err) {
         if (!(err instanceof P2pCodecError)) throw err;
-        guard.penalize(peer, PENALTY.malformedRequest, `malformed sync request: ${err.reason}`);
         this.log.info('malformed sync request', { peer, reason: err.reason });
-        await answer({ type: 'error', code: 'malformed', text: err.reason });
+        // The answer goes out first: a peer charged into a ban still learns why.
+        await answer({ type: 'error', code: 'malformed', text: err.reason }).catch(() => undefined);
+        guard.penalize(peer, PENALTY.malformedRequest, `malformed sync request: ${err.reason}`);
         return;
       }
       await answer(this.respond(req));
