@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { P2pCodecError } from '../errors.ts';
 import { sha256 } from '../sha256.ts';
 import { fuzzBytes, mutations } from '../../test/fuzz.ts';
+import { algorithmNames, getAlgorithm } from '../algorithms/registry.ts';
+import { maxShareBytes } from '../sharechain/share-codec.ts';
+import { MAX_LOCATOR_IDS } from '../sharechain/sharechain.ts';
+import { MAX_SHARE_BYTES } from './protocols.ts';
 import {
   decodeSyncRequest,
   decodeSyncResponse,
   encodeSyncRequest,
   encodeSyncResponse,
-  MAX_LOCATOR_IDS,
   MAX_SYNC_BATCH_SHARES,
   MAX_SYNC_IDS,
   MAX_SYNC_REQUEST_BYTES,
@@ -39,6 +42,10 @@ describe('sync codec', () => {
   it('round-trips requests and responses', () => {
     for (const r of requests) expect(decodeSyncRequest(encodeSyncRequest(r))).toEqual(r);
     for (const r of responses) expect(decodeSyncResponse(encodeSyncResponse(r))).toEqual(r);
+  });
+
+  it('carries the largest share of every algorithm in the registry', () => {
+    for (const name of algorithmNames()) expect(maxShareBytes(getAlgorithm(name).share.headerBytes)).toBeLessThanOrEqual(MAX_SHARE_BYTES);
   });
 
   it('keeps the largest request within the request limit', () => {

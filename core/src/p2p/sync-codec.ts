@@ -7,7 +7,7 @@
  *
  *   request   0x01 status
  *             0x02 shares   u8 n (1..MAX_SYNC_IDS), n x 32-byte share id
- *             0x03 after    u8 n (0..MAX_LOCATOR_IDS), n x 32-byte id, u16 max (1..MAX_SYNC_BATCH_SHARES)
+ *             0x03 after    u8 n (0..MAX_LOCATOR_IDS = 101), n x 32-byte id, u16 max (1..MAX_SYNC_BATCH_SHARES)
  *   response  0x81 status   u8 hasTip, [32-byte tip id, u32 height, 32-byte cumulative work, u32 window shares]
  *             0x82 shares   u8 more, u16 n, n x (u16 length 1..MAX_SHARE_BYTES, share bytes)
  *             0xff error    u8 code, u8 length, UTF-8 text
@@ -15,18 +15,18 @@
  * Integers are big-endian. Shares travel as their own encoding (the sharechain's), opaque here.
  */
 import { P2pCodecError } from '../errors.ts';
+import { MAX_LOCATOR_IDS } from '../sharechain/sharechain.ts';
+import { SHARE_ID_BYTES } from '../sharechain/share.ts';
 import { MAX_SHARE_BYTES } from './protocols.ts';
 import { WireReader, WireWriter } from './wire.ts';
 
 /** Share ids in one by-id request: a share's missing ancestors are fetched a few at a time. */
 export const MAX_SYNC_IDS = 64;
-/** Ids in a locator: enough for a dense tip and exponentially spaced history. */
-export const MAX_LOCATOR_IDS = 64;
 /** Shares in one response: 8,640 shares (a day at 10 s) come in 17 batches. */
 export const MAX_SYNC_BATCH_SHARES = 512;
 /** Largest response frame: 512 shares of under 1 KB fit. */
 export const MAX_SYNC_RESPONSE_BYTES = 512 * 1024;
-/** Largest request frame: an `after` request with a full locator is 2,052 bytes. */
+/** Largest request frame: an `after` request with a full locator (MAX_LOCATOR_IDS = 101) is 3,236 bytes. */
 export const MAX_SYNC_REQUEST_BYTES = 4096;
 /** Longest error text, UTF-8 bytes. */
 const MAX_ERROR_TEXT_BYTES = 200;
@@ -34,8 +34,6 @@ const MAX_ERROR_TEXT_BYTES = 200;
 const SHARES_HEADER_BYTES = 4;
 const SHARE_LENGTH_BYTES = 2;
 const WORK_BYTES = 32;
-/** A share id: the proof-of-work hash of the share's header. */
-const SHARE_ID_BYTES = 32;
 
 const REQUEST = { status: 0x01, shares: 0x02, after: 0x03 } as const;
 const RESPONSE = { status: 0x81, shares: 0x82, error: 0xff } as const;
