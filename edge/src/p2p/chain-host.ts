@@ -2,7 +2,7 @@
  * What the network needs from the sharechain, and nothing more: the pool id, a verdict on a
  * share heard from a peer, shares to answer sync requests with, and the tip. The network never
  * decodes a share; it moves bytes and acts on verdicts (relay, drop, charge the sender, fetch
- * missing parents). chain-host-sharechain.ts implements it over core's ShareChain.
+ * missing parents). ShareChainHost (chain-host-sharechain.ts) implements it over core's ShareChain.
  */
 import type { ChainTip } from '@otedama/core';
 
@@ -24,8 +24,12 @@ export type ShareVerdict =
 export interface ChainHost {
   /** The pool id: SHA-256 of the consensus parameters (SHARECHAIN.md §2). */
   readonly poolId: Uint8Array;
-  /** Validates a share heard from a peer and adds it to the chain when valid. */
-  receiveShare(bytes: Uint8Array): ShareVerdict | Promise<ShareVerdict>;
+  /**
+   * Validates a share heard from a peer and adds it to the chain when valid. `history`: a share
+   * of a window being synced, whose parent may lie beyond what this node holds (it becomes a
+   * root instead of an orphan; the chain marks what it could not check).
+   */
+  receiveShare(bytes: Uint8Array, options?: { readonly history?: boolean }): ShareVerdict | Promise<ShareVerdict>;
   /** The encoded shares among `ids` that the chain holds, in the order asked; unknown ids are left out. */
   sharesById(ids: readonly Uint8Array[]): Uint8Array[];
   /**

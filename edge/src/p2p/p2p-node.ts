@@ -41,6 +41,12 @@ export const BOOTSTRAP_REDIAL_MS = 5_000;
 const BOOTSTRAP_DIAL_TIMEOUT_MS = 10_000;
 /** A newly admitted peer triggers a sync run unless one ran this recently (edges meet many browsers). */
 const AUTO_SYNC_MIN_INTERVAL_MS = 30_000;
+/**
+ * How often the node asks its peers for their tips and catches up when behind: gossip reaches
+ * only mesh peers, so a share published while a mesh was forming, or while a node was cut off,
+ * would otherwise arrive only with the next share that names it as parent.
+ */
+export const CATCH_UP_INTERVAL_MS = 30_000;
 
 export interface P2pNodeOptions {
   readonly host: ChainHost;
@@ -88,8 +94,8 @@ export interface P2pStatus {
   readonly sync: SyncProgress;
 }
 
-/** gossipsub's implementation has getScore; its exported interface does not declare it. */
-type ScoredGossipSub = GossipSub & { getScore(peer: string): number };
+/** gossipsub's implementation has getScore and getMeshPeers; its exported interface does not declare them. */
+type ScoredGossipSub = GossipSub & { getScore(peer: string): number; getMeshPeers(topic: string): string[] };
 type Services = { identify: unknown; ping: unknown; pubsub: ScoredGossipSub; dht: unknown; relay: unknown };
 
 export function transportOf(addr: string): string {
@@ -107,6 +113,7 @@ export class P2pNode {
   private syncServer: SyncServer | undefined;
   private windowSync: WindowSync | undefined;
   private bootstrapTimer: ReturnType<typeof setInterval> | undefined;
+  private catchUpTimer: ReturnType<typeof setInterval> | undefined;
   private lastAutoSync = 0;
   private stopping: Promise<void> | undefined;
   private readonly log: Logger;
@@ -132,6 +139,10 @@ export class P2pNode {
 
   get poolId(): string {
     return bytesToHex(this.options.host.poolId);
+  }
+
+  get poolIdBytes(): Uint8Array {
+    return this.options.host.poolId;
   }
 
   async start(): Promise<void> {
@@ -216,6 +227,15 @@ export class P2pNode {
     }
     this.log.info('p2p node started', { peerId: this.peerId, poolId: this.poolId, listen: this.listenAddresses() });
     this.startBootstrap();
+    if (options.autoSync !== false) {
+      this.catchUpTimer = setInterval(() => {
+        if (this.admittedPeers().length && Date.now() - this.lastAutoSync >= CATCH_UP_INTERVAL_MS) {
+          this.lastAutoSync = Date.now();
+          void windowSync.run();
+        }
+      }, CATCH_UP_INTERVAL_MS);
+      this.catchUpTimer.unref();
+    }
   }
 
   private startBootstrap(): void {
@@ -239,6 +259,7 @@ export class P2pNode {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.bootstrapTimer);
+      clearInterval(this.catchUpTimer);
       await this.windowSync?.stop();
       this.gossip?.stop();
       await this.syncServer?.stop();

@@ -1,7 +1,8 @@
 /**
  * Helpers for the p2p tests and the benchmark: real P2pNodes on 127.0.0.1 with fresh keys and
- * short deadlines, a logger whose lines the tests read, and bare libp2p nodes that speak only
- * what a test makes them speak (hostile peers).
+ * short deadlines, real ShareChains of one test pool with really mined (easy-target SHA-256d)
+ * shares, a logger whose lines the tests read, and bare libp2p nodes that speak only what a test
+ * makes them speak (hostile peers).
  */
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
@@ -10,7 +11,9 @@ import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { identify } from '@libp2p/identify';
 import type { Libp2p } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
-import { sha256 } from '@otedama/core';
+import { ShareChain, sha256, sharesTopic, type CoinTips, type CoinTipInfo, type PoolParams } from '@otedama/core';
+import { coinTip, extend, testPool, type MineOptions, type TestPool } from '../../../core/test/sharechain-fixtures.ts';
+import { ShareChainHost } from './chain-host-sharechain.ts';
 import { createLibp2p } from 'libp2p';
 import { createLogger, type Logger } from '../logger.ts';
 import type { ChainHost } from './chain-host.ts';
@@ -52,6 +55,11 @@ export async function startTestNode(host: ChainHost, options: Partial<P2pNodeOpt
   });
   await node.start();
   return node;
+}
+
+/** True when `to` is in `node`'s gossipsub mesh of the shares topic (gossip is forwarded along the mesh). */
+export function meshed(node: P2pNode, to: P2pNode): boolean {
+  return node.raw.services.pubsub.getMeshPeers(sharesTopic(node.poolIdBytes)).includes(to.peerId);
 }
 
 /** The first TCP address of a node, for dialing and bootstrap lists. */
@@ -99,4 +107,35 @@ export function emptyChainHost(poolName: string): ChainHost & { calls: string[] 
     locator: () => [],
     tip: () => (calls.push('tip'), undefined),
   };
+}
+
+/** One test pool (params and the coin tip its shares build on) that every node's chain follows. */
+export interface TestNetwork {
+  readonly params: PoolParams;
+  readonly coin: CoinTips;
+  readonly tip: { prevHash: Uint8Array; info: CoinTipInfo };
+}
+
+export function testNetwork(): TestNetwork {
+  const pool = testPool();
+  return { params: pool.chain.params, coin: pool.coin, tip: coinTip(1) };
+}
+
+/** A node's own chain of the network (the real clock: shares of the test's past times are fine). */
+export function chainHost(net: TestNetwork): ShareChainHost {
+  return new ShareChainHost(new ShareChain({ params: net.params, coin: net.coin }));
+}
+
+/**
+ * A miner on `host`'s chain: mines `n` real shares on its tip, adds them, returns their encodings.
+ * Share times advance one share interval each from `miner.now` (kept across calls).
+ */
+export interface Miner {
+  readonly pool: TestPool;
+  mine(n: number, options?: MineOptions): Uint8Array[];
+}
+
+export function minerOn(net: TestNetwork, host: ShareChainHost, startMs = 1_700_000_000_000): Miner {
+  const pool: TestPool = { chain: host.chain, coin: net.coin, tip: net.tip, now: Math.max(startMs, host.chain.tip?.time ?? 0) };
+  return { pool, mine: (n, options = {}) => extend(pool, n, options).map((e) => e.encoded) };
 }

@@ -133,6 +133,7 @@ export class WindowSync {
         this.set({ peer: best.peer, expected });
         this.log.info('syncing', { peer: best.peer, tipHeight: best.tip.height, expected: ahead });
         // Batches from the best peer until it has nothing more after our tip.
+        let firstBatch = true;
         for (;;) {
           check();
           let batch: { shares: readonly Uint8Array[]; more: boolean };
@@ -145,13 +146,22 @@ export class WindowSync {
           }
           let accepted = 0;
           let bad: string | undefined;
-          for (const share of batch.shares) {
-            const v = await host.receiveShare(share);
+          // An empty chain takes the peer's window as history (its oldest share's parent lies beyond it).
+          let history = host.tip() === undefined;
+          for (const [i, share] of batch.shares.entries()) {
+            let v = await host.receiveShare(share, history ? { history: true } : undefined);
+            if (v.result === 'orphan' && i === 0 && firstBatch && !history) {
+              // Nothing in our locator is on the peer's chain any more (we were away longer than
+              // the window it keeps): start again from its window, as a new node would.
+              history = true;
+              v = await host.receiveShare(share, { history: true });
+            }
             if (v.result === 'accepted') accepted++;
             else if (v.result === 'invalid') bad = `an invalid share: ${v.reason}`;
             else if (v.result === 'orphan') bad = 'shares that do not connect to our chain';
             if (bad) break;
           }
+          firstBatch = false;
           fetched += accepted;
           const elapsedS = (this.now() - startedAt) / 1000;
           const rate = elapsedS > 0 ? fetched / elapsedS : 0;
@@ -189,7 +199,9 @@ export class WindowSync {
     const done: Partial<SyncProgress> = { state, message, finishedAt: this.now(), etaSeconds: undefined };
     if (state === 'synced') Object.assign(done, { percent: 100, expected: this.current.shares });
     this.set(done);
-    this.log.info(`sync ${state}`, { shares: this.current.shares, batches: this.current.batches, message });
+    // A catch-up that found nothing to fetch is routine: not worth an info line every 30 s.
+    const routine = state === 'synced' && this.current.shares === 0;
+    (routine ? this.log.debug : this.log.info)(`sync ${state}`, { shares: this.current.shares, batches: this.current.batches, message });
     return this.current;
   }
 
