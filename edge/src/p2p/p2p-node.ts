@@ -33,7 +33,7 @@ import { ShareGossip } from './share-gossip.ts';
 import { installStreamGate, UNGATED_PROTOCOLS } from './stream-gate.ts';
 import { SyncClient } from './sync-client.ts';
 import { SyncServer } from './sync-server.ts';
-import { WindowSync, type SyncProgress } from './window-sync.ts';
+import { SYNC_PEER_WAIT_MS, WindowSync, type SyncProgress } from './window-sync.ts';
 
 /** How often bootstrap peers that are not connected are dialed again. */
 export const BOOTSTRAP_REDIAL_MS = 5_000;
@@ -309,11 +309,11 @@ export class P2pNode {
     return this.gossip.publish(share);
   }
 
-  /** Starts a sync run (or joins the one under way). */
+  /** Starts a sync run (or joins the one under way); with no peer connected at all it ends at once. */
   resync(): Promise<SyncProgress> {
     if (!this.windowSync) throw new P2pError('the p2p node is not started');
     this.lastAutoSync = Date.now();
-    return this.windowSync.run();
+    return this.windowSync.run(undefined, this.node.getConnections().length ? SYNC_PEER_WAIT_MS : 0);
   }
 
   /** Stops the sync run under way (it ends as 'cancelled'). */
