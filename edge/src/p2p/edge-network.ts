@@ -80,6 +80,11 @@ export async function startEdgeNetwork(options: StartEdgeNetworkOptions): Promis
     sharechain.stop();
     throw err;
   }
+  return edgeNetwork(sharechain, p2p);
+}
+
+/** The EdgeNetwork view of a sharechain and its libp2p node (undefined: p2p off). */
+export function edgeNetwork(sharechain: PoolChain, p2p: P2pNode | undefined): EdgeNetwork {
   let stopped = false;
   return {
     sharechain,
