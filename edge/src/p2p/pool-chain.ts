@@ -18,11 +18,21 @@ import {
   type BitcoinNetworkName,
   type BlockTemplate,
   type PoolParams,
+  type Sha256dFn,
 } from '@otedama/core';
+import { hash } from 'node:crypto';
 import type { JsonRpcCaller } from '../chain/rpc-client.ts';
 import type { TemplateSource } from '../chain/template-source.ts';
 import type { Logger } from '../logger.ts';
 import { ShareChainHost } from './chain-host-sharechain.ts';
+
+/** node:crypto's SHA-256d (OpenSSL): several times core's TypeScript hasher, which browsers run. */
+export const nodeSha256d: Sha256dFn = (data) => hash('sha256', hash('sha256', data, 'buffer'), 'buffer');
+
+/** A ShareChain hashing with node:crypto: metadata, txids and merkle branches, and SHA-256d proofs of work. */
+export function edgeShareChain(params: PoolParams, coin: CoinTips): ShareChain {
+  return new ShareChain({ params, coin, sha256d: nodeSha256d, ...(params.algorithm === 'sha256d' ? { pow: nodeSha256d } : {}) });
+}
 
 export interface PoolChain {
   readonly params: PoolParams;
@@ -54,7 +64,7 @@ export async function openPoolChain(options: OpenPoolChainOptions): Promise<Pool
   const current = options.source.current();
   if (current) follow(current);
   const unsubscribe = options.source.onTemplate((u) => follow(u.template));
-  const chain = new ShareChain({ params, coin });
+  const chain = edgeShareChain(params, coin);
   const host = new ShareChainHost(chain, options.onAccepted);
   options.logger.forComponent('edge:sharechain').info('sharechain open', { poolId: bytesToHex(chain.poolId), genesis: genesisHex, algorithm: params.algorithm, shareIntervalMs: params.shareIntervalMs });
   return { params, chain, host, stop: unsubscribe };
