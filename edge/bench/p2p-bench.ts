@@ -1,6 +1,6 @@
 /**
  * The edges' network speed (the edge's part of `npm run bench:p2p`), real libp2p nodes on
- * 127.0.0.1 in this process, each with its own ShareChain (node:crypto hashing, as edges run):
+ * 127.0.0.1 in this process, each with its own ShareChain (as edges build it, pool-chain.ts):
  *
  *   1. baseline: libp2p ping round trips between two admitted nodes (p50/p99), measured in
  *      this run, and the time one ShareChain takes to validate the sync window alone;

@@ -18,20 +18,18 @@ import {
   type BitcoinNetworkName,
   type BlockTemplate,
   type PoolParams,
-  type Sha256dFn,
 } from '@otedama/core';
-import { hash } from 'node:crypto';
 import type { JsonRpcCaller } from '../chain/rpc-client.ts';
 import type { TemplateSource } from '../chain/template-source.ts';
 import type { Logger } from '../logger.ts';
 import { ShareChainHost } from './chain-host-sharechain.ts';
 
-/** node:crypto's SHA-256d (OpenSSL): several times core's TypeScript hasher, which browsers run. */
-export const nodeSha256d: Sha256dFn = (data) => hash('sha256', hash('sha256', data, 'buffer'), 'buffer');
-
-/** A ShareChain hashing with node:crypto: metadata, txids and merkle branches, and SHA-256d proofs of work. */
+/**
+ * The edge's ShareChain. It keeps core's own hashers: for the short messages a share hashes, core's
+ * TypeScript SHA-256d measured faster than a node:crypto call per hash (README, bench:p2p).
+ */
 export function edgeShareChain(params: PoolParams, coin: CoinTips): ShareChain {
-  return new ShareChain({ params, coin, sha256d: nodeSha256d, ...(params.algorithm === 'sha256d' ? { pow: nodeSha256d } : {}) });
+  return new ShareChain({ params, coin });
 }
 
 export interface PoolChain {
