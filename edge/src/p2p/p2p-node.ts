@@ -98,6 +98,15 @@ export interface P2pStatus {
 type ScoredGossipSub = GossipSub & { getScore(peer: string): number; getMeshPeers(topic: string): string[] };
 type Services = { identify: unknown; ping: unknown; pubsub: ScoredGossipSub; dht: unknown; relay: unknown };
 
+/** libp2p's listen error (several lines, a stack each) as one reason. */
+function listenFailure(err: Error): string {
+  const m = err.message;
+  if (m.includes('EADDRINUSE')) return 'the port is in use (another otedama?)';
+  if (m.includes('EACCES')) return 'permission denied (ports below 1024 need privileges)';
+  if (m.includes('EADDRNOTAVAIL')) return 'the address is not one of this machine';
+  return m.split('\n')[0]!;
+}
+
 export function transportOf(addr: string): string {
   if (addr.includes('/p2p-circuit')) return 'relay';
   if (addr.includes('/webrtc')) return 'webrtc';
@@ -216,7 +225,7 @@ export class P2pNode {
       try {
         await node.start();
       } catch (err) {
-        throw new P2pError(`cannot listen on ${options.listen.join(', ')}: ${(err as Error).message} (another otedama? choose another port with --p2p-port or p2p.listen)`, { cause: err });
+        throw new P2pError(`cannot listen on ${options.listen.join(', ')}: ${listenFailure(err as Error)}; choose another port with --p2p-port or p2p.listen`, { cause: err });
       }
       const late = node.getProtocols().filter((p) => !gated.has(p) && !UNGATED_PROTOCOLS.includes(p) && !p.startsWith('/otedama/handshake/'));
       if (late.length) installStreamGate(node, gateOptions, late);
