@@ -165,7 +165,7 @@ function build(node) {
 const tsx = (node) => [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')];
 
 /** `npm run bench:p2p`: the P2P benchmarks, run in this order (extra arguments go to each). */
-const P2P_BENCHES = [join(ROOT, 'core', 'bench', 'sharechain-bench.ts')];
+const P2P_BENCHES = [join(ROOT, 'core', 'bench', 'sharechain-bench.ts'), join(ROOT, 'edge', 'bench', 'p2p-bench.ts')];
 
 async function main() {
   const [command = 'start', ...rest] = process.argv.slice(2);

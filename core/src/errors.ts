@@ -192,3 +192,15 @@ export class InvalidDatasetSizeError extends OtedamaError {
     super('invalid-dataset-size', reason);
   }
 }
+
+/**
+ * A peer-to-peer wire message (handshake, sync request or response) that is malformed: too
+ * short, too long, an unknown type, a count above its limit. `reason` names the field; the
+ * receiver answers with an error and charges the sender.
+ */
+export class P2pCodecError extends OtedamaError {
+  override readonly name = 'P2pCodecError';
+  constructor(reason: string) {
+    super('p2p-codec', reason);
+  }
+}

@@ -30,3 +30,4 @@ export * from './share-hash-set.ts';
 export * from './sharechain/index.ts';
 export * from './wallet/index.ts';
 export * from './algorithms/kawpow/index.ts';
+export * from './p2p/index.ts';
