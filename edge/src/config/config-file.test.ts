@@ -168,7 +168,7 @@ describe('config file errors name the key and the line', () => {
     expect(issues('mining:\n  threads: 1.5\n')).toEqual(['config.yaml:2: mining.threads must be a whole number (got 1.5)']);
     expect(issues('p2p:\n  listen: /ip4/0.0.0.0/tcp/1\n')).toEqual(['config.yaml:2: p2p.listen must be a list of strings (got string "/ip4/0.0.0.0/tcp/1")']);
     expect(issues('p2p:\n  bootstrap:\n    - a\n    - 5\n')).toEqual(['config.yaml:4: p2p.bootstrap[1] must be a string (got number 5)']);
-    expect(issues('stratum: 3333\n')).toEqual(['config.yaml:1: stratum must be a section of keys (host, port, tls_port, tls_cert, tls_key, extranonce1_size, extranonce2_size, initial_difficulty, vardiff, max_line_bytes, idle_timeout_seconds, job_refresh_seconds), got number 3333']);
+    expect(issues('stratum: 3333\n')).toEqual(['config.yaml:1: stratum must be a section of keys (host, port, tls_port, tls_cert, tls_key, extranonce1_size, extranonce2_size, initial_difficulty, vardiff, max_line_bytes, max_connections, line_timeout_seconds, login_timeout_seconds, idle_timeout_seconds, max_workers_per_connection, max_write_buffer_bytes, job_refresh_seconds), got number 3333']);
     expect(issues('pool:\n  coinbase_tag: 123\n')).toEqual(['config.yaml:2: pool.coinbase_tag must be a string (got number 123; quote it if it is meant as text)']);
     expect(issues('pool:\n  min_payout: [1]\n')).toEqual(['config.yaml:2: pool.min_payout must be an amount in coins such as 0.1 (got a list)']);
     expect(issues('- a\n- b\n')).toEqual([expect.stringMatching(/^config\.yaml:1: the file must be a mapping of sections .*got a list$/)]);

@@ -201,13 +201,15 @@ export class JobManager {
 
   /**
    * The current job under a new id with ntime at least `minNtime` (a connection whose
-   * difficulty changed gets it with clean_jobs=true). Not registered with the validator: the
-   * connection maps the id to the base job.
+   * difficulty changed gets it with clean_jobs=true). Its validator job is a variant of the
+   * base's (validator.variant): the same template and duplicate set, its own ntime as the lower
+   * bound. Not registered by id: the connection it was sent to keeps it.
    */
   variant(base: StratumJob, minNtime = 0): StratumJob {
     const ntime = Math.max(parseInt(base.fields.ntime, 16), this.templateTime(), minNtime) >>> 0;
-    const fields: StratumJobFields = { ...base.fields, ntime: u32ToHex(ntime) };
-    return new Job(this.allocateId(), fields, true, this.now(), base.shareJob, base.template);
+    const id = this.allocateId();
+    const shareJob = this.deps.validator.variant(base.shareJob, id, ntime);
+    return new Job(id, shareJob.fields, true, this.now(), shareJob, base.template);
   }
 
   /**
