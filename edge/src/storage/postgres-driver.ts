@@ -81,7 +81,9 @@ function executor(target: PgQueryable, where: string): SqlExecutor {
     query: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]) => (await run(sql, params)).rows as R[],
     run: async (sql, params) => (await run(sql, params)).rowCount ?? 0,
     runMany: async (sql, rows) => {
-      for (const row of rows) await run(sql, row);
+      const changed: number[] = [];
+      for (const row of rows) changed.push((await run(sql, row)).rowCount ?? 0);
+      return changed;
     },
     exec: async (script) => {
       try {
@@ -139,7 +141,7 @@ export class PostgresDriver implements SqlDriver {
     return this.direct.run(sql, params);
   }
 
-  runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<void> {
+  runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number[]> {
     return this.transaction((tx) => tx.runMany(sql, rows));
   }
 
