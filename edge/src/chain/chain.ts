@@ -19,6 +19,8 @@ export interface ChainConnection {
   readonly simnet?: Simnet;
   /** The node's RPC endpoint (simnet's loopback URL in simnet mode). */
   readonly rpcUrl: string;
+  /** The JSON-RPC client of the node (simnet's in simnet mode). */
+  readonly client: RpcClient;
   /** Stops the template source, the client and simnet. Idempotent. */
   stop(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export async function connectChain(config: Pick<EdgeConfig, 'dataDir' | 'chain'>
     network: source.network!,
     ...(simnet ? { simnet } : {}),
     rpcUrl: simnet?.rpcUrl ?? client.endpoint,
+    client,
     async stop() {
       if (stopped) return;
       stopped = true;

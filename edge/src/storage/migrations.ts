@@ -137,10 +137,29 @@ async function uniqueShareHashes(tx: SqlExecutor, progress: (done: number, of: n
   await tx.exec('CREATE UNIQUE INDEX shares_hash ON shares (hash)');
 }
 
+/**
+ * The found-block write-ahead log: a block the pool found is written here, with the payouts and
+ * carried balances its coinbase stands for, before it is submitted to the node; recording it
+ * (blocks, payouts, balances) deletes the row in the same transaction. A row left after a crash
+ * is a block the node may have accepted while the edge was dying: the reconciler settles it at
+ * the next start (issue 9: a SIGKILL between the chain accepting a block and the edge recording
+ * it lost 49.5 BTC of payouts from the books).
+ */
+const BLOCK_SUBMISSIONS = both(`CREATE TABLE block_submissions (
+  hash TEXT PRIMARY KEY,
+  height BIGINT NOT NULL,
+  time_ms BIGINT NOT NULL,
+  reward BIGINT NOT NULL,
+  finder TEXT NOT NULL,
+  worker TEXT NOT NULL,
+  plan TEXT NOT NULL
+)`);
+
 /** Every migration, in order. Append only: never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema: shares, share_minutes, workers, blocks, payouts, balances', up: { sqlite: initialSchema('sqlite'), postgres: initialSchema('postgres') } },
   { version: 2, name: 'one row per share hash: duplicate rows removed, UNIQUE index on shares.hash', up: uniqueShareHashes },
+  { version: 3, name: 'found-block write-ahead log: block_submissions', up: BLOCK_SUBMISSIONS },
 ];
 
 export interface MigrateOptions {

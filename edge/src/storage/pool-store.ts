@@ -65,6 +65,22 @@ export interface PayoutRecord {
   readonly carriedPaid: bigint;
 }
 
+/**
+ * A found block written before it is submitted (the write-ahead log): everything recordBlock
+ * needs, so a block the node accepted while the edge died is recorded exactly at the next start.
+ */
+export interface BlockSubmission {
+  readonly hash: string;
+  readonly height: number;
+  readonly time: number;
+  readonly reward: bigint;
+  readonly finder: string;
+  readonly worker: string;
+  readonly payouts: readonly Omit<PayoutRecord, 'blockHash'>[];
+  /** Carried balances after the block (what its PPLNS computation produced). */
+  readonly carried: ReadonlyMap<string, bigint>;
+}
+
 /** A payout with its block's height and time (for listings). */
 export interface PayoutListing extends PayoutRecord {
   readonly height: number;
@@ -312,11 +328,13 @@ export class PoolStore {
 
   /**
    * Records a found block with its coinbase payouts and replaces the carried balances with the
-   * ones its PPLNS computation produced, in one transaction. Recording the same block hash again
-   * is a no-op (returns false).
+   * ones its PPLNS computation produced (`carried`; undefined leaves them as they are), and
+   * clears its write-ahead row, in one transaction. Recording the same block hash again is a
+   * no-op (returns false).
    */
-  async recordBlock(block: BlockRecord, payouts: readonly Omit<PayoutRecord, 'blockHash'>[], carried: ReadonlyMap<string, bigint>, now = Date.now()): Promise<boolean> {
+  async recordBlock(block: BlockRecord, payouts: readonly Omit<PayoutRecord, 'blockHash'>[], carried: ReadonlyMap<string, bigint> | undefined, now = Date.now()): Promise<boolean> {
     return this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM block_submissions WHERE hash = ?', [block.hash]);
       const inserted = await tx.run(
         'INSERT INTO blocks (hash, height, time_ms, reward, status, finder, worker) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING',
         [block.hash, block.height, block.time, block.reward, block.status, block.finder, block.worker],
@@ -326,13 +344,76 @@ export class PoolStore {
         'INSERT INTO payouts (block_hash, output_index, address, value, kind, credit, carried_paid) VALUES (?, ?, ?, ?, ?, ?, ?)',
         payouts.map((p) => [block.hash, p.outputIndex, p.address, p.value, p.kind, p.credit, p.carriedPaid]),
       );
-      await tx.run('DELETE FROM balances');
-      await tx.runMany(
-        'INSERT INTO balances (address, carried, updated_ms) VALUES (?, ?, ?)',
-        [...carried].filter(([, v]) => v > 0n).map(([a, v]) => [a, v, now]),
-      );
+      if (carried) {
+        await tx.run('DELETE FROM balances');
+        await tx.runMany(
+          'INSERT INTO balances (address, carried, updated_ms) VALUES (?, ?, ?)',
+          [...carried].filter(([, v]) => v > 0n).map(([a, v]) => [a, v, now]),
+        );
+      }
       return true;
     });
+  }
+
+  /** Writes a found block to the write-ahead log before it is submitted (idempotent). */
+  async recordBlockSubmission(s: BlockSubmission): Promise<void> {
+    const plan = JSON.stringify({
+      payouts: s.payouts.map((p) => ({ ...p, value: String(p.value), credit: String(p.credit), carriedPaid: String(p.carriedPaid) })),
+      carried: [...s.carried].map(([a, v]) => [a, String(v)]),
+    });
+    await this.db.run(
+      'INSERT INTO block_submissions (hash, height, time_ms, reward, finder, worker, plan) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING',
+      [s.hash, s.height, s.time, s.reward, s.finder, s.worker, plan],
+    );
+  }
+
+  /** The write-ahead log: found blocks not recorded (nor known rejected) yet, lowest first. */
+  async blockSubmissions(): Promise<BlockSubmission[]> {
+    const rows = await this.db.query('SELECT * FROM block_submissions ORDER BY height ASC, time_ms ASC');
+    return rows.map((r) => {
+      let plan: { payouts: { outputIndex: number; address: string; value: string; kind: 'pool' | 'miner'; credit: string; carriedPaid: string }[]; carried: [string, string][] };
+      try {
+        plan = JSON.parse(String(r.plan));
+      } catch (err) {
+        throw new StorageError('query', `block_submissions row ${String(r.hash)} holds an unreadable plan: ${(err as Error).message}`, { cause: err });
+      }
+      return {
+        hash: String(r.hash),
+        height: toNumber(r.height),
+        time: toNumber(r.time_ms),
+        reward: toBigInt(r.reward),
+        finder: String(r.finder),
+        worker: String(r.worker),
+        payouts: plan.payouts.map((p) => ({ ...p, value: BigInt(p.value), credit: BigInt(p.credit), carriedPaid: BigInt(p.carriedPaid) })),
+        carried: new Map(plan.carried.map(([a, v]) => [a, BigInt(v)])),
+      };
+    });
+  }
+
+  /** Drops a write-ahead row (the node refused the block, or the chain does not have it). */
+  async deleteBlockSubmission(hash: string): Promise<void> {
+    await this.db.run('DELETE FROM block_submissions WHERE hash = ?', [hash]);
+  }
+
+  /** Blocks with a status, lowest height first. */
+  async blocksWithStatus(status: BlockStatus): Promise<BlockRecord[]> {
+    const rows = await this.db.query('SELECT * FROM blocks WHERE status = ? ORDER BY height ASC, time_ms ASC', [status]);
+    return rows.map(rowToBlock);
+  }
+
+  /** Height of the highest block that is not orphaned (undefined when none is recorded). */
+  async latestBlockHeight(): Promise<number | undefined> {
+    const [r] = await this.db.query("SELECT MAX(height) AS h FROM blocks WHERE status <> 'orphaned'");
+    return r?.h === null || r?.h === undefined ? undefined : toNumber(r.h);
+  }
+
+  /** Which of `addresses` have shares on record here (workers table). */
+  async addressesWithShares(addresses: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const a of new Set(addresses)) {
+      if ((await this.db.query('SELECT 1 AS x FROM workers WHERE address = ? LIMIT 1', [a])).length) found.add(a);
+    }
+    return found;
   }
 
   async setBlockStatus(hash: string, status: BlockStatus): Promise<void> {
