@@ -31,6 +31,7 @@ import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from './simnet/simnet.ts';
 import { openStorage, type Storage } from './storage/open-storage.ts';
 import { ShareWriter } from './storage/share-writer.ts';
 import { chainAddressValidator, startStratum } from './stratum/stratum-service.ts';
+import type { StratumStats } from './stratum/stratum-server.ts';
 import { resolveWebRoot } from './api/web-root.ts';
 
 /** How often the hashrate gauge is recomputed from the share rollup (seconds). */
@@ -48,6 +49,8 @@ export interface Edge {
   readonly metricsUrl: string;
   /** Schema version of the database after migrations. */
   readonly schemaVersion: number;
+  /** The Stratum server's own accounting (connections, shares, refusals, buffered bytes, ...). */
+  stratumStats(): StratumStats;
   stop(): Promise<void>;
 }
 
@@ -301,6 +304,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
       rpcUrl: chain.rpcUrl,
       metricsUrl: metricsServer?.url ?? `${httpUrl}metrics`,
       schemaVersion: storage.migration.to,
+      stratumStats: () => stratum.stats(),
       stop() {
         stopping ??= (async () => {
           for (const client of nodeWs.wss.clients) client.terminate();
