@@ -221,7 +221,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
 
     let metricsServer: MetricsServer | undefined;
     if (config.metrics.port !== undefined) {
-      metricsServer = await startMetricsServer(registry, { host: config.metrics.host, port: config.metrics.port });
+      metricsServer = await startMetricsServer(registry, { host: config.metrics.host, port: config.metrics.port, ratePerMinute: config.security.probeRateLimitPerMinute });
       stopOnFailure.push(() => metricsServer!.stop());
       log.info('metrics listening', { url: metricsServer.url });
     }
@@ -236,6 +236,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
       {
         webRoot: webRoot.path,
         startedAt,
+        probeRateLimitPerMinute: config.security.probeRateLimitPerMinute,
         health: () => ({
           chain: { height: chain.source.current()?.height, network: chain.network, mode: config.chain.mode, rpcUrl: chain.rpcUrl },
           stratum: stratum.stats(),

@@ -80,24 +80,26 @@ export class BlockReconciler {
     this.tag = new TextEncoder().encode(deps.coinbaseTag);
   }
 
-  /** The full reconciliation (start): write-ahead log, chain scan, statuses. One at a time. */
+  /** The full reconciliation (at start): write-ahead log, chain scan, statuses. One at a time. */
   reconcile(): Promise<ReconcileReport> {
     this.running ??= this.run(true).finally(() => (this.running = undefined));
     return this.running;
   }
 
-  /** Statuses and the write-ahead log only (cheap; on every new tip). */
+  /** Pending blocks' statuses only (cheap; on every new tip). */
   refresh(): Promise<ReconcileReport> {
     this.running ??= this.run(false).finally(() => (this.running = undefined));
     return this.running;
   }
 
-  private async run(scan: boolean): Promise<ReconcileReport> {
+  private async run(atStart: boolean): Promise<ReconcileReport> {
     const { chain, store } = this.deps;
     const tip = await chain.tipHeight();
     const report = { tip, recordedFromLog: [] as string[], recoveredFromChain: [] as string[], discarded: [] as string[], confirmed: [] as string[], orphaned: [] as string[], reinstated: [] as string[] };
 
-    for (const sub of await store.blockSubmissions()) {
+    // The write-ahead log only at start: while the edge runs, a row there is a block being
+    // submitted right now, which recordFoundBlock records itself.
+    for (const sub of atStart ? await store.blockSubmissions() : []) {
       const height = await chain.heightOf(sub.hash);
       if (height === undefined) {
         await store.deleteBlockSubmission(sub.hash);
@@ -109,7 +111,7 @@ export class BlockReconciler {
       report.recordedFromLog.push(sub.hash);
     }
 
-    if (scan) {
+    if (atStart) {
       for (let h = Math.max(1, tip - this.scanDepth + 1); h <= tip; h++) {
         const hash = await chain.hashAt(h);
         if (!hash || (await store.getBlock(hash))) continue;
@@ -137,7 +139,7 @@ export class BlockReconciler {
         this.log.info('reconcile: block confirmed', { height, hash: b.hash, confirmations: tip - height + 1 });
       }
     }
-    if (scan) {
+    if (atStart) {
       for (const b of await store.blocksWithStatus('orphaned')) {
         const height = await chain.heightOf(b.hash);
         if (height === undefined) continue;
@@ -148,7 +150,7 @@ export class BlockReconciler {
       }
     }
     const repaired = report.recordedFromLog.length + report.recoveredFromChain.length + report.discarded.length + report.orphaned.length + report.reinstated.length;
-    if (scan || repaired || report.confirmed.length) {
+    if (atStart || repaired || report.confirmed.length) {
       this.log.info('reconciled the books with the chain', {
         tip,
         recordedFromLog: report.recordedFromLog.length,

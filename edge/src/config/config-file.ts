@@ -76,6 +76,7 @@ export const SCHEMA: Section = {
     ban_seconds: int(0, 365 * 86_400, (c, v) => (c.stratum.banSeconds = v as number)),
     max_connections_per_ip: int(1, 10_000_000, (c, v) => (c.stratum.maxConnectionsPerIp = v as number)),
     rate_limit: int(1, 1_000_000, (c, v) => (c.security.apiRateLimitPerMinute = v as number)),
+    probe_rate_limit: int(1, 1_000_000, (c, v) => (c.security.probeRateLimitPerMinute = v as number)),
   },
   pool: {
     fee: num(0, 100, (c, v) => (c.pool.feePercent = v as number)),

@@ -126,6 +126,8 @@ export interface EdgeConfig {
   security: {
     /** HTTP API requests per minute per IP address. */
     apiRateLimitPerMinute: number;
+    /** /health and /metrics requests per minute per IP address (their own buckets). */
+    probeRateLimitPerMinute: number;
   };
 }
 
@@ -182,6 +184,7 @@ export function defaultConfig(env: Record<string, string | undefined> = process.
     mining: { algorithm: 'sha256d', threads: 0 },
     p2p: { listen: [], bootstrap: [] },
     // A dashboard polling a few endpoints every few seconds stays far below this.
-    security: { apiRateLimitPerMinute: 600 },
+    // A probe every second and a scrape every 5 s fit easily in the probe limit.
+    security: { apiRateLimitPerMinute: 600, probeRateLimitPerMinute: 600 },
   };
 }

@@ -20,6 +20,8 @@ export interface PgQueryable {
 }
 export interface PgPoolClient extends PgQueryable {
   release(err?: Error | boolean): void;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  removeListener(event: 'error', listener: (err: Error) => void): unknown;
 }
 export interface PgPool extends PgQueryable {
   connect(): Promise<PgPoolClient>;
@@ -158,6 +160,14 @@ export class PostgresDriver implements SqlDriver {
       throw new StorageError('query', `cannot get a PostgreSQL connection (${this.description}): ${(err as Error).message}`, { cause: err });
     }
     let broken = false;
+    // The pool listens for errors of idle connections only: a connection that dies while checked
+    // out (the server restarts, an operator kills the backend) emits 'error' here, and without a
+    // listener that would be an uncaught exception that ends the edge. The failing query rejects
+    // as well, so the transaction fails and rolls back as usual.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(executor(client, this.description));
@@ -172,6 +182,7 @@ export class PostgresDriver implements SqlDriver {
       if (err instanceof StorageError) throw err;
       throw new StorageError('commit', `PostgreSQL transaction failed (${this.description}): ${(err as Error).message}`, { cause: err });
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
