@@ -2,19 +2,16 @@
  * Hostile (the database lets the pool down): bookkeeping after the commit (issue 9, item 8).
  * Before the fix a share entered the duplicate set, the counters and vardiff before its commit,
  * so a failed commit left a share that was neither recorded nor resubmittable ("Duplicate").
- * Here real databases fail real commits: SQLite locked by another process past the edge's busy
+ * Here real databases fail real commits: SQLite locked by another writer past the edge's busy
  * timeout, and a PostgreSQL connection killed in the middle of the edge's transaction. The share
  * must be answered "not recorded", counted nowhere, and accepted once when submitted again.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadPg, type PgModule } from '../../src/storage/postgres-driver.ts';
-import { startEdgeProcess, type EdgeProcess } from '../edge-process.ts';
 import { postgresBackend, type Backend } from '../storage-backends.ts';
-import { LineClient, TEST_DIFFICULTY, findShare } from '../stratum-harness.ts';
+import { TEST_DIFFICULTY, findShare } from '../stratum-harness.ts';
 import { login, submitLine, tracked, until } from './hostile-edge.ts';
 
 const { edge, client } = tracked(afterEach);
@@ -28,21 +25,14 @@ afterAll(() => pg.close());
 const NOT_RECORDED = [20, 'share could not be recorded; submit it again', null];
 
 describe('hostile: commits that fail', () => {
-  it('SQLite locked by another process: the share is not counted, and is accepted when submitted again', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'otedama-commit-fail-'));
-    const config = join(dir, 'config.yaml');
-    writeFileSync(config, `stratum:\n  initial_difficulty: ${TEST_DIFFICULTY}\n  vardiff:\n    min_difficulty: 0.0000001\n`);
-    const e: EdgeProcess = await startEdgeProcess(['--config', config], { dataDir: join(dir, 'data') });
-    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    cleanup.push(() => e.stop());
-    const health = async () => ((await (await fetch(`${e.url}/health`)).json()) as { stratum: { sharesAccepted: number; rejectedByReason: Record<string, number> } }).stratum;
-
-    const c = await LineClient.connect(e.stratumPort);
-    cleanup.push(() => c.close());
+  it('SQLite locked by another writer: the share is not counted, and is accepted when submitted again', async () => {
+    const e = await edge();
+    const c = await client(e.stratumPort);
     const { en1, job } = await login(c);
     const share = await findShare(job, en1, '00000000', TEST_DIFFICULTY);
 
-    // Another process takes the database's write lock and holds it past the edge's busy timeout.
+    // Another connection takes the database's write lock and holds it past the edge's busy
+    // timeout (SQLite locks connections out of each other in one process as across processes).
     const other = new DatabaseSync(join(e.dataDir, 'otedama.db'));
     other.exec('BEGIN EXCLUSIVE');
     try {
@@ -52,14 +42,14 @@ describe('hostile: commits that fail', () => {
       other.exec('ROLLBACK');
       other.close();
     }
-    expect(await health()).toMatchObject({ sharesAccepted: 0, rejectedByReason: { 'not-recorded': 1 } });
+    expect(e.stats()).toMatchObject({ sharesAccepted: 0, rejectedByReason: { 'not-recorded': 1 } });
     // The database is back: the same share is accepted, once.
     c.sendLine(submitLine(job, '00000000', share.nonce));
     expect(await c.reply()).toEqual({ id: 4, result: true, error: null });
     c.sendLine(submitLine(job, '00000000', share.nonce));
     expect((await c.reply()).error[1]).toBe('Duplicate share');
-    expect((await health()).sharesAccepted).toBe(1);
-    expect(((await (await fetch(`${e.url}/api/pool/stats`)).json()) as { sharesTotal: number }).sharesTotal).toBe(1);
+    expect(e.stats().sharesAccepted).toBe(1);
+    expect((await e.get('/api/pool/stats')).sharesTotal).toBe(1);
   });
 
   it.skipIf(Boolean(pg.skip))(`PostgreSQL connection killed mid-commit: the same${pg.skip ? ` (skipped: ${pg.skip})` : ''}`, async () => {
