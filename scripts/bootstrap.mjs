@@ -153,7 +153,7 @@ const tsx = (node) => [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')];
 
 async function main() {
   const [command = 'start', ...rest] = process.argv.slice(2);
-  const known = ['start', 'test', 'bench', 'bench:stratum', 'build', 'node'];
+  const known = ['start', 'test', 'bench', 'bench:stratum', 'bench:hostile', 'build', 'node'];
   if (!known.includes(command)) fail(`unknown command "${command}"; expected one of ${known.join(', ')}`);
   const node = ensureNode();
   ensureDeps();
@@ -176,6 +176,9 @@ async function main() {
   }
   if (command === 'bench:stratum') {
     process.exit(run(node, [...tsx(node), join(ROOT, 'edge', 'bench', 'stratum-load.ts'), ...rest], { env }));
+  }
+  if (command === 'bench:hostile') {
+    process.exit(run(node, [...tsx(node), join(ROOT, 'edge', 'bench', 'hostile.ts'), ...rest], { env }));
   }
   if (command === 'test') {
     ensureBrowser();

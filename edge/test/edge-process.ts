@@ -16,6 +16,8 @@ export interface EdgeProcessOptions {
   readonly env?: Record<string, string>;
   /** Start under `ulimit -n N` (the process's descriptor limit). */
   readonly ulimitFiles?: number;
+  /** The checkout whose `edge/bin/otedama.mjs` runs (default this one; the hostile bench attacks older ones). */
+  readonly root?: string;
 }
 
 export interface EdgeProcess {
@@ -39,11 +41,13 @@ const START_TIMEOUT_MS = 30_000;
 
 export async function startEdgeProcess(extraArgs: readonly string[] = [], options: EdgeProcessOptions = {}): Promise<EdgeProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'otedama-edge-test-'));
-  const args = [OTEDAMA_BIN, 'pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--data-dir', dataDir, ...extraArgs];
+  const root = options.root ?? ROOT;
+  const bin = options.root ? join(options.root, 'edge', 'bin', 'otedama.mjs') : OTEDAMA_BIN;
+  const args = [bin, 'pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--data-dir', dataDir, ...extraArgs];
   const [cmd, argv] = options.ulimitFiles === undefined
     ? [process.execPath, args]
     : ['sh', ['-c', `ulimit -n ${options.ulimitFiles} && exec "$0" "$@"`, process.execPath, ...args]];
-  const child = spawn(cmd, argv, { cwd: ROOT, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, argv, { cwd: root, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
