@@ -74,6 +74,16 @@ async function withEdge<T>(root: string, args: string[], fn: (e: EdgeProcess) =>
   }
 }
 
+/** A Stratum connection to the edge (from `from`, another loopback address when given), closed after `fn`. */
+async function withClient<T>(e: EdgeProcess, fn: (c: LineClient) => Promise<T>, from?: string): Promise<T> {
+  const c = await LineClient.connect(e.stratumPort, from ? { localAddress: from } : {});
+  try {
+    return await fn(c);
+  } finally {
+    c.close();
+  }
+}
+
 function rssMiB(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -132,30 +142,25 @@ const ATTACKS: Attack[] = [];
 ATTACKS.push({
   name: 'replay',
   what: '3 shares each submitted under the 3 job ids of one template (refreshes): shares credited',
-  run: (root) => withEdge(root, [], async (e) => {
-    const c = await LineClient.connect(e.stratumPort);
-    try {
-      const { en1, job } = await login(c);
-      const jobs: NotifyJob[] = [job];
-      // Two refreshes of the same template (job_refresh_seconds: 1).
-      while (jobs.length < 3) jobs.push(notifyToJob(await c.until((m) => m.method === 'mining.notify' && m.params[1] === job.fields.prevhash && m.params[8] === false, 10_000)));
-      const last = jobs[2]!;
-      let accepted = 0;
-      for (let i = 0; i < 3; i++) {
-        const en2 = `0${i}000000`;
-        const s = await findShare(last, en1, en2, TEST_DIFFICULTY);
-        for (const j of jobs) {
-          c.sendLine(submitLine(j, en2, s.nonce, { ntime: last.fields.ntime, id: 50 }));
-          if ((await c.until((m) => m.id === 50, 10_000)).result === true) accepted++;
-        }
+  run: (root) => withEdge(root, [], (e) => withClient(e, async (c) => {
+    const { en1, job } = await login(c);
+    const jobs: NotifyJob[] = [job];
+    // Two refreshes of the same template (job_refresh_seconds: 1).
+    while (jobs.length < 3) jobs.push(notifyToJob(await c.until((m) => m.method === 'mining.notify' && m.params[1] === job.fields.prevhash && m.params[8] === false, 10_000)));
+    const last = jobs[2]!;
+    let accepted = 0;
+    for (let i = 0; i < 3; i++) {
+      const en2 = `0${i}000000`;
+      const s = await findShare(last, en1, en2, TEST_DIFFICULTY);
+      for (const j of jobs) {
+        c.sendLine(submitLine(j, en2, s.nonce, { ntime: last.fields.ntime, id: 50 }));
+        if ((await c.until((m) => m.id === 50, 10_000)).result === true) accepted++;
       }
-      await sleep(500);
-      const stats = await (await fetch(`${e.url}/api/pool/stats`)).json() as { sharesTotal: number };
-      return { shares: 3, acceptedReplies: accepted, creditedShares: stats.sharesTotal };
-    } finally {
-      c.close();
     }
-  }),
+    await sleep(500);
+    const stats = await (await fetch(`${e.url}/api/pool/stats`)).json() as { sharesTotal: number };
+    return { shares: 3, acceptedReplies: accepted, creditedShares: stats.sharesTotal };
+  })),
 });
 
 ATTACKS.push({
@@ -211,19 +216,14 @@ ATTACKS.push({
 ATTACKS.push({
   name: 'tcp-no-read',
   what: 'TCP client that never reads, flooding suggest_difficulty (15 s at most): edge RSS, cut off?',
-  run: (root) => withEdge(root, [], async (e) => {
-    const a = await LineClient.connect(e.stratumPort, { localAddress: '127.0.0.2' });
-    try {
-      await login(a);
-      a.socket.pause();
-      const line = '{"id":3,"method":"mining.suggest_difficulty","params":[0.0001]}\n'.repeat(200);
-      return await floodWhileSampling(e, 15, () => {
-        if (!a.closed && a.socket.writableLength < 1 << 20) a.socket.write(line);
-      }, () => a.closed || a.socket.destroyed);
-    } finally {
-      a.close();
-    }
-  }),
+  run: (root) => withEdge(root, [], (e) => withClient(e, async (a) => {
+    await login(a);
+    a.socket.pause();
+    const line = '{"id":3,"method":"mining.suggest_difficulty","params":[0.0001]}\n'.repeat(200);
+    return await floodWhileSampling(e, 15, () => {
+      if (!a.closed && a.socket.writableLength < 1 << 20) a.socket.write(line);
+    }, () => a.closed || a.socket.destroyed);
+  }, '127.0.0.2')),
 });
 
 ATTACKS.push({
@@ -276,8 +276,9 @@ ATTACKS.push({
     const blank = await LineClient.connect(e.stratumPort, { localAddress: '127.0.0.3' });
     const start = Date.now();
     const closedAt: Record<string, number | string> = { oneByteAtATime: 'not within 75 s', bareNewlines: 'not within 75 s' };
-    slow.closedPromise.then(() => (closedAt.oneByteAtATime = Math.round((Date.now() - start) / 1000)));
-    blank.closedPromise.then(() => (closedAt.bareNewlines = Math.round((Date.now() - start) / 1000)));
+    let over = false; // our own close at the end is not the edge's
+    void slow.closedPromise.then(() => over || (closedAt.oneByteAtATime = Math.round((Date.now() - start) / 1000)));
+    void blank.closedPromise.then(() => over || (closedAt.bareNewlines = Math.round((Date.now() - start) / 1000)));
     const line = '{"id":1,"method":"mining.subscribe","params":["slow"]}';
     let i = 0;
     while (Date.now() - start < 75_000 && !(slow.closed && blank.closed)) {
@@ -285,6 +286,7 @@ ATTACKS.push({
       if (!blank.closed) blank.socket.write('\n');
       await sleep(500);
     }
+    over = true;
     slow.close();
     blank.close();
     return closedAt;
@@ -294,63 +296,53 @@ ATTACKS.push({
 ATTACKS.push({
   name: 'authorize-flood',
   what: '100,000 distinct mining.authorize lines on one connection: workers granted, edge RSS growth',
-  run: (root) => withEdge(root, [], async (e) => {
-    const a = await LineClient.connect(e.stratumPort, { localAddress: '127.0.0.2' });
-    try {
-      a.send({ id: 1, method: 'mining.subscribe', params: ['flood'] });
-      await a.reply();
-      const rss0 = rssMiB(e.pid);
-      const n = 100_000;
-      const lines: string[] = [];
-      for (let i = 0; i < n; i++) lines.push(JSON.stringify({ id: 10, method: 'mining.authorize', params: [`${USER.split('.')[0]}.w${i}`, ''] }));
-      a.socket.write(lines.join('\n') + '\n');
-      const start = Date.now();
-      let granted = 0;
-      let peak = rss0;
-      while (Date.now() - start < 30_000 && !a.closed) {
-        granted = a.received.filter((m) => m.id === 10 && m.result === true).length;
-        peak = Math.max(peak, rssMiB(e.pid));
-        if (a.received.filter((m) => m.id === 10).length >= n) break;
-        await sleep(100);
-      }
+  run: (root) => withEdge(root, [], (e) => withClient(e, async (a) => {
+    a.send({ id: 1, method: 'mining.subscribe', params: ['flood'] });
+    await a.reply();
+    const rss0 = rssMiB(e.pid);
+    const n = 100_000;
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) lines.push(JSON.stringify({ id: 10, method: 'mining.authorize', params: [`${USER.split('.')[0]}.w${i}`, ''] }));
+    a.socket.write(lines.join('\n') + '\n');
+    const start = Date.now();
+    let granted = 0;
+    let peak = rss0;
+    while (Date.now() - start < 30_000 && !a.closed) {
       granted = a.received.filter((m) => m.id === 10 && m.result === true).length;
-      return { sent: n, granted, answered: a.received.filter((m) => m.id === 10).length, cutOff: a.closed, rssGrowthMiB: Math.max(0, peak - rss0) };
-    } finally {
-      a.close();
+      peak = Math.max(peak, rssMiB(e.pid));
+      if (a.received.filter((m) => m.id === 10).length >= n) break;
+      await sleep(100);
     }
-  }),
+    granted = a.received.filter((m) => m.id === 10 && m.result === true).length;
+    return { sent: n, granted, answered: a.received.filter((m) => m.id === 10).length, cutOff: a.closed, rssGrowthMiB: Math.max(0, peak - rss0) };
+  }, '127.0.0.2')),
 });
 
 ATTACKS.push({
   name: 'pinning',
   what: 're-sending suggest_difficulty 1e-7 after vardiff raised the difficulty: the difficulty in force',
-  run: (root) => withEdge(root, [], async (e) => {
-    const c = await LineClient.connect(e.stratumPort);
-    try {
-      const { en1 } = await login(c);
-      c.send({ id: 3, method: 'mining.suggest_difficulty', params: [1e-7] });
-      let job = notifyToJob(await c.until((m) => m.method === 'mining.notify', 5000));
-      let difficulty = 1e-7;
-      for (let i = 0; difficulty <= 1e-7 && i < 300; i++) {
-        const en2 = i.toString(16).padStart(8, '0');
-        c.sendLine(submitLine(job, en2, (await findShare(job, en1, en2, 1e-7)).nonce, { id: 100 }));
-        const seen: Msg[] = [];
-        await c.until((m) => m.id === 100, 5000, seen);
-        await sleep(20);
-        for (const m of [...seen, ...c.received]) if (m.method === 'mining.set_difficulty') difficulty = m.params[0];
-      }
-      const raised = difficulty;
-      job = notifyToJob(await c.until((m) => m.method === 'mining.notify' && m.params[8] === true, 5000));
-      c.received.length = 0;
-      c.send({ id: 4, method: 'mining.suggest_difficulty', params: [1e-7] });
-      await c.until((m) => m.id === 4, 5000);
-      await sleep(500);
-      const after = c.received.filter((m) => m.method === 'mining.set_difficulty').map((m) => m.params[0] as number).at(-1) ?? raised;
-      return { raisedTo: raised, afterResuggest: after, pinned: after < raised, shareRateMultiple: Math.round(raised / after) };
-    } finally {
-      c.close();
+  run: (root) => withEdge(root, [], (e) => withClient(e, async (c) => {
+    const { en1 } = await login(c);
+    c.send({ id: 3, method: 'mining.suggest_difficulty', params: [1e-7] });
+    let job = notifyToJob(await c.until((m) => m.method === 'mining.notify', 5000));
+    let difficulty = 1e-7;
+    for (let i = 0; difficulty <= 1e-7 && i < 300; i++) {
+      const en2 = i.toString(16).padStart(8, '0');
+      c.sendLine(submitLine(job, en2, (await findShare(job, en1, en2, 1e-7)).nonce, { id: 100 }));
+      const seen: Msg[] = [];
+      await c.until((m) => m.id === 100, 5000, seen);
+      await sleep(20);
+      for (const m of [...seen, ...c.received]) if (m.method === 'mining.set_difficulty') difficulty = m.params[0];
     }
-  }),
+    const raised = difficulty;
+    job = notifyToJob(await c.until((m) => m.method === 'mining.notify' && m.params[8] === true, 5000));
+    c.received.length = 0;
+    c.send({ id: 4, method: 'mining.suggest_difficulty', params: [1e-7] });
+    await c.until((m) => m.id === 4, 5000);
+    await sleep(500);
+    const after = c.received.filter((m) => m.method === 'mining.set_difficulty').map((m) => m.params[0] as number).at(-1) ?? raised;
+    return { raisedTo: raised, afterResuggest: after, pinned: after < raised, shareRateMultiple: Math.round(raised / after) };
+  })),
 });
 
 ATTACKS.push({
@@ -452,29 +444,24 @@ ATTACKS.push({
 ATTACKS.push({
   name: 'commit-failure',
   what: 'a share whose commit fails (SQLite locked by another process), submitted again: the answers',
-  run: (root) => withEdge(root, [], async (e) => {
-    const c = await LineClient.connect(e.stratumPort);
+  run: (root) => withEdge(root, [], (e) => withClient(e, async (c) => {
+    const { en1, job } = await login(c);
+    const s = await findShare(job, en1, '00000000', TEST_DIFFICULTY);
+    const other = new DatabaseSync(join(e.dataDir, 'otedama.db'));
+    other.exec('BEGIN EXCLUSIVE');
+    let first: Msg;
     try {
-      const { en1, job } = await login(c);
-      const s = await findShare(job, en1, '00000000', TEST_DIFFICULTY);
-      const other = new DatabaseSync(join(e.dataDir, 'otedama.db'));
-      other.exec('BEGIN EXCLUSIVE');
-      let first: Msg;
-      try {
-        c.sendLine(submitLine(job, '00000000', s.nonce, { id: 70 }));
-        first = await c.until((m) => m.id === 70, 30_000);
-      } finally {
-        other.exec('ROLLBACK');
-        other.close();
-      }
-      c.sendLine(submitLine(job, '00000000', s.nonce, { id: 71 }));
-      const again = await c.until((m) => m.id === 71, 10_000);
-      const text = (r: Msg) => (r.result === true ? 'accepted' : String(r.error?.[1]));
-      return { firstCommit: text(first), resubmitted: text(again), resubmittable: again.result === true };
+      c.sendLine(submitLine(job, '00000000', s.nonce, { id: 70 }));
+      first = await c.until((m) => m.id === 70, 30_000);
     } finally {
-      c.close();
+      other.exec('ROLLBACK');
+      other.close();
     }
-  }),
+    c.sendLine(submitLine(job, '00000000', s.nonce, { id: 71 }));
+    const again = await c.until((m) => m.id === 71, 10_000);
+    const text = (r: Msg) => (r.result === true ? 'accepted' : String(r.error?.[1]));
+    return { firstCommit: text(first), resubmitted: text(again), resubmittable: again.result === true };
+  })),
 });
 
 ATTACKS.push({
