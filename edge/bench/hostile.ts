@@ -103,7 +103,7 @@ async function health(e: EdgeProcess): Promise<Msg | undefined> {
 }
 
 function rpc(e: EdgeProcess): RpcClient {
-  return new RpcClient({ url: e.rpcUrl, cookieFile: join(e.dataDir, 'simnet', '.cookie'), logger: silentLogger, retries: 0, timeoutMs: 3000 });
+  return new RpcClient({ url: e.rpcUrl, cookieFile: join(e.dataDir, 'simnet', '.cookie'), logger: silentLogger, retries: 2, timeoutMs: 10_000 });
 }
 
 /** Opens n raw connections from an address; resolves when each is open or refused. */

@@ -75,7 +75,7 @@ export async function startHostileEdge(tune: (c: EdgeConfig) => void = () => {})
       return (await res.json()) as T;
     },
     rpc() {
-      const c = new RpcClient({ url: edge.rpcUrl, cookieFile: join(dataDir, 'simnet', '.cookie'), logger: silentLogger, retries: 0 });
+      const c = new RpcClient({ url: edge.rpcUrl, cookieFile: join(dataDir, 'simnet', '.cookie'), logger: silentLogger });
       rpcs.push(c);
       return c;
     },
