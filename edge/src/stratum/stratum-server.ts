@@ -380,6 +380,7 @@ export class StratumServer implements SessionHost {
   private sweep(): void {
     const now = this.clock();
     for (const s of this.sessions) {
+      if (s.isClosing) continue;
       const missed = s.missedDeadline(now);
       if (missed) {
         this.bump(this.closedByReason, missed);

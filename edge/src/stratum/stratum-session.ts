@@ -284,6 +284,11 @@ export class StratumSession {
     return this.workers.size;
   }
 
+  /** True once close() started (the socket may still be flushing its last lines). */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Input
 
