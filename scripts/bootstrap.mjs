@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The entry point behind `npm start`, `npm test`, `npm run build` and the benchmarks (`npm run
-// bench`, bench:stratum, bench:p2p, bench:rig, bench:kawpow).
+// bench`, bench:stratum, bench:p2p, bench:rig, bench:kawpow, bench:hostile).
 //
 // It runs on whatever Node the machine has (Node 20 included) and:
 //   1. brings Node 22 from the npm registry into .tools/node22 when the system Node is older;
@@ -169,7 +169,7 @@ const P2P_BENCHES = [join(ROOT, 'core', 'bench', 'sharechain-bench.ts'), join(RO
 
 async function main() {
   const [command = 'start', ...rest] = process.argv.slice(2);
-  const known = ['start', 'test', 'bench', 'bench:stratum', 'bench:p2p', 'bench:rig', 'bench:kawpow', 'build', 'node'];
+  const known = ['start', 'test', 'bench', 'bench:stratum', 'bench:p2p', 'bench:rig', 'bench:kawpow', 'bench:hostile', 'build', 'node'];
   if (!known.includes(command)) fail(`unknown command "${command}"; expected one of ${known.join(', ')}`);
   const node = ensureNode();
   ensureDeps();
@@ -209,6 +209,9 @@ async function main() {
   if (command === 'bench:kawpow') {
     buildWasm(node);
     process.exit(run(node, [...tsx(node), join(ROOT, 'wasm', 'bench', 'kawpow-bench.ts'), ...rest], { env }));
+  }
+  if (command === 'bench:hostile') {
+    process.exit(run(node, [...tsx(node), join(ROOT, 'edge', 'bench', 'hostile.ts'), ...rest], { env }));
   }
   if (command === 'test') {
     ensureBrowser();
