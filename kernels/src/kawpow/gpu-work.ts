@@ -1,0 +1,92 @@
+/**
+ * Small pieces every KawPow GPU host needs: pipelines cached per device, waits that end when
+ * the device is lost, and buffer allocations that report running out of memory as an error
+ * (WebGPU reports it asynchronously, through an error scope, not by throwing).
+ */
+import { EngineUnavailableError } from '../errors.ts';
+
+/** GPUBufferUsage and GPUMapMode bits (WebGPU spec values), so hosts need no globals. */
+export const USAGE_MAP_READ = 0x0001;
+export const USAGE_COPY_SRC = 0x0004;
+export const USAGE_COPY_DST = 0x0008;
+export const USAGE_UNIFORM = 0x0040;
+export const USAGE_STORAGE = 0x0080;
+export const MAP_MODE_READ = 0x0001;
+
+const pipelineCaches = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
+
+/**
+ * The pipeline cached under `key` for `device`, created by `create` the first time. A failed
+ * compile is dropped from the cache, so a later call may try again.
+ */
+export function cachedPipeline(device: GPUDevice, key: string, create: () => Promise<GPUComputePipeline>): Promise<GPUComputePipeline> {
+  let byKey = pipelineCaches.get(device);
+  if (!byKey) {
+    byKey = new Map();
+    pipelineCaches.set(device, byKey);
+  }
+  let pipeline = byKey.get(key);
+  if (!pipeline) {
+    pipeline = create();
+    const cache = byKey;
+    pipeline.catch(() => cache.delete(key));
+    cache.set(key, pipeline);
+  }
+  return pipeline;
+}
+
+/** Whether `key` already has a pipeline (compiled or compiling) on `device`. */
+export function hasCachedPipeline(device: GPUDevice, key: string): boolean {
+  return pipelineCaches.get(device)?.has(key) ?? false;
+}
+
+/** Watches one device for loss; `race` ends a wait early with EngineUnavailableError. */
+export class DeviceWatch {
+  private lostReason: string | undefined;
+  private readonly lost: Promise<never>;
+
+  constructor(readonly device: GPUDevice) {
+    this.lost = device.lost.then((info) => {
+      this.lostReason = `GPU device lost (${info.reason}): ${info.message || 'no message'}`;
+      throw new EngineUnavailableError('webgpu', this.lostReason);
+    });
+    this.lost.catch(() => undefined); // observed by race(); never an unhandled rejection
+  }
+
+  /** Why the device is gone, or undefined while it works. */
+  get lossReason(): string | undefined {
+    return this.lostReason;
+  }
+
+  /** Waits for `p` unless the device is lost first. */
+  race<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.lost]);
+  }
+}
+
+/**
+ * Creates buffers with `create` inside an out-of-memory error scope: when the device could not
+ * allocate them, every buffer that was created is destroyed and EngineUnavailableError names
+ * `what` and its size.
+ */
+export async function allocateBuffers(device: GPUDevice, what: string, bytes: number, create: () => GPUBuffer[]): Promise<GPUBuffer[]> {
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  let buffers: GPUBuffer[] = [];
+  let thrown: unknown;
+  try {
+    buffers = create();
+  } catch (err) {
+    thrown = err;
+  }
+  const validation = await device.popErrorScope();
+  const oom = await device.popErrorScope();
+  const failure = thrown ?? validation ?? oom;
+  if (failure) {
+    for (const b of buffers) b.destroy();
+    const message = failure instanceof Error || (failure as GPUError).message !== undefined ? (failure as { message: string }).message : String(failure);
+    const kind = oom && !thrown && !validation ? 'not enough GPU memory for' : 'could not allocate';
+    throw new EngineUnavailableError('webgpu', `${kind} ${what} (${bytes} bytes): ${message}`, { cause: failure });
+  }
+  return buffers;
+}
