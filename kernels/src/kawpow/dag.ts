@@ -22,7 +22,7 @@ import {
   USAGE_MAP_READ,
   USAGE_STORAGE,
   USAGE_UNIFORM,
-} from './gpu-work.ts';
+} from '../gpu-work.ts';
 import DAG_WGSL from './dag.wgsl?raw';
 import KECCAK_WGSL from './keccak.wgsl?raw';
 
@@ -89,7 +89,7 @@ export interface KawpowDag {
 }
 
 function dagPipeline(device: GPUDevice, workgroupSize: number): Promise<GPUComputePipeline> {
-  return cachedPipeline(device, `kawpow-dag/${workgroupSize}`, () =>
+  return cachedPipeline(device, 'kawpow-dag', String(workgroupSize), () =>
     device.createComputePipelineAsync({
       label: 'otedama kawpow dag',
       layout: 'auto',
@@ -184,7 +184,8 @@ export async function buildKawpowDag(device: GPUDevice, input: KawpowDagInput, o
         device.createBuffer({ label: `otedama kawpow dag e${input.epoch} ${i}`, size: b.bytes, usage: USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST }),
       ),
     );
-    device.queue.writeBuffer(light!, 0, lightCache);
+    // writeBuffer takes views of shared memory too (AllowSharedBufferSource); the types lag.
+    device.queue.writeBuffer(light!, 0, lightCache as Uint8Array<ArrayBuffer>);
     const cacheItems = lightCache.byteLength / DAG_ITEM_BYTES;
     const bindGroups = dagBuffers.map((buffer, i) =>
       device.createBindGroup({

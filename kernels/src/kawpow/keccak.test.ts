@@ -8,7 +8,7 @@ import { keccak } from 'hash-wasm';
 import traces from '../../../../shared/vectors/keccak_f800_progpow_intermediate.json' with { type: 'json' };
 import { createNodeGpu } from '../node-gpu.ts';
 import { requestKawpowDevice, type KawpowDevice } from './device.ts';
-import { MAP_MODE_READ, USAGE_COPY_DST, USAGE_COPY_SRC, USAGE_MAP_READ, USAGE_STORAGE } from './gpu-work.ts';
+import { MAP_MODE_READ, USAGE_COPY_DST, USAGE_COPY_SRC, USAGE_MAP_READ, USAGE_STORAGE } from '../gpu-work.ts';
 import KECCAK_WGSL from './keccak.wgsl?raw';
 
 const TEST_ENTRY = `

@@ -3,7 +3,7 @@
  * the device is lost, and buffer allocations that report running out of memory as an error
  * (WebGPU reports it asynchronously, through an error scope, not by throwing).
  */
-import { EngineUnavailableError } from '../errors.ts';
+import { EngineUnavailableError } from './errors.ts';
 
 /** GPUBufferUsage and GPUMapMode bits (WebGPU spec values), so hosts need no globals. */
 export const USAGE_MAP_READ = 0x0001;
@@ -13,31 +13,50 @@ export const USAGE_UNIFORM = 0x0040;
 export const USAGE_STORAGE = 0x0080;
 export const MAP_MODE_READ = 0x0001;
 
-const pipelineCaches = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
+const pipelineCaches = new WeakMap<GPUDevice, Map<string, Map<string, Promise<GPUComputePipeline>>>>();
 
 /**
- * The pipeline cached under `key` for `device`, created by `create` the first time. A failed
- * compile is dropped from the cache, so a later call may try again.
+ * The pipeline cached under `family`/`key` for `device`, created by `create` the first time.
+ * A family keeps at most `keep` pipelines, dropping the least recently used (a KawPow period's
+ * pipeline is worth nothing once the chain has moved on). A failed compile is dropped from the
+ * cache, so a later call may try again.
  */
-export function cachedPipeline(device: GPUDevice, key: string, create: () => Promise<GPUComputePipeline>): Promise<GPUComputePipeline> {
-  let byKey = pipelineCaches.get(device);
-  if (!byKey) {
-    byKey = new Map();
-    pipelineCaches.set(device, byKey);
+export function cachedPipeline(
+  device: GPUDevice,
+  family: string,
+  key: string,
+  create: () => Promise<GPUComputePipeline>,
+  keep = Infinity,
+): Promise<GPUComputePipeline> {
+  let families = pipelineCaches.get(device);
+  if (!families) {
+    families = new Map();
+    pipelineCaches.set(device, families);
   }
-  let pipeline = byKey.get(key);
-  if (!pipeline) {
+  let cache = families.get(family);
+  if (!cache) {
+    cache = new Map();
+    families.set(family, cache);
+  }
+  let pipeline = cache.get(key);
+  if (pipeline) {
+    cache.delete(key); // re-inserted below: Map order is least recently used first
+  } else {
     pipeline = create();
-    const cache = byKey;
-    pipeline.catch(() => cache.delete(key));
-    cache.set(key, pipeline);
+    const byKey = cache;
+    const created = pipeline;
+    pipeline.catch(() => {
+      if (byKey.get(key) === created) byKey.delete(key);
+    });
   }
+  cache.set(key, pipeline);
+  while (cache.size > keep) cache.delete(cache.keys().next().value!);
   return pipeline;
 }
 
-/** Whether `key` already has a pipeline (compiled or compiling) on `device`. */
-export function hasCachedPipeline(device: GPUDevice, key: string): boolean {
-  return pipelineCaches.get(device)?.has(key) ?? false;
+/** Whether `family`/`key` has a pipeline (compiled or compiling) on `device`. */
+export function hasCachedPipeline(device: GPUDevice, family: string, key: string): boolean {
+  return pipelineCaches.get(device)?.get(family)?.has(key) ?? false;
 }
 
 /** Watches one device for loss; `race` ends a wait early with EngineUnavailableError. */
