@@ -44,8 +44,8 @@ const HEAD_HITS = 3;
 const PARAMS_BYTES = 80;
 /** Byte offset of Params.start (start nonce low, high, count): what changes per dispatch. */
 const DISPATCH_PARAM_OFFSET = 64;
-/** Workgroup memory besides the L1 copy: two u32 arrays of GROUP_SIZE. */
-const WORKGROUP_BYTES_PER_INVOCATION = 8;
+/** Workgroup memory besides the L1 copy: three u32 arrays of GROUP_SIZE. */
+const WORKGROUP_BYTES_PER_INVOCATION = 12;
 
 export interface WebGpuKawpowOptions {
   /** A built DAG (the caller keeps it and destroys it); jobs of its epoch use it. */

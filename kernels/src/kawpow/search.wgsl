@@ -4,9 +4,10 @@
 // written out with fixed register names.
 //
 // 16 invocations ("lanes") compute one hash together, as ProgPoW is designed for GPUs: each
-// lane owns 32 registers, and the lanes meet in workgroup memory twice: once per round to
-// broadcast register 0 of lane (round % 16) (it picks the round's DAG item), and once at the
-// end to fold the 16 lane hashes into the mix hash. A workgroup holds GROUP_SIZE / 16 hashes.
+// lane owns 32 registers, and the lanes meet in workgroup memory: once per round to broadcast
+// register 0 of lane (round % 16) (it picks the round's DAG item), and at the start and the
+// end, where invocation h of the workgroup runs the keccak-f800s of hash h for all its lanes
+// (one SIMD pass then covers several hashes, not one). A workgroup holds GROUP_SIZE / 16 hashes.
 // The L1 cache (the DAG's first 16 KiB) is copied into workgroup memory when L1_WORDS is 4096,
 // and read from the first DAG binding when it is 1 (devices with less workgroup memory).
 // Hashes meeting the target are appended to `hits` with an atomic counter.
@@ -54,6 +55,8 @@ var<workgroup> l1: array<u32, L1_WORDS>;
 var<workgroup> broadcast: array<u32, GROUP_SIZE>;
 /** Lane hashes at the end: [hash * 16 + lane]. */
 var<workgroup> lane_hashes: array<u32, GROUP_SIZE>;
+/** The first 8 words of each hash's initial keccak-f800: [hash * 8 + word] (seed, final input). */
+var<workgroup> hash_state: array<u32, GROUP_SIZE>;
 
 struct Regs {
   r0: u32, r1: u32, r2: u32, r3: u32, r4: u32, r5: u32, r6: u32, r7: u32,
@@ -161,13 +164,37 @@ fn meets_target(f: array<u32, 8>) -> bool {
   return true;
 }
 
+/** Nonce `index` of the dispatch as (low, high). */
+fn nonce_at(index: u32) -> vec2<u32> {
+  let lo = params.start.x + index;
+  return vec2<u32>(lo, params.start.y + select(0u, 1u, lo < params.start.x));
+}
+
 @compute @workgroup_size(GROUP_SIZE)
 fn search(@builtin(local_invocation_index) local: u32, @builtin(workgroup_id) group: vec3<u32>) {
+  let hashes = GROUP_SIZE / LANES;
   let lane = local % LANES;
   let slot = local / LANES;
-  let index = group.x * (GROUP_SIZE / LANES) + slot;
-  let valid = index < params.count;
 
+  // The keccak-f800 of header hash, nonce and padding: invocation h computes it for hash h of
+  // the workgroup (so one SIMD pass covers several hashes) and shares the 8 words that matter.
+  if (local < hashes) {
+    let nonce = nonce_at(group.x * hashes + local);
+    let h0 = params.header[0];
+    let h1 = params.header[1];
+    var k = K800(h0.x, h0.y, h0.z, h0.w, h1.x, h1.y, h1.z, h1.w, nonce.x, nonce.y,
+      0x72u, 0x41u, 0x56u, 0x45u, 0x4eu, 0x43u, 0x4fu, 0x49u, 0x4eu, 0x4bu, 0x41u, 0x57u, 0x50u, 0x4fu, 0x57u);
+    keccak_f800(&k);
+    let o = local * 8u;
+    hash_state[o] = k.a00;
+    hash_state[o + 1u] = k.a01;
+    hash_state[o + 2u] = k.a02;
+    hash_state[o + 3u] = k.a03;
+    hash_state[o + 4u] = k.a04;
+    hash_state[o + 5u] = k.a05;
+    hash_state[o + 6u] = k.a06;
+    hash_state[o + 7u] = k.a07;
+  }
   if (L1_WORDS == L1_CACHE_WORDS) {
     for (var i = local; i < L1_CACHE_WORDS / 4u; i += GROUP_SIZE) {
       let v = dag_l1_vec4(i);
@@ -177,19 +204,9 @@ fn search(@builtin(local_invocation_index) local: u32, @builtin(workgroup_id) gr
       l1[i * 4u + 3u] = v.w;
     }
   }
+  workgroupBarrier();
 
-  // Initial keccak-f800: header hash, nonce, Ravencoin padding. Every lane computes it (lanes
-  // run in lockstep on SIMD hardware, so one lane alone would not be faster).
-  let nonce_lo = params.start.x + index;
-  let nonce_hi = params.start.y + select(0u, 1u, nonce_lo < params.start.x);
-  let h0 = params.header[0];
-  let h1 = params.header[1];
-  var k = K800(h0.x, h0.y, h0.z, h0.w, h1.x, h1.y, h1.z, h1.w, nonce_lo, nonce_hi,
-    0x72u, 0x41u, 0x56u, 0x45u, 0x4eu, 0x43u, 0x4fu, 0x49u, 0x4eu, 0x4bu, 0x41u, 0x57u, 0x50u, 0x4fu, 0x57u);
-  keccak_f800(&k);
-  var m = init_regs(k.a00, k.a01, lane);
-  workgroupBarrier(); // the L1 copy is complete
-
+  var m = init_regs(hash_state[slot * 8u], hash_state[slot * 8u + 1u], lane);
   let shared_base = slot * 2u;
   for (var r = 0u; r < REGS_ROUNDS; r++) {
     if (lane == r % LANES) {
@@ -200,18 +217,22 @@ fn search(@builtin(local_invocation_index) local: u32, @builtin(workgroup_id) gr
     let data = dag_load(item, (lane ^ r) % LANES);
     progpow_round(&m, data);
   }
-
-  lane_hashes[slot * LANES + lane] = lane_hash(m);
+  lane_hashes[local] = lane_hash(m);
   workgroupBarrier();
-  if (lane != 0u || !valid) {
+
+  // The mix hash and the final keccak-f800: again invocation h for hash h.
+  let index = group.x * hashes + local;
+  if (local >= hashes || index >= params.count) {
     return;
   }
-  let b = slot * LANES;
+  let b = local * LANES;
+  let s = local * 8u;
   var mix: array<u32, 8>;
   for (var i = 0u; i < 8u; i++) {
     mix[i] = fnv1a(fnv1a(FNV_OFFSET_BASIS, lane_hashes[b + i]), lane_hashes[b + i + 8u]);
   }
-  var f = K800(k.a00, k.a01, k.a02, k.a03, k.a04, k.a05, k.a06, k.a07,
+  var f = K800(hash_state[s], hash_state[s + 1u], hash_state[s + 2u], hash_state[s + 3u],
+    hash_state[s + 4u], hash_state[s + 5u], hash_state[s + 6u], hash_state[s + 7u],
     mix[0], mix[1], mix[2], mix[3], mix[4], mix[5], mix[6], mix[7],
     0x72u, 0x41u, 0x56u, 0x45u, 0x4eu, 0x43u, 0x4fu, 0x49u, 0x4eu);
   keccak_f800(&f);
@@ -223,9 +244,10 @@ fn search(@builtin(local_invocation_index) local: u32, @builtin(workgroup_id) gr
   if (n >= HIT_SLOTS) {
     return;
   }
+  let nonce = nonce_at(index);
   let o = n * HIT_WORDS;
-  hits.words[o] = nonce_lo;
-  hits.words[o + 1u] = nonce_hi;
+  hits.words[o] = nonce.x;
+  hits.words[o + 1u] = nonce.y;
   for (var i = 0u; i < 8u; i++) {
     hits.words[o + 2u + i] = mix[i];
     hits.words[o + 10u + i] = fin[i];
