@@ -121,3 +121,19 @@ export class PplnsError extends OtedamaError {
     super('invalid-pplns', reason);
   }
 }
+
+/** A block height (or the epoch it falls in) that is not an integer, negative, or beyond what the algorithm or a configured cap allows. */
+export class InvalidHeightError extends OtedamaError {
+  override readonly name = 'InvalidHeightError';
+  constructor(reason: string) {
+    super('invalid-height', reason);
+  }
+}
+
+/** A KawPow mix hash that is not 32 bytes (or not hex), as submitted by a miner or read from a block. */
+export class InvalidMixHashError extends OtedamaError {
+  override readonly name = 'InvalidMixHashError';
+  constructor(reason: string) {
+    super('invalid-mix-hash', reason);
+  }
+}

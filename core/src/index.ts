@@ -27,3 +27,4 @@ export * from './stratum-codec.ts';
 export * from './share-validator.ts';
 export * from './sha256d-hasher.ts';
 export * from './share-hash-set.ts';
+export * from './algorithms/kawpow/index.ts';
