@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { keccak } from 'hash-wasm';
-import traces from '../../../../shared/vectors/keccak_f800_progpow_intermediate.json' with { type: 'json' };
+import { hexWords, kawpowTraces, keccakF800Vector } from '../../../core/test/kawpow-vectors.ts';
 import { createNodeGpu } from '../node-gpu.ts';
 import { requestKawpowDevice, type KawpowDevice } from './device.ts';
 import { MAP_MODE_READ, USAGE_COPY_DST, USAGE_COPY_SRC, USAGE_MAP_READ, USAGE_STORAGE } from '../gpu-work.ts';
@@ -75,25 +75,12 @@ async function run(entry: 'f800' | 'k512', words: Uint32Array<ArrayBuffer>, inst
   return result;
 }
 
-const hexWords = (words: readonly string[]): number[] => words.map((w) => parseInt(w, 16));
-
-interface Trace {
-  name: string;
-  input_state_u32?: string[];
-  output_state_u32?: string[];
-  step1_initial_keccak_state_u32?: string[];
-  step2_state_after_one_keccakf800_u32?: string[];
-}
-
 describe('keccak.wgsl', { timeout: 60_000 }, () => {
   it('keccak-f[800] matches the published states (all-zero state; KawPow initial states of blocks 0 and 30000)', async () => {
-    const cases = (traces.vectors as Trace[]).flatMap((v) => {
-      if (v.input_state_u32 && v.output_state_u32) return [{ name: v.name, input: v.input_state_u32, output: v.output_state_u32 }];
-      if (v.step1_initial_keccak_state_u32 && v.step2_state_after_one_keccakf800_u32) {
-        return [{ name: v.name, input: v.step1_initial_keccak_state_u32, output: v.step2_state_after_one_keccakf800_u32 }];
-      }
-      return [];
-    });
+    const cases = [
+      { name: keccakF800Vector.name, input: keccakF800Vector.input_state_u32, output: keccakF800Vector.output_state_u32 },
+      ...kawpowTraces.map((t) => ({ name: t.name, input: t.step1_initial_keccak_state_u32, output: t.step2_state_after_one_keccakf800_u32 })),
+    ];
     expect(cases.length).toBe(3);
     const words = new Uint32Array(cases.flatMap((c) => hexWords(c.input)));
     const out = await run('f800', words, cases.length);

@@ -234,13 +234,13 @@ class WebGpuKawpow implements WebGpuKawpowEngine {
     this.dispatchGranularity = this.hashesPerGroup;
     this.maxDispatchHashes = Math.min(limits.maxComputeWorkgroupsPerDimension * this.hashesPerGroup, MAX_DISPATCH_HASHES);
     this.dispatchSize = this.roundDispatch(options.dispatchHashes ?? DEFAULT_DISPATCH_HASHES);
-    this.watch = new DeviceWatch(device);
-    this.params = buffers.params;
-    this.dispatcher = new HitDispatcher(device, this.watch, KAWPOW_HIT_FORMAT);
     if (options.dag) {
       if (options.dag.device !== device) throw new KernelOptionError('the DAG was built on another device');
       this.current = options.dag;
     }
+    this.watch = new DeviceWatch(device);
+    this.params = buffers.params;
+    this.dispatcher = new HitDispatcher(device, this.watch, KAWPOW_HIT_FORMAT);
   }
 
   get dispatchHashes(): number {

@@ -1,0 +1,129 @@
+/**
+ * The WebGPU KawPow engine in Node (Dawn on llvmpipe): the compliance cases shared with the
+ * browser harness (kernels/e2e/kawpow-cases.ts) on a reduced dataset, then what only Node
+ * checks: pipelines compiled ahead of the period change, DAGs built per epoch by dagSource,
+ * options against device limits, dispose and a lost device.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineUnavailableError, kawpowPeriod } from '@otedama/core';
+import { kawpowCases, KawpowSuite, readbackReference, KAWPOW_MAX_TARGET } from '../../e2e/kawpow-cases.ts';
+import { KernelOptionError } from '../errors.ts';
+import { hasCachedPipeline } from '../gpu-work.ts';
+import { createNodeGpu } from '../node-gpu.ts';
+import { buildKawpowDag, type KawpowDag, type KawpowDagInput } from './dag.ts';
+import { requestKawpowDevice, type KawpowDevice } from './device.ts';
+import { createWebGpuKawpowEngine, MAX_HASHES_PER_GROUP } from './search.ts';
+
+const GPU_TEST_TIMEOUT_MS = 180_000;
+/** Reduced dataset: 8191 (a prime, like real epochs) 1024-bit items, about 1 MiB. */
+const DATASET_BYTES = 8191 * 128;
+
+let shared: Promise<KawpowDevice> | undefined;
+const sharedDevice = (): Promise<KawpowDevice> => (shared ??= requestKawpowDevice(createNodeGpu()));
+afterAll(async () => {
+  if (shared) (await shared).device.destroy();
+});
+
+/** A stand-in light cache (deterministic bytes) until the epoch's real one is at hand. */
+function lightCache(items: number, seed: number): Uint8Array {
+  return Uint8Array.from({ length: items * 64 }, (_, i) => (Math.imul(i + seed, 2654435761) >>> 13) & 0xff);
+}
+
+const input: KawpowDagInput = { epoch: 0, lightCache: lightCache(4099, 1), datasetBytes: DATASET_BYTES };
+
+describe('webgpu kawpow compliance (Node, Dawn, reduced dataset)', { timeout: GPU_TEST_TIMEOUT_MS }, () => {
+  let suite: KawpowSuite;
+  beforeAll(async () => {
+    const { device } = await sharedDevice();
+    const reference = await readbackReference(await buildKawpowDag(device, input));
+    suite = new KawpowSuite(device, input, reference);
+  });
+  afterAll(() => suite?.close());
+
+  for (const c of kawpowCases()) {
+    const needsItems = c.name.startsWith('DAG items');
+    it.skipIf(needsItems)(c.name, () => c.run(suite));
+  }
+});
+
+describe('webgpu kawpow engine (Node, Dawn)', { timeout: GPU_TEST_TIMEOUT_MS }, () => {
+  let device: GPUDevice;
+  let dag: KawpowDag;
+  beforeAll(async () => {
+    device = (await sharedDevice()).device;
+    dag = await buildKawpowDag(device, input);
+  });
+  afterAll(() => dag?.destroy());
+
+  const job = (height: number) => ({ headerHash: new Uint8Array(32).fill(7), height, target: KAWPOW_MAX_TARGET });
+
+  it('compiles the next period while the current one is searched', async () => {
+    const engine = await createWebGpuKawpowEngine(device, { dag });
+    const height = 3 * 700; // period 700, not used by any other test
+    expect(hasCachedPipeline(device, 'kawpow-search', `${kawpowPeriod(height) + 1}/1x${dag.layout.loadItemsPerBuffer}/64/4096`)).toBe(false);
+    await engine.search(job(height), 0n, 4);
+    expect(hasCachedPipeline(device, 'kawpow-search', `${kawpowPeriod(height) + 1}/1x${dag.layout.loadItemsPerBuffer}/64/4096`)).toBe(true);
+    engine.dispose();
+  });
+
+  it('builds each epoch through dagSource, owns what it built, and destroys the old DAG on an epoch change', async () => {
+    const built: KawpowDag[] = [];
+    const engine = await createWebGpuKawpowEngine(device, {
+      dagSource: async (epoch) => {
+        const d = await buildKawpowDag(device, { epoch, lightCache: lightCache(1031, epoch + 10), datasetBytes: 64 * 128 * 4 });
+        built.push(d);
+        return d;
+      },
+    });
+    await engine.prepare(5);
+    expect(engine.dag?.epoch).toBe(0);
+    const a = await engine.search(job(5), 0n, 2);
+    const b = await engine.search(job(7500 + 5), 0n, 2);
+    expect(built.map((d) => d.epoch)).toEqual([0, 1]);
+    expect(built[0]!.destroyed).toBe(true);
+    expect(a.hits[0]!.mixHash).not.toEqual(b.hits[0]!.mixHash);
+    engine.dispose();
+    expect(built[1]!.destroyed).toBe(true);
+  });
+
+  it('rejects options the kernel or the device cannot run', async () => {
+    await expect(createWebGpuKawpowEngine(device, { dag, hashesPerGroup: 0 })).rejects.toBeInstanceOf(KernelOptionError);
+    await expect(createWebGpuKawpowEngine(device, { dag, hashesPerGroup: MAX_HASHES_PER_GROUP + 1 })).rejects.toBeInstanceOf(KernelOptionError);
+    await expect(createWebGpuKawpowEngine(device, { dag, dispatchHashes: 0 })).rejects.toBeInstanceOf(KernelOptionError);
+    const other = await requestKawpowDevice(createNodeGpu());
+    await expect(createWebGpuKawpowEngine(other.device, { dag })).rejects.toBeInstanceOf(KernelOptionError);
+    other.device.destroy();
+  });
+
+  it('reads the L1 cache from the DAG binding when told to, with the same hashes', async () => {
+    const inWorkgroup = await createWebGpuKawpowEngine(device, { dag, l1InWorkgroup: true, hashesPerGroup: 2 });
+    const fromBinding = await createWebGpuKawpowEngine(device, { dag, l1InWorkgroup: false, hashesPerGroup: 8, dispatchHashes: 8 });
+    const a = await inWorkgroup.search(job(30), 77n, 20, { maxHits: 20 });
+    const b = await fromBinding.search(job(30), 77n, 20, { maxHits: 20 });
+    expect(b.hits.map((h) => [h.nonce, h.mixHash, h.finalHash])).toEqual(a.hits.map((h) => [h.nonce, h.mixHash, h.finalHash]));
+    inWorkgroup.dispose();
+    fromBinding.dispose();
+  });
+
+  it('dispose is idempotent and later searches fail with EngineUnavailableError', async () => {
+    const engine = await createWebGpuKawpowEngine(device, { dag });
+    await engine.search(job(1), 0n, 1);
+    engine.dispose();
+    engine.dispose();
+    expect(dag.destroyed).toBe(false); // the caller's DAG stays the caller's
+    await expect(engine.search(job(1), 0n, 1)).rejects.toBeInstanceOf(EngineUnavailableError);
+  });
+
+  it('a lost device ends searches with EngineUnavailableError naming the loss', async () => {
+    const own = await requestKawpowDevice(createNodeGpu());
+    const ownDag = await buildKawpowDag(own.device, { epoch: 0, lightCache: lightCache(1031, 3), datasetBytes: 32 * 1024 });
+    const engine = await createWebGpuKawpowEngine(own.device, { dag: ownDag });
+    await engine.search(job(1), 0n, 1);
+    own.device.destroy();
+    await own.device.lost;
+    const err = await engine.search(job(1), 0n, 1).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(EngineUnavailableError);
+    expect((err as EngineUnavailableError).reason).toMatch(/device lost/);
+    engine.dispose();
+  });
+});
