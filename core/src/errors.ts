@@ -137,3 +137,11 @@ export class InvalidMixHashError extends OtedamaError {
     super('invalid-mix-hash', reason);
   }
 }
+
+/** A KawPow dataset size (in 1024-bit items) that is not an integer in 2..the epoch's real size. */
+export class InvalidDatasetSizeError extends OtedamaError {
+  override readonly name = 'InvalidDatasetSizeError';
+  constructor(reason: string) {
+    super('invalid-dataset-size', reason);
+  }
+}

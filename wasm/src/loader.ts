@@ -52,7 +52,7 @@ async function compileUncached(build: WasmBuildName): Promise<WasmModule> {
   const wa = api(engine);
   const bytes = await loadWasmBytes(build);
   if (!wa.validate(bytes)) {
-    const why = build === 'sha256d.simd' && !simdSupported()
+    const why = build.endsWith('.simd') && !simdSupported()
       ? 'this WebAssembly engine has no fixed-width SIMD'
       : `wasm/build/${build}.wasm is not a valid module (a stale or corrupt build? run "npm run build")`;
     throw new EngineUnavailableError(engine, why);

@@ -4,7 +4,7 @@
  * cpp-kawpow and Ravencoin keep), and the seed hash (keccak-256 applied `epoch` times to 32 zero
  * bytes), which KawPow Stratum sends in mining.notify and from which miners find the epoch.
  */
-import { InvalidHeightError } from '../../errors.ts';
+import { InvalidDatasetSizeError, InvalidHeightError } from '../../errors.ts';
 import { keccak256 } from './keccak.ts';
 import {
   ETHASH_DATASET_GROWTH_BYTES,
@@ -65,6 +65,16 @@ export function datasetItemCount(epoch: number): number {
 /** Bytes of the full dataset (DAG) of an epoch. */
 export function datasetBytes(epoch: number): number {
   return datasetItemCount(epoch) * ETHASH_DATASET_ITEM_BYTES;
+}
+
+/**
+ * Throws InvalidDatasetSizeError unless `items` (1024-bit items) is an integer from 2 (one
+ * 2048-bit item) to `realItems`, the epoch's size: a reduced dataset for tests, never a larger one.
+ */
+export function checkKawpowDatasetItems(items: number, realItems: number): void {
+  if (typeof items !== 'number' || !Number.isSafeInteger(items)) throw new InvalidDatasetSizeError(`dataset size must be an integer number of 1024-bit items (got ${String(items)})`);
+  if (items < 2) throw new InvalidDatasetSizeError(`dataset size ${items} is below 2 items (one 2048-bit item)`);
+  if (items > realItems) throw new InvalidDatasetSizeError(`dataset size ${items} is above the epoch's ${realItems} items`);
 }
 
 /** The last seed computed: consecutive epochs (the usual case) cost one keccak-256 each. */
