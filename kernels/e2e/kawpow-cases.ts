@@ -10,27 +10,19 @@
  * (the WASM engine's light evaluation) is told the same size. The DAG is built twice: in one
  * binding, and split across bindings of a forced smaller size, and every hash is checked on both.
  */
-import {
-  bytesToHex,
-  kawpowHashWithDag,
-  kawpowHashValue,
-  kawpowPeriod,
-  KAWPOW_EPOCH_LENGTH,
-  progpowProgram,
-  type KawpowHashResult,
-  type ProgpowDag,
-} from '@otedama/core';
+import { bytesToHex, kawpowHashValue, kawpowPeriod, KAWPOW_EPOCH_LENGTH, type KawpowHashResult } from '@otedama/core';
 import { buildKawpowDag, readDagItems, type KawpowDag, type KawpowDagInput } from '../src/kawpow/dag.ts';
 import { DAG_LOAD_BYTES } from '../src/kawpow/dag-layout.ts';
 import { createWebGpuKawpowEngine, type WebGpuKawpowEngine, type WebGpuKawpowOptions } from '../src/kawpow/search.ts';
+import { KAWPOW_CASE_NAMES as NAMES } from './kawpow-settings.ts';
 
 /** What the GPU is held against. */
 export interface KawpowReference {
   readonly name: string;
   /** Mix and final hash of one nonce on a dataset of `datasetItems` 1024-bit items. */
   hash(headerHash: Uint8Array, nonce: bigint, height: number, datasetItems: number): Promise<KawpowHashResult>;
-  /** 512-bit dataset items [first, first + count), 16 words each (absent: the DAG case is skipped). */
-  datasetItems?(first: number, count: number): Promise<Uint32Array>;
+  /** 512-bit dataset items [first, first + count) of the epoch, 16 words each. */
+  datasetItems(first: number, count: number): Promise<Uint32Array>;
 }
 
 export interface KawpowCaseOptions {
@@ -70,31 +62,10 @@ function rng(seed: number): () => number {
 const MAX_TARGET = (1n << 256n) - 1n;
 const U64_TOP = (1n << 64n) - 1n;
 
-/** Heights in five periods of the input's epoch (two heights share a period). */
+/** Heights in four periods of the input's epoch, its first and last block among them (two share a period). */
 export function caseHeights(epoch: number): number[] {
   const base = epoch * KAWPOW_EPOCH_LENGTH;
-  return [base, base + 2, base + 50, base + 2999, base + KAWPOW_EPOCH_LENGTH - 1, base + 1234];
-}
-
-/**
- * A reference from the GPU's own DAG read back and core's TypeScript ProgPoW: checks the search
- * kernel independently of the DAG kernel (what the DAG holds is checked against the WASM engine
- * by the DAG case). Reads the whole (reduced) dataset once.
- */
-export async function readbackReference(dag: KawpowDag): Promise<KawpowReference> {
-  const words = await readDagItems(dag, 0, dag.layout.items);
-  const view: ProgpowDag = {
-    l1: words.subarray(0, 4096),
-    datasetItems: dag.layout.datasetBytes / 128,
-    item: (i) => words.subarray(i * 64, i * 64 + 64),
-  };
-  return {
-    name: 'core TypeScript ProgPoW over the GPU DAG read back',
-    async hash(headerHash, nonce, height, datasetItems) {
-      check(datasetItems === view.datasetItems, `the read-back reference holds ${view.datasetItems} items, not ${datasetItems}`);
-      return kawpowHashWithDag(progpowProgram(kawpowPeriod(height)), headerHash, nonce, view);
-    },
-  };
+  return [base, base + 2, base + 50, base + 2999, base + KAWPOW_EPOCH_LENGTH - 1];
 }
 
 /** The built DAGs and engines the cases share; `close()` releases them. */
@@ -136,7 +107,8 @@ export class KawpowSuite {
 
   private async build(maxBindingBytes: number | undefined): Promise<{ dag: KawpowDag; engine: WebGpuKawpowEngine }> {
     const dag = await buildKawpowDag(this.device, this.input, maxBindingBytes === undefined ? {} : { maxBindingBytes });
-    return { dag, engine: await createWebGpuKawpowEngine(this.device, { ...this.options.engine, dag }) };
+    // No prefetching: the cases jump between periods, and each compile costs seconds on a CPU.
+    return { dag, engine: await createWebGpuKawpowEngine(this.device, { prefetchNextPeriod: false, ...this.options.engine, dag }) };
   }
 
   headerHash(): Uint8Array {
@@ -233,10 +205,9 @@ async function isDestroyed(device: GPUDevice, buffer: GPUBuffer): Promise<boolea
 export function kawpowCases(): KawpowCase[] {
   return [
     {
-      name: 'DAG items equal the reference dataset items (L1 cache, binding borders, last items)',
+      name: NAMES.dagItems,
       async run(suite) {
-        const items = suite.reference.datasetItems?.bind(suite.reference);
-        if (!items) throw new KawpowCaseFailure(`${suite.reference.name} cannot compute dataset items`);
+        const items = suite.reference.datasetItems.bind(suite.reference);
         for (const build of [await suite.oneBinding(), await suite.splitBindings()]) {
           const { dag } = build;
           const ranges: [number, number][] = [[0, 256]];
@@ -256,13 +227,13 @@ export function kawpowCases(): KawpowCase[] {
       },
     },
     {
-      name: 'one binding: mix and final hashes equal the reference, heights in five periods',
+      name: NAMES.oneBinding,
       async run(suite) {
         await expectSameHashes(suite, (await suite.oneBinding()).engine, 'one binding');
       },
     },
     {
-      name: 'DAG split across bindings: mix and final hashes equal the reference, heights in five periods',
+      name: NAMES.split,
       async run(suite) {
         const { dag, engine } = await suite.splitBindings();
         check(dag.buffers.length >= 3, `the split DAG has ${dag.buffers.length} bindings`);
@@ -270,7 +241,7 @@ export function kawpowCases(): KawpowCase[] {
       },
     },
     {
-      name: 'the target filter keeps exactly the hashes at or below the target (a hash equal to the target hits)',
+      name: NAMES.targetFilter,
       async run(suite) {
         const { engine } = await suite.oneBinding();
         const job = { headerHash: suite.headerHash(), height: caseHeights(suite.input.epoch)[2]!, target: MAX_TARGET };
@@ -289,7 +260,7 @@ export function kawpowCases(): KawpowCase[] {
       },
     },
     {
-      name: 'more hits than hit slots: the lowest maxHits nonces, ascending, truncated',
+      name: NAMES.overflow,
       async run(suite) {
         const { engine } = await suite.oneBinding();
         const job = { headerHash: suite.headerHash(), height: caseHeights(suite.input.epoch)[1]!, target: MAX_TARGET };
@@ -304,7 +275,7 @@ export function kawpowCases(): KawpowCase[] {
       },
     },
     {
-      name: 'bad input is rejected with typed errors: header hash length, targets, nonce ranges beyond u64, heights, epochs without a DAG',
+      name: NAMES.badInput,
       async run(suite) {
         const { engine } = await suite.oneBinding();
         const height = caseHeights(suite.input.epoch)[0]!;
@@ -328,7 +299,7 @@ export function kawpowCases(): KawpowCase[] {
       },
     },
     {
-      name: 'bad DAG input is rejected, and a cancelled DAG build destroys every buffer it made',
+      name: NAMES.badDag,
       async run(suite) {
         const { device, input } = suite;
         await expectRejects('light cache of 100 bytes', buildKawpowDag(device, { ...input, lightCache: new Uint8Array(100) }), 'KernelOptionError');
@@ -363,8 +334,5 @@ export function kawpowCases(): KawpowCase[] {
     },
   ];
 }
-
-/** Names of the cases, as reports list them. */
-export const KAWPOW_CASE_NAMES = kawpowCases().map((c) => c.name);
 
 export { MAX_TARGET as KAWPOW_MAX_TARGET };

@@ -7,8 +7,13 @@
  */
 import { requestKernelDevice, type Sha256dDevice, type Sha256dDeviceOptions } from '../gpu-device.ts';
 
-/** Most DAG bindings the search kernel is generated with (8 x 2 GiB covers every epoch for decades). */
-export const MAX_DAG_BINDINGS = 8;
+/**
+ * Most DAG bindings the search kernel is generated with: 15 x 128 MiB (software adapters, and
+ * Chromium's default binding limit) holds epochs up to ~110 (1.9 GiB); GPUs that bind 2-4 GiB
+ * need 2-3 bindings for today's 5-6 GiB epochs. The device's maxStorageBuffersPerShaderStage
+ * (at least 8 on core WebGPU, 16 on llvmpipe) may allow fewer.
+ */
+export const MAX_DAG_BINDINGS = 15;
 /** Storage bindings of the search kernel besides the DAG: the hit list. */
 export const SEARCH_OTHER_STORAGE_BINDINGS = 1;
 /** Largest workgroup the KawPow kernels are tuned for (16 lanes x 16 hashes). */

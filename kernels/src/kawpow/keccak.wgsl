@@ -169,6 +169,25 @@ fn keccak_f1600(s: ptr<function, K1600>) {
   (*s).a24 = a24;
 }
 
+/** 64 bytes as 16 little-endian words: an ethash light-cache or dataset item. */
+struct Mix {
+  a: vec4<u32>,
+  b: vec4<u32>,
+  c: vec4<u32>,
+  d: vec4<u32>,
+}
+
+/** keccak-512 of exactly 64 bytes (the 16 words of `m`, little-endian): one permutation. */
+fn keccak512_64(m: Mix) -> Mix {
+  var s: K1600;
+  s.a00 = m.a.xy; s.a01 = m.a.zw; s.a02 = m.b.xy; s.a03 = m.b.zw;
+  s.a04 = m.c.xy; s.a05 = m.c.zw; s.a06 = m.d.xy; s.a07 = m.d.zw;
+  // Keccak padding of a 64-byte message in the 72-byte rate: 0x01 at byte 64, 0x80 at byte 71.
+  s.a08 = vec2<u32>(0x00000001u, 0x80000000u);
+  keccak_f1600(&s);
+  return Mix(vec4<u32>(s.a00, s.a01), vec4<u32>(s.a02, s.a03), vec4<u32>(s.a04, s.a05), vec4<u32>(s.a06, s.a07));
+}
+
 struct K800 {
   a00: u32,
   a01: u32,

@@ -89,6 +89,16 @@ function opWgsl(op: ProgpowOp): string {
   return `  ${dst} = ${MERGE_WGSL[merge](dst, data, op.rotate)}; // ${comment} -> r${op.dst}, ${merge}`;
 }
 
+/**
+ * `random_math(a, b, selector)`: ProgPoW's random math with the operation picked at run time,
+ * from the same snippets the generated rounds inline (for checking them against the published
+ * random-math table; a search never calls it).
+ */
+export function randomMathWgsl(): string {
+  const cases = PROGPOW_MATH_OPS.map((name, i) => `    case ${i}u: { return ${MATH_WGSL[name]('a', 'b')}; }`);
+  return ['fn random_math(a: u32, b: u32, selector: u32) -> u32 {', `  switch (selector % ${PROGPOW_MATH_OPS.length}u) {`, ...cases, '    default: { return 0u; }', '  }', '}'].join('\n');
+}
+
 /** `progpow_round`: one round of `program` on one lane's registers, `data` its 4 DAG words. */
 export function progpowRoundWgsl(program: ProgpowProgram): string {
   return [

@@ -1,12 +1,16 @@
 /**
- * The WebGPU KawPow engine in Node (Dawn on llvmpipe): the compliance cases shared with the
- * browser harness (kernels/e2e/kawpow-cases.ts) on a reduced dataset, then what only Node
- * checks: pipelines compiled ahead of the period change, DAGs built per epoch by dagSource,
- * options against device limits, dispose and a lost device.
+ * The WebGPU KawPow engine in Node (Dawn on llvmpipe): the cases shared with the browser
+ * harness (kernels/e2e/kawpow-cases.ts) on a reduced dataset of epoch 0, against the WASM
+ * engine, then what only Node checks: pipelines compiled ahead of the period change, DAGs built
+ * per epoch by dagSource, options against device limits, dispose and a lost device (those run
+ * on stand-in light caches: what they check does not depend on the DAG's contents).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineUnavailableError, kawpowPeriod } from '@otedama/core';
-import { kawpowCases, KawpowSuite, readbackReference, KAWPOW_MAX_TARGET } from '../../e2e/kawpow-cases.ts';
+import { createWasmKawpowHasher, type WasmKawpowHasher } from '@otedama/wasm';
+import { kawpowCases, KawpowSuite, KAWPOW_MAX_TARGET } from '../../e2e/kawpow-cases.ts';
+import { DEFAULT_KAWPOW_DATASET_ITEMS } from '../../e2e/kawpow-settings.ts';
+import { wasmLightCache, wasmReference } from '../../e2e/kawpow-subject.ts';
 import { KernelOptionError } from '../errors.ts';
 import { hasCachedPipeline } from '../gpu-work.ts';
 import { createNodeGpu } from '../node-gpu.ts';
@@ -15,8 +19,8 @@ import { requestKawpowDevice, type KawpowDevice } from './device.ts';
 import { createWebGpuKawpowEngine, MAX_HASHES_PER_GROUP } from './search.ts';
 
 const GPU_TEST_TIMEOUT_MS = 180_000;
-/** Reduced dataset: 8191 (a prime, like real epochs) 1024-bit items, about 1 MiB. */
-const DATASET_BYTES = 8191 * 128;
+/** Reduced dataset: 8191 1024-bit items (a prime, like real epochs), about 1 MiB. */
+const DATASET_BYTES = DEFAULT_KAWPOW_DATASET_ITEMS * 128;
 
 let shared: Promise<KawpowDevice> | undefined;
 const sharedDevice = (): Promise<KawpowDevice> => (shared ??= requestKawpowDevice(createNodeGpu()));
@@ -24,26 +28,28 @@ afterAll(async () => {
   if (shared) (await shared).device.destroy();
 });
 
-/** A stand-in light cache (deterministic bytes) until the epoch's real one is at hand. */
+/** A stand-in light cache (deterministic bytes), for checks that do not depend on the DAG's contents. */
 function lightCache(items: number, seed: number): Uint8Array {
   return Uint8Array.from({ length: items * 64 }, (_, i) => (Math.imul(i + seed, 2654435761) >>> 13) & 0xff);
 }
 
 const input: KawpowDagInput = { epoch: 0, lightCache: lightCache(4099, 1), datasetBytes: DATASET_BYTES };
 
-describe('webgpu kawpow compliance (Node, Dawn, reduced dataset)', { timeout: GPU_TEST_TIMEOUT_MS }, () => {
+describe('webgpu kawpow vs the WASM engine (Node, Dawn, epoch 0, reduced dataset)', { timeout: GPU_TEST_TIMEOUT_MS }, () => {
+  let wasm: WasmKawpowHasher;
   let suite: KawpowSuite;
   beforeAll(async () => {
     const { device } = await sharedDevice();
-    const reference = await readbackReference(await buildKawpowDag(device, input));
-    suite = new KawpowSuite(device, input, reference);
+    wasm = await createWasmKawpowHasher();
+    const epoch0 = { epoch: 0, lightCache: await wasmLightCache(wasm, 0), datasetBytes: DATASET_BYTES };
+    suite = new KawpowSuite(device, epoch0, await wasmReference(wasm, 0));
   });
-  afterAll(() => suite?.close());
+  afterAll(async () => {
+    await suite?.close();
+    wasm?.dispose();
+  });
 
-  for (const c of kawpowCases()) {
-    const needsItems = c.name.startsWith('DAG items');
-    it.skipIf(needsItems)(c.name, () => c.run(suite));
-  }
+  for (const c of kawpowCases()) it(c.name, () => c.run(suite));
 });
 
 describe('webgpu kawpow engine (Node, Dawn)', { timeout: GPU_TEST_TIMEOUT_MS }, () => {

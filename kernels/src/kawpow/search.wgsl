@@ -164,6 +164,26 @@ fn meets_target(f: array<u32, 8>) -> bool {
   return true;
 }
 
+/**
+ * The first keccak-f800: header hash (8 words), nonce (low, high), the 15 Ravencoin padding
+ * words. Its first 8 words seed the lanes (words 0 and 1) and enter the final hash.
+ */
+fn kawpow_seed(h0: vec4<u32>, h1: vec4<u32>, nonce: vec2<u32>) -> array<u32, 8> {
+  var k = K800(h0.x, h0.y, h0.z, h0.w, h1.x, h1.y, h1.z, h1.w, nonce.x, nonce.y,
+    0x72u, 0x41u, 0x56u, 0x45u, 0x4eu, 0x43u, 0x4fu, 0x49u, 0x4eu, 0x4bu, 0x41u, 0x57u, 0x50u, 0x4fu, 0x57u);
+  keccak_f800(&k);
+  return array<u32, 8>(k.a00, k.a01, k.a02, k.a03, k.a04, k.a05, k.a06, k.a07);
+}
+
+/** The final keccak-f800: the seed's 8 words, the mix hash, 9 padding words; its first 8 words. */
+fn kawpow_final(state2: array<u32, 8>, mix: array<u32, 8>) -> array<u32, 8> {
+  var f = K800(state2[0], state2[1], state2[2], state2[3], state2[4], state2[5], state2[6], state2[7],
+    mix[0], mix[1], mix[2], mix[3], mix[4], mix[5], mix[6], mix[7],
+    0x72u, 0x41u, 0x56u, 0x45u, 0x4eu, 0x43u, 0x4fu, 0x49u, 0x4eu);
+  keccak_f800(&f);
+  return array<u32, 8>(f.a00, f.a01, f.a02, f.a03, f.a04, f.a05, f.a06, f.a07);
+}
+
 /** Nonce `index` of the dispatch as (low, high). */
 fn nonce_at(index: u32) -> vec2<u32> {
   let lo = params.start.x + index;
@@ -179,21 +199,10 @@ fn search(@builtin(local_invocation_index) local: u32, @builtin(workgroup_id) gr
   // The keccak-f800 of header hash, nonce and padding: invocation h computes it for hash h of
   // the workgroup (so one SIMD pass covers several hashes) and shares the 8 words that matter.
   if (local < hashes) {
-    let nonce = nonce_at(group.x * hashes + local);
-    let h0 = params.header[0];
-    let h1 = params.header[1];
-    var k = K800(h0.x, h0.y, h0.z, h0.w, h1.x, h1.y, h1.z, h1.w, nonce.x, nonce.y,
-      0x72u, 0x41u, 0x56u, 0x45u, 0x4eu, 0x43u, 0x4fu, 0x49u, 0x4eu, 0x4bu, 0x41u, 0x57u, 0x50u, 0x4fu, 0x57u);
-    keccak_f800(&k);
-    let o = local * 8u;
-    hash_state[o] = k.a00;
-    hash_state[o + 1u] = k.a01;
-    hash_state[o + 2u] = k.a02;
-    hash_state[o + 3u] = k.a03;
-    hash_state[o + 4u] = k.a04;
-    hash_state[o + 5u] = k.a05;
-    hash_state[o + 6u] = k.a06;
-    hash_state[o + 7u] = k.a07;
+    let seed = kawpow_seed(params.header[0], params.header[1], nonce_at(group.x * hashes + local));
+    for (var i = 0u; i < 8u; i++) {
+      hash_state[local * 8u + i] = seed[i];
+    }
   }
   if (L1_WORDS == L1_CACHE_WORDS) {
     for (var i = local; i < L1_CACHE_WORDS / 4u; i += GROUP_SIZE) {
@@ -231,12 +240,11 @@ fn search(@builtin(local_invocation_index) local: u32, @builtin(workgroup_id) gr
   for (var i = 0u; i < 8u; i++) {
     mix[i] = fnv1a(fnv1a(FNV_OFFSET_BASIS, lane_hashes[b + i]), lane_hashes[b + i + 8u]);
   }
-  var f = K800(hash_state[s], hash_state[s + 1u], hash_state[s + 2u], hash_state[s + 3u],
-    hash_state[s + 4u], hash_state[s + 5u], hash_state[s + 6u], hash_state[s + 7u],
-    mix[0], mix[1], mix[2], mix[3], mix[4], mix[5], mix[6], mix[7],
-    0x72u, 0x41u, 0x56u, 0x45u, 0x4eu, 0x43u, 0x4fu, 0x49u, 0x4eu);
-  keccak_f800(&f);
-  let fin = array<u32, 8>(f.a00, f.a01, f.a02, f.a03, f.a04, f.a05, f.a06, f.a07);
+  var state2: array<u32, 8>;
+  for (var i = 0u; i < 8u; i++) {
+    state2[i] = hash_state[s + i];
+  }
+  let fin = kawpow_final(state2, mix);
   if (!meets_target(fin)) {
     return;
   }
