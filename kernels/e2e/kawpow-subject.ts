@@ -67,6 +67,7 @@ export function webgpuKawpowSubject(device: GPUDevice, wasm: WasmKawpowHasher, o
   const hasher: KawpowHasher = createWebGpuKawpowHasher(device, {
     lightCache: (epoch) => wasmLightCache(wasm, epoch),
     maxDatasetBytes: options.maxDatasetBytes,
+    keepDags: 2, // the suite alternates between epochs 0 and 3, and full and reduced sizes
   });
   return {
     subject: { name: 'webgpu', primitives: new KawpowGpuPrimitives(device), epochs, hasher },

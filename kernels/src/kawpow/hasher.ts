@@ -45,12 +45,19 @@ export interface WebGpuKawpowHasherOptions {
   readonly dagBuild?: Omit<DagBuildOptions, 'maxBindingBytes'>;
   /** Passed to the search engine (tuning). */
   readonly engine?: Omit<WebGpuKawpowOptions, 'dag' | 'dagSource'>;
+  /** DAGs kept on the GPU, least recently used dropped first (default 1: an epoch's DAG is GiBs). */
+  readonly keepDags?: number;
+}
+
+interface HeldDag {
+  readonly dag: Promise<KawpowDag>;
+  readonly engine: Promise<WebGpuKawpowEngine>;
 }
 
 export class WebGpuKawpowHasher implements KawpowHasher {
   readonly name = 'webgpu';
-  /** The DAG and engine of the last (epoch, dataset size) hashed; one at a time. */
-  private held: { key: string; dag: Promise<KawpowDag>; engine: Promise<WebGpuKawpowEngine> } | undefined;
+  /** DAGs and engines by "epoch/dataset items", least recently used first. */
+  private readonly held = new Map<string, HeldDag>();
   private disposed = false;
 
   constructor(
@@ -82,10 +89,10 @@ export class WebGpuKawpowHasher implements KawpowHasher {
     return { valid: true, finalHash: computed.finalHash };
   }
 
-  /** Releases the engine and the DAG. Idempotent. */
+  /** Releases the engines and the DAGs. Idempotent. */
   dispose(): void {
     this.disposed = true;
-    this.release();
+    for (const key of [...this.held.keys()]) this.release(key);
   }
 
   private checkArgs(headerHash: Uint8Array, nonce: bigint, height: number, options: KawpowHashOptions | undefined): number {
@@ -98,9 +105,9 @@ export class WebGpuKawpowHasher implements KawpowHasher {
     return options.datasetItems;
   }
 
-  private release(): void {
-    const held = this.held;
-    this.held = undefined;
+  private release(key: string): void {
+    const held = this.held.get(key);
+    this.held.delete(key);
     void held?.engine.then((e) => e.dispose(), () => undefined);
     void held?.dag.then((d) => d.destroy(), () => undefined);
   }
@@ -108,24 +115,29 @@ export class WebGpuKawpowHasher implements KawpowHasher {
   private async engineFor(epoch: number, datasetItems: number): Promise<WebGpuKawpowEngine> {
     if (this.disposed) throw new EngineUnavailableError('webgpu', 'hasher was disposed');
     const key = `${epoch}/${datasetItems}`;
-    if (this.held?.key !== key) {
+    let held = this.held.get(key);
+    if (held) {
+      this.held.delete(key); // re-inserted below: Map order is least recently used first
+    } else {
       const datasetBytes = datasetItems * DATASET_GRANULE_BYTES;
       const max = this.options.maxDatasetBytes ?? Infinity;
       if (datasetBytes > max) {
         throw new EngineUnavailableError('webgpu', `epoch ${epoch}'s ${datasetBytes}-byte DAG is above this hasher's limit of ${max} bytes (maxDatasetBytes)`);
       }
-      this.release();
+      // Make room first: the old DAG's memory is freed before the new one is allocated.
+      const keep = Math.max(1, this.options.keepDags ?? 1);
+      while (this.held.size >= keep) this.release(this.held.keys().next().value!);
       const dag = this.options.lightCache(epoch).then((lightCache) => buildKawpowDag(this.device, { epoch, lightCache, datasetBytes }, this.options.dagBuild));
       const engine = dag.then((d) => createWebGpuKawpowEngine(this.device, { ...this.options.engine, dag: d }));
       dag.catch(() => undefined);
       engine.catch(() => undefined);
-      this.held = { key, dag, engine };
+      held = { dag, engine };
     }
-    const held = this.held;
+    this.held.set(key, held);
     try {
       return await held.engine;
     } catch (err) {
-      if (this.held === held) this.release(); // a failed build is not kept: the next call tries again
+      if (this.held.get(key) === held) this.release(key); // a failed build is not kept: the next call tries again
       throw err;
     }
   }

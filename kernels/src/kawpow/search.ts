@@ -10,6 +10,7 @@
  * buffering and slot overflow are the shared HitDispatcher's.
  */
 import { EngineUnavailableError, kawpowEpoch, kawpowPeriod, progpowProgram, type SearchOptions } from '@otedama/core';
+import { autoTuneDispatchSize, type DispatchTuneOptions, type GenericTuneResult } from '../dispatch-tuner.ts';
 import { KernelOptionError } from '../errors.ts';
 import { allocateBuffers, cachedPipeline, DeviceWatch, USAGE_COPY_DST, USAGE_UNIFORM } from '../gpu-work.ts';
 import { HitDispatcher, type HitFormat } from '../hit-dispatcher.ts';
@@ -424,4 +425,27 @@ export async function createWebGpuKawpowEngine(device: GPUDevice, options: WebGp
     params!.destroy();
     throw err;
   }
+}
+
+/**
+ * Sets `engine.dispatchHashes` so that one dispatch takes about `targetMs` (default 75 ms) on
+ * this adapter, measured on `job` with target 1 (no hits). Prepares the job's DAG and pipeline.
+ */
+export function autoTuneKawpowDispatch(engine: WebGpuKawpowEngine, job: Omit<KawpowSearchJob, 'target'>, options?: DispatchTuneOptions): Promise<GenericTuneResult> {
+  const probeJob = { ...job, target: 1n };
+  return autoTuneDispatchSize(
+    {
+      granularity: engine.dispatchGranularity,
+      max: engine.maxDispatchHashes,
+      get size() {
+        return engine.dispatchHashes;
+      },
+      set size(n: number) {
+        engine.dispatchHashes = n;
+      },
+      ready: () => engine.prepare(job.height),
+      probe: async (count) => void (await engine.search(probeJob, 0n, count)),
+    },
+    options,
+  );
 }
