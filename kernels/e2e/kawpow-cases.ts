@@ -138,9 +138,8 @@ function rangeStart(suite: KawpowSuite, i: number, n: number): bigint {
   }
 }
 
-async function expectSameHashes(suite: KawpowSuite, engine: WebGpuKawpowEngine, label: string): Promise<void> {
+async function expectSameHashes(suite: KawpowSuite, engine: WebGpuKawpowEngine, label: string, heights: readonly number[]): Promise<void> {
   const n = suite.options.noncesPerHeight ?? 12;
-  const heights = caseHeights(suite.input.epoch);
   for (let i = 0; i < heights.length; i++) {
     const height = heights[i]!;
     const headerHash = suite.headerHash();
@@ -229,7 +228,7 @@ export function kawpowCases(): KawpowCase[] {
     {
       name: NAMES.oneBinding,
       async run(suite) {
-        await expectSameHashes(suite, (await suite.oneBinding()).engine, 'one binding');
+        await expectSameHashes(suite, (await suite.oneBinding()).engine, 'one binding', caseHeights(suite.input.epoch));
       },
     },
     {
@@ -237,7 +236,9 @@ export function kawpowCases(): KawpowCase[] {
       async run(suite) {
         const { dag, engine } = await suite.splitBindings();
         check(dag.buffers.length >= 3, `the split DAG has ${dag.buffers.length} bindings`);
-        await expectSameHashes(suite, engine, `${dag.buffers.length} bindings`);
+        // Two periods, the epoch's first and last: every period costs a compile (SwiftShader: ~10 s).
+        const heights = caseHeights(suite.input.epoch);
+        await expectSameHashes(suite, engine, `${dag.buffers.length} bindings`, [heights[1]!, heights[heights.length - 1]!]);
       },
     },
     {
@@ -264,14 +265,15 @@ export function kawpowCases(): KawpowCase[] {
       async run(suite) {
         const { engine } = await suite.oneBinding();
         const job = { headerHash: suite.headerHash(), height: caseHeights(suite.input.epoch)[1]!, target: MAX_TARGET };
+        // 320 hits in one dispatch overflow its 256 slots: the range is searched again in halves.
         const start = (1n << 40n) + 7n;
-        const result = await engine.search(job, start, 600, { maxHits: 400 });
-        check(result.truncated && result.tried === 600, `truncated ${result.truncated}, tried ${result.tried}`);
-        check(result.hits.length === 400, `${result.hits.length} hits, expected 400`);
+        const result = await engine.search(job, start, 320, { maxHits: 300 });
+        check(result.truncated && result.tried === 320, `truncated ${result.truncated}, tried ${result.tried}`);
+        check(result.hits.length === 300, `${result.hits.length} hits, expected 300`);
         result.hits.forEach((h, i) => check(h.nonce === start + BigInt(i), `hit ${i} has nonce ${h.nonce}`));
-        const last = result.hits[399]!;
+        const last = result.hits[299]!;
         const want = await suite.reference.hash(job.headerHash, last.nonce, job.height, suite.datasetItems);
-        check(bytesToHex(last.finalHash) === bytesToHex(want.finalHash), 'the 400th hit differs from the reference');
+        check(bytesToHex(last.finalHash) === bytesToHex(want.finalHash), 'the 300th hit differs from the reference');
       },
     },
     {

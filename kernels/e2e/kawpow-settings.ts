@@ -27,7 +27,7 @@ export const GPU_SHARED_SUITE_OPTIONS: KawpowComplianceOptions = { checksumEpoch
 export const KAWPOW_CASE_NAMES = {
   dagItems: 'DAG items equal the WASM engine\'s dataset items (L1 cache, binding borders, last items)',
   oneBinding: 'one binding: mix and final hashes equal the WASM engine\'s, heights in four periods',
-  split: 'DAG split across bindings: mix and final hashes equal the WASM engine\'s, heights in four periods',
+  split: 'DAG split across bindings: mix and final hashes equal the WASM engine\'s, the epoch\'s first and last periods',
   targetFilter: 'the target filter keeps exactly the hashes at or below the target (a hash equal to the target hits)',
   overflow: 'more hits than hit slots: the lowest maxHits nonces, ascending, truncated',
   badInput: 'bad input is rejected with typed errors: header hash length, targets, nonce ranges beyond u64, heights, epochs without a DAG',
