@@ -10,6 +10,7 @@ import { buildKawpowDag } from '../src/kawpow/dag.ts';
 import { requestKawpowDevice } from '../src/kawpow/device.ts';
 import { autoTuneKawpowDispatch, createWebGpuKawpowEngine } from '../src/kawpow/search.ts';
 import { adapterName } from './harness-engines.ts';
+import { runPage } from './page-run.ts';
 
 export interface KawpowBenchFigure {
   /** Stable id of the figure: the driver matches CPU samples to it. */
@@ -120,14 +121,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .then(() => {
-    results.status = 'done';
-  })
-  .catch((err: unknown) => {
-    results.status = 'failed';
-    results.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  })
-  .finally(() => {
-    out.textContent = JSON.stringify(results, null, 2);
-  });
+runPage(main, results, out);

@@ -10,7 +10,7 @@
  * (the WASM engine's light evaluation) is told the same size. The DAG is built twice: in one
  * binding, and split across bindings of a forced smaller size, and every hash is checked on both.
  */
-import { bytesToHex, kawpowHashValue, kawpowPeriod, KAWPOW_EPOCH_LENGTH, type KawpowHashResult } from '@otedama/core';
+import { bytesToHex, fnv1a, FNV_OFFSET_BASIS, Kiss99, kawpowHashValue, kawpowPeriod, KAWPOW_EPOCH_LENGTH, type KawpowHashResult } from '@otedama/core';
 import { buildKawpowDag, readDagItems, type KawpowDag, type KawpowDagInput } from '../src/kawpow/dag.ts';
 import { DAG_LOAD_BYTES } from '../src/kawpow/dag-layout.ts';
 import { createWebGpuKawpowEngine, type WebGpuKawpowEngine, type WebGpuKawpowOptions } from '../src/kawpow/search.ts';
@@ -47,18 +47,6 @@ function check(cond: boolean, message: string): asserts cond {
   if (!cond) throw new KawpowCaseFailure(message);
 }
 
-/** xorshift32: deterministic header hashes and nonces. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>>= 0);
-  };
-}
-
 const MAX_TARGET = (1n << 256n) - 1n;
 const U64_TOP = (1n << 64n) - 1n;
 
@@ -80,7 +68,10 @@ export class KawpowSuite {
     readonly reference: KawpowReference,
     readonly options: KawpowCaseOptions = {},
   ) {
-    this.next = rng(options.seed ?? 0x6b617770);
+    // KISS99 (core's) as a deterministic generator of header hashes and nonces.
+    const seed = fnv1a(FNV_OFFSET_BASIS, options.seed ?? 0x6b617770);
+    const kiss = new Kiss99({ z: seed, w: fnv1a(seed, 1), jsr: fnv1a(seed, 2), jcong: fnv1a(seed, 3) });
+    this.next = () => kiss.next();
   }
 
   /** 1024-bit items of the reduced dataset (what the reference is told). */

@@ -4,6 +4,7 @@
  * derive the expected case names.
  */
 import { kawpowComplianceCases, type KawpowComplianceOptions, type KawpowComplianceSubject } from '../../core/test/kawpow-compliance.ts';
+import { optionalInt } from './compliance-settings.ts';
 
 export interface KawpowSettings {
   /** Dataset of the reduced-dataset checks, in 1024-bit items (default 8191, about 1 MiB; a prime like real epochs). */
@@ -54,11 +55,6 @@ export const SHARED_PREFIX = 'shared: ';
 /** Every case name a KawPow page reports, in order. */
 export function kawpowReportNames(realEpochs: boolean): string[] {
   return [...Object.values(KAWPOW_CASE_NAMES), ...sharedCaseNames(realEpochs).map((n) => SHARED_PREFIX + n)];
-}
-
-function optionalInt(params: URLSearchParams, key: string): number | undefined {
-  const v = params.get(key);
-  return v === null ? undefined : Number(v);
 }
 
 export function kawpowSettingsFromQuery(search: string): KawpowSettings {

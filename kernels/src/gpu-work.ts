@@ -3,7 +3,7 @@
  * the device is lost, and buffer allocations that report running out of memory as an error
  * (WebGPU reports it asynchronously, through an error scope, not by throwing).
  */
-import { EngineUnavailableError } from './errors.ts';
+import { EngineUnavailableError, KernelOptionError } from './errors.ts';
 
 /** GPUBufferUsage and GPUMapMode bits (WebGPU spec values), so hosts need no globals. */
 export const USAGE_MAP_READ = 0x0001;
@@ -108,4 +108,63 @@ export async function allocateBuffers(device: GPUDevice, what: string, bytes: nu
     throw new EngineUnavailableError('webgpu', `${kind} ${what} (${bytes} bytes): ${message}`, { cause: failure });
   }
   return buffers;
+}
+
+/** Throws KernelOptionError unless `value` is an integer in min..max; returns it. */
+export function checkInteger(value: number, min: number, max: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new KernelOptionError(`${what} must be an integer in ${min}..${max} (got ${value})`);
+  }
+  return value;
+}
+
+/** A dispatch size rounded up to whole `granularity` and clamped to `max` (KernelOptionError below 1). */
+export function roundDispatchSize(size: number, granularity: number, max: number, what: string): number {
+  checkInteger(size, 1, Number.MAX_SAFE_INTEGER, what);
+  return Math.min(Math.ceil(size / granularity) * granularity, max);
+}
+
+/**
+ * What every search engine on a GPU shares: searches run one after another (they share the
+ * engine's buffers), a disposed engine or a lost device fails calls with
+ * EngineUnavailableError, and waits on the GPU end when the device is lost.
+ */
+export abstract class GpuSearchEngineBase {
+  protected readonly watch: DeviceWatch;
+  protected disposed = false;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly device: GPUDevice) {
+    this.watch = new DeviceWatch(device);
+  }
+
+  /** Runs `check` now (its errors reject at once), then `work` after every earlier call's work. */
+  protected serialized<T>(check: () => void, work: () => Promise<T>): Promise<T> {
+    try {
+      check();
+      this.assertUsable();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const run = this.tail.then(work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  protected assertUsable(): void {
+    if (this.disposed) throw new EngineUnavailableError('webgpu', 'engine was disposed');
+    if (this.watch.lossReason) throw new EngineUnavailableError('webgpu', this.watch.lossReason);
+  }
+
+  /** Waits for `p` unless the device is lost first; GPU failures become EngineUnavailableError. */
+  protected async guard<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await this.watch.race(p);
+    } catch (err) {
+      if (err instanceof EngineUnavailableError) throw err;
+      if (this.disposed) throw new EngineUnavailableError('webgpu', 'engine was disposed during a search', { cause: err });
+      if (this.watch.lossReason) throw new EngineUnavailableError('webgpu', this.watch.lossReason, { cause: err });
+      throw err;
+    }
+  }
 }

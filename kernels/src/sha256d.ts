@@ -21,7 +21,7 @@ import {
   type Sha256dSearchJob,
 } from '@otedama/core';
 import { KernelOptionError } from './errors.ts';
-import { DeviceWatch, USAGE_COPY_DST, USAGE_UNIFORM } from './gpu-work.ts';
+import { checkInteger, GpuSearchEngineBase, roundDispatchSize, USAGE_COPY_DST, USAGE_UNIFORM } from './gpu-work.ts';
 import { HitDispatcher, type HitFormat } from './hit-dispatcher.ts';
 import SHA256D_WGSL from './sha256d.wgsl?raw';
 
@@ -155,13 +155,6 @@ export function sha256dJobParams(job: Sha256dSearchJob): Uint32Array<ArrayBuffer
 
 // ---- The engine -----------------------------------------------------------------------------
 
-function checkInteger(value: number, min: number, max: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new KernelOptionError(`${what} must be an integer in ${min}..${max} (got ${value})`);
-  }
-  return value;
-}
-
 /** Decodes one hit (nonce + 8 big-endian state words). */
 function decodeHit(words: Uint32Array, o: number): SearchHit {
   const hash = new Uint8Array(32);
@@ -177,7 +170,7 @@ function decodeHit(words: Uint32Array, o: number): SearchHit {
 
 const SHA256D_HIT_FORMAT: HitFormat<SearchHit> = { label: 'otedama sha256d', slots: HIT_SLOTS, hitWords: HIT_WORDS, headHits: HEAD_HITS, decode: decodeHit };
 
-class WebGpuSha256d implements WebGpuSha256dEngine {
+class WebGpuSha256d extends GpuSearchEngineBase implements WebGpuSha256dEngine {
   readonly name = 'webgpu' as const;
   readonly algo = 'sha256d' as const;
   readonly noncesPerInvocation: number;
@@ -190,13 +183,9 @@ class WebGpuSha256d implements WebGpuSha256dEngine {
   private readonly params: GPUBuffer;
   private readonly dispatcher: HitDispatcher<SearchHit>;
   private bindGroup: GPUBindGroup | undefined;
-  /** Searches share the buffers above, so they run one after another. */
-  private tail: Promise<unknown> = Promise.resolve();
-  private disposed = false;
-  /** Ends waits on the GPU when the device is lost. */
-  private readonly watch: DeviceWatch;
 
-  constructor(readonly device: GPUDevice, options: WebGpuSha256dOptions = {}) {
+  constructor(device: GPUDevice, options: WebGpuSha256dOptions = {}) {
+    super(device);
     const limits = device.limits;
     this.noncesPerInvocation = checkInteger(
       options.noncesPerInvocation ?? DEFAULT_NONCES_PER_INVOCATION,
@@ -211,7 +200,6 @@ class WebGpuSha256d implements WebGpuSha256dEngine {
       Math.min(limits.maxComputeWorkgroupsPerDimension * this.dispatchGranularity, Math.floor(MAX_DISPATCH_NONCES / this.dispatchGranularity) * this.dispatchGranularity);
     this.dispatchSize = this.roundDispatch(options.dispatchNonces ?? DEFAULT_DISPATCH_NONCES);
 
-    this.watch = new DeviceWatch(device);
     this.pipeline = searchPipeline(device, this.workgroupSize, this.noncesPerInvocation);
     this.pipeline.catch(() => undefined); // reported by ready() and search()
     this.params = device.createBuffer({ label: 'otedama sha256d params', size: PARAMS_WORDS * 4, usage: USAGE_UNIFORM | USAGE_COPY_DST });
@@ -232,16 +220,11 @@ class WebGpuSha256d implements WebGpuSha256dEngine {
   }
 
   search(job: Sha256dSearchJob, startNonce: number, count: number, options?: SearchOptions): Promise<SearchResult> {
-    let maxHits: number;
-    try {
-      maxHits = checkSearch(job, startNonce, count, options);
-      this.assertUsable();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    const run = this.tail.then(() => this.runSearch(job, startNonce, count, maxHits));
-    this.tail = run.catch(() => undefined);
-    return run;
+    let maxHits = 0;
+    return this.serialized(
+      () => void (maxHits = checkSearch(job, startNonce, count, options)),
+      () => this.runSearch(job, startNonce, count, maxHits),
+    );
   }
 
   dispose(): void {
@@ -254,26 +237,7 @@ class WebGpuSha256d implements WebGpuSha256dEngine {
   }
 
   private roundDispatch(nonces: number): number {
-    checkInteger(nonces, 1, Number.MAX_SAFE_INTEGER, 'dispatchNonces');
-    const rounded = Math.ceil(nonces / this.dispatchGranularity) * this.dispatchGranularity;
-    return Math.min(rounded, this.maxDispatchNonces);
-  }
-
-  private assertUsable(): void {
-    if (this.disposed) throw new EngineUnavailableError('webgpu', 'engine was disposed');
-    if (this.watch.lossReason) throw new EngineUnavailableError('webgpu', this.watch.lossReason);
-  }
-
-  /** Waits for `p` unless the device is lost first; GPU failures become EngineUnavailableError. */
-  private async guard<T>(p: Promise<T>): Promise<T> {
-    try {
-      return await this.watch.race(p);
-    } catch (err) {
-      if (err instanceof EngineUnavailableError) throw err;
-      if (this.disposed) throw new EngineUnavailableError('webgpu', 'engine was disposed during a search', { cause: err });
-      if (this.watch.lossReason) throw new EngineUnavailableError('webgpu', this.watch.lossReason, { cause: err });
-      throw err;
-    }
+    return roundDispatchSize(nonces, this.dispatchGranularity, this.maxDispatchNonces, 'dispatchNonces');
   }
 
   private async getBindGroup(): Promise<GPUBindGroup> {

@@ -15,6 +15,7 @@ import { DAG_ITEM_BYTES, planDagLayout, type DagLayout } from './dag-layout.ts';
 import {
   allocateBuffers,
   cachedPipeline,
+  checkInteger,
   DeviceWatch,
   MAP_MODE_READ,
   USAGE_COPY_DST,
@@ -100,13 +101,6 @@ function dagPipeline(device: GPUDevice, workgroupSize: number): Promise<GPUCompu
       },
     }),
   );
-}
-
-function checkInteger(value: number, min: number, max: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new KernelOptionError(`${what} must be an integer in ${min}..${max} (got ${value})`);
-  }
-  return value;
 }
 
 /** The layout `input` gets on `device` with `options` (what buildKawpowDag will allocate). */

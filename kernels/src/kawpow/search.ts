@@ -12,7 +12,7 @@
 import { EngineUnavailableError, kawpowEpoch, kawpowPeriod, progpowProgram, type SearchOptions } from '@otedama/core';
 import { autoTuneDispatchSize, type DispatchTuneOptions, type GenericTuneResult } from '../dispatch-tuner.ts';
 import { KernelOptionError } from '../errors.ts';
-import { allocateBuffers, cachedPipeline, DeviceWatch, USAGE_COPY_DST, USAGE_UNIFORM } from '../gpu-work.ts';
+import { allocateBuffers, cachedPipeline, checkInteger, GpuSearchEngineBase, roundDispatchSize, USAGE_COPY_DST, USAGE_UNIFORM } from '../gpu-work.ts';
 import { HitDispatcher, type HitFormat } from '../hit-dispatcher.ts';
 import { L1_CACHE_BYTES } from './dag-layout.ts';
 import type { KawpowDag } from './dag.ts';
@@ -155,13 +155,6 @@ export async function compilerErrors(module: GPUShaderModule): Promise<string> {
 
 // ---- The engine -----------------------------------------------------------------------------
 
-function checkInteger(value: number, min: number, max: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new KernelOptionError(`${what} must be an integer in ${min}..${max} (got ${value})`);
-  }
-  return value;
-}
-
 function wordsToBytesLE(words: Uint32Array, offset: number, count: number): Uint8Array {
   const out = new Uint8Array(count * 4);
   for (let i = 0; i < count; i++) {
@@ -196,7 +189,7 @@ const KAWPOW_HIT_FORMAT: HitFormat<KawpowSearchHit> = {
   }),
 };
 
-class WebGpuKawpow implements WebGpuKawpowEngine {
+class WebGpuKawpow extends GpuSearchEngineBase implements WebGpuKawpowEngine {
   readonly name = 'webgpu' as const;
   readonly algo = 'kawpow' as const;
   readonly hashesPerGroup: number;
@@ -205,7 +198,6 @@ class WebGpuKawpow implements WebGpuKawpowEngine {
   readonly maxDispatchHashes: number;
 
   private dispatchSize: number;
-  private readonly watch: DeviceWatch;
   private readonly params: GPUBuffer;
   private readonly dispatcher: HitDispatcher<KawpowSearchHit>;
   private current: KawpowDag | undefined;
@@ -214,15 +206,13 @@ class WebGpuKawpow implements WebGpuKawpowEngine {
   /** A DAG build in progress, by epoch (one at a time). */
   private building: { epoch: number; dag: Promise<KawpowDag> } | undefined;
   private bindGroup: { dag: KawpowDag; group: GPUBindGroup } | undefined;
-  /** Searches share the buffers above, so they run one after another. */
-  private tail: Promise<unknown> = Promise.resolve();
-  private disposed = false;
 
   constructor(
-    readonly device: GPUDevice,
+    device: GPUDevice,
     private readonly options: WebGpuKawpowOptions,
     buffers: { params: GPUBuffer },
   ) {
+    super(device);
     const limits = device.limits;
     const maxGroup = Math.min(MAX_HASHES_PER_GROUP, Math.floor(Math.min(limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup) / KAWPOW_LANES));
     this.hashesPerGroup = checkInteger(options.hashesPerGroup ?? Math.min(DEFAULT_HASHES_PER_GROUP, maxGroup), 1, maxGroup, 'hashesPerGroup');
@@ -239,7 +229,6 @@ class WebGpuKawpow implements WebGpuKawpowEngine {
       if (options.dag.device !== device) throw new KernelOptionError('the DAG was built on another device');
       this.current = options.dag;
     }
-    this.watch = new DeviceWatch(device);
     this.params = buffers.params;
     this.dispatcher = new HitDispatcher(device, this.watch, KAWPOW_HIT_FORMAT);
   }
@@ -263,16 +252,11 @@ class WebGpuKawpow implements WebGpuKawpowEngine {
   }
 
   search(job: KawpowSearchJob, startNonce: bigint, count: number, options?: SearchOptions): Promise<KawpowSearchResult> {
-    let maxHits: number;
-    try {
-      maxHits = checkKawpowSearch(job, startNonce, count, options);
-      this.assertUsable();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    const run = this.tail.then(() => this.runSearch(job, startNonce, count, maxHits));
-    this.tail = run.catch(() => undefined);
-    return run;
+    let maxHits = 0;
+    return this.serialized(
+      () => void (maxHits = checkKawpowSearch(job, startNonce, count, options)),
+      () => this.runSearch(job, startNonce, count, maxHits),
+    );
   }
 
   dispose(): void {
@@ -287,26 +271,7 @@ class WebGpuKawpow implements WebGpuKawpowEngine {
   }
 
   private roundDispatch(hashes: number): number {
-    checkInteger(hashes, 1, Number.MAX_SAFE_INTEGER, 'dispatchHashes');
-    const rounded = Math.ceil(hashes / this.dispatchGranularity) * this.dispatchGranularity;
-    return Math.min(rounded, this.maxDispatchHashes);
-  }
-
-  private assertUsable(): void {
-    if (this.disposed) throw new EngineUnavailableError('webgpu', 'engine was disposed');
-    if (this.watch.lossReason) throw new EngineUnavailableError('webgpu', this.watch.lossReason);
-  }
-
-  /** Turns a failure during GPU work into EngineUnavailableError when the engine or device is gone. */
-  private async guard<T>(p: Promise<T>): Promise<T> {
-    try {
-      return await this.watch.race(p);
-    } catch (err) {
-      if (err instanceof EngineUnavailableError) throw err;
-      if (this.disposed) throw new EngineUnavailableError('webgpu', 'engine was disposed during a search', { cause: err });
-      if (this.watch.lossReason) throw new EngineUnavailableError('webgpu', this.watch.lossReason, { cause: err });
-      throw err;
-    }
+    return roundDispatchSize(hashes, this.dispatchGranularity, this.maxDispatchHashes, 'dispatchHashes');
   }
 
   private async dagFor(epoch: number): Promise<KawpowDag> {
