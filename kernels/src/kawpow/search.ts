@@ -12,7 +12,7 @@
 import { EngineUnavailableError, kawpowEpoch, kawpowPeriod, progpowProgram, type SearchOptions } from '@otedama/core';
 import { autoTuneDispatchSize, type DispatchTuneOptions, type GenericTuneResult } from '../dispatch-tuner.ts';
 import { KernelOptionError } from '../errors.ts';
-import { allocateBuffers, cachedPipeline, checkInteger, GpuSearchEngineBase, roundDispatchSize, USAGE_COPY_DST, USAGE_UNIFORM } from '../gpu-work.ts';
+import { allocateBuffers, cachedPipeline, checkInteger, hasCachedPipeline, GpuSearchEngineBase, roundDispatchSize, USAGE_COPY_DST, USAGE_UNIFORM } from '../gpu-work.ts';
 import { HitDispatcher, type HitFormat } from '../hit-dispatcher.ts';
 import { L1_CACHE_BYTES } from './dag-layout.ts';
 import type { KawpowDag } from './dag.ts';
@@ -21,8 +21,13 @@ import { checkKawpowSearch, type KawpowSearchEngine, type KawpowSearchHit, type 
 
 /** ProgPoW lanes: invocations that compute one hash together. */
 export const KAWPOW_LANES = 16;
-/** Default hashes per workgroup (workgroups of 64 invocations). */
-export const DEFAULT_HASHES_PER_GROUP = 4;
+/**
+ * Default hashes per workgroup: 16, workgroups of 256 invocations (fewer where the device
+ * allows less). Each workgroup copies the 16 KiB L1 cache into its memory, so on a GPU a larger
+ * workgroup means fewer copies and more resident invocations per KiB; on llvmpipe 4-16 measure
+ * within noise of each other.
+ */
+export const DEFAULT_HASHES_PER_GROUP = 16;
 /** Most hashes per workgroup (256 invocations). */
 export const MAX_HASHES_PER_GROUP = 16;
 /**
@@ -56,7 +61,7 @@ export interface WebGpuKawpowOptions {
    * light cache). The engine owns what it returns: it destroys it on an epoch change or dispose.
    */
   readonly dagSource?: (epoch: number) => Promise<KawpowDag>;
-  /** Hashes per workgroup, 1..16 (default 4: workgroups of 64 invocations). */
+  /** Hashes per workgroup, 1..16 (default 16: workgroups of 256 invocations, where the device allows). */
   readonly hashesPerGroup?: number;
   /** Copy the L1 cache into workgroup memory (default: when the device has 16 KiB + to spare). */
   readonly l1InWorkgroup?: boolean;
@@ -83,6 +88,8 @@ export interface WebGpuKawpowEngine extends KawpowSearchEngine {
    * next (compiled with createComputePipelineAsync). Resolves when the period's pipeline is ready.
    */
   prepare(height: number): Promise<void>;
+  /** Whether the pipeline of `period` for the DAG in use is compiled or compiling. */
+  hasPipeline(period: number): boolean;
 }
 
 // ---- Pipelines, cached per device ----------------------------------------------------------
@@ -119,12 +126,18 @@ interface SearchShape {
   readonly l1Words: number;
 }
 
+const SEARCH_PIPELINES = 'kawpow-search';
+
+function pipelineKey(period: number, shape: SearchShape): string {
+  return `${period}/${shape.dagBindings}x${shape.dagItemsPerBinding}/${shape.groupSize}/${shape.l1Words}`;
+}
+
 /** The search pipeline of one period for one DAG shape and tuning, compiled once per device. */
 function searchPipeline(device: GPUDevice, period: number, shape: SearchShape): Promise<GPUComputePipeline> {
-  const key = `${period}/${shape.dagBindings}x${shape.dagItemsPerBinding}/${shape.groupSize}/${shape.l1Words}`;
+  const key = pipelineKey(period, shape);
   return cachedPipeline(
     device,
-    'kawpow-search',
+    SEARCH_PIPELINES,
     key,
     async () => {
       const module = device.createShaderModule({ label: `otedama kawpow search p${period}`, code: kawpowSearchWgsl(progpowProgram(period), shape.dagBindings) });
@@ -243,6 +256,10 @@ class WebGpuKawpow extends GpuSearchEngineBase implements WebGpuKawpowEngine {
 
   get dag(): KawpowDag | undefined {
     return this.current;
+  }
+
+  hasPipeline(period: number): boolean {
+    return this.current !== undefined && hasCachedPipeline(this.device, SEARCH_PIPELINES, pipelineKey(period, this.shape(this.current)));
   }
 
   async prepare(height: number): Promise<void> {
