@@ -47,12 +47,22 @@ const results: KawpowBenchResults = { status: 'running', figures: [] };
 window.__kawpowBench = results;
 const out = document.getElementById('out')!;
 
+/** A synchronous loop yields to the event loop this often (ms), so the driver can watch the phase. */
+const YIELD_EVERY_MS = 50;
+
 /** Runs `step` (returning the units it did) for about `forSeconds` under phase `id`; units per second. */
 async function timed(id: KawpowBenchFigure['id'], forSeconds: number, step: () => Promise<number> | number): Promise<number> {
   results.phase = `measuring ${id}`;
   let units = 0;
   const t0 = performance.now();
-  while (performance.now() - t0 < forSeconds * 1000) units += await step();
+  let yielded = t0;
+  while (performance.now() - t0 < forSeconds * 1000) {
+    units += await step();
+    if (performance.now() - yielded > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      yielded = performance.now();
+    }
+  }
   const rate = units / ((performance.now() - t0) / 1000);
   results.phase = `measured ${id}`;
   return rate;
