@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The entry point behind `npm start`, `npm test`, `npm run bench` and `npm run build`.
+// The entry point behind `npm start`, `npm test`, `npm run bench` (and bench:stratum,
+// bench:kawpow) and `npm run build`.
 //
 // It runs on whatever Node the machine has (Node 20 included) and:
 //   1. brings Node 22 from the npm registry into .tools/node22 when the system Node is older;
@@ -153,7 +154,7 @@ const tsx = (node) => [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')];
 
 async function main() {
   const [command = 'start', ...rest] = process.argv.slice(2);
-  const known = ['start', 'test', 'bench', 'bench:stratum', 'build', 'node'];
+  const known = ['start', 'test', 'bench', 'bench:stratum', 'bench:kawpow', 'build', 'node'];
   if (!known.includes(command)) fail(`unknown command "${command}"; expected one of ${known.join(', ')}`);
   const node = ensureNode();
   ensureDeps();
@@ -176,6 +177,10 @@ async function main() {
   }
   if (command === 'bench:stratum') {
     process.exit(run(node, [...tsx(node), join(ROOT, 'edge', 'bench', 'stratum-load.ts'), ...rest], { env }));
+  }
+  if (command === 'bench:kawpow') {
+    buildWasm(node);
+    process.exit(run(node, [...tsx(node), join(ROOT, 'wasm', 'bench', 'kawpow-bench.ts'), ...rest], { env }));
   }
   if (command === 'test') {
     ensureBrowser();

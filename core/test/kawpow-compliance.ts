@@ -26,6 +26,7 @@ import {
   kawpowHashWithDag,
   kawpowHashValue,
   kawpowPeriod,
+  keccak256,
   KAWPOW_MAX_HEIGHT,
   KAWPOW_MAX_NONCE,
   PROGPOW_DAG_ITEM_BYTES,
@@ -125,16 +126,12 @@ function checkHex(got: Uint8Array, want: string, what: string): void {
   check(bytesToHex(got) === want, `${what}: got ${bytesToHex(got)}, expected ${want}`);
 }
 
-/** xorshift32: deterministic, seedable. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>>= 0);
-  };
+/** Deterministic test bytes: keccak-256 of (seed, counter), 32 bytes per draw. */
+function randomBytes(seed: number, counter: number): Uint8Array {
+  const input = new Uint8Array(8);
+  new DataView(input.buffer).setUint32(0, seed >>> 0, true);
+  new DataView(input.buffer).setUint32(4, counter >>> 0, true);
+  return keccak256(input);
 }
 
 async function expectError(p: () => Promise<unknown>, errorName: string, what: string): Promise<void> {
@@ -380,16 +377,21 @@ function hasherCases(h: KawpowHasher, epochs: KawpowEpochs | undefined, options:
     const count = options.randomNonces ?? 3;
     const seed = options.seed ?? 0x6b61_7770;
     cases.push({
-      name: `reduced dataset (${reduced} items): hash and verify agree with core's ProgPoW over the engine's own items`,
+      name: `reduced dataset (${reduced} items): hash and verify agree with core's ProgPoW over the engine's own items (random and edge nonces)`,
       async run() {
         const items2048 = Math.floor(reduced / 2);
-        const next = rng(seed);
-        // Heights in epoch 0 across several periods, random header hashes and u64 nonces.
-        const samples = [{ header: header0, nonce: nonce0, height: v0.block_number }];
+        // Heights in epoch 0 across several periods, random header hashes and u64 nonces, and the
+        // edges: the top of the nonce space and both nonce words with their high bit set, at the
+        // first and the last height of the epoch.
+        const samples = [
+          { header: header0, nonce: nonce0, height: v0.block_number },
+          { header: randomBytes(seed, 1000), nonce: KAWPOW_MAX_NONCE, height: 7499 },
+          { header: randomBytes(seed, 1001), nonce: 0x8000_0001_8000_0001n, height: 0 },
+        ];
         for (let i = 0; i < count; i++) {
-          const header = Uint8Array.from({ length: 32 }, () => next() & 0xff);
-          const nonce = (BigInt(next()) << 32n) | BigInt(next());
-          samples.push({ header, nonce, height: next() % 7500 });
+          const header = randomBytes(seed, 2 * i);
+          const extra = new DataView(randomBytes(seed, 2 * i + 1).buffer);
+          samples.push({ header, nonce: extra.getBigUint64(0, true), height: extra.getUint32(8, true) % 7500 });
         }
         const l1 = await epochs.l1Cache(0);
         const all = await epochs.datasetItems2048(0, 0, items2048);

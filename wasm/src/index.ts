@@ -26,5 +26,5 @@ export {
 export { KawpowContext, kawpowContextBytes, type LightCacheProgress, type VerifyCode } from './kawpow-context.ts';
 export { buildLightCacheHere, buildLightCacheInWorker, BUILD_CHUNK_STEPS, type BuildOptions } from './kawpow-build.ts';
 export { deserializeLightCache, LIGHT_CACHE_HEADER_BYTES, readLightCacheHeader, serializeLightCache, type LightCacheHeader } from './kawpow-light-cache.ts';
-export { CHUNK_BYTES, KawpowDataset, type DatasetBuildOptions, type DatasetProgress } from './kawpow-dataset.ts';
+export { CHUNK_BYTES, DEFAULT_DATASET_MAX_BYTES, KawpowDataset, type DatasetBuildOptions, type DatasetProgress } from './kawpow-dataset.ts';
 export { SCRATCH_BYTES } from './kawpow-raw.ts';

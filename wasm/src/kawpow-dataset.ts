@@ -14,6 +14,7 @@ import {
   checkKawpowDatasetItems,
   checkKawpowMixHash,
   checkTarget,
+  InvalidDatasetSizeError,
   kawpowHashMeetsTarget,
   PROGPOW_DAG_ITEM_BYTES,
   type KawpowHashResult,
@@ -25,6 +26,11 @@ import { runInWorker } from './kawpow-build.ts';
 import type { KawpowContext } from './kawpow-context.ts';
 import { newAbortController, type AbortSignalLike, type WasmModule } from './wasm-api.ts';
 
+/**
+ * Largest dataset built unless the caller allows more: 8 GiB, the dataset of epoch ~900
+ * (Ravencoin was near epoch 550 in 2025, 5.5 GiB). An edge sets `maxBytes` to what it can spare.
+ */
+export const DEFAULT_DATASET_MAX_BYTES = 8 * 2 ** 30;
 /** Bytes of one worker job and one held buffer: 64 MiB (262,144 items of 2048 bits). */
 export const CHUNK_BYTES = 64 * 2 ** 20;
 const ITEMS2048_PER_CHUNK = CHUNK_BYTES / PROGPOW_DAG_ITEM_BYTES;
@@ -43,6 +49,8 @@ export interface DatasetBuildOptions {
   readonly threads?: number;
   /** Dataset size in 1024-bit items (default: the epoch's; smaller for tests). */
   readonly datasetItems?: number;
+  /** Refuse (InvalidDatasetSizeError) a dataset larger than this (default DEFAULT_DATASET_MAX_BYTES). */
+  readonly maxBytes?: number;
   readonly signal?: AbortSignalLike;
   readonly onProgress?: (progress: DatasetProgress) => void;
 }
@@ -52,6 +60,8 @@ export class KawpowDataset {
     readonly epoch: number,
     /** 1024-bit items (ethash's count): the modulus the hashes use. */
     readonly datasetItems: number,
+    /** 2048-bit items per held buffer (the last may hold fewer). */
+    private readonly itemsPerChunk: number,
     private readonly chunks: Uint8Array[],
   ) {}
 
@@ -72,10 +82,19 @@ export class KawpowDataset {
   static async build(module: WasmModule, context: KawpowContext, options: DatasetBuildOptions = {}): Promise<KawpowDataset> {
     const datasetItems = options.datasetItems ?? context.datasetItems;
     checkKawpowDatasetItems(datasetItems, context.datasetItems);
+    const maxBytes = options.maxBytes ?? DEFAULT_DATASET_MAX_BYTES;
+    const bytes = Math.floor(datasetItems / 2) * PROGPOW_DAG_ITEM_BYTES;
+    if (bytes > maxBytes) {
+      throw new InvalidDatasetSizeError(
+        `the dataset of epoch ${context.epoch} takes ${(bytes / 2 ** 30).toFixed(2)} GiB, above the ${(maxBytes / 2 ** 30).toFixed(2)} GiB this edge allows (maxBytes); verify by light evaluation instead`,
+      );
+    }
     const threads = options.threads ?? 2;
     if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer (got ${threads})`);
     const total = Math.floor(datasetItems / 2);
-    const chunkCount = Math.ceil(total / ITEMS2048_PER_CHUNK);
+    // At most CHUNK_BYTES per job, and at least one job per thread.
+    const itemsPerChunk = Math.min(ITEMS2048_PER_CHUNK, Math.ceil(total / threads));
+    const chunkCount = Math.ceil(total / itemsPerChunk);
     const chunks: Uint8Array[] = new Array(chunkCount);
     const doneByChunk = new Array<number>(chunkCount).fill(0);
     const lightCache = context.lightCacheView().slice();
@@ -87,8 +106,8 @@ export class KawpowDataset {
     const worker = async (): Promise<void> => {
       while (next < chunkCount) {
         const c = next++;
-        const first2048 = c * ITEMS2048_PER_CHUNK;
-        const count2048 = Math.min(ITEMS2048_PER_CHUNK, total - first2048);
+        const first2048 = c * itemsPerChunk;
+        const count2048 = Math.min(itemsPerChunk, total - first2048);
         const reply = await runInWorker(
           {
             type: 'dataset',
@@ -121,14 +140,14 @@ export class KawpowDataset {
     } finally {
       options.signal?.removeEventListener('abort', onOuterAbort);
     }
-    return new KawpowDataset(context.epoch, datasetItems, chunks);
+    return new KawpowDataset(context.epoch, datasetItems, itemsPerChunk, chunks);
   }
 
   /** 2048-bit item `index` (a view into the held bytes). */
   item(index: number): Uint8Array {
     if (!Number.isSafeInteger(index) || index < 0 || index >= this.items2048) throw new RangeError(`dataset item ${index} is outside 0..${this.items2048 - 1}`);
-    const chunk = this.chunks[Math.floor(index / ITEMS2048_PER_CHUNK)]!;
-    const offset = (index % ITEMS2048_PER_CHUNK) * PROGPOW_DAG_ITEM_BYTES;
+    const chunk = this.chunks[Math.floor(index / this.itemsPerChunk)]!;
+    const offset = (index % this.itemsPerChunk) * PROGPOW_DAG_ITEM_BYTES;
     return chunk.subarray(offset, offset + PROGPOW_DAG_ITEM_BYTES);
   }
 

@@ -32,7 +32,7 @@ import {
 import { buildLightCacheHere, buildLightCacheInWorker, type BuildOptions } from './kawpow-build.ts';
 import { KawpowContext, kawpowExports, type LightCacheProgress } from './kawpow-context.ts';
 import { deserializeLightCache, serializeLightCache } from './kawpow-light-cache.ts';
-import { compileBuild, instantiate, simdSupported } from './loader.ts';
+import { compileChosenBuild, instantiate } from './loader.ts';
 import type { SimdChoice } from './sha256d.ts';
 import { newAbortController, type AbortControllerLike, type AbortSignalLike, type WasmModule } from './wasm-api.ts';
 
@@ -69,20 +69,8 @@ export interface WasmKawpowOptions {
 }
 
 /** The compiled KawPow module of a build ('auto': SIMD where it validates). */
-export async function compileKawpowModule(simd: SimdChoice = 'auto'): Promise<WasmModule> {
-  if (simd === false) return compileBuild('kawpow');
-  if (simd === true) {
-    if (!simdSupported()) throw new EngineUnavailableError('wasm-simd', 'this WebAssembly engine has no fixed-width SIMD');
-    return compileBuild('kawpow.simd');
-  }
-  if (simdSupported()) {
-    try {
-      return await compileBuild('kawpow.simd');
-    } catch (err) {
-      if (!(err instanceof EngineUnavailableError)) throw err;
-    }
-  }
-  return compileBuild('kawpow');
+export function compileKawpowModule(simd: SimdChoice = 'auto'): Promise<WasmModule> {
+  return compileChosenBuild('kawpow', 'kawpow.simd', simd);
 }
 
 function positiveInt(value: number, what: string): number {
@@ -97,7 +85,10 @@ export class WasmKawpowHasher implements KawpowHasher {
   /** Built contexts, least recently used first. */
   private readonly ready = new Map<number, KawpowContext>();
   /** Builds in progress, shared by every caller that needs the epoch meanwhile. */
-  private readonly building = new Map<number, { promise: Promise<KawpowContext>; abort: AbortControllerLike }>();
+  private readonly building = new Map<
+    number,
+    { promise: Promise<KawpowContext>; abort: AbortControllerLike; listeners: Set<(p: LightCacheProgress) => void> }
+  >();
   private disposed = false;
 
   private constructor(
@@ -136,8 +127,8 @@ export class WasmKawpowHasher implements KawpowHasher {
 
   /**
    * The context of an epoch: from memory, else from the store, else built (in a worker by
-   * default). Concurrent calls for one epoch share one build. `signal` cancels a build this
-   * call started (callers that joined it see the same BuildCancelledError).
+   * default). Concurrent calls for one epoch share one build: each gets its progress, and any
+   * caller's `signal` cancels it for all of them (BuildCancelledError); a later call builds again.
    */
   async context(epoch: number, options: BuildOptions = {}): Promise<KawpowContext> {
     this.checkLive();
@@ -153,15 +144,19 @@ export class WasmKawpowHasher implements KawpowHasher {
     let entry = this.building.get(epoch);
     if (!entry) {
       const abort = newAbortController();
-      const promise = this.load(epoch, abort.signal, options.onProgress);
-      entry = { promise, abort };
-      this.building.set(epoch, entry);
+      const listeners = new Set<(p: LightCacheProgress) => void>();
+      const promise = this.load(epoch, abort.signal, (p) => listeners.forEach((listener) => listener(p)));
+      const created = { promise, abort, listeners };
+      entry = created;
+      this.building.set(epoch, created);
       const settle = (): void => {
-        if (this.building.get(epoch) === entry) this.building.delete(epoch);
+        if (this.building.get(epoch) === created) this.building.delete(epoch);
       };
       promise.then(settle, settle);
     }
-    const { promise, abort } = entry;
+    const { promise, abort, listeners } = entry;
+    // Joining callers get the progress of the shared build too, and may cancel it.
+    if (options.onProgress) listeners.add(options.onProgress);
     if (options.signal) {
       if (options.signal.aborted) abort.abort(options.signal.reason);
       else options.signal.addEventListener('abort', () => abort.abort(options.signal!.reason), { once: true });
@@ -179,9 +174,9 @@ export class WasmKawpowHasher implements KawpowHasher {
     return [...this.ready.keys()];
   }
 
-  private async load(epoch: number, signal: AbortSignalLike, onProgress?: (p: LightCacheProgress) => void): Promise<KawpowContext> {
+  private async load(epoch: number, signal: AbortSignalLike, onProgress: (p: LightCacheProgress) => void): Promise<KawpowContext> {
     const progress = (p: LightCacheProgress): void => {
-      onProgress?.(p);
+      onProgress(p);
       this.options.onProgress?.(p);
     };
     let context = await this.fromStore(epoch);

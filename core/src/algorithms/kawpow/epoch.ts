@@ -43,11 +43,15 @@ export function largestPrimeAtMost(upperBound: number): number {
   return n;
 }
 
+/** Ethash's sizing: the largest prime number of items within the epoch's linear byte bound. */
+function primeItemCount(epoch: number, initBytes: number, growthBytes: number, itemBytes: number): number {
+  checkEpoch(epoch);
+  return largestPrimeAtMost((initBytes + epoch * growthBytes) / itemBytes);
+}
+
 /** 512-bit items in the light cache of an epoch. */
 export function lightCacheItemCount(epoch: number): number {
-  checkEpoch(epoch);
-  const bound = (ETHASH_LIGHT_CACHE_INIT_BYTES + epoch * ETHASH_LIGHT_CACHE_GROWTH_BYTES) / ETHASH_LIGHT_ITEM_BYTES;
-  return largestPrimeAtMost(bound);
+  return primeItemCount(epoch, ETHASH_LIGHT_CACHE_INIT_BYTES, ETHASH_LIGHT_CACHE_GROWTH_BYTES, ETHASH_LIGHT_ITEM_BYTES);
 }
 
 /** Bytes of the light cache of an epoch. */
@@ -57,9 +61,7 @@ export function lightCacheBytes(epoch: number): number {
 
 /** 1024-bit items in the full dataset (DAG) of an epoch: ethash's count (KawPow reads pairs of them). */
 export function datasetItemCount(epoch: number): number {
-  checkEpoch(epoch);
-  const bound = (ETHASH_DATASET_INIT_BYTES + epoch * ETHASH_DATASET_GROWTH_BYTES) / ETHASH_DATASET_ITEM_BYTES;
-  return largestPrimeAtMost(bound);
+  return primeItemCount(epoch, ETHASH_DATASET_INIT_BYTES, ETHASH_DATASET_GROWTH_BYTES, ETHASH_DATASET_ITEM_BYTES);
 }
 
 /** Bytes of the full dataset (DAG) of an epoch. */
