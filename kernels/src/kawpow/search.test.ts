@@ -6,7 +6,7 @@
  * on stand-in light caches: what they check does not depend on the DAG's contents).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineUnavailableError, kawpowPeriod } from '@otedama/core';
+import { bytesToHex, EngineUnavailableError, kawpowHashValue, kawpowPeriod } from '@otedama/core';
 import { createWasmKawpowHasher, type WasmKawpowHasher } from '@otedama/wasm';
 import { kawpowCases, KawpowSuite, KAWPOW_MAX_TARGET } from '../../e2e/kawpow-cases.ts';
 import { DEFAULT_KAWPOW_DATASET_ITEMS } from '../../e2e/kawpow-settings.ts';
@@ -15,6 +15,7 @@ import { KernelOptionError } from '../errors.ts';
 import { createNodeGpu } from '../node-gpu.ts';
 import { buildKawpowDag, type KawpowDag, type KawpowDagInput } from './dag.ts';
 import { requestKawpowDevice, type KawpowDevice } from './device.ts';
+import { createWebGpuKawpowHasher } from './hasher.ts';
 import { createWebGpuKawpowEngine, MAX_HASHES_PER_GROUP } from './search.ts';
 
 const GPU_TEST_TIMEOUT_MS = 180_000;
@@ -49,6 +50,31 @@ describe('webgpu kawpow vs the WASM engine (Node, Dawn, epoch 0, reduced dataset
   });
 
   for (const c of kawpowCases()) it(c.name, () => c.run(suite));
+
+  it('the GPU hasher: hash equals the WASM engine, verify accepts it and refuses a wrong mix or a hard target, big DAGs refused', async () => {
+    const { device } = await sharedDevice();
+    const datasetItems = 4096;
+    const gpu = createWebGpuKawpowHasher(device, { lightCache: (epoch) => wasmLightCache(wasm, epoch), maxDatasetBytes: datasetItems * 128 });
+    try {
+      const headerHash = Uint8Array.from({ length: 32 }, (_, i) => i * 5 + 1);
+      const share = { headerHash, nonce: 0xfedc_ba98_7654_3210n, height: 4321 };
+      const got = await gpu.hash(share.headerHash, share.nonce, share.height, { datasetItems });
+      const want = await wasm.hash(share.headerHash, share.nonce, share.height, { datasetItems });
+      expect(bytesToHex(got.mixHash)).toBe(bytesToHex(want.mixHash));
+      expect(bytesToHex(got.finalHash)).toBe(bytesToHex(want.finalHash));
+      const value = kawpowHashValue(got.finalHash);
+      expect(await gpu.verify({ ...share, mixHash: got.mixHash }, value, { datasetItems })).toMatchObject({ valid: true });
+      const wrong = got.mixHash.slice();
+      wrong[0] = wrong[0]! ^ 0x80;
+      expect(await gpu.verify({ ...share, mixHash: wrong }, KAWPOW_MAX_TARGET, { datasetItems })).toMatchObject({ valid: false, reason: 'mix-mismatch' });
+      expect(await gpu.verify({ ...share, mixHash: got.mixHash }, value - 1n, { datasetItems })).toMatchObject({ valid: false, reason: 'above-target' });
+      await expect(gpu.hash(share.headerHash, share.nonce, share.height)).rejects.toThrow(/above this hasher's limit/);
+      await expect(gpu.hash(share.headerHash, share.nonce, share.height, { datasetItems: 1 })).rejects.toMatchObject({ name: 'InvalidDatasetSizeError' });
+    } finally {
+      gpu.dispose();
+    }
+    await expect(gpu.hash(new Uint8Array(32), 0n, 0, { datasetItems })).rejects.toBeInstanceOf(EngineUnavailableError);
+  });
 });
 
 describe('webgpu kawpow engine (Node, Dawn)', { timeout: GPU_TEST_TIMEOUT_MS }, () => {
