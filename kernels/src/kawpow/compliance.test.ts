@@ -53,8 +53,11 @@ describe(`kawpow compliance: webgpu (Node, Dawn)${REAL_EPOCHS ? ', real epochs' 
     epochs: lazyGroup(async () => (await made()).subject.epochs!),
     hasher: lazyGroup(async () => (await made()).subject.hasher!),
   };
+  // Cases that need an epoch's full DAG (1+ GiB, ~20 min to build on a software adapter) are a
+  // separate opt-in run (OTEDAMA_KAWPOW_REAL_EPOCHS=1, for a machine with a real GPU), not part of
+  // npm test: they are left out here, not registered as skipped.
   for (const c of kawpowComplianceCases(lazy, GPU_SHARED_SUITE_OPTIONS)) {
-    it.skipIf(!REAL_EPOCHS && needsFullDataset(c.name))(c.name, () => c.run(), CASE_TIMEOUT_MS);
+    if (REAL_EPOCHS || !needsFullDataset(c.name)) it(c.name, () => c.run(), CASE_TIMEOUT_MS);
   }
 });
 
