@@ -198,6 +198,8 @@ export class SimnetRpcServer implements SimnetRpcHelpers {
     this.methods = this.buildMethods();
     this.dispatcher = new JsonRpcDispatcher({
       methods: this.methods,
+      // ravend 4.x is Bitcoin Core 0.16's RPC: JSON-RPC 1.0 replies whatever the request says.
+      legacyOnly: options.node.chain.coin.name === 'ravencoin',
       warmup: () => (options.node.isReady() ? undefined : WARMUP_MESSAGE),
     });
     this.http = new RpcHttpServer({
