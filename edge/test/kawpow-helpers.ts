@@ -22,10 +22,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KawpowLight } from '../src/chain/kawpow-light.ts';
+import { LIGHT_CACHE_DIR } from '../src/chain/light-cache-store.ts';
 import { blockForSubmit, jobHeader } from '../src/chain/template-work.ts';
 
-/** Light caches of test runs (epoch 0: 16 MiB), kept between test files and runs. */
-export const TEST_LIGHT_CACHE_DIR = join(tmpdir(), 'otedama-test-kawpow-light-caches');
+/** A data folder shared by test runs for its light caches only (epoch 0: 16 MiB), kept between test files and runs. */
+export const TEST_KAWPOW_DATA_DIR = join(tmpdir(), 'otedama-test-kawpow');
+/** Its light-cache folder, where the edge keeps them under a data folder. */
+export const TEST_LIGHT_CACHE_DIR = join(TEST_KAWPOW_DATA_DIR, LIGHT_CACHE_DIR);
 /** Ravencoin simnet test difficulty: a target of about 2^253, about 8 light hashes per block. */
 export const RVN_TEST_DIFFICULTY = 2 ** -29;
 /** A Ravencoin regtest P2PKH address (Ravencoin src/test/data/base58_keys_valid.json, a testnet key). */
