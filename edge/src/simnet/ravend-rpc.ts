@@ -29,10 +29,7 @@ import {
   kawpowEpoch,
   kawpowHeaderHash,
   parseKawpowHeader,
-  reverseBytes,
-  scriptToAddress,
   serializeTx,
-  sha256d,
   targetToDifficulty,
   targetToHex,
   txid,
@@ -47,7 +44,7 @@ import {
 import { RPC_DESERIALIZATION_ERROR, RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER, RPC_MISC_ERROR, RpcFailure, type RpcMethod } from './json-rpc.ts';
 import type { ChainBlock } from './simnet-chain.ts';
 import type { SimnetRpcHelpers } from './simnet-rpc-server.ts';
-import { scriptToAsm, solve, WITNESS_SCALE_FACTOR, amountJson } from './tx-json.ts';
+import { txToJson } from './tx-json.ts';
 
 /** The ravend release whose RPC the Ravencoin simnet speaks (configure.ac 4.6.1.0: CLIENT_VERSION). */
 export const SPEAKS_RAVEND_VERSION = 4_06_01_00;
@@ -106,29 +103,21 @@ function hash256(text: unknown, name: string): Uint8Array {
   return Uint8Array.from({ length: 32 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
 }
 
-/** Ravencoin's TxToUniv (Bitcoin Core 0.16's): addresses as an array, reqSigs, no desc. */
+/**
+ * Ravencoin's TxToUniv (Bitcoin Core 0.16's) from Core 28's: no weight, and each output's
+ * scriptPubKey as {asm, hex, reqSigs, type, addresses} instead of {asm, desc, hex, address, type}.
+ */
 function ravendTxJson(tx: Transaction): Record<string, unknown> {
-  const full = serializeTx(tx);
-  const stripped = serializeTx(tx, { witness: false });
-  const weight = stripped.length * (WITNESS_SCALE_FACTOR - 1) + full.length;
+  type CoreOutput = { value: unknown; n: number; scriptPubKey: { asm: string; hex: string; type: string; address?: string } };
+  const { weight: _weight, vout, hex: txHex, ...rest } = txToJson(tx, 'regtest', { includeHex: true, coin: 'ravencoin' }) as { weight: number; vout: CoreOutput[]; hex: string } & Record<string, unknown>;
   return {
-    txid: bytesToHex(reverseBytes(txid(tx))),
-    hash: bytesToHex(reverseBytes(sha256d(full))),
-    version: tx.version,
-    size: full.length,
-    vsize: Math.ceil(weight / WITNESS_SCALE_FACTOR),
-    locktime: tx.lockTime,
-    vin: tx.inputs.map((i) => ({ coinbase: bytesToHex(i.script), ...(i.witness.length ? { txinwitness: i.witness.map(bytesToHex) } : {}), sequence: i.sequence })),
-    vout: tx.outputs.map((o, n) => {
-      const s = solve(o.script);
-      const address = s.type === 'pubkeyhash' || s.type === 'scripthash' ? scriptToAddress(o.script, 'regtest', 'ravencoin') : undefined;
-      return {
-        value: amountJson(o.value),
-        n,
-        scriptPubKey: { asm: scriptToAsm(o.script), hex: bytesToHex(o.script), ...(address ? { reqSigs: 1 } : {}), type: s.type, ...(address ? { addresses: [address] } : {}) },
-      };
-    }),
-    hex: bytesToHex(full),
+    ...rest,
+    vout: vout.map(({ value, n, scriptPubKey: { asm, hex, type, address } }) => ({
+      value,
+      n,
+      scriptPubKey: { asm, hex, ...(address ? { reqSigs: 1 } : {}), type, ...(address ? { addresses: [address] } : {}) },
+    })),
+    hex: txHex,
   };
 }
 
@@ -202,58 +191,32 @@ export function ravendMethods(h: SimnetRpcHelpers, options: RavendOptions): Reco
     };
   }
 
-  /** blockheaderToJSON (blockchain.cpp): no target, no nTx; nonce is nNonce (0 for KawPow blocks). */
+  /** blockheaderToJSON (blockchain.cpp): Core's without v29's target and nTx; nonce is nNonce (0 on KawPow blocks). */
   function headerJson(b: ChainBlock): Record<string, unknown> {
-    const c = chain();
-    const next = c.blockAt(b.height + 1);
-    return {
-      hash: b.hashHex,
-      confirmations: c.height - b.height + 1,
-      height: b.height,
-      version: b.version,
-      versionHex: u32ToHex(b.version),
-      merkleroot: bytesToHex(reverseBytes(b.merkleRoot)),
-      time: b.time,
-      mediantime: b.medianTime,
-      nonce: b.nonce,
-      bits: u32ToHex(b.bits),
-      difficulty: targetToDifficulty(bitsToTarget(b.bits)),
-      chainwork: b.chainWork.toString(16).padStart(64, '0'),
-      ...(b.height > 0 ? { previousblockhash: bytesToHex(reverseBytes(b.prevHash)) } : {}),
-      ...(next ? { nextblockhash: next.hashHex } : {}),
-    };
+    const { target: _target, nTx: _nTx, ...fields } = h.headerJson(b);
+    return fields;
   }
 
   /** blockToJSON (blockchain.cpp), with the KawPow fields headerhash, mixhash (display order) and nonce64. */
   function blockJson(b: ChainBlock, verbosity: number): unknown {
     if (verbosity <= 0) return bytesToHex(b.raw);
-    const c = chain();
-    const parsed = c.parseBlock(b.raw);
     const f = parseKawpowHeader(b.header);
-    const stripped = b.header.length + encodeVarInt(parsed.txs.length).length + parsed.txs.reduce((n, t) => n + serializeTx(t.tx, { witness: false }).length, 0);
-    const next = c.blockAt(b.height + 1);
+    const { hash, confirmations, height, version, versionHex, merkleroot, previousblockhash, nextblockhash, ...timed } = headerJson(b);
     return {
-      hash: b.hashHex,
-      confirmations: c.height - b.height + 1,
-      strippedsize: stripped,
-      size: b.raw.length,
-      weight: stripped * (WITNESS_SCALE_FACTOR - 1) + b.raw.length,
-      height: b.height,
-      version: b.version,
-      versionHex: u32ToHex(b.version),
-      merkleroot: bytesToHex(reverseBytes(b.merkleRoot)),
-      tx: verbosity === 1 ? b.txids : parsed.txs.map((t) => ravendTxJson(t.tx)),
-      time: b.time,
-      mediantime: b.medianTime,
-      nonce: b.nonce,
-      bits: u32ToHex(b.bits),
-      difficulty: targetToDifficulty(bitsToTarget(b.bits)),
-      chainwork: b.chainWork.toString(16).padStart(64, '0'),
+      hash,
+      confirmations,
+      ...h.blockSizes(b),
+      height,
+      version,
+      versionHex,
+      merkleroot,
+      tx: verbosity === 1 ? b.txids : chain().parseBlock(b.raw).txs.map((t) => ravendTxJson(t.tx)),
+      ...timed,
       headerhash: bytesToHex(f.headerHash),
       mixhash: bytesToHex(f.mixHash),
-      nonce64: Number(f.nonce) <= Number.MAX_SAFE_INTEGER ? Number(f.nonce) : f.nonce.toString(),
-      ...(b.height > 0 ? { previousblockhash: bytesToHex(reverseBytes(b.prevHash)) } : {}),
-      ...(next ? { nextblockhash: next.hashHex } : {}),
+      nonce64: f.nonce <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(f.nonce) : f.nonce.toString(),
+      ...(previousblockhash !== undefined ? { previousblockhash } : {}),
+      ...(nextblockhash !== undefined ? { nextblockhash } : {}),
     };
   }
 

@@ -126,6 +126,10 @@ export interface SimnetRpcHelpers {
   readonly node: SimnetRpcNode;
   /** The block with this display hash, or -5 "Block not found". */
   block(hashHex: string): ChainBlock;
+  /** Core's blockheaderToJSON of a block. */
+  headerJson(b: ChainBlock): Record<string, unknown>;
+  /** A block's sizes as getblock reports them. */
+  blockSizes(b: ChainBlock): { strippedsize: number; size: number; weight: number };
   /** Core's GetNetworkHashPS. */
   networkHashPs(lookup: number, height: number): number;
   /**
@@ -534,7 +538,7 @@ export class SimnetRpcServer implements SimnetRpcHelpers {
   }
 
   /** Core's blockheaderToJSON (with v29's "target"). */
-  private headerJson(b: ChainBlock): Record<string, unknown> {
+  headerJson(b: ChainBlock): Record<string, unknown> {
     const { chain } = this.options.node;
     const next = chain.blockAt(b.height + 1);
     return {
@@ -557,18 +561,21 @@ export class SimnetRpcServer implements SimnetRpcHelpers {
     };
   }
 
+  /** A block's size without witnesses, its size and its weight (BIP141). */
+  blockSizes(b: ChainBlock): { strippedsize: number; size: number; weight: number } {
+    const parsed = this.options.node.chain.parseBlock(b.raw);
+    const stripped = b.header.length + encodeVarInt(parsed.txs.length).length + parsed.txs.reduce((n, t) => n + serializeTx(t.tx, { witness: false }).length, 0);
+    return { strippedsize: stripped, size: b.raw.length, weight: stripped * (WITNESS_SCALE_FACTOR - 1) + b.raw.length };
+  }
+
   /** getblock: hex (0), txids (1), decoded transactions (2 and 3: simnet blocks hold only a coinbase). */
   private getBlock(hashHex: string, v: number): unknown {
     const b = this.block(hashHex);
     if (v <= 0) return bytesToHex(b.raw);
-    const parsed = this.options.node.chain.parseBlock(b.raw);
-    const stripped = b.header.length + encodeVarInt(parsed.txs.length).length + parsed.txs.reduce((n, t) => n + serializeTx(t.tx, { witness: false }).length, 0);
     return {
       ...this.headerJson(b),
-      strippedsize: stripped,
-      size: b.raw.length,
-      weight: stripped * (WITNESS_SCALE_FACTOR - 1) + b.raw.length,
-      tx: v === 1 ? b.txids : parsed.txs.map((t) => txToJson(t.tx, 'regtest', { includeHex: true })),
+      ...this.blockSizes(b),
+      tx: v === 1 ? b.txids : this.options.node.chain.parseBlock(b.raw).txs.map((t) => txToJson(t.tx, 'regtest', { includeHex: true })),
     };
   }
 
