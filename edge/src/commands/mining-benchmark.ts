@@ -84,21 +84,29 @@ export const miningBenchmarkCommand: Command = {
       gpuIndex,
       ...(gpuListing ? { gpuListing } : {}),
       signal: io.stopSignal,
-      progress: (line) => io.err(`otedama mining benchmark: ${line}`),
+      progress: progressLine(io),
     });
-    if (io.stopSignal.aborted) {
-      io.err('otedama mining benchmark: interrupted');
-      return 130;
-    }
-    // An engine asked for by name that cannot run is an error; with --engine all it is a skip.
-    if (engine !== 'all') {
-      const skip = report.skipped.find((s) => s.engine === engine);
-      if (skip) throw new EngineUnavailableError(engine, skip.reason.replace(new RegExp(`^${engine}: `), ''));
-    }
-    io.out(f.json ? JSON.stringify(report) : formatBenchmarkTable(report));
-    return 0;
+    return finish(report, engine, Boolean(f.json), formatBenchmarkTable, io);
   },
 };
+
+function progressLine(io: CliIO): (line: string) => void {
+  return (line) => io.err(`otedama mining benchmark: ${line}`);
+}
+
+/** Prints a report (130 when interrupted); an engine asked for by name that could not run is an error, with --engine all a skip. */
+function finish<R extends { skipped: readonly { engine: string; reason: string }[] }>(report: R, engine: string, json: boolean, table: (r: R) => string, io: CliIO): number {
+  if (io.stopSignal.aborted) {
+    io.err('otedama mining benchmark: interrupted');
+    return 130;
+  }
+  if (engine !== 'all') {
+    const skip = report.skipped.find((s) => s.engine === engine);
+    if (skip) throw new EngineUnavailableError(engine, skip.reason.replace(new RegExp(`^${engine}: `), ''));
+  }
+  io.out(json ? JSON.stringify(report) : table(report));
+  return 0;
+}
 
 async function runKawpow(f: FlagValues, seconds: number, io: CliIO): Promise<number> {
   const engine = String(f.engine);
@@ -111,16 +119,7 @@ async function runKawpow(f: FlagValues, seconds: number, io: CliIO): Promise<num
     height: Number(f.height),
     ...(native ? { native } : {}),
     signal: io.stopSignal,
-    progress: (line) => io.err(`otedama mining benchmark: ${line}`),
+    progress: progressLine(io),
   });
-  if (io.stopSignal.aborted) {
-    io.err('otedama mining benchmark: interrupted');
-    return 130;
-  }
-  if (engine !== 'all') {
-    const skip = report.skipped.find((s) => s.engine === engine);
-    if (skip) throw new EngineUnavailableError(engine, skip.reason);
-  }
-  io.out(f.json ? JSON.stringify(report) : formatKawpowBenchmarkTable(report));
-  return 0;
+  return finish(report, engine, Boolean(f.json), formatKawpowBenchmarkTable, io);
 }

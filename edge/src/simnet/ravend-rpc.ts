@@ -121,8 +121,11 @@ function ravendTxJson(tx: Transaction): Record<string, unknown> {
   };
 }
 
-/** The ravend methods that replace or join the bitcoind ones on a Ravencoin simnet. */
-export function ravendMethods(h: SimnetRpcHelpers, options: RavendOptions): Record<string, RpcMethod> {
+/**
+ * The ravend methods that replace or join the bitcoind ones (`base`, whose help texts and
+ * argument lists the replacements keep where ravend's are the same).
+ */
+export function ravendMethods(h: SimnetRpcHelpers, base: Readonly<Record<string, RpcMethod>>, options: RavendOptions): Record<string, RpcMethod> {
   const chain = () => h.node.chain;
   let pprpc: { tip: string; blocks: Map<string, PprpcBlock>; last?: string } = { tip: '', blocks: new Map() };
 
@@ -229,10 +232,7 @@ export function ravendMethods(h: SimnetRpcHelpers, options: RavendOptions): Reco
 
   return {
     getblocktemplate: {
-      category: 'Mining',
-      description:
-        "If the request parameters include a 'mode' key, that is used to explicitly select between the default 'template' request or a 'proposal'.\nIt returns data needed to construct a block to work on.\nFor full specification, see BIPs 22, 23, 9, and 145.\nWith a mining address (ravend's -miningaddress) the result ends with pprpcheader and pprpcepoch for KawPow GPU miners.",
-      args: [{ names: 'template_request', type: 'object', optional: true, help: '(json object, optional) A json object in the following spec: {"mode", "capabilities", "rules", "longpollid", "data"}' }],
+      ...base.getblocktemplate!,
       run: async (p, ctx) => {
         const asked = await h.templateRequest(p[0], ctx);
         if ('proposal' in asked) return asked.proposal;
@@ -240,12 +240,7 @@ export function ravendMethods(h: SimnetRpcHelpers, options: RavendOptions): Reco
       },
     },
     submitblock: {
-      category: 'Mining',
-      description: 'Attempts to submit new block to network.\nSee https://en.bitcoin.it/wiki/BIP_0022 for full specification.',
-      args: [
-        { names: 'hexdata', type: 'string', help: '(string, required) the hex-encoded block data to submit' },
-        { names: 'dummy', type: 'any', optional: true, help: '(optional) dummy value, for compatibility with BIP22. This value is ignored.' },
-      ],
+      ...base.submitblock!,
       run: (p) => h.submitBlockHex(p[0] as string, checkHeight),
     },
     pprpcsb: {
@@ -300,13 +295,7 @@ export function ravendMethods(h: SimnetRpcHelpers, options: RavendOptions): Reco
       },
     },
     getblock: {
-      category: 'Blockchain',
-      description:
-        "If verbosity is 0, returns a string that is serialized, hex-encoded data for block 'hash'.\nIf verbosity is 1, returns an Object with information about block <hash>.\nIf verbosity is 2, returns an Object with information about block <hash> and information about each transaction.",
-      args: [
-        { names: 'blockhash', type: 'string', help: '(string, required) The block hash' },
-        { names: 'verbosity|verbose', type: 'any', optional: true, help: '(numeric, optional, default=1) 0 for hex encoded data, 1 for a json object, and 2 for json object with transaction data' },
-      ],
+      ...base.getblock!,
       run: (p) => {
         const v = typeof p[1] === 'boolean' ? (p[1] ? 1 : 0) : p[1] === undefined || p[1] === null ? 1 : Number(p[1]);
         if (!Number.isInteger(v)) throw new RpcFailure(RPC_MISC_ERROR, 'JSON value is not an integer as expected');
@@ -314,21 +303,14 @@ export function ravendMethods(h: SimnetRpcHelpers, options: RavendOptions): Reco
       },
     },
     getblockheader: {
-      category: 'Blockchain',
-      description: "If verbose is false, returns a string that is serialized, hex-encoded data for blockheader 'hash'.\nIf verbose is true, returns an Object with information about blockheader <hash>.",
-      args: [
-        { names: 'hash', type: 'string', help: '(string, required) The block hash' },
-        { names: 'verbose', type: 'bool', optional: true, help: '(boolean, optional, default=true) true for a json object, false for the hex encoded data' },
-      ],
+      ...base.getblockheader!,
       run: (p) => {
         const b = h.block(String(p[0]).toLowerCase());
         return p[1] === false ? bytesToHex(b.header) : headerJson(b);
       },
     },
     getblockchaininfo: {
-      category: 'Blockchain',
-      description: 'Returns an object containing various state info regarding blockchain processing.',
-      args: [],
+      ...base.getblockchaininfo!,
       run: () => {
         const c = chain();
         const tip = c.tip();
@@ -356,9 +338,7 @@ export function ravendMethods(h: SimnetRpcHelpers, options: RavendOptions): Reco
       },
     },
     getmininginfo: {
-      category: 'Mining',
-      description: 'Returns a json object containing mining-related information.',
-      args: [],
+      ...base.getmininginfo!,
       run: () => ({
         blocks: chain().height,
         currentblockweight: 0,
@@ -372,9 +352,7 @@ export function ravendMethods(h: SimnetRpcHelpers, options: RavendOptions): Reco
       }),
     },
     getnetworkinfo: {
-      category: 'Network',
-      description: 'Returns an object containing various state info regarding P2P networking.',
-      args: [],
+      ...base.getnetworkinfo!,
       run: () => ({
         version: SPEAKS_RAVEND_VERSION,
         subversion: '/otedama-simnet/',
@@ -392,9 +370,7 @@ export function ravendMethods(h: SimnetRpcHelpers, options: RavendOptions): Reco
       }),
     },
     validateaddress: {
-      category: 'Util',
-      description: 'Return information about the given raven address.',
-      args: [{ names: 'address', type: 'string', help: '(string, required) The raven address to validate' }],
+      ...base.validateaddress!,
       run: (p) => {
         try {
           const d = validateAddress(p[0] as string, 'regtest', { coin: 'ravencoin' });
@@ -406,9 +382,7 @@ export function ravendMethods(h: SimnetRpcHelpers, options: RavendOptions): Reco
       },
     },
     simnet_getbalance: {
-      category: 'Simnet',
-      description: 'Satoshis paid to one address by simnet coinbases: {"address", "sats", "rvn"}.',
-      args: [{ names: 'address', type: 'string', help: '(string, required) A Ravencoin regtest address' }],
+      ...base.simnet_getbalance!,
       run: (p) => {
         let address: string;
         try {

@@ -511,7 +511,7 @@ export class SimnetRpcServer implements SimnetRpcHelpers {
         },
       },
     };
-    if (node.chain.coin.name === 'ravencoin') Object.assign(m, ravendMethods(this, { ...(this.options.miningAddress !== undefined ? { miningAddress: this.options.miningAddress } : {}) }));
+    if (node.chain.coin.name === 'ravencoin') Object.assign(m, ravendMethods(this, m, { ...(this.options.miningAddress !== undefined ? { miningAddress: this.options.miningAddress } : {}) }));
     return m;
   }
 
