@@ -312,25 +312,22 @@ export function ravendMethods(h: SimnetRpcHelpers, base: Readonly<Record<string,
     getblockchaininfo: {
       ...base.getblockchaininfo!,
       run: () => {
-        const c = chain();
-        const tip = c.tip();
-        let size = 0;
-        for (let i = 0; i <= c.height; i++) size += c.blockAt(i)!.raw.length;
-        const dgw = tip.height + 1 >= REGTEST_DGW_ACTIVATION;
+        const { chain: name, simnet, blocks, headers, bestblockhash, difficulty, mediantime, verificationprogress, chainwork, size_on_disk, pruned } = h.blockchainInfo();
+        const dgw = chain().height + 1 >= REGTEST_DGW_ACTIVATION;
         return {
-          chain: 'regtest',
-          simnet: true,
-          blocks: tip.height,
-          headers: tip.height,
-          bestblockhash: tip.hashHex,
-          difficulty: targetToDifficulty(bitsToTarget(tip.bits)),
+          chain: name,
+          simnet,
+          blocks,
+          headers,
+          bestblockhash,
+          difficulty,
           difficulty_algorithm: dgw ? 'DGW-180' : 'BTC',
           ...(dgw ? {} : { DGW_activation_height: REGTEST_DGW_ACTIVATION }),
-          mediantime: tip.medianTime,
-          verificationprogress: 1,
-          chainwork: tip.chainWork.toString(16).padStart(64, '0'),
-          size_on_disk: size,
-          pruned: false,
+          mediantime,
+          verificationprogress,
+          chainwork,
+          size_on_disk,
+          pruned,
           softforks: [],
           bip9_softforks: {},
           warnings: '',

@@ -128,6 +128,8 @@ export interface SimnetRpcHelpers {
   block(hashHex: string): ChainBlock;
   /** Core's blockheaderToJSON of a block. */
   headerJson(b: ChainBlock): Record<string, unknown>;
+  /** Core's getblockchaininfo of the chain. */
+  blockchainInfo(): Record<string, unknown>;
   /** A block's sizes as getblock reports them. */
   blockSizes(b: ChainBlock): { strippedsize: number; size: number; weight: number };
   /** Core's GetNetworkHashPS. */
@@ -609,7 +611,7 @@ export class SimnetRpcServer implements SimnetRpcHelpers {
     };
   }
 
-  private blockchainInfo(): Record<string, unknown> {
+  blockchainInfo(): Record<string, unknown> {
     const { chain } = this.options.node;
     const tip = chain.tip();
     let size = 0;
