@@ -89,7 +89,7 @@ describe('otedama mining benchmark --algo kawpow', () => {
     }
     expect(report.baselines.keccak512PerSecond.hashWasm).toBeGreaterThan(0);
     expect(report.skipped).toEqual([{ engine: 'webgpu', reason: expect.stringMatching(/KawPow WebGPU search kernel has not landed/) }]);
-    expect(r.stderr).toMatch(/wasm-simd: light verification/);
+    expect(r.stderr).toMatch(/wasm-simd: the light cache of epoch 0, light verification and dataset items/);
   }, 200_000);
 
   it('refuses the js engine, which KawPow does not have', async () => {

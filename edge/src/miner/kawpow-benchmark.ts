@@ -28,10 +28,12 @@ const BENCH_SHARES = 16;
 const ITEMS_PER_CALL = 256;
 /** keccak-512 steps per timed call of the baseline comparison. */
 const KECCAK_PER_CALL = 4096;
+/** Rounds over the engines (each a fresh light cache and seconds/ROUNDS per figure); figures are medians over them. */
+const ROUNDS = 3;
 
 export interface KawpowBenchmarkOptions {
   readonly engines: readonly KawpowBenchEngine[];
-  /** Seconds measured per figure (light verification, dataset items, keccak). */
+  /** Seconds measured per figure (light verification, dataset items, keccak), spread over the rounds. */
   readonly seconds: number;
   /** The block height whose epoch is measured (default 1: epoch 0, 16 MiB). */
   readonly height?: number;
@@ -112,36 +114,50 @@ function makeShares(context: KawpowContext, height: number): { share: KawpowShar
   });
 }
 
-async function measureEngine(simd: boolean, height: number, seconds: number, signal: AbortSignal | undefined, say: (line: string) => void): Promise<{ figures: KawpowEngineFigures; module: WasmModule }> {
-  const module = await compileKawpowModule(simd);
-  const context = KawpowContext.create(module, kawpowEpoch(height));
-  const name = context.engine;
-  say(`${name}: building the light cache of epoch ${context.epoch}`);
+/** One engine's samples over the rounds. */
+interface EngineSamples {
+  readonly name: string;
+  readonly module: WasmModule;
+  readonly builds: number[];
+  readonly verifies: number[];
+  readonly itemCalls: number[];
+}
+
+/**
+ * One round of one engine: a fresh light cache (timed), then light verification and dataset
+ * items for `seconds` each. Rounds alternate the engines, so a change in the machine's load
+ * falls on both alike.
+ */
+async function measureRound(samples: EngineSamples, height: number, seconds: number, signal: AbortSignal | undefined, say: (line: string) => void): Promise<void> {
+  const context = KawpowContext.create(samples.module, kawpowEpoch(height));
+  say(`${samples.name}: the light cache of epoch ${context.epoch}, light verification and dataset items (${seconds.toFixed(2)} s each)`);
   const t0 = performance.now();
   await buildLightCacheHere(context, signal ? { signal } : {});
-  const lightCacheBuildMs = performance.now() - t0;
+  samples.builds.push(performance.now() - t0);
   const shares = makeShares(context, height);
-  say(`${name}: light verification (${seconds} s)`);
-  const verifyTimes = await timed(seconds, signal, (i) => {
-    const { share, target } = shares[i % shares.length]!;
-    if (context.verify(share.headerHash, share.nonce, share.height, share.mixHash, target).code !== 'ok') throw new Error('a valid share failed verification');
-  });
-  say(`${name}: dataset items (${seconds} s)`);
+  samples.verifies.push(
+    ...(await timed(seconds, signal, (i) => {
+      const { share, target } = shares[i % shares.length]!;
+      if (context.verify(share.headerHash, share.nonce, share.height, share.mixHash, target).code !== 'ok') throw new Error('a valid share failed verification');
+    })),
+  );
   let first = 0;
-  const itemTimes = await timed(seconds, signal, () => {
-    context.datasetItems512(first, ITEMS_PER_CALL);
-    first += ITEMS_PER_CALL;
-  });
-  const itemMs = itemTimes.reduce((a, b) => a + b, 0);
-  const verifyMs = verifyTimes.reduce((a, b) => a + b, 0);
+  samples.itemCalls.push(
+    ...(await timed(seconds, signal, () => {
+      context.datasetItems512(first, ITEMS_PER_CALL);
+      first += ITEMS_PER_CALL;
+    })),
+  );
+}
+
+function engineFigures(s: EngineSamples): KawpowEngineFigures {
+  const verifyMs = s.verifies.reduce((a, b) => a + b, 0);
+  const itemMs = s.itemCalls.reduce((a, b) => a + b, 0);
   return {
-    module,
-    figures: {
-      engine: name,
-      lightCacheBuildMs,
-      verify: { shares: verifyTimes.length, medianMs: median(verifyTimes), bestMs: Math.min(...verifyTimes), perSecond: verifyTimes.length / (verifyMs / 1000) },
-      datasetItemsPerSecond: (itemTimes.length * ITEMS_PER_CALL) / (itemMs / 1000),
-    },
+    engine: s.name,
+    lightCacheBuildMs: median(s.builds),
+    verify: { shares: s.verifies.length, medianMs: median(s.verifies), bestMs: Math.min(...s.verifies), perSecond: s.verifies.length / (verifyMs / 1000) },
+    datasetItemsPerSecond: (s.itemCalls.length * ITEMS_PER_CALL) / (itemMs / 1000),
   };
 }
 
@@ -195,30 +211,44 @@ export async function runKawpowBenchmark(options: KawpowBenchmarkOptions): Promi
   const engines: KawpowEngineFigures[] = [];
   const skipped: { engine: string; reason: string }[] = [];
   const baselines: { keccak512PerSecond?: { module: number; hashWasm: number }; native?: { lightCacheBuildMs: number; verifyMedianMs: number; verifyBestMs: number } } = {};
-  let module: WasmModule | undefined;
+  const measured: EngineSamples[] = [];
   for (const engine of options.engines.filter((e) => e !== 'webgpu')) {
-    if (options.signal?.aborted) break;
     try {
-      const r = await measureEngine(engine === 'wasm-simd', height, options.seconds, options.signal, say);
-      engines.push(r.figures);
-      module ??= r.module;
+      // compileKawpowModule(true) refuses where SIMD does not validate: the build is the engine asked for.
+      measured.push({ name: engine, module: await compileKawpowModule(engine === 'wasm-simd'), builds: [], verifies: [], itemCalls: [] });
     } catch (err) {
       if (!(err instanceof EngineUnavailableError)) throw err;
       skipped.push({ engine, reason: why(engine, err) });
     }
   }
+  // The native reference takes its turn in every round too, under the same load.
+  const nativeRuns: { lightCacheBuildMs: number; verifyMedianMs: number; verifyBestMs: number }[] = [];
+  let native = options.native;
+  for (let round = 0; round < ROUNDS && !options.signal?.aborted; round++) {
+    for (const samples of measured) if (!options.signal?.aborted) await measureRound(samples, height, options.seconds / ROUNDS, options.signal, say);
+    if (native && !options.signal?.aborted) {
+      say(`native cpp-kawpow (${native})`);
+      try {
+        nativeRuns.push(await runNative(native, epoch, options.signal));
+      } catch (err) {
+        if (!(err instanceof EngineUnavailableError)) throw err;
+        skipped.push({ engine: 'native', reason: why('native', err) });
+        native = undefined;
+      }
+    }
+  }
+  if (nativeRuns.length) {
+    baselines.native = {
+      lightCacheBuildMs: median(nativeRuns.map((n) => n.lightCacheBuildMs)),
+      verifyMedianMs: median(nativeRuns.map((n) => n.verifyMedianMs)),
+      verifyBestMs: Math.min(...nativeRuns.map((n) => n.verifyBestMs)),
+    };
+  }
+  engines.push(...measured.filter((m) => m.builds.length > 0).map(engineFigures));
+  const module = measured[0]?.module;
   if (module && !options.signal?.aborted) {
     say(`baseline: keccak-512 of 64 bytes beside hash-wasm (${options.seconds} s)`);
     baselines.keccak512PerSecond = await keccakBaseline(module, epoch, options.seconds, options.signal);
-  }
-  if (options.native && !options.signal?.aborted) {
-    say(`baseline: native cpp-kawpow (${options.native})`);
-    try {
-      baselines.native = await runNative(options.native, epoch, options.signal);
-    } catch (err) {
-      if (!(err instanceof EngineUnavailableError)) throw err;
-      skipped.push({ engine: 'native', reason: why('native', err) });
-    }
   }
   let webgpu: { hashesPerSecond: number } | undefined;
   if (options.engines.includes('webgpu') && !options.signal?.aborted) {
