@@ -21,6 +21,7 @@ import {
 } from '@otedama/core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { KawpowLight } from '../src/chain/kawpow-light.ts';
 import { LIGHT_CACHE_DIR } from '../src/chain/light-cache-store.ts';
 import { blockForSubmit, jobHeader } from '../src/chain/template-work.ts';
@@ -37,8 +38,22 @@ export const RVN_PAYOUT_SCRIPT = addressToScript(RVN_PAYOUT_ADDRESS, 'regtest', 
 /** Bound on light hashes per test block (at about 8 expected, a miss this long means a bug). */
 const MAX_TRIES = 2000;
 
-export function testKawpowLight(): Promise<KawpowLight> {
-  return KawpowLight.create({ cacheDir: TEST_LIGHT_CACHE_DIR, cachedEpochs: 2 });
+/**
+ * The test file's light evaluation over the shared light-cache folder: created before its tests
+ * (with the epoch of `prepareHeight` ready, when given) and disposed after them. Call at the top
+ * level of a test file; the getter returns it inside tests.
+ */
+export function useTestKawpowLight(prepareHeight?: number): () => KawpowLight {
+  let light: KawpowLight | undefined;
+  beforeAll(async () => {
+    light = await KawpowLight.create({ cacheDir: TEST_LIGHT_CACHE_DIR, cachedEpochs: 2 });
+    if (prepareHeight !== undefined) await light.prepare(prepareHeight);
+  }, 120_000);
+  afterAll(() => light?.dispose());
+  return () => {
+    if (!light) throw new Error('the test KawpowLight is used before its beforeAll ran');
+    return light;
+  };
 }
 
 export interface KawpowSolution {

@@ -8,9 +8,9 @@ import { epochSeedHash, KAWPOW, SHA256D } from '@otedama/core';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEST_DIFFICULTY } from '../../test/chain-helpers.ts';
-import { RVN_TEST_DIFFICULTY, mineKawpowTemplate, testKawpowLight } from '../../test/kawpow-helpers.ts';
+import { RVN_TEST_DIFFICULTY, mineKawpowTemplate, useTestKawpowLight } from '../../test/kawpow-helpers.ts';
 import { defaultConfig } from '../config/config.ts';
 import { validateConfig } from '../config/config-file.ts';
 import { RpcTransportError } from '../errors.ts';
@@ -18,17 +18,12 @@ import { silentLogger } from '../logger.ts';
 import { ravencoinSimnet } from '../simnet/simnet-coin.ts';
 import { Simnet } from '../simnet/simnet.ts';
 import { connectChain } from './chain.ts';
-import type { KawpowLight } from './kawpow-light.ts';
 import { RpcClient } from './rpc-client.ts';
 import { kawpowTemplateWork } from './template-work.ts';
 import { RpcTemplateSource } from './template-source-rpc.ts';
 import type { TemplateUpdate } from './template-source.ts';
 
-let light: KawpowLight;
-beforeAll(async () => {
-  light = await testKawpowLight();
-}, 120_000);
-afterAll(() => light?.dispose());
+const light = useTestKawpowLight();
 
 describe('RpcTemplateSource on a Ravencoin node', () => {
   let dataDir: string;
@@ -44,7 +39,7 @@ describe('RpcTemplateSource on a Ravencoin node', () => {
   async function node(coin: 'ravencoin' | 'bitcoin'): Promise<RpcClient> {
     const simnet =
       coin === 'ravencoin'
-        ? new Simnet({ dataDir, rpcPort: 0, blockDifficulty: RVN_TEST_DIFFICULTY, blockRewardSats: 5000e8, coin: ravencoinSimnet(light), logger: silentLogger })
+        ? new Simnet({ dataDir, rpcPort: 0, blockDifficulty: RVN_TEST_DIFFICULTY, blockRewardSats: 5000e8, coin: ravencoinSimnet(light()), logger: silentLogger })
         : new Simnet({ dataDir, rpcPort: 0, blockDifficulty: TEST_DIFFICULTY, blockRewardSats: 50e8, logger: silentLogger });
     await simnet.start();
     stops.push(() => simnet.stop());
@@ -64,7 +59,7 @@ describe('RpcTemplateSource on a Ravencoin node', () => {
     const t = source.current()!;
     const work = kawpowTemplateWork(t);
     expect(work).toEqual({ height: 1, epoch: 0, seedHash: epochSeedHash(0), target: t.target, bits: t.bits });
-    const block = await mineKawpowTemplate(light, t);
+    const block = await mineKawpowTemplate(light(), t);
     expect(block.raw.length).toBeGreaterThan(120);
     expect(await source.submitBlock(block.hex)).toEqual({ accepted: true });
     // The new tip comes through long-poll (or the poll the submit triggers).
@@ -73,7 +68,7 @@ describe('RpcTemplateSource on a Ravencoin node', () => {
     // A second submit of the same block: the node has it.
     expect(await source.submitBlock(block.hex)).toEqual({ accepted: true, reason: 'duplicate' });
     // A block that misses the target: the node's reason.
-    expect(await source.submitBlock((await mineKawpowTemplate(light, source.current()!, { pow: 'fail' })).hex)).toEqual({ accepted: false, reason: 'high-hash' });
+    expect(await source.submitBlock((await mineKawpowTemplate(light(), source.current()!, { pow: 'fail' })).hex)).toEqual({ accepted: false, reason: 'high-hash' });
   });
 
   it.each([

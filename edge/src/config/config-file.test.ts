@@ -14,9 +14,10 @@ function apply(text: string): EdgeConfig {
   return applyConfigText(defaultConfig({}), text, 'config.yaml');
 }
 
-function issues(text: string): string[] {
+/** The ConfigError's issues when `load` (the file alone by default) refuses `text`. */
+function issues(text: string, load: (text: string) => unknown = apply): string[] {
   try {
-    apply(text);
+    load(text);
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return [...(err as ConfigError).issues];
@@ -292,15 +293,7 @@ it('isScalar guard used by the loader treats YAML nulls as absent', () => {
 describe('mining.algorithms and the chain they select', () => {
   const KAWPOW_ON = 'mining:\n  algorithms:\n    - name: kawpow\n      enabled: true\n    - name: sha256d\n      enabled: false\n';
   const validated = (text: string) => validateConfig(apply(text));
-  function crossIssues(text: string): string[] {
-    try {
-      validated(text);
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      return [...(err as ConfigError).issues];
-    }
-    throw new Error('expected a ConfigError');
-  }
+  const crossIssues = (text: string) => issues(text, validated);
 
   it("loads the seed's shape: one enabled entry is the edge's algorithm, workers per kind", () => {
     const c = apply(KAWPOW_ON + '  workers:\n    cpu_threads: 2\n    gpu_threads: 1\n');

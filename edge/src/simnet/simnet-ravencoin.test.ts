@@ -9,13 +9,12 @@ import { bytesToHex, formatKawpowNonce, parseBlockTemplate, type BlockTemplate }
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kawpowVectors } from '../../../core/test/kawpow-vectors.ts';
 import poolRequests from '../../test/fixtures/ravend/pool-requests.json' with { type: 'json' };
 import ravendAnswers from '../../test/fixtures/ravend/ravend-answers.json' with { type: 'json' };
-import { RVN_PAYOUT_ADDRESS, RVN_TEST_DIFFICULTY, kawpowHashHex, mineKawpowTemplate, solveKawpow, testKawpowLight } from '../../test/kawpow-helpers.ts';
+import { RVN_PAYOUT_ADDRESS, RVN_TEST_DIFFICULTY, kawpowHashHex, mineKawpowTemplate, solveKawpow, useTestKawpowLight } from '../../test/kawpow-helpers.ts';
 import { RpcClient } from '../chain/rpc-client.ts';
-import type { KawpowLight } from '../chain/kawpow-light.ts';
 import { RpcError } from '../errors.ts';
 import { silentLogger } from '../logger.ts';
 import { ravencoinSimnet } from './simnet-coin.ts';
@@ -35,12 +34,7 @@ function expectRavendKeys(method: string, result: Record<string, unknown>): void
   for (const [k, v] of Object.entries(spec.values ?? {})) expect(result[k]).toEqual(v);
 }
 
-let light: KawpowLight;
-beforeAll(async () => {
-  light = await testKawpowLight();
-  await light.prepare(1);
-}, 120_000);
-afterAll(() => light?.dispose());
+const light = useTestKawpowLight(1);
 
 describe('Ravencoin simnet', () => {
   let dataDir: string;
@@ -62,7 +56,7 @@ describe('Ravencoin simnet', () => {
       rpcPort: 0,
       blockDifficulty: RVN_TEST_DIFFICULTY,
       blockRewardSats: REWARD,
-      coin: ravencoinSimnet(light),
+      coin: ravencoinSimnet(light()),
       ...(miningAddress ? { miningAddress } : {}),
       logger: silentLogger,
     });
@@ -97,7 +91,7 @@ describe('Ravencoin simnet', () => {
     expect(simnet.dir).toBe(join(dataDir, 'simnet-ravencoin'));
     const t = await template(rpc);
     expect(t).toMatchObject({ height: 1, version: 0x30000000, coinbaseValue: BigInt(REWARD), transactions: [] });
-    const block = await mineKawpowTemplate(light, t);
+    const block = await mineKawpowTemplate(light(), t);
     expect(await rpc.call('submitblock', [block.hex])).toBeNull();
     expect(await rpc.call('submitblock', [block.hex])).toBe('duplicate');
     expect(await rpc.call('getbestblockhash')).toBe(block.hashHex);
@@ -114,7 +108,7 @@ describe('Ravencoin simnet', () => {
     const decoded = (await rpc.call('getblock', [block.hashHex, 2])) as { tx: { vout: { scriptPubKey: { addresses?: string[] } }[] }[] };
     expect(decoded.tx[0]!.vout[0]!.scriptPubKey.addresses).toEqual([RVN_PAYOUT_ADDRESS]);
 
-    const second = await mineKawpowTemplate(light, await template(rpc));
+    const second = await mineKawpowTemplate(light(), await template(rpc));
     expect(await rpc.call('submitblock', [second.hex])).toBeNull();
     await simnet.stop();
     const again = await startSimnet();
@@ -127,21 +121,21 @@ describe('Ravencoin simnet', () => {
     const { rpc } = await startSimnet();
     const t = await template(rpc);
     // A final hash above the target.
-    expect(await rpc.call('submitblock', [(await mineKawpowTemplate(light, t, { pow: 'fail' })).hex])).toBe('high-hash');
+    expect(await rpc.call('submitblock', [(await mineKawpowTemplate(light(), t, { pow: 'fail' })).hex])).toBe('high-hash');
     // A final hash that meets the target, with a mix hash the header hash and nonce do not give:
     // the full check recomputes the mix.
-    const good = await mineKawpowTemplate(light, t);
+    const good = await mineKawpowTemplate(light(), t);
     const forged = good.raw.slice();
     forged[88]! ^= 0x01;
     expect(await rpc.call('submitblock', [bytesToHex(forged)])).toBe('invalid-mix-hash');
     // The header's height is not the block's.
-    const lying = await mineKawpowTemplate(light, t, { editHeader: (h) => new DataView(h.buffer).setUint32(76, 5, true) });
+    const lying = await mineKawpowTemplate(light(), t, { editHeader: (h) => new DataView(h.buffer).setUint32(76, 5, true) });
     expect(await rpc.call('submitblock', [lying.hex])).toBe('bad-header-height');
     // A height more than 10 above the tip: refused before anything else, as ravend does.
-    const far = await mineKawpowTemplate(light, t, { editHeader: (h) => new DataView(h.buffer).setUint32(76, 12, true) });
+    const far = await mineKawpowTemplate(light(), t, { editHeader: (h) => new DataView(h.buffer).setUint32(76, 12, true) });
     expect(await rpcError(rpc.call('submitblock', [far.hex]))).toEqual({ code: -22, message: 'Block height is to large' });
     // Bitcoin's version: not a block once assets are deployed.
-    const old = await mineKawpowTemplate(light, t, { editHeader: (h) => new DataView(h.buffer).setUint32(0, 0x20000000, true) });
+    const old = await mineKawpowTemplate(light(), t, { editHeader: (h) => new DataView(h.buffer).setUint32(0, 0x20000000, true) });
     expect(await rpc.call('submitblock', [old.hex])).toBe('bad-version(0x20000000)');
     // An 80-byte Bitcoin header does not decode as a Ravencoin block.
     expect(await rpcError(rpc.call('submitblock', [good.hex.slice(0, 160) + good.hex.slice(240)]))).toEqual({ code: -22, message: 'Block decode failed' });
@@ -159,12 +153,12 @@ describe('Ravencoin simnet', () => {
 
     const headerHash = Uint8Array.from(Buffer.from(raw.pprpcheader as string, 'hex'));
     const target = BigInt('0x' + (raw.target as string));
-    const miss = solveKawpow(light, headerHash, 1, target, 'fail');
+    const miss = solveKawpow(light(), headerHash, 1, target, 'fail');
     expect(await rpcError(rpc.call('pprpcsb', [raw.pprpcheader, bytesToHex(miss.mixHash), formatKawpowNonce(miss.nonce)]))).toEqual({ code: -22, message: 'Block does not solve the boundary' });
     expect(await rpcError(rpc.call('pprpcsb', ['ab'.repeat(32), '00'.repeat(32), '0x1']))).toEqual({ code: -32602, message: 'Block header hash not found in block data' });
     expect(await rpcError(rpc.call('pprpcsb', [raw.pprpcheader, '00'.repeat(32), 'xyz']))).toEqual({ code: -32602, message: 'Invalid hex nonce' });
 
-    const hit = solveKawpow(light, headerHash, 1, target);
+    const hit = solveKawpow(light(), headerHash, 1, target);
     const submit = poolRequests.submissions['kawpowminer-getwork']
       .replace('{{HEADER_HASH}}', raw.pprpcheader as string)
       .replace('{{MIX_HASH}}', '0x' + bytesToHex(hit.mixHash))
@@ -189,7 +183,7 @@ describe('Ravencoin simnet', () => {
     expect(await rpc.call('getblockchaininfo')).toMatchObject({ chain: 'regtest', difficulty_algorithm: 'BTC', DGW_activation_height: 200, warnings: '' });
 
     // MiningCore's submit batch: submitblock with getblock of the block's hash.
-    const block = await mineKawpowTemplate(light, await template(rpc));
+    const block = await mineKawpowTemplate(light(), await template(rpc));
     const batch = JSON.parse(poolRequests.submissions.miningcore.replace('{{BLOCK}}', block.hex).replace('{{HASH}}', block.hashHex)) as unknown;
     const [submitted, fetched] = (await post(batch)) as { result: unknown; error: unknown }[];
     expect(submitted).toMatchObject({ result: null, error: null });
