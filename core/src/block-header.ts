@@ -2,6 +2,7 @@
  * The 80-byte Bitcoin block header:
  *   version u32 LE | prevhash 32 (internal) | merkle root 32 (internal) | time u32 LE | nbits u32 LE | nonce u32 LE
  */
+import { writeCommonFields } from './algorithms/header-fields.ts';
 import { InvalidHeaderError } from './errors.ts';
 import { bytesToHex, hexToBytes, readU32LE, reverseBytes, writeU32LE } from './hex.ts';
 import { sha256d } from './sha256.ts';
@@ -27,16 +28,9 @@ function checkU32(value: number, field: string): void {
 }
 
 export function serializeHeader(h: BlockHeader): Uint8Array {
-  for (const f of ['version', 'time', 'bits', 'nonce'] as const) checkU32(h[f], f);
-  if (h.prevHash.length !== 32) throw new InvalidHeaderError('prevHash must be 32 bytes');
-  if (h.merkleRoot.length !== 32) throw new InvalidHeaderError('merkleRoot must be 32 bytes');
-  const out = new Uint8Array(HEADER_BYTES);
-  writeU32LE(out, 0, h.version);
-  out.set(h.prevHash, 4);
-  out.set(h.merkleRoot, 36);
-  writeU32LE(out, 68, h.time);
-  writeU32LE(out, 72, h.bits);
-  writeU32LE(out, 76, h.nonce);
+  checkU32(h.nonce, 'nonce');
+  const out = writeCommonFields({ ...h, height: 0 }, HEADER_BYTES);
+  writeU32LE(out, NONCE_OFFSET, h.nonce);
   return out;
 }
 
