@@ -91,11 +91,14 @@ export const mineCommand: Command = {
   async run(args, io) {
     const f = args.flags;
     if (args.positionals.length) throw new CliUsageError(`unexpected argument "${args.positionals[0]}" (flags only; see otedama mine --help)`);
+    let algo;
     try {
-      getAlgorithm(String(f.algo));
+      algo = getAlgorithm(String(f.algo));
     } catch (err) {
       throw new CliUsageError((err as OtedamaError).reason);
     }
+    // The registry knows KawPow; this miner speaks SHA-256d Stratum until the KawPow dialect lands.
+    if (algo.name !== 'sha256d') throw new CliUsageError(`otedama mine mines sha256d; ${algo.title} mining is not available in otedama mine yet`);
     const wallet = f.wallet === undefined ? '' : String(f.wallet);
     checkWallet(wallet);
     const worker = f.worker === undefined ? defaultWorkerName() : String(f.worker);
