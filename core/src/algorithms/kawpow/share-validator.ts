@@ -90,7 +90,10 @@ export interface KawpowJobSpec {
    * then carry their full header. Its header hash must be `headerHash`.
    */
   readonly header?: Uint8Array;
-  /** Identity for duplicate detection (default: the header hash, which commits to every header field). */
+  /**
+   * Identity for duplicate detection (default: the header hash, which commits to every header
+   * field, with the height beside it for jobs made from a bare header hash).
+   */
   readonly templateKey?: string;
 }
 
@@ -208,7 +211,7 @@ export class KawpowShareValidator {
     }
     if (spec.cleanJobs) this.book.newEpoch();
     const headerHash = spec.headerHash.slice();
-    const key = spec.templateKey ?? bytesToHex(headerHash);
+    const key = spec.templateKey ?? `${bytesToHex(headerHash)}@${spec.height}`;
     return this.book.register(key, (epoch, template) => ({
       ...spec,
       headerHash,
