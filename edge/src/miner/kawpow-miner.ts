@@ -16,7 +16,7 @@
  * miners only choose the nonce.
  */
 import { bitsToTarget, EngineUnavailableError, kawpowEpoch, kawpowHashValue, kawpowNonceRange, type OtedamaError } from '@otedama/core';
-import { compileKawpowModule, createWasmKawpowHasher, type LightCacheStore, type WasmKawpowHasher } from '@otedama/wasm';
+import { compileKawpowModule, createWasmKawpowHasher, type LightCacheStore, type SimdChoice, type WasmKawpowHasher } from '@otedama/wasm';
 import type { Logger } from '../logger.ts';
 import type { KawpowGpuOptions, OpenedKawpowGpu } from './gpu-devices.ts';
 import { HashMeter } from './hash-meter.ts';
@@ -57,15 +57,15 @@ export type KawpowCpuPool = HashThreadPool<KawpowCpuWork, KawpowCpuHit>;
 
 export interface KawpowMinerDevices {
   /** The light caches (and the hit check): the WASM engine with its store. */
-  createHasher(options: { store?: LightCacheStore; onProgress: (p: { epoch: number; done: number; total: number }) => void }): Promise<WasmKawpowHasher>;
-  startCpuPool(threads: number, handlers: HashThreadHandlers<KawpowCpuHit>): Promise<KawpowCpuPool>;
+  createHasher(options: { simd: SimdChoice; store?: LightCacheStore; onProgress: (p: { epoch: number; done: number; total: number }) => void }): Promise<WasmKawpowHasher>;
+  startCpuPool(threads: number, simd: SimdChoice, handlers: HashThreadHandlers<KawpowCpuHit>): Promise<KawpowCpuPool>;
   openGpu(index: number, options: KawpowGpuOptions): Promise<OpenedKawpowGpu>;
 }
 
 export const defaultKawpowMinerDevices: KawpowMinerDevices = {
   createHasher: (options) => createWasmKawpowHasher({ cachedEpochs: MINER_CACHED_EPOCHS, ...options }),
-  async startCpuPool(threads, handlers) {
-    const module = await compileKawpowModule('auto');
+  async startCpuPool(threads, simd, handlers) {
+    const module = await compileKawpowModule(simd);
     return HashThreadPool.start<KawpowCpuWork, KawpowCpuHit>({ entry: THREAD_ENTRY, engine: 'kawpow-cpu', threads, data: () => ({ module }) }, handlers);
   },
   openGpu: async (index, options) => (await import('./gpu-devices.ts')).openKawpowGpu(index, options),
@@ -76,6 +76,8 @@ export interface KawpowMinerOptions {
   readonly threads: number;
   /** Adapter indices as `otedama gpu list` numbers them. */
   readonly gpus: readonly number[];
+  /** The WASM build of the light cache, the hit check and the CPU threads (default 'auto': SIMD where it validates). */
+  readonly simd?: SimdChoice;
   /** Where light caches are kept between runs (disk on the CLI); none: built every run. */
   readonly store?: LightCacheStore;
   /**
@@ -211,11 +213,12 @@ export class KawpowMiner {
     this.started = true;
     try {
       this.hasher = await this.devices.createHasher({
+        simd: this.options.simd ?? 'auto',
         ...(this.options.store ? { store: this.options.store } : {}),
         onProgress: (p) => this.progress('light cache', 'wasm', p.epoch, p.done, p.total),
       });
       if (this.options.threads > 0) {
-        this.cpu = await this.devices.startCpuPool(this.options.threads, {
+        this.cpu = await this.devices.startCpuPool(this.options.threads, this.options.simd ?? 'auto', {
           onHit: (_t, workId, hit) => void this.onHit(workId, hit),
           onError: (thread, err) => this.log.error(`cpu thread ${thread} failed`, { error: (err as OtedamaError).reason ?? err.message }),
         });
