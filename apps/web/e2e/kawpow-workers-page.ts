@@ -10,7 +10,9 @@ import type { KawpowCpuWorkerApi } from '../src/kawpow/kawpow-cpu-worker.ts';
 import type { KawpowGpuWorkerApi } from '../src/kawpow/kawpow-gpu-worker.ts';
 import type { KawpowBuildReport } from '../src/kawpow/kawpow-progress.ts';
 import type { KawpowPrepared, KawpowSearchReply } from '../src/kawpow/kawpow-worker-protocol.ts';
+import { KawpowEngines } from '../src/kawpow/kawpow-engines.ts';
 import { idbLightCacheStore } from '../src/kawpow/light-cache-idb.ts';
+import { loadLightCache } from '../src/kawpow/light-cache-loader.ts';
 
 export type WorkerName = 'gpu' | 'cpu';
 
@@ -26,7 +28,35 @@ export interface PrepareOutcome {
   reports: KawpowBuildReport[];
 }
 
+export interface MineRequest {
+  cpuThreads: number;
+  gpu: boolean;
+  datasetItems: number;
+  storeName: string;
+  headerHash: string;
+  height: number;
+  target: string;
+  noncePrefix: string;
+  /** Stop once each device has found this many hits (or at the deadline). */
+  hitsPerDevice: number;
+  deadlineMs: number;
+}
+
+export interface MineOutcome {
+  hits: (HitHex & { device: string; jobId: string; verified: boolean })[];
+  events: string[];
+  /** Build statuses seen (percent), per kind. */
+  buildPercents: { 'light cache': number[]; DAG: number[] };
+  hashes: number;
+  /** The last builds list (empty after the builds ended). */
+  lastBuilds: number;
+}
+
 export interface KawpowWorkersHarness {
+  /** KawpowEngines (the miner's seam) on one job until enough hits; every hit checked by light evaluation here. */
+  mine(req: MineRequest): Promise<MineOutcome>;
+  /** Starts KawpowEngines on a job of `epoch` and stops them at the first DAG progress; what was reported. */
+  stopDuringDag(req: MineRequest): Promise<{ stoppedAtPercent: number | null; lastBuilds: number; events: string[] }>;
   init(name: WorkerName): Promise<string>;
   /** Prepares `epoch`; `cancelOn` cancels the build at the first report of that kind. */
   prepare(name: WorkerName, epoch: number, datasetItems: number, storeName: string, cancelOn?: 'light cache' | 'DAG'): Promise<PrepareOutcome>;
@@ -54,6 +84,70 @@ const workers = {
 const live: { gpu?: Comlink.Remote<KawpowGpuWorkerApi>; cpu?: Comlink.Remote<KawpowCpuWorkerApi> } = {};
 
 window.__kawpowWorkers = {
+  async mine(req) {
+    const events: string[] = [];
+    const buildPercents: MineOutcome['buildPercents'] = { 'light cache': [], DAG: [] };
+    const found: { device: string; jobId: string; nonce: bigint; mixHash: Uint8Array; finalHash: Uint8Array }[] = [];
+    let lastBuilds = -1;
+    let enough: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (enough = resolve));
+    const devices = [...(req.gpu ? ['gpu'] : []), ...(req.cpuThreads > 0 ? ['cpu'] : [])];
+    const engines = new KawpowEngines({
+      cpuThreads: req.cpuThreads,
+      gpu: req.gpu,
+      datasetItems: req.datasetItems,
+      storeName: req.storeName,
+      onHit: (job, hit, device) => {
+        found.push({ device, jobId: job.jobId, ...hit });
+        if (devices.every((d) => found.filter((f) => f.device === d).length >= req.hitsPerDevice)) enough();
+      },
+      onEvent: (e) => events.push(`${e.level}: ${e.text}`),
+      onBuild: (builds) => {
+        lastBuilds = builds.length;
+        for (const b of builds) buildPercents[b.what].push(b.percent);
+      },
+    });
+    await engines.start();
+    engines.setJob({ jobId: 'j1', headerHash: bytes(req.headerHash), height: req.height, target: BigInt(`0x${req.target}`), noncePrefix: req.noncePrefix });
+    await Promise.race([done, new Promise((r) => setTimeout(r, req.deadlineMs))]);
+    const hashes = engines.hashes;
+    await engines.stop();
+    const { context } = await loadLightCache(Math.floor(req.height / 7500), { device: 'page', storeName: req.storeName });
+    const hits = found.map((f) => {
+      const r = context.hash(bytes(req.headerHash), f.nonce, req.height, req.datasetItems);
+      const verified = hex(r.mixHash) === hex(f.mixHash) && hex(r.finalHash) === hex(f.finalHash) && BigInt(`0x${hex(r.finalHash)}`) <= BigInt(`0x${req.target}`);
+      return { device: f.device, jobId: f.jobId, nonce: `0x${f.nonce.toString(16).padStart(16, '0')}`, mixHash: hex(f.mixHash), finalHash: hex(f.finalHash), verified };
+    });
+    return { hits, events, buildPercents, hashes, lastBuilds };
+  },
+  async stopDuringDag(req) {
+    const events: string[] = [];
+    let lastBuilds = -1;
+    let stoppedAtPercent: number | null = null;
+    let dagStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (dagStarted = resolve));
+    const engines = new KawpowEngines({
+      cpuThreads: 0,
+      gpu: true,
+      datasetItems: req.datasetItems,
+      storeName: req.storeName,
+      onHit: () => undefined,
+      onEvent: (e) => events.push(`${e.level}: ${e.text}`),
+      onBuild: (builds) => {
+        lastBuilds = builds.length;
+        const dag = builds.find((b) => b.what === 'DAG');
+        if (dag && stoppedAtPercent === null) {
+          stoppedAtPercent = dag.percent;
+          dagStarted();
+        }
+      },
+    });
+    await engines.start();
+    engines.setJob({ jobId: 'j1', headerHash: bytes(req.headerHash), height: req.height, target: BigInt(`0x${req.target}`), noncePrefix: req.noncePrefix });
+    await Promise.race([started, new Promise((r) => setTimeout(r, req.deadlineMs))]);
+    await engines.stop();
+    return { stoppedAtPercent, lastBuilds, events };
+  },
   async init(name) {
     if (name === 'gpu') return (await (live.gpu ??= workers.gpu()).init()).adapter;
     return (live.cpu ??= workers.cpu()).init('CPU worker 1');

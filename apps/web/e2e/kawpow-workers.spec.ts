@@ -128,6 +128,57 @@ test.describe('KawPow workers of the web miner', () => {
     expect(again.prepared?.lightCacheFromStore).toBe(true);
   });
 
+  test('the engines of the miner mine a job on the GPU and the CPU: hits within the pool\'s nonce prefix, each confirmed by light evaluation', async () => {
+    test.setTimeout(PREPARE_TIMEOUT_MS);
+    const out = await call('mine', {
+      cpuThreads: 1,
+      gpu: true,
+      datasetItems: DATASET_ITEMS,
+      storeName: STORE,
+      headerHash: HEADER_HASH,
+      height: HEIGHTS[1],
+      target: TARGET,
+      noncePrefix: 'ab',
+      hitsPerDevice: 3,
+      deadlineMs: 60_000,
+    });
+    const say = `events:\n${out.events.join('\n')}`;
+    expect(out.hits.filter((h) => h.device === 'gpu').length, say).toBeGreaterThanOrEqual(3);
+    expect(out.hits.filter((h) => h.device === 'cpu').length, say).toBeGreaterThanOrEqual(3);
+    for (const h of out.hits) {
+      expect(h.nonce.startsWith('0xab'), h.nonce).toBe(true);
+      expect(h.jobId).toBe('j1');
+      expect(h.verified, `${h.device} hit ${h.nonce}`).toBe(true);
+    }
+    // Disjoint batches of one cursor: no nonce twice.
+    expect(new Set(out.hits.map((h) => h.nonce)).size).toBe(out.hits.length);
+    expect(out.hashes).toBeGreaterThan(0);
+    expect(out.events.some((e) => /light evaluation: slow/.test(e)), say).toBe(true);
+    expect(out.events.some((e) => /GPU worker ready for epoch 0 \(light cache from this browser, DAG of/.test(e)), say).toBe(true);
+    expect(out.buildPercents.DAG.length, 'DAG progress reached the page').toBeGreaterThan(0);
+    expect(out.lastBuilds).toBe(0);
+  });
+
+  test('Stop while the engines build a DAG ends the build and clears its progress', async () => {
+    test.setTimeout(PREPARE_TIMEOUT_MS);
+    const out = await call('stopDuringDag', {
+      cpuThreads: 0,
+      gpu: true,
+      datasetItems: 65521, // 8 MiB: many chunks
+      storeName: STORE,
+      headerHash: HEADER_HASH,
+      height: HEIGHTS[0],
+      target: TARGET,
+      noncePrefix: '',
+      hitsPerDevice: 0,
+      deadlineMs: 60_000,
+    });
+    expect(out.stoppedAtPercent, out.events.join('\n')).not.toBeNull();
+    expect(out.stoppedAtPercent!).toBeLessThan(100);
+    expect(out.lastBuilds).toBe(0);
+    expect(out.events.filter((e) => e.startsWith('error'))).toEqual([]);
+  });
+
   test('Stop during a light-cache build leaves no light cache, in memory or in IndexedDB', async () => {
     test.setTimeout(PREPARE_TIMEOUT_MS);
     const out = await call('prepare', 'cpu', 1, DATASET_ITEMS, STORE, 'light cache');

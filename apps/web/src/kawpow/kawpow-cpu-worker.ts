@@ -20,12 +20,11 @@ import * as Comlink from 'comlink';
 import { EngineUnavailableError, kawpowEpoch, kawpowHashValue } from '@otedama/core';
 import type { KawpowContext } from '@otedama/wasm';
 import { restInWorker } from '../duty-cycle.ts';
+import { MAX_LIGHT_BATCH } from './kawpow-cpu-limits.ts';
 import type { KawpowBuildReport } from './kawpow-progress.ts';
 import { loadLightCache } from './light-cache-loader.ts';
 import type { KawpowPrepareOptions, KawpowPrepared, KawpowSearchReply, KawpowWorkerJob } from './kawpow-worker-protocol.ts';
 
-/** Most nonces one search call may ask for: at a few ms each, about a second of light evaluation. */
-export const MAX_LIGHT_BATCH = 512;
 
 let label = 'CPU worker';
 let context: KawpowContext | undefined;
