@@ -63,6 +63,8 @@ export interface KawpowWorkersHarness {
   search(name: WorkerName, headerHash: string, height: number, target: string, start: string, count: number): Promise<{ hits: HitHex[]; tried: number }>;
   holding(name: WorkerName): Promise<{ epoch: number | null; dagBytes?: number }>;
   storedEpochs(storeName: string): Promise<number[]>;
+  /** Saves records for `epochs` in order into a fresh store keeping `keep`; the epochs left and what epoch `read` reads back. */
+  keepNewest(storeName: string, keep: number, epochs: number[], read: number): Promise<{ left: number[]; read: number[] | null }>;
   dispose(name: WorkerName): Promise<void>;
 }
 
@@ -186,6 +188,16 @@ window.__kawpowWorkers = {
     const store = idbLightCacheStore({ name: storeName });
     try {
       return await store.epochs();
+    } finally {
+      store.close();
+    }
+  },
+  async keepNewest(storeName, keep, epochs, read) {
+    const store = idbLightCacheStore({ name: storeName, keep });
+    try {
+      for (const e of epochs) await store.save(e, Uint8Array.of(e, e + 1, e + 2));
+      const back = await store.load(read);
+      return { left: await store.epochs(), read: back ? Array.from(back) : null };
     } finally {
       store.close();
     }

@@ -109,10 +109,30 @@ test.describe('KawPow workers of the web miner', () => {
     }
   });
 
+  test('IndexedDB keeps only the newest light caches, the one just saved always among them', async () => {
+    expect(await call('keepNewest', `${STORE}-keep`, 2, [3, 4, 5], 5)).toEqual({ left: [4, 5], read: [5, 6, 7] });
+    // An older epoch saved last (a job of the previous epoch) stays, beside the newest.
+    expect(await call('keepNewest', `${STORE}-keep`, 2, [1], 1)).toEqual({ left: [1, 5], read: [1, 2, 3] });
+    expect(await call('keepNewest', `${STORE}-keep1`, 1, [7, 8], 7)).toEqual({ left: [8], read: null });
+  });
+
   test('bad requests are refused with reasons', async () => {
     await expect(call('search', 'cpu', HEADER_HASH, 7500, TARGET, '0', 4)).rejects.toThrow(/not in epoch 0/);
     await expect(call('search', 'cpu', HEADER_HASH, 1234, TARGET, '0', 0)).rejects.toThrow(/count must be/);
     await expect(call('search', 'cpu', HEADER_HASH, 1234, TARGET, (2n ** 64n - 2n).toString(), 4)).rejects.toThrow(/64-bit nonce space/);
+  });
+
+  test('a damaged light cache in IndexedDB is rebuilt, not used', async () => {
+    test.setTimeout(PREPARE_TIMEOUT_MS);
+    const bad = `${STORE}-damaged`;
+    await call('keepNewest', bad, 2, [0], 0); // three bytes where a 16 MiB light cache belongs
+    // Another dataset size, so the worker does not answer from the epoch it holds.
+    const out = await call('prepare', 'cpu', 0, DATASET_ITEMS + 18, bad);
+    expect(out.error).toBeUndefined();
+    expect(out.prepared?.lightCacheFromStore).toBe(false);
+    expectProgress(out.reports, 'light cache');
+    const again = await call('prepare', 'gpu', 0, DATASET_ITEMS + 18, bad);
+    expect(again.prepared?.lightCacheFromStore, 'the rebuilt cache replaced the damaged record').toBe(true);
   });
 
   test('Stop during a DAG build frees it: the GPU holds no DAG and the worker still works', async () => {
