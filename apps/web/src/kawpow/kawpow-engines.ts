@@ -18,6 +18,7 @@
 import * as Comlink from 'comlink';
 import { kawpowEpoch, kawpowNonceRange } from '@otedama/core';
 import { MAX_REST_MS, restAfterBatchMs } from '../duty-cycle.ts';
+import { errorReason } from '../errors.ts';
 import { RateWindow, type DeviceKind, type Rates } from '../hash-rate.ts';
 import { WakeSignal } from '../wake-signal.ts';
 import type { KawpowCpuWorkerApi } from './kawpow-cpu-worker.ts';
@@ -87,9 +88,6 @@ function spawnDefault(kind: DeviceKind, index: number): Worker {
     : new Worker(new URL('./kawpow-cpu-worker.ts', import.meta.url), { type: 'module', name: `otedama-kawpow-cpu-${index}` });
 }
 
-function describe(err: unknown): string {
-  return (err as { reason?: string })?.reason ?? (err instanceof Error ? err.message : String(err));
-}
 
 /** Next batch size: doubled or halved towards BATCH_TARGET_MS, within 1..max. */
 export function nextBatch(batch: number, ms: number, max: number): number {
@@ -129,8 +127,8 @@ export class KawpowEngines {
         this.slots.push({ kind: 'gpu', label: 'GPU worker', worker, api, epoch: null, batch: FIRST_GPU_BATCH, maxBatch: MAX_GPU_BATCH });
       } catch (err) {
         worker.terminate();
-        if (this.options.cpuThreads === 0) throw new Error(`the GPU cannot mine KawPow here: ${describe(err)}`);
-        this.event('warn', `GPU unavailable, mining KawPow on the CPU only (light evaluation, slow): ${describe(err)}`);
+        if (this.options.cpuThreads === 0) throw new Error(`the GPU cannot mine KawPow here: ${errorReason(err)}`);
+        this.event('warn', `GPU unavailable, mining KawPow on the CPU only (light evaluation, slow): ${errorReason(err)}`);
       }
     }
     for (let i = 0; i < this.options.cpuThreads; i++) {
@@ -213,7 +211,7 @@ export class KawpowEngines {
         this.event('info', `${s.label} ready for epoch ${epoch} (light cache ${p.lightCacheFromStore ? 'from this browser' : 'built'}${dag})`);
         this.wake.notify();
       } catch (err) {
-        if (this.epoch === epoch && this.running) this.event('error', `${s.label} could not prepare epoch ${epoch}: ${describe(err)}`);
+        if (this.epoch === epoch && this.running) this.event('error', `${s.label} could not prepare epoch ${epoch}: ${errorReason(err)}`);
       } finally {
         this.tracker.clear(s.label);
         this.options.onBuild?.(this.tracker.statuses(performance.now()));
@@ -241,7 +239,7 @@ export class KawpowEngines {
         reply = await slot.api.search(work.job, start, count);
       } catch (err) {
         if (!this.running) return;
-        this.event('error', `${slot.label} failed a search: ${describe(err)}`);
+        this.event('error', `${slot.label} failed a search: ${errorReason(err)}`);
         slot.epoch = null; // prepared again with the next epoch change; until then it rests
         continue;
       }

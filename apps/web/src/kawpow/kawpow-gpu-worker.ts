@@ -21,6 +21,7 @@ import * as Comlink from 'comlink';
 import { datasetBytes, EngineUnavailableError } from '@otedama/core';
 import { buildKawpowDag, createWebGpuKawpowEngine, requestKawpowDevice, type KawpowDag, type WebGpuKawpowEngine } from '@otedama/kernels';
 import { restInWorker } from '../duty-cycle.ts';
+import { errorReason } from '../errors.ts';
 import { loadLightCache } from './light-cache-loader.ts';
 import type { KawpowBuildReport } from './kawpow-progress.ts';
 import type { KawpowPrepareOptions, KawpowPrepared, KawpowSearchReply, KawpowWorkerJob } from './kawpow-worker-protocol.ts';
@@ -35,9 +36,6 @@ let engine: WebGpuKawpowEngine | undefined;
 let dag: KawpowDag | undefined;
 let building: AbortController | undefined;
 
-function describe(err: unknown): string {
-  return (err as { reason?: string })?.reason ?? (err instanceof Error ? err.message : String(err));
-}
 
 const api = {
   async init(): Promise<{ adapter: string }> {
@@ -98,7 +96,7 @@ const api = {
       const r = await engine.search({ headerHash: job.headerHash, height: job.height, target: job.target }, start, count);
       return { hits: r.hits.map((h) => ({ nonce: h.nonce, mixHash: h.mixHash, finalHash: h.finalHash })), tried: r.tried };
     } catch (err) {
-      throw new Error(describe(err));
+      throw new Error(errorReason(err));
     }
   },
 
