@@ -15,3 +15,5 @@ export * from './share-fields.ts';
 export * from './hasher.ts';
 export * from './kawpow-algorithm.ts';
 export * from './stratum-job.ts';
+export * from './stratum.ts';
+export * from './share-validator.ts';
