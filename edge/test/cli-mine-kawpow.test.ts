@@ -7,9 +7,8 @@
  * Bad flags are one line and exit 2. The pool is a test helper; the edge's KawPow Stratum server
  * replaces it when it exists.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { KAWPOW } from '@otedama/core';
-import type { KawpowLight } from '../src/chain/kawpow-light.ts';
 import { RpcClient } from '../src/chain/rpc-client.ts';
 import { RpcTemplateSource } from '../src/chain/template-source-rpc.ts';
 import { silentLogger } from '../src/logger.ts';
@@ -17,7 +16,7 @@ import { callMinerControl } from '../src/miner/control-client.ts';
 import { ravencoinSimnet } from '../src/simnet/simnet-coin.ts';
 import { Simnet } from '../src/simnet/simnet.ts';
 import { runOtedama, startOtedama } from './cli-run.ts';
-import { RVN_PAYOUT_ADDRESS, RVN_PAYOUT_SCRIPT, testKawpowLight, TEST_KAWPOW_DATA_DIR } from './kawpow-helpers.ts';
+import { RVN_PAYOUT_ADDRESS, RVN_PAYOUT_SCRIPT, useTestKawpowLight, TEST_KAWPOW_DATA_DIR } from './kawpow-helpers.ts';
 import { KawpowStratumPool } from './kawpow-stratum-pool.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,12 +26,7 @@ import { join } from 'node:path';
 const SHARE_DIFFICULTY = 2 ** -27;
 const BLOCK_DIFFICULTY = 2 ** -24;
 
-let light: KawpowLight;
-beforeAll(async () => {
-  light = await testKawpowLight();
-  await light.prepare(1);
-}, 120_000);
-afterAll(() => light?.dispose());
+const light = useTestKawpowLight(1);
 
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -51,7 +45,7 @@ describe('otedama mine --algo kawpow', () => {
   it('mines shares and Ravencoin simnet blocks through a KawPow Stratum pool, and follows the new blocks', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'otedama-rvn-mine-'));
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const simnet = new Simnet({ dataDir, rpcPort: 0, blockDifficulty: BLOCK_DIFFICULTY, blockRewardSats: 5000e8, coin: ravencoinSimnet(light), logger: silentLogger });
+    const simnet = new Simnet({ dataDir, rpcPort: 0, blockDifficulty: BLOCK_DIFFICULTY, blockRewardSats: 5000e8, coin: ravencoinSimnet(light()), logger: silentLogger });
     await simnet.start();
     cleanup.push(() => simnet.stop());
     const rpc = new RpcClient({ url: simnet.rpcUrl, cookieFile: simnet.cookieFile, logger: silentLogger, retries: 0 });
@@ -59,7 +53,7 @@ describe('otedama mine --algo kawpow', () => {
     const source = new RpcTemplateSource({ client: rpc, pollSeconds: 1, logger: silentLogger, algorithm: KAWPOW, coin: 'ravencoin' });
     await source.start();
     cleanup.push(() => source.stop());
-    const pool = new KawpowStratumPool({ lightMix: light.mix, difficulty: SHARE_DIFFICULTY, chain: { source, payoutScript: RVN_PAYOUT_SCRIPT } });
+    const pool = new KawpowStratumPool({ lightMix: light().mix, difficulty: SHARE_DIFFICULTY, chain: { source, payoutScript: RVN_PAYOUT_SCRIPT } });
     await pool.start();
     cleanup.push(() => pool.stop());
     const startHeight = source.current()!.height;

@@ -10,22 +10,16 @@
  * The pool (kawpow-stratum-pool.ts) is a test helper on core's codec and validator; the edge's
  * KawPow Stratum server replaces it when it exists.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes, kawpowNonceRange, parseKawpowNotifyParams, type KawpowNotify } from '@otedama/core';
-import type { KawpowLight } from '../src/chain/kawpow-light.ts';
 import { silentLogger } from '../src/logger.ts';
 import { KawpowStratumClient, type KawpowStratumJob } from '../src/miner/stratum-client-kawpow.ts';
 import { parsePoolUrl } from '../src/miner/pool-url.ts';
-import { solveKawpow, testKawpowLight, type KawpowSolution } from './kawpow-helpers.ts';
+import { solveKawpow, useTestKawpowLight, type KawpowSolution } from './kawpow-helpers.ts';
 import { KawpowStratumPool } from './kawpow-stratum-pool.ts';
 import { LineClient, type Msg } from './stratum-harness.ts';
 
-let light: KawpowLight;
-beforeAll(async () => {
-  light = await testKawpowLight();
-  await light.prepare(1_000);
-}, 120_000);
-afterAll(() => light?.dispose());
+const light = useTestKawpowLight(1_000);
 
 const stops: (() => unknown)[] = [];
 afterEach(async () => {
@@ -33,7 +27,7 @@ afterEach(async () => {
 });
 
 async function startPool(options: Partial<ConstructorParameters<typeof KawpowStratumPool>[0]> = {}): Promise<KawpowStratumPool> {
-  const pool = new KawpowStratumPool({ lightMix: light.mix, ...options });
+  const pool = new KawpowStratumPool({ lightMix: light().mix, ...options });
   await pool.start();
   stops.push(() => pool.stop());
   return pool;
@@ -57,7 +51,7 @@ async function rawMiner(pool: KawpowStratumPool): Promise<{ client: LineClient; 
 function solve(job: KawpowNotify, prefix: string, skip = 0): KawpowSolution {
   let start = kawpowNonceRange(prefix).first;
   for (let i = 0; ; i++) {
-    const s = solveKawpow(light, job.headerHash, job.height, job.target, 'meet', start);
+    const s = solveKawpow(light(), job.headerHash, job.height, job.target, 'meet', start);
     if (i === skip) return s;
     start = s.nonce + 1n;
   }
@@ -96,7 +90,7 @@ describe('the KawPow share rules under attack over a real socket', () => {
     expect(r1.error[1]).toMatch(/^Header hash is not the job's/);
 
     // A nonce outside this connection's prefix (another miner's range).
-    const foreign = solveKawpow(light, job.headerHash, job.height, job.target, 'meet', 0x1234_0000_0000_0000n);
+    const foreign = solveKawpow(light(), job.headerHash, job.height, job.target, 'meet', 0x1234_0000_0000_0000n);
     expect((await submit(client, 44, submitParams(job.jobId, foreign, job.headerHash))).error[1]).toBe(`Nonce out of range: this connection mines nonces 0x${prefix}...`);
 
     // A forged mix hash for a nonce that does not meet the target: the final hash from it misses

@@ -10,23 +10,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { diskLightCacheStore } from '../chain/light-cache-store.ts';
-import type { KawpowLight } from '../chain/kawpow-light.ts';
 import { silentLogger, type Logger } from '../logger.ts';
-import { testKawpowLight, TEST_LIGHT_CACHE_DIR } from '../../test/kawpow-helpers.ts';
+import { useTestKawpowLight, TEST_LIGHT_CACHE_DIR } from '../../test/kawpow-helpers.ts';
 import { KawpowStratumPool } from '../../test/kawpow-stratum-pool.ts';
 import { KawpowMiner, splitNonceRange } from './kawpow-miner.ts';
 import { listGpuAdapters } from './gpu-devices.ts';
 import { parsePoolUrl } from './pool-url.ts';
 import { KawpowStratumClient } from './stratum-client-kawpow.ts';
 
-let light: KawpowLight;
-beforeAll(async () => {
-  light = await testKawpowLight();
-  await light.prepare(1_000);
-}, 120_000);
-afterAll(() => light?.dispose());
+const light = useTestKawpowLight(1_000);
 
 const stops: (() => unknown)[] = [];
 afterEach(async () => {
@@ -48,7 +42,7 @@ function recordingLogger(lines: string[]): Logger {
 }
 
 async function setup(poolOptions: Partial<ConstructorParameters<typeof KawpowStratumPool>[0]>, minerOptions: ConstructorParameters<typeof KawpowMiner>[0], logger: Logger = silentLogger) {
-  const pool = new KawpowStratumPool({ lightMix: light.mix, ...poolOptions });
+  const pool = new KawpowStratumPool({ lightMix: light().mix, ...poolOptions });
   await pool.start();
   stops.push(() => pool.stop());
   const client = new KawpowStratumClient({ pool: parsePoolUrl(pool.url), user: USER, password: 'x', backoffInitialMs: 50 }, logger);
@@ -122,7 +116,7 @@ describe('KawpowMiner on a GPU (Dawn, llvmpipe)', async () => {
   gpuIt('builds the DAG on the GPU and mines shares the pool accepts (reduced dataset on both sides)', async () => {
     const lines: string[] = [];
     const { pool, miner } = await setup(
-      { lightMix: async (h, n, height) => (await light.hasher.hash(h, n, height, { datasetItems: REDUCED_ITEMS })).mixHash },
+      { lightMix: async (h, n, height) => (await light().hasher.hash(h, n, height, { datasetItems: REDUCED_ITEMS })).mixHash },
       { threads: 0, gpus: [0], store: diskLightCacheStore(TEST_LIGHT_CACHE_DIR), datasetItems: REDUCED_ITEMS },
       recordingLogger(lines),
     );
@@ -139,7 +133,7 @@ describe('KawpowMiner on a GPU (Dawn, llvmpipe)', async () => {
     // 64 MiB: long enough on llvmpipe (about a minute) to be caught building.
     const items = 2 ** 19 - 1;
     const { miner } = await setup(
-      { lightMix: async (h, n, height) => (await light.hasher.hash(h, n, height, { datasetItems: items })).mixHash },
+      { lightMix: async (h, n, height) => (await light().hasher.hash(h, n, height, { datasetItems: items })).mixHash },
       { threads: 0, gpus: [0], store: diskLightCacheStore(TEST_LIGHT_CACHE_DIR), datasetItems: items },
     );
     await expect.poll(() => miner.status().preparing?.find((p) => p.what === 'DAG' && p.percent > 0), { timeout: 60_000, interval: 200 }).toBeTruthy();
