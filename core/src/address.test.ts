@@ -150,3 +150,49 @@ describe('address: malformed input', () => {
     expect(scriptToAddress(hexToBytes('51'), 'regtest')).toBeUndefined();
   });
 });
+
+// Ravencoin's own published keys (RavenProject/Ravencoin 6d48ae01 src/test/data/base58_keys_valid.json):
+// address, hash160, type, testnet.
+const RAVENCOIN_VALID: [string, string, 'p2pkh' | 'p2sh', boolean][] = [
+  ['RJYZeWxr1Ly8YgcvJU1qD5MR9jUtk14HkN', '65a16059864a2fdbc7c99a4723a8395bc6f188eb', 'p2pkh', false],
+  ['rGtwTfEisPQ7k8KNggmT4kq2vHpbEV6evU', '74f209f6ea907e2ea48f74fae05782ae8a665257', 'p2sh', false],
+  ['mo9ncXisMeAoXwqcV5EWuyncbmCcQN4rVs', '53c0307d6851aa0ce7825ba883c6bd9ad242b486', 'p2pkh', true],
+  ['2N2JD6wb56AfK4tfmM6PwdVmoYk2dCKf4Br', '6349a418fc4578d10a372b54b45c280cc8c4382f', 'p2sh', true],
+];
+
+describe('Ravencoin addresses', () => {
+  it.each(RAVENCOIN_VALID)('%s decodes to its published hash and back', (address, hash, type, testnet) => {
+    const d = decodeAddress(address, 'ravencoin');
+    expect(d.type).toBe(type);
+    expect(bytesToHex(d.program)).toBe(hash);
+    expect(d.networks).toEqual(testnet ? ['testnet', 'regtest'] : ['mainnet']);
+    for (const network of d.networks) {
+      expect(scriptToAddress(d.script, network, 'ravencoin')).toBe(address);
+      expect(addressToScript(address, network, 'ravencoin')).toEqual(d.script);
+    }
+  });
+
+  it("keeps Bitcoin's bytes on testnet and regtest, and its own on mainnet", () => {
+    // The same regtest key is m/n... on both coins; mainnet R... is no Bitcoin address.
+    expect(isValidAddress('mo9ncXisMeAoXwqcV5EWuyncbmCcQN4rVs', 'regtest', 'ravencoin')).toBe(true);
+    expect(isValidAddress('mo9ncXisMeAoXwqcV5EWuyncbmCcQN4rVs', 'regtest')).toBe(true);
+    expect(() => decodeAddress('RJYZeWxr1Ly8YgcvJU1qD5MR9jUtk14HkN')).toThrow(/not a Bitcoin P2PKH or P2SH address/);
+    expect(() => decodeAddress('1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2', 'ravencoin')).toThrow(/not a Ravencoin P2PKH or P2SH address/);
+  });
+
+  it('has no segwit addresses: a bech32 address is refused with the reason, a segwit script has no address', () => {
+    expect(() => validateAddress('bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080', 'regtest', { coin: 'ravencoin' })).toThrow(/Ravencoin has no bech32 addresses/);
+    const p2wpkh = hexToBytes('0014751e76e8199196d454941c45d1b3a323f1433bd6');
+    expect(scriptToAddress(p2wpkh, 'regtest', 'ravencoin')).toBeUndefined();
+    expect(scriptToAddress(p2wpkh, 'regtest')).toMatch(/^bcrt1q/);
+  });
+
+  it('names the network it expected with its address forms', () => {
+    expect(() => validateAddress('RJYZeWxr1Ly8YgcvJU1qD5MR9jUtk14HkN', 'regtest', { coin: 'ravencoin', chainName: 'simnet' })).toThrow(
+      /this is a mainnet address; simnet uses regtest addresses \(m…, n…, 2…\)/,
+    );
+    expect(() => validateAddress('mo9ncXisMeAoXwqcV5EWuyncbmCcQN4rVs', 'mainnet', { coin: 'ravencoin' })).toThrow(/expected a mainnet address \(R…, r…\)/);
+    expect(() => decodeAddress('RJYZeWxr1Ly8YgcvJU1qD5MR9jUtk14HkM', 'ravencoin')).toThrow(/bad checksum/);
+    expect(() => decodeAddress('RJYZ', 'dogecoin' as never)).toThrow(InvalidAddressError);
+  });
+});

@@ -1,7 +1,13 @@
 /**
- * Bitcoin addresses <-> output scripts for mainnet, testnet (and signet) and regtest:
- * base58check P2PKH/P2SH, bech32 (BIP173) segwit v0 and bech32m (BIP350) segwit v1..v16.
- * Simnet uses the regtest formats (bcrt1..., m/n..., 2...).
+ * Addresses <-> output scripts for mainnet, testnet (and signet) and regtest, per coin:
+ *   - Bitcoin: base58check P2PKH/P2SH, bech32 (BIP173) segwit v0 and bech32m (BIP350) segwit
+ *     v1..v16. The Bitcoin simnet uses the regtest formats (bcrt1..., m/n..., 2...).
+ *   - Ravencoin: base58check P2PKH/P2SH only (Ravencoin has no bech32 addresses), with its own
+ *     version bytes on mainnet (R..., r...) and Bitcoin's testnet bytes on testnet and regtest
+ *     (m/n..., 2...): RavenProject/Ravencoin 6d48ae01 src/chainparams.cpp, base58Prefixes of
+ *     CMainParams (60, 122), CTestNetParams and CRegTestParams (111, 196). The Ravencoin simnet
+ *     uses the regtest formats.
+ * Every function takes the coin last, Bitcoin by default.
  */
 import { bech32, bech32m, createBase58check } from '@scure/base';
 import { InvalidAddressError } from './errors.ts';
@@ -10,6 +16,10 @@ import { sha256 } from './sha256.ts';
 
 export type Network = 'mainnet' | 'testnet' | 'regtest';
 export const NETWORKS: readonly Network[] = ['mainnet', 'testnet', 'regtest'];
+
+/** Coins whose address formats core knows (the coin a chain's addresses belong to). */
+export type Coin = 'bitcoin' | 'ravencoin';
+export const COINS: readonly Coin[] = ['bitcoin', 'ravencoin'];
 
 export type AddressType = 'p2pkh' | 'p2sh' | 'p2wpkh' | 'p2wsh' | 'p2tr' | 'witness-unknown';
 
@@ -24,11 +34,36 @@ export interface NetworkParams {
   readonly looksLike: string;
 }
 
+/** Bitcoin's networks. */
 export const NETWORK_PARAMS: Readonly<Record<Network, NetworkParams>> = {
   mainnet: { hrp: 'bc', p2pkh: 0x00, p2sh: 0x05, looksLike: 'bc1…, 1…, 3…' },
   testnet: { hrp: 'tb', p2pkh: 0x6f, p2sh: 0xc4, looksLike: 'tb1…, m…, n…, 2…' },
   regtest: { hrp: 'bcrt', p2pkh: 0x6f, p2sh: 0xc4, looksLike: 'bcrt1…, m…, n…, 2…' },
 };
+
+/** A coin's network: like NetworkParams, with no bech32 prefix where the coin has no segwit addresses. */
+export type CoinNetworkParams = Omit<NetworkParams, 'hrp'> & { readonly hrp?: string };
+
+/** Ravencoin's networks (src/chainparams.cpp base58Prefixes PUBKEY_ADDRESS, SCRIPT_ADDRESS). */
+export const RAVENCOIN_NETWORK_PARAMS: Readonly<Record<Network, CoinNetworkParams>> = {
+  mainnet: { p2pkh: 60, p2sh: 122, looksLike: 'R…, r…' },
+  testnet: { p2pkh: 111, p2sh: 196, looksLike: 'm…, n…, 2…' },
+  regtest: { p2pkh: 111, p2sh: 196, looksLike: 'm…, n…, 2…' },
+};
+
+const COIN_PARAMS: Readonly<Record<Coin, Readonly<Record<Network, CoinNetworkParams>>>> = {
+  bitcoin: NETWORK_PARAMS,
+  ravencoin: RAVENCOIN_NETWORK_PARAMS,
+};
+
+const COIN_TITLES: Readonly<Record<Coin, string>> = { bitcoin: 'Bitcoin', ravencoin: 'Ravencoin' };
+
+/** The address formats of a coin's network. */
+export function addressParams(network: Network, coin: Coin = 'bitcoin'): CoinNetworkParams {
+  const params = COIN_PARAMS[coin]?.[network];
+  if (!params) throw new InvalidAddressError('', `unknown coin or network ${JSON.stringify(coin)}/${JSON.stringify(network)}`);
+  return params;
+}
 
 export interface DecodedAddress {
   /** The address as given (bech32 lower-cased). */
@@ -47,6 +82,8 @@ export interface DecodedAddress {
 export interface ValidateOptions {
   /** Name of the chain for messages, e.g. "simnet" ("simnet uses regtest addresses (…)"). */
   readonly chainName?: string;
+  /** The coin whose addresses are expected (default bitcoin). */
+  readonly coin?: Coin;
 }
 
 /** Longest segwit address BIP173 allows (characters). */
@@ -119,75 +156,83 @@ function decodeSegwit(address: string, hrp: string, network: Network): DecodedAd
   };
 }
 
-function decodeBase58(address: string): DecodedAddress {
+function decodeBase58(address: string, coin: Coin): DecodedAddress {
   const fail = (reason: string) => new InvalidAddressError(address, reason);
+  const title = COIN_TITLES[coin];
   let payload: Uint8Array;
   try {
     payload = base58check.decode(address);
   } catch (err) {
     const msg = (err as Error).message ?? '';
     if (/checksum/i.test(msg)) throw fail('bad checksum: the address has a typo (base58check checksum does not match)');
-    throw fail('not a Bitcoin address (neither bech32 nor base58check)');
+    throw fail(coin === 'bitcoin' ? 'not a Bitcoin address (neither bech32 nor base58check)' : `not a ${title} address (not base58check)`);
   }
   if (payload.length !== 21) throw fail(`bad length: base58 address payload is ${payload.length} bytes (must be 21)`);
   const version = payload[0]!;
   const hash = payload.slice(1);
-  const pkh = NETWORKS.filter((n) => NETWORK_PARAMS[n].p2pkh === version);
+  const table = COIN_PARAMS[coin];
+  const pkh = NETWORKS.filter((n) => table[n].p2pkh === version);
   if (pkh.length) return { address, type: 'p2pkh', networks: pkh, program: hash, script: p2pkhScript(hash) };
-  const sh = NETWORKS.filter((n) => NETWORK_PARAMS[n].p2sh === version);
+  const sh = NETWORKS.filter((n) => table[n].p2sh === version);
   if (sh.length) return { address, type: 'p2sh', networks: sh, program: hash, script: p2shScript(hash) };
-  throw fail(`unknown version byte 0x${version.toString(16).padStart(2, '0')} (not a Bitcoin P2PKH or P2SH address)`);
+  throw fail(`unknown version byte 0x${version.toString(16).padStart(2, '0')} (not a ${title} P2PKH or P2SH address)`);
 }
 
-/** Decodes an address of any supported network; throws InvalidAddressError with the reason. */
-export function decodeAddress(address: string): DecodedAddress {
+/** Decodes an address of any network of `coin` (default bitcoin); throws InvalidAddressError with the reason. */
+export function decodeAddress(address: string, coin: Coin = 'bitcoin'): DecodedAddress {
   if (typeof address !== 'string') throw new InvalidAddressError(String(address), 'address must be a string');
+  if (!Object.hasOwn(COIN_PARAMS, coin)) throw new InvalidAddressError(address, `unknown coin ${JSON.stringify(coin)} (known: ${COINS.join(', ')})`);
   const trimmed = address.trim();
   if (trimmed === '') throw new InvalidAddressError(address, 'address is empty');
   if (trimmed !== address) throw new InvalidAddressError(address, 'address has leading or trailing spaces');
+  const table = COIN_PARAMS[coin];
   const sep = address.lastIndexOf('1');
   if (sep > 0) {
     const hrp = address.slice(0, sep).toLowerCase();
-    const network = NETWORKS.find((n) => NETWORK_PARAMS[n].hrp === hrp);
+    const network = NETWORKS.find((n) => table[n].hrp === hrp);
     if (network) return decodeSegwit(address, hrp, network);
+    if (coin !== 'bitcoin' && NETWORKS.some((n) => NETWORK_PARAMS[n].hrp === hrp)) {
+      throw new InvalidAddressError(address, `this is a Bitcoin segwit address; ${COIN_TITLES[coin]} has no bech32 addresses (${NETWORKS.map((n) => table[n].looksLike).filter((v, i, a) => a.indexOf(v) === i).join('; ')})`);
+    }
   }
   try {
-    return decodeBase58(address);
+    return decodeBase58(address, coin);
   } catch (err) {
     // Something bech32-shaped with an unknown prefix reads better as that than as "bad base58".
-    if (sep > 0 && sep <= 83 && /^[a-z0-9]+$/i.test(address.slice(0, sep)) && !/^[1-9A-HJ-NP-Za-km-z]+$/.test(address)) {
+    if (coin === 'bitcoin' && sep > 0 && sep <= 83 && /^[a-z0-9]+$/i.test(address.slice(0, sep)) && !/^[1-9A-HJ-NP-Za-km-z]+$/.test(address)) {
       throw new InvalidAddressError(address, `unknown address prefix "${address.slice(0, sep)}1" (Bitcoin uses bc1, tb1 and bcrt1)`);
     }
     throw err;
   }
 }
 
-/** Decodes and checks the address belongs to `network`; throws InvalidAddressError otherwise. */
+/** Decodes and checks the address belongs to `network` (of `options.coin`, default bitcoin); throws InvalidAddressError otherwise. */
 export function validateAddress(address: string, network: Network, options: ValidateOptions = {}): DecodedAddress {
-  const decoded = decodeAddress(address);
+  const coin = options.coin ?? 'bitcoin';
+  const decoded = decodeAddress(address, coin);
   if (!decoded.networks.includes(network)) {
     const uses = options.chainName ? `${options.chainName} uses ${network} addresses` : `expected a ${network} address`;
     throw new InvalidAddressError(
       address,
-      `this is a ${describeNetworks(decoded.networks)} address; ${uses} (${NETWORK_PARAMS[network].looksLike})`,
+      `this is a ${describeNetworks(decoded.networks)} address; ${uses} (${addressParams(network, coin).looksLike})`,
     );
   }
   return decoded;
 }
 
-/** True when the address decodes and belongs to `network`. */
-export function isValidAddress(address: string, network: Network): boolean {
+/** True when the address decodes and belongs to `network` (of `coin`). */
+export function isValidAddress(address: string, network: Network, coin: Coin = 'bitcoin'): boolean {
   try {
-    validateAddress(address, network);
+    validateAddress(address, network, { coin });
     return true;
   } catch {
     return false;
   }
 }
 
-/** The scriptPubKey an address pays to (checked against the network). */
-export function addressToScript(address: string, network: Network): Uint8Array {
-  return validateAddress(address, network).script;
+/** The scriptPubKey an address pays to (checked against the network of `coin`). */
+export function addressToScript(address: string, network: Network, coin: Coin = 'bitcoin'): Uint8Array {
+  return validateAddress(address, network, { coin }).script;
 }
 
 /**
@@ -212,15 +257,17 @@ export function standardScriptType(script: Uint8Array): AddressType | undefined 
 }
 
 /**
- * The address of a standard output script on `network`, or undefined for scripts that have no
- * address (OP_RETURN, bare multisig, non-standard).
+ * The address of a standard output script on `network` of `coin`, or undefined for scripts that
+ * have no address there (OP_RETURN, bare multisig, non-standard; segwit scripts on a coin with no
+ * bech32 addresses).
  */
-export function scriptToAddress(script: Uint8Array, network: Network): string | undefined {
+export function scriptToAddress(script: Uint8Array, network: Network, coin: Coin = 'bitcoin'): string | undefined {
   const type = standardScriptType(script);
   if (type === undefined) return undefined;
-  const p = NETWORK_PARAMS[network];
+  const p = addressParams(network, coin);
   if (type === 'p2pkh') return base58check.encode(concatBytes(new Uint8Array([p.p2pkh]), script.slice(3, 23)));
   if (type === 'p2sh') return base58check.encode(concatBytes(new Uint8Array([p.p2sh]), script.slice(2, 22)));
+  if (p.hrp === undefined) return undefined;
   const op = script[0]!;
   const version = op === OP_0 ? 0 : op - OP_1 + 1;
   const words = [version, ...bech32.toWords(script.slice(2))];

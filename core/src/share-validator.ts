@@ -33,7 +33,7 @@
  */
 import { STRATUM_ERROR, type StratumErrorCode } from './errors.ts';
 import { bytesToHex, hexToBytes, readU32LE, u32ToHex, writeU32LE } from './hex.ts';
-import { ShareHashSet } from './share-hash-set.ts';
+import { ShareJobBook, type ShareTemplate } from './share-job-book.ts';
 import { createSha256dHasher } from './sha256d-hasher.ts';
 import { DEFAULT_VERSION_ROLLING_MASK, prevHashFromStratum, type StratumJobFields } from './stratum-job.ts';
 import { DIFF1_TARGET, MAX_TARGET, difficultyToTarget } from './target.ts';
@@ -106,27 +106,6 @@ export interface ShareJobSpec {
    * fields). Jobs with the same key must build the same header from the same submission.
    */
   readonly templateKey?: string;
-}
-
-/**
- * The duplicate scope shared by every job of one template (refreshes and variants included):
- * the header hashes of its accepted shares.
- */
-export interface ShareTemplate {
-  /** See ShareJobSpec.templateKey. */
-  readonly key: string;
-  /** Clean-job generation the template belongs to. */
-  readonly epoch: number;
-  /**
-   * Accepted shares by header hash: the header is a function of extranonce1|extranonce2|ntime|
-   * nonce|version bits and the template, so equal headers are exactly the duplicates (see
-   * share-hash-set.ts).
-   */
-  readonly accepted: ShareHashSet;
-  /** Registered jobs of the template still in the history. */
-  jobs: number;
-  /** True once no registered job of the template is left: its jobs answer "stale". */
-  retired: boolean;
 }
 
 /** A registered job with its fields decoded once. */
@@ -271,13 +250,9 @@ export interface ShareValidatorOptions {
  * header hash, so it holds across job ids, connections and reconnects.
  */
 export class ShareValidator {
-  private readonly jobs = new Map<string, ShareJob>();
-  /** Templates of the current epoch by key. */
-  private readonly templates = new Map<string, ShareTemplate>();
-  private epoch = 0;
+  private readonly book: ShareJobBook<ShareJob>;
   private readonly hash: Sha256dFn;
   private readonly now: () => number;
-  private readonly maxJobs: number;
   private readonly maxFuture: number;
   private readonly header = new Uint8Array(80);
   private readonly pair = new Uint8Array(64);
@@ -285,18 +260,17 @@ export class ShareValidator {
   constructor(options: ShareValidatorOptions = {}) {
     this.hash = options.sha256d ?? createSha256dHasher();
     this.now = options.now ?? Date.now;
-    this.maxJobs = options.maxJobs ?? DEFAULT_MAX_JOBS;
+    this.book = new ShareJobBook(options.maxJobs ?? DEFAULT_MAX_JOBS);
     this.maxFuture = options.maxNtimeFutureSeconds ?? MAX_NTIME_FUTURE_S;
-    if (!Number.isInteger(this.maxJobs) || this.maxJobs < 1) throw new RangeError(`maxJobs must be a positive integer (got ${this.maxJobs})`);
   }
 
   /** Registers a job (decoding its fields once). A clean job makes every earlier job stale. */
   addJob(spec: ShareJobSpec): ShareJob {
-    if (this.jobs.has(spec.id)) throw new RangeError(`job id ${spec.id} is already registered`);
+    this.book.checkNewId(spec.id);
     if (!Number.isInteger(spec.extranonce2Size) || spec.extranonce2Size < 1 || spec.extranonce2Size > 32) {
       throw new RangeError(`extranonce2Size must be 1..32 (got ${spec.extranonce2Size})`);
     }
-    if (spec.cleanJobs) this.newEpoch();
+    if (spec.cleanJobs) this.book.newEpoch();
     const f = spec.fields;
     const prevHash = prevHashFromStratum(f.prevhash);
     const coinb1 = hexToBytes(f.coinb1, undefined, 'coinb1');
@@ -305,15 +279,9 @@ export class ShareValidator {
     const version = parseInt(f.version, 16) >>> 0;
     const nbits = parseInt(f.nbits, 16) >>> 0;
     const key = spec.templateKey ?? this.templateKey({ prevHash, coinb1, coinb2, branch, version, nbits, extranonce2Size: spec.extranonce2Size });
-    let template = this.templates.get(key);
-    if (!template) {
-      template = { key, epoch: this.epoch, accepted: new ShareHashSet(), jobs: 0, retired: false };
-      this.templates.set(key, template);
-    }
-    template.jobs++;
-    const job: ShareJob = {
+    return this.book.register(key, (epoch, template) => ({
       ...spec,
-      epoch: this.epoch,
+      epoch,
       version,
       nbits,
       ntime: parseInt(f.ntime, 16) >>> 0,
@@ -323,15 +291,7 @@ export class ShareValidator {
       branch,
       blockTargetLE: targetToLE(spec.blockTarget > MAX_TARGET ? MAX_TARGET : spec.blockTarget),
       template,
-    };
-    this.jobs.set(job.id, job);
-    while (this.jobs.size > this.maxJobs) {
-      const oldest = this.jobs.keys().next().value as string;
-      const evicted = this.jobs.get(oldest)!;
-      this.jobs.delete(oldest);
-      if (--evicted.template.jobs === 0 && !evicted.template.retired) this.retire(evicted.template);
-    }
-    return job;
+    }));
   }
 
   /**
@@ -377,28 +337,27 @@ export class ShareValidator {
   }
 
   getJob(id: string): ShareJob | undefined {
-    return this.jobs.get(id);
+    return this.book.get(id);
   }
 
   /** True when a newer clean job exists, or the job's template left the history. */
   isStale(job: ShareJob): boolean {
-    return job.epoch < this.epoch || job.template.retired;
+    return this.book.isStale(job);
   }
 
   /** Number of remembered jobs. */
   get size(): number {
-    return this.jobs.size;
+    return this.book.size;
   }
 
   /** Templates of the current epoch still in the history. */
   get templateCount(): number {
-    return this.templates.size;
+    return this.book.templateCount;
   }
 
   /** Forgets every job (e.g. when the template source restarts). */
   clear(): void {
-    this.newEpoch();
-    this.jobs.clear();
+    this.book.clear();
   }
 
   /**
@@ -411,23 +370,11 @@ export class ShareValidator {
     return share.job.template.accepted.deleteHash(share.hash);
   }
 
-  /** A clean job: every template so far is stale; their duplicate sets are no longer needed. */
-  private newEpoch(): void {
-    this.epoch++;
-    for (const t of this.templates.values()) this.retire(t);
-  }
-
-  private retire(t: ShareTemplate): void {
-    t.retired = true;
-    t.accepted.clear();
-    this.templates.delete(t.key);
-  }
-
   /**
    * Validates a share. `job` may be given when the caller resolved the job id itself (the
    * edge maps per-connection job ids to shared jobs); otherwise the id is looked up here.
    */
-  validate(sub: ShareSubmission, ctx: ShareContext, job: ShareJob | undefined = this.jobs.get(sub.jobId)): ShareVerdict {
+  validate(sub: ShareSubmission, ctx: ShareContext, job: ShareJob | undefined = this.book.get(sub.jobId)): ShareVerdict {
     if (!job) return rejectShare('job-not-found');
     if (this.isStale(job)) return rejectShare('stale');
     const en2 = sub.extranonce2;

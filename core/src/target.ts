@@ -58,25 +58,28 @@ export function targetToBits(target: bigint): number {
   return ((size << 24) | compact) >>> 0;
 }
 
-/** Target of a (possibly fractional) difficulty: floor(diff1 / difficulty), clamped to 2^256-1. */
-export function difficultyToTarget(difficulty: number): bigint {
+/**
+ * Target of a (possibly fractional) difficulty: floor(diff1 / difficulty), clamped to 2^256-1.
+ * `diff1` is the algorithm's difficulty-1 target (Bitcoin's by default; KawPow pools use 0xff·2^216).
+ */
+export function difficultyToTarget(difficulty: number, diff1: bigint = DIFF1_TARGET): bigint {
   if (typeof difficulty !== 'number' || !Number.isFinite(difficulty) || difficulty <= 0) {
     throw new InvalidTargetError(`difficulty must be a positive finite number (got ${difficulty})`);
   }
   // difficulty = m * 2^e exactly (m a 53-bit integer), so diff1 / difficulty is exact in bigint.
   const [m, e] = frexpInt(difficulty);
   let t: bigint;
-  if (e >= 0) t = DIFF1_TARGET / (m << BigInt(e));
-  else t = (DIFF1_TARGET << BigInt(-e)) / m;
+  if (e >= 0) t = diff1 / (m << BigInt(e));
+  else t = (diff1 << BigInt(-e)) / m;
   if (t > MAX_TARGET) t = MAX_TARGET;
   if (t === 0n) throw new InvalidTargetError(`difficulty ${difficulty} is too high: its target is zero`);
   return t;
 }
 
-/** Difficulty of a target (or of a hash value): diff1 / target, as a float. */
-export function targetToDifficulty(target: bigint): number {
+/** Difficulty of a target (or of a hash value): diff1 / target, as a float (`diff1` as above). */
+export function targetToDifficulty(target: bigint, diff1: bigint = DIFF1_TARGET): number {
   if (target <= 0n) throw new InvalidTargetError('target is zero');
-  const q = (DIFF1_TARGET << DIFF_SCALE_BITS) / target;
+  const q = (diff1 << DIFF_SCALE_BITS) / target;
   return Number(q) / 2 ** Number(DIFF_SCALE_BITS);
 }
 

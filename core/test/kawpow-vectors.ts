@@ -25,6 +25,10 @@ export interface KawpowVectors {
   light_cache_keccak256: { epoch: number; keccak256_of_light_cache: string; verified_locally: boolean }[];
   l1_cache_epoch0_first20_u32: { values: number[] };
   vectors: KawpowHashVector[];
+  /** Real Ravencoin mainnet KawPow block headers with their published block hashes. */
+  block_headers: {
+    headers: { name: string; height: number; header_hex: string; expected_block_hash_display_hex?: string; expected_prev_block_hash_display_hex?: string }[];
+  };
 }
 
 export const kawpowVectors = kawpowFile as unknown as KawpowVectors;

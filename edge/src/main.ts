@@ -92,6 +92,10 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
   const webRoot = resolveWebRoot(config.http.webRoot, WEB_ROOT);
   if (webRoot.built) log.info('web app', { webRoot: webRoot.path, from: webRoot.configured ? '--web-root / http.web_root' : 'default' });
   else log.warn('web app is not built; / answers 503 until it is (npm start builds it)', { webRoot: webRoot.path });
+  // The Stratum server, the job feed and the web miner speak SHA-256d; KawPow's dialect comes later.
+  if ((config.chain.coin ?? 'bitcoin') !== 'bitcoin') {
+    throw new ConfigError(`otedama pool serves sha256d on a Bitcoin chain for now; chain.coin ${config.chain.coin} (KawPow) needs the KawPow Stratum dialect, which otedama pool does not have yet`);
+  }
   // One edge per data folder: nothing in it is touched before the lock is ours.
   const lock = DataDirLock.acquire(config.dataDir);
   mkdirSync(config.dataDir, { recursive: true });

@@ -1,4 +1,5 @@
 /** Algorithm modules behind one interface, and the registry that names them. */
 export * from './algorithm.ts';
+export * from './header-fields.ts';
 export * from './registry.ts';
 export * from './sha256d/sha256d.ts';

@@ -5,9 +5,13 @@
  */
 import { UnknownAlgorithmError } from '../errors.ts';
 import type { Algorithm } from './algorithm.ts';
+import { KAWPOW } from './kawpow/kawpow-algorithm.ts';
 import { SHA256D } from './sha256d/sha256d.ts';
 
-const ALGORITHMS: ReadonlyMap<string, Algorithm> = new Map([[SHA256D.name, SHA256D]]);
+const ALGORITHMS: ReadonlyMap<string, Algorithm> = new Map([
+  [SHA256D.name, SHA256D],
+  [KAWPOW.name, KAWPOW],
+]);
 
 export function algorithmNames(): string[] {
   return [...ALGORITHMS.keys()];

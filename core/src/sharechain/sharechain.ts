@@ -39,7 +39,11 @@ export interface ShareChainOptions {
   readonly params: PoolParams;
   /** What the coin allows (recent tips, heights, rewards, targets). */
   readonly coin: CoinContext;
-  /** PoW of a share header; default the algorithm's own (the edge injects node:crypto's SHA-256d). */
+  /**
+   * PoW of a share header; default the algorithm's own (the edge injects node:crypto's SHA-256d).
+   * Required for an algorithm core cannot verify alone (KawPow: `kawpowSharePow` with an engine's
+   * light evaluation); without it the constructor throws SharechainError.
+   */
   readonly pow?: PowFunction;
   /** sha256d for metadata hashes, txids and merkle branches; default core's allocation-free hasher. */
   readonly sha256d?: Sha256dFn;
@@ -130,7 +134,9 @@ export class ShareChain {
     this.poolId = poolId(this.params);
     this.algorithm = getAlgorithm(this.params.algorithm);
     this.coin = options.coin;
-    this.pow = options.pow ?? this.algorithm.share.pow;
+    const pow = options.pow ?? this.algorithm.share.pow;
+    if (!pow) throw new SharechainError(`${this.algorithm.name} shares need an injected proof-of-work function (core has no ${this.algorithm.name} verifier of its own)`);
+    this.pow = pow;
     this.hash = options.sha256d ?? createSha256dHasher();
     this.clock = options.now ?? Date.now;
     this.maxBytes = maxShareBytes(this.algorithm.share.headerBytes);

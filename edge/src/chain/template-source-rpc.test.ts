@@ -32,12 +32,15 @@ import {
   witnessMerkleRoot,
   wtxid,
   type Network,
+  SHA256D,
+  withNonce,
 } from '@otedama/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PAYOUT_ADDRESS, TEST_DIFFICULTY, mineTemplate } from '../../test/chain-helpers.ts';
 import { RpcTransportError } from '../errors.ts';
 import { silentLogger } from '../logger.ts';
 import { RpcClient } from './rpc-client.ts';
+import { blockForSubmit, jobHeader } from './template-work.ts';
 import { Simnet } from '../simnet/simnet.ts';
 import { RpcTemplateSource, networkFromChainName } from './template-source-rpc.ts';
 import type { TemplateUpdate } from './template-source.ts';
@@ -94,6 +97,8 @@ interface RecordedJob {
   coinbaseHash: string;
   merkleRoot: string;
   blockHash: string;
+  /** The header nonce, 8 hex digits of its u32 value (Stratum's form). */
+  nonce: string;
   blockHex: string;
 }
 
@@ -237,6 +242,11 @@ describe('RpcTemplateSource', () => {
       expect(hashMeetsTarget(headerHash(block.header), bitsToTarget(tpl.bits))).toBe(true);
       expect(bytesToHex(block.header.slice(36, 68))).toBe(bytesToHex(root));
       expect(block.txs.slice(1).map((x) => bytesToHex(x.raw))).toEqual(tpl.transactions.map((x) => bytesToHex(x.data)));
+      // The SHA-256d module's job header is the recorded header before its nonce.
+      expect(withNonce(jobHeader(SHA256D, tpl, root), parseInt(job.nonce, 16))).toEqual(block.header);
+      const submitted = parseBlock(blockForSubmit(SHA256D, block.header, coinbase, tpl));
+      expect(submitted.header).toEqual(block.header);
+      expect(submitted.txs.map((x) => bytesToHex(x.tx.inputs[0]!.prevTxid))).toEqual(block.txs.map((x) => bytesToHex(x.tx.inputs[0]!.prevTxid)));
     });
   });
 

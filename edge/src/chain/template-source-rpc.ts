@@ -1,11 +1,19 @@
 /**
- * The TemplateSource over JSON-RPC, one implementation for simnet and for a real bitcoind:
- * `getblocktemplate {"rules":["segwit"]}` every pollSeconds, plus a long-poll loop whenever the
- * node offers a `longpollid` (bitcoind and simnet answer it the moment the tip changes).
- * Templates are emitted when their content changes (tip, bits, value, transactions, longpollid),
- * not when only curtime moves; `newBlock` is set when the previous block hash changed.
+ * The TemplateSource over JSON-RPC, one implementation for both simnets and for a real bitcoind
+ * or ravend: `getblocktemplate {"rules":["segwit"]}` every pollSeconds, plus a long-poll loop
+ * whenever the node offers a `longpollid` (the nodes and simnet answer it the moment the tip
+ * changes). Templates are emitted when their content changes (tip, bits, value, transactions,
+ * longpollid), not when only curtime moves; `newBlock` is set when the previous block hash
+ * changed.
+ *
+ * Generic over the algorithm module: the source knows which algorithm its chain mines (SHA-256d
+ * for Bitcoin, KawPow for Ravencoin) and which coin's addresses it pays, and refuses on start a
+ * node of the other coin (ravend's getblockchaininfo has `difficulty_algorithm`, bitcoind's has
+ * not). A template's job header, job input and submitted block come from the module
+ * (template-work.ts); ravend takes the same BIP22 request and a block with its 120-byte header
+ * through the same submitblock.
  */
-import { bytesToHex, concatBytes, parseBlockTemplate, reverseBytes, sha256, type BlockTemplate, type Network } from '@otedama/core';
+import { bytesToHex, concatBytes, parseBlockTemplate, reverseBytes, sha256, SHA256D, type Algorithm, type BlockTemplate, type Coin, type Network } from '@otedama/core';
 import { RpcError, RpcTransportError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { JsonRpcCaller } from './rpc-client.ts';
@@ -31,11 +39,20 @@ export interface RpcTemplateSourceOptions {
   readonly longPoll?: boolean;
   readonly longPollTimeoutMs?: number;
   readonly startTimeoutMs?: number;
-  /** getblocktemplate rules (bitcoind requires "segwit"). */
+  /** getblocktemplate rules (bitcoind requires "segwit"; ravend ignores it). */
   readonly rules?: readonly string[];
+  /** The chain's algorithm module (default SHA-256d). */
+  readonly algorithm?: Algorithm;
+  /** Whose addresses the chain pays (default bitcoin); a node of the other coin is refused on start. */
+  readonly coin?: Coin;
 }
 
 /** bitcoind's chain names (getblockchaininfo.chain) to address networks. */
+/** The node's coin from its getblockchaininfo: ravend adds `difficulty_algorithm` (DGW-180 or BTC), bitcoind does not. */
+export function coinFromChainInfo(info: Record<string, unknown>): Coin {
+  return typeof info.difficulty_algorithm === 'string' ? 'ravencoin' : 'bitcoin';
+}
+
 export function networkFromChainName(chain: string): Network {
   if (chain === 'main') return 'mainnet';
   if (chain === 'regtest') return 'regtest';
@@ -75,8 +92,13 @@ export class RpcTemplateSource implements TemplateSource {
   private networkName: Network | undefined;
   private lastPollError = '';
 
+  readonly algorithm: Algorithm;
+  readonly coin: Coin;
+
   constructor(private readonly options: RpcTemplateSourceOptions) {
     this.log = options.logger.forComponent('edge:template-rpc');
+    this.algorithm = options.algorithm ?? SHA256D;
+    this.coin = options.coin ?? 'bitcoin';
   }
 
   /** The node's address network (from getblockchaininfo), once started. */
@@ -104,8 +126,15 @@ export class RpcTemplateSource implements TemplateSource {
     const deadline = Date.now() + (this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
     for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
       try {
-        const info = await this.options.client.call<{ chain?: unknown }>('getblockchaininfo', [], { signal: running.signal });
+        const info = await this.options.client.call<Record<string, unknown>>('getblockchaininfo', [], { signal: running.signal });
         this.networkName = networkFromChainName(String(info?.chain));
+        const nodeCoin = coinFromChainInfo(info ?? {});
+        if (nodeCoin !== this.coin) {
+          throw new RpcTransportError(
+            `the node is a ${nodeCoin === 'ravencoin' ? 'Ravencoin (ravend)' : 'Bitcoin (bitcoind)'} node, but this edge mines ${this.algorithm.name} on ${this.coin}: point chain.rpc_url at a ${this.coin === 'ravencoin' ? 'ravend' : 'bitcoind'} or set chain.coin: ${nodeCoin}`,
+            false,
+          );
+        }
         this.apply(await this.fetchTemplate(running.signal), 'start');
         break;
       } catch (err) {

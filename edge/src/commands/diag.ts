@@ -14,6 +14,7 @@ import { schemaVersion, MIGRATIONS } from '../storage/migrations.ts';
 import { openDriver, SQLITE_FILE_NAME } from '../storage/open-storage.ts';
 import { noPositionals } from './edge-api.ts';
 import { rpcCheck } from './net-test.ts';
+import { SIMNET_DEFAULTS } from '../simnet/simnet-coin.ts';
 import { edgeConfigFromFlags, LOCATION_FLAGS } from './pool.ts';
 
 /** Longest wait for Dawn to list adapters (a broken driver can hang). */
@@ -87,7 +88,10 @@ export const diagCommand: Command = {
       dataDir: config.dataDir,
       http: `${config.http.host}:${config.http.port}`,
       stratum: `${config.stratum.host}:${config.stratum.port}`,
-      chain: config.chain.mode === 'simnet' ? `simnet (RPC port ${config.chain.simnet.rpcPort}, block difficulty ${config.chain.simnet.blockDifficulty})` : `rpc ${config.chain.rpcUrl}`,
+      chain:
+        config.chain.mode === 'simnet'
+          ? `${config.chain.coin ?? 'bitcoin'} simnet (RPC port ${config.chain.simnet.rpcPort}, block difficulty ${config.chain.simnet.blockDifficulty ?? SIMNET_DEFAULTS[config.chain.coin ?? 'bitcoin'].blockDifficulty})`
+          : `${config.chain.coin ?? 'bitcoin'} rpc ${config.chain.rpcUrl}`,
       pool: { feePercent: config.pool.feePercent, minPayoutSats: Number(config.pool.minPayoutSats), pplnsWindow: config.pool.pplnsWindow, payoutAddress: config.pool.payoutAddress ?? null },
       metrics: config.metrics.port !== undefined ? `${config.metrics.host}:${config.metrics.port}` : 'on the HTTP port',
       log: `${config.log.level} (${config.log.format})`,

@@ -2,18 +2,28 @@
  * `otedama mine --wallet ADDR`: a headless Stratum V1 miner (CPU threads running the WASM
  * hasher, GPUs running the WGSL kernel through the `webgpu` package) for our edge or any pool,
  * with a live status line and a local control endpoint for `otedama mining start|stop|status`.
+ * `--algo sha256d` (default) speaks Bitcoin's Stratum; `--algo kawpow` the KawPow dialect of
+ * Ravencoin pools (kawpowminer's), with each epoch's light cache kept in the data folder and the
+ * DAG built on every GPU.
  */
 import { cpus, hostname } from 'node:os';
-import { getAlgorithm, OtedamaError } from '@otedama/core';
+import { join } from 'node:path';
+import { getAlgorithm, OtedamaError, type Algorithm } from '@otedama/core';
+import { LIGHT_CACHE_DIR, diskLightCacheStore } from '../chain/light-cache-store.ts';
 import type { Command } from '../command.ts';
+import { defaultDataDir } from '../config/config.ts';
 import { CliUsageError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { DEFAULT_CONTROL_PORT, startControlServer } from '../miner/control-server.ts';
 import { CPU_ENGINES, type CpuEngineName } from '../miner/cpu-searcher.ts';
+import { KawpowMiner } from '../miner/kawpow-miner.ts';
 import { LiveLine, formatStatusLine, loggerAroundLiveLine } from '../miner/live-line.ts';
-import { Miner } from '../miner/miner.ts';
+import { Miner, type MinerStatus } from '../miner/miner.ts';
 import { compileWasmModule } from '../miner/wasm-searcher.ts';
-import { DEFAULT_POOL_URL, formatPoolUrl, parsePoolUrl } from '../miner/pool-url.ts';
+import { DEFAULT_POOL_URL, formatPoolUrl, parsePoolUrl, type PoolUrl } from '../miner/pool-url.ts';
 import { StratumClient } from '../miner/stratum-client.ts';
+import { KawpowStratumClient } from '../miner/stratum-client-kawpow.ts';
+import type { StratumClientError } from '../errors.ts';
 
 /** Half the cores, at least one: leaves the machine usable while mining. */
 export function defaultMinerThreads(): number {
@@ -47,6 +57,17 @@ function checkWallet(wallet: string): void {
   }
 }
 
+function sessionFor(algo: Algorithm, input: SessionInput, logger: Logger): Promise<MiningSession> {
+  switch (algo.name) {
+    case 'sha256d':
+      return sha256dSession(input, logger);
+    case 'kawpow':
+      return Promise.resolve(kawpowSession(input, logger));
+    default:
+      throw new CliUsageError(`otedama mine mines sha256d and kawpow; ${algo.title} mining is not available in otedama mine yet`);
+  }
+}
+
 /** The CPU engine to use: the one asked for, or for `auto` the best WASM build that loads here. */
 async function resolveCpuEngine(asked: string, warn: (msg: string) => void): Promise<CpuEngineName> {
   if (asked !== 'auto') return asked as CpuEngineName;
@@ -62,9 +83,63 @@ async function resolveCpuEngine(asked: string, warn: (msg: string) => void): Pro
   return 'js';
 }
 
+/** What the command drives: a miner and its pool connection, whatever the algorithm. */
+interface MiningSession {
+  readonly miner: {
+    start(): Promise<void>;
+    stop(): Promise<void>;
+    pause(): void;
+    resume(): void;
+    status(): MinerStatus;
+  };
+  readonly client: { start(): void; stop(): Promise<void>; on(event: 'fatal', listener: (err: StratumClientError) => void): () => void };
+  /** How the CPU mines, for the start line. */
+  readonly cpu: string;
+}
+
+interface SessionInput {
+  readonly pool: PoolUrl;
+  readonly user: string;
+  readonly password: string;
+  readonly threads: number | undefined;
+  readonly gpus: number[];
+  readonly cpuEngine: string;
+  readonly versionRolling: boolean;
+  readonly tlsInsecure: boolean;
+  readonly dataDir: string;
+}
+
+async function sha256dSession(input: SessionInput, logger: Logger): Promise<MiningSession> {
+  const log = logger.forComponent('mine');
+  const threads = input.threads ?? defaultMinerThreads();
+  if (threads === 0 && input.gpus.length === 0) throw new CliUsageError('--threads 0 needs --gpu (nothing would mine)');
+  const client = new StratumClient({ pool: input.pool, user: input.user, password: input.password, versionRolling: input.versionRolling, tlsInsecure: input.tlsInsecure }, logger);
+  const cpuEngine = threads > 0 ? await resolveCpuEngine(input.cpuEngine, (m) => log.warn(m)) : 'wasm';
+  const miner = new Miner({ threads, cpuEngine, gpus: input.gpus }, client, logger);
+  return { miner, client, cpu: threads ? `${threads} thread${threads === 1 ? '' : 's'} (${cpuEngine})` : 'off' };
+}
+
+function kawpowSession(input: SessionInput, logger: Logger): MiningSession {
+  if (input.versionRolling) throw new CliUsageError('--version-rolling is SHA-256d\'s (BIP310); KawPow miners only choose the nonce');
+  if (input.cpuEngine === 'js') throw new CliUsageError('--cpu-engine js: KawPow has no JS engine on the CPU; use auto, wasm or wasm-simd');
+  // A GPU mines KawPow about 10^5 times faster than a CPU thread can by light evaluation: with
+  // GPUs the CPU stays free unless --threads asks for it.
+  const threads = input.threads ?? (input.gpus.length ? 0 : defaultMinerThreads());
+  if (threads === 0 && input.gpus.length === 0) throw new CliUsageError('--threads 0 needs --gpu (nothing would mine)');
+  const simd = input.cpuEngine === 'auto' ? 'auto' : input.cpuEngine === 'wasm-simd';
+  const client = new KawpowStratumClient({ pool: input.pool, user: input.user, password: input.password, tlsInsecure: input.tlsInsecure }, logger);
+  const miner = new KawpowMiner({ threads, gpus: input.gpus, simd, store: diskLightCacheStore(join(input.dataDir, LIGHT_CACHE_DIR)) }, client, logger);
+  if (threads > 0) {
+    logger
+      .forComponent('mine')
+      .warn('KawPow on the CPU hashes by light evaluation: a few hundred hashes per second per thread, for test chains; a real pool needs --gpu');
+  }
+  return { miner, client, cpu: threads ? `${threads} thread${threads === 1 ? '' : 's'} (KawPow light evaluation)` : 'off' };
+}
+
 export const mineCommand: Command = {
   words: ['mine'],
-  summary: 'mine on a Stratum V1 pool with the CPU (WASM) and GPUs (WebGPU)',
+  summary: 'mine on a Stratum pool (sha256d or kawpow) with the CPU (WASM) and GPUs (WebGPU)',
   usage: '--wallet ADDR [--worker NAME] [--pool stratum+tcp://host:port] [--threads N] [--gpu 0,1] [flags]',
   details: [
     'Connects to the pool (our edge by default), authorizes as ADDR.WORKER and hashes until Ctrl+C.',
@@ -73,26 +148,39 @@ export const mineCommand: Command = {
     'Examples:',
     '  otedama mine --wallet bcrt1qexample --worker rig1',
     '  otedama mine --wallet 1BitcoinAddr --pool stratum+tcps://pool.example.com:4333 --threads 4 --gpu 0',
+    '  otedama mine --algo kawpow --wallet RAvenAddr --pool stratum+tcp://rvn.pool.example:3636 --gpu 0',
+    '',
+    'KawPow: each epoch (7,500 blocks) needs its light cache (16-150 MiB, kept in --data-dir) and, on a',
+    'GPU, its DAG (1-5 GiB, built on the GPU in chunks with progress); mining starts when they are ready.',
   ].join('\n'),
   flags: [
     { name: 'wallet', type: 'string', help: 'payout address (the pool username is ADDR.WORKER)', metavar: 'ADDR' },
     { name: 'worker', type: 'string', help: 'worker name (default: this host name)', metavar: 'NAME' },
-    { name: 'algo', type: 'string', default: 'sha256d', help: 'proof-of-work algorithm', metavar: 'NAME' },
+    { name: 'algo', type: 'string', default: 'sha256d', help: 'proof-of-work algorithm: sha256d (Bitcoin Stratum) or kawpow (Ravencoin Stratum)', metavar: 'NAME' },
     { name: 'pool', type: 'string', default: DEFAULT_POOL_URL, help: 'pool URL: stratum+tcp://host:port or stratum+tcps://host:port', metavar: 'URL' },
     { name: 'password', type: 'string', default: 'x', help: 'pool password', metavar: 'X' },
-    { name: 'threads', type: 'integer', min: 0, max: 1024, help: `CPU threads, 0 for GPUs only (default: half the cores, ${defaultMinerThreads()} here)`, metavar: 'N' },
-    { name: 'cpu-engine', type: 'string', default: 'auto', choices: ['auto', ...CPU_ENGINES], help: 'CPU hasher: auto picks wasm-simd, else wasm', metavar: 'ENGINE' },
+    {
+      name: 'threads',
+      type: 'integer',
+      min: 0,
+      max: 1024,
+      help: `CPU threads, 0 for GPUs only (default: half the cores, ${defaultMinerThreads()} here; kawpow with --gpu: 0)`,
+      metavar: 'N',
+    },
+    { name: 'cpu-engine', type: 'string', default: 'auto', choices: ['auto', ...CPU_ENGINES], help: 'CPU hasher: auto picks wasm-simd, else wasm (kawpow: no js)', metavar: 'ENGINE' },
     { name: 'gpu', type: 'string', help: 'GPU adapter indices to mine with, e.g. 0 or 0,1 (see otedama gpu list)', metavar: 'LIST' },
     { name: 'control-port', type: 'integer', default: DEFAULT_CONTROL_PORT, min: 0, max: 65535, help: 'local control endpoint port on 127.0.0.1 (0: any free port)', metavar: 'P' },
     { name: 'version-rolling', type: 'boolean', help: 'ask the pool for version rolling (mining.configure, BIP310)' },
     { name: 'tls-insecure', type: 'boolean', help: 'accept a stratum+tcps pool certificate that does not verify (self-signed)' },
     { name: 'stats-interval', type: 'duration', default: 5, help: 'seconds between status lines', metavar: 'DURATION' },
+    { name: 'data-dir', type: 'string', help: 'kawpow: where light caches are kept, in <DIR>/kawpow (default $OTEDAMA_DATA_DIR or ~/.otedama)', metavar: 'DIR' },
   ],
   async run(args, io) {
     const f = args.flags;
     if (args.positionals.length) throw new CliUsageError(`unexpected argument "${args.positionals[0]}" (flags only; see otedama mine --help)`);
+    let algo;
     try {
-      getAlgorithm(String(f.algo));
+      algo = getAlgorithm(String(f.algo));
     } catch (err) {
       throw new CliUsageError((err as OtedamaError).reason);
     }
@@ -107,20 +195,23 @@ export const mineCommand: Command = {
       throw new CliUsageError((err as OtedamaError).reason);
     }
     const gpus = f.gpu === undefined ? [] : parseGpuList(String(f.gpu));
-    const threads = f.threads === undefined ? defaultMinerThreads() : Number(f.threads);
-    if (threads === 0 && gpus.length === 0) throw new CliUsageError('--threads 0 needs --gpu (nothing would mine)');
 
     const live = new LiveLine(process.stdout, (line) => io.out(line));
     const logger = live.isTTY ? loggerAroundLiveLine(io.logger, live) : io.logger;
     const log = logger.forComponent('mine');
     const user = `${wallet}.${worker}`;
-
-    const client = new StratumClient(
-      { pool, user, password: String(f.password), versionRolling: !!f['version-rolling'], tlsInsecure: !!f['tls-insecure'] },
-      logger,
-    );
-    const cpuEngine = threads > 0 ? await resolveCpuEngine(String(f['cpu-engine']), (m) => log.warn(m)) : 'wasm';
-    const miner = new Miner({ threads, cpuEngine, gpus }, client, logger);
+    const input: SessionInput = {
+      pool,
+      user,
+      password: String(f.password),
+      threads: f.threads === undefined ? undefined : Number(f.threads),
+      gpus,
+      cpuEngine: String(f['cpu-engine']),
+      versionRolling: !!f['version-rolling'],
+      tlsInsecure: !!f['tls-insecure'],
+      dataDir: f['data-dir'] ? String(f['data-dir']) : defaultDataDir(io.env),
+    };
+    const { miner, client, cpu } = await sessionFor(algo, input, logger);
 
     const stop = new AbortController();
     let exitCode = 0;
@@ -142,9 +233,10 @@ export const mineCommand: Command = {
     try {
       await miner.start();
       log.info('mining', {
+        algo: algo.name,
         pool: formatPoolUrl(pool),
         user,
-        cpu: threads ? `${threads} thread${threads === 1 ? '' : 's'} (${cpuEngine})` : 'off',
+        cpu,
         gpus: gpus.length ? gpus.map((g) => `gpu${g}`).join(',') : 'none',
         control: control.url,
       });

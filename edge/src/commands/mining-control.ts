@@ -9,6 +9,7 @@ import { CliUsageError } from '../errors.ts';
 import { callMinerControl } from '../miner/control-client.ts';
 import { DEFAULT_CONTROL_PORT } from '../miner/control-server.ts';
 import { formatHashrate } from '@otedama/core';
+import { formatPreparing } from '../miner/live-line.ts';
 import type { MinerStatus } from '../miner/miner.ts';
 
 const PORT_FLAG: FlagSpec = {
@@ -35,7 +36,8 @@ export function formatMinerStatus(s: MinerStatus): string {
       (d) => `  ${d.name.padEnd(6)} ${formatHashrate(d.hashesPerSecond).padStart(12)}  ${d.kind}${d.threads ? `, ${d.threads} thread${d.threads === 1 ? '' : 's'}` : ''}${d.description ? `, ${d.description}` : ''}${d.error ? `, failed: ${d.error}` : ''}`,
     ),
     `shares:    ${s.shares.accepted} accepted, ${s.shares.rejected} rejected, ${s.shares.stale} stale, ${s.shares.lost} lost${s.shares.blocks ? `, ${s.shares.blocks} block candidates` : ''}`,
-    `job:       ${s.job ? `${s.job.id} at difficulty ${s.job.difficulty}` : 'none yet'}`,
+    `job:       ${s.job ? `${s.job.id} at difficulty ${s.job.difficulty}${s.job.height !== undefined ? `, height ${s.job.height} (epoch ${s.job.epoch})` : ''}` : 'none yet'}`,
+    ...(s.preparing ?? []).map((p) => `building:  ${formatPreparing(p)}`),
     `uptime:    ${s.uptimeSeconds} s`,
   ];
   if (s.shares.lastRejectReason) lines.push(`last reject: ${s.shares.lastRejectReason}`);

@@ -8,7 +8,7 @@ import { JSON_FLAG, type Command } from '../command.ts';
 import type { EdgeConfig } from '../config/config.ts';
 import { silentLogger } from '../logger.ts';
 import { RpcClient } from '../chain/rpc-client.ts';
-import { COOKIE_FILE, SIMNET_DIR } from '../simnet/simnet.ts';
+import { COOKIE_FILE, simnetDir } from '../simnet/simnet.ts';
 import { noPositionals } from './edge-api.ts';
 import { edgeConfigFromFlags, LOCATION_FLAGS } from './pool.ts';
 
@@ -60,7 +60,7 @@ async function httpCheck(host: string, port: number): Promise<CheckResult> {
 /** The RPC endpoint and credentials the edge itself would use. */
 export function rpcEndpoint(config: EdgeConfig): { url: string; user?: string; password?: string; cookieFile?: string } {
   if (config.chain.mode === 'simnet') {
-    return { url: `http://127.0.0.1:${config.chain.simnet.rpcPort}/`, cookieFile: join(config.dataDir, SIMNET_DIR, COOKIE_FILE) };
+    return { url: `http://127.0.0.1:${config.chain.simnet.rpcPort}/`, cookieFile: join(config.dataDir, simnetDir(config.chain.coin ?? 'bitcoin'), COOKIE_FILE) };
   }
   return {
     url: config.chain.rpcUrl!,

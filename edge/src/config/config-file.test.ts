@@ -49,8 +49,12 @@ describe('config file values', () => {
   it('applies every kind of value', () => {
     const c = apply(`
 mining:
-  algorithm: sha256d
-  threads: 4
+  algorithms:
+    - name: sha256d
+      enabled: true
+  workers:
+    cpu_threads: 4
+    gpu_threads: 1
 p2p:
   enabled: false
   host: 0.0.0.0
@@ -95,7 +99,7 @@ log:
   level: debug
   format: json
 `);
-    expect(c.mining).toEqual({ algorithm: 'sha256d', threads: 4 });
+    expect(c.mining).toEqual({ algorithm: 'sha256d', algorithms: [{ name: 'sha256d', enabled: true }], threads: 4, gpuThreads: 1 });
     expect(c.p2p).toEqual({
       enabled: false,
       host: '0.0.0.0',
@@ -199,7 +203,7 @@ describe('config file errors name the key and the line', () => {
   it('wrong types', () => {
     expect(issues('stratum:\n  port: "3333"\n')).toEqual(['config.yaml:2: stratum.port must be a number (got string "3333")']);
     expect(issues('pool:\n  fee: one\n')).toEqual(['config.yaml:2: pool.fee must be a number (got string "one")']);
-    expect(issues('mining:\n  threads: 1.5\n')).toEqual(['config.yaml:2: mining.threads must be a whole number (got 1.5)']);
+    expect(issues('mining:\n  workers:\n    cpu_threads: 1.5\n')).toEqual(['config.yaml:3: mining.workers.cpu_threads must be a whole number (got 1.5)']);
     expect(issues('p2p:\n  listen: /ip4/0.0.0.0/tcp/1\n')).toEqual(['config.yaml:2: p2p.listen must be a list of strings (got string "/ip4/0.0.0.0/tcp/1")']);
     expect(issues('p2p:\n  bootstrap_nodes:\n    - /ip4/1.2.3.4/tcp/1/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN\n    - 5\n')).toEqual(['config.yaml:4: p2p.bootstrap_nodes[1] must be a string (got number 5)']);
     expect(issues('p2p:\n  enabled: "no"\n')).toEqual(['config.yaml:2: p2p.enabled must be true or false (got string "no")']);
@@ -324,4 +328,70 @@ it('isScalar guard used by the loader treats YAML nulls as absent', () => {
   const doc = parseDocument('a:\n');
   const pair = (doc.contents as YAMLMap).items[0]!;
   expect(isScalar(pair.value) ? pair.value.value : pair.value).toBeNull();
+});
+
+describe('mining.algorithms and the chain they select', () => {
+  const KAWPOW_ON = 'mining:\n  algorithms:\n    - name: kawpow\n      enabled: true\n    - name: sha256d\n      enabled: false\n';
+  const validated = (text: string) => validateConfig(apply(text));
+  function crossIssues(text: string): string[] {
+    try {
+      validated(text);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return [...(err as ConfigError).issues];
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it("loads the seed's shape: one enabled entry is the edge's algorithm, workers per kind", () => {
+    const c = apply(KAWPOW_ON + '  workers:\n    cpu_threads: 2\n    gpu_threads: 1\n');
+    expect(c.mining).toEqual({ algorithm: 'kawpow', algorithms: [{ name: 'kawpow', enabled: true }, { name: 'sha256d', enabled: false }], threads: 2, gpuThreads: 1 });
+    // An entry without "enabled" is enabled; names are case-insensitive.
+    expect(apply('mining:\n  algorithms:\n    - name: KawPow\n').mining.algorithm).toBe('kawpow');
+  });
+
+  it('enabling kawpow selects the Ravencoin chain; sha256d (the default) the Bitcoin chain', () => {
+    expect(validated(KAWPOW_ON).chain.coin).toBe('ravencoin');
+    expect(validated('').chain.coin).toBe('bitcoin');
+    expect(validated('chain:\n  coin: ravencoin\n')).toMatchObject({ chain: { coin: 'ravencoin' }, mining: { algorithm: 'kawpow' } });
+    expect(validated(KAWPOW_ON + 'chain:\n  coin: ravencoin\n').chain.coin).toBe('ravencoin');
+  });
+
+  it('refuses an algorithm at odds with the configured coin, naming both lines', () => {
+    expect(crossIssues(KAWPOW_ON + 'chain:\n  coin: bitcoin\n')).toEqual([
+      'mining.algorithms enables kawpow (config.yaml:2), which mines on ravencoin, but chain.coin is bitcoin (config.yaml:8): set chain.coin: ravencoin or enable sha256d',
+    ]);
+  });
+
+  it.each([
+    ['an algorithm Otedama does not implement yet, even disabled', 'mining:\n  algorithms:\n    - name: sha256d\n    - name: verushash\n      enabled: false\n', 'config.yaml:4: mining.algorithms[1].name: verushash is not implemented in Otedama yet (Otedama mines sha256d, kawpow); remove the entry'],
+    ['an unknown algorithm, with a suggestion', 'mining:\n  algorithms:\n    - name: kawpaw\n', 'config.yaml:3: mining.algorithms[0].name: unknown algorithm "kawpaw" (Otedama mines sha256d, kawpow; did you mean kawpow?)'],
+    ['a name listed twice', 'mining:\n  algorithms:\n    - name: kawpow\n    - name: kawpow\n      enabled: false\n', 'config.yaml:4: mining.algorithms[1].name: kawpow is listed twice (first at config.yaml:3)'],
+    ['no enabled entry', 'mining:\n  algorithms:\n    - name: kawpow\n      enabled: false\n', 'config.yaml:3: mining.algorithms enables no algorithm: set enabled: true on one of kawpow'],
+    ['two enabled entries', 'mining:\n  algorithms:\n    - name: kawpow\n    - name: sha256d\n', 'config.yaml:3: mining.algorithms enables kawpow and sha256d: an edge mines one algorithm on one chain; enable one of them'],
+    ['a single name instead of a list', 'mining:\n  algorithms: kawpow\n', 'config.yaml:2: mining.algorithms must be a list of { name, enabled } entries, e.g. "- name: kawpow" / "  enabled: true" (got string "kawpow")'],
+    ['an entry that is not a mapping', 'mining:\n  algorithms:\n    - kawpow\n', 'config.yaml:3: mining.algorithms[0] must be an entry with name and enabled (got string "kawpow")'],
+    ['an entry without a name', 'mining:\n  algorithms:\n    - enabled: true\n', 'config.yaml:3: mining.algorithms[0] needs a name (Otedama mines sha256d, kawpow)'],
+    ['a name that is not text', 'mining:\n  algorithms:\n    - name: 5\n', 'config.yaml:3: mining.algorithms[0].name must be an algorithm name (got number 5)'],
+    ['"enabled" that is not true or false', 'mining:\n  algorithms:\n    - name: kawpow\n      enabled: yes\n', 'config.yaml:4: mining.algorithms[0].enabled must be true or false (got string "yes")'],
+    ['an unknown key in an entry', 'mining:\n  algorithms:\n    - name: kawpow\n      enable: true\n', 'config.yaml:4: unknown key mining.algorithms[0].enable (did you mean enabled?)'],
+    ['the older single-algorithm key', 'mining:\n  algorithm: kawpow\n', 'config.yaml:2: mining.algorithm is now mining.algorithms, a list of { name, enabled } entries (e.g. "- name: sha256d" / "  enabled: true")'],
+    ['the older threads key', 'mining:\n  threads: 2\n', 'config.yaml:2: mining.threads is now mining.workers.cpu_threads'],
+    ['too many GPU threads', 'mining:\n  workers:\n    gpu_threads: 65\n', 'config.yaml:3: mining.workers.gpu_threads must be a whole number from 0 to 64 (got 65)'],
+    ['an unknown coin', 'chain:\n  coin: dogecoin\n', 'config.yaml:2: chain.coin must be one of bitcoin, ravencoin (got "dogecoin")'],
+  ])('refuses %s with its line', (_label, text, issue) => {
+    expect(issues(text)).toEqual([issue]);
+  });
+
+  it("checks the Ravencoin simnet's mining address against the coin", () => {
+    const withAddress = (a: string) => `chain:\n  coin: ravencoin\n  simnet:\n    mining_address: ${a}\n`;
+    expect(validated(withAddress('mo9ncXisMeAoXwqcV5EWuyncbmCcQN4rVs')).chain.simnet.miningAddress).toBe('mo9ncXisMeAoXwqcV5EWuyncbmCcQN4rVs');
+    expect(crossIssues(withAddress('RJYZeWxr1Ly8YgcvJU1qD5MR9jUtk14HkN'))).toEqual([
+      'chain.simnet.mining_address (config.yaml:4): this is a mainnet address; the Ravencoin simnet uses regtest addresses (m…, n…, 2…)',
+    ]);
+    expect(crossIssues(withAddress('bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080'))).toEqual([expect.stringMatching(/^chain\.simnet\.mining_address \(config\.yaml:4\): this is a Bitcoin segwit address; Ravencoin has no bech32 addresses/)]);
+    expect(crossIssues('chain:\n  simnet:\n    mining_address: mo9ncXisMeAoXwqcV5EWuyncbmCcQN4rVs\n')).toEqual([
+      "chain.simnet.mining_address (config.yaml:3) is ravend's -miningaddress: only the Ravencoin simnet (chain.coin: ravencoin) has one",
+    ]);
+  });
 });

@@ -11,15 +11,34 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { algorithmNames, InvalidAddressError, validateAddress } from '@otedama/core';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
-import { defaultConfig, SATS_PER_COIN, type EdgeConfig } from './config.ts';
+import { ALGORITHM_COIN, CHAIN_COINS, defaultConfig, SATS_PER_COIN, type ChainCoin, type EdgeConfig } from './config.ts';
 import { ConfigError } from '../errors.ts';
 import { bootstrapAddrReason, listenAddrReason, p2pHostReason } from '../p2p/multiaddrs.ts';
 
-type Value = string | number | boolean | bigint | string[] | undefined;
+/** One entry of `mining.algorithms`. */
+export interface AlgorithmEntry {
+  readonly name: string;
+  readonly enabled: boolean;
+}
+
+type Value = string | number | boolean | bigint | string[] | AlgorithmEntry[] | undefined;
+
+/**
+ * Algorithms in Otedama's scope (shared/DESIGN.md section 4) that it does not implement yet: a
+ * configuration naming one is refused with that said, never silently ignored.
+ */
+export const PLANNED_ALGORITHMS: readonly string[] = ['verushash', 'equihash', 'zelhash', 'verthash'];
+
+/** Keys of older configuration files and what replaced them (an error says so, with the line). */
+const RENAMED_KEYS: Readonly<Record<string, string>> = {
+  'mining.algorithm': 'mining.algorithms, a list of { name, enabled } entries (e.g. "- name: sha256d" / "  enabled: true")',
+  'mining.threads': 'mining.workers.cpu_threads',
+};
 
 interface Field {
-  readonly kind: 'string' | 'integer' | 'number' | 'port' | 'enum' | 'strings' | 'coins' | 'boolean';
+  readonly kind: 'string' | 'integer' | 'number' | 'port' | 'enum' | 'strings' | 'coins' | 'boolean' | 'algorithms';
   readonly min?: number;
   readonly max?: number;
   /** The lower bound itself is not allowed (e.g. difficulties must be > 0). */
@@ -66,8 +85,18 @@ const urlCheck = (protocols: readonly string[]) => (v: Value): string | undefine
 /** Every key the file may hold; YAML names are snake_case, grouped by section. */
 export const SCHEMA: Section = {
   mining: {
-    algorithm: str((c, v) => (c.mining.algorithm = v as string), { check: (v) => (String(v).trim() ? undefined : 'must not be empty') }),
-    threads: int(0, 1024, (c, v) => (c.mining.threads = v as number)),
+    algorithms: {
+      kind: 'algorithms',
+      apply: (c, v) => {
+        const entries = v as AlgorithmEntry[];
+        c.mining.algorithms = entries.map((e) => ({ name: e.name, enabled: e.enabled }));
+        c.mining.algorithm = entries.find((e) => e.enabled)!.name;
+      },
+    },
+    workers: {
+      cpu_threads: int(0, 1024, (c, v) => (c.mining.threads = v as number)),
+      gpu_threads: int(0, 64, (c, v) => (c.mining.gpuThreads = v as number)),
+    },
   },
   p2p: {
     enabled: { kind: 'boolean', apply: (c, v) => (c.p2p.enabled = v as boolean) },
@@ -95,6 +124,7 @@ export const SCHEMA: Section = {
   },
   chain: {
     mode: oneOf(['simnet', 'rpc'], (c, v) => (c.chain.mode = v as 'simnet' | 'rpc')),
+    coin: { kind: 'enum', choices: CHAIN_COINS, optional: true, apply: (c, v) => (v === undefined ? delete c.chain.coin : (c.chain.coin = v as ChainCoin)) },
     rpc_url: str((c, v) => (v === undefined ? delete c.chain.rpcUrl : (c.chain.rpcUrl = v as string)), { optional: true, check: urlCheck(['http:', 'https:']) }),
     rpc_user: str((c, v) => (v === undefined ? delete c.chain.rpcUser : (c.chain.rpcUser = v as string)), { optional: true }),
     rpc_password: str((c, v) => (v === undefined ? delete c.chain.rpcPassword : (c.chain.rpcPassword = v as string)), { optional: true }),
@@ -102,8 +132,9 @@ export const SCHEMA: Section = {
     poll_seconds: num(0, 3600, (c, v) => (c.chain.pollSeconds = v as number), true),
     simnet: {
       rpc_port: port((c, v) => (c.chain.simnet.rpcPort = v as number)),
-      block_difficulty: num(0, 1e15, (c, v) => (c.chain.simnet.blockDifficulty = v as number), true),
-      block_reward: { kind: 'coins', min: 0, apply: (c, v) => (c.chain.simnet.blockRewardSats = Number(v as bigint)) },
+      block_difficulty: { kind: 'number', min: 0, max: 1e15, exclusiveMin: true, optional: true, apply: (c, v) => (v === undefined ? delete c.chain.simnet.blockDifficulty : (c.chain.simnet.blockDifficulty = v as number)) },
+      block_reward: { kind: 'coins', min: 0, optional: true, apply: (c, v) => (v === undefined ? delete c.chain.simnet.blockRewardSats : (c.chain.simnet.blockRewardSats = Number(v as bigint))) },
+      mining_address: str((c, v) => (v === undefined ? delete c.chain.simnet.miningAddress : (c.chain.simnet.miningAddress = v as string)), { optional: true }),
     },
   },
   stratum: {
@@ -220,15 +251,111 @@ export function coinsToSats(text: string): bigint | undefined {
   return BigInt(m[1]!) * SATS_PER_COIN + BigInt(frac.padEnd(8, '0') || '0');
 }
 
+/** Where each key of a loaded configuration came from ("config.yaml:12"), for cross-key messages. */
+const ORIGINS = new WeakMap<EdgeConfig, Map<string, string>>();
+
+/** The file and line a dotted key (`chain.coin`) was set on, if a config file set it. */
+export function configOrigin(config: EdgeConfig, key: string): string | undefined {
+  return ORIGINS.get(config)?.get(key);
+}
+
 class Collector {
   readonly issues: string[] = [];
   constructor(private readonly file: string, private readonly lines: LineCounter) {}
 
-  at(node: { range?: [number, number, number] | null } | null | undefined, message: string): void {
+  /** "file:line" of a node. */
+  where(node: { range?: [number, number, number] | null } | null | undefined): string {
     const offset = node?.range?.[0];
     const line = offset !== undefined ? this.lines.linePos(offset).line : undefined;
-    this.issues.push(`${this.file}${line !== undefined ? `:${line}` : ''}: ${message}`);
+    return `${this.file}${line !== undefined ? `:${line}` : ''}`;
   }
+
+  at(node: { range?: [number, number, number] | null } | null | undefined, message: string): void {
+    this.issues.push(`${this.where(node)}: ${message}`);
+  }
+}
+
+/** `mining.algorithms`: a list of { name, enabled }, names from core's registry, exactly one enabled. */
+function convertAlgorithms(key: string, node: unknown, out: Collector): { ok: true; value: AlgorithmEntry[] } | { ok: false } {
+  const implemented = algorithmNames();
+  const known = `Otedama mines ${implemented.join(', ')}`;
+  if (!isSeq(node)) {
+    out.at(node as Node, `${key} must be a list of { name, enabled } entries, e.g. "- name: kawpow" / "  enabled: true" (got ${describeNode(node)})`);
+    return { ok: false };
+  }
+  const entries: AlgorithmEntry[] = [];
+  const seen = new Map<string, string>();
+  let ok = true;
+  for (const [i, item] of node.items.entries()) {
+    const at = `${key}[${i}]`;
+    if (!isMap(item)) {
+      out.at(item as Node, `${at} must be an entry with name and enabled (got ${describeNode(item)})`);
+      ok = false;
+      continue;
+    }
+    let name: string | undefined;
+    let enabled = true;
+    let nameNode: unknown = item;
+    for (const pair of item.items as Pair[]) {
+      const k = isScalar(pair.key) ? String(pair.key.value) : '';
+      const v = isScalar(pair.value) ? pair.value.value : undefined;
+      if (k === 'name') {
+        nameNode = pair.value ?? pair.key;
+        if (typeof v !== 'string' || !v.trim()) {
+          out.at(nameNode as Node, `${at}.name must be an algorithm name (got ${describeNode(pair.value)})`);
+          ok = false;
+          continue;
+        }
+        name = v.trim().toLowerCase();
+      } else if (k === 'enabled') {
+        if (typeof v !== 'boolean') {
+          out.at((pair.value ?? pair.key) as Node, `${at}.enabled must be true or false (got ${describeNode(pair.value)})`);
+          ok = false;
+          continue;
+        }
+        enabled = v;
+      } else {
+        const hint = suggest(k, ['name', 'enabled']);
+        out.at(pair.key as Node, `unknown key ${at}.${k} (${hint ? `did you mean ${hint}?` : 'an entry has name and enabled'})`);
+        ok = false;
+      }
+    }
+    if (name === undefined) {
+      if (nameNode === item) out.at(item as Node, `${at} needs a name (${known})`);
+      ok = false;
+      continue;
+    }
+    if (PLANNED_ALGORITHMS.includes(name)) {
+      out.at(nameNode as Node, `${at}.name: ${name} is not implemented in Otedama yet (${known}); remove the entry`);
+      ok = false;
+      continue;
+    }
+    if (!implemented.includes(name)) {
+      const hint = suggest(name, implemented);
+      out.at(nameNode as Node, `${at}.name: unknown algorithm ${JSON.stringify(name)} (${known}${hint ? `; did you mean ${hint}?` : ''})`);
+      ok = false;
+      continue;
+    }
+    const first = seen.get(name);
+    if (first) {
+      out.at(nameNode as Node, `${at}.name: ${name} is listed twice (first at ${first})`);
+      ok = false;
+      continue;
+    }
+    seen.set(name, out.where(nameNode as Node));
+    entries.push({ name, enabled });
+  }
+  if (!ok) return { ok: false };
+  const on = entries.filter((e) => e.enabled).map((e) => e.name);
+  if (on.length === 0) {
+    out.at(node, `${key} enables no algorithm: set enabled: true on one of ${entries.length ? entries.map((e) => e.name).join(', ') : implemented.join(', ')}`);
+    return { ok: false };
+  }
+  if (on.length > 1) {
+    out.at(node, `${key} enables ${on.join(' and ')}: an edge mines one algorithm on one chain; enable one of them`);
+    return { ok: false };
+  }
+  return { ok: true, value: entries };
 }
 
 function convert(field: Field, key: string, node: unknown, out: Collector): { ok: true; value: Value } | { ok: false } {
@@ -244,6 +371,12 @@ function convert(field: Field, key: string, node: unknown, out: Collector): { ok
   }
   let value: Value;
   switch (field.kind) {
+    case 'algorithms': {
+      const r = convertAlgorithms(key, node, out);
+      if (!r.ok) return r;
+      value = r.value;
+      break;
+    }
     case 'string':
       if (!scalar || typeof raw !== 'string') return bad(`must be a string (got ${describeNode(node)}; quote it if it is meant as text)`);
       value = raw;
@@ -304,7 +437,7 @@ function convert(field: Field, key: string, node: unknown, out: Collector): { ok
   return { ok: true, value };
 }
 
-function walk(map: YAMLMap, section: Section, prefix: string, config: EdgeConfig, out: Collector): void {
+function walk(map: YAMLMap, section: Section, prefix: string, config: EdgeConfig, out: Collector, origins: Map<string, string>): void {
   const known = Object.keys(section);
   for (const pair of map.items as Pair[]) {
     const keyNode = pair.key;
@@ -316,6 +449,11 @@ function walk(map: YAMLMap, section: Section, prefix: string, config: EdgeConfig
     const dotted = `${prefix}${key}`;
     const spec = Object.hasOwn(section, key) ? section[key] : undefined;
     if (!spec) {
+      const renamed = RENAMED_KEYS[dotted];
+      if (renamed) {
+        out.at(keyNode as Node, `${dotted} is now ${renamed}`);
+        continue;
+      }
       const hint = suggest(key, known);
       const what = prefix ? 'key' : 'section';
       out.at(keyNode as Node, `unknown ${what} ${dotted} (${hint ? `did you mean ${hint}?` : `known: ${known.join(', ')}`})`);
@@ -323,9 +461,12 @@ function walk(map: YAMLMap, section: Section, prefix: string, config: EdgeConfig
     }
     if (isField(spec)) {
       const r = convert(spec, dotted, pair.value, out);
-      if (r.ok) spec.apply(config, r.value);
+      if (r.ok) {
+        spec.apply(config, r.value);
+        origins.set(dotted, out.where(keyNode as Node));
+      }
     } else if (isMap(pair.value)) {
-      walk(pair.value, spec, `${dotted}.`, config, out);
+      walk(pair.value, spec, `${dotted}.`, config, out, origins);
     } else if (pair.value === null || (isScalar(pair.value) && pair.value.value === null)) {
       // An empty section ("stratum:" with nothing under it) changes nothing.
     } else {
@@ -354,7 +495,9 @@ export function applyConfigText(config: EdgeConfig, text: string, file: string):
     } else if (!isMap(root)) {
       out.at(root as Node, `the file must be a mapping of sections (${Object.keys(SCHEMA).join(', ')}), got ${describeNode(root)}`);
     } else {
-      walk(root, SCHEMA, '', config, out);
+      const origins = ORIGINS.get(config) ?? new Map<string, string>();
+      ORIGINS.set(config, origins);
+      walk(root, SCHEMA, '', config, out, origins);
     }
   }
   if (out.issues.length) throw configError(out.issues);
@@ -431,8 +574,57 @@ export function validateConfig(config: EdgeConfig): EdgeConfig {
       if (other === p || other === p + 1) issues.push(`p2p.port ${p} (TCP ${p}, WebSockets ${p + 1}) collides with ${key} ${other}; choose another p2p.port or --p2p-port`);
     }
   }
+  pairChainWithAlgorithm(config, issues);
   if (issues.length) throw configError(issues);
   return config;
+}
+
+/**
+ * The chain follows the algorithm and the algorithm the chain, where one of them is configured
+ * and the other left to its default: enabling kawpow selects the Ravencoin chain, chain.coin
+ * ravencoin selects kawpow. Both configured and at odds is an error naming both lines.
+ */
+function pairChainWithAlgorithm(config: EdgeConfig, issues: string[]): void {
+  const at = (key: string) => {
+    const o = configOrigin(config, key);
+    return o ? ` (${o})` : '';
+  };
+  const algorithmCoin = ALGORITHM_COIN[config.mining.algorithm];
+  if (algorithmCoin === undefined) {
+    issues.push(`mining.algorithms enables ${config.mining.algorithm}, which no chain of this edge mines (${Object.keys(ALGORITHM_COIN).join(', ')})`);
+    return;
+  }
+  const coin = config.chain.coin;
+  if (coin === undefined) {
+    config.chain.coin = algorithmCoin;
+  } else if (coin !== algorithmCoin) {
+    const algorithmSet = configOrigin(config, 'mining.algorithms') !== undefined;
+    const follows = Object.entries(ALGORITHM_COIN).find(([, c]) => c === coin)?.[0];
+    if (!algorithmSet && follows) {
+      config.mining.algorithm = follows;
+      config.mining.algorithms = config.mining.algorithms.map((e) => ({ name: e.name, enabled: e.name === follows }));
+      if (!config.mining.algorithms.some((e) => e.enabled)) config.mining.algorithms.push({ name: follows, enabled: true });
+    } else {
+      issues.push(
+        `mining.algorithms enables ${config.mining.algorithm}${at('mining.algorithms')}, which mines on ${algorithmCoin}, but chain.coin is ${coin}${at('chain.coin')}: ` +
+          `set chain.coin: ${algorithmCoin}${follows ? ` or enable ${follows}` : ''}`,
+      );
+      return;
+    }
+  }
+  const address = config.chain.simnet.miningAddress;
+  if (address !== undefined) {
+    if (config.chain.coin !== 'ravencoin') {
+      issues.push(`chain.simnet.mining_address${at('chain.simnet.mining_address')} is ravend's -miningaddress: only the Ravencoin simnet (chain.coin: ravencoin) has one`);
+    } else {
+      try {
+        validateAddress(address, 'regtest', { coin: 'ravencoin', chainName: 'the Ravencoin simnet' });
+      } catch (err) {
+        if (!(err instanceof InvalidAddressError)) throw err;
+        issues.push(`chain.simnet.mining_address${at('chain.simnet.mining_address')}: ${err.reason}`);
+      }
+    }
+  }
 }
 
 export interface LoadConfigOptions {

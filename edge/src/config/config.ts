@@ -61,8 +61,14 @@ export interface EdgeConfig {
     jobRefreshSeconds: number;
   };
   chain: {
-    /** 'simnet': the embedded chain; 'rpc': a bitcoind-compatible node at rpcUrl. */
+    /** 'simnet': the embedded chain; 'rpc': a bitcoind or ravend node at rpcUrl. */
     mode: 'simnet' | 'rpc';
+    /**
+     * The coin: 'bitcoin' (SHA-256d, bitcoind's RPC, Bitcoin regtest simnet) or 'ravencoin'
+     * (KawPow, ravend's RPC, Ravencoin regtest simnet). Unset in the file: the enabled mining
+     * algorithm's coin (validateConfig sets it).
+     */
+    coin?: ChainCoin;
     rpcUrl?: string;
     rpcUser?: string;
     rpcPassword?: string;
@@ -72,10 +78,12 @@ export interface EdgeConfig {
     simnet: {
       /** Loopback port of the simnet JSON-RPC server (0 = any free port). */
       rpcPort: number;
-      /** Block difficulty of simnet (bdiff); low enough that a CPU finds blocks. */
-      blockDifficulty: number;
-      /** Block reward in satoshis. */
-      blockRewardSats: number;
+      /** Block difficulty of simnet (RPC difficulty units); unset: the coin's default, low enough that a CPU finds blocks. */
+      blockDifficulty?: number;
+      /** Block reward in satoshis; unset: the coin's (50 BTC, 5000 RVN). */
+      blockRewardSats?: number;
+      /** Ravencoin simnet: ravend's -miningaddress, for getblocktemplate's pprpcheader and pprpcsb. */
+      miningAddress?: string;
     };
   };
   pool: {
@@ -109,11 +117,16 @@ export interface EdgeConfig {
     level: 'debug' | 'info' | 'warn' | 'error' | 'silent';
     format: 'json' | 'text';
   };
-  /** The built-in miner (`otedama mine`). */
+  /** What this edge mines, and the built-in miner's workers. */
   mining: {
+    /** The enabled entry of `algorithms`: the algorithm of this edge's chain. */
     algorithm: string;
-    /** CPU worker threads; 0 = one per core. */
+    /** As configured (`mining.algorithms`): every entry, exactly one enabled. */
+    algorithms: { name: string; enabled: boolean }[];
+    /** CPU worker threads of the built-in miner; 0 = one per core. */
     threads: number;
+    /** GPUs (WebGPU adapters) the built-in miner drives; 0 = none. */
+    gpuThreads: number;
   };
   /** The libp2p network of edges (and browsers) that keeps the sharechain: p2p/README.md. */
   p2p: {
@@ -154,6 +167,11 @@ export interface EdgeConfig {
 export const DEFAULT_P2P_PORT = 4733;
 /** An edge talks to other edges and, next, to the browsers mining on it: room for both. */
 export const DEFAULT_P2P_MAX_PEERS = 200;
+/** The coins an edge's chain can be. */
+export type ChainCoin = 'bitcoin' | 'ravencoin';
+export const CHAIN_COINS: readonly ChainCoin[] = ['bitcoin', 'ravencoin'];
+/** Which coin each algorithm in core's registry mines: the only sensible pairing of the two settings. */
+export const ALGORITHM_COIN: Readonly<Record<string, ChainCoin>> = { sha256d: 'bitcoin', kawpow: 'ravencoin' };
 
 /** Satoshis per coin: min payouts are configured in coins. */
 export const SATS_PER_COIN = 100_000_000n;
@@ -198,14 +216,22 @@ export function defaultConfig(env: Record<string, string | undefined> = process.
     chain: {
       mode: 'simnet',
       pollSeconds: 2,
-      // Simnet blocks at difficulty 0.05 take a 5 MH/s CPU about 40 s on average.
-      simnet: { rpcPort: 18443, blockDifficulty: 0.05, blockRewardSats: 50 * 100_000_000 },
+      // Block difficulty and reward follow the coin unless set (simnet-coin.ts SIMNET_DEFAULTS).
+      simnet: { rpcPort: 18443 },
     },
     pool: { coinbaseTag: '/otedama/', feePercent: 1, minPayoutSats: SATS_PER_COIN / 100n, pplnsWindow: DEFAULT_PPLNS_WINDOW },
     storage: { batchMs: 5, maxBatch: 2000, sqliteSynchronous: 'FULL' },
     metrics: { host: '127.0.0.1' },
     log: { level: 'info', format: 'text' },
-    mining: { algorithm: 'sha256d', threads: 0 },
+    mining: {
+      algorithm: 'sha256d',
+      algorithms: [
+        { name: 'sha256d', enabled: true },
+        { name: 'kawpow', enabled: false },
+      ],
+      threads: 0,
+      gpuThreads: 0,
+    },
     p2p: { enabled: true, host: '127.0.0.1', port: DEFAULT_P2P_PORT, listen: [], bootstrap: [], maxPeers: DEFAULT_P2P_MAX_PEERS, banSeconds: 600 },
     // A dashboard polling a few endpoints every few seconds stays far below this.
     // A probe every second and a scrape every 5 s fit easily in the probe limit.

@@ -6,7 +6,7 @@
  */
 import { cpus } from 'node:os';
 import { DIFF1_TARGET, hexToBytes } from '@otedama/core';
-import { CpuWorkerPool, splitNonceSpace } from './cpu-pool.ts';
+import { splitNonceSpace, startCpuPool } from './cpu-pool.ts';
 import { BASELINES, type CpuSearcherKind } from './cpu-searcher.ts';
 import { openGpu, type GpuListing, listGpuAdapters } from './gpu-devices.ts';
 
@@ -72,7 +72,7 @@ export function machineInfo(): BenchmarkReport['machine'] {
 /** Hashes per second of `kind` on `threads` worker threads over disjoint nonce ranges. */
 export async function measureCpu(kind: CpuSearcherKind, threads: number, seconds: number, warmupSeconds: number, signal?: AbortSignal): Promise<number> {
   const header = hexToBytes(BENCH_HEADER_HEX, 80);
-  const pool = await CpuWorkerPool.start({ kind, threads });
+  const pool = await startCpuPool({ kind, threads });
   try {
     splitNonceSpace(threads).forEach((r, i) => pool.assign(i, { workId: 1, header, target: DIFF1_TARGET, start: r.start, end: r.end }));
     await sleep(warmupSeconds * 1000, signal);

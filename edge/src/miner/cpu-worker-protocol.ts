@@ -1,16 +1,12 @@
 /**
- * Messages between the main thread and a CPU hashing thread (cpu-worker.ts). Hot paths post
- * nothing per nonce: a worker adds its hash count to a shared counter after each chunk and
- * posts only hits and "range done".
+ * What a SHA-256d CPU hashing thread (cpu-worker.ts) gets and gives, on the common hashing-thread
+ * protocol (hash-thread-protocol.ts): work is a nonce range of a header, a hit is a nonce.
  */
 import type { CompiledWasm, CpuSearcherKind } from './cpu-searcher.ts';
+import type { FromHashThread, HashThreadData, ToHashThread } from './hash-thread-protocol.ts';
 
-export interface CpuWorkerData {
+export interface CpuWorkerData extends HashThreadData {
   readonly kind: CpuSearcherKind;
-  /** This worker's slot in `counters`. */
-  readonly slot: number;
-  /** BigInt64Array over this buffer: hashes done, one slot per worker (Atomics.add). */
-  readonly counters: SharedArrayBuffer;
   readonly wasmModule?: CompiledWasm;
 }
 
@@ -25,14 +21,5 @@ export interface CpuWork {
   readonly end: number;
 }
 
-export type ToWorker =
-  | { readonly type: 'work'; readonly work: CpuWork }
-  /** Stop hashing and wait for work (pause, or no job). */
-  | { readonly type: 'idle' }
-  | { readonly type: 'stop' };
-
-export type FromWorker =
-  | { readonly type: 'ready' }
-  | { readonly type: 'hit'; readonly workId: number; readonly nonce: number }
-  | { readonly type: 'done'; readonly workId: number }
-  | { readonly type: 'error'; readonly message: string };
+export type ToWorker = ToHashThread<CpuWork>;
+export type FromWorker = FromHashThread<number>;

@@ -64,7 +64,7 @@ async function run(searcher: CpuSearcher): Promise<void> {
     const hits = await searcher.search(cursor, count, MAX_HITS_PER_CHUNK);
     const ms = performance.now() - t0;
     Atomics.add(counters, data.slot, BigInt(count));
-    for (const nonce of hits) post({ type: 'hit', workId: w.workId, nonce });
+    for (const nonce of hits) post({ type: 'hit', workId: w.workId, hit: nonce });
     if (work === w) {
       cursor += count;
       if (cursor >= w.end) post({ type: 'done', workId: w.workId });

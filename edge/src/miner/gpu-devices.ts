@@ -4,8 +4,9 @@
  * and a reason a person can act on when there are none.
  */
 import { existsSync } from 'node:fs';
-import { EngineUnavailableError } from '@otedama/core';
+import { datasetBytes as epochDatasetBytes, EngineUnavailableError } from '@otedama/core';
 import type { NonceSearchEngine } from '@otedama/core';
+import type { DagProgress, KawpowSearchEngine } from '@otedama/kernels';
 
 export interface GpuAdapterInfo {
   readonly index: number;
@@ -34,6 +35,26 @@ export interface OpenedGpu {
   readonly info: GpuAdapterInfo;
   readonly engine: NonceSearchEngine & { dispatchNonces?: number; ready?(): Promise<void> };
   close(): void;
+}
+
+/** An opened adapter with a KawPow engine on its device (the DAG built per epoch when a job needs it). */
+export interface OpenedKawpowGpu {
+  readonly index: number;
+  readonly label: string;
+  readonly info: GpuAdapterInfo;
+  readonly engine: KawpowSearchEngine & { prepare(height: number): Promise<void>; readonly dispatchGranularity: number };
+  close(): void;
+}
+
+export interface KawpowGpuOptions {
+  /** The raw light cache of an epoch (the miner's WASM hasher builds or loads it). */
+  readonly lightCache: (epoch: number) => Promise<Uint8Array>;
+  /** Progress of every DAG build (after each chunk of about 100 ms). */
+  readonly onDagProgress?: (progress: DagProgress & { readonly epoch: number }) => void;
+  /** Aborts a DAG build in progress (stop during a build frees its buffers). */
+  readonly signal?: AbortSignal;
+  /** Bytes of the DAG (tests' reduced datasets only); default the epoch's full dataset. */
+  readonly datasetBytes?: number;
 }
 
 /** Longest time spent fitting the dispatch size to an adapter when opening it (ms). */
@@ -89,14 +110,20 @@ export async function listGpuAdapters(): Promise<GpuListing> {
   }
 }
 
-/** Opens adapter `index` (as listed) and builds the SHA-256d engine on a device of it. */
-export async function openGpu(index: number, listing?: GpuListing): Promise<OpenedGpu> {
+/** The listed adapter `index`, or an error naming what there is. */
+async function adapterAt(index: number, listing?: GpuListing): Promise<GpuAdapterInfo> {
   const list = listing ?? (await listGpuAdapters());
   const info = list.adapters[index];
   if (!info) {
     if (list.adapters.length === 0) throw new EngineUnavailableError('webgpu', `no WebGPU adapter: ${list.reason ?? 'none found'}`);
     throw new EngineUnavailableError('webgpu', `there is no GPU ${index}; adapters are 0..${list.adapters.length - 1} (see otedama gpu list)`);
   }
+  return info;
+}
+
+/** Opens adapter `index` (as listed) and builds the SHA-256d engine on a device of it. */
+export async function openGpu(index: number, listing?: GpuListing): Promise<OpenedGpu> {
+  const info = await adapterAt(index, listing);
   const [nodeGpu, kernels] = await Promise.all([nodeGpuModule(), kernelsModule()]);
   const gpu = nodeGpu.createNodeGpu({ backend: info.backend as 'vulkan' | 'opengles' });
   const { device } = await kernels.requestSha256dDevice(gpu, {
@@ -107,6 +134,42 @@ export async function openGpu(index: number, listing?: GpuListing): Promise<Open
   await engine.ready();
   // Fit the dispatch size to this adapter (~75 ms per dispatch); the default stays if tuning fails.
   await kernels.autoTuneDispatchNonces(engine, { budgetMs: GPU_TUNE_BUDGET_MS }).catch(() => undefined);
+  return {
+    index,
+    label: `gpu${index}`,
+    info,
+    engine,
+    close() {
+      engine.dispose();
+      device.destroy();
+    },
+  };
+}
+
+/**
+ * Opens adapter `index` (as listed) for KawPow: a device with the adapter's own limits (the DAG
+ * needs its largest buffers) and the search engine, which builds each epoch's DAG from the
+ * light cache when a job of that epoch first needs it, and drops the old one.
+ */
+export async function openKawpowGpu(index: number, options: KawpowGpuOptions, listing?: GpuListing): Promise<OpenedKawpowGpu> {
+  const info = await adapterAt(index, listing);
+  const [nodeGpu, kernels] = await Promise.all([nodeGpuModule(), kernelsModule()]);
+  const gpu = nodeGpu.createNodeGpu({ backend: info.backend as 'vulkan' | 'opengles' });
+  const { device } = await kernels.requestKawpowDevice(gpu, {
+    featureLevel: info.featureLevel === 'core' ? 'core' : 'compatibility',
+    label: `otedama gpu${index} (kawpow)`,
+  });
+  const engine = await kernels.createWebGpuKawpowEngine(device, {
+    dagSource: async (epoch) =>
+      kernels.buildKawpowDag(
+        device,
+        { epoch, lightCache: await options.lightCache(epoch), datasetBytes: options.datasetBytes ?? epochDatasetBytes(epoch) },
+        {
+          ...(options.signal ? { signal: options.signal } : {}),
+          onProgress: (p) => options.onDagProgress?.({ ...p, epoch }),
+        },
+      ),
+  });
   return {
     index,
     label: `gpu${index}`,

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../logger.ts';
 import { formatHashrate } from '@otedama/core';
-import type { MinerStatus } from './miner.ts';
+import type { MinerStatus, PrepareStatus } from './miner.ts';
 
 export interface LiveLineStream {
   write(text: string): unknown;
@@ -68,8 +68,21 @@ export function formatStatusLine(s: MinerStatus): string {
   const extra = [s.shares.stale ? `${s.shares.stale} stale` : '', s.shares.lost ? `${s.shares.lost} lost` : '', s.shares.blocks ? `${s.shares.blocks} blocks` : '']
     .filter(Boolean)
     .join(', ');
+  const building = (s.preparing ?? []).map(formatPreparing).join(', ');
   return (
     `${formatHashrate(s.hashrate.total)} [${devices}] | shares ${s.shares.accepted} accepted, ${s.shares.rejected} rejected${extra ? `, ${extra}` : ''}` +
-    ` | diff ${diff} | ${s.pool.pool} ${state}`
+    ` | diff ${diff}${building ? ` | ${building}` : ''} | ${s.pool.pool} ${state}`
   );
+}
+
+/** "DAG epoch 598 on gpu0 43.5% (1m20s left)". */
+export function formatPreparing(p: PrepareStatus): string {
+  const left = p.etaSeconds === null ? '' : ` (${formatSeconds(p.etaSeconds)} left)`;
+  return `${p.what} epoch ${p.epoch} ${p.what === 'DAG' ? `on ${p.device} ` : ''}${p.percent}%${left}`;
+}
+
+function formatSeconds(s: number): string {
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }

@@ -20,7 +20,7 @@ import {
 import type { Logger } from '../logger.ts';
 import type { ShareResult, ShareSubmission, StratumClientState, StratumClientStatus, StratumJob } from './stratum-client.ts';
 import { extranonce2Hex } from './stratum-client.ts';
-import { CpuWorkerPool, splitNonceSpace, type CpuPoolHandlers, type CpuPoolOptions } from './cpu-pool.ts';
+import { splitNonceSpace, startCpuPool, type CpuPoolHandlers, type CpuPoolOptions, type CpuWorkerPool } from './cpu-pool.ts';
 import type { CpuEngineName } from './cpu-searcher.ts';
 import type { OpenedGpu } from './gpu-devices.ts';
 import { HashMeter } from './hash-meter.ts';
@@ -71,8 +71,20 @@ export interface DeviceStatus {
   readonly error?: string;
 }
 
+/** A build a device waits for before it can hash (KawPow: an epoch's light cache or DAG). */
+export interface PrepareStatus {
+  readonly what: 'light cache' | 'DAG';
+  /** The device it is for ('wasm' for the light cache the CPU threads and the DAG builds use). */
+  readonly device: string;
+  readonly epoch: number;
+  readonly percent: number;
+  /** Seconds left at the rate so far (null until 1 % is done). */
+  readonly etaSeconds: number | null;
+}
+
 export interface MinerStatus {
-  readonly state: 'starting' | 'mining' | 'paused' | 'waiting' | 'stopped';
+  /** 'preparing': a job is there, but no device hashes yet (an epoch's light cache or DAG is being built). */
+  readonly state: 'starting' | 'preparing' | 'mining' | 'paused' | 'waiting' | 'stopped';
   readonly paused: boolean;
   readonly startedAt: string;
   readonly uptimeSeconds: number;
@@ -90,7 +102,9 @@ export interface MinerStatus {
     readonly blocks: number;
     readonly lastRejectReason: string | null;
   };
-  readonly job: { readonly id: string; readonly difficulty: number; readonly clean: boolean } | null;
+  readonly job: { readonly id: string; readonly difficulty: number; readonly clean: boolean; readonly height?: number; readonly epoch?: number } | null;
+  /** Builds in progress (KawPow), with percent and time left. */
+  readonly preparing?: readonly PrepareStatus[];
   readonly pool: StratumClientStatus;
 }
 
@@ -103,7 +117,7 @@ interface WorkRecord {
 }
 
 export const defaultMinerDevices: MinerDevices = {
-  startCpuPool: (options, handlers) => CpuWorkerPool.start(options, handlers),
+  startCpuPool,
   openGpu: async (index) => (await import('./gpu-devices.ts')).openGpu(index),
 };
 

@@ -237,6 +237,12 @@ export interface JsonRpcDispatcherOptions {
   /** While loading: the status message (every call answers -28 with it); undefined once ready. */
   warmup(): string | undefined;
   readonly maxBatch?: number;
+  /**
+   * Answer every request as JSON-RPC 1.0 (`result` and `error` always present, errors with HTTP
+   * error statuses, no notifications), as nodes before Bitcoin Core 28 do: ravend 4.x ignores
+   * `"jsonrpc": "2.0"`.
+   */
+  readonly legacyOnly?: boolean;
   /** Milliseconds, for getrpcinfo's durations. */
   now?(): number;
 }
@@ -291,8 +297,10 @@ export class JsonRpcDispatcher {
     let req: ParsedRequest;
     try {
       req = parseRequest(value);
+      if (this.options.legacyOnly) req.version = 'legacy';
     } catch (err) {
       const f = err as RequestFailure;
+      if (this.options.legacyOnly) f.partial.version = 'legacy';
       if (f.partial.version === '2.0' && !f.partial.hasId && inBatch) return undefined;
       return { status: inBatch ? 200 : legacyStatus(f.code), payload: replyObject(f.partial, null, { code: f.code, message: f.message }) };
     }

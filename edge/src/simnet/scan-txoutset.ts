@@ -8,7 +8,7 @@
  * "abort" (false: nothing to abort). Other descriptors (pkh(), wpkh(KEY), xpubs with ranges) need
  * key handling simnet does not have; they are refused with a reason.
  */
-import { bytesToHex, InvalidAddressError, validateAddress } from '@otedama/core';
+import { bytesToHex, InvalidAddressError, validateAddress, type Coin } from '@otedama/core';
 import type { SimnetChain } from './simnet-chain.ts';
 
 /** Most scan objects in one call (bitcoind bounds the scan by its range instead). */
@@ -48,14 +48,14 @@ export interface ScanResult {
 const SATS_PER_BTC = 100_000_000;
 
 /** The scriptPubKey (hex) one scan object asks for, and the descriptor to report it under. */
-function scriptOf(object: unknown): { script: string; desc: string } {
+function scriptOf(object: unknown, coin: Coin): { script: string; desc: string } {
   const raw = typeof object === 'object' && object !== null && !Array.isArray(object) ? (object as { desc?: unknown }).desc : object;
   if (typeof raw !== 'string') throw new ScanError(-8, 'scan objects must be descriptor strings or { "desc": … } objects');
   const desc = raw.replace(/#[a-z0-9]{8}$/, '');
   const addr = /^addr\((.*)\)$/.exec(desc);
   if (addr) {
     try {
-      const decoded = validateAddress(addr[1]!, 'regtest', { chainName: 'simnet' });
+      const decoded = validateAddress(addr[1]!, 'regtest', { chainName: 'simnet', coin });
       return { script: bytesToHex(decoded.script), desc: `addr(${decoded.address})` };
     } catch (err) {
       if (err instanceof InvalidAddressError) throw new ScanError(-5, `Invalid address: ${err.reason}`);
@@ -77,7 +77,7 @@ export function scanTxOutSet(chain: SimnetChain, action: unknown, scanObjects: u
   if (scanObjects.length > MAX_SCAN_OBJECTS) throw new ScanError(-8, `at most ${MAX_SCAN_OBJECTS} scan objects per call (got ${scanObjects.length})`);
   const wanted = new Map<string, string>();
   for (const o of scanObjects) {
-    const { script, desc } = scriptOf(o);
+    const { script, desc } = scriptOf(o, chain.coin.addressCoin);
     wanted.set(script, desc);
   }
   const tip = chain.tip();

@@ -1,16 +1,19 @@
 /**
- * Simnet's chain: a single, coinbase-only SHA-256d chain with Bitcoin's header, merkle, BIP34
- * and BIP141-commitment rules, a fixed block target, no reorgs and no halving. It validates a
- * block fully before connecting it and keeps a balance per address credited by coinbase outputs
- * (regtest address formats). Pure state: persistence and RPC live in simnet-store.ts and
- * simnet-rpc-server.ts; simnet.ts wires them.
+ * Simnet's chain: a single, coinbase-only chain with Bitcoin's merkle, BIP34 and
+ * BIP141-commitment rules, a fixed block target, no reorgs and no halving, in one coin's format
+ * (simnet-coin.ts: Bitcoin regtest's SHA-256d header, or Ravencoin's KawPow header). It
+ * validates a block fully before connecting it and keeps a balance per address credited by
+ * coinbase outputs (the coin's regtest address formats). Pure state: persistence and RPC live in
+ * simnet-store.ts and simnet-rpc-server.ts; simnet.ts wires them.
  *
- * Reject reasons are bitcoind's strings (submitblock's answers): duplicate, high-hash,
+ * Reject reasons are the node's strings (submitblock's answers): duplicate, high-hash,
  * bad-txnmrklroot, bad-cb-missing, bad-cb-multiple, bad-cb-length, bad-cb-height, bad-cb-amount,
  * prev-blk-not-found, bad-diffbits, time-too-old, time-too-new, bad-version(0x…), unexpected-witness,
  * bad-witness-nonce-size, bad-witness-merkle-match, bad-txns-duplicate,
  * bad-txns-inputs-missingorspent (simnet has no UTXO set: only coinbases), and inconclusive for a
- * valid block that does not extend the tip (simnet keeps no side chains).
+ * valid block that does not extend the tip (simnet keeps no side chains); Ravencoin's adds
+ * invalid-mix-hash and bad-header-height. A KawPow block's full proof of work needs its epoch's
+ * light cache: the caller prepares it (`coin.pow.prepare(height)`) before `check`.
  */
 import {
   bip34HeightPush,
@@ -20,15 +23,13 @@ import {
   concatBytes,
   difficultyToTarget,
   findWitnessCommitment,
-  hashMeetsTarget,
-  headerHash,
   isCoinbase,
   merkleRoot,
-  parseHeader,
+  parseBlock as parseSerializedBlock,
   pushData,
+  readU32LE,
   reverseBytes,
   scriptToAddress,
-  serializeHeader,
   serializeTx,
   targetToBits,
   txid,
@@ -37,15 +38,16 @@ import {
   type ParsedBlock,
   type Transaction,
 } from '@otedama/core';
+import { BITCOIN_SIMNET, type SimnetCoin } from './simnet-coin.ts';
 
-/** Blocks whose median time the next block must exceed (Bitcoin's 11). */
+/** Blocks whose median time the next block must exceed (Bitcoin's and Ravencoin's 11). */
 export const MEDIAN_TIME_SPAN = 11;
-/** How far in the future a block's time may be, in seconds (Bitcoin's 2 hours). */
-export const MAX_FUTURE_BLOCK_TIME_S = 2 * 60 * 60;
-/** Version of simnet's templates: BIP9 top bits, no signalling. */
-export const SIMNET_BLOCK_VERSION = 0x20000000;
-/** Oldest block version accepted (Core rejects < 4 once BIP65 is active). */
-export const MIN_BLOCK_VERSION = 4;
+/** How far in the future a Bitcoin simnet block's time may be, in seconds (Bitcoin's 2 hours). */
+export const MAX_FUTURE_BLOCK_TIME_S = BITCOIN_SIMNET.maxFutureBlockTimeS;
+/** Version of the Bitcoin simnet's templates: BIP9 top bits, no signalling. */
+export const SIMNET_BLOCK_VERSION = BITCOIN_SIMNET.blockVersion;
+/** Oldest Bitcoin simnet block version accepted (Core rejects < 4 once BIP65 is active). */
+export const MIN_BLOCK_VERSION = BITCOIN_SIMNET.minBlockVersion;
 const GENESIS_MESSAGE = 'otedama simnet genesis';
 
 export interface SimnetChainOptions {
@@ -53,6 +55,8 @@ export interface SimnetChainOptions {
   readonly blockDifficulty: number;
   /** Coinbase value of every block, satoshis (no fees: simnet has no mempool). */
   readonly blockRewardSats: number | bigint;
+  /** The chain's format (default Bitcoin regtest's). */
+  readonly coin?: SimnetCoin;
 }
 
 export interface ChainBlock {
@@ -68,6 +72,7 @@ export interface ChainBlock {
   readonly merkleRoot: Uint8Array;
   readonly time: number;
   readonly bits: number;
+  /** The header's u32 nonce (0 on KawPow blocks: their u64 nonce is in the header's last 40 bytes). */
   readonly nonce: number;
   readonly txCount: number;
   /** Transaction ids as RPC prints them, coinbase first. */
@@ -100,6 +105,7 @@ export function blockWork(bits: number): bigint {
 }
 
 export class SimnetChain {
+  readonly coin: SimnetCoin;
   readonly bits: number;
   readonly target: bigint;
   readonly rewardSats: bigint;
@@ -110,6 +116,7 @@ export class SimnetChain {
   private readonly balanceMap = new Map<string, bigint>();
 
   constructor(options: SimnetChainOptions) {
+    this.coin = options.coin ?? BITCOIN_SIMNET;
     this.target = difficultyToTarget(options.blockDifficulty);
     this.bits = targetToBits(this.target);
     // The compact form rounds the target down; PoW is judged by what the header says.
@@ -171,22 +178,30 @@ export class SimnetChain {
       outputs: [{ value: 0n, script: concatBytes(new Uint8Array([0x6a]), pushData(message)) }],
       lockTime: 0,
     };
-    const header = serializeHeader({
-      version: SIMNET_BLOCK_VERSION,
+    const header = this.coin.algorithm.header.build({
+      version: this.coin.blockVersion,
       prevHash: new Uint8Array(32),
       merkleRoot: txid(coinbase),
       time,
       bits: this.bits,
-      nonce: 0,
+      height: 0,
     });
     return concatBytes(header, new Uint8Array([1]), serializeTx(coinbase));
+  }
+
+  /** Parses a serialized block of this chain's header form; throws TxDecodeError. */
+  parseBlock(raw: Uint8Array): ParsedBlock {
+    return parseSerializedBlock(raw, this.coin.algorithm.header.bytes);
   }
 
   /** Validates a parsed block against the tip without changing anything. */
   check(block: ParsedBlock, raw: Uint8Array, options: CheckOptions): CheckResult {
     const reject = (reason: string): CheckResult => ({ ok: false, reason });
-    const header = parseHeader(block.header);
-    const hash = headerHash(block.header);
+    const coin = this.coin;
+    if (block.header.length !== coin.algorithm.header.bytes) return reject('bad-header-length');
+    const fields = coin.algorithm.share.readFields(block.header);
+    const header = { version: readU32LE(block.header, 0), prevHash: fields.prevHash.slice(), merkleRoot: fields.merkleRoot.slice(), time: fields.time, bits: fields.bits };
+    const hash = coin.pow.blockHash(block.header);
     const hashHex = bytesToHex(reverseBytes(hash));
     if (this.byHash.has(hashHex)) return reject('duplicate');
     const isGenesis = this.blocks.length === 0;
@@ -198,7 +213,14 @@ export class SimnetChain {
     } catch {
       return reject('bad-diffbits');
     }
-    if (!isGenesis && (options.checkPow ?? true) && !hashMeetsTarget(hash, target)) return reject('high-hash');
+    // Contextual before the proof of work: a KawPow header's height picks the light cache.
+    const height = this.blocks.length;
+    const headerReject = coin.checkHeader(block.header, height);
+    if (headerReject) return reject(headerReject);
+    if (!isGenesis && (options.checkPow ?? true)) {
+      const powReject = coin.pow.check(block.header, target, !options.reloading);
+      if (powReject) return reject(powReject);
+    }
     const txids = block.txs.map((t) => txid(t.tx));
     if (!bytesEqual(merkleRoot(txids), header.merkleRoot)) return reject('bad-txnmrklroot');
     if (new Set(txids.map(bytesToHex)).size !== txids.length) return reject('bad-txns-duplicate');
@@ -209,7 +231,6 @@ export class SimnetChain {
     if (cbScript.length < 2 || cbScript.length > 100) return reject('bad-cb-length');
 
     // Contextual header checks.
-    const height = this.blocks.length;
     const prev = this.blocks[height - 1];
     if (isGenesis) {
       if (!header.prevHash.every((b) => b === 0)) return reject('prev-blk-not-found');
@@ -220,8 +241,8 @@ export class SimnetChain {
       if (!options.reloading && header.bits !== this.bits) return reject('bad-diffbits');
       if (header.time <= prev!.medianTime) return reject('time-too-old');
     }
-    if (!options.reloading && header.time > options.now + MAX_FUTURE_BLOCK_TIME_S) return reject('time-too-new');
-    if (header.version < MIN_BLOCK_VERSION) return reject(`bad-version(0x${header.version.toString(16).padStart(8, '0')})`);
+    if (!options.reloading && header.time > options.now + coin.maxFutureBlockTimeS) return reject('time-too-new');
+    if (header.version < coin.minBlockVersion) return reject(`bad-version(0x${header.version.toString(16).padStart(8, '0')})`);
 
     // Contextual block checks: BIP34 height, BIP141 commitment.
     const heightPush = bip34HeightPush(height);
@@ -249,7 +270,7 @@ export class SimnetChain {
         merkleRoot: header.merkleRoot,
         time: header.time,
         bits: header.bits,
-        nonce: header.nonce,
+        nonce: coin.nonce(block.header),
         txCount: block.txs.length,
         txids: txids.map((t) => bytesToHex(reverseBytes(t))),
         chainWork: (prev?.chainWork ?? 0n) + blockWork(header.bits),
@@ -266,7 +287,7 @@ export class SimnetChain {
     this.byHash.set(block.hashHex, block);
     for (const t of block.txids) if (!this.txIndex.has(t)) this.txIndex.set(t, block.height);
     for (const o of block.coinbaseOutputs) {
-      const address = scriptToAddress(o.script, 'regtest');
+      const address = scriptToAddress(o.script, 'regtest', this.coin.addressCoin);
       if (address && o.value > 0n) this.balanceMap.set(address, (this.balanceMap.get(address) ?? 0n) + o.value);
     }
   }

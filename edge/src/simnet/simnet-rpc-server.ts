@@ -1,7 +1,8 @@
 /**
- * Simnet's bitcoind-compatible JSON-RPC server (127.0.0.1 only), so pool software written for
- * bitcoind (ckpool, NOMP, public-pool, this edge) runs against simnet unchanged. It answers as
- * Bitcoin Core 28 does: the HTTP framing in rpc-http.ts (bare-LF headers, keep-alive, bounded),
+ * Simnet's JSON-RPC server (127.0.0.1 only), so pool software written for the coin's node runs
+ * against simnet unchanged. The Bitcoin simnet answers as bitcoind (ckpool, NOMP, public-pool,
+ * this edge); the Ravencoin simnet as ravend, whose differences live in ravend-rpc.ts (its
+ * getblocktemplate with pprpcheader, pprpcsb, getkawpowhash, its JSON shapes). Bitcoin Core 28: the HTTP framing in rpc-http.ts (bare-LF headers, keep-alive, bounded),
  * the JSON-RPC envelopes in json-rpc.ts (1.0 and 2.0, batches, named params, Core's error codes
  * and HTTP statuses), and these methods with Core's argument forms and result shapes:
  *
@@ -30,7 +31,6 @@ import {
   findWitnessCommitment,
   hexToBytes,
   isCoinbase,
-  parseBlock,
   reverseBytes,
   serializeTx,
   targetToDifficulty,
@@ -61,6 +61,7 @@ import {
 import { RpcHttpServer, type RpcHttpContext, type RpcHttpReply, type RpcHttpRequest } from './rpc-http.ts';
 import type { ChainBlock, SimnetChain } from './simnet-chain.ts';
 import { ScanError, scanTxOutSet } from './scan-txoutset.ts';
+import { ravendMethods } from './ravend-rpc.ts';
 import { WITNESS_SCALE_FACTOR, decodeHexTx, txToJson } from './tx-json.ts';
 
 /** Loopback only: simnet's RPC is for this machine's edge and tools. */
@@ -116,6 +117,28 @@ export interface SimnetRpcServerOptions {
   readonly maxConnections?: number;
   /** Where getrpcinfo says the log goes ("" when it goes to the edge's log). */
   readonly logPath?: string;
+  /** Ravencoin: ravend's -miningaddress (getblocktemplate's pprpcheader and pprpcsb need it). */
+  readonly miningAddress?: string;
+}
+
+/** What a node dialect (ravend-rpc.ts) uses of the server: the node and the shared request handling. */
+export interface SimnetRpcHelpers {
+  readonly node: SimnetRpcNode;
+  /** The block with this display hash, or -5 "Block not found". */
+  block(hashHex: string): ChainBlock;
+  /** Core's GetNetworkHashPS. */
+  networkHashPs(lookup: number, height: number): number;
+  /**
+   * getblocktemplate's request: mode, proposal (answered here), the client's rules and a held
+   * long-poll. Returns the proposal's answer, or the client's rules for a template.
+   */
+  templateRequest(request: unknown, ctx: RpcCallContext): Promise<{ proposal: string | null } | { rules: Set<string> }>;
+  /** The longpollid of the current tip. */
+  longPollId(): string;
+  /** submitblock's path: decode, coinbase checks, `precheck` (a dialect's), the witness nonce, submit. */
+  submitBlockHex(hex: string, precheck?: (block: ParsedBlock) => void): Promise<string | null>;
+  /** Submits an assembled block (pprpcsb): the witness nonce added where committed, then the node's verdict. */
+  submitParsedBlock(block: ParsedBlock, raw: Uint8Array): Promise<string | null>;
 }
 
 const hex64 = /^[0-9a-fA-F]{64}$/;
@@ -158,21 +181,25 @@ const arg = {
   blockhash: { names: 'blockhash', type: 'string', help: '(string, required) The block hash' },
 } as const;
 
-export class SimnetRpcServer {
+export class SimnetRpcServer implements SimnetRpcHelpers {
   private readonly http: RpcHttpServer;
   private readonly dispatcher: JsonRpcDispatcher;
   private cookie = '';
   private readonly log: Logger;
+  readonly node: SimnetRpcNode;
   private readonly longPollTimeoutMs: number;
   private readonly methods: Record<string, RpcMethod>;
   private startedAt = 0;
 
   constructor(private readonly options: SimnetRpcServerOptions) {
     this.log = options.logger.forComponent('edge:simnet-rpc');
+    this.node = options.node;
     this.longPollTimeoutMs = options.longPollTimeoutMs ?? DEFAULT_LONG_POLL_TIMEOUT_MS;
     this.methods = this.buildMethods();
     this.dispatcher = new JsonRpcDispatcher({
       methods: this.methods,
+      // ravend 4.x is Bitcoin Core 0.16's RPC: JSON-RPC 1.0 replies whatever the request says.
+      legacyOnly: options.node.chain.coin.name === 'ravencoin',
       warmup: () => (options.node.isReady() ? undefined : WARMUP_MESSAGE),
     });
     this.http = new RpcHttpServer({
@@ -480,6 +507,7 @@ export class SimnetRpcServer {
         },
       },
     };
+    if (node.chain.coin.name === 'ravencoin') Object.assign(m, ravendMethods(this, { ...(this.options.miningAddress !== undefined ? { miningAddress: this.options.miningAddress } : {}) }));
     return m;
   }
 
@@ -499,7 +527,7 @@ export class SimnetRpcServer {
     return [...byCategory].map(([category, lines]) => `== ${category} ==\n${lines.join('\n')}`).join('\n\n');
   }
 
-  private block(hashHex: string): ChainBlock {
+  block(hashHex: string): ChainBlock {
     const b = this.options.node.chain.blockByHash(hashHex);
     if (!b) throw new RpcFailure(RPC_INVALID_ADDRESS_OR_KEY, 'Block not found');
     return b;
@@ -533,8 +561,8 @@ export class SimnetRpcServer {
   private getBlock(hashHex: string, v: number): unknown {
     const b = this.block(hashHex);
     if (v <= 0) return bytesToHex(b.raw);
-    const parsed = parseBlock(b.raw);
-    const stripped = 80 + encodeVarInt(parsed.txs.length).length + parsed.txs.reduce((n, t) => n + serializeTx(t.tx, { witness: false }).length, 0);
+    const parsed = this.options.node.chain.parseBlock(b.raw);
+    const stripped = b.header.length + encodeVarInt(parsed.txs.length).length + parsed.txs.reduce((n, t) => n + serializeTx(t.tx, { witness: false }).length, 0);
     return {
       ...this.headerJson(b),
       strippedsize: stripped,
@@ -562,7 +590,7 @@ export class SimnetRpcServer {
     if (!holder || index < 0) {
       throw new RpcFailure(RPC_INVALID_ADDRESS_OR_KEY, `${given ? 'No such transaction found in the provided block' : 'No such mempool or blockchain transaction'}. Use gettransaction for wallet transactions.`);
     }
-    const tx: Transaction = parseBlock(holder.raw).txs[index]!.tx;
+    const tx: Transaction = chain.parseBlock(holder.raw).txs[index]!.tx;
     if (v <= 0) return bytesToHex(serializeTx(tx));
     return {
       ...(given ? { in_active_chain: true } : {}),
@@ -621,7 +649,7 @@ export class SimnetRpcServer {
   }
 
   /** Core's GetNetworkHashPS: chain work over the time spanned by the last `lookup` blocks. */
-  private networkHashPs(lookup: number, height: number): number {
+  networkHashPs(lookup: number, height: number): number {
     const { chain } = this.options.node;
     if (lookup < -1 || lookup === 0) throw new RpcFailure(RPC_INVALID_PARAMETER, 'Invalid nblocks. Must be a positive number or -1.');
     if (height < -1 || height > chain.height) throw new RpcFailure(RPC_INVALID_PARAMETER, 'Block does not exist at specified height');
@@ -641,7 +669,7 @@ export class SimnetRpcServer {
     return Number(work) / (maxTime - minTime);
   }
 
-  private longPollId(): string {
+  longPollId(): string {
     const tip = this.options.node.chain.tip();
     return `${tip.hashHex}${tip.height}`;
   }
@@ -677,11 +705,20 @@ export class SimnetRpcServer {
 
   /** Core's getblocktemplate: proposal mode, long-poll, then the segwit rule check. */
   private async getBlockTemplate(request: unknown, ctx: RpcCallContext): Promise<unknown> {
+    const asked = await this.templateRequest(request, ctx);
+    if ('proposal' in asked) return asked.proposal;
+    if (!asked.rules.has('segwit')) {
+      throw new RpcFailure(RPC_INVALID_PARAMETER, 'getblocktemplate must be called with the segwit rule set (call with {"rules": ["segwit"]})');
+    }
+    return this.templateResult();
+  }
+
+  async templateRequest(request: unknown, ctx: RpcCallContext): Promise<{ proposal: string | null } | { rules: Set<string> }> {
     const r = (request ?? {}) as Record<string, unknown>;
     let mode = 'template';
     if (typeof r.mode === 'string') mode = r.mode;
     else if (r.mode !== undefined && r.mode !== null) throw new RpcFailure(RPC_INVALID_PARAMETER, 'Invalid mode');
-    if (mode === 'proposal') return this.proposal(r.data);
+    if (mode === 'proposal') return { proposal: this.proposal(r.data) };
     const rules = new Set<string>();
     if (Array.isArray(r.rules)) {
       for (const rule of r.rules) {
@@ -708,10 +745,7 @@ export class SimnetRpcServer {
         });
       }
     }
-    if (!rules.has('segwit')) {
-      throw new RpcFailure(RPC_INVALID_PARAMETER, 'getblocktemplate must be called with the segwit rule set (call with {"rules": ["segwit"]})');
-    }
-    return this.templateResult();
+    return { rules };
   }
 
   /** BIP23 block proposal: would this block be valid on the tip (proof of work not checked)? */
@@ -730,25 +764,36 @@ export class SimnetRpcServer {
   private decodeBlock(hex: string): ParsedBlock {
     if (!isHex(hex)) throw new RpcFailure(RPC_DESERIALIZATION_ERROR, 'Block decode failed');
     try {
-      return parseBlock(hexToBytes(hex));
+      return this.options.node.chain.parseBlock(hexToBytes(hex));
     } catch {
       throw new RpcFailure(RPC_DESERIALIZATION_ERROR, 'Block decode failed');
     }
   }
 
-  private async submitBlock(hex: string): Promise<string | null> {
+  private submitBlock(hex: string): Promise<string | null> {
+    return this.submitBlockHex(hex);
+  }
+
+  async submitBlockHex(hex: string, precheck?: (block: ParsedBlock) => void): Promise<string | null> {
     // A header followed by an empty transaction list decodes in Core; it is refused after.
-    if (isHex(hex) && hex.length === 162 && hex.endsWith('00')) throw new RpcFailure(RPC_DESERIALIZATION_ERROR, 'Block does not start with a coinbase');
-    let block = this.decodeBlock(hex);
+    const headerDigits = 2 * this.options.node.chain.coin.algorithm.header.bytes;
+    if (isHex(hex) && hex.length === headerDigits + 2 && hex.endsWith('00')) throw new RpcFailure(RPC_DESERIALIZATION_ERROR, 'Block does not start with a coinbase');
+    const block = this.decodeBlock(hex);
     if (!isCoinbase(block.txs[0]!.tx)) throw new RpcFailure(RPC_DESERIALIZATION_ERROR, 'Block does not start with a coinbase');
-    let raw = hexToBytes(hex);
+    precheck?.(block);
+    return this.submitParsedBlock(block, hexToBytes(hex));
+  }
+
+  async submitParsedBlock(parsed: ParsedBlock, bytes: Uint8Array): Promise<string | null> {
+    let block = parsed;
+    let raw = bytes;
     // Core's UpdateUncommittedBlockStructures: a coinbase that commits to witnesses but carries no
     // witness gets the default reserved value (32 zero bytes), as miners and ckpool expect.
     const cb = block.txs[0]!.tx;
     if (findWitnessCommitment(cb.outputs) >= 0 && cb.inputs[0]!.witness.length === 0) {
       const withNonce: Transaction = { ...cb, inputs: [{ ...cb.inputs[0]!, witness: [new Uint8Array(32)] }] };
       raw = concatBytes(block.header, encodeVarInt(block.txs.length), serializeTx(withNonce), ...block.txs.slice(1).map((t) => t.raw));
-      block = parseBlock(raw);
+      block = this.options.node.chain.parseBlock(raw);
     }
     const outcome = await this.options.node.submit(block, raw);
     return outcome.accepted ? null : outcome.reason;

@@ -1,21 +1,30 @@
 /**
- * Simnet, the embedded chain: a SimnetChain kept in `<dataDir>/simnet/` and served over
- * bitcoind-compatible JSON-RPC on 127.0.0.1, so the edge talks to it exactly as to a real node
+ * Simnet, the embedded chain: a SimnetChain kept in `<dataDir>/simnet/` (the Bitcoin simnet) or
+ * `<dataDir>/simnet-ravencoin/` (the Ravencoin one) and served over JSON-RPC on 127.0.0.1 as the
+ * coin's node answers (bitcoind or ravend), so the edge talks to it exactly as to a real node
  * (template-source-rpc.ts). On first start it creates a genesis block; on every start it reloads
  * the block file and re-validates every block.
  *
  *   <dataDir>/simnet/blocks.jsonl   append-only blocks (simnet-store.ts)
  *   <dataDir>/simnet/.cookie        RPC cookie while running (__cookie__:<hex>, mode 0600)
+ *
+ * A Ravencoin simnet checks each block's KawPow proof by light evaluation: it prepares the light
+ * cache of the next block's epoch on start and after each block (in a worker thread, or from
+ * `<dataDir>/kawpow/` where the edge keeps them), so a submission never waits for a build
+ * unless the chain crosses into an epoch no one asked for yet.
  */
-import { bytesToHex, concatBytes, hexToBytes, parseBlock, scriptToAddress, sha256, type ParsedBlock } from '@otedama/core';
+import { bytesToHex, concatBytes, hexToBytes, scriptToAddress, sha256, type ParsedBlock } from '@otedama/core';
 import { join } from 'node:path';
 import { SimnetStoreError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { SimnetChain } from './simnet-chain.ts';
+import { BITCOIN_SIMNET, type SimnetCoin, type SimnetCoinName } from './simnet-coin.ts';
 import { SimnetRpcServer, type SimnetRpcNode, type SubmitOutcome } from './simnet-rpc-server.ts';
 import { SimnetStore } from './simnet-store.ts';
 
 export const SIMNET_DIR = 'simnet';
+/** The Ravencoin simnet's folder: a chain of another coin never shares a block file with the Bitcoin one. */
+export const RAVENCOIN_SIMNET_DIR = 'simnet-ravencoin';
 export const COOKIE_FILE = '.cookie';
 /**
  * Where simnet coinbases go when no payout address is configured: the regtest P2WSH of OP_TRUE
@@ -30,6 +39,10 @@ export interface SimnetOptions {
   readonly rpcPort: number;
   readonly blockDifficulty: number;
   readonly blockRewardSats: number;
+  /** The chain's coin (default the Bitcoin simnet). */
+  readonly coin?: SimnetCoin;
+  /** Ravencoin: where ravend's -miningaddress would pay, for getblocktemplate's pprpcheader and pprpcsb. */
+  readonly miningAddress?: string;
   /** Basic-auth credentials accepted besides the cookie (optional). */
   readonly rpcUser?: string;
   readonly rpcPassword?: string;
@@ -37,6 +50,11 @@ export interface SimnetOptions {
   /** Milliseconds since the epoch (tests pin the clock). */
   readonly now?: () => number;
   readonly longPollTimeoutMs?: number;
+}
+
+/** Simnet's folder in the data folder for a coin. */
+export function simnetDir(coin: SimnetCoinName): string {
+  return coin === 'ravencoin' ? RAVENCOIN_SIMNET_DIR : SIMNET_DIR;
 }
 
 export class Simnet implements SimnetRpcNode {
@@ -52,8 +70,11 @@ export class Simnet implements SimnetRpcNode {
   private starting: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
+  readonly coin: SimnetCoin;
+
   constructor(private readonly options: SimnetOptions) {
-    this.dir = join(options.dataDir, SIMNET_DIR);
+    this.coin = options.coin ?? BITCOIN_SIMNET;
+    this.dir = join(options.dataDir, simnetDir(this.coin.name));
     this.cookieFile = join(this.dir, COOKIE_FILE);
     this.log = options.logger.forComponent('edge:simnet');
     this.clock = options.now ?? Date.now;
@@ -67,6 +88,7 @@ export class Simnet implements SimnetRpcNode {
       ...(options.rpcPassword !== undefined ? { password: options.rpcPassword } : {}),
       logger: options.logger,
       ...(options.longPollTimeoutMs !== undefined ? { longPollTimeoutMs: options.longPollTimeoutMs } : {}),
+      ...(options.miningAddress !== undefined ? { miningAddress: options.miningAddress } : {}),
     });
   }
 
@@ -99,7 +121,7 @@ export class Simnet implements SimnetRpcNode {
   }
 
   private newChain(): SimnetChain {
-    return new SimnetChain({ blockDifficulty: this.options.blockDifficulty, blockRewardSats: this.options.blockRewardSats });
+    return new SimnetChain({ blockDifficulty: this.options.blockDifficulty, blockRewardSats: this.options.blockRewardSats, coin: this.coin });
   }
 
   private async doStart(): Promise<void> {
@@ -113,7 +135,7 @@ export class Simnet implements SimnetRpcNode {
       let raw: Uint8Array;
       try {
         raw = hexToBytes(s.block);
-        block = parseBlock(raw);
+        block = this.chainState.parseBlock(raw);
       } catch (err) {
         throw new SimnetStoreError(`${this.store.file} height ${s.height}: not a block (${(err as Error).message}); move the file away to start a new simnet chain`);
       }
@@ -126,15 +148,17 @@ export class Simnet implements SimnetRpcNode {
     }
     if (this.chainState.isEmpty()) {
       const raw = this.chainState.createGenesis(this.now());
-      const r = this.chainState.check(parseBlock(raw), raw, { now: this.now() });
+      const r = this.chainState.check(this.chainState.parseBlock(raw), raw, { now: this.now() });
       if (!r.ok) throw new SimnetStoreError(`simnet genesis block is invalid (${r.reason})`);
       await this.store.append({ height: 0, hash: r.block.hashHex, block: bytesToHex(raw) });
       this.chainState.connect(r.block);
       this.log.info('simnet created a new chain', { genesis: r.block.hashHex, dir: this.dir });
     }
+    // Before answering submissions: the proof of work of the next block must be checkable.
+    await this.coin.pow.prepare(this.chainState.height + 1);
     this.ready = true;
     const tip = this.chainState.tip();
-    this.log.info('simnet ready', { height: tip.height, tip: tip.hashHex, rpc: this.rpc.url, bits: tip.bits.toString(16) });
+    this.log.info('simnet ready', { coin: this.coin.name, height: tip.height, tip: tip.hashHex, rpc: this.rpc.url, bits: tip.bits.toString(16) });
   }
 
   /** Stops RPC and closes the block file. Idempotent. */
@@ -161,6 +185,7 @@ export class Simnet implements SimnetRpcNode {
   submit(block: ParsedBlock, raw: Uint8Array): Promise<SubmitOutcome> {
     const run = this.queue.then(async (): Promise<SubmitOutcome> => {
       if (!this.ready) return { accepted: false, reason: 'inconclusive' };
+      await this.coin.pow.prepare(this.chainState.height + 1);
       const r = this.chainState.check(block, raw, { now: this.now() });
       if (!r.ok) {
         this.log.info('simnet rejected a block', { reason: r.reason });
@@ -169,6 +194,8 @@ export class Simnet implements SimnetRpcNode {
       await this.store.append({ height: r.block.height, hash: r.block.hashHex, block: bytesToHex(raw) });
       this.chainState.connect(r.block);
       this.log.info('simnet accepted a block', { height: r.block.height, hash: r.block.hashHex });
+      // The next block's epoch, ahead of its first submission (a no-op within an epoch).
+      this.coin.pow.prepare(r.block.height + 1).catch((err: Error) => this.log.warn('simnet could not prepare the next epoch', { error: err.message }));
       for (const l of [...this.tipListeners]) {
         try {
           l();

@@ -21,6 +21,7 @@ import {
   serializeTx,
   sha256d,
   isCoinbase,
+  type Coin,
   type Network,
   type Transaction,
 } from '@otedama/core';
@@ -347,23 +348,23 @@ function nonHybrid(k: Uint8Array): boolean {
   return (k.length === 33 && (k[0] === 0x02 || k[0] === 0x03)) || (k.length === 65 && k[0] === 0x04);
 }
 
-function inferDescriptorBody(script: Uint8Array, network: Network, s: Solution): string {
+function inferDescriptorBody(script: Uint8Array, network: Network, s: Solution, coin: Coin): string {
   if (s.type === 'pubkey' && nonHybrid(s.keys[0]!)) return `pk(${bytesToHex(s.keys[0]!)})`;
   if (s.type === 'multisig' && s.keys.every(nonHybrid)) return `multi(${s.required},${s.keys.map(bytesToHex).join(',')})`;
   if (s.type === 'witness_v1_taproot' && isXOnlyOnCurve(s.keys[0]!)) return `rawtr(${bytesToHex(s.keys[0]!)})`;
-  const address = extractAddress(script, network, s);
+  const address = extractAddress(script, network, s, coin);
   if (address) return `addr(${address})`;
   return `raw(${bytesToHex(script)})`;
 }
 
 /** Core's InferDescriptor(script, no keys)->ToString(), with its checksum. */
-export function inferDescriptor(script: Uint8Array, network: Network): string {
-  const body = inferDescriptorBody(script, network, solve(script));
+export function inferDescriptor(script: Uint8Array, network: Network, coin: Coin = 'bitcoin'): string {
+  const body = inferDescriptorBody(script, network, solve(script), coin);
   return `${body}#${descriptorChecksum(body)}`;
 }
 
 /** Core's ExtractDestination for the types that have an address (not bare keys or multisig). */
-function extractAddress(script: Uint8Array, network: Network, s: Solution): string | undefined {
+function extractAddress(script: Uint8Array, network: Network, s: Solution, coin: Coin): string | undefined {
   switch (s.type) {
     case 'pubkeyhash':
     case 'scripthash':
@@ -372,19 +373,19 @@ function extractAddress(script: Uint8Array, network: Network, s: Solution): stri
     case 'witness_v1_taproot':
     case 'anchor':
     case 'witness_unknown':
-      return scriptToAddress(script, network);
+      return scriptToAddress(script, network, coin);
     default:
       return undefined;
   }
 }
 
 /** Core's ScriptToUniv with hex and address: {"asm", "desc", "hex", "address"?, "type"}. */
-export function scriptPubKeyJson(script: Uint8Array, network: Network): Record<string, unknown> {
+export function scriptPubKeyJson(script: Uint8Array, network: Network, coin: Coin = 'bitcoin'): Record<string, unknown> {
   const s = solve(script);
-  const address = extractAddress(script, network, s);
+  const address = extractAddress(script, network, s, coin);
   return {
     asm: scriptToAsm(script),
-    desc: inferDescriptor(script, network),
+    desc: inferDescriptor(script, network, coin),
     hex: bytesToHex(script),
     ...(address !== undefined ? { address } : {}),
     type: s.type,
@@ -435,6 +436,8 @@ export function decodeHexTx(hex: string, iswitness?: boolean): Transaction | und
 export interface TxJsonOptions {
   /** Add "hex" (getrawtransaction, getblock verbosity 2). */
   readonly includeHex?: boolean;
+  /** Whose address formats the outputs are shown in (default bitcoin). */
+  readonly coin?: Coin;
 }
 
 /** Core's TxToUniv without undo data (no fee): bitcoind's JSON for a transaction. */
@@ -462,7 +465,7 @@ export function txToJson(tx: Transaction, network: Network, options: TxJsonOptio
       ...(i.witness.length ? { txinwitness: i.witness.map(bytesToHex) } : {}),
       sequence: i.sequence,
     })),
-    vout: tx.outputs.map((o, n) => ({ value: amountJson(o.value), n, scriptPubKey: scriptPubKeyJson(o.script, network) })),
+    vout: tx.outputs.map((o, n) => ({ value: amountJson(o.value), n, scriptPubKey: scriptPubKeyJson(o.script, network, options.coin) })),
     ...(options.includeHex ? { hex: bytesToHex(full) } : {}),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * KawPow (Ravencoin's ProgPoW 0.9.4 on the ethash DAG), the platform-free part: parameters,
  * KISS99, the per-period program generator shared by every engine, the keccak permutations,
- * epoch sizes and seeds, the hash around the DAG, and the share fields' checks and byte orders.
- * Engines with a light cache or a DAG live in wasm/ and kernels/.
+ * epoch sizes and seeds, the hash around the DAG, the share fields' checks and byte orders, the
+ * registry module (header form, share form, injected light verification) and the Stratum job
+ * fields. Engines with a light cache or a DAG live in wasm/ and kernels/.
  */
 export * from './params.ts';
 export * from './kiss99.ts';
@@ -12,3 +13,7 @@ export * from './epoch.ts';
 export * from './progpow.ts';
 export * from './share-fields.ts';
 export * from './hasher.ts';
+export * from './kawpow-algorithm.ts';
+export * from './stratum-job.ts';
+export * from './stratum.ts';
+export * from './share-validator.ts';

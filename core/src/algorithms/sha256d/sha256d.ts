@@ -1,21 +1,16 @@
 /**
  * SHA-256d (Bitcoin and its family): an 80-byte header, a 32-bit nonce at bytes 76..79, the
- * difficulty-1 target 0xffff * 2^208, PoW = sha256d(header). The share form is the header itself.
+ * difficulty-1 target 0xffff * 2^208, PoW = sha256d(header). The share form is the header itself,
+ * and so is what a job's nonce search hashes.
  */
 import { headerHash, HEADER_BYTES, NONCE_OFFSET } from '../../block-header.ts';
-import { InvalidHeaderError } from '../../errors.ts';
-import { readU32LE } from '../../hex.ts';
 import { DIFF1_TARGET } from '../../target.ts';
-import type { Algorithm, CoinHeaderFields } from '../algorithm.ts';
+import type { Algorithm, HeaderFields } from '../algorithm.ts';
+import { checkHeaderLength, readCoinFields, writeCommonFields } from '../header-fields.ts';
 
-function readFields(header: Uint8Array): CoinHeaderFields {
-  if (header.length !== HEADER_BYTES) throw new InvalidHeaderError(`header must be ${HEADER_BYTES} bytes (got ${header.length})`);
-  return {
-    prevHash: header.subarray(4, 36),
-    merkleRoot: header.subarray(36, 68),
-    time: readU32LE(header, 68),
-    bits: readU32LE(header, 72),
-  };
+/** A job's 80-byte header, nonce zero (the height is not part of a SHA-256d header). */
+function buildHeader(fields: HeaderFields): Uint8Array {
+  return writeCommonFields(fields, HEADER_BYTES);
 }
 
 export const SHA256D: Algorithm = {
@@ -24,12 +19,22 @@ export const SHA256D: Algorithm = {
   headerBytes: HEADER_BYTES,
   hashHeader: headerHash,
   engines: ['js', 'wasm', 'wasm-simd', 'webgpu'],
+  header: {
+    bytes: HEADER_BYTES,
+    nonceOffset: NONCE_OFFSET,
+    nonceBytes: 4,
+    build: buildHeader,
+    jobInput(header) {
+      checkHeaderLength(header, HEADER_BYTES);
+      return header;
+    },
+  },
   share: {
     headerBytes: HEADER_BYTES,
     nonceOffset: NONCE_OFFSET,
     nonceBytes: 4,
     diff1Target: DIFF1_TARGET,
-    readFields,
+    readFields: (header) => readCoinFields(header, HEADER_BYTES),
     pow: headerHash,
   },
 };

@@ -1,0 +1,118 @@
+/**
+ * The `otedama` binary with KawPow: `hash --algo kawpow` on published vectors (the light cache
+ * built with progress, then read back from the data folder; a damaged one rebuilt with a
+ * warning), bad input as one line and exit 2, a 120-byte Ravencoin header's block hash, the
+ * KawPow benchmark's JSON shape, and the commands that do not serve KawPow yet saying so.
+ * No timing assertions.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { kawpowVectors } from '../../core/test/kawpow-vectors.ts';
+import { runOtedama } from './cli-run.ts';
+import { TEST_KAWPOW_DATA_DIR } from './kawpow-helpers.ts';
+
+const v49 = kawpowVectors.vectors.find((v) => v.block_number === 49)!;
+const [checkpoint] = kawpowVectors.block_headers.headers;
+const ZERO_HASH = '0'.repeat(64);
+const shared = ['--data-dir', TEST_KAWPOW_DATA_DIR];
+
+function oneLine(text: string): string {
+  const lines = text.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
+}
+
+describe('otedama hash --algo kawpow', () => {
+  const own = mkdtempSync(join(tmpdir(), 'otedama-cli-kawpow-'));
+  afterAll(() => rmSync(own, { recursive: true, force: true }));
+
+  it('builds the light cache with progress, prints the published mix and final hash, then reads the cache back', async () => {
+    const args = ['hash', '--algo', 'kawpow', '--height', '49', '--nonce', `0x${v49.nonce_u64_hex}`, '--header-hash', v49.header_hash_hex, '--data-dir', own];
+    const first = await runOtedama(args, { timeoutMs: 120_000 });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(`mix_hash   ${v49.expected_mix_hash_hex}\nfinal_hash ${v49.expected_final_hash_hex}\n`);
+    expect(first.stderr).toMatch(/building the KawPow light cache of epoch 0 \(16 MiB\): 0 %\n(.*\n)*.*: 100 %\n.*light cache of epoch 0 kept in .*epoch-0\.lightcache/);
+
+    // Decimal nonce, 0x-prefixed header hash, JSON; the cache comes from disk.
+    const again = await runOtedama(['hash', '--algo', 'kawpow', '--json', '--height', '49', '--nonce', String(BigInt('0x' + v49.nonce_u64_hex)), '--header-hash', `0x${v49.header_hash_hex}`, '--data-dir', own]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ algo: 'kawpow', height: 49, epoch: 0, nonce: `0x${v49.nonce_u64_hex}`, mixHash: v49.expected_mix_hash_hex, finalHash: v49.expected_final_hash_hex });
+    expect(oneLine(again.stderr)).toMatch(/light cache of epoch 0 read from .*epoch-0\.lightcache$/);
+
+    // A damaged cache file: a warning, a rebuild, the same answer.
+    const file = join(own, 'kawpow', 'epoch-0.lightcache');
+    const bytes = readFileSync(file);
+    bytes[1234]! ^= 0x40;
+    writeFileSync(file, bytes);
+    const repaired = await runOtedama(args, { timeoutMs: 120_000 });
+    expect(repaired.code).toBe(0);
+    expect(repaired.stdout).toBe(first.stdout);
+    expect(repaired.stderr).toMatch(/warning: .*epoch 0 again/);
+  }, 240_000);
+
+  // Every malformed flag is unit-tested in src/commands/hash-kawpow.test.ts; here the binary's
+  // one line and exit 2 for one of each kind.
+  it.each([
+    ['a header hash of 31 bytes', ['--height', '1', '--nonce', '1', '--header-hash', 'ab'.repeat(31)], /header hash must be 32 bytes/],
+    ['a nonce beyond 64 bits', ['--height', '1', '--nonce', '18446744073709551616', '--header-hash', ZERO_HASH], /outside 0\.\.2\^64-1/],
+    ['a height in an epoch no chain has reached', ['--height', '100000000', '--nonce', '1', '--header-hash', ZERO_HASH], /epoch 13333, beyond this hasher's limit of epoch 1024/],
+  ])('refuses %s with one line and exit 2, before any light cache work', async (_label, flags, why) => {
+    const r = await runOtedama(['hash', '--algo', 'kawpow', ...flags, ...shared]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r.stderr)).toMatch(why);
+  });
+
+  it('prints the block hash of a 120-byte Ravencoin header (its published hash)', async () => {
+    const r = await runOtedama(['hash', '--algo', 'kawpow', checkpoint!.header_hex]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(checkpoint!.expected_block_hash_display_hex);
+    const short = await runOtedama(['hash', '--algo', 'kawpow', checkpoint!.header_hex.slice(0, 160)]);
+    expect(short.code).toBe(2);
+    expect(oneLine(short.stderr)).toMatch(/a kawpow header must be 120 bytes \(240 hex digits\), got 160 hex digits/);
+  });
+});
+
+describe('otedama mining benchmark --algo kawpow', () => {
+  it('reports light cache, light verification and dataset items of both builds beside the keccak baseline; webgpu is skipped with its reason', async () => {
+    const r = await runOtedama(['mining', 'benchmark', '--algo', 'kawpow', '--seconds', '0.2', '--json'], { timeoutMs: 180_000 });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ algo: 'kawpow', height: 1, epoch: 0, lightCacheBytes: 16_776_896, seconds: 0.2 });
+    expect(report.engines.map((e: { engine: string }) => e.engine).sort()).toEqual(['wasm', 'wasm-simd']);
+    for (const e of report.engines) {
+      expect(e.lightCacheBuildMs).toBeGreaterThan(0);
+      expect(e.verify.shares).toBeGreaterThan(0);
+      expect(e.datasetItemsPerSecond).toBeGreaterThan(0);
+    }
+    expect(report.baselines.keccak512PerSecond.hashWasm).toBeGreaterThan(0);
+    expect(report.skipped).toEqual([{ engine: 'webgpu', reason: expect.stringMatching(/KawPow WebGPU search kernel has not landed/) }]);
+    expect(r.stderr).toMatch(/wasm-simd: light verification/);
+  }, 200_000);
+
+  it('refuses the js engine, which KawPow does not have', async () => {
+    const js = await runOtedama(['mining', 'benchmark', '--algo', 'kawpow', '--engine', 'js']);
+    expect(js.code).toBe(2);
+    expect(oneLine(js.stderr)).toMatch(/KawPow has no js engine/);
+  });
+});
+
+describe('commands that do not serve KawPow yet', () => {
+  it('otedama mine --algo kawpow and otedama pool on a Ravencoin chain say so instead of mining SHA-256d', async () => {
+    const mine = await runOtedama(['mine', '--algo', 'kawpow', '--wallet', 'mo9ncXisMeAoXwqcV5EWuyncbmCcQN4rVs']);
+    expect(mine.code).toBe(2);
+    expect(oneLine(mine.stderr)).toMatch(/otedama mine mines sha256d; KawPow \(Ravencoin\) mining is not available in otedama mine yet/);
+    const dir = mkdtempSync(join(tmpdir(), 'otedama-cli-rvn-pool-'));
+    try {
+      const config = join(dir, 'config.yaml');
+      writeFileSync(config, 'mining:\n  algorithms:\n    - name: kawpow\n');
+      const pool = await runOtedama(['pool', '--config', config, '--data-dir', dir, '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0']);
+      expect(pool.code).toBe(1);
+      expect(pool.stderr).toMatch(/chain\.coin ravencoin \(KawPow\) needs the KawPow Stratum dialect/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
