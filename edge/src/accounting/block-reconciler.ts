@@ -5,13 +5,13 @@
  *
  *   1. The found-block write-ahead log (block_submissions): a block written there was about to be
  *      submitted when the edge died. In the best chain: it is recorded exactly as it would have
- *      been (payouts with credits, carried balances when no later block superseded them). Not in
- *      it: the node never took it; the row goes.
+ *      been (its payouts as the sharechain computed them). Not in it: the node never took it; the
+ *      row goes.
  *   2. The pool's blocks the books lack, in the last `scanDepth` blocks of the chain: a coinbase
  *      that carries the pool's coinbase tag and pays the pool's address, or only addresses that
  *      mined here, is the pool's. Its payouts are recorded as the coinbase paid them (credit =
- *      value; the carried balances are left alone, and a warning says the block was recovered
- *      from the chain). This catches blocks whose write-ahead row was never written.
+ *      value, and a warning says the block was recovered from the chain). This catches blocks
+ *      whose write-ahead row was never written.
  *   3. Statuses: a pending block with `maturity` confirmations is confirmed; a recorded block
  *      that left the best chain is orphaned (and one that came back is pending again).
  *
@@ -39,7 +39,7 @@ export interface BlockReconcilerDeps {
     'blockSubmissions' | 'deleteBlockSubmission' | 'recordBlock' | 'getBlock' | 'blocksWithStatus' | 'setBlockStatus' | 'latestBlockHeight' | 'addressesWithShares'
   >;
   readonly network: Network;
-  /** The pool's address (fee and carried balances). */
+  /** The edge operator's address (the fee payee of its miners' shares). */
   readonly poolAddress: string;
   /** config.pool.coinbaseTag */
   readonly coinbaseTag: string;
@@ -98,7 +98,7 @@ export class BlockReconciler {
     const report = { tip, recordedFromLog: [] as string[], recoveredFromChain: [] as string[], discarded: [] as string[], confirmed: [] as string[], orphaned: [] as string[], reinstated: [] as string[] };
 
     // The write-ahead log only at start: while the edge runs, a row there is a block being
-    // submitted right now, which recordFoundBlock records itself.
+    // submitted right now, which BlockRecorder.record records itself.
     for (const sub of atStart ? await store.blockSubmissions() : []) {
       const height = await chain.heightOf(sub.hash);
       if (height === undefined) {
@@ -119,9 +119,9 @@ export class BlockReconciler {
         if (!payouts) continue;
         const status = this.statusAt(h, tip);
         const reward = payouts.reduce((a, p) => a + p.value, 0n);
-        await store.recordBlock({ hash, height: h, time: this.now(), reward, status, finder: UNKNOWN_FINDER, worker: '' }, payouts, undefined);
+        await store.recordBlock({ hash, height: h, time: this.now(), reward, status, finder: UNKNOWN_FINDER, worker: '' }, payouts);
         report.recoveredFromChain.push(hash);
-        this.log.warn('reconcile: recorded a block of the pool found in the chain without a record; its payouts are the coinbase outputs, carried balances were not changed', {
+        this.log.warn('reconcile: recorded a block of the pool found in the chain without a record; its payouts are the coinbase outputs', {
           height: h, hash, outputs: payouts.length, reward: String(reward),
         });
       }
@@ -168,18 +168,15 @@ export class BlockReconciler {
     return tip - height + 1 >= this.maturity ? 'confirmed' : 'pending';
   }
 
-  /** Records a write-ahead block as recordFoundBlock would have (balances only if nothing later superseded them). */
+  /** Records a write-ahead block as BlockRecorder.record would have. */
   private async recordFromLog(sub: BlockSubmission, status: BlockStatus): Promise<void> {
-    const latest = await this.deps.store.latestBlockHeight();
-    const newest = latest === undefined || sub.height > latest;
     const recorded = await this.deps.store.recordBlock(
       { hash: sub.hash, height: sub.height, time: sub.time, reward: sub.reward, status, finder: sub.finder, worker: sub.worker },
       sub.payouts,
-      newest ? sub.carried : undefined,
     );
     if (recorded) {
       this.log.warn('reconcile: recorded a found block the chain accepted while the edge was down (from the write-ahead log)', {
-        height: sub.height, hash: sub.hash, outputs: sub.payouts.length, reward: String(sub.reward), balancesUpdated: newest,
+        height: sub.height, hash: sub.hash, outputs: sub.payouts.length, reward: String(sub.reward),
       });
     }
   }

@@ -3,7 +3,9 @@
  * /api/sharechain and friends through app.request(), over a real P2pNode and a real ShareChain
  * holding mined shares.
  */
-import { bytesToHex } from '@otedama/core';
+import { bitsToTarget, bytesToHex, scriptToAddress } from '@otedama/core';
+import { payee } from '../../../core/test/sharechain-fixtures.ts';
+import { TestTemplateSource, makeTemplate } from '../../test/stratum-harness.ts';
 import { Hono } from 'hono';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +13,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger.ts';
 import { edgeNetwork, type EdgeNetwork } from '../p2p/edge-network.ts';
+import { createPoolChain } from '../p2p/pool-chain.ts';
 import type { P2pNode } from '../p2p/p2p-node.ts';
-import { chainHost, minerOn, startTestNode, testNetwork } from '../p2p/p2p-test-kit.ts';
+import { minerOn, startTestNode, testNetwork } from '../p2p/p2p-test-kit.ts';
 import { openStorage, type Storage } from '../storage/open-storage.ts';
 import { createApiRoutes } from './api.ts';
 
@@ -21,15 +24,19 @@ let dir: string;
 let storage: Storage;
 let node: P2pNode;
 let network: EdgeNetwork;
-const host = chainHost(net);
-minerOn(net, host).mine(3);
-const sharechain = { params: net.params, chain: host.chain, host, stop: () => undefined };
+// The edge's sharechain over a template on the test network's coin tip, with 3 mined shares.
+const { info } = net.tip;
+const source = new TestTemplateSource({ ...makeTemplate(), prevHash: net.tip.prevHash, height: info.height, bits: info.bits, target: bitsToTarget(info.bits), coinbaseValue: info.maxReward });
+const sharechain = await createPoolChain({ params: net.params, source, logger: silentLogger });
+const host = sharechain.host;
+minerOn({ ...net, coin: sharechain.coin }, host).mine(3);
+const view = { network: 'regtest' as const, template: () => source.current(), bootstrap: 0, logger: silentLogger };
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'otedama-sharechain-api-'));
   storage = await openStorage({ dataDir: dir });
   node = await startTestNode(host);
-  network = edgeNetwork(sharechain, node);
+  network = edgeNetwork(sharechain, node, view);
 });
 afterEach(async () => {
   await network.stop();
@@ -41,7 +48,7 @@ function app(source: EdgeNetwork = network): Hono {
   const a = new Hono();
   createApiRoutes({
     store: storage.store,
-    pool: { feePercent: 1, minPayoutSats: 1_000_000n, pplnsWindow: 100, feeAddress: 'x', network: 'regtest' },
+    pool: { feeBp: 100, minPayoutSats: 1_000_000n, feeAddress: 'x', network: 'regtest' },
     dataDir: dir,
     sharechain: source,
     rateLimitPerMinute: 1000,
@@ -52,7 +59,7 @@ function app(source: EdgeNetwork = network): Hono {
 const fromIp = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } });
 
 describe('GET /api/sharechain', () => {
-  it('answers the pool id, this node, its peers, the tip, the window and the sync state', async () => {
+  it('answers the pool id, this node, its peers, the tip, the window, the sync state and what the next block pays', async () => {
     const res = await app().request('/api/sharechain');
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -66,8 +73,12 @@ describe('GET /api/sharechain', () => {
       bans: 0,
       tip: { id: bytesToHex(host.chain.tip!.id), height: 2 },
       windowShares: 3,
+      heldShares: 3,
       sync: { state: 'idle', shares: 0, batches: 0 },
-      nextPayouts: null,
+      serving: false,
+      // Every share paid payee 1: it is owed the whole reward.
+      nextPayouts: [{ address: scriptToAddress(payee(1).script, 'regtest'), sats: Number(info.maxReward), kind: 'direct', probability: 1, fraction: 1 }],
+      nextBlock: { rewardSats: Number(info.maxReward), thresholdSats: Number(net.params.minPayoutSats), minPayoutSats: Number(net.params.minPayoutSats) },
     });
     expect(body.listen[0]).toMatch(new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/${node.peerId}$`));
     expect(await (await app().request('/api/sharechain/peers')).json()).toEqual({ peers: [] });
@@ -85,7 +96,7 @@ describe('GET /api/sharechain', () => {
   });
 
   it('answers 409 to a re-sync with p2p off, and 404 to unknown routes', async () => {
-    const off = edgeNetwork(sharechain, undefined);
+    const off = edgeNetwork(sharechain, undefined, view);
     const res = await app(off).request('/api/sharechain/sync', { method: 'POST' }, fromIp('127.0.0.1'));
     expect(res.status).toBe(409);
     expect(((await res.json()) as any).error).toEqual({ code: 'p2p_disabled', message: expect.stringMatching(/runs without its libp2p node/) });

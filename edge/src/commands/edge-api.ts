@@ -30,7 +30,7 @@ export interface BlockJson {
 }
 
 export interface PoolStatsJson {
-  pool: { feePercent: number; minPayoutSats: number; pplnsWindow: number; feeAddress: string; network: string };
+  pool: { feeBp: number; minPayoutSats: number; feeAddress: string; network: string; payouts?: string };
   chain: { height: number | null };
   stratum: { connections: number };
   hashrate: Hashrates;
@@ -41,7 +41,8 @@ export interface PoolStatsJson {
   blocksFound: number;
   lastBlock?: BlockJson;
   paidTotal: number;
-  carriedTotal: number;
+  /** Shares in the sharechain's window. */
+  windowShares?: number | null;
 }
 
 export interface MinerJson {
@@ -50,7 +51,6 @@ export interface MinerJson {
   lastSeen: number;
   shares: number;
   hashrate: Hashrates;
-  balance: number;
 }
 
 export interface PayoutJson {
