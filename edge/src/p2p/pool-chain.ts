@@ -31,6 +31,7 @@ import {
   type BitcoinNetworkName,
   type BlockTemplate,
   type PoolParams,
+  type PowFunction,
   type ShareEntry,
 } from '@otedama/core';
 import type { JsonRpcCaller } from '../chain/rpc-client.ts';
@@ -49,8 +50,8 @@ const LOAD_PROGRESS_EVERY = 5000;
  * The edge's ShareChain. It keeps core's own hashers: for the short messages a share hashes, core's
  * TypeScript SHA-256d measured faster than a node:crypto call per hash (README, bench:p2p).
  */
-export function edgeShareChain(params: PoolParams, coin: CoinTips): ShareChain {
-  return new ShareChain({ params, coin });
+export function edgeShareChain(params: PoolParams, coin: CoinTips, pow?: PowFunction): ShareChain {
+  return new ShareChain({ params, coin, ...(pow ? { pow } : {}) });
 }
 
 /** What a share of this edge's miners became: the chain's verdict and, when it is in the chain, its durable write. */
@@ -95,6 +96,11 @@ export interface PoolChainOptions {
   readonly onProgress?: (line: string) => void;
   /** Every share a peer brought that the chain accepted. */
   readonly onAccepted?: (added: AddedShare) => void;
+  /**
+   * The shares' proof of work where core has none of its own (KawPow: kawpowSharePow over the
+   * edge's light evaluation); default the algorithm's.
+   */
+  readonly pow?: PowFunction;
 }
 
 export interface OpenPoolChainOptions extends Omit<PoolChainOptions, 'params'> {
@@ -126,7 +132,7 @@ export async function createPoolChain(options: PoolChainOptions): Promise<PoolCh
   const current = options.source.current();
   if (current) follow(current);
   const unsubscribe = options.source.onTemplate((u) => follow(u.template));
-  const chain = edgeShareChain(params, coin);
+  const chain = edgeShareChain(params, coin, options.pow);
   const tipListeners = new Set<(tip: ShareEntry) => void>();
   const tipMoved = (tip: ShareEntry) => {
     for (const l of tipListeners) {
