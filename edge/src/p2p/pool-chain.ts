@@ -107,6 +107,8 @@ export interface OpenPoolChainOptions extends Omit<PoolChainOptions, 'params'> {
   readonly client: JsonRpcCaller;
   /** The pool's minimum payout (config pool.min_payout): a pool parameter. Default the coin's. */
   readonly minPayoutSats?: bigint;
+  /** The algorithm the coin mines (default the pool parameters' own, sha256d): part of the pool id. */
+  readonly algorithm?: string;
 }
 
 /** The sharechain of the coin the node mines (its genesis block gives the pool parameters). */
@@ -114,7 +116,10 @@ export async function openPoolChain(options: OpenPoolChainOptions): Promise<Pool
   const genesisHex = await options.client.call<string>('getblockhash', [0]);
   let params: PoolParams;
   try {
-    params = poolParamsForGenesis(genesisHex, options.minPayoutSats === undefined ? {} : { minPayoutSats: options.minPayoutSats });
+    params = poolParamsForGenesis(genesisHex, {
+      ...(options.minPayoutSats === undefined ? {} : { minPayoutSats: options.minPayoutSats }),
+      ...(options.algorithm === undefined ? {} : { algorithm: options.algorithm }),
+    });
   } catch (err) {
     if (err instanceof PoolParamsError && err.field === 'minPayoutSats') throw new ConfigError(`pool.min_payout (or --min-payout): ${err.reason}`);
     throw err;
