@@ -99,8 +99,12 @@ export interface SharechainJson {
   bans: number;
   tip: { id: string; height: number } | null;
   windowShares: number;
+  /** Absent from edges before the sharechain held its shares in the database. */
+  heldShares?: number;
   sync: SyncProgressJson;
-  nextPayouts: unknown;
+  serving?: boolean;
+  nextPayouts: { address: string; sats: number; kind: 'direct' | 'lottery'; probability: number; fraction: number }[] | null;
+  nextBlock?: { rewardSats: number; thresholdSats: number; minPayoutSats: number } | null;
 }
 
 /** GET /api/sharechain/peers (p2p-node.ts PeerSummary). */
