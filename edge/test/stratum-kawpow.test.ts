@@ -185,6 +185,34 @@ describe("the edge's Stratum server in the KawPow dialect", () => {
     const s = solve(m.job, m.prefix, m.target, edge.source.current()!.target);
     expect((await submit(m.client, 10, submitParams(m.job.jobId, s, m.job.headerHash))).result).toBe(true);
     await expect.poll(() => edge.service.stats().sharesAccepted).toBe(1);
+    // Malformed submits: one clear error each, the connection kept.
+    const good = submitParams(m.job.jobId, s, m.job.headerHash);
+    const malformed: [unknown[], RegExp][] = [
+      [good.slice(0, 4), /expected 5 params/],
+      [[USER, m.job.jobId, '0xZZ', good[3], good[4]], /nonce/],
+      [[USER, m.job.jobId, '0x' + 'f'.repeat(17), good[3], good[4]], /nonce/],
+      [[USER, m.job.jobId, good[2], '0x' + 'ab'.repeat(31), good[4]], /header hash/],
+      [[USER, m.job.jobId, good[2], good[3], 'mix'], /mix hash/],
+    ];
+    let id = 20;
+    for (const [params, reason] of malformed) expect((await submit(m.client, id++, params)).error[1]).toMatch(reason);
+    expect(edge.service.stats().rejectedByReason).toMatchObject({ malformed: malformed.length });
+  }, 60_000);
+
+  it('moves the difficulty with vardiff: set_target and the same header hash under a new job id', async () => {
+    const edge = await startKawpowEdge({ vardiff: { targetShareSeconds: 1, retargetSeconds: 1, hysteresis: 0.5, minDifficulty: 2 ** -30, maxDifficulty: 2 ** -20 } });
+    const m = await connectMiner(edge.port);
+    // No shares for a whole window: vardiff eases the target.
+    const eased = parseKawpowSetTargetParams((await m.client.until((x: Msg) => x.method === 'mining.set_target', 10_000)).params);
+    expect(eased).toBeGreaterThan(m.target);
+    const job = parseKawpowNotifyParams((await m.client.until((x: Msg) => x.method === 'mining.notify')).params);
+    expect(job.jobId).not.toBe(m.job.jobId);
+    expect(bytesToHex(job.headerHash)).toBe(bytesToHex(m.job.headerHash));
+    expect(job.target).toBe(eased);
+    // A share meeting only the eased target counts on the new id, and is low difficulty on the old one.
+    const s = solve(job, m.prefix, eased, m.target);
+    expect((await submit(m.client, 10, submitParams(m.job.jobId, s, m.job.headerHash))).error[1]).toMatch(/Low difficulty/);
+    expect((await submit(m.client, 11, submitParams(job.jobId, s, job.headerHash))).result).toBe(true);
   }, 60_000);
 
   it('credits a share once across job ids and refuses forged mix hashes, foreign nonces and header hashes with their reasons', async () => {

@@ -1,5 +1,8 @@
 /**
- * One Stratum V1 connection: the protocol state machine between a miner and the pool.
+ * One Stratum V1 connection: the protocol state machine between a miner and the pool. What is
+ * algorithm-specific (the subscribe result, the difficulty message — set_difficulty for SHA-256d,
+ * set_target for KawPow —, notify, submit parsing, share targets and validation) comes from the
+ * host's dialect (dialect.ts); the rules below hold for every algorithm.
  *
  * Ordering rules the clients depend on (shared/reference/stratum-clients.md):
  *   - nothing is sent before the subscribe reply (minerd takes the next line as the reply);
