@@ -4,6 +4,7 @@
  * a CPU miner that finds KawPow blocks for a template by light evaluation, as a pool's miner
  * would (coinbase, job header, header hash, nonces until the final hash meets the target).
  */
+import { afterAll, beforeAll } from 'vitest';
 import {
   addressToScript,
   assembleCoinbase,
@@ -39,6 +40,20 @@ const MAX_TRIES = 2000;
 
 export function testKawpowLight(): Promise<KawpowLight> {
   return KawpowLight.create({ cacheDir: TEST_LIGHT_CACHE_DIR, cachedEpochs: 2 });
+}
+
+/**
+ * A test file's light evaluation, the epoch of `height` prepared before its tests and disposed
+ * after them: `ref.light` inside tests.
+ */
+export function useTestKawpowLight(height = 1): { readonly light: KawpowLight } {
+  const ref = {} as { light: KawpowLight };
+  beforeAll(async () => {
+    ref.light = await testKawpowLight();
+    await ref.light.prepare(height);
+  }, 120_000);
+  afterAll(() => ref.light?.dispose());
+  return ref;
 }
 
 export interface KawpowSolution {

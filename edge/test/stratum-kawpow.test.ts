@@ -12,7 +12,7 @@
  *   - a share at the chain's target lands in the sharechain; a share at the block target is a
  *     block the simnet accepts; old jobs then answer "stale", unknown ones "job not found".
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   bitsToTarget,
   bytesToHex,
@@ -32,7 +32,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainShares } from '../src/accounting/chain-shares.ts';
 import { sharePayees } from '../src/accounting/share-payees.ts';
-import type { KawpowLight } from '../src/chain/kawpow-light.ts';
 import { RpcClient } from '../src/chain/rpc-client.ts';
 import { RpcTemplateSource } from '../src/chain/template-source-rpc.ts';
 import { silentLogger } from '../src/logger.ts';
@@ -41,7 +40,7 @@ import { ravencoinSimnet } from '../src/simnet/simnet-coin.ts';
 import { Simnet } from '../src/simnet/simnet.ts';
 import type { FoundBlock } from '../src/stratum/job-manager.ts';
 import { chainAddressValidator, startStratum, type StratumService } from '../src/stratum/stratum-service.ts';
-import { RVN_PAYOUT_ADDRESS, testKawpowLight } from './kawpow-helpers.ts';
+import { RVN_PAYOUT_ADDRESS, useTestKawpowLight } from './kawpow-helpers.ts';
 import { LineClient, testStratumConfig, type Msg, type StratumTestConfig } from './stratum-harness.ts';
 
 /** Pseudo-shares: about one light hash in 16. */
@@ -54,12 +53,7 @@ const BLOCK_DIFFICULTY = 2 ** -25;
 const MAX_TRIES = 5000;
 const USER = `${RVN_PAYOUT_ADDRESS}.rig1`;
 
-let light: KawpowLight;
-beforeAll(async () => {
-  light = await testKawpowLight();
-  await light.prepare(1);
-}, 120_000);
-afterAll(() => light?.dispose());
+const shared = useTestKawpowLight(1);
 
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -78,7 +72,7 @@ interface KawpowEdge {
 async function startKawpowEdge(over: Partial<StratumTestConfig> = {}): Promise<KawpowEdge> {
   const dataDir = mkdtempSync(join(tmpdir(), 'otedama-kawpow-edge-'));
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const simnet = new Simnet({ dataDir, rpcPort: 0, blockDifficulty: BLOCK_DIFFICULTY, blockRewardSats: 5000e8, coin: ravencoinSimnet(light), logger: silentLogger });
+  const simnet = new Simnet({ dataDir, rpcPort: 0, blockDifficulty: BLOCK_DIFFICULTY, blockRewardSats: 5000e8, coin: ravencoinSimnet(shared.light), logger: silentLogger });
   await simnet.start();
   cleanup.push(() => simnet.stop());
   const rpc = new RpcClient({ url: simnet.rpcUrl, cookieFile: simnet.cookieFile, logger: silentLogger, retries: 0 });
@@ -91,7 +85,7 @@ async function startKawpowEdge(over: Partial<StratumTestConfig> = {}): Promise<K
     params: poolParamsForGenesis(genesis, { algorithm: 'kawpow', initialShareBits: targetToBits(kawpowDifficultyToTarget(CHAIN_DIFFICULTY)) }),
     source,
     logger: silentLogger,
-    pow: kawpowSharePow(light.mix),
+    pow: kawpowSharePow(shared.light.mix),
   });
   cleanup.push(() => sharechain.stop());
   const chainShares = new ChainShares({ addLocal: (bytes) => sharechain.addLocal(bytes), logger: silentLogger });
@@ -109,7 +103,7 @@ async function startKawpowEdge(over: Partial<StratumTestConfig> = {}): Promise<K
     chain: sharechain,
     payees: sharePayees({ network: 'regtest', feeAddress: RVN_PAYOUT_ADDRESS, feeBp: 0, coin: 'ravencoin' }),
     algorithm: 'kawpow',
-    kawpowLight: light,
+    kawpowLight: shared.light,
     hooks: {
       onShare: (event) => {
         const chain = chainShares.submit(event);
@@ -153,7 +147,7 @@ interface Solution {
 function solve(job: KawpowNotify, prefix: string, target: bigint, missing?: bigint, start?: bigint): Solution {
   const first = start ?? kawpowNonceRange(prefix).first;
   for (let nonce = first; nonce < first + BigInt(MAX_TRIES); nonce++) {
-    const { mixHash, finalHash } = light.hash(job.headerHash, nonce, job.height);
+    const { mixHash, finalHash } = shared.light.hash(job.headerHash, nonce, job.height);
     if (kawpowHashMeetsTarget(finalHash, target) && (missing === undefined || !kawpowHashMeetsTarget(finalHash, missing))) return { nonce, mixHash };
   }
   throw new Error(`no nonce in ${MAX_TRIES} light hashes`);

@@ -11,30 +11,21 @@
  * and the connection's nonce prefix keeps miners' work apart) and how the header is built,
  * announced and checked.
  */
-import type { Algorithm, BlockTemplate, StratumErrorCode } from '@otedama/core';
+import type { AcceptedShare, Algorithm, BlockTemplate, StratumErrorCode } from '@otedama/core';
 
 /** A share target of the dialect (its difficulty is relative to the algorithm's difficulty 1). */
 export interface DialectTarget {
   readonly difficulty: number;
 }
 
-/** An accepted share, as every dialect reports it to the session, the accounting hooks and the job manager. */
-export interface DialectShare {
-  readonly ok: true;
-  /** The difficulty the share achieved (the algorithm's difficulty 1). */
-  readonly difficulty: number;
-  /** The share difficulty it was judged at. */
-  readonly targetDifficulty: number;
-  /** The PoW hash, internal byte order (little-endian number): what chain and block targets compare with. */
-  readonly hash: Uint8Array;
-  readonly isBlock: boolean;
-  /** The full block header, solution written (a copy the caller may keep). */
-  readonly header: Uint8Array;
-  /** The coinbase transaction (non-witness form). */
-  readonly coinbase: Uint8Array;
-  /** SHA-256d only: how the version bits were applied. */
-  readonly versionRolling?: 'none' | 'xor' | 'bip310';
-}
+/**
+ * An accepted share, as every dialect reports it to the session, the accounting hooks and the job
+ * manager: the fields of SHA-256d's AcceptedShare that are not SHA-256d's own. `hash` is the PoW
+ * hash in internal order (what chain and block targets compare with), `header` the algorithm's
+ * full header with its solution, `difficulty` relative to the algorithm's difficulty 1.
+ */
+export type DialectShare = Pick<AcceptedShare, 'ok' | 'difficulty' | 'targetDifficulty' | 'hash' | 'isBlock' | 'header' | 'coinbase'> &
+  Partial<Pick<AcceptedShare, 'versionRolling'>>;
 
 export interface DialectReject {
   readonly ok: false;
