@@ -16,7 +16,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   bitsToTarget,
   bytesToHex,
-  KAWPOW,
   kawpowDifficultyToTarget,
   kawpowFinalHash,
   kawpowHashMeetsTarget,
@@ -27,20 +26,15 @@ import {
   targetToBits,
   type KawpowNotify,
 } from '@otedama/core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ChainShares } from '../src/accounting/chain-shares.ts';
 import { sharePayees } from '../src/accounting/share-payees.ts';
-import { RpcClient } from '../src/chain/rpc-client.ts';
-import { RpcTemplateSource } from '../src/chain/template-source-rpc.ts';
+import type { RpcTemplateSource } from '../src/chain/template-source-rpc.ts';
 import { silentLogger } from '../src/logger.ts';
 import { createPoolChain, poolParamsForGenesis, type PoolChain } from '../src/p2p/pool-chain.ts';
-import { ravencoinSimnet } from '../src/simnet/simnet-coin.ts';
-import { Simnet } from '../src/simnet/simnet.ts';
 import type { FoundBlock } from '../src/stratum/job-manager.ts';
 import { chainAddressValidator, startStratum, type StratumService } from '../src/stratum/stratum-service.ts';
-import { RVN_PAYOUT_ADDRESS, useTestKawpowLight } from './kawpow-helpers.ts';
+import type { Simnet } from '../src/simnet/simnet.ts';
+import { RVN_PAYOUT_ADDRESS, startRavencoinTestChain, useTestKawpowLight } from './kawpow-helpers.ts';
 import { LineClient, testStratumConfig, type Msg, type StratumTestConfig } from './stratum-harness.ts';
 
 /** Pseudo-shares: about one light hash in 16. */
@@ -70,16 +64,7 @@ interface KawpowEdge {
 }
 
 async function startKawpowEdge(over: Partial<StratumTestConfig> = {}): Promise<KawpowEdge> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'otedama-kawpow-edge-'));
-  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const simnet = new Simnet({ dataDir, rpcPort: 0, blockDifficulty: BLOCK_DIFFICULTY, blockRewardSats: 5000e8, coin: ravencoinSimnet(shared.light), logger: silentLogger });
-  await simnet.start();
-  cleanup.push(() => simnet.stop());
-  const rpc = new RpcClient({ url: simnet.rpcUrl, cookieFile: simnet.cookieFile, logger: silentLogger, retries: 0 });
-  cleanup.push(() => rpc.close());
-  const source = new RpcTemplateSource({ client: rpc, pollSeconds: 1, logger: silentLogger, algorithm: KAWPOW, coin: 'ravencoin' });
-  await source.start();
-  cleanup.push(() => source.stop());
+  const { simnet, rpc, source } = await startRavencoinTestChain(shared.light, BLOCK_DIFFICULTY, cleanup);
   const genesis = await rpc.call<string>('getblockhash', [0]);
   const sharechain = await createPoolChain({
     params: poolParamsForGenesis(genesis, { algorithm: 'kawpow', initialShareBits: targetToBits(kawpowDifficultyToTarget(CHAIN_DIFFICULTY)) }),
