@@ -34,6 +34,7 @@ function harnessIndex(): Plugin {
   <li><a href="${HARNESS_PAGES.compliance}?suite=kawpow">KawPow compliance, WebGPU against the WASM engine, in the page</a></li>
   <li><a href="${HARNESS_PAGES.compliance}?suite=kawpow&amp;context=worker">KawPow compliance, WebGPU against the WASM engine, in a dedicated worker</a></li>
   <li><a href="${HARNESS_PAGES.kawpowBench}?seconds=5">KawPow rates: GPU DAG generation and search beside the WASM engine</a></li>
+  <li><a href="/apps/web/e2e/kawpow-workers.html">The web miner's KawPow workers (driven by apps/web/e2e/kawpow-workers.spec.ts)</a></li>
 </ul>
 `;
   return {
@@ -60,6 +61,8 @@ export default defineConfig({
     watch: { ignored: ['**/node_modules/**', '**/test-results/**', '**/.tools/**'] },
   },
   // Only the harness pages are entry points: other workspaces' pages are not this server's.
-  optimizeDeps: { entries: ['kernels/e2e/*.html'] },
+  // apps/web's KawPow worker page too; its workers' npm imports are named, as the scan does not
+  // follow `new Worker(new URL(...))` (a dependency found late reloads the page mid-test).
+  optimizeDeps: { entries: ['kernels/e2e/*.html', 'apps/web/e2e/kawpow-workers.html'], include: ['comlink', 'idb'] },
   worker: { format: 'es' },
 });

@@ -62,3 +62,8 @@ export class SettingsError extends OtedamaError {
     super('settings', reason);
   }
 }
+
+/** The reason of a typed error, else the message of any error, for an event line. */
+export function errorReason(err: unknown): string {
+  return (err as { reason?: string })?.reason ?? (err instanceof Error ? err.message : String(err));
+}

@@ -20,6 +20,7 @@ import { compileKawpowModule, createWasmKawpowHasher, type LightCacheStore, type
 import type { Logger } from '../logger.ts';
 import type { KawpowGpuOptions, OpenedKawpowGpu } from './gpu-devices.ts';
 import { HashMeter } from './hash-meter.ts';
+import { deviceStatuses, drainSubmits, GPU_MAX_HITS, isLiveJob, liveJobIdsAfter, SAMPLE_EVERY_MS, sampleMeters } from './miner-parts.ts';
 import { HashThreadPool, type HashThreadHandlers } from './hash-threads.ts';
 import type { KawpowCpuHit, KawpowCpuWork, KawpowEpochMessage } from './kawpow-cpu-protocol.ts';
 import type { DeviceStatus, MinerStatus, PrepareStatus } from './miner.ts';
@@ -29,18 +30,10 @@ import type { KawpowShareSubmit, KawpowStratumJob } from './stratum-client-kawpo
 const THREAD_ENTRY = new URL('./kawpow-cpu-worker.mjs', import.meta.url);
 /** Work records kept for late hits; older ones are dropped (their hits are counted stale). */
 const MAX_WORK_RECORDS = 1024;
-/** Job ids (without a clean job in between) whose shares are still submitted. */
-const MAX_LIVE_JOBS = 16;
-/** How often device counters are sampled for the hashrate, in ms. */
-const SAMPLE_EVERY_MS = 1000;
-/** How long stop() waits for verdicts on shares already submitted (ms). */
-const SUBMIT_DRAIN_MS = 2000;
 /** Wall time one GPU search call aims at (ms): long enough to keep the GPU busy, short enough to switch jobs. */
 const GPU_BATCH_TARGET_MS = 500;
 /** Largest GPU search call (nonces). */
 const GPU_MAX_BATCH = 1 << 26;
-/** Hits one GPU search reports at most. */
-const GPU_MAX_HITS = 64;
 /** Light caches the miner keeps in memory (the current epoch's). */
 const MINER_CACHED_EPOCHS = 1;
 
@@ -256,9 +249,7 @@ export class KawpowMiner {
     this.unsubscribe?.();
     if (this.sampler) clearInterval(this.sampler);
     await Promise.all([this.cpu?.stop(), ...this.gpus.map((g) => g.stop())]);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.all(this.pendingSubmits), new Promise((r) => (timer = setTimeout(r, SUBMIT_DRAIN_MS)))]);
-    clearTimeout(timer);
+    await drainSubmits(this.pendingSubmits);
     this.hasher?.dispose();
   }
 
@@ -283,26 +274,7 @@ export class KawpowMiner {
 
   status(): MinerStatus {
     this.sample();
-    const devices: DeviceStatus[] = [];
-    if (this.cpu) {
-      devices.push({
-        name: 'cpu',
-        kind: `${this.hasher?.name ?? 'wasm'} light evaluation`,
-        threads: this.cpu.threads,
-        hashesPerSecond: Math.round(this.meters.get('cpu')!.rate()),
-        hashes: this.cpu.totalHashes(),
-      });
-    }
-    for (const g of this.gpus) {
-      devices.push({
-        name: g.gpu.label,
-        kind: 'webgpu',
-        description: g.gpu.info.description || g.gpu.info.device,
-        hashesPerSecond: Math.round(this.meters.get(g.gpu.label)!.rate()),
-        hashes: g.hashes,
-        ...(g.error ? { error: g.error } : {}),
-      });
-    }
+    const devices = deviceStatuses(this.meters, this.cpu, `${this.hasher?.name ?? 'wasm'} light evaluation`, this.gpus);
     const poolStatus = this.pool.status();
     const preparing = [...this.preparing.values()].map((p) => this.prepareStatus(p));
     const state: MinerStatus['state'] = this.stopped
@@ -369,24 +341,20 @@ export class KawpowMiner {
   // -- work -----------------------------------------------------------------------------------
 
   private sample(): void {
-    if (this.cpu) this.meters.get('cpu')?.sample(this.cpu.totalHashes());
-    for (const g of this.gpus) this.meters.get(g.gpu.label)?.sample(g.hashes);
+    sampleMeters(this.meters, this.cpu, this.gpus);
   }
 
   private onJob(job: KawpowStratumJob, restart: boolean): void {
     if (this.stopped) return;
     const previous = this.job;
     this.job = job;
-    const sameConnection = previous?.connectionId === job.connectionId;
-    if (restart || !sameConnection) this.liveJobIds = [job.jobId];
-    else this.liveJobIds = [...this.liveJobIds.filter((id) => id !== job.jobId), job.jobId].slice(-MAX_LIVE_JOBS);
+    this.liveJobIds = liveJobIdsAfter(this.liveJobIds, previous, job, restart);
     this.log.info(restart ? 'new job (restart)' : 'new job', { jobId: job.jobId, height: job.height, epoch: job.epoch, difficulty: Number(job.difficulty.toPrecision(6)) });
     this.dispatch();
   }
 
   private isLive(job: KawpowStratumJob): boolean {
-    const current = this.job;
-    return !!current && current.connectionId === job.connectionId && this.liveJobIds.includes(job.jobId) && this.pool.state === 'ready';
+    return isLiveJob(this.job, this.liveJobIds, job, this.pool.state === 'ready');
   }
 
   private newWork(job: KawpowStratumJob): WorkRecord {

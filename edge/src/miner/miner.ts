@@ -24,20 +24,13 @@ import { splitNonceSpace, startCpuPool, type CpuPoolHandlers, type CpuPoolOption
 import type { CpuEngineName } from './cpu-searcher.ts';
 import type { OpenedGpu } from './gpu-devices.ts';
 import { HashMeter } from './hash-meter.ts';
+import { deviceStatuses, drainSubmits, GPU_MAX_HITS, isLiveJob, liveJobIdsAfter, SAMPLE_EVERY_MS, sampleMeters } from './miner-parts.ts';
 
 const NONCE_SPACE = 0x1_0000_0000;
 /** Work records kept for late hits; older ones are dropped (their hits are counted stale). */
 const MAX_WORK_RECORDS = 4096;
-/** Job ids (without clean_jobs in between) whose shares are still submitted. */
-const MAX_LIVE_JOBS = 16;
-/** How often device counters are sampled for the hashrate, in ms. */
-const SAMPLE_EVERY_MS = 1000;
 /** Nonces per GPU search call: enough to keep the device busy, short enough to switch jobs fast. */
 const GPU_MIN_BATCH = 1 << 22;
-/** How long stop() waits for verdicts on shares already submitted (ms). */
-const SUBMIT_DRAIN_MS = 2000;
-/** Hits one GPU search reports at most. */
-const GPU_MAX_HITS = 64;
 
 /** What the miner needs from a pool connection (StratumClient implements it). */
 export interface MinerPoolClient {
@@ -250,10 +243,7 @@ export class Miner {
     this.unsubscribe?.();
     if (this.sampler) clearInterval(this.sampler);
     await Promise.all([this.cpu?.stop(), ...this.gpus.map((g) => g.stop())]);
-    // Let submits already on the wire get their verdict (they resolve on close at the latest).
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.all(this.pendingSubmits), new Promise((r) => (timer = setTimeout(r, SUBMIT_DRAIN_MS)))]);
-    clearTimeout(timer);
+    await drainSubmits(this.pendingSubmits);
   }
 
   /** Stops hashing but keeps the pool connection and the job. */
@@ -278,26 +268,7 @@ export class Miner {
 
   status(): MinerStatus {
     this.sample();
-    const devices: DeviceStatus[] = [];
-    if (this.cpu) {
-      devices.push({
-        name: 'cpu',
-        kind: this.options.cpuEngine,
-        threads: this.cpu.threads,
-        hashesPerSecond: Math.round(this.meters.get('cpu')!.rate()),
-        hashes: this.cpu.totalHashes(),
-      });
-    }
-    for (const g of this.gpus) {
-      devices.push({
-        name: g.gpu.label,
-        kind: 'webgpu',
-        description: g.gpu.info.description || g.gpu.info.device,
-        hashesPerSecond: Math.round(this.meters.get(g.gpu.label)!.rate()),
-        hashes: g.hashes,
-        ...(g.error ? { error: g.error } : {}),
-      });
-    }
+    const devices = deviceStatuses(this.meters, this.cpu, this.options.cpuEngine, this.gpus);
     const poolStatus = this.pool.status();
     const state: MinerStatus['state'] = this.stopped ? 'stopped' : this.paused ? 'paused' : !this.started ? 'starting' : this.job && poolStatus.state === 'ready' ? 'mining' : 'waiting';
     return {
@@ -315,8 +286,7 @@ export class Miner {
   // -- work -----------------------------------------------------------------------------------
 
   private sample(): void {
-    if (this.cpu) this.meters.get('cpu')?.sample(this.cpu.totalHashes());
-    for (const g of this.gpus) this.meters.get(g.gpu.label)?.sample(g.hashes);
+    sampleMeters(this.meters, this.cpu, this.gpus);
   }
 
   private onJob(job: StratumJob, restart: boolean): void {
@@ -324,16 +294,13 @@ export class Miner {
     const previous = this.job;
     this.job = job;
     this.extranonce2Counter = 0n;
-    const sameConnection = previous?.connectionId === job.connectionId;
-    if (restart || !sameConnection) this.liveJobIds = [job.jobId];
-    else this.liveJobIds = [...this.liveJobIds.filter((id) => id !== job.jobId), job.jobId].slice(-MAX_LIVE_JOBS);
+    this.liveJobIds = liveJobIdsAfter(this.liveJobIds, previous, job, restart);
     this.log.info(restart ? 'new job (restart)' : 'new job', { jobId: job.jobId, difficulty: job.difficulty });
     this.dispatch();
   }
 
   private isLive(job: StratumJob): boolean {
-    const current = this.job;
-    return !!current && current.connectionId === job.connectionId && this.liveJobIds.includes(job.jobId) && this.pool.state === 'ready';
+    return isLiveJob(this.job, this.liveJobIds, job, this.pool.state === 'ready');
   }
 
   private newWork(job: StratumJob): WorkRecord {
