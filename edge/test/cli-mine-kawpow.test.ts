@@ -4,8 +4,8 @@
  * simnet: shares are accepted, a share that meets the simnet's block target becomes a block the
  * simnet accepts (so the header hash, nonce and mix hash are right all the way to a node), the
  * miner follows the new block's clean job, and `otedama mining status` shows the KawPow job.
- * Bad flags are one line and exit 2. The pool is a test helper; the edge's KawPow Stratum server
- * replaces it when it exists.
+ * Bad flags are one line and exit 2. The pool is a test helper; the real `otedama pool` serving
+ * the real miner is pool-kawpow.test.ts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KawpowLight } from '../src/chain/kawpow-light.ts';
