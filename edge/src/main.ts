@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { kawpowSharePow } from '@otedama/core';
 import { AdminToken } from './api/admin-token.ts';
 import { createApiRoutes } from './api/api.ts';
 import { BlockReconciler, COINBASE_MATURITY } from './accounting/block-reconciler.ts';
@@ -30,7 +31,7 @@ import { createP2pMetrics } from './metrics/p2p-metrics.ts';
 import { startEdgeNetwork } from './p2p/edge-network.ts';
 import { registerProcessMetrics } from './metrics/process-metrics.ts';
 import { createShareAccounting } from './accounting/share-accounting.ts';
-import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from './simnet/simnet.ts';
+import { SIMNET_DEFAULT_PAYOUT_ADDRESSES } from './simnet/simnet.ts';
 import { openStorage, type Storage } from './storage/open-storage.ts';
 import { ShareWriter } from './storage/share-writer.ts';
 import { chainAddressValidator, startStratum } from './stratum/stratum-service.ts';
@@ -93,10 +94,6 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
   const webRoot = resolveWebRoot(config.http.webRoot, WEB_ROOT);
   if (webRoot.built) log.info('web app', { webRoot: webRoot.path, from: webRoot.configured ? '--web-root / http.web_root' : 'default' });
   else log.warn('web app is not built; / answers 503 until it is (npm start builds it)', { webRoot: webRoot.path });
-  // The Stratum server, the job feed and the web miner speak SHA-256d; KawPow's dialect comes later.
-  if ((config.chain.coin ?? 'bitcoin') !== 'bitcoin') {
-    throw new ConfigError(`otedama pool serves sha256d on a Bitcoin chain for now; chain.coin ${config.chain.coin} (KawPow) needs the KawPow Stratum dialect, which otedama pool does not have yet`);
-  }
   // One edge per data folder: nothing in it is touched before the lock is ours.
   const lock = DataDirLock.acquire(config.dataDir);
   mkdirSync(config.dataDir, { recursive: true });
@@ -142,12 +139,14 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
     const processMetrics = registerProcessMetrics(registry);
     stopOnFailure.push(async () => processMetrics.stop());
 
-    const chain = await connectChain(config, logger);
+    const chain = await connectChain(config, logger, options.onProgress ? { onProgress: options.onProgress } : {});
     stopOnFailure.push(() => chain.stop());
-    const payoutAddress = config.pool.payoutAddress || (chain.simnet ? SIMNET_DEFAULT_PAYOUT_ADDRESS : undefined);
+    const payoutAddress = config.pool.payoutAddress || (chain.simnet ? SIMNET_DEFAULT_PAYOUT_ADDRESSES[chain.coin] : undefined);
     if (!payoutAddress) throw new ConfigError('pool.payoutAddress is required when chain.mode is "rpc"');
     // Fails here, before anything listens, for an operator address the chain cannot pay.
-    const payees = sharePayees({ network: chain.network, feeAddress: payoutAddress, feeBp: config.pool.feeBp });
+    const payees = sharePayees({ network: chain.network, feeAddress: payoutAddress, feeBp: config.pool.feeBp, coin: chain.coin });
+    // The shares' proof of work where core has none of its own (KawPow: the light evaluation).
+    const sharePow = chain.kawpow ? kawpowSharePow(chain.kawpow.mix) : undefined;
     const legacy = await storage.store.legacyCarriedBalances();
     if (legacy.addresses > 0) {
       log.warn('the retired custodial PPLNS owed carried balances when this database moved to the sharechain; nothing pays them now (table legacy_carried_balances)', {
@@ -163,6 +162,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
       logger,
       metrics: p2pMetrics,
       store: storage.chain,
+      algorithm: chain.algorithm.name,
+      ...(sharePow ? { pow: sharePow } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     stopOnFailure.push(() => network.stop());
@@ -173,9 +174,10 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
 
     // The books catch up with the coin chain before anything mines.
     const reconciler = new BlockReconciler({
-      chain: chain.simnet ? simnetChainView(chain.simnet) : rpcChainView(chain.client),
+      chain: chain.simnet ? simnetChainView(chain.simnet, chain.algorithm.header.bytes) : rpcChainView(chain.client),
       store: storage.store,
       network: chain.network,
+      coin: chain.coin,
       poolAddress: payoutAddress,
       coinbaseTag: config.pool.coinbaseTag,
       logger,
@@ -191,7 +193,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
       if (u.newBlock) void reconciler.refresh().catch((err: Error) => log.warn('block status refresh failed', { error: err.message }));
     });
     stopOnFailure.push(async () => unsubscribeReconcile());
-    const blocks = new BlockRecorder({ store: storage.store, network: chain.network, operatorAddress: payoutAddress, logger });
+    const blocks = new BlockRecorder({ store: storage.store, network: chain.network, coin: chain.coin, headerBytes: chain.algorithm.header.bytes, operatorAddress: payoutAddress, logger });
     const shareWriter = new ShareWriter(storage.store, {
       flushMs: config.storage.batchMs,
       maxBatch: config.storage.maxBatch,
@@ -209,7 +211,10 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
       coinbaseTag: config.pool.coinbaseTag,
       logger,
       templateSource: chain.source,
-      validateAddress: chainAddressValidator(chain.network, chain.simnet ? 'simnet' : undefined),
+      validateAddress: chainAddressValidator(chain.network, chain.simnet ? 'simnet' : undefined, chain.coin),
+      // The Stratum dialect of the chain's algorithm (SHA-256d's, or KawPow's with the light evaluation).
+      algorithm: chain.algorithm.name,
+      ...(chain.kawpow ? { kawpowLight: chain.kawpow } : {}),
       chain: network.sharechain,
       payees,
       // No job before the sharechain is synced from the peers (network.initialSync below).

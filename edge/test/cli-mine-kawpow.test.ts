@@ -4,23 +4,14 @@
  * simnet: shares are accepted, a share that meets the simnet's block target becomes a block the
  * simnet accepts (so the header hash, nonce and mix hash are right all the way to a node), the
  * miner follows the new block's clean job, and `otedama mining status` shows the KawPow job.
- * Bad flags are one line and exit 2. The pool is a test helper; the edge's KawPow Stratum server
- * replaces it when it exists.
+ * Bad flags are one line and exit 2. The pool is a test helper; the real `otedama pool` serving
+ * the real miner is pool-kawpow.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { KAWPOW } from '@otedama/core';
-import { RpcClient } from '../src/chain/rpc-client.ts';
-import { RpcTemplateSource } from '../src/chain/template-source-rpc.ts';
-import { silentLogger } from '../src/logger.ts';
 import { callMinerControl } from '../src/miner/control-client.ts';
-import { ravencoinSimnet } from '../src/simnet/simnet-coin.ts';
-import { Simnet } from '../src/simnet/simnet.ts';
 import { runOtedama, startOtedama } from './cli-run.ts';
-import { RVN_PAYOUT_ADDRESS, RVN_PAYOUT_SCRIPT, useTestKawpowLight, TEST_KAWPOW_DATA_DIR } from './kawpow-helpers.ts';
+import { RVN_PAYOUT_ADDRESS, RVN_PAYOUT_SCRIPT, startRavencoinTestChain, TEST_KAWPOW_DATA_DIR, useTestKawpowLight } from './kawpow-helpers.ts';
 import { KawpowStratumPool } from './kawpow-stratum-pool.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 /** Shares: about one light hash in 32. Blocks: about one in 256 (a few per minute on one busy thread). */
 const SHARE_DIFFICULTY = 2 ** -27;
@@ -43,16 +34,7 @@ interface StatusJson {
 
 describe('otedama mine --algo kawpow', () => {
   it('mines shares and Ravencoin simnet blocks through a KawPow Stratum pool, and follows the new blocks', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'otedama-rvn-mine-'));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const simnet = new Simnet({ dataDir, rpcPort: 0, blockDifficulty: BLOCK_DIFFICULTY, blockRewardSats: 5000e8, coin: ravencoinSimnet(light()), logger: silentLogger });
-    await simnet.start();
-    cleanup.push(() => simnet.stop());
-    const rpc = new RpcClient({ url: simnet.rpcUrl, cookieFile: simnet.cookieFile, logger: silentLogger, retries: 0 });
-    cleanup.push(() => rpc.close());
-    const source = new RpcTemplateSource({ client: rpc, pollSeconds: 1, logger: silentLogger, algorithm: KAWPOW, coin: 'ravencoin' });
-    await source.start();
-    cleanup.push(() => source.stop());
+    const { source } = await startRavencoinTestChain(light(), BLOCK_DIFFICULTY, cleanup);
     const pool = new KawpowStratumPool({ lightMix: light().mix, difficulty: SHARE_DIFFICULTY, chain: { source, payoutScript: RVN_PAYOUT_SCRIPT } });
     await pool.start();
     cleanup.push(() => pool.stop());

@@ -19,10 +19,16 @@ import {
   type BlockTemplate,
   type CoinbaseOutput,
 } from '@otedama/core';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { KawpowLight } from '../src/chain/kawpow-light.ts';
+import { RpcClient } from '../src/chain/rpc-client.ts';
+import { RpcTemplateSource } from '../src/chain/template-source-rpc.ts';
+import { silentLogger } from '../src/logger.ts';
+import { ravencoinSimnet } from '../src/simnet/simnet-coin.ts';
+import { Simnet } from '../src/simnet/simnet.ts';
 import { LIGHT_CACHE_DIR } from '../src/chain/light-cache-store.ts';
 import { blockForSubmit, jobHeader } from '../src/chain/template-work.ts';
 
@@ -38,6 +44,11 @@ export const RVN_PAYOUT_SCRIPT = addressToScript(RVN_PAYOUT_ADDRESS, 'regtest', 
 /** Bound on light hashes per test block (at about 8 expected, a miss this long means a bug). */
 const MAX_TRIES = 2000;
 
+/** A light evaluation over the shared light-cache folder (the caller disposes it). */
+export function testKawpowLight(): Promise<KawpowLight> {
+  return KawpowLight.create({ cacheDir: TEST_LIGHT_CACHE_DIR, cachedEpochs: 2 });
+}
+
 /**
  * The test file's light evaluation over the shared light-cache folder: created before its tests
  * (with the epoch of `prepareHeight` ready, when given) and disposed after them. Call at the top
@@ -46,7 +57,7 @@ const MAX_TRIES = 2000;
 export function useTestKawpowLight(prepareHeight?: number): () => KawpowLight {
   let light: KawpowLight | undefined;
   beforeAll(async () => {
-    light = await KawpowLight.create({ cacheDir: TEST_LIGHT_CACHE_DIR, cachedEpochs: 2 });
+    light = await testKawpowLight();
     if (prepareHeight !== undefined) await light.prepare(prepareHeight);
   }, 120_000);
   afterAll(() => light?.dispose());
@@ -113,4 +124,28 @@ export async function mineKawpowTemplate(light: KawpowLight, t: BlockTemplate, o
 /** The display hash of a KawPow header's block (reversed internal hash). */
 export function kawpowHashHex(header: Uint8Array): string {
   return bytesToHex(reverseBytes(KAWPOW.hashHeader(header)));
+}
+
+export interface RavencoinTestChain {
+  readonly simnet: Simnet;
+  readonly rpc: RpcClient;
+  readonly source: RpcTemplateSource;
+}
+
+/**
+ * A Ravencoin simnet in a fresh temporary folder at `blockDifficulty` and its template source
+ * (as an edge reads it); each part's stop is pushed onto `cleanup` (run it last-in first-out).
+ */
+export async function startRavencoinTestChain(light: KawpowLight, blockDifficulty: number, cleanup: (() => unknown)[]): Promise<RavencoinTestChain> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'otedama-rvn-chain-'));
+  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const simnet = new Simnet({ dataDir, rpcPort: 0, blockDifficulty, blockRewardSats: 5000e8, coin: ravencoinSimnet(light), logger: silentLogger });
+  await simnet.start();
+  cleanup.push(() => simnet.stop());
+  const rpc = new RpcClient({ url: simnet.rpcUrl, cookieFile: simnet.cookieFile, logger: silentLogger, retries: 0 });
+  cleanup.push(() => rpc.close());
+  const source = new RpcTemplateSource({ client: rpc, pollSeconds: 1, logger: silentLogger, algorithm: KAWPOW, coin: 'ravencoin' });
+  await source.start();
+  cleanup.push(() => source.stop());
+  return { simnet, rpc, source };
 }

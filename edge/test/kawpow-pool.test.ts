@@ -8,7 +8,7 @@
  *     accepted and rejected with the pool's reasons, set_target and a new nonce prefix, and
  *     malformed pool lines shrugged off.
  * The pool (kawpow-stratum-pool.ts) is a test helper on core's codec and validator; the edge's
- * KawPow Stratum server replaces it when it exists.
+ * own KawPow Stratum server is attacked the same way in stratum-kawpow.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes, kawpowNonceRange, parseKawpowNotifyParams, type KawpowNotify } from '@otedama/core';

@@ -1,7 +1,9 @@
 /**
- * The smallest real KawPow Stratum pool, for tests of the miners until the edge's own KawPow
- * Stratum server exists (it replaces this: the edge's server is built on the same codec and
- * validator). Every message goes through core's KawPow dialect codec and every share through
+ * The smallest real KawPow Stratum pool, for tests of the miners that need a pool the test
+ * controls (malformed lines after subscribe, a refused authorize, a difficulty change on demand,
+ * fixed jobs): the edge's own KawPow Stratum server (stratum/dialects/kawpow.ts) never misbehaves
+ * like that, and `otedama pool` on a Ravencoin chain is tested end to end with the real miner in
+ * pool-kawpow.test.ts. Every message goes through core's KawPow dialect codec and every share through
  * core's KawpowShareValidator with a real light evaluation injected:
  *
  *   - each connection gets its own 2-byte nonce prefix and its own job ids, each remembered with

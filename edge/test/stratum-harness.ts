@@ -4,6 +4,7 @@
  * built on core's reference SHA-256d engine (so every accepted share in the tests was really
  * found by the project's own hasher).
  */
+import { sha256dJob } from '../src/stratum/dialects/sha256d.ts';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import {
@@ -329,8 +330,9 @@ export async function findShare(
  * and the chain share it makes (its header and encoding, what the edge adds to its chain).
  */
 export async function findChainShare(job: StratumJob, extranonce1: string, extranonce2: string): Promise<FoundShare & { header: Uint8Array; bytes: Uint8Array }> {
-  const found = await findShare({ jobId: job.id, fields: job.fields, clean: job.cleanJobs }, extranonce1, extranonce2, 0, { target: job.chain.job.target });
-  const built = buildStratumHeader(job.fields, { extranonce1, extranonce2, ntime: job.fields.ntime, nonce: found.nonce });
+  const fields = sha256dJob(job.work).fields;
+  const found = await findShare({ jobId: job.id, fields, clean: job.cleanJobs }, extranonce1, extranonce2, 0, { target: job.chain.job.target });
+  const built = buildStratumHeader(fields, { extranonce1, extranonce2, ntime: fields.ntime, nonce: found.nonce });
   return { ...found, header: built.header, bytes: job.chain.job.encode(built.header, coinbaseScriptSig(built.coinbase)) };
 }
 

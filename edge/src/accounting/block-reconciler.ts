@@ -19,7 +19,7 @@
  * /otedama/ unless configured otherwise), so the coinbase must also pay this pool's address or
  * only its miners.
  */
-import { scriptToAddress, type Network, type Transaction } from '@otedama/core';
+import { scriptToAddress, type Coin, type Network, type Transaction } from '@otedama/core';
 import type { ChainView } from '../chain/chain-view.ts';
 import type { Logger } from '../logger.ts';
 import type { BlockStatus, BlockSubmission, PayoutRecord, PoolStore } from '../storage/pool-store.ts';
@@ -39,6 +39,8 @@ export interface BlockReconcilerDeps {
     'blockSubmissions' | 'deleteBlockSubmission' | 'recordBlock' | 'getBlock' | 'blocksWithStatus' | 'setBlockStatus' | 'latestBlockHeight' | 'addressesWithShares'
   >;
   readonly network: Network;
+  /** Whose address formats (default bitcoin). */
+  readonly coin?: Coin;
   /** The edge operator's address (the fee payee of its miners' shares). */
   readonly poolAddress: string;
   /** config.pool.coinbaseTag */
@@ -186,7 +188,7 @@ export class BlockReconciler {
     const script = coinbase.inputs[0]?.script;
     if (!script || !contains(script, this.tag)) return undefined;
     const paying = coinbase.outputs.map((o, vout) => ({ ...o, vout })).filter((o) => o.value > 0n && o.script[0] !== OP_RETURN);
-    const addresses = paying.map((o) => scriptToAddress(o.script, this.deps.network));
+    const addresses = paying.map((o) => scriptToAddress(o.script, this.deps.network, this.deps.coin));
     if (paying.length === 0 || addresses.some((a) => a === undefined)) return undefined;
     const known = addresses as string[];
     if (!known.includes(this.deps.poolAddress)) {

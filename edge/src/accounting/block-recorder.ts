@@ -14,7 +14,7 @@
  * chain in the block reconciler, and blocks rebuilt from peers' shares are recorded through
  * `record` with the payouts of the share that found them.
  */
-import { bytesEqual, bytesToHex, hexToBytes, parseBlock, scriptToAddress, type Network, type Payouts } from '@otedama/core';
+import { bytesEqual, bytesToHex, hexToBytes, parseBlock, scriptToAddress, type Coin, type Network, type Payouts } from '@otedama/core';
 import type { Logger } from '../logger.ts';
 import type { BlockStatus, BlockSubmission, PayoutRecord, PoolStore } from '../storage/pool-store.ts';
 
@@ -34,6 +34,10 @@ export interface FoundBlockReport {
 export interface BlockRecorderDeps {
   readonly store: Pick<PoolStore, 'recordBlock' | 'recordBlockSubmission'>;
   readonly network: Network;
+  /** Whose address formats (default bitcoin). */
+  readonly coin?: Coin;
+  /** Bytes of the chain's block header (default 80; KawPow 120). */
+  readonly headerBytes?: number;
   /** The edge operator's address: its outputs are recorded as kind 'pool' (the fee's credit). */
   readonly operatorAddress: string;
   readonly logger: Logger;
@@ -57,13 +61,13 @@ export class BlockRecorder {
   plan(found: Omit<FoundBlockReport, 'accepted'>): BlockSubmission {
     const { payouts } = found;
     const outputs = payouts.outputs;
-    const coinbase = parseBlock(hexToBytes(found.blockHex)).txs[0]!.tx;
+    const coinbase = parseBlock(hexToBytes(found.blockHex), this.deps.headerBytes).txs[0]!.tx;
     const same = outputs.every((o, i) => coinbase.outputs[i]?.value === o.value && bytesEqual(coinbase.outputs[i]!.script, o.script));
     if (!same) this.log.error("the found block's coinbase does not pay the chain's payouts; recording what it pays", { height: found.height, hash: found.hash });
     const paying = same ? outputs : coinbase.outputs.filter((o) => o.value > 0n);
     const credit = new Map(payouts.payees.map((p) => [p.key, p.amount]));
     const rows: Omit<PayoutRecord, 'blockHash'>[] = paying.map((o, i) => {
-      const address = scriptToAddress(o.script, this.deps.network) ?? `script:${bytesToHex(o.script)}`;
+      const address = scriptToAddress(o.script, this.deps.network, this.deps.coin) ?? `script:${bytesToHex(o.script)}`;
       return {
         outputIndex: i,
         address,

@@ -6,7 +6,7 @@
  * work in every window the share is in, and pays it from every block's coinbase: the operator's
  * fee is earned share by share, like the miners' credit, and nobody holds anyone's funds.
  */
-import { addressToScript, bytesEqual, type Network, type Payee } from '@otedama/core';
+import { addressToScript, bytesEqual, type Coin, type Network, type Payee } from '@otedama/core';
 import { BASIS_POINTS } from '@otedama/core';
 
 export interface SharePayeesOptions {
@@ -16,6 +16,8 @@ export interface SharePayeesOptions {
   readonly feeAddress: string;
   /** The operator's fee in basis points, 0..9999. */
   readonly feeBp: number;
+  /** The coin whose address formats apply (default bitcoin; ravencoin for a KawPow pool). */
+  readonly coin?: Coin;
 }
 
 /** Payee lists remembered by address (a pool has a bounded number of active addresses; the cache is cut when full). */
@@ -27,12 +29,13 @@ export type SharePayees = (address: string) => readonly Payee[];
 export function sharePayees(options: SharePayeesOptions): SharePayees {
   const { network, feeBp } = options;
   if (!Number.isInteger(feeBp) || feeBp < 0 || feeBp >= BASIS_POINTS) throw new RangeError(`the fee must be 0..${BASIS_POINTS - 1} basis points (got ${feeBp})`);
-  const feeScript = addressToScript(options.feeAddress, network);
+  const coin = options.coin ?? 'bitcoin';
+  const feeScript = addressToScript(options.feeAddress, network, coin);
   const cache = new Map<string, readonly Payee[]>();
   return (address) => {
     const hit = cache.get(address);
     if (hit) return hit;
-    const script = addressToScript(address, network);
+    const script = addressToScript(address, network, coin);
     const payees: readonly Payee[] = feeBp === 0 || bytesEqual(script, feeScript)
       ? [{ script, bp: BASIS_POINTS }]
       : [{ script, bp: BASIS_POINTS - feeBp }, { script: feeScript, bp: feeBp }];

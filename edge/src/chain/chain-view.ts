@@ -53,7 +53,8 @@ export function rpcChainView(client: JsonRpcCaller): ChainView {
   };
 }
 
-export function simnetChainView(simnet: Pick<Simnet, 'chain'>): ChainView {
+/** A view of the embedded chain; `headerBytes` is its algorithm's header (80 for SHA-256d, 120 for KawPow). */
+export function simnetChainView(simnet: Pick<Simnet, 'chain'>, headerBytes?: number): ChainView {
   return {
     tipHeight: async () => simnet.chain.height,
     hashAt: async (height) => (height >= 0 ? simnet.chain.blockAt(height)?.hashHex : undefined),
@@ -61,7 +62,7 @@ export function simnetChainView(simnet: Pick<Simnet, 'chain'>): ChainView {
     async coinbase(hash) {
       const b = simnet.chain.blockByHash(hash);
       if (!b) throw new RpcError(-5, 'Block not found', 'simnet');
-      return parseBlock(b.raw).txs[0]!.tx;
+      return parseBlock(b.raw, headerBytes).txs[0]!.tx;
     },
   };
 }

@@ -10,7 +10,7 @@
  * SERVE_WITHOUT_PEERS_MS, it serves on the chain it holds and says so); a network of one (no
  * bootstrap peer, or p2p off) serves at once.
  */
-import { bytesToHex, type AddedShare, type Network } from '@otedama/core';
+import { bytesToHex, type AddedShare, type Network, type PowFunction } from '@otedama/core';
 import { NextPayouts, type NextPayout, type WindowStanding } from '../accounting/next-payouts.ts';
 import type { ChainConnection } from '../chain/chain.ts';
 import type { EdgeConfig } from '../config/config.ts';
@@ -83,6 +83,10 @@ export interface StartEdgeNetworkOptions {
   /** Progress of loading and syncing the chain, for the terminal. */
   readonly onProgress?: (line: string) => void;
   readonly onPeerShare?: (added: AddedShare) => void;
+  /** The algorithm the coin mines (its shares' form; part of the pool id). Default sha256d. */
+  readonly algorithm?: string;
+  /** The shares' proof of work where core has none of its own (KawPow: kawpowSharePow with the light evaluation). */
+  readonly pow?: PowFunction;
 }
 
 const IDLE: SyncProgress = { state: 'idle', shares: 0, batches: 0 };
@@ -99,6 +103,8 @@ export async function startEdgeNetwork(options: StartEdgeNetworkOptions): Promis
     ...(config.storage ? { batchMs: config.storage.batchMs, maxBatch: config.storage.maxBatch } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onPeerShare ? { onAccepted: options.onPeerShare } : {}),
+    ...(options.algorithm ? { algorithm: options.algorithm } : {}),
+    ...(options.pow ? { pow: options.pow } : {}),
   });
   let p2p: P2pNode | undefined;
   try {

@@ -31,6 +31,7 @@ import {
   type BitcoinNetworkName,
   type BlockTemplate,
   type PoolParams,
+  type PowFunction,
   type ShareEntry,
 } from '@otedama/core';
 import type { JsonRpcCaller } from '../chain/rpc-client.ts';
@@ -49,8 +50,8 @@ const LOAD_PROGRESS_EVERY = 5000;
  * The edge's ShareChain. It keeps core's own hashers: for the short messages a share hashes, core's
  * TypeScript SHA-256d measured faster than a node:crypto call per hash (README, bench:p2p).
  */
-export function edgeShareChain(params: PoolParams, coin: CoinTips): ShareChain {
-  return new ShareChain({ params, coin });
+export function edgeShareChain(params: PoolParams, coin: CoinTips, pow?: PowFunction): ShareChain {
+  return new ShareChain({ params, coin, ...(pow ? { pow } : {}) });
 }
 
 /** What a share of this edge's miners became: the chain's verdict and, when it is in the chain, its durable write. */
@@ -95,12 +96,19 @@ export interface PoolChainOptions {
   readonly onProgress?: (line: string) => void;
   /** Every share a peer brought that the chain accepted. */
   readonly onAccepted?: (added: AddedShare) => void;
+  /**
+   * The shares' proof of work where core has none of its own (KawPow: kawpowSharePow over the
+   * edge's light evaluation); default the algorithm's.
+   */
+  readonly pow?: PowFunction;
 }
 
 export interface OpenPoolChainOptions extends Omit<PoolChainOptions, 'params'> {
   readonly client: JsonRpcCaller;
   /** The pool's minimum payout (config pool.min_payout): a pool parameter. Default the coin's. */
   readonly minPayoutSats?: bigint;
+  /** The algorithm the coin mines (default the pool parameters' own, sha256d): part of the pool id. */
+  readonly algorithm?: string;
 }
 
 /** The sharechain of the coin the node mines (its genesis block gives the pool parameters). */
@@ -108,7 +116,10 @@ export async function openPoolChain(options: OpenPoolChainOptions): Promise<Pool
   const genesisHex = await options.client.call<string>('getblockhash', [0]);
   let params: PoolParams;
   try {
-    params = poolParamsForGenesis(genesisHex, options.minPayoutSats === undefined ? {} : { minPayoutSats: options.minPayoutSats });
+    params = poolParamsForGenesis(genesisHex, {
+      ...(options.minPayoutSats === undefined ? {} : { minPayoutSats: options.minPayoutSats }),
+      ...(options.algorithm === undefined ? {} : { algorithm: options.algorithm }),
+    });
   } catch (err) {
     if (err instanceof PoolParamsError && err.field === 'minPayoutSats') throw new ConfigError(`pool.min_payout (or --min-payout): ${err.reason}`);
     throw err;
@@ -126,7 +137,7 @@ export async function createPoolChain(options: PoolChainOptions): Promise<PoolCh
   const current = options.source.current();
   if (current) follow(current);
   const unsubscribe = options.source.onTemplate((u) => follow(u.template));
-  const chain = edgeShareChain(params, coin);
+  const chain = edgeShareChain(params, coin, options.pow);
   const tipListeners = new Set<(tip: ShareEntry) => void>();
   const tipMoved = (tip: ShareEntry) => {
     for (const l of tipListeners) {

@@ -14,6 +14,7 @@
  * unless the chain crosses into an epoch no one asked for yet.
  */
 import { bytesToHex, concatBytes, hexToBytes, scriptToAddress, sha256, type ParsedBlock } from '@otedama/core';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { SimnetStoreError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -31,6 +32,21 @@ export const COOKIE_FILE = '.cookie';
  * (bcrt1qft5p2uhs…), an address anyone can spend from, which suits a test chain with no wallet.
  */
 export const SIMNET_DEFAULT_PAYOUT_ADDRESS: string = scriptToAddress(concatBytes(new Uint8Array([0x00, 0x20]), sha256(new Uint8Array([0x51]))), 'regtest')!;
+/**
+ * The same for the Ravencoin simnet, which has no segwit: the regtest P2SH of OP_TRUE, hash160 =
+ * ripemd160(sha256(OP_TRUE)), spendable by anyone with the redeem script 0x51.
+ */
+export const RAVENCOIN_SIMNET_DEFAULT_PAYOUT_ADDRESS: string = scriptToAddress(
+  concatBytes(new Uint8Array([0xa9, 0x14]), new Uint8Array(createHash('ripemd160').update(sha256(new Uint8Array([0x51]))).digest()), new Uint8Array([0x87])),
+  'regtest',
+  'ravencoin',
+)!;
+
+/** The default payout address of each simnet coin. */
+export const SIMNET_DEFAULT_PAYOUT_ADDRESSES: Readonly<Record<SimnetCoinName, string>> = {
+  bitcoin: SIMNET_DEFAULT_PAYOUT_ADDRESS,
+  ravencoin: RAVENCOIN_SIMNET_DEFAULT_PAYOUT_ADDRESS,
+};
 
 export interface SimnetOptions {
   /** The edge's data folder; simnet keeps its files in `<dataDir>/simnet`. */

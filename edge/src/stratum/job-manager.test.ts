@@ -9,6 +9,7 @@ import {
   parseTx,
   prevHashToStratum,
   scriptToAddress,
+  shareTarget,
   targetToDifficulty,
   type BlockTemplate,
 } from '@otedama/core';
@@ -25,6 +26,7 @@ import { createLogger, silentLogger } from '../logger.ts';
 import { sharePayees } from '../accounting/share-payees.ts';
 import { JobManager, MAX_NOTIFY_INTERVAL_S, TIP_COALESCE_MS, pseudoShareCap, type WorkUpdate } from './job-manager.ts';
 import { JobBuildError } from '../errors.ts';
+import { Sha256dDialect, sha256dJob } from './dialects/sha256d.ts';
 
 /** The operator of these tests: a third address, 1 % of every share. */
 const OPERATOR = scriptToAddress(new Uint8Array([0x00, 0x14, ...new Uint8Array(20).fill(0x0e)]), 'regtest')!;
@@ -39,7 +41,7 @@ async function setup(options: { now?: () => number; logs?: string[]; easy?: bool
   const jobs = new JobManager({
     config: { extranonce1Bytes: 4, extranonce2Bytes: 4, jobRefreshSeconds: 30, coinbaseTag: '/otedama/' },
     templateSource: source,
-    validator,
+    dialect: new Sha256dDialect({ validator }),
     chain: sharechain,
     payees: sharePayees({ network: 'regtest', feeAddress: OPERATOR, feeBp: FEE_BP }),
     logger: options.logs ? createLogger({ level: 'debug', write: (l) => options.logs!.push(l) }) : silentLogger,
@@ -68,23 +70,23 @@ describe('JobManager', () => {
     ];
     const chainJob = createChainJob(sharechain.chain, { payees, coin: { prevHash: t.prevHash, height: t.height, bits: t.bits, reward: t.coinbaseValue, merkleBranch: jobMerkleBranch(t) }, time: now });
     const parts = chainJob.coinbaseParts(8, new TextEncoder().encode('/otedama/'));
-    expect(job.fields.coinb1).toBe(bytesToHex(parts.coinb1));
-    expect(job.fields.coinb2).toBe(bytesToHex(parts.coinb2));
+    expect(sha256dJob(job.work).fields.coinb1).toBe(bytesToHex(parts.coinb1));
+    expect(sha256dJob(job.work).fields.coinb2).toBe(bytesToHex(parts.coinb2));
     expect(job.chain.job.metadata.payees).toEqual(payees);
     // An empty chain: the first share's payees take the whole reward.
     const tx = parseTx(job.chain.job.coinbase(new Uint8Array([...parts.scriptSigPrefix, ...new Uint8Array(8), ...parts.scriptSigSuffix]))).tx;
     expect(tx.outputs.map((o) => o.value)).toEqual([...chainJob.payouts.outputs.map((o) => o.value), 0n]);
-    expect(job.fields.merkleBranch).toEqual(jobMerkleBranch(t).map(bytesToHex));
-    expect(job.fields.prevhash).toBe(prevHashToStratum(t.prevHash));
-    expect(job.fields.version).toBe('20000000');
-    expect(job.shareJob.extranonce2Size).toBe(4);
-    const notify = JSON.parse(job.notifyLine());
-    expect(notify.params).toEqual([job.id, job.fields.prevhash, job.fields.coinb1, job.fields.coinb2, job.fields.merkleBranch, '20000000', job.fields.nbits, job.fields.ntime, true]);
+    expect(sha256dJob(job.work).fields.merkleBranch).toEqual(jobMerkleBranch(t).map(bytesToHex));
+    expect(sha256dJob(job.work).fields.prevhash).toBe(prevHashToStratum(t.prevHash));
+    expect(sha256dJob(job.work).fields.version).toBe('20000000');
+    expect(sha256dJob(job.work).extranonce2Size).toBe(4);
+    const notify = JSON.parse(job.notifyLine(job.cleanJobs, shareTarget(1)));
+    expect(notify.params).toEqual([job.id, sha256dJob(job.work).fields.prevhash, sha256dJob(job.work).fields.coinb1, sha256dJob(job.work).fields.coinb2, sha256dJob(job.work).fields.merkleBranch, '20000000', sha256dJob(job.work).fields.nbits, sha256dJob(job.work).fields.ntime, true]);
     // Another address: its own share, one duplicate scope with the first (the coin template's).
     const other = jobs.jobFor(REGTEST_ADDRESS_2)!;
-    expect(other.fields.coinb2).not.toBe(job.fields.coinb2);
-    expect(other.fields.prevhash).toBe(job.fields.prevhash);
-    expect(other.shareJob.template).toBe(job.shareJob.template);
+    expect(sha256dJob(other.work).fields.coinb2).not.toBe(sha256dJob(job.work).fields.coinb2);
+    expect(sha256dJob(other.work).fields.prevhash).toBe(sha256dJob(job.work).fields.prevhash);
+    expect(sha256dJob(other.work).template).toBe(sha256dJob(job.work).template);
     // The operator mining to itself names one payee.
     expect(jobs.jobFor(OPERATOR)!.chain.job.metadata.payees).toEqual([{ script: addressToScript(OPERATOR, 'regtest'), bp: 10_000 }]);
     jobs.stop();
@@ -98,12 +100,12 @@ describe('JobManager', () => {
     expect(updates.at(-1)).toEqual({ clean: false });
     const second = jobs.jobFor(REGTEST_ADDRESS)!;
     expect(second.cleanJobs).toBe(false);
-    expect(validator.isStale(first.shareJob)).toBe(false);
+    expect(validator.isStale(sha256dJob(first.work))).toBe(false);
     source.push(makeTemplate({ seed: 2 }), true);
     expect(updates.at(-1)).toEqual({ clean: true });
     expect(jobs.jobFor(REGTEST_ADDRESS)!.cleanJobs).toBe(true);
-    expect(validator.isStale(first.shareJob)).toBe(true);
-    expect(validator.isStale(second.shareJob)).toBe(true);
+    expect(validator.isStale(sha256dJob(first.work))).toBe(true);
+    expect(validator.isStale(sha256dJob(second.work))).toBe(true);
     // A changed prevhash is a new block even when the source does not say so.
     source.push(makeTemplate({ seed: 3 }), false);
     expect(updates.at(-1)).toEqual({ clean: true });
@@ -131,7 +133,7 @@ describe('JobManager', () => {
     expect(after.chain.job.payouts.outputs.map((o) => bytesToHex(o.script)).sort()).toEqual(
       [addressToScript(REGTEST_ADDRESS, 'regtest'), addressToScript(OPERATOR, 'regtest')].map(bytesToHex).sort(),
     );
-    expect(validator.isStale(before.shareJob)).toBe(false);
+    expect(validator.isStale(sha256dJob(before.work))).toBe(false);
     jobs.stop();
   });
 
@@ -141,25 +143,25 @@ describe('JobManager', () => {
     source.push(makeTemplate({ curtime: 1_750_000_000, mintime: 1_749_999_000 }), true);
     jobs.start();
     const a = jobs.jobFor(REGTEST_ADDRESS)!;
-    expect(parseInt(a.fields.ntime, 16)).toBe(1_750_000_000);
+    expect(parseInt(sha256dJob(a.work).fields.ntime, 16)).toBe(1_750_000_000);
     now += 30_000;
     jobs.refresh();
     expect(updates.at(-1)).toEqual({ clean: false });
     const b = jobs.jobFor(REGTEST_ADDRESS)!;
     expect(b.id).not.toBe(a.id);
     expect(b.cleanJobs).toBe(false);
-    expect(b.fields.coinb2).toBe(a.fields.coinb2); // a chain's first share: its target does not move with time
-    expect(b.shareJob.template).toBe(a.shareJob.template);
-    expect(parseInt(b.fields.ntime, 16)).toBe(1_750_000_030);
-    const v = jobs.variant(b, parseInt(b.fields.ntime, 16) + 1);
+    expect(sha256dJob(b.work).fields.coinb2).toBe(sha256dJob(a.work).fields.coinb2); // a chain's first share: its target does not move with time
+    expect(sha256dJob(b.work).template).toBe(sha256dJob(a.work).template);
+    expect(parseInt(sha256dJob(b.work).fields.ntime, 16)).toBe(1_750_000_030);
+    const v = jobs.variant(b, parseInt(sha256dJob(b.work).fields.ntime, 16) + 1);
     expect(v.id).not.toBe(b.id);
     // Same template (one duplicate set) as the base, its own ntime as the lower bound.
-    expect(v.shareJob.template).toBe(b.shareJob.template);
-    expect(v.shareJob.ntime).toBe(1_750_000_031);
-    expect(v.shareJob.id).toBe(v.id);
+    expect(sha256dJob(v.work).template).toBe(sha256dJob(b.work).template);
+    expect(sha256dJob(v.work).ntime).toBe(1_750_000_031);
+    expect(sha256dJob(v.work).id).toBe(v.id);
     expect(v.cleanJobs).toBe(true);
     expect(v.chain).toBe(b.chain);
-    expect(JSON.parse(v.notifyLine()).params[0]).toBe(v.id);
+    expect(JSON.parse(v.notifyLine(v.cleanJobs, shareTarget(1))).params[0]).toBe(v.id);
     expect(MAX_NOTIFY_INTERVAL_S).toBeLessThanOrEqual(60);
     jobs.stop();
   });
@@ -182,7 +184,7 @@ describe('JobManager', () => {
     expect(job.maxDifficulty).toBe(1); // the test chain's first share: difficulty 1 (0x1d00ffff)
     for (const d of [1e-9, 3e-4, 0.75, 1, 1.5, 65_536, 7e12]) {
       const t = difficultyToTarget(d);
-      const cap = pseudoShareCap(t);
+      const cap = pseudoShareCap(t, new Sha256dDialect({ validator: new ShareValidator() }));
       expect(Number.isInteger(Math.log2(cap))).toBe(true);
       expect(difficultyToTarget(cap)).toBeGreaterThanOrEqual(t);
       expect(cap * 2).toBeGreaterThan(targetToDifficulty(t) * (1 - 1e-9));
@@ -193,7 +195,7 @@ describe('JobManager', () => {
   it('clears template version bits inside the rolling mask', async () => {
     const { jobs } = await setup({ template: makeTemplate({ version: 0x20006004 }) });
     jobs.start();
-    expect(jobs.jobFor(REGTEST_ADDRESS)!.fields.version).toBe('20000004');
+    expect(sha256dJob(jobs.jobFor(REGTEST_ADDRESS)!.work).fields.version).toBe('20000004');
     jobs.stop();
   });
 
@@ -219,7 +221,7 @@ async function setupWithTag(tag: string) {
   const jobs = new JobManager({
     config: { extranonce1Bytes: 4, extranonce2Bytes: 4, jobRefreshSeconds: 30, coinbaseTag: tag },
     templateSource: source,
-    validator: new ShareValidator(),
+    dialect: new Sha256dDialect({ validator: new ShareValidator() }),
     chain: sharechain,
     payees: sharePayees({ network: 'regtest', feeAddress: OPERATOR, feeBp: FEE_BP }),
     logger: silentLogger,

@@ -34,27 +34,19 @@ import {
   bytesToHex,
   createChainJob,
   demandedTarget,
-  difficultyToTarget,
-  encodeNotify,
-  headerHash,
   jobMerkleBranch,
-  prevHashToStratum,
   reverseBytes,
-  serializeBlock,
-  targetToDifficulty,
   targetToLE,
   u32ToHex,
-  type AcceptedShare,
   type BlockTemplate,
   type ChainJob,
   type ChainJobCoin,
   type Payouts,
   type ShareChain,
   type ShareEntry,
-  type ShareJob,
-  type ShareValidator,
-  type StratumJobFields,
 } from '@otedama/core';
+import { blockForSubmit } from '../chain/template-work.ts';
+import type { DialectJob, DialectShare, DialectTarget, StratumDialect } from './dialect.ts';
 import { JobBuildError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { SharePayees } from '../accounting/share-payees.ts';
@@ -74,28 +66,29 @@ export interface ChainWork {
   readonly job: ChainJob;
   /** The share target as 32 little-endian bytes (compared with header hashes). */
   readonly targetLE: Uint8Array;
-  /** The chain's share difficulty (diff1 / target). */
+  /** The chain's share difficulty (the algorithm's diff1 / target). */
   readonly difficulty: number;
 }
 
 /** A job as sent to miners (a base job, or a variant of one under another id and ntime). */
 export interface StratumJob {
   readonly id: string;
-  readonly fields: StratumJobFields;
+  /** The header time the job was made with. */
+  readonly ntime: number;
   /** Sent with clean_jobs=true: the address's first job on a new coin block (or a variant). */
   readonly cleanJobs: boolean;
   readonly createdAt: number;
   readonly height: number;
-  /** The validator's job (shared by a base job and its variants). */
-  readonly shareJob: ShareJob;
+  /** The dialect's job (its validator record; a base job and its variants share a template). */
+  readonly work: DialectJob;
   readonly template: BlockTemplate;
   /** The payout address whose share this job makes. */
   readonly address: string;
   readonly chain: ChainWork;
   /** The hardest pseudo-share difficulty to send with this job (a power of two, at most chain.difficulty). */
   readonly maxDifficulty: number;
-  /** The encoded mining.notify line (built once per job and clean flag). */
-  notifyLine(cleanJobs?: boolean): string;
+  /** The encoded mining.notify line for a connection at `target` (the dialect's). */
+  notifyLine(cleanJobs: boolean, target: DialectTarget): string;
 }
 
 export interface FoundBlock {
@@ -135,7 +128,8 @@ export interface JobChain {
 export interface JobManagerDeps {
   readonly config: JobManagerConfig;
   readonly templateSource: TemplateSource;
-  readonly validator: ShareValidator;
+  /** The algorithm's Stratum dialect (job form, validator): see dialect.ts. */
+  readonly dialect: StratumDialect;
   readonly chain: JobChain;
   /** The payees of a share found by an address's miners (the miner and the operator's fee). */
   readonly payees: SharePayees;
@@ -167,26 +161,30 @@ export interface WorkUpdate {
 export const WRITE_AHEAD_TIMEOUT_MS = 2000;
 
 class Job implements StratumJob {
-  private lines: [string | undefined, string | undefined] = [undefined, undefined];
   constructor(
-    readonly id: string,
-    readonly fields: StratumJobFields,
+    readonly work: DialectJob,
     readonly cleanJobs: boolean,
     readonly createdAt: number,
-    readonly shareJob: ShareJob,
     readonly template: BlockTemplate,
     readonly address: string,
     readonly chain: ChainWork,
     readonly maxDifficulty: number,
   ) {}
 
+  get id(): string {
+    return this.work.id;
+  }
+
+  get ntime(): number {
+    return this.work.ntime;
+  }
+
   get height(): number {
     return this.template.height;
   }
 
-  notifyLine(cleanJobs = this.cleanJobs): string {
-    const i = cleanJobs ? 1 : 0;
-    return (this.lines[i] ??= encodeNotify(this.id, this.fields, cleanJobs));
+  notifyLine(cleanJobs: boolean, target: DialectTarget): string {
+    return this.work.notifyLine(cleanJobs, target);
   }
 }
 
@@ -198,10 +196,8 @@ interface CoinState {
   /** The duplicate scope of every job of this template (validator templateKey). */
   readonly key: string;
   readonly coin: ChainJobCoin;
-  readonly branch: readonly string[];
-  readonly prevhash: string;
-  readonly version: string;
-  readonly nbits: string;
+  readonly branch: readonly Uint8Array[];
+  readonly version: number;
 }
 
 /** An address's current job in the current generation. */
@@ -211,11 +207,14 @@ interface AddressWork {
   readonly job: Job;
 }
 
+/** Difficulty <-> target of an algorithm (its dialect's). */
+export type DifficultyScale = Pick<StratumDialect, 'targetToDifficulty' | 'difficultyToTarget'>;
+
 /** The largest power of two at or below the chain's share difficulty (its target is at or above the share target). */
-export function pseudoShareCap(shareTarget: bigint): number {
-  let cap = 2 ** Math.floor(Math.log2(targetToDifficulty(shareTarget)));
+export function pseudoShareCap(shareTarget: bigint, scale: DifficultyScale): number {
+  let cap = 2 ** Math.floor(Math.log2(scale.targetToDifficulty(shareTarget)));
   // Float rounding must never make the cap harder than the chain's target.
-  while (difficultyToTarget(cap) < shareTarget) cap /= 2;
+  while (scale.difficultyToTarget(cap) < shareTarget) cap /= 2;
   return cap;
 }
 
@@ -250,9 +249,15 @@ export class JobManager {
     this.tag = new TextEncoder().encode(deps.config.coinbaseTag);
   }
 
-  /** Bytes of the extranonce slot in the coinbase. */
+  /** Bytes of the extranonce slot in the coinbase (the dialect's). */
   get extranonceBytes(): number {
-    return this.deps.config.extranonce1Bytes + this.deps.config.extranonce2Bytes;
+    const c = this.deps.config;
+    return this.deps.dialect.extranonceSlotBytes(this.deps.dialect.extranonce1Bytes(c.extranonce1Bytes), c.extranonce2Bytes);
+  }
+
+  /** The algorithm's Stratum dialect. */
+  get dialect(): StratumDialect {
+    return this.deps.dialect;
   }
 
   /** The sharechain the jobs build on. */
@@ -342,7 +347,7 @@ export class JobManager {
       return;
     }
     // A new block: every job so far is stale (their shares answer "stale", not "job not found").
-    if (newBlock) this.deps.validator.clear();
+    if (newBlock) this.deps.dialect.clear();
     this.coin = coin;
     this.newGeneration(newBlock);
   }
@@ -361,24 +366,24 @@ export class JobManager {
    * bound. Not registered by id: the connection it was sent to keeps it.
    */
   variant(base: StratumJob, minNtime = 0): StratumJob {
-    const ntime = Math.max(parseInt(base.fields.ntime, 16), this.templateTime(), minNtime) >>> 0;
-    const id = this.allocateId();
-    const shareJob = this.deps.validator.variant(base.shareJob, id, ntime);
-    return new Job(id, shareJob.fields, true, this.now(), shareJob, base.template, base.address, base.chain, base.maxDifficulty);
+    const ntime = Math.max(base.ntime, this.templateTime(), minNtime) >>> 0;
+    const work = this.deps.dialect.variant(base.work, this.allocateId(), ntime);
+    return new Job(work, true, this.now(), base.template, base.address, base.chain, base.maxDifficulty);
   }
 
   /**
    * Builds the block of an accepted share that meets the block target, submits it to the
    * template source and reports it (log + onBlock). Never throws.
    */
-  async submitBlock(share: AcceptedShare, job: StratumJob, worker: string): Promise<FoundBlock> {
-    const hash = bytesToHex(reverseBytes(headerHash(share.header)));
+  async submitBlock(share: DialectShare, job: StratumJob, worker: string): Promise<FoundBlock> {
+    const algorithm = this.deps.dialect.algorithm;
+    const hash = bytesToHex(reverseBytes(algorithm.hashHeader(share.header)));
     const payouts = job.chain.job.payouts;
     let blockHex = '';
     let accepted = false;
     let reason: string | undefined;
     try {
-      blockHex = bytesToHex(serializeBlock(share.header, share.coinbase, job.template));
+      blockHex = bytesToHex(blockForSubmit(algorithm, share.header, share.coinbase, job.template));
       this.log.info('block found, submitting', { height: job.height, hash, worker, jobId: job.id });
       await this.writeAhead({ height: job.height, hash, jobId: job.id, worker, blockHex, payouts });
       const result = await this.deps.templateSource.submitBlock(blockHex);
@@ -448,7 +453,8 @@ export class JobManager {
 
   private prepare(template: BlockTemplate): CoinState {
     // Keep the rolling bits clear so XOR and BIP310 rolling agree (stratum-clients.md §3.3).
-    const version = this.deps.config.clearRollingBits === false ? template.version >>> 0 : (template.version & ~DEFAULT_VERSION_ROLLING_MASK) >>> 0;
+    const clear = this.deps.dialect.rollsVersion && this.deps.config.clearRollingBits !== false;
+    const version = clear ? (template.version & ~DEFAULT_VERSION_ROLLING_MASK) >>> 0 : template.version >>> 0;
     if (version !== template.version >>> 0) {
       this.log.debug('cleared version bits inside the rolling mask', { from: u32ToHex(template.version), to: u32ToHex(version) });
     }
@@ -465,10 +471,8 @@ export class JobManager {
         merkleBranch: branch,
         ...(template.defaultWitnessCommitment ? { mandatedOutputs: [template.defaultWitnessCommitment] } : {}),
       },
-      branch: branch.map(bytesToHex),
-      prevhash: prevHashToStratum(template.prevHash),
-      version: u32ToHex(version),
-      nbits: u32ToHex(template.bits),
+      branch,
+      version,
     };
   }
 
@@ -480,7 +484,7 @@ export class JobManager {
     } catch (err) {
       throw new JobBuildError(`sharechain job for ${address}: ${(err as { reason?: string }).reason ?? (err as Error).message}`, { cause: err });
     }
-    return { job, targetLE: targetToLE(job.target), difficulty: targetToDifficulty(job.target) };
+    return { job, targetLE: targetToLE(job.target), difficulty: this.deps.dialect.targetToDifficulty(job.target) };
   }
 
   /** Whether the chain would now demand another target of the job's share (ASERT moves with time). */
@@ -502,36 +506,37 @@ export class JobManager {
   private publish(coin: CoinState, address: string, chain: ChainWork, clean: boolean, previous: Job | undefined): Job {
     let ntime = this.templateTime();
     // A refresh must differ from the job before it even within the same second.
-    if (previous && previous.template === coin.template) ntime = Math.max(ntime, parseInt(previous.fields.ntime, 16));
+    if (previous && previous.template === coin.template) ntime = Math.max(ntime, previous.ntime);
     let parts;
     try {
       parts = chain.job.coinbaseParts(this.extranonceBytes, this.tag.length ? this.tag : undefined);
     } catch (err) {
       throw new JobBuildError(`coinbase: ${(err as { reason?: string }).reason ?? (err as Error).message}`, { cause: err });
     }
-    const fields: StratumJobFields = {
-      prevhash: coin.prevhash,
-      coinb1: bytesToHex(parts.coinb1),
-      coinb2: bytesToHex(parts.coinb2),
-      merkleBranch: coin.branch,
-      version: coin.version,
-      nbits: coin.nbits,
-      ntime: u32ToHex(ntime),
-    };
     const id = this.allocateId();
     const createdAt = this.now();
-    const shareJob = this.deps.validator.addJob({
-      id,
-      fields,
-      blockTarget: coin.template.target,
-      extranonce2Size: this.deps.config.extranonce2Bytes,
-      // The epoch moved when the block did (validator.clear in onTemplate).
-      cleanJobs: false,
-      createdAt,
-      templateKey: coin.key,
-    });
-    this.log.debug('new job', { id, address, height: coin.template.height, share: chain.job.metadata.height, clean, ntime: fields.ntime });
-    return new Job(id, fields, clean, createdAt, shareJob, coin.template, address, chain, pseudoShareCap(chain.job.target));
+    const dialect = this.deps.dialect;
+    let work: DialectJob;
+    try {
+      work = dialect.addJob({
+        id,
+        template: coin.template,
+        coinb1: parts.coinb1,
+        coinb2: parts.coinb2,
+        extranonceBytes: this.extranonceBytes,
+        extranonce2Bytes: this.deps.config.extranonce2Bytes,
+        branch: coin.branch,
+        version: coin.version,
+        ntime,
+        createdAt,
+        // The epoch moved when the block did (dialect.clear in onTemplate).
+        templateKey: coin.key,
+      });
+    } catch (err) {
+      throw new JobBuildError(`job: ${(err as { reason?: string }).reason ?? (err as Error).message}`, { cause: err });
+    }
+    this.log.debug('new job', { id, address, height: coin.template.height, share: chain.job.metadata.height, clean, ntime: u32ToHex(ntime) });
+    return new Job(work, clean, createdAt, coin.template, address, chain, pseudoShareCap(chain.job.target, dialect));
   }
 
   private scheduleRefresh(): void {

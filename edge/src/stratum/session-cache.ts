@@ -9,7 +9,7 @@
  * Bounded: at most `maxEntries` sessions (oldest dropped first), each for `ttlMs`; entries keep
  * only jobs that are not stale.
  */
-import type { ShareValidator } from '@otedama/core';
+import type { StratumDialect } from './dialect.ts';
 import type { ResumableSession } from './stratum-session.ts';
 
 /** Closed sessions remembered at once (each holds at most MAX_SENT_JOBS job references). */
@@ -26,7 +26,7 @@ export class SessionCache {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
-    private readonly validator: Pick<ShareValidator, 'isStale'>,
+    private readonly dialect: Pick<StratumDialect, 'isStale'>,
     private readonly now: () => number,
     private readonly maxEntries = RESUMABLE_SESSIONS,
     private readonly ttlMs = RESUME_TTL_MS,
@@ -38,7 +38,7 @@ export class SessionCache {
 
   /** Keeps a closed session's state (its stale jobs dropped). */
   keep(sessionId: string, state: ResumableSession): void {
-    const sentJobs = new Map([...state.sentJobs].filter(([, sent]) => !this.validator.isStale(sent.job.shareJob)));
+    const sentJobs = new Map([...state.sentJobs].filter(([, sent]) => !this.dialect.isStale(sent.job.work)));
     this.entries.delete(sessionId);
     this.entries.set(sessionId, { state: { ...state, sentJobs }, until: this.now() + this.ttlMs });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import type { ShareValidator } from '@otedama/core';
+import type { StratumDialect } from './dialect.ts';
 import { StratumServerError } from '../errors.ts';
 import { processConnectionBudget } from '../config/connection-budget.ts';
 import { Extranonce1Allocator } from './extranonce-allocator.ts';
@@ -27,7 +27,8 @@ export interface StratumServerDeps {
   readonly config: StratumConfig;
   readonly logger: Logger;
   readonly jobs: JobManager;
-  readonly validator: ShareValidator;
+  /** The algorithm's Stratum dialect (the job manager's). */
+  readonly dialect: StratumDialect;
   /** Checks the payout address part of `payoutAddress.workerName` (throws with a reason). */
   readonly validateAddress: AddressValidator;
   readonly hooks?: StratumHooks;
@@ -79,7 +80,7 @@ export class StratumServer implements SessionHost {
   readonly config: StratumConfig;
   readonly logger: Logger;
   readonly jobs: JobManager;
-  readonly validator: ShareValidator;
+  readonly dialect: StratumDialect;
   readonly validateAddress: AddressValidator;
   readonly hooks: StratumHooks;
   private readonly clock: () => number;
@@ -112,13 +113,13 @@ export class StratumServer implements SessionHost {
     this.config = deps.config;
     this.logger = deps.logger.forComponent('edge:stratum');
     this.jobs = deps.jobs;
-    this.validator = deps.validator;
+    this.dialect = deps.dialect;
     this.validateAddress = deps.validateAddress;
     this.hooks = deps.hooks ?? {};
     this.clock = deps.now ?? Date.now;
     this.sweepIntervalMs = deps.sweepIntervalMs ?? SWEEP_INTERVAL_MS;
-    this.allocator = new Extranonce1Allocator(deps.config.extranonce1Bytes);
-    this.resumable = new SessionCache(this.validator, this.clock);
+    this.allocator = new Extranonce1Allocator(deps.dialect.extranonce1Bytes(deps.config.extranonce1Bytes));
+    this.resumable = new SessionCache(this.dialect, this.clock);
     this.maxConnections = deps.config.maxConnections > 0 ? deps.config.maxConnections : processConnectionBudget().stratum;
   }
 

@@ -4,7 +4,9 @@
  * server. The composition root (main.ts) owns the template source's and the sharechain's
  * lifecycles; startStratum only subscribes to them.
  */
-import { ShareValidator, validateAddress, type Network, type Sha256dFn } from '@otedama/core';
+import { validateAddress, type Coin, type Network, type Sha256dFn } from '@otedama/core';
+import type { StratumDialect } from './dialect.ts';
+import { stratumDialect, type DialectDeps } from './dialects/index.ts';
 import type { EdgeConfig } from '../config/config.ts';
 import { JobManager, type FoundBlock, type JobChain, type JobManagerDeps } from './job-manager.ts';
 import type { Logger } from '../logger.ts';
@@ -33,6 +35,10 @@ export interface StartStratumOptions {
   readonly onBlock?: (block: FoundBlock) => void;
   /** Every block found, before it is submitted (the write-ahead log; see JobManagerDeps). */
   readonly beforeSubmitBlock?: JobManagerDeps['beforeSubmitBlock'];
+  /** The algorithm the pool mines (core's registry name; default sha256d): picks the Stratum dialect. */
+  readonly algorithm?: string;
+  /** KawPow's light evaluation (required for kawpow: the edge's KawpowLight). */
+  readonly kawpowLight?: DialectDeps['kawpowLight'];
   /** SHA-256d for validation (default core's allocation-free hasher, faster than node:crypto here). */
   readonly sha256d?: Sha256dFn;
   readonly now?: () => number;
@@ -45,7 +51,8 @@ export interface StartStratumOptions {
 export interface StratumService {
   readonly server: StratumServer;
   readonly jobs: JobManager;
-  readonly validator: ShareValidator;
+  /** The algorithm's Stratum dialect and its validator. */
+  readonly dialect: StratumDialect;
   readonly address: StratumAddresses;
   stats(): StratumStats;
   /** Sends client.reconnect to miners, closes the ports, stops making jobs. Idempotent. */
@@ -62,7 +69,14 @@ export const VALIDATOR_JOB_HISTORY = 4096;
 /** Builds and starts the Stratum side. */
 export async function startStratum(options: StartStratumOptions): Promise<StratumService> {
   const now = options.now ?? Date.now;
-  const validator = new ShareValidator({ ...(options.sha256d ? { sha256d: options.sha256d } : {}), now, maxJobs: VALIDATOR_JOB_HISTORY });
+  const log = options.logger.forComponent('edge:stratum');
+  const dialect = stratumDialect(options.algorithm ?? 'sha256d', {
+    maxJobs: VALIDATOR_JOB_HISTORY,
+    now,
+    ...(options.sha256d ? { sha256d: options.sha256d } : {}),
+    ...(options.kawpowLight ? { kawpowLight: options.kawpowLight } : {}),
+    onPrepareError: (height, err) => log.error('light cache not prepared; shares of its epoch are unverified until it is', { height, error: err.message }),
+  });
   const jobs = new JobManager({
     config: {
       extranonce1Bytes: options.config.extranonce1Bytes,
@@ -72,7 +86,7 @@ export async function startStratum(options: StartStratumOptions): Promise<Stratu
       ...(options.clearRollingBits === undefined ? {} : { clearRollingBits: options.clearRollingBits }),
     },
     templateSource: options.templateSource,
-    validator,
+    dialect,
     chain: options.chain,
     payees: options.payees,
     logger: options.logger,
@@ -85,7 +99,7 @@ export async function startStratum(options: StartStratumOptions): Promise<Stratu
     config: options.config,
     logger: options.logger,
     jobs,
-    validator,
+    dialect,
     validateAddress: options.validateAddress,
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.sweepIntervalMs ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
@@ -103,7 +117,7 @@ export async function startStratum(options: StartStratumOptions): Promise<Stratu
   return {
     server,
     jobs,
-    validator,
+    dialect,
     address,
     stats: () => server.stats(),
     stop(opts = {}) {
@@ -116,9 +130,9 @@ export async function startStratum(options: StartStratumOptions): Promise<Stratu
   };
 }
 
-/** An AddressValidator for a chain's network ("simnet" uses regtest addresses). */
-export function chainAddressValidator(network: Network, chainName?: string): AddressValidator {
+/** An AddressValidator for a chain's network ("simnet" uses regtest addresses) and coin (default bitcoin). */
+export function chainAddressValidator(network: Network, chainName?: string, coin?: Coin): AddressValidator {
   return (address) => {
-    validateAddress(address, network, chainName ? { chainName } : {});
+    validateAddress(address, network, { ...(chainName ? { chainName } : {}), ...(coin ? { coin } : {}) });
   };
 }

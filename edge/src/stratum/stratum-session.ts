@@ -1,5 +1,8 @@
 /**
- * One Stratum V1 connection: the protocol state machine between a miner and the pool.
+ * One Stratum V1 connection: the protocol state machine between a miner and the pool. What is
+ * algorithm-specific (the subscribe result, the difficulty message — set_difficulty for SHA-256d,
+ * set_target for KawPow —, notify, submit parsing, share targets and validation) comes from the
+ * host's dialect (dialect.ts); the rules below hold for every algorithm.
  *
  * Ordering rules the clients depend on (shared/reference/stratum-clients.md):
  *   - nothing is sent before the subscribe reply (minerd takes the next line as the reply);
@@ -44,30 +47,23 @@ import {
   encodeNotification,
   encodeReconnect,
   encodeResult,
-  encodeSetDifficulty,
-  encodeSetExtranonce,
   encodeStratumError,
   hexToBytes,
   parseAuthorizeParams,
   parseConfigureParams,
   parseDifficultyValue,
   parseStratumLine,
-  parseSubmitParams,
   parseSubscribeParams,
   parseVersionMask,
-  rejectShare,
-  shareTarget,
   splitWorkerName,
-  targetToDifficulty,
   hexToTarget,
   u32ToHex,
-  type AcceptedShare,
+  type KawpowShareRejectReason,
   type ShareRejectReason,
-  type ShareTarget,
-  type ShareValidator,
   type StratumId,
   type StratumRequest,
 } from '@otedama/core';
+import type { DialectReject, DialectShare, DialectSubmission, DialectTarget, DialectVerdict, StratumDialect } from './dialect.ts';
 import type { Socket } from 'node:net';
 import type { EdgeConfig } from '../config/config.ts';
 import { DuplicateShareError } from '../errors.ts';
@@ -93,7 +89,7 @@ export interface ShareEvent {
   readonly height: number;
   /** The share difficulty it met (the pool's target for it). */
   readonly difficulty: number;
-  readonly share: AcceptedShare;
+  readonly share: DialectShare;
   /** The share of the sharechain the job was making: the share is one when its hash meets chain.targetLE. */
   readonly chain: ChainWork;
 }
@@ -102,7 +98,8 @@ export interface RejectEvent {
   readonly sessionId: number;
   readonly remoteAddress: string;
   readonly username?: string;
-  readonly reason: ShareRejectReason | 'malformed';
+  /** The dialect's reject reason (ShareRejectReason, KawpowShareRejectReason, ...) or 'malformed'. */
+  readonly reason: string;
   readonly message: string;
 }
 
@@ -137,7 +134,14 @@ export const BAN_SCORE = {
     'bad-ntime': 10,
     'bad-nonce': 10,
     'bad-version-bits': 10,
-  } satisfies Record<ShareRejectReason, number>,
+    // KawPow's (core/src/algorithms/kawpow/share-validator.ts): forged fields cost like bad nonces;
+    // "unverified" (the light cache of the epoch not ready yet) is the pool's fault, never the miner's.
+    'bad-header-hash': 10,
+    'bad-mix-hash': 10,
+    unverified: 0,
+  } satisfies Record<ShareRejectReason | KawpowShareRejectReason, number> as Readonly<Record<string, number>>,
+  /** A reject reason a dialect added without pricing it here. */
+  unpricedShare: 10,
   unknownMethod: 1,
   /** A control message over the rate limit (a flood of authorize, suggest_difficulty, ...). */
   rateLimited: 5,
@@ -174,7 +178,8 @@ export interface SessionHost {
   readonly config: StratumConfig;
   readonly logger: Logger;
   readonly jobs: JobManager;
-  readonly validator: ShareValidator;
+  /** The algorithm's Stratum dialect (messages, targets, validation). */
+  readonly dialect: StratumDialect;
   readonly validateAddress: AddressValidator;
   readonly hooks: StratumHooks;
   now(): number;
@@ -199,7 +204,7 @@ interface WorkerAuth {
 /** A job as sent to one connection, with the share target it was sent at. */
 export interface SentJob {
   readonly job: StratumJob;
-  readonly target: ShareTarget;
+  readonly target: DialectTarget;
 }
 
 /** What a resumed session inherits from the connection it replaces. */
@@ -423,7 +428,7 @@ export class StratumSession {
       if (wanted !== undefined && wanted === this.extranonce1) this.resume(this.host.takeResumable(wanted));
     }
     const sid = this.extranonce1;
-    this.reply(encodeResult(req.id, [[['mining.set_difficulty', sid], ['mining.notify', sid]], sid, this.host.config.extranonce2Bytes]));
+    this.reply(encodeResult(req.id, this.host.dialect.subscribeResult(sid, sid, this.host.config.extranonce2Bytes)));
     this.maybeStartWork();
   }
 
@@ -496,7 +501,7 @@ export class StratumSession {
     }
     const target = hexToTarget(t.toLowerCase());
     if (target === 0n) throw new StratumError(STRATUM_ERROR.OTHER, 'mining.suggest_target: the target is zero');
-    this.onSuggestDifficulty(req.id, targetToDifficulty(target));
+    this.onSuggestDifficulty(req.id, this.host.dialect.targetToDifficulty(target));
   }
 
   /**
@@ -519,9 +524,10 @@ export class StratumSession {
       return;
     }
     this.suggestionOpen = false;
-    let p;
+    const dialect = this.host.dialect;
+    let p: DialectSubmission;
     try {
-      p = parseSubmitParams(req.params);
+      p = dialect.parseSubmit(req.params);
     } catch (err) {
       const e = err as StratumError;
       this.rejectSubmit(req.id, 'malformed', e.stratumCode, e.reason);
@@ -536,20 +542,52 @@ export class StratumSession {
     // connection got is not this miner's to submit.
     const sent = this.sentJobs.get(p.jobId);
     if (!sent) {
-      const known = this.host.validator.getJob(p.jobId);
-      const r = known && this.host.validator.isStale(known) ? rejectShare('stale') : rejectShare('job-not-found');
+      const r = dialect.unsentJob(p.jobId);
       this.rejectSubmit(req.id, r.reason, r.code, r.message, p.username);
       return;
     }
-    const verdict = this.host.validator.validate(
+    const verdict = dialect.validate(
       p,
-      { extranonce1: this.extranonce1, extranonce1Bytes: this.extranonce1Bytes!, shareTarget: sent.target, versionMask: this.versionMask ?? DEFAULT_VERSION_ROLLING_MASK },
-      sent.job.shareJob,
+      { extranonce1: this.extranonce1, extranonce1Bytes: this.extranonce1Bytes!, target: sent.target, versionMask: this.versionMask ?? DEFAULT_VERSION_ROLLING_MASK },
+      sent.job.work,
     );
+    if (verdict instanceof Promise) {
+      // A verification that takes time (KawPow's light evaluation): later lines wait, replies stay in order.
+      this.setPaused(PAUSE_COMMIT, true);
+      this.waiting = verdict.then(
+        (v) => {
+          this.waiting = undefined;
+          if (this.closing) {
+            if (v.ok) dialect.rollback(v);
+            return;
+          }
+          this.inChunk = true;
+          try {
+            this.onVerdict(req.id, v, sent, p, worker);
+          } finally {
+            this.inChunk = false;
+            this.flush();
+          }
+          if (!this.waiting) this.drainQueued();
+        },
+        (err: unknown) => {
+          this.waiting = undefined;
+          this.host.logger.error('share validation failed', { session: this.id, error: (err as Error)?.stack ?? String(err) });
+          if (this.closing) return;
+          this.rejectSubmit(req.id, 'unverified', STRATUM_ERROR.OTHER, 'share could not be verified now; submit it again', p.username);
+          this.drainQueued();
+        },
+      );
+      return;
+    }
+    this.onVerdict(req.id, verdict, sent, p, worker);
+  }
+
+  private onVerdict(id: StratumId, verdict: DialectVerdict, sent: SentJob, p: DialectSubmission, worker: WorkerAuth): void {
     if (!verdict.ok) {
       // A stale share is an honest miner's late work: useful, not punished.
       if (verdict.reason === 'stale') this.lastUsefulAt = this.host.now();
-      this.rejectSubmit(req.id, verdict.reason, verdict.code, verdict.message, p.username);
+      this.rejectSubmit(id, verdict.reason, verdict.code, verdict.message, p.username);
       return;
     }
     const job = sent.job;
@@ -575,15 +613,15 @@ export class StratumSession {
           chain: job.chain,
         });
       } catch (err) {
-        this.shareNotRecorded(req.id, verdict, err, p.username);
+        this.shareNotRecorded(id, verdict, err, p.username);
         return;
       }
     }
     if (pending && typeof (pending as Promise<void>).then === 'function') {
-      this.waitFor(pending as Promise<void>, req.id, verdict, sent, p.username);
+      this.waitFor(pending as Promise<void>, id, verdict, sent, p.username);
       return;
     }
-    this.shareRecorded(req.id, sent);
+    this.shareRecorded(id, sent);
   }
 
   /** The share is durable: now it counts (counters, vardiff, useful work) and the miner hears "accepted". */
@@ -601,30 +639,30 @@ export class StratumSession {
    * The share could not be recorded: nothing about it counted. A share the database already
    * holds is a duplicate; otherwise the validator forgets it, so the miner may submit it again.
    */
-  private shareNotRecorded(id: StratumId, verdict: AcceptedShare, err: unknown, username: string): void {
+  private shareNotRecorded(id: StratumId, verdict: DialectShare, err: unknown, username: string): void {
     if (err instanceof DuplicateShareError) {
-      const r = rejectShare('duplicate');
+      const r: DialectReject = this.host.dialect.duplicate();
       this.rejectSubmit(id, r.reason, r.code, r.message, username);
       return;
     }
-    this.host.validator.rollback(verdict);
+    this.host.dialect.rollback(verdict);
     this.host.logger.error('share not recorded', { session: this.id, error: (err as Error)?.message ?? String(err) });
     this.rejected++;
     this.host.count('rejected', 'not-recorded');
     this.reply(encodeError(id, STRATUM_ERROR.OTHER, 'share could not be recorded; submit it again'));
   }
 
-  private rejectSubmit(id: StratumId, reason: ShareRejectReason | 'malformed', code: number, message: string, username?: string): void {
+  private rejectSubmit(id: StratumId, reason: string, code: number, message: string, username?: string): void {
     this.rejected++;
     this.host.count('rejected', reason);
     this.reply(encodeError(id, code, message));
     this.host.hooks.onReject?.({ sessionId: this.id, remoteAddress: this.remoteAddress, ...(username ? { username } : {}), reason, message });
-    const points = reason === 'malformed' ? BAN_SCORE.badParams : BAN_SCORE.share[reason];
+    const points = reason === 'malformed' ? BAN_SCORE.badParams : (BAN_SCORE.share[reason] ?? BAN_SCORE.unpricedShare);
     if (points) this.addScore(points, `invalid share (${reason})`);
   }
 
   /** Holds later replies and lines until an async onShare settles (keeps replies in order). */
-  private waitFor(pending: Promise<void>, id: StratumId, verdict: AcceptedShare, sent: SentJob, username: string): void {
+  private waitFor(pending: Promise<void>, id: StratumId, verdict: DialectShare, sent: SentJob, username: string): void {
     this.setPaused(PAUSE_COMMIT, true);
     this.waiting = pending.then(
       () => {
@@ -637,7 +675,7 @@ export class StratumSession {
         this.waiting = undefined;
         if (this.closing) {
           // Closed meanwhile: still forget a share that was not recorded, for the resumed session.
-          if (!(err instanceof DuplicateShareError)) this.host.validator.rollback(verdict);
+          if (!(err instanceof DuplicateShareError)) this.host.dialect.rollback(verdict);
           return;
         }
         this.shareNotRecorded(id, verdict, err, username);
@@ -669,7 +707,7 @@ export class StratumSession {
     this.workSent = true;
     const job = this.currentJob();
     if (job) this.sendJob(job, true);
-    else this.sendDifficulty(this.vardiff.difficulty);
+    else this.sendDifficulty(this.host.dialect.shareTarget(this.vardiff.difficulty));
   }
 
   /** New work from the job manager: the address's current job. Jobs sent earlier stay known (stale after a clean job). */
@@ -694,9 +732,9 @@ export class StratumSession {
    * The pseudo-share target of a job for this connection: its vardiff difficulty, or the job's
    * cap when that is lower (a hash meeting the chain's share target must always be submitted).
    */
-  private targetFor(job: StratumJob): ShareTarget {
+  private targetFor(job: StratumJob): DialectTarget {
     const d = this.vardiff.difficulty;
-    return shareTarget(job.maxDifficulty < d ? job.maxDifficulty : d);
+    return this.host.dialect.shareTarget(job.maxDifficulty < d ? job.maxDifficulty : d);
   }
 
   /** vardiff (or a suggestion) moved: set_difficulty and a fresh notify with clean_jobs=true, when the miner's difficulty changes. */
@@ -704,7 +742,7 @@ export class StratumSession {
     this.suggestionOpen = false;
     const base = this.currentJob();
     if (!base) {
-      this.sendDifficulty(this.vardiff.difficulty);
+      this.sendDifficulty(this.host.dialect.shareTarget(this.vardiff.difficulty));
       return;
     }
     // Capped by the chain's share difficulty: nothing changes for the miner.
@@ -712,16 +750,16 @@ export class StratumSession {
     this.sendJob(this.host.jobs.variant(base, this.lastNtime + 1), true);
   }
 
-  private sendDifficulty(difficulty: number): void {
-    if (this.announced === difficulty) return;
-    this.announced = difficulty;
-    this.reply(encodeSetDifficulty(difficulty));
+  private sendDifficulty(target: DialectTarget): void {
+    if (this.announced === target.difficulty) return;
+    this.announced = target.difficulty;
+    this.reply(this.host.dialect.difficultyLine(target));
   }
 
   /** set_difficulty when the job's target differs from the last one announced, then the notify. */
   private sendJob(job: StratumJob, cleanJobs: boolean): void {
     const target = this.targetFor(job);
-    this.sendDifficulty(target.difficulty);
+    this.sendDifficulty(target);
     // The idle deadline counts from the first work a connection could do.
     if (this.sentJobs.size === 0 && !this.hadWork) {
       this.hadWork = true;
@@ -730,13 +768,13 @@ export class StratumSession {
     this.sentJobs.set(job.id, { job, target });
     if (this.sentJobs.size > MAX_SENT_JOBS) this.evictSentJob();
     this.noteNtime(job);
-    this.reply(job.notifyLine(cleanJobs));
+    this.reply(job.notifyLine(cleanJobs, target));
   }
 
   /** Forgets the oldest stale job, or else the oldest job. */
   private evictSentJob(): void {
     for (const [id, sent] of this.sentJobs) {
-      if (this.host.validator.isStale(sent.job.shareJob)) {
+      if (this.host.dialect.isStale(sent.job.work)) {
         this.sentJobs.delete(id);
         return;
       }
@@ -745,8 +783,7 @@ export class StratumSession {
   }
 
   private noteNtime(job: StratumJob): void {
-    const ntime = parseInt(job.fields.ntime, 16);
-    if (ntime > this.lastNtime) this.lastNtime = ntime;
+    if (job.ntime > this.lastNtime) this.lastNtime = job.ntime;
   }
 
   /** Sends mining.set_extranonce (only to miners that asked for it). Returns whether it was sent. */
@@ -756,7 +793,7 @@ export class StratumSession {
     this.extranonce1 = extranonce1;
     this.extranonce1Bytes = hexToBytes(extranonce1);
     this.sentJobs.clear();
-    this.reply(encodeSetExtranonce(extranonce1, this.host.config.extranonce2Bytes));
+    this.reply(this.host.dialect.setExtranonceLine(extranonce1, this.host.config.extranonce2Bytes));
     const job = this.workSent ? this.currentJob() : undefined;
     if (job) this.sendJob(this.host.jobs.variant(job, this.lastNtime + 1), true);
     return true;
