@@ -68,3 +68,18 @@ export function simnetChainView(simnet: Pick<Simnet, 'chain'>): ChainView {
     },
   };
 }
+
+/**
+ * Confirmations that make a block of this node's chain final for the books: 1 on a simnet (in
+ * process, or another edge's over RPC: getblockchaininfo says `simnet: true`), where tests drop
+ * blocks on purpose but nothing else reorganizes; COINBASE_MATURITY elsewhere.
+ */
+export async function coinbaseMaturity(chain: { readonly simnet?: unknown; readonly client: JsonRpcCaller }, coinbaseMaturityBlocks: number): Promise<number> {
+  if (chain.simnet) return 1;
+  try {
+    const info = await chain.client.call<{ simnet?: unknown }>('getblockchaininfo');
+    return info.simnet === true ? 1 : coinbaseMaturityBlocks;
+  } catch {
+    return coinbaseMaturityBlocks;
+  }
+}

@@ -25,11 +25,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EASIEST_BITS, extend, mineHeaderFor, payee, testParams, testPool } from '../../../core/test/sharechain-fixtures.ts';
-import { TEST_DIFFICULTY } from '../../test/chain-helpers.ts';
+import { mineTemplate, TEST_DIFFICULTY } from '../../test/chain-helpers.ts';
 import { connectChain, type ChainConnection } from '../chain/chain.ts';
 import { defaultConfig } from '../config/config.ts';
 import { silentLogger } from '../logger.ts';
-import { BlockRelay } from './block-relay.ts';
+import { BlockRelay, blockReachedNode, startBlockRelay, type BlockRelayOutcome } from './block-relay.ts';
 import { TemplateArchive } from './template-archive.ts';
 
 let conn: ChainConnection | undefined;
@@ -127,6 +127,38 @@ describe('block relay', () => {
     const block = parseBlock(hexToBytes(seen[0]!));
     expect(block.txs).toHaveLength(3);
     expect(block.txs.slice(1).map((t) => bytesToHex(txidOfBytes(t.raw)))).toEqual(template.transactions.map((t) => bytesToHex(t.txid)));
+  });
+});
+
+describe('the edge block relay (startBlockRelay)', () => {
+  it('a second edge submitting the same block hears "duplicate": success; a block on a coin tip the archive left is skipped', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'otedama-block-relay-'));
+    const base = defaultConfig({});
+    conn = await connectChain({ dataDir: dir, chain: { ...base.chain, pollSeconds: 1, simnet: { rpcPort: 0, blockDifficulty: TEST_DIFFICULTY, blockRewardSats: 50 * 100_000_000 } } }, silentLogger);
+    const template = conn.source.current()!;
+    const chain = chainOn(template);
+    const entry = mineBlockShare(chain, template);
+    const outcomes: BlockRelayOutcome[] = [];
+    const [first, second] = [0, 1].map(() => startBlockRelay({ chain, source: conn!.source, logger: silentLogger, onBlock: (o) => outcomes.push(o) }));
+    expect(first!.archive.hasTip(template.prevHash)).toBe(true);
+    await first!.relay.onShare(entry);
+    await second!.relay.onShare(entry);
+    expect(outcomes.map((o) => (o.kind === 'submitted' ? [o.kind, o.result.reason ?? 'accepted', blockReachedNode(o.result)] : [o.kind]))).toEqual([
+      ['submitted', 'accepted', true],
+      ['submitted', 'duplicate', true],
+    ]);
+    expect(blockReachedNode({ accepted: false, reason: 'inconclusive' })).toBe(true);
+    expect(blockReachedNode({ accepted: false, reason: 'high-hash' })).toBe(false);
+    // Three more coin blocks: the archive follows the node's newest three tips, the first is gone.
+    for (let i = 0; i < 3; i++) {
+      const t = conn.source.current()!;
+      expect(await conn.source.submitBlock((await mineTemplate(t)).hex)).toEqual({ accepted: true });
+      await expect.poll(() => conn!.source.current()!.height, { timeout: 10_000 }).toBe(t.height + 1);
+    }
+    expect(first!.archive.hasTip(template.prevHash)).toBe(false);
+    const late = startBlockRelay({ chain, source: conn.source, logger: silentLogger });
+    expect(await late.relay.onShare(entry)).toMatchObject({ kind: 'stale' });
+    for (const r of [first!, second!, late]) r.stop();
   });
 });
 

@@ -8,7 +8,12 @@
  * archive, so any edge on the same coin tip can submit blocks found on it.
  *
  * The integration calls onShare for every share its chain accepts (ShareChainHost's onAccepted);
- * each block is submitted once, and the outcome is logged and reported to `onBlock`.
+ * each block is submitted once, and the outcome is logged and reported to `onBlock`. Every edge
+ * that hears a block submits it, so the node's "duplicate" (it has the block) and "inconclusive"
+ * (it keeps it, not as its tip) answers mean the block reached it: success, not an error. A block
+ * this edge cannot rebuild (its template's transactions are archived elsewhere) is logged, not
+ * lost: the edge that built the template has them. startBlockRelay() is the edge's wiring: every
+ * template of its coin node archived, blocks on coin tips older than the archive's skipped.
  */
 import {
   bytesEqual,
@@ -23,16 +28,25 @@ import {
   type ShareEntry,
   type TemplateTransaction,
 } from '@otedama/core';
-import type { SubmitBlockResult } from '../chain/template-source.ts';
+import type { SubmitBlockResult, TemplateSource } from '../chain/template-source.ts';
 import type { Logger } from '../logger.ts';
-import type { TemplateArchive } from './template-archive.ts';
+import { TemplateArchive } from './template-archive.ts';
 
 /** Block ids remembered as submitted (one per found block; a few hours of simnet blocks). */
 const REMEMBERED_BLOCKS = 1024;
 
+/** Answers of submitblock that mean the node has the block: another edge (or this one) submitted it first, or it keeps it on a side branch. */
+const BLOCK_KNOWN_ANSWERS: ReadonlySet<string> = new Set(['duplicate', 'inconclusive', 'duplicate-inconclusive']);
+
+/** The node has the block: accepted now, or known already (every edge that hears a block submits it). */
+export function blockReachedNode(result: SubmitBlockResult): boolean {
+  return result.accepted || BLOCK_KNOWN_ANSWERS.has(result.reason ?? '');
+}
+
 export type BlockRelayOutcome =
   | { readonly kind: 'submitted'; readonly id: string; readonly height: number; readonly result: SubmitBlockResult }
   | { readonly kind: 'unbuildable'; readonly id: string; readonly reason: string }
+  | { readonly kind: 'stale'; readonly id: string; readonly reason: string }
   | { readonly kind: 'failed'; readonly id: string; readonly reason: string };
 
 export interface BlockRelayOptions {
@@ -42,6 +56,12 @@ export interface BlockRelayOptions {
   readonly submit: (blockHex: string) => Promise<SubmitBlockResult>;
   readonly logger: Logger;
   readonly onBlock?: (outcome: BlockRelayOutcome) => void;
+  /**
+   * Skip blocks on coin tips the archive no longer follows (the last ARCHIVE_COIN_TIPS of the
+   * node's templates): a window synced after a restart holds the pool's old blocks, which the
+   * node has (or which lost their race long ago).
+   */
+  readonly recentTipsOnly?: boolean;
 }
 
 export class BlockRelay {
@@ -59,15 +79,20 @@ export class BlockRelay {
     if (this.seen.size > REMEMBERED_BLOCKS) this.seen.delete(this.seen.values().next().value as string);
     const id = bytesToHex(reverseBytes(entry.id));
     let outcome: BlockRelayOutcome;
-    const built = this.build(entry);
-    if (typeof built === 'string') {
+    const prevHash = this.options.chain.algorithm.share.readFields(entry.share.work.header).prevHash;
+    const built = this.options.recentTipsOnly && !this.options.archive.hasTip(prevHash) ? undefined : this.build(entry);
+    if (built === undefined) {
+      outcome = { kind: 'stale', id, reason: 'it builds on a coin block that is no longer one of the newest tips' };
+      this.log.debug('found block on an old coin tip not submitted', { block: id, share: entry.key });
+    } else if (typeof built === 'string') {
       outcome = { kind: 'unbuildable', id, reason: built };
-      this.log.warn('found block not submitted here', { block: id, reason: built });
+      this.log.warn('found block not submitted here (another edge of the pool has what it needs)', { block: id, reason: built });
     } else {
       try {
         const result = await this.options.submit(bytesToHex(built.block));
         outcome = { kind: 'submitted', id, height: built.height, result };
-        this.log.info(result.accepted ? 'found block submitted' : 'found block refused by the node', { block: id, height: built.height, share: entry.key, ...(result.reason ? { reason: result.reason } : {}) });
+        if (blockReachedNode(result)) this.log.info('found block submitted', { block: id, height: built.height, share: entry.key, answer: result.reason ?? 'accepted' });
+        else this.log.warn('found block refused by the node', { block: id, height: built.height, share: entry.key, reason: result.reason });
       } catch (err) {
         outcome = { kind: 'failed', id, reason: (err as Error).message };
         this.log.error('found block could not be submitted', { block: id, error: (err as Error).message });
@@ -118,4 +143,38 @@ function readHeight(scriptSig: Uint8Array): number {
   let h = 0;
   for (let i = op; i >= 1; i--) h = h * 256 + (scriptSig[i] ?? 0);
   return h;
+}
+
+export interface StartBlockRelayOptions {
+  readonly chain: ShareChain;
+  /** The edge's coin node: its templates are archived, blocks go to its submitblock. */
+  readonly source: Pick<TemplateSource, 'current' | 'onTemplate' | 'submitBlock'>;
+  readonly logger: Logger;
+  /** The archive to keep templates in (the template publisher's, when it runs); a new one by default. */
+  readonly archive?: TemplateArchive;
+  readonly onBlock?: (outcome: BlockRelayOutcome) => void;
+}
+
+export interface EdgeBlockRelay {
+  readonly archive: TemplateArchive;
+  readonly relay: BlockRelay;
+  /** Stops archiving templates. */
+  stop(): void;
+}
+
+/** The edge's block relay: every template of its coin node archived (the shares its miners find build on them), blocks submitted to the node. */
+export function startBlockRelay(options: StartBlockRelayOptions): EdgeBlockRelay {
+  const archive = options.archive ?? new TemplateArchive();
+  const current = options.source.current();
+  if (current) archive.put(current);
+  const stop = options.source.onTemplate((u) => archive.put(u.template));
+  const relay = new BlockRelay({
+    chain: options.chain,
+    archive,
+    submit: (hex) => options.source.submitBlock(hex),
+    logger: options.logger,
+    recentTipsOnly: true,
+    ...(options.onBlock ? { onBlock: options.onBlock } : {}),
+  });
+  return { archive, relay, stop };
 }

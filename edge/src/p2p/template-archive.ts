@@ -58,6 +58,11 @@ export class TemplateArchive {
     return id;
   }
 
+  /** The coin block (previous hash) is one of the tips whose templates are kept. */
+  hasTip(prevHash: Uint8Array): boolean {
+    return this.tips.includes(bytesToHex(prevHash));
+  }
+
   /** The template whose coin work has this id, if it is still kept. */
   get(templateId: Uint8Array | string): BlockTemplate | undefined {
     return this.byId.get(typeof templateId === 'string' ? templateId : bytesToHex(templateId))?.template;
