@@ -97,10 +97,18 @@ export interface SharechainJson {
   peers: number;
   admittedPeers: number;
   bans: number;
+  /** Peers the operator blocked (otedama node block, p2p.deny_peers). */
+  blocked: number;
   tip: { id: string; height: number } | null;
   windowShares: number;
   sync: SyncProgressJson;
   nextPayouts: unknown;
+}
+
+/** GET /api/sharechain/bans (api/sharechain-routes.ts). */
+export interface BansJson {
+  bans: { peer: string; offence: string; reason: string; untilMs: number }[];
+  blocks: { peer: string; reason: string; untilMs: number | null; source: 'config' | 'operator' }[];
 }
 
 /** GET /api/sharechain/peers (p2p-node.ts PeerSummary). */

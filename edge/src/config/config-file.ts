@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { defaultConfig, SATS_PER_COIN, type EdgeConfig } from './config.ts';
 import { ConfigError } from '../errors.ts';
-import { bootstrapAddrReason, listenAddrReason, p2pHostReason } from '../p2p/multiaddrs.ts';
+import { bootstrapAddrReason, listenAddrReason, p2pHostReason, peerIdReason } from '../p2p/multiaddrs.ts';
 
 type Value = string | number | boolean | bigint | string[] | undefined;
 
@@ -78,6 +78,7 @@ export const SCHEMA: Section = {
     bootstrap_nodes: { kind: 'strings', itemCheck: bootstrapAddrReason, apply: (c, v) => (c.p2p.bootstrap = v as string[]) },
     max_peers: int(1, 100_000, (c, v) => (c.p2p.maxPeers = v as number)),
     ban_seconds: int(0, 365 * 86_400, (c, v) => (c.p2p.banSeconds = v as number)),
+    deny_peers: { kind: 'strings', itemCheck: peerIdReason, apply: (c, v) => (c.p2p.denyPeers = v as string[]) },
   },
   security: {
     ban_threshold: int(1, 1_000_000, (c, v) => (c.stratum.banThreshold = v as number)),

@@ -12,6 +12,7 @@ import type { P2pMetrics } from '../metrics/p2p-metrics.ts';
 import { p2pListenAddrs } from './multiaddrs.ts';
 import { loadOrCreateNodeKey } from './node-key.ts';
 import { P2pNode, type PeerSummary } from './p2p-node.ts';
+import type { Ban, PeerBlock, Unblocked } from './peer-guard.ts';
 import { openPoolChain, type PoolChain } from './pool-chain.ts';
 import type { SyncProgress } from './window-sync.ts';
 
@@ -25,6 +26,8 @@ export interface SharechainSummary {
   readonly peers: number;
   readonly admittedPeers: number;
   readonly bans: number;
+  /** Peers the operator keeps out (otedama node block, p2p.deny_peers). */
+  readonly blocked: number;
   readonly tip: { readonly id: string; readonly height: number } | null;
   readonly windowShares: number;
   readonly sync: SyncProgress;
@@ -37,6 +40,11 @@ export interface EdgeNetwork {
   readonly p2p: P2pNode | undefined;
   summary(): SharechainSummary;
   peers(): PeerSummary[];
+  /** The operator cuts a peer off / lets it back (undefined when the libp2p node is off). */
+  block(peer: string, reason: string, seconds?: number): { block: PeerBlock; wasConnected: boolean } | undefined;
+  unblock(peer: string): Unblocked | undefined;
+  /** Bans and operator blocks in force. */
+  exclusions(): { bans: Ban[]; blocks: PeerBlock[] };
   /** Starts a sync run (or joins the one under way); undefined when the libp2p node is off. */
   resync(): Promise<SyncProgress> | undefined;
   cancelSync(): void;
@@ -69,6 +77,7 @@ export async function startEdgeNetwork(options: StartEdgeNetworkOptions): Promis
         bootstrap: config.p2p.bootstrap,
         maxPeers: config.p2p.maxPeers,
         banSeconds: config.p2p.banSeconds,
+        denyPeers: config.p2p.denyPeers,
         logger,
         metrics: options.metrics,
       });
@@ -99,6 +108,7 @@ export function edgeNetwork(sharechain: PoolChain, p2p: P2pNode | undefined): Ed
         peers: status?.peers ?? 0,
         admittedPeers: status?.admittedPeers ?? 0,
         bans: status?.bans ?? 0,
+        blocked: status?.blocked ?? 0,
         tip: tip ? { id: bytesToHex(tip.id), height: tip.height } : null,
         windowShares: tip ? sharechain.chain.window().shares : 0,
         sync: status?.sync ?? IDLE,
@@ -106,6 +116,9 @@ export function edgeNetwork(sharechain: PoolChain, p2p: P2pNode | undefined): Ed
       };
     },
     peers: () => (p2p && !stopped ? p2p.peers() : []),
+    block: (peer, reason, seconds) => (p2p && !stopped ? p2p.blockPeer(peer, reason, seconds) : undefined),
+    unblock: (peer) => (p2p && !stopped ? p2p.unblockPeer(peer) : undefined),
+    exclusions: () => (p2p && !stopped ? p2p.exclusions() : { bans: [], blocks: [] }),
     resync: () => (p2p && !stopped ? p2p.resync() : undefined),
     cancelSync: () => p2p?.cancelSync(),
     async stop() {

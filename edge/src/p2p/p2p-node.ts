@@ -27,7 +27,7 @@ import type { Logger } from '../logger.ts';
 import type { P2pMetrics } from '../metrics/p2p-metrics.ts';
 import type { ChainHost } from './chain-host.ts';
 import { poolGossipsub } from './gossip-config.ts';
-import { PeerGuard, type RateLimits } from './peer-guard.ts';
+import { PeerGuard, type Ban, type PeerBlock, type RateLimits, type Unblocked } from './peer-guard.ts';
 import { PoolHandshake } from './pool-handshake.ts';
 import { ShareGossip } from './share-gossip.ts';
 import { installStreamGate, UNGATED_PROTOCOLS } from './stream-gate.ts';
@@ -57,6 +57,8 @@ export interface P2pNodeOptions {
   readonly bootstrap: readonly string[];
   readonly maxPeers: number;
   readonly banSeconds: number;
+  /** Peer ids never admitted (p2p.deny_peers; multiaddrs.ts checked them). */
+  readonly denyPeers?: readonly string[];
   readonly logger: Logger;
   readonly metrics?: P2pMetrics | undefined;
   /** Tests and benchmarks: shorter deadlines, other limits. */
@@ -111,6 +113,8 @@ export interface P2pStatus {
   readonly peers: number;
   readonly admittedPeers: number;
   readonly bans: number;
+  /** Peers the operator blocked (otedama node block, p2p.deny_peers). */
+  readonly blocked: number;
   readonly sync: SyncProgress;
 }
 
@@ -149,7 +153,7 @@ export class P2pNode {
 
   constructor(private readonly options: P2pNodeOptions) {
     this.log = options.logger.forComponent('edge:p2p');
-    this.guard = new PeerGuard({ banSeconds: options.banSeconds, logger: options.logger, ...(options.rateLimits ? { limits: options.rateLimits } : {}) });
+    this.guard = new PeerGuard({ banSeconds: options.banSeconds, logger: options.logger, ...(options.denyPeers ? { denyPeers: options.denyPeers } : {}), ...(options.rateLimits ? { limits: options.rateLimits } : {}) });
   }
 
   private get node(): Libp2p<Services> {
@@ -340,6 +344,30 @@ export class P2pNode {
     return this.gossip.publish(share);
   }
 
+  /**
+   * The operator cuts a peer off (for `seconds`, or until unblocked): its connections close now
+   * and it is neither dialed nor accepted (a partition, in tests). Resolves to the block and
+   * whether the peer was connected.
+   */
+  blockPeer(peer: string, reason: string, seconds?: number): { block: PeerBlock; wasConnected: boolean } {
+    if (peer === this.peerId) throw new P2pError('a node cannot block itself');
+    const wasConnected = this.node.getConnections(peerIdFromString(peer)).length > 0;
+    return { block: this.guard.block(peer, reason, seconds), wasConnected };
+  }
+
+  /** Lets a blocked or banned peer back in; a bootstrap peer is redialed at once. */
+  unblockPeer(peer: string): Unblocked {
+    const r = this.guard.unblock(peer);
+    const boot = this.options.bootstrap.find((a) => a.endsWith(`/p2p/${peer}`));
+    if (boot && (r.wasBlocked || r.wasBanned)) void this.node.dial(multiaddr(boot), { signal: AbortSignal.timeout(BOOTSTRAP_DIAL_TIMEOUT_MS) }).catch((err: Error) => this.log.debug('bootstrap peer not reached', { addr: boot, error: err.message }));
+    return r;
+  }
+
+  /** Bans and operator blocks in force. */
+  exclusions(): { bans: Ban[]; blocks: PeerBlock[] } {
+    return { bans: this.guard.bans(), blocks: this.guard.blocks() };
+  }
+
   /** Starts a sync run (or joins the one under way); with no peer connected at all it ends at once. */
   resync(): Promise<SyncProgress> {
     if (!this.windowSync) throw new P2pError('the p2p node is not started');
@@ -364,6 +392,7 @@ export class P2pNode {
       peers: new Set(this.node.getConnections().map((c) => c.remotePeer.toString())).size,
       admittedPeers: this.admittedPeers().length,
       bans: this.guard.bans().length,
+      blocked: this.guard.blocks().length,
       sync: this.syncProgress(),
     };
   }
