@@ -213,8 +213,9 @@ export class P2pNode {
     this.handshake = handshake;
     const syncServer = new SyncServer(node, { host: options.host, guard, logger: options.logger });
     this.syncServer = syncServer;
+    const syncClient = new SyncClient(node, options.host.poolId);
     const windowSync = new WindowSync({
-      client: new SyncClient(node, options.host.poolId),
+      client: syncClient,
       host: options.host,
       guard,
       peers: () => handshake.admittedPeers(),
@@ -232,10 +233,15 @@ export class P2pNode {
       onOrphan: (peer, share, missing) => windowSync.resolveOrphan(peer, share, missing),
     });
     if (options.autoSync !== false) {
-      handshake.onAdmit(() => {
-        if (Date.now() - this.lastAutoSync < AUTO_SYNC_MIN_INTERVAL_MS) return;
-        this.lastAutoSync = Date.now();
-        void windowSync.run();
+      handshake.onAdmit((peer) => {
+        if (Date.now() - this.lastAutoSync >= AUTO_SYNC_MIN_INTERVAL_MS) {
+          this.lastAutoSync = Date.now();
+          void windowSync.run();
+          return;
+        }
+        // A sync ran a moment ago, but this peer may come back from the other side of a
+        // partition with more work: one status request decides (a browser that just joined has less).
+        void this.syncIfAhead(syncClient, windowSync, peer);
       });
     }
 
@@ -269,6 +275,20 @@ export class P2pNode {
         }
       }, CATCH_UP_INTERVAL_MS);
       this.catchUpTimer.unref();
+    }
+  }
+
+  /** Runs a sync when `peer`'s tip has more work than this node's. */
+  private async syncIfAhead(client: SyncClient, windowSync: WindowSync, peer: string): Promise<void> {
+    try {
+      const theirs = await client.status(peer, AbortSignal.timeout(BOOTSTRAP_DIAL_TIMEOUT_MS));
+      const ours = await this.options.host.tip();
+      if (!theirs || (ours && ours.work >= theirs.work)) return;
+      this.log.info('an admitted peer holds a chain with more work: syncing', { peer, height: theirs.height });
+      this.lastAutoSync = Date.now();
+      await windowSync.run();
+    } catch (err) {
+      this.log.debug('status of an admitted peer not read', { peer, error: (err as Error).message });
     }
   }
 
