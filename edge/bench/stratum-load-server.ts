@@ -1,12 +1,14 @@
 /**
  * The edge's Stratum server as a child process of the load bench (so its RSS and CPU are its
- * own): startStratum with a fixed template, difficulty pinned at BENCH_DIFFICULTY (vardiff
- * min = max), no bans, no per-IP limit, 127.0.0.1 only. Talks to the parent over IPC.
+ * own): startStratum with a fixed template and a sharechain over it (whose share target, at
+ * difficulty 1, no bench share meets: pseudo-shares only), difficulty pinned at BENCH_DIFFICULTY
+ * (vardiff min = max), no bans, no per-IP limit, 127.0.0.1 only. Talks to the parent over IPC.
  */
-import { difficultyToTarget, scriptToAddress, sha256d, targetToBits, type BlockTemplate } from '@otedama/core';
+import { difficultyToTarget, scriptToAddress, sha256d, simnetPoolParams, targetToBits, type BlockTemplate } from '@otedama/core';
 import { defaultConfig } from '../src/config/config.ts';
 import { createLogger } from '../src/logger.ts';
-import { singleAddressPayouts } from '../src/accounting/payout-provider.ts';
+import { sharePayees } from '../src/accounting/share-payees.ts';
+import { createPoolChain } from '../src/p2p/pool-chain.ts';
 import { chainAddressValidator, startStratum } from '../src/stratum/stratum-service.ts';
 import type { SubmitBlockResult, TemplateSource, TemplateUpdate } from '../src/chain/template-source.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -75,6 +77,9 @@ async function main(): Promise<void> {
   const stratum = defaultConfig({}).stratum;
   const address = scriptToAddress(new Uint8Array([0x00, 0x14, ...new Uint8Array(20).fill(1)]), 'regtest')!;
   const accounting = await openAccounting();
+  const logger = createLogger({ level: 'warn' });
+  const source = new FixedTemplateSource(template);
+  const sharechain = await createPoolChain({ params: simnetPoolParams(sha256d(new TextEncoder().encode('bench coin')), { initialShareBits: 0x1d00ffff }), source, logger });
   const service = await startStratum({
     ...(accounting.hooks ? { hooks: accounting.hooks } : {}),
     config: {
@@ -90,10 +95,11 @@ async function main(): Promise<void> {
       idleTimeoutSeconds: 3600,
     },
     coinbaseTag: '/otedama-bench/',
-    logger: createLogger({ level: 'warn' }),
-    templateSource: new FixedTemplateSource(template),
+    logger,
+    templateSource: source,
     validateAddress: chainAddressValidator('regtest', 'simnet'),
-    payouts: singleAddressPayouts(address, 'regtest'),
+    chain: sharechain,
+    payees: sharePayees({ network: 'regtest', feeAddress: address, feeBp: 0 }),
   });
   send({ type: 'ready', port: service.address.port });
   process.on('message', (msg: { type: string }) => {

@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { addressToScript, type AddedShare } from '@otedama/core';
+import type { AddedShare } from '@otedama/core';
 import { AdminToken } from './api/admin-token.ts';
 import { createApiRoutes } from './api/api.ts';
 import { BlockReconciler, COINBASE_MATURITY, sharechainFinder } from './accounting/block-reconciler.ts';
@@ -23,7 +23,9 @@ import { MAX_WS_MESSAGE_BYTES, WebSocketLineStream } from './stratum/job-feed-ws
 import type { Logger } from './logger.ts';
 import { MetricsRegistry } from './metrics/metrics.ts';
 import { metricsResponse, startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts';
-import { PplnsPayoutProvider } from './accounting/payout-provider-pplns.ts';
+import { BlockRecorder } from './accounting/block-recorder.ts';
+import { ChainShares } from './accounting/chain-shares.ts';
+import { sharePayees } from './accounting/share-payees.ts';
 import { createPoolMetrics } from './metrics/pool-metrics.ts';
 import { createP2pMetrics } from './metrics/p2p-metrics.ts';
 import { startEdgeNetwork } from './p2p/edge-network.ts';
@@ -140,19 +142,40 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
 
     const chain = await connectChain(config, logger);
     stopOnFailure.push(() => chain.stop());
-    // The pool's network: its sharechain (pool id from the coin) and, unless off, the libp2p node.
+    const payoutAddress = config.pool.payoutAddress || (chain.simnet ? SIMNET_DEFAULT_PAYOUT_ADDRESS : undefined);
+    if (!payoutAddress) throw new ConfigError('pool.payoutAddress is required when chain.mode is "rpc"');
+    // Fails here, before anything listens, for an operator address the chain cannot pay.
+    const payees = sharePayees({ network: chain.network, feeAddress: payoutAddress, feeBp: config.pool.feeBp });
+    const legacy = await storage.store.legacyCarriedBalances();
+    if (legacy.addresses > 0) {
+      log.warn('the retired custodial PPLNS owed carried balances when this database moved to the sharechain; nothing pays them now (table legacy_carried_balances)', {
+        addresses: legacy.addresses,
+        totalSats: String(legacy.total),
+      });
+    }
+    // The pool's network: its sharechain (pool id from the coin, shares in the database) and, unless off, the libp2p node.
+    const p2pMetrics = createP2pMetrics(registry);
     let onPeerShare: ((added: AddedShare) => void) | undefined;
-    const network = await startEdgeNetwork({ config, chain, logger, metrics: createP2pMetrics(registry), onPeerShare: (added) => onPeerShare?.(added) });
+    const network = await startEdgeNetwork({
+      config,
+      chain,
+      logger,
+      metrics: p2pMetrics,
+      store: storage.chain,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      onPeerShare: (added) => onPeerShare?.(added),
+    });
     stopOnFailure.push(() => network.stop());
     // A share of the network that meets the coin's target is a block: this edge submits it too.
     const blockRelay = startBlockRelay({ chain: network.sharechain.chain, source: chain.source, logger });
     stopOnFailure.push(async () => blockRelay.stop());
     onPeerShare = (added) => void blockRelay.relay.onShare(added.entry);
-    registry.collect(() => metrics.peersConnected.set(network.summary().peers));
+    registry.collect(() => {
+      metrics.peersConnected.set(network.summary().peers);
+      p2pMetrics.sharechainHeight.set(network.sharechain.chain.height);
+    });
 
-    const payoutAddress = config.pool.payoutAddress || (chain.simnet ? SIMNET_DEFAULT_PAYOUT_ADDRESS : undefined);
-    if (!payoutAddress) throw new ConfigError('pool.payoutAddress is required when chain.mode is "rpc"');
-    // Before the PPLNS window and balances load: the books first catch up with the chain.
+    // The books catch up with the coin chain before anything mines.
     const reconciler = new BlockReconciler({
       chain: chain.simnet ? simnetChainView(chain.simnet) : rpcChainView(chain.client),
       store: storage.store,
@@ -174,28 +197,18 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
       if (u.newBlock) void reconciler.refresh().catch((err: Error) => log.warn('block status refresh failed', { error: err.message }));
     });
     stopOnFailure.push(async () => unsubscribeReconcile());
-    const pplns = await PplnsPayoutProvider.load({
-      params: {
-        windowSize: config.pool.pplnsWindow,
-        feePercent: config.pool.feePercent,
-        feeAddress: payoutAddress,
-        minPayoutSats: config.pool.minPayoutSats,
-      },
-      addressToScript: (a) => addressToScript(a, chain.network),
-      store: storage.store,
-      logger,
-    });
+    const blocks = new BlockRecorder({ store: storage.store, network: chain.network, operatorAddress: payoutAddress, logger });
     const shareWriter = new ShareWriter(storage.store, {
       flushMs: config.storage.batchMs,
       maxBatch: config.storage.maxBatch,
       onCommit: (batch, elapsedMs) => {
-        pplns.addShares(batch);
         metrics.shareCommitSeconds.observe(elapsedMs / 1000);
         metrics.shareCommitBatch.observe(batch.length);
       },
       onError: (err, n) => log.error('share batch not committed', { shares: n, reason: err.reason }),
     });
     stopOnFailure.push(() => shareWriter.stop());
+    const chainShares = new ChainShares({ addLocal: (bytes) => network.addLocalShare(bytes), logger, sharesTotal: p2pMetrics.sharesTotal });
 
     const stratum = await startStratum({
       config: stratumConfig,
@@ -203,14 +216,12 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
       logger,
       templateSource: chain.source,
       validateAddress: chainAddressValidator(chain.network, chain.simnet ? 'simnet' : undefined),
-      payouts: pplns,
-      hooks: createShareAccounting({ writer: shareWriter, metrics }),
-      beforeSubmitBlock: faults.has('skip-block-write-ahead')
-        ? undefined
-        : async (block) => {
-            const plan = pplns.planFoundBlock(block);
-            if (plan) await storage.store.recordBlockSubmission(plan);
-          },
+      chain: network.sharechain,
+      payees,
+      // No job before the sharechain is synced from the peers (network.initialSync below).
+      serving: false,
+      hooks: createShareAccounting({ writer: shareWriter, chainShares, metrics }),
+      beforeSubmitBlock: faults.has('skip-block-write-ahead') ? undefined : (block) => blocks.writeAhead(block),
       onBlock: (block) => {
         log.info('block found', { height: block.height, hash: block.hash, accepted: block.accepted });
         if (block.accepted && faults.has('exit-after-submitblock')) {
@@ -223,13 +234,15 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
         }
         metrics.blocksFound.inc();
         // Simnet has no reorgs: its blocks are final at once; a real chain's wait for maturity.
-        pplns.recordFoundBlock(block, chain.simnet ? 'confirmed' : 'pending').catch((err: Error) =>
+        blocks.record(block, chain.simnet ? 'confirmed' : 'pending').catch((err: Error) =>
           log.error('block payouts not recorded', { height: block.height, hash: block.hash, error: err.message }),
         );
       },
     });
     stopOnFailure.push(() => stratum.stop());
     registry.collect(() => metrics.stratumConnections.set(stratum.stats().connections));
+    // Sync before serving work (a network of one serves at once); connections wait for their first job.
+    void network.initialSync().then(() => stratum.jobs.setServing(true), (err: Error) => log.error('initial sync failed', { error: err.message }));
     const refreshHashrate = () =>
       storage.store.poolStats().then(
         (s) => {
@@ -274,18 +287,14 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
           createApiRoutes({
             store: storage.store,
             pool: {
-              feePercent: config.pool.feePercent,
-              minPayoutSats: config.pool.minPayoutSats,
-              pplnsWindow: config.pool.pplnsWindow,
+              feeBp: config.pool.feeBp,
+              minPayoutSats: network.sharechain.params.minPayoutSats,
               feeAddress: payoutAddress,
               network: chain.network,
               chainName: chain.simnet ? 'simnet' : undefined,
             },
-            live: () => ({ height: chain.source.current()?.height, stratum: stratum.stats(), windowShares: pplns.windowShares().length }),
-            estimate: (address) => {
-              const template = chain.source.current();
-              return template ? pplns.estimate(address, template.coinbaseValue) : undefined;
-            },
+            live: () => ({ height: chain.source.current()?.height, stratum: stratum.stats(), windowShares: network.summary().windowShares }),
+            standing: (address) => network.standing(address),
             dataDir: config.dataDir,
             sharechain: network,
             adminToken,

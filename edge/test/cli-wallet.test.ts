@@ -160,7 +160,7 @@ describe('otedama wallet', () => {
       const r = await otedama(['wallet', 'balance', '--wallet', file, '--url', edge.url, '--json'], env);
       expect(r.code, r.stderr).toBe(0);
       const b = JSON.parse(r.stdout);
-      expect(b).toMatchObject({ address, chain: { sats: Number(t.coinbaseValue), matureSats: 0, outputs: 1 }, pool: { carriedSats: 0, paidSats: 0 } });
+      expect(b).toMatchObject({ address, chain: { sats: Number(t.coinbaseValue), matureSats: 0, outputs: 1 }, pool: { nextBlockSats: null, windowFraction: 0, paidSats: 0 } });
       const text = await otedama(['wallet', 'balance', '--address', address, '--url', edge.url], env);
       expect(text.code, text.stderr).toBe(0);
       expect(text.stdout).toMatch(/on chain: +\d+\.\d{8} in 1 output\(s\)/);

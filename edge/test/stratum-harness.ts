@@ -1,7 +1,8 @@
 /**
- * Test helpers for the Stratum server: an in-memory TemplateSource, a line-based TCP/TLS test
- * client, and a share finder built on core's reference SHA-256d engine (so every accepted share
- * in the tests was really found by the project's own hasher).
+ * Test helpers for the Stratum server: an in-memory TemplateSource, a real sharechain over its
+ * templates (the jobs' coinbases pay it), a line-based TCP/TLS test client, and a share finder
+ * built on core's reference SHA-256d engine (so every accepted share in the tests was really
+ * found by the project's own hasher).
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -14,6 +15,8 @@ import {
   scriptToAddress,
   serializeTx,
   sha256d,
+  simnetPoolParams,
+  type PoolParams,
   targetToBits,
   targetToLE,
   u32ToHex,
@@ -23,7 +26,10 @@ import {
 } from '@otedama/core';
 import { defaultConfig, type EdgeConfig } from '../src/config/config.ts';
 import { silentLogger } from '../src/logger.ts';
-import { singleAddressPayouts } from '../src/accounting/payout-provider.ts';
+import { coinbaseScriptSig } from '../src/accounting/chain-shares.ts';
+import { sharePayees } from '../src/accounting/share-payees.ts';
+import type { StratumJob } from '../src/stratum/job-manager.ts';
+import { createPoolChain, type PoolChain } from '../src/p2p/pool-chain.ts';
 import { chainAddressValidator, startStratum, type StartStratumOptions, type StratumService } from '../src/stratum/stratum-service.ts';
 import type { SubmitBlockResult, TemplateSource, TemplateUpdate } from '../src/chain/template-source.ts';
 
@@ -109,29 +115,61 @@ export function testStratumConfig(over: Partial<StratumTestConfig> = {}): Stratu
   };
 }
 
+/** A coin genesis of the tests' pools (any 32 bytes: the pool id follows from it). */
+export const TEST_POOL_GENESIS = sha256d(new TextEncoder().encode('otedama stratum test coin'));
+/**
+ * The first share target of the tests' sharechains: difficulty 1, far above TEST_DIFFICULTY, so
+ * a test's Stratum shares are pseudo-shares only, unless the test makes one a chain share (an
+ * easier target) or a block (the share target is never harder than the block's).
+ */
+export const TEST_INITIAL_SHARE_BITS = 0x1d00ffff;
+
+/** Pool parameters of a test sharechain: simnet's, with the first share at difficulty 1 (see above). */
+export function testPoolParams(over: Partial<PoolParams> = {}): PoolParams {
+  return simnetPoolParams(TEST_POOL_GENESIS, { initialShareBits: TEST_INITIAL_SHARE_BITS, ...over });
+}
+
+/** A real sharechain over the test templates (in memory). */
+export function testSharechain(source: TestTemplateSource, params: PoolParams = testPoolParams()): Promise<PoolChain> {
+  return createPoolChain({ params, source, logger: silentLogger });
+}
+
 export interface TestPool {
   readonly service: StratumService;
   readonly source: TestTemplateSource;
+  readonly sharechain: PoolChain;
   readonly port: number;
   stop(): Promise<void>;
 }
 
 export async function startTestPool(
   over: Partial<StratumTestConfig> = {},
-  extra: Partial<StartStratumOptions> & { template?: BlockTemplate } = {},
+  extra: Partial<StartStratumOptions> & { template?: BlockTemplate; params?: PoolParams } = {},
 ): Promise<TestPool> {
-  const source = new TestTemplateSource(extra.template ?? makeTemplate());
+  const { template, params, ...rest } = extra;
+  const source = new TestTemplateSource(template ?? makeTemplate());
+  const sharechain = await testSharechain(source, params);
   const service = await startStratum({
     config: testStratumConfig(over),
     coinbaseTag: '/otedama-test/',
     logger: silentLogger,
     templateSource: source,
     validateAddress: chainAddressValidator('regtest', 'simnet'),
-    payouts: singleAddressPayouts(REGTEST_ADDRESS, 'regtest'),
+    chain: sharechain,
+    payees: sharePayees({ network: 'regtest', feeAddress: REGTEST_ADDRESS, feeBp: 0 }),
     sweepIntervalMs: 200,
-    ...extra,
+    ...rest,
   });
-  return { service, source, port: service.address.port, stop: () => service.stop({ reconnect: false }) };
+  return {
+    service,
+    source,
+    sharechain,
+    port: service.address.port,
+    async stop() {
+      await service.stop({ reconnect: false });
+      await sharechain.stop();
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -264,7 +302,7 @@ export async function findShare(
   extranonce1: string,
   extranonce2: string,
   difficulty: number,
-  opts: { versionBits?: string; ntime?: string; startNonce?: number; below?: number } = {},
+  opts: { versionBits?: string; ntime?: string; startNonce?: number; below?: number; target?: bigint } = {},
 ): Promise<FoundShare> {
   const built = buildStratumHeader(job.fields, {
     extranonce1,
@@ -273,7 +311,7 @@ export async function findShare(
     nonce: '00000000',
     ...(opts.versionBits ? { versionBits: opts.versionBits } : {}),
   });
-  const target = difficultyToTarget(difficulty);
+  const target = opts.target ?? difficultyToTarget(difficulty);
   const higher = opts.below === undefined ? undefined : targetToLE(difficultyToTarget(opts.below));
   for (let start = opts.startNonce ?? 0; start < 2 ** 32; start += 4096) {
     const r = await engine.search({ header: built.header, target }, start, Math.min(4096, 2 ** 32 - start), { maxHits: 16 });
@@ -283,6 +321,17 @@ export async function findShare(
     }
   }
   throw new Error('no share found');
+}
+
+/**
+ * Mines a Stratum share of `job` that is also a share of its sharechain (its hash meets the
+ * chain's share target), as a miner with `extranonce1` would; returns the submission's nonce
+ * and the chain share it makes (its header and encoding, what the edge adds to its chain).
+ */
+export async function findChainShare(job: StratumJob, extranonce1: string, extranonce2: string): Promise<FoundShare & { header: Uint8Array; bytes: Uint8Array }> {
+  const found = await findShare({ jobId: job.id, fields: job.fields, clean: job.cleanJobs }, extranonce1, extranonce2, 0, { target: job.chain.job.target });
+  const built = buildStratumHeader(job.fields, { extranonce1, extranonce2, ntime: job.fields.ntime, nonce: found.nonce });
+  return { ...found, header: built.header, bytes: job.chain.job.encode(built.header, coinbaseScriptSig(built.coinbase)) };
 }
 
 /** A nonce whose hash does NOT meet `difficulty` (a low-difficulty share). */

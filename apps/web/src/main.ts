@@ -156,12 +156,14 @@ function renderPoolFigures(f: PoolFigures): void {
   $('pool-hashrate-span').textContent = f.poolHashrate === undefined || f.poolHashrateSeconds === undefined ? '' : describeSpan(f.poolHashrateSeconds);
   $('pool-miners').textContent = f.activeMiners === undefined ? '–' : String(f.activeMiners);
   $('pool-blocks').textContent = f.blocksFound === undefined ? '–' : String(f.blocksFound);
-  $('balance').textContent = f.miner ? formatSats(f.miner.balanceSats) : f.noSharesYet ? 'no shares yet' : '–';
-  $('paid').textContent = f.miner ? formatSats(f.miner.paidSats) : '–';
+  // Nobody holds a balance: every block pays the sharechain's window directly.
   const est = f.miner?.nextBlockSats;
   const frac = f.miner?.windowFraction;
-  $('estimate').textContent = est ? formatSats(est) : '–';
-  $('window-share').textContent = frac !== undefined ? `${(frac * 100).toFixed(1)} % of the PPLNS window` : '';
+  $('balance').textContent = f.miner ? formatSats(est ?? '0') : f.noSharesYet ? 'no shares yet' : '–';
+  $('paid').textContent = f.miner ? formatSats(f.miner.paidSats) : '–';
+  $('estimate').textContent = frac !== undefined ? `${(frac * 100).toFixed(1)} %` : f.miner ? '0 %' : '–';
+  const chance = f.miner?.lotteryChance;
+  $('window-share').textContent = chance !== undefined ? `paid by lottery: ${(chance * 100).toFixed(1)} % chance per block` : frac !== undefined ? 'paid directly by each block' : '';
 }
 
 async function refreshPoolFigures(edge: string, address: string): Promise<void> {

@@ -4,7 +4,7 @@ import { PoolApiError } from './errors.ts';
 
 // Shapes as edge/src/api/api.ts writes them (bigints below 2^53 become numbers).
 const STATS = {
-  pool: { feePercent: 1, minPayoutSats: 1000000, pplnsWindow: 1000, network: 'regtest' },
+  pool: { feeBp: 100, minPayoutSats: 1000000, feeAddress: 'bcrt1q…', payouts: 'sharechain', network: 'regtest' },
   chain: { height: 42 },
   stratum: { connections: 2 },
   hashrate: { m10: 5_100_000, h1: 1_000_000, h24: 50_000, seconds: { m10: 40, h1: 40, h24: 40 } },
@@ -14,9 +14,9 @@ const STATS = {
   sharesLast24h: 100,
   blocksFound: 1,
   paidTotal: 4_950_000_000,
-  carriedTotal: 0,
 };
-const MINER = { address: 'bcrt1q…', workers: [], lastSeen: 1, shares: 10, hashrate: { m10: 2_000_000, h1: 1, h24: 1 }, balance: 120, paid: 2_475_000_000, firstSeen: 1, estimate: { windowFraction: 0.25, nextBlockSats: '1237500000' } };
+const STANDING = { windowShares: 40, shares: 10, fraction: 0.25, blockRewardSats: 5_000_000_000, expectedSats: 1_250_000_000, kind: 'direct', probability: 1, thresholdSats: 1_000_000 };
+const MINER = { address: 'bcrt1q…', workers: [], lastSeen: 1, shares: 10, hashrate: { m10: 2_000_000, h1: 1, h24: 1 }, paid: 2_475_000_000, firstSeen: 1, payouts: [], sharechain: STANDING };
 
 describe('readPoolFigures', () => {
   it('reads the edge replies', () => {
@@ -26,21 +26,24 @@ describe('readPoolFigures', () => {
       activeMiners: 2,
       blocksFound: 1,
       height: 42,
-      miner: { hashrate: 2_000_000, balanceSats: '120', paidSats: '2475000000', nextBlockSats: '1237500000', windowFraction: 0.25 },
+      miner: { hashrate: 2_000_000, paidSats: '2475000000', nextBlockSats: '1250000000', windowFraction: 0.25 },
     });
   });
   it('says "no shares yet" for an unknown miner', () => {
     expect(readPoolFigures(STATS, { error: { code: 'unknown_miner', message: 'no shares' } }, 404)).toMatchObject({ noSharesYet: true, activeMiners: 2 });
   });
-  it('works without an estimate and with satoshis as decimal strings', () => {
-    const { estimate: _, ...old } = MINER;
-    expect(readPoolFigures(STATS, { ...old, balance: '99999999999999999999' }, 200).miner).toEqual({ hashrate: 2_000_000, balanceSats: '99999999999999999999', paidSats: '2475000000' });
+  it('works without a standing (the window does not credit the address) and with satoshis as decimal strings', () => {
+    expect(readPoolFigures(STATS, { ...MINER, sharechain: null, paid: '99999999999999999999' }, 200).miner).toEqual({ hashrate: 2_000_000, paidSats: '99999999999999999999' });
+  });
+  it('reads the lottery chance of an address paid by lottery', () => {
+    const lottery = { ...STANDING, expectedSats: 400_000, kind: 'lottery', probability: 0.4 };
+    expect(readPoolFigures(STATS, { ...MINER, sharechain: lottery }, 200).miner).toMatchObject({ nextBlockSats: '400000', lotteryChance: 0.4 });
   });
   it('refuses what is not the edge JSON, with a reason', () => {
     expect(() => readPoolFigures(null, MINER, 200)).toThrow(PoolApiError);
     expect(() => readPoolFigures('<html>', MINER, 200)).toThrow(/not a JSON object/);
-    expect(() => readPoolFigures(STATS, [], 200)).toThrow(/no balance/);
-    expect(() => readPoolFigures(STATS, { ...MINER, balance: -5 }, 200)).toThrow(/no balance/);
+    expect(() => readPoolFigures(STATS, [], 200)).toThrow(/not a JSON object/);
+    expect(() => readPoolFigures(STATS, { ...MINER, paid: -5 }, 200)).toThrow(/no paid total/);
     expect(() => readPoolFigures(STATS, { error: { code: 'rate_limited', message: 'too many requests' } }, 429)).toThrow(/HTTP 429: too many requests/);
   });
   it('reads a hashrate without the seconds it was averaged over (an older edge), and ignores bad seconds', () => {
@@ -52,8 +55,8 @@ describe('readPoolFigures', () => {
     expect([describeSpan(40), describeSpan(570), describeSpan(3600), describeSpan(86_400)]).toEqual(['over 40 s', 'over 10 min', 'over 60 min', 'over 24 h']);
   });
   it('drops figures of the wrong type instead of showing garbage', () => {
-    const f = readPoolFigures({ hashrate: 'fast', activeMiners: -1, blocksFound: NaN, chain: 'x' }, { ...MINER, hashrate: null, estimate: { windowFraction: 7, nextBlockSats: 'lots' } }, 200);
-    expect(f).toEqual({ miner: { balanceSats: '120', paidSats: '2475000000' } });
+    const f = readPoolFigures({ hashrate: 'fast', activeMiners: -1, blocksFound: NaN, chain: 'x' }, { ...MINER, hashrate: null, sharechain: { fraction: 7, expectedSats: 'lots', kind: 'lottery', probability: 3 } }, 200);
+    expect(f).toEqual({ miner: { paidSats: '2475000000' } });
   });
 });
 

@@ -18,12 +18,16 @@ export interface PoolFigures {
   miner?: {
     hashrate?: number;
     /** Satoshis as decimal strings (they can exceed 2^53 on real chains). */
-    balanceSats: string;
     paidSats: string;
-    /** What the address would get if the pool found a block now, if the edge reports it. */
+    /**
+     * Its expected payout of the next block by the sharechain (its part of the window times the
+     * reward), when the window credits it. Nobody holds a balance: each block pays directly.
+     */
     nextBlockSats?: string;
-    /** The address's share of the PPLNS window, 0..1. */
+    /** The address's share of the sharechain's window, 0..1. */
     windowFraction?: number;
+    /** Paid by the lottery (below the threshold): the chance a block found now pays it, 0..1. */
+    lotteryChance?: number;
   };
   /** Set when the address has no shares at this pool yet (a 404 unknown_miner). */
   noSharesYet?: boolean;
@@ -79,18 +83,21 @@ export function readPoolFigures(stats: unknown, miner: unknown, minerStatus: num
     const message = (miner as { error?: { message?: unknown } } | undefined)?.error?.message;
     throw new PoolApiError(`the miner reply failed with HTTP ${minerStatus}${typeof message === 'string' ? `: ${message}` : ''}`);
   }
-  if (!miner || typeof miner !== 'object') throw new PoolApiError('the miner reply is not a JSON object');
+  if (!miner || typeof miner !== 'object' || Array.isArray(miner)) throw new PoolApiError('the miner reply is not a JSON object');
   const m = miner as Record<string, unknown>;
-  const estimate = (m.estimate ?? {}) as Record<string, unknown>;
-  const balanceSats = sats(m.balance);
-  if (balanceSats === undefined) throw new PoolApiError('the miner reply has no balance');
-  const figures: NonNullable<PoolFigures['miner']> = { balanceSats, paidSats: sats(m.paid) ?? '0' };
+  const paidSats = sats(m.paid);
+  if (paidSats === undefined) throw new PoolApiError('the miner reply has no paid total');
+  // The sharechain's standing of the address (GET /api/miners/:address `sharechain`); null when the window does not credit it.
+  const standing = (m.sharechain ?? {}) as Record<string, unknown>;
+  const figures: NonNullable<PoolFigures['miner']> = { paidSats };
   const h = rate(m.hashrate);
   if (h !== undefined) figures.hashrate = h;
-  const next = sats(estimate.nextBlockSats);
+  const next = sats(standing.expectedSats);
   if (next !== undefined) figures.nextBlockSats = next;
-  const frac = num(estimate.windowFraction ?? estimate.fraction);
+  const frac = num(standing.fraction);
   if (frac !== undefined && frac <= 1) figures.windowFraction = frac;
+  const chance = num(standing.probability);
+  if (standing.kind === 'lottery' && chance !== undefined && chance <= 1) figures.lotteryChance = chance;
   out.miner = figures;
   return out;
 }

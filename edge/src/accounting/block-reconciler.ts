@@ -5,15 +5,16 @@
  *
  *   1. The found-block write-ahead log (block_submissions), at start: a block written there was
  *      about to be submitted when the edge died. In the best chain: it is recorded exactly as it
- *      would have been (payouts with credits, carried balances when no later block superseded
- *      them). Not in it: the node never took it; the row goes.
+ *      would have been (its payouts as the sharechain computed them). Not in it: the node never
+ *      took it; the row goes.
  *   2. The pool's blocks the books lack: every block of the best chain this reconciler has not
  *      examined yet (the last `scanDepth` at start, then each new tip and whatever a reorg
  *      replaced) whose coinbase is the pool's is recorded, with the coinbase outputs as its
- *      payouts (credit = value; carried balances are left alone). A pool block is one whose
- *      coinbase carries the sharechain's commitment to this pool's id
- *      (`6a 44 "OTDM" poolId metadataHash`, docs/sharechain.md §4): every edge of the pool
- *      records every block of the pool, whoever found it (another edge, a browser peer). At
+ *      payouts (credit = value). A pool block is one whose coinbase carries the sharechain's
+ *      commitment to this pool's id (`6a 44 "OTDM" poolId metadataHash`, docs/sharechain.md
+ *      §4): every edge of the pool
+ *      records every block of the pool, whoever found it (another edge, a browser peer); while
+ *      the edge runs, one with a write-ahead row is its own, which BlockRecorder records. At
  *      start, a coinbase that carries the pool's coinbase tag and pays the pool's address, or
  *      only addresses that mined here, is the pool's too (issue 9: a block of this edge whose
  *      write-ahead row was never written, from before payouts came from the chain).
@@ -48,7 +49,7 @@ export interface BlockReconcilerDeps {
     'blockSubmissions' | 'deleteBlockSubmission' | 'recordBlock' | 'getBlock' | 'blocksWithStatus' | 'setBlockStatus' | 'latestBlockHeight' | 'addressesWithShares'
   >;
   readonly network: Network;
-  /** The pool's address (fee and carried balances). */
+  /** The edge operator's address (the fee payee of its miners' shares). */
   readonly poolAddress: string;
   /** config.pool.coinbaseTag */
   readonly coinbaseTag: string;
@@ -119,7 +120,7 @@ export class BlockReconciler {
     const report = { tip, recordedFromLog: [] as string[], recoveredFromChain: [] as string[], discarded: [] as string[], confirmed: [] as string[], orphaned: [] as string[], reinstated: [] as string[] };
 
     // The write-ahead log only at start: while the edge runs, a row there is a block being
-    // submitted right now, which recordFoundBlock records itself.
+    // submitted right now, which BlockRecorder.record records itself.
     for (const sub of atStart ? await store.blockSubmissions() : []) {
       const height = await chain.heightOf(sub.hash);
       if (height === undefined) {
@@ -143,7 +144,13 @@ export class BlockReconciler {
         this.log.warn('reconcile: an orphaned block is in the best chain again; its payouts count again', { height: h, hash, status });
       } else if (!known) {
         const found = await this.poolPayouts(await chain.coinbase(hash));
-        if (found && (found.evidence === 'commitment' || atStart)) await this.recordFromChain(hash, h, tip, found.payouts, found.evidence, report);
+        // While the edge runs, a block with a write-ahead row is this edge's own, being recorded
+        // right now by BlockRecorder.record with the exact credits of its share (the row stays
+        // for the start-up reconciliation if that record never happens).
+        const ownInFlight = async () => !atStart && (await store.blockSubmissions()).some((s) => s.hash === hash);
+        if (found && (found.evidence === 'commitment' || atStart) && !(await ownInFlight())) {
+          await this.recordFromChain(hash, h, tip, found.payouts, found.evidence, report);
+        }
       }
       this.examined.set(h, hash);
     }
@@ -213,14 +220,14 @@ export class BlockReconciler {
     const reward = payouts.reduce((a, p) => a + p.value, 0n);
     const who = this.deps.finderOf?.(hash);
     const finder = who?.finder ?? UNKNOWN_FINDER;
-    const recorded = await this.deps.store.recordBlock({ hash, height, time: this.now(), reward, status, finder, worker: who?.worker ?? '' }, payouts, undefined);
+    const recorded = await this.deps.store.recordBlock({ hash, height, time: this.now(), reward, status, finder, worker: who?.worker ?? '' }, payouts);
     if (!recorded) return; // recorded meanwhile (this edge's own block, recorded as found)
     report.recoveredFromChain.push(hash);
     const fields = { height, hash, outputs: payouts.length, reward: String(reward), status, finder };
     if (evidence === 'commitment') {
       this.log.info('reconcile: recorded a block of the pool from the coin chain (its coinbase commits to the pool id); its payouts are the coinbase outputs', fields);
     } else {
-      this.log.warn('reconcile: recorded a block of the pool found in the chain without a record; its payouts are the coinbase outputs, carried balances were not changed', fields);
+      this.log.warn('reconcile: recorded a block of the pool found in the chain without a record; its payouts are the coinbase outputs', fields);
     }
   }
 
@@ -228,18 +235,15 @@ export class BlockReconciler {
     return tip - height + 1 >= this.maturity ? 'confirmed' : 'pending';
   }
 
-  /** Records a write-ahead block as recordFoundBlock would have (balances only if nothing later superseded them). */
+  /** Records a write-ahead block as BlockRecorder.record would have. */
   private async recordFromLog(sub: BlockSubmission, status: BlockStatus): Promise<void> {
-    const latest = await this.deps.store.latestBlockHeight();
-    const newest = latest === undefined || sub.height > latest;
     const recorded = await this.deps.store.recordBlock(
       { hash: sub.hash, height: sub.height, time: sub.time, reward: sub.reward, status, finder: sub.finder, worker: sub.worker },
       sub.payouts,
-      newest ? sub.carried : undefined,
     );
     if (recorded) {
       this.log.warn('reconcile: recorded a found block the chain accepted while the edge was down (from the write-ahead log)', {
-        height: sub.height, hash: sub.hash, outputs: sub.payouts.length, reward: String(sub.reward), balancesUpdated: newest,
+        height: sub.height, hash: sub.hash, outputs: sub.payouts.length, reward: String(sub.reward),
       });
     }
   }

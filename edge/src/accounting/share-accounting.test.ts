@@ -6,12 +6,15 @@ import { createShareAccounting, shareRecord } from './share-accounting.ts';
 import type { ShareRecord } from '../storage/pool-store.ts';
 import type { ShareEvent } from '../stratum/stratum-session.ts';
 
+/** A chain share target no test hash meets (hash bytes are 0xab..., the target is 0): pseudo-shares only. */
+const NO_CHAIN = { job: {} as never, targetLE: new Uint8Array(32), difficulty: Infinity };
+
 function event(over: Partial<ShareEvent> = {}): ShareEvent {
   const hash = new Uint8Array(32);
   hash[0] = 0xab; // internal order: first byte is the last in display order
   return {
     sessionId: 1, remoteAddress: '127.0.0.1', username: 'bcrt1qx.rig', address: 'bcrt1qx', workerName: 'rig', jobId: '1f', height: 7,
-    difficulty: 0.5, share: { ok: true, difficulty: 3.25, targetDifficulty: 0.5, hash, isBlock: false } as unknown as AcceptedShare,
+    difficulty: 0.5, share: { ok: true, difficulty: 3.25, targetDifficulty: 0.5, hash, isBlock: false } as unknown as AcceptedShare, chain: NO_CHAIN,
     ...over,
   };
 }

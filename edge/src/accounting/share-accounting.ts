@@ -1,22 +1,26 @@
 /**
- * The Stratum server's accounting hooks: an accepted share becomes a ShareRecord appended
- * through the group-commit ShareWriter, and the hook's promise makes the miner's "accepted"
- * reply wait for the commit ("accepted means durable"). Counts accepted and rejected shares,
- * submit latency and mining efficiency in the pool metrics.
+ * The Stratum server's accounting hooks: an accepted share becomes a ShareRecord (a pseudo-share:
+ * hashrates and worker statistics) appended through the group-commit ShareWriter, and, when its
+ * hash meets the chain's share target, a share of the sharechain (chain-shares.ts). The hook's
+ * promise makes the miner's "accepted" reply wait for both commits ("accepted means durable").
+ * Counts accepted and rejected shares, submit latency and mining efficiency in the pool metrics.
  */
 import { bytesToHex, reverseBytes } from '@otedama/core';
 import type { PoolMetrics } from '../metrics/pool-metrics.ts';
 import type { ShareRecord } from '../storage/pool-store.ts';
 import type { RejectEvent, ShareEvent, StratumHooks } from '../stratum/stratum-session.ts';
+import type { ChainShares } from './chain-shares.ts';
 
 export interface ShareAccountingDeps {
   readonly writer: { append(share: ShareRecord): Promise<void> };
+  /** Where Stratum shares that are chain shares go; absent: pseudo-shares only (tests of the books alone). */
+  readonly chainShares?: Pick<ChainShares, 'submit'>;
   readonly metrics?: Pick<PoolMetrics, 'sharesAccepted' | 'sharesRejected' | 'submitLatency' | 'miningEfficiency'>;
   readonly now?: () => number;
 }
 
 /** The record stored for an accepted share; the hash is in display order (as explorers show it). */
-export function shareRecord(event: ShareEvent, time: number): ShareRecord {
+export function shareRecord(event: Omit<ShareEvent, 'chain'>, time: number): ShareRecord {
   return {
     time,
     address: event.address,
@@ -46,7 +50,9 @@ export function createShareAccounting(deps: ShareAccountingDeps): ShareAccountin
   return {
     onShare(event: ShareEvent): Promise<void> {
       const started = performance.now();
-      return deps.writer.append(shareRecord(event, now())).then(() => {
+      const pseudo = deps.writer.append(shareRecord(event, now()));
+      const chain = deps.chainShares?.submit(event)?.durable;
+      return (chain ? Promise.all([pseudo, chain]) : pseudo).then(() => {
         accepted++;
         m?.sharesAccepted.inc();
         m?.submitLatency.observe((performance.now() - started) / 1000);

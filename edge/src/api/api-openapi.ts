@@ -50,7 +50,9 @@ const payout = {
   type: 'object',
   properties: {
     blockHash: { type: 'string' }, outputIndex: { type: 'integer' }, address: { type: 'string' }, value: sats('output value'),
-    kind: { enum: ['pool', 'miner'] }, credit: sats("this block's PPLNS credit"), carriedPaid: sats('carried balance settled'),
+    kind: { enum: ['pool', 'miner'], description: "pool: the edge operator's address (its fee credit)" },
+    credit: sats("the address's exact share of the block by the sharechain: the value when paid directly, the lottery's expectation otherwise"),
+    carriedPaid: sats('carried balance settled (blocks recorded before the sharechain; 0 since)'),
     height: { type: 'integer' }, time: { type: 'integer' }, status: { enum: ['pending', 'confirmed', 'orphaned'] },
   },
 };
@@ -58,24 +60,27 @@ const minerSummary = {
   type: 'object',
   properties: {
     address: { type: 'string' }, workers: { type: 'integer' }, lastSeen: { type: 'integer' }, shares: { type: 'integer' },
-    hashrate: hashrates, balance: sats('carried balance below the minimum payout'),
+    hashrate: hashrates,
   },
 };
 
-const estimate = {
+const standing = {
   type: ['object', 'null'],
   description:
-    'What the address would get if the pool found a block now: the same PPLNS computation (window, carried balances, ' +
-    "current template's reward) that the next coinbase uses. null while the edge has no block template yet.",
+    "The address's place in the sharechain's window at the best tip, and what it may expect from a block found now on the current " +
+    'template: its exact share of the reward (the finder bonus folded in: every payee finds the block in proportion to its work), ' +
+    'paid directly when at least the lottery threshold, else by the lottery with the given chance. null when the window does not credit it.',
   properties: {
-    windowShares: { type: 'integer', description: 'shares in the PPLNS window' },
-    shares: { type: 'integer', description: "the address's shares in the window" },
-    fraction: { type: 'number', minimum: 0, maximum: 1, description: "the address's part of the window's difficulty-weighted work" },
-    blockRewardSats: sats('coinbase value the estimate assumes'),
-    nextBlockSats: sats("the address's credit: (reward - fee) x fraction, rounded by largest remainder (within 1 satoshi)"),
-    nextPayoutSats: sats('what the coinbase would pay the address: credit plus carried balance settled, 0 when it rolls forward below the minimum payout'),
+    windowShares: { type: 'integer', description: 'shares in the window' },
+    shares: { type: 'integer', description: 'shares of the window that credit the address' },
+    fraction: { type: 'number', minimum: 0, maximum: 1, description: "the address's part of the window's credited work" },
+    blockRewardSats: sats('coinbase value of the current template'),
+    expectedSats: sats("expected payout of the next block: fraction x reward, by cumulative rounding (the next block's amounts sum to the reward)"),
+    kind: { enum: ['direct', 'lottery'] },
+    probability: { type: 'number', minimum: 0, maximum: 1, description: 'chance the coinbase pays it (1 when direct)' },
+    thresholdSats: sats('the lottery threshold'),
   },
-  required: ['windowShares', 'shares', 'fraction', 'blockRewardSats', 'nextBlockSats', 'nextPayoutSats'],
+  required: ['windowShares', 'shares', 'fraction', 'blockRewardSats', 'expectedSats', 'kind', 'probability', 'thresholdSats'],
 };
 
 /** GET /api/miners/{address}: the summary's fields, but `workers` lists the workers (not their count). */
@@ -90,9 +95,9 @@ const minerDetail = {
       items: { type: 'object', properties: { worker: { type: 'string' }, shares: { type: 'integer' }, difficulty: { type: 'number' }, firstSeen: { type: 'integer' }, lastSeen: { type: 'integer' }, hashrate: hashrates } },
     },
     payouts: { type: 'array', items: payout },
-    estimate,
+    sharechain: standing,
   },
-  required: ['address', 'workers', 'shares', 'hashrate', 'balance', 'paid', 'payouts', 'estimate'],
+  required: ['address', 'workers', 'shares', 'hashrate', 'paid', 'payouts', 'sharechain'],
 };
 
 const syncProgress = {
@@ -117,10 +122,29 @@ const sharechain = {
     blocked: { type: 'integer', description: 'peers the operator keeps out (otedama node block, p2p.deny_peers)' },
     tip: { type: ['object', 'null'], properties: { id: { type: 'string' }, height: { type: 'integer' } } },
     windowShares: { type: 'integer', description: 'shares in the payout window at the tip' },
+    heldShares: { type: 'integer', description: 'shares the chain holds (every branch, up to twice the window)' },
     sync: syncProgress,
-    nextPayouts: { type: ['array', 'null'], description: 'what the next block pays ({ address, sats }); null until payouts come from the chain' },
+    serving: { type: 'boolean', description: 'Stratum serves work (false while the first sync from the bootstrap peers runs)' },
+    nextPayouts: {
+      type: ['array', 'null'],
+      description:
+        'What the next block would pay: every address the window credits, with its expected payout (its part of the reward), ' +
+        'paid directly or by lottery (probability). Ascending by output script, the coinbase order. null before the first share or template.',
+      items: {
+        type: 'object',
+        properties: {
+          address: { type: 'string' }, sats: sats('expected payout'), kind: { enum: ['direct', 'lottery'] },
+          probability: { type: 'number', minimum: 0, maximum: 1 }, fraction: { type: 'number', minimum: 0, maximum: 1 },
+        },
+        required: ['address', 'sats', 'kind', 'probability', 'fraction'],
+      },
+    },
+    nextBlock: {
+      type: ['object', 'null'],
+      properties: { rewardSats: sats('coinbase value of the current template'), thresholdSats: sats('the lottery threshold'), minPayoutSats: sats("the pool's minimum payout (a pool parameter)") },
+    },
   },
-  required: ['poolId', 'peerId', 'listen', 'peers', 'tip', 'windowShares', 'sync', 'nextPayouts'],
+  required: ['poolId', 'peerId', 'listen', 'peers', 'tip', 'windowShares', 'sync', 'serving', 'nextPayouts', 'nextBlock'],
 };
 const peer = {
   type: 'object',
@@ -145,8 +169,19 @@ export const OPENAPI_DOCUMENT = {
     '/metrics': { get: { summary: 'Prometheus metrics (text format 0.0.4)', responses: { '200': { description: 'OK', content: { 'text/plain': {} } } } } },
     '/api/pool/stats': {
       get: {
-        summary: 'Pool hashrate, active miners, shares, blocks, paid and carried totals, fee and minimum payout',
-        responses: { '200': ok({ type: 'object', properties: { hashrate: hashrates, activeMiners: { type: 'integer' }, activeWorkers: { type: 'integer' }, sharesTotal: { type: 'integer' }, sharesLast24h: { type: 'integer' }, blocksFound: { type: 'integer' }, lastBlock: block, paidTotal: sats('paid by found blocks'), carriedTotal: sats('carried balances'), pool: { type: 'object' }, chain: { type: 'object' }, stratum: { type: 'object' } } }), '429': error },
+        summary: 'Pool hashrate, active miners, shares, blocks, paid total, fee and minimum payout',
+        responses: {
+          '200': ok({
+            type: 'object',
+            properties: {
+              hashrate: hashrates, activeMiners: { type: 'integer' }, activeWorkers: { type: 'integer' }, sharesTotal: { type: 'integer', description: 'pseudo-shares accepted (hashrate statistics)' },
+              sharesLast24h: { type: 'integer' }, blocksFound: { type: 'integer' }, lastBlock: block, paidTotal: sats('paid by found blocks to miners'),
+              pool: { type: 'object', properties: { feeBp: { type: 'integer', description: "the operator's fee in basis points of every share its miners find" }, minPayoutSats: sats("the sharechain's minimum payout"), feeAddress: { type: 'string' }, payouts: { const: 'sharechain' }, network: { type: 'string' } } },
+              chain: { type: 'object' }, stratum: { type: 'object' }, windowShares: { type: ['integer', 'null'], description: "shares in the sharechain's window" },
+            },
+          }),
+          '429': error,
+        },
       },
     },
     '/api/pool/miners': {
@@ -154,7 +189,7 @@ export const OPENAPI_DOCUMENT = {
     },
     '/api/miners/{address}': {
       get: {
-        summary: 'One miner: workers, hashrates (10 min / 1 h / 24 h), shares, balance, paid total, payouts and estimated earnings',
+        summary: "One miner: workers, hashrates (10 min / 1 h / 24 h), shares, paid total, payouts, and its credit and expected payout in the sharechain's window",
         parameters: [{ name: 'address', in: 'path', required: true, schema: { type: 'string' } }, ...paging],
         responses: {
           '200': ok(minerDetail),
@@ -176,7 +211,7 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': ok({ type: 'object', properties: { path: { type: 'string' }, seconds: { type: 'integer' } } }), '403': error, '409': error, ...errors },
       },
     },
-    '/api/sharechain': { get: { summary: 'The pool id, this node (peer id, listen addresses), peers, the sharechain tip and window, sync progress', responses: { '200': ok(sharechain), '429': error } } },
+    '/api/sharechain': { get: { summary: "The pool id, this node (peer id, listen addresses), peers, the sharechain's tip and window, sync progress, whether Stratum serves work, the next block's payouts", responses: { '200': ok(sharechain), '429': error } } },
     '/api/sharechain/peers': { get: { summary: 'Connected libp2p peers: id, addresses, transports, latency, score, admitted', responses: { '200': ok({ type: 'object', properties: { peers: { type: 'array', items: peer } } }), '429': error } } },
     '/api/sharechain/sync': {
       post: { summary: 'Re-sync the sharechain from the peers (loopback clients only); progress in GET /api/sharechain', responses: { '202': ok({ type: 'object', properties: { sync: syncProgress } }), '403': error, '409': error, '429': error } },

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies of API answers */
 import { serve, type ServerType } from '@hono/node-server';
-import { addressToScript, buildCoinbaseParts, bytesToHex, concatBytes, scriptToAddress, serializeBlock, type BlockTemplate } from '@otedama/core';
+import { addressToScript, concatBytes, scriptToAddress, type BlockTemplate } from '@otedama/core';
 import { Hono } from 'hono';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -11,15 +11,16 @@ import { AdminToken, readAdminToken } from './admin-token.ts';
 import { createApiRoutes, toJson, type ApiDeps } from './api.ts';
 import { createHttpApp } from './http-app.ts';
 import { silentLogger } from '../logger.ts';
-import { PplnsPayoutProvider } from '../accounting/payout-provider-pplns.ts';
+import { NextPayouts } from '../accounting/next-payouts.ts';
 import { openStorage, type Storage } from '../storage/open-storage.ts';
-import type { ShareRecord } from '../storage/pool-store.ts';
-import { ShareWriter } from '../storage/share-writer.ts';
+import { extend, testPool } from '../../../core/test/sharechain-fixtures.ts';
 
 const p2wpkh = (fill: number) => scriptToAddress(concatBytes(new Uint8Array([0x00, 0x14]), new Uint8Array(20).fill(fill)), 'regtest')!;
 const POOL = p2wpkh(0xee);
 const A = p2wpkh(0x0a);
 const B = p2wpkh(0x0b);
+const C = p2wpkh(0x0c);
+const COIN = 100_000_000n;
 const NOW = 1_800_000_000_000;
 
 let dir: string;
@@ -43,7 +44,6 @@ beforeEach(async () => {
       { outputIndex: 1, address: A, value: 4_400_000_000n, kind: 'miner', credit: 4_400_000_000n, carriedPaid: 0n },
       { outputIndex: 2, address: B, value: 550_000_000n, kind: 'miner', credit: 550_000_000n, carriedPaid: 0n },
     ],
-    new Map(),
   );
 });
 
@@ -56,7 +56,7 @@ function app(over: Partial<ApiDeps> = {}): Hono {
   const a = new Hono();
   createApiRoutes({
     store: storage.store,
-    pool: { feePercent: 1, minPayoutSats: 1_000_000n, pplnsWindow: 100, feeAddress: POOL, network: 'regtest', chainName: 'simnet' },
+    pool: { feeBp: 100, minPayoutSats: 1_000_000n, feeAddress: POOL, network: 'regtest', chainName: 'simnet' },
     live: () => ({ height: 6, stratum: { connections: 2 }, windowShares: 9 }),
     dataDir: dir,
     rateLimitPerMinute: 1000,
@@ -76,10 +76,11 @@ describe('HTTP API through app.request()', () => {
     expect(res.status).toBe(200);
     const body = await res.json() as any;
     expect(body).toMatchObject({
-      pool: { feePercent: 1, minPayoutSats: 1_000_000, pplnsWindow: 100, feeAddress: POOL, network: 'simnet' },
+      pool: { feeBp: 100, minPayoutSats: 1_000_000, feeAddress: POOL, network: 'simnet', payouts: 'sharechain' },
       chain: { height: 6 }, stratum: { connections: 2 }, windowShares: 9,
-      activeMiners: 2, activeWorkers: 3, sharesTotal: 9, blocksFound: 1, paidTotal: 4_950_000_000, carriedTotal: 0, // paid to miners; the pool output is not "paid"
+      activeMiners: 2, activeWorkers: 3, sharesTotal: 9, blocksFound: 1, paidTotal: 4_950_000_000, // paid to miners; the operator's output is not "paid"
     });
+    expect(body).not.toHaveProperty('carriedTotal'); // nobody holds funds
     expect(body.hashrate.m10).toBeGreaterThan(0);
     expect(body.lastBlock.height).toBe(5);
   });
@@ -87,15 +88,17 @@ describe('HTTP API through app.request()', () => {
   it('/api/pool/miners lists miners by hashrate with paging', async () => {
     const body = await (await app().request('/api/pool/miners')).json() as any;
     expect(body.miners.map((m: { address: string }) => m.address)).toEqual([A, B]);
-    expect(body.miners[0]).toMatchObject({ workers: 2, shares: 8, balance: 0 });
+    expect(body.miners[0]).toMatchObject({ workers: 2, shares: 8 });
+    expect(body.miners[0]).not.toHaveProperty('balance');
     const second = await (await app().request('/api/pool/miners?limit=1&offset=1')).json() as any;
     expect(second).toMatchObject({ limit: 1, offset: 1 });
     expect(second.miners.map((m: { address: string }) => m.address)).toEqual([B]);
   });
 
-  it('/api/miners/:address shows workers, hashrates, balance and payouts', async () => {
+  it('/api/miners/:address shows workers, hashrates and payouts', async () => {
     const body = await (await app().request(`/api/miners/${A}`)).json() as any;
-    expect(body).toMatchObject({ address: A, shares: 8, balance: 0, paid: 4_400_000_000 });
+    expect(body).toMatchObject({ address: A, shares: 8, paid: 4_400_000_000 });
+    expect(body).not.toHaveProperty('balance');
     expect(body.workers.map((w: { worker: string }) => w.worker)).toEqual(['rig1', 'rig2']);
     expect(Object.keys(body.hashrate).sort()).toEqual(['h1', 'h24', 'm10', 'seconds']);
     // A's first share came 60 s ago: each figure says it is averaged over those 60 s, not the window.
@@ -155,9 +158,9 @@ describe('HTTP API through app.request()', () => {
     });
   });
 
-  it('/api/miners/:address has estimate null when no estimator is wired or no template exists yet', async () => {
-    expect(((await (await app().request(`/api/miners/${A}`)).json()) as any).estimate).toBeNull();
-    expect(((await (await app({ estimate: () => undefined }).request(`/api/miners/${A}`)).json()) as any).estimate).toBeNull();
+  it('/api/miners/:address has sharechain null when no chain is wired or the window does not credit the address', async () => {
+    expect(((await (await app().request(`/api/miners/${A}`)).json()) as any).sharechain).toBeNull();
+    expect(((await (await app({ standing: () => undefined }).request(`/api/miners/${A}`)).json()) as any).sharechain).toBeNull();
   });
 
   it('GET answers carry Access-Control-Allow-Origin: * (errors and 429 too); nothing else is cross-origin', async () => {
@@ -208,7 +211,9 @@ describe('HTTP API through app.request()', () => {
     expect(miner['404'].description).toMatch(/unknown_miner.*no share/);
     const schema = miner['200'].content['application/json'].schema;
     expect(schema.properties.workers.type).toBe('array');
-    expect(schema.properties.estimate.required).toEqual(['windowShares', 'shares', 'fraction', 'blockRewardSats', 'nextBlockSats', 'nextPayoutSats']);
+    expect(schema.properties.sharechain.required).toEqual(['windowShares', 'shares', 'fraction', 'blockRewardSats', 'expectedSats', 'kind', 'probability', 'thresholdSats']);
+    expect(schema.required).not.toContain('balance');
+    for (const p of ['/api/sharechain', '/api/sharechain/peers', '/api/sharechain/sync']) expect(doc.paths[p], p).toBeDefined();
     expect(doc.info.description).toMatch(/Access-Control-Allow-Origin/);
   });
 
@@ -272,51 +277,27 @@ describe('HTTP API over a real socket', () => {
   });
 });
 
-describe('estimated earnings: the estimate equals the split of the block found next', () => {
-  const COIN = 100_000_000n;
-  const C = p2wpkh(0x0c);
+describe("the sharechain's standing of a miner: its credit and expected payout of the next block", () => {
   let server: ServerType | undefined;
-  afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
-
-  function template(height: number, coinbaseValue: bigint): BlockTemplate {
-    return {
-      height, version: 0x20000000, prevHash: new Uint8Array(32), bits: 0x207fffff, target: 1n << 254n, curtime: 1_700_000_000,
-      mintime: 1_700_000_000, coinbaseValue, transactions: [],
-    };
-  }
-
-  /** The block a miner would submit for `t` with these coinbase outputs. */
-  function blockHex(t: BlockTemplate, outputs: ReturnType<PplnsPayoutProvider['payoutOutputs']>): string {
-    const parts = buildCoinbaseParts(t, { outputs, extranonceBytes: 8, tag: '/otedama/' });
-    return bytesToHex(serializeBlock(new Uint8Array(80), concatBytes(parts.coinb1, new Uint8Array(8), parts.coinb2), t));
-  }
-
-  let seq = 0;
-  const share = (address: string, difficulty: number): ShareRecord => ({
-    time: NOW - 5_000 + seq, address, worker: 'rig', difficulty, shareDiff: difficulty * 2, jobId: 'j', height: 7, isBlock: false,
-    hash: (0x10000 + seq++).toString(16).padStart(64, '0'),
+  afterEach(() => {
+    server?.close();
+    server = undefined;
   });
 
-  it('shares committed -> GET estimate -> block found -> the payouts equal the estimates (fresh HTTP app, real socket)', async () => {
-    // The composition main.ts makes: ShareWriter commits feed the PPLNS window; the API asks the
-    // provider at the current template's reward.
-    const pplns = await PplnsPayoutProvider.load({
-      params: { windowSize: 40, feePercent: 1.5, feeAddress: POOL, minPayoutSats: 5n * COIN },
-      addressToScript: (a) => addressToScript(a, 'regtest'),
-      store: storage.store,
-      logger: silentLogger,
-      now: () => NOW,
-    });
-    // beforeEach stored 9 shares (A 8, B 1) before the provider loaded: they are in the window.
-    expect(pplns.windowShares()).toHaveLength(9);
-    const writer = new ShareWriter(storage.store, { flushMs: 1, onCommit: (batch) => pplns.addShares(batch) });
-    let current: BlockTemplate | undefined = template(8, 50n * COIN + 12_345n); // reward + fees, not a round number
+  it('fractions sum to 1 and expected payouts to the reward; a block found now pays each direct payee that, less the finder bonus, plus its own bonus (real socket)', async () => {
+    // A real chain of three payees with uneven work: A 6 shares, B 3, C 1.
+    const pool = testPool({ minPayoutSats: 1_000_000n });
+    const script = (a: string) => addressToScript(a, 'regtest');
+    for (const [addr, n] of [[A, 6], [B, 3], [C, 1]] as const) extend(pool, n, { payees: [{ script: script(addr), bp: 10_000 }] });
+    const reward = 50n * COIN + 12_345n; // subsidy + fees, not a round number
+    const template = { prevHash: pool.tip.prevHash, coinbaseValue: reward } as BlockTemplate;
+    const next = new NextPayouts(pool.chain, 'regtest', () => template);
     const a = createHttpApp({
       webRoot: join(dir, 'no-web-app'),
       routes: createApiRoutes({
         store: storage.store,
-        pool: { feePercent: 1.5, minPayoutSats: 5n * COIN, pplnsWindow: 40, feeAddress: POOL, network: 'regtest', chainName: 'simnet' },
-        estimate: (address) => (current ? pplns.estimate(address, current.coinbaseValue) : undefined),
+        pool: { feeBp: 0, minPayoutSats: 1_000_000n, feeAddress: POOL, network: 'regtest', chainName: 'simnet' },
+        standing: (address) => next.standing(address),
         dataDir: dir,
         rateLimitPerMinute: 1000,
         logger: silentLogger,
@@ -327,70 +308,27 @@ describe('estimated earnings: the estimate equals the split of the block found n
       const s = serve({ fetch: a.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
     });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const get = async (path: string) => {
-      const res = await fetch(base + path);
-      expect(res.status, path).toBe(200);
-      return (await res.json()) as any;
-    };
-
-    // Uneven difficulties (vardiff), three miners, then more than the window holds for A's old shares to fall out.
-    await Promise.all([
-      ...Array.from({ length: 20 }, (_, i) => writer.append(share(A, 1 + (i % 3) * 0.25))),
-      ...Array.from({ length: 9 }, () => writer.append(share(B, 3.5))),
-      ...Array.from({ length: 5 }, () => writer.append(share(C, 0.01))),
-    ]);
-    expect(pplns.windowShares()).toHaveLength(40);
-
-    const before = new Map<string, any>();
-    for (const addr of [A, B, C]) before.set(addr, (await get(`/api/miners/${addr}`)).estimate);
-    // The pool's own address never mined: "no shares yet", not an estimate of zero.
-    expect((await fetch(`${base}/api/miners/${POOL}`)).status).toBe(404);
-
-    const e = [A, B, C].map((addr) => before.get(addr));
-    for (const x of e) {
-      expect(x).toMatchObject({ windowShares: 40, blockRewardSats: 5_000_012_345 });
-      expect(x.fraction).toBeGreaterThan(0);
-      expect(x.fraction).toBeLessThan(1);
-      // (reward - fee) x fraction, within the documented 1 satoshi of rounding.
-      expect(Math.abs(x.nextBlockSats - 5_000_012_345 * (1 - 0.015) * x.fraction)).toBeLessThan(1 + 1e-6);
+    // A and B mined here (beforeEach); C has no pseudo-shares at this edge: 404, whatever the chain says.
+    const standing = new Map<string, any>();
+    for (const addr of [A, B]) {
+      const res = await fetch(`${base}/api/miners/${addr}`);
+      expect(res.status).toBe(200);
+      standing.set(addr, ((await res.json()) as any).sharechain);
     }
-    expect(e[0].shares + e[1].shares + e[2].shares).toBe(40);
-    expect(e[0].fraction + e[1].fraction + e[2].fraction).toBeCloseTo(1, 12);
-    // A and B are paid by the next coinbase; C's 5 easy shares earn less than the 5-coin minimum:
-    // credited, but rolled forward, not paid.
-    expect(e[0].nextPayoutSats).toBe(e[0].nextBlockSats);
-    expect(e[1].nextPayoutSats).toBe(e[1].nextBlockSats);
-    expect(e[2].nextBlockSats).toBeGreaterThan(0);
-    expect(e[2].nextPayoutSats).toBe(0);
-
-    // The pool finds a block on the current template: the coinbase the job carried, submitted.
-    const t = current!;
-    const outputs = pplns.payoutOutputs(t);
-    const found = await pplns.recordFoundBlock({ height: t.height, hash: 'e1'.repeat(32), worker: `${B}.rig`, accepted: true, blockHex: blockHex(t, outputs) }, 'confirmed');
-    expect(found).toBeDefined();
-    for (const addr of [A, B, C]) {
-      const after = await get(`/api/miners/${addr}`);
-      const paid = after.payouts.find((p: { blockHash: string }) => p.blockHash === 'e1'.repeat(32));
-      const est = before.get(addr);
-      if (est.nextPayoutSats > 0) {
-        expect(paid, addr).toMatchObject({ credit: est.nextBlockSats, value: est.nextPayoutSats });
-      } else {
-        expect(paid, addr).toBeUndefined();
-        expect(after.balance, addr).toBe(est.nextBlockSats); // carried forward to the next block
-      }
+    expect((await fetch(`${base}/api/miners/${C}`)).status).toBe(404);
+    const c = JSON.parse(toJson(next.standing(C)));
+    const all = [standing.get(A), standing.get(B), c];
+    for (const x of all) expect(x).toMatchObject({ windowShares: 10, blockRewardSats: Number(reward), kind: 'direct', probability: 1, thresholdSats: 1_000_000 });
+    expect(all.map((x) => x.shares)).toEqual([6, 3, 1]);
+    expect(all[0].fraction + all[1].fraction + all[2].fraction).toBeCloseTo(1, 12);
+    expect(all.reduce((sum, x) => sum + BigInt(x.expectedSats), 0n)).toBe(reward);
+    // The coinbase of a block B finds now: core's payouts(tip, reward) for B's share.
+    const paid = pool.chain.payouts(pool.chain.tip!.id, reward, template.prevHash, [{ script: script(B), bp: 10_000 }]);
+    const bonus = (reward * BigInt(pool.chain.params.finderBonusBp)) / 10_000n;
+    for (const [addr, x] of [[A, all[0]], [B, all[1]], [C, all[2]]] as const) {
+      const got = paid.payees.find((p) => p.key === Buffer.from(script(addr)).toString('hex'))!.amount;
+      const share = Number(x.expectedSats) * (1 - Number(bonus) / Number(reward));
+      expect(Math.abs(Number(got) - share - (addr === B ? Number(bonus) : 0))).toBeLessThanOrEqual(1);
     }
-
-    // Next block: C's carried balance plus its new credit crosses the minimum; the estimate says so, the block agrees.
-    await Promise.all(Array.from({ length: 30 }, () => writer.append(share(C, 2))));
-    current = template(9, 50n * COIN);
-    const c2 = (await get(`/api/miners/${C}`)).estimate;
-    expect(c2.nextPayoutSats).toBeGreaterThan(c2.nextBlockSats); // it settles the carried balance too
-    const t2 = current;
-    const outputs2 = pplns.payoutOutputs(t2);
-    await pplns.recordFoundBlock({ height: t2.height, hash: 'e2'.repeat(32), worker: `${C}.rig`, accepted: true, blockHex: blockHex(t2, outputs2) }, 'confirmed');
-    const cAfter = await get(`/api/miners/${C}`);
-    expect(cAfter.payouts[0]).toMatchObject({ blockHash: 'e2'.repeat(32), credit: c2.nextBlockSats, value: c2.nextPayoutSats });
-    expect(cAfter.payouts[0].carriedPaid).toBe(c2.nextPayoutSats - c2.nextBlockSats);
-    await writer.stop();
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The pool's HTTP API (Hono), mounted under /api by the composition root: pool statistics,
- * miners, one miner's workers/hashrates/balance/payouts and estimated earnings, payouts,
- * blocks, the OpenAPI document, and a loopback-only admin route that CPU-profiles the edge.
+ * miners, one miner's workers/hashrates/payouts and its place in the sharechain's window (credit
+ * and expected payout of the next block), payouts, blocks, the sharechain (sharechain-routes.ts),
+ * the OpenAPI document, and a loopback-only admin route that CPU-profiles the edge. Nobody holds
+ * funds: there are no balances, only what blocks' coinbases paid and what the chain credits.
  *
  * Every answer is JSON. Satoshi amounts are integers (JSON numbers; the total supply fits a
  * double exactly). Hashrates are hashes per second estimated from accepted share difficulty
@@ -22,7 +24,7 @@ import { OPENAPI_DOCUMENT } from './api-openapi.ts';
 import { CpuProfiler } from './cpu-profiler.ts';
 import { ApiError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { PplnsEstimate } from '../accounting/payout-provider-pplns.ts';
+import type { WindowStanding } from '../accounting/next-payouts.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { registerSharechainRoutes, type SharechainSource } from './sharechain-routes.ts';
 import type { PoolStore } from '../storage/pool-store.ts';
@@ -42,9 +44,11 @@ export const MAX_PROFILE_SECONDS = 600;
 export interface ApiDeps {
   readonly store: Pick<PoolStore, 'poolStats' | 'listMiners' | 'minerDetail' | 'listPayouts' | 'listBlocks'>;
   readonly pool: {
-    readonly feePercent: number;
+    /** The operator's fee in basis points of every share its miners find. */
+    readonly feeBp: number;
+    /** The sharechain's minimum payout (the lottery threshold's floor). */
     readonly minPayoutSats: bigint;
-    readonly pplnsWindow: number;
+    /** The operator's address (the fee payee). */
     readonly feeAddress: string;
     readonly network: Network;
     /** 'simnet' when addresses are checked against simnet's rules. */
@@ -53,10 +57,10 @@ export interface ApiDeps {
   /** Live facts that are not in the database. */
   readonly live?: () => { height?: number | undefined; stratum?: { connections: number }; windowShares?: number };
   /**
-   * What an address would get if the pool found a block now (PplnsPayoutProvider.estimate at
-   * the current template's reward); undefined while there is no template yet.
+   * An address's credit in the sharechain's window and its expected payout of the next block
+   * (EdgeNetwork.standing); undefined when the window does not credit it.
    */
-  readonly estimate?: (address: string) => PplnsEstimate | undefined;
+  readonly standing?: (address: string) => WindowStanding | undefined;
   /** Profiles go to `<dataDir>/profiles`. */
   readonly dataDir: string;
   /** The pool's network: sharechain, peers, sync (api/sharechain-routes.ts); absent: those routes answer 404. */
@@ -147,10 +151,10 @@ export function createApiRoutes(deps: ApiDeps): (app: Hono) => void {
     const live = deps.live?.() ?? {};
     return json({
       pool: {
-        feePercent: deps.pool.feePercent,
+        feeBp: deps.pool.feeBp,
         minPayoutSats: deps.pool.minPayoutSats,
-        pplnsWindow: deps.pool.pplnsWindow,
         feeAddress: deps.pool.feeAddress,
+        payouts: 'sharechain',
         network: deps.pool.chainName ?? deps.pool.network,
       },
       chain: { height: live.height ?? null },
@@ -172,7 +176,7 @@ export function createApiRoutes(deps: ApiDeps): (app: Hono) => void {
     const p = page(c);
     const payouts = await deps.store.listPayouts({ ...p, address });
     const { workerStats, ...summary } = detail;
-    return json({ ...summary, workers: workerStats, payouts, estimate: deps.estimate?.(address) ?? null });
+    return json({ ...summary, workers: workerStats, payouts, sharechain: deps.standing?.(address) ?? null });
   });
 
   api.get('/pool/payouts', async (c) => {

@@ -5,7 +5,9 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
-import { bytesToHex } from '@otedama/core';
+import { bitsToTarget, bytesToHex, scriptToAddress } from '@otedama/core';
+import { payee } from '../../../core/test/sharechain-fixtures.ts';
+import { TestTemplateSource, makeTemplate } from '../../test/stratum-harness.ts';
 import { Hono } from 'hono';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger.ts';
 import { edgeNetwork, type EdgeNetwork } from '../p2p/edge-network.ts';
+import { createPoolChain } from '../p2p/pool-chain.ts';
 import type { P2pNode } from '../p2p/p2p-node.ts';
 import { chainHost, minerOn, startTestNode, testNetwork } from '../p2p/p2p-test-kit.ts';
 import { openStorage, type Storage } from '../storage/open-storage.ts';
@@ -23,15 +26,19 @@ let dir: string;
 let storage: Storage;
 let node: P2pNode;
 let network: EdgeNetwork;
-const host = chainHost(net);
-minerOn(net, host).mine(3);
-const sharechain = { params: net.params, chain: host.chain, host, stop: () => undefined };
+// The edge's sharechain over a template on the test network's coin tip, with 3 mined shares.
+const { info } = net.tip;
+const source = new TestTemplateSource({ ...makeTemplate(), prevHash: net.tip.prevHash, height: info.height, bits: info.bits, target: bitsToTarget(info.bits), coinbaseValue: info.maxReward });
+const sharechain = await createPoolChain({ params: net.params, source, logger: silentLogger });
+const host = sharechain.host;
+minerOn({ ...net, coin: sharechain.coin }, host).mine(3);
+const view = { network: 'regtest' as const, template: () => source.current(), bootstrap: 0, logger: silentLogger };
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'otedama-sharechain-api-'));
   storage = await openStorage({ dataDir: dir });
   node = await startTestNode(host);
-  network = edgeNetwork(sharechain, node);
+  network = edgeNetwork(sharechain, node, view);
 });
 afterEach(async () => {
   await network.stop();
@@ -45,7 +52,7 @@ function app(source: EdgeNetwork = network): Hono {
   const a = new Hono();
   createApiRoutes({
     store: storage.store,
-    pool: { feePercent: 1, minPayoutSats: 1_000_000n, pplnsWindow: 100, feeAddress: 'x', network: 'regtest' },
+    pool: { feeBp: 100, minPayoutSats: 1_000_000n, feeAddress: 'x', network: 'regtest' },
     dataDir: dir,
     sharechain: source,
     adminToken: { matches: (h) => h === `Bearer ${TOKEN}` },
@@ -57,7 +64,7 @@ function app(source: EdgeNetwork = network): Hono {
 const fromIp = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } });
 
 describe('GET /api/sharechain', () => {
-  it('answers the pool id, this node, its peers, the tip, the window and the sync state', async () => {
+  it('answers the pool id, this node, its peers, the tip, the window, the sync state and what the next block pays', async () => {
     const res = await app().request('/api/sharechain');
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -72,8 +79,12 @@ describe('GET /api/sharechain', () => {
       blocked: 0,
       tip: { id: bytesToHex(host.chain.tip!.id), height: 2 },
       windowShares: 3,
+      heldShares: 3,
       sync: { state: 'idle', shares: 0, batches: 0 },
-      nextPayouts: null,
+      serving: false,
+      // Every share paid payee 1: it is owed the whole reward.
+      nextPayouts: [{ address: scriptToAddress(payee(1).script, 'regtest'), sats: Number(info.maxReward), kind: 'direct', probability: 1, fraction: 1 }],
+      nextBlock: { rewardSats: Number(info.maxReward), thresholdSats: Number(net.params.minPayoutSats), minPayoutSats: Number(net.params.minPayoutSats) },
     });
     expect(body.listen[0]).toMatch(new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/${node.peerId}$`));
     expect(await (await app().request('/api/sharechain/peers')).json()).toEqual({ peers: [] });
@@ -91,7 +102,7 @@ describe('GET /api/sharechain', () => {
   });
 
   it('answers 409 to a re-sync with p2p off, and 404 to unknown routes', async () => {
-    const off = edgeNetwork(sharechain, undefined);
+    const off = edgeNetwork(sharechain, undefined, view);
     const res = await app(off).request('/api/sharechain/sync', { method: 'POST' }, fromIp('127.0.0.1'));
     expect(res.status).toBe(409);
     expect(((await res.json()) as any).error).toEqual({ code: 'p2p_disabled', message: expect.stringMatching(/runs without its libp2p node/) });
@@ -154,7 +165,7 @@ describe('the operator blocks and unblocks a peer (admin API)', () => {
     expect(await errorOf(await post('/api/admin/peers/block', { peer: valid, pad: 'x'.repeat(2000) }))).toMatchObject({ status: 413, code: 'body_too_large' });
     expect(await errorOf(await post('/api/admin/peers/block', { peer: node.peerId }))).toMatchObject({ status: 400, message: expect.stringMatching(/cannot block itself/) });
     expect(network.summary().blocked).toBe(0);
-    const off = await app(edgeNetwork(sharechain, undefined)).request('/api/admin/peers/unblock', { method: 'POST', headers: admin, body: JSON.stringify({ peer: valid }) }, fromIp('::1'));
+    const off = await app(edgeNetwork(sharechain, undefined, view)).request('/api/admin/peers/unblock', { method: 'POST', headers: admin, body: JSON.stringify({ peer: valid }) }, fromIp('::1'));
     expect(await errorOf(off)).toMatchObject({ status: 409, code: 'p2p_disabled' });
   });
 });

@@ -2,7 +2,7 @@
  * The network's HTTP routes, under /api with the rest of the API (api.ts mounts them):
  *
  *   GET  /api/sharechain              pool id, peer id, listen addresses (dialable as --bootstrap),
- *                                     peers, tip, window, sync progress, next payouts (to come)
+ *                                     peers, tip, window, sync progress, serving, next payouts
  *   GET  /api/sharechain/peers        each peer: id, addresses, transports, latency, score, admitted
  *   POST /api/sharechain/sync         loopback only: starts a re-sync (202 with its progress)
  *   POST /api/sharechain/sync/cancel  loopback only: stops the sync under way

@@ -88,7 +88,7 @@ export const diagCommand: Command = {
       http: `${config.http.host}:${config.http.port}`,
       stratum: `${config.stratum.host}:${config.stratum.port}`,
       chain: config.chain.mode === 'simnet' ? `simnet (RPC port ${config.chain.simnet.rpcPort}, block difficulty ${config.chain.simnet.blockDifficulty})` : `rpc ${config.chain.rpcUrl}`,
-      pool: { feePercent: config.pool.feePercent, minPayoutSats: Number(config.pool.minPayoutSats), pplnsWindow: config.pool.pplnsWindow, payoutAddress: config.pool.payoutAddress ?? null },
+      pool: { feeBp: config.pool.feeBp, minPayoutSats: Number(config.pool.minPayoutSats), payouts: 'sharechain', payoutAddress: config.pool.payoutAddress ?? null },
       metrics: config.metrics.port !== undefined ? `${config.metrics.host}:${config.metrics.port}` : 'on the HTTP port',
       log: `${config.log.level} (${config.log.format})`,
     };
@@ -110,7 +110,7 @@ export const diagCommand: Command = {
       `  file ${configSummary.file ?? '(none: defaults, environment, flags)'}`,
       `  data ${configSummary.dataDir}; HTTP ${configSummary.http}; Stratum ${configSummary.stratum}; metrics ${configSummary.metrics}`,
       `  chain ${configSummary.chain}`,
-      `  pool fee ${configSummary.pool.feePercent}%, min payout ${configSummary.pool.minPayoutSats} sats, PPLNS window ${configSummary.pool.pplnsWindow}`,
+      `  operator fee ${configSummary.pool.feeBp} bp of every share, sharechain min payout ${configSummary.pool.minPayoutSats} sats`,
       'database',
       `  ${database.backend} at ${database.location}: ${database.ok ? `schema v${String(database.schemaVersion)} of ${String(database.latestVersion)}, ${String(database.detail)}` : `cannot open: ${String(database.detail)}`}`,
       'chain',

@@ -30,7 +30,7 @@ export interface BlockJson {
 }
 
 export interface PoolStatsJson {
-  pool: { feePercent: number; minPayoutSats: number; pplnsWindow: number; feeAddress: string; network: string };
+  pool: { feeBp: number; minPayoutSats: number; feeAddress: string; network: string; payouts?: string };
   chain: { height: number | null };
   stratum: { connections: number };
   hashrate: Hashrates;
@@ -41,7 +41,8 @@ export interface PoolStatsJson {
   blocksFound: number;
   lastBlock?: BlockJson;
   paidTotal: number;
-  carriedTotal: number;
+  /** Shares in the sharechain's window. */
+  windowShares?: number | null;
 }
 
 export interface MinerJson {
@@ -50,7 +51,6 @@ export interface MinerJson {
   lastSeen: number;
   shares: number;
   hashrate: Hashrates;
-  balance: number;
 }
 
 export interface PayoutJson {
@@ -101,8 +101,12 @@ export interface SharechainJson {
   blocked: number;
   tip: { id: string; height: number } | null;
   windowShares: number;
+  /** Absent from edges before the sharechain held its shares in the database. */
+  heldShares?: number;
   sync: SyncProgressJson;
-  nextPayouts: unknown;
+  serving?: boolean;
+  nextPayouts: { address: string; sats: number; kind: 'direct' | 'lottery'; probability: number; fraction: number }[] | null;
+  nextBlock?: { rewardSats: number; thresholdSats: number; minPayoutSats: number } | null;
 }
 
 /** GET /api/sharechain/bans (api/sharechain-routes.ts). */

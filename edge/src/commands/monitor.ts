@@ -37,11 +37,11 @@ export function renderFrame(f: Frame, url: string, now = Date.now()): string {
     `hashrate  ${formatWindowRate(s.hashrate, 'm10')}  ${formatWindowRate(s.hashrate, 'h1')}  ${formatWindowRate(s.hashrate, 'h24')}`,
     `miners    ${s.activeMiners} active, ${s.activeWorkers} workers, ${s.stratum.connections} connections`,
     `shares    ${s.sharesTotal} total, ${s.sharesLast24h} in 24 h`,
-    `blocks    ${s.blocksFound} found, chain height ${s.chain.height ?? '-'}; paid ${formatCoins(s.paidTotal)}, carried ${formatCoins(s.carriedTotal)}`,
+    `blocks    ${s.blocksFound} found, chain height ${s.chain.height ?? '-'}; paid ${formatCoins(s.paidTotal)}`,
     '',
     'top miners',
     f.miners.length
-      ? table([['ADDRESS', '10 MIN', 'SHARES', 'BALANCE', 'LAST'], ...f.miners.map((m) => [m.address, formatHashrate(m.hashrate.m10), String(m.shares), formatCoins(m.balance), formatAgo(m.lastSeen, now)])])
+      ? table([['ADDRESS', '10 MIN', 'SHARES', 'LAST'], ...f.miners.map((m) => [m.address, formatHashrate(m.hashrate.m10), String(m.shares), formatAgo(m.lastSeen, now)])])
       : '  none yet',
     '',
     'recent blocks',

@@ -7,7 +7,7 @@ import { JSON_FLAG, type CliIO, type Command } from '../command.ts';
 import { EdgeClientError } from '../errors.ts';
 import { EdgeClient } from './edge-client.ts';
 import { noPositionals, URL_FLAG, type HealthJson, type PeerJson, type SharechainJson, type SyncProgressJson } from './edge-api.ts';
-import { table } from './format.ts';
+import { formatCoins, table } from './format.ts';
 
 /** How often `node sync` reads the progress. */
 const SYNC_POLL_MS = 500;
@@ -36,9 +36,25 @@ export function formatSync(s: SyncProgressJson): string {
   return parts.join(', ');
 }
 
+/** Payout lines shown at most (the largest); the rest are summed. */
+const NEXT_PAYOUT_LINES = 5;
+
+/** "next block: 50.00 BTC, threshold 0.01 BTC" and the largest expected payouts. */
+export function formatNextPayouts(sc: Pick<SharechainJson, 'nextPayouts' | 'nextBlock'>): string[] {
+  if (!sc.nextPayouts || !sc.nextBlock) return sc.nextBlock === undefined ? [] : ['next block: no payout yet (no share in the window, or no template)'];
+  const top = [...sc.nextPayouts].sort((a, b) => b.sats - a.sats);
+  const lines = [`next block: ${formatCoins(sc.nextBlock.rewardSats)} to ${top.length} address${top.length === 1 ? '' : 'es'}, lottery below ${formatCoins(sc.nextBlock.thresholdSats)}`];
+  for (const p of top.slice(0, NEXT_PAYOUT_LINES)) {
+    const how = p.kind === 'direct' ? 'direct' : `lottery ${(p.probability * 100).toFixed(1)} %`;
+    lines.push(`           ${p.address}  ${formatCoins(p.sats)} expected (${(p.fraction * 100).toFixed(2)} % of the window, ${how})`);
+  }
+  if (top.length > NEXT_PAYOUT_LINES) lines.push(`           … and ${top.length - NEXT_PAYOUT_LINES} more`);
+  return lines;
+}
+
 export const nodeStatusCommand: Command = {
   words: ['node', 'status'],
-  summary: "the running edge: chain, pool id, peer id, listen addresses, peers, sharechain tip and sync",
+  summary: "the running edge: chain, pool id, peer id, listen addresses, peers, sharechain tip, window, sync and next payouts",
   usage: '[--url URL] [--json]',
   flags: [URL_FLAG, JSON_FLAG],
   async run(args, io) {
@@ -64,8 +80,10 @@ export const nodeStatusCommand: Command = {
         ...(sc.listen.length ? sc.listen.map((a, i) => `${i ? '           ' : 'listen:    '}${a}`) : ['listen:    -']),
         `peers:     ${sc.peers} connected, ${sc.admittedPeers} admitted${sc.bans ? `, ${sc.bans} banned` : ''}${sc.blocked ? `, ${sc.blocked} blocked` : ''}`,
         `tip:       ${sc.tip ? `height ${sc.tip.height}, ${sc.tip.id}` : 'no share yet'}`,
-        `window:    ${sc.windowShares} shares`,
+        `window:    ${sc.windowShares} shares${sc.heldShares !== undefined ? ` (${sc.heldShares} held)` : ''}`,
         `sync:      ${formatSync(sc.sync)}`,
+        ...(sc.serving === undefined ? [] : [`work:      ${sc.serving ? 'serving Stratum jobs' : 'not serving yet: syncing the sharechain from the bootstrap peers'}`]),
+        ...formatNextPayouts(sc),
       );
     }
     io.out(lines.join('\n'));
@@ -130,7 +148,10 @@ export const nodeSyncCommand: Command = {
   words: ['node', 'sync'],
   summary: 'ask the running edge to re-sync its sharechain from its peers, and show the progress',
   usage: '[--url URL] [--json]',
-  details: 'Progress (shares, percent, ETA) goes to stderr; the result to stdout. Ctrl+C cancels the run on the edge.\nThe edge accepts this only from the loopback interface.',
+  details:
+    'Progress (shares, percent, ETA) goes to stderr; the result to stdout. Ctrl+C cancels the run on the edge.\n' +
+    'Every share the sync brings is verified, added to the chain and written to the edge\'s database.\n' +
+    'The edge accepts this only from the loopback interface.',
   flags: [URL_FLAG, JSON_FLAG],
   async run(args, io) {
     noPositionals(args.positionals);
@@ -143,7 +164,10 @@ export const nodeSyncCommand: Command = {
       if (!io.stopSignal.aborted) throw err;
       done = (await sharechainOf(client))?.sync ?? { state: 'cancelled', shares: 0, batches: 0 };
     }
-    io.out(args.flags.json ? JSON.stringify({ sync: done }) : `sync ${formatSync(done)}`);
+    // What the edge holds now: a synced share is in the edge's database as well as in its chain.
+    const after = await sharechainOf(client).catch(() => undefined);
+    const held = after ? `; tip ${after.tip ? `at height ${after.tip.height}` : 'none'}, ${after.heldShares ?? '?'} shares held and stored` : '';
+    io.out(args.flags.json ? JSON.stringify({ sync: done, tip: after?.tip ?? null, heldShares: after?.heldShares ?? null }) : `sync ${formatSync(done)}${held}`);
     return done.state === 'synced' ? 0 : 1;
   },
 };

@@ -16,8 +16,8 @@ export function formatPoolStats(s: PoolStatsJson, now = Date.now()): string {
     `miners:     ${s.activeMiners} active, ${s.activeWorkers} workers, ${s.stratum.connections} Stratum connections`,
     `shares:     ${s.sharesTotal} total, ${s.sharesLast24h} in 24 h`,
     `blocks:     ${s.blocksFound} found; last ${last}`,
-    `paid:       ${formatCoins(s.paidTotal)}   carried: ${formatCoins(s.carriedTotal)}`,
-    `payouts:    PPLNS over ${s.pool.pplnsWindow} shares, fee ${s.pool.feePercent}%, minimum ${formatCoins(s.pool.minPayoutSats)}`,
+    `paid:       ${formatCoins(s.paidTotal)} by found blocks (nothing is held: each coinbase pays the sharechain)`,
+    `payouts:    sharechain window of ${s.windowShares ?? '-'} shares, operator fee ${s.pool.feeBp} bp, minimum payout ${formatCoins(s.pool.minPayoutSats)}`,
   ].join('\n');
 }
 
@@ -46,7 +46,7 @@ function pageQuery(args: ParsedArgs): string {
 
 export const poolMinersCommand: Command = {
   words: ['pool', 'miners'],
-  summary: 'miners of the running pool (last 24 h) with hashrates and balances',
+  summary: 'miners of the running pool (last 24 h) with hashrates and shares',
   usage: '[--url URL] [--limit N] [--offset N] [--json]',
   flags: [URL_FLAG, LIMIT_FLAG, OFFSET_FLAG, JSON_FLAG],
   async run(args, io) {
@@ -56,8 +56,8 @@ export const poolMinersCommand: Command = {
     else if (res.miners.length === 0) io.out('no miners in the last 24 hours');
     else {
       io.out(table([
-        ['ADDRESS', 'WORKERS', '10 MIN', '1 H', '24 H', 'SHARES', 'BALANCE', 'LAST SHARE'],
-        ...res.miners.map((m) => [m.address, String(m.workers), formatHashrate(m.hashrate.m10), formatHashrate(m.hashrate.h1), formatHashrate(m.hashrate.h24), String(m.shares), formatCoins(m.balance), formatAgo(m.lastSeen)]),
+        ['ADDRESS', 'WORKERS', '10 MIN', '1 H', '24 H', 'SHARES', 'LAST SHARE'],
+        ...res.miners.map((m) => [m.address, String(m.workers), formatHashrate(m.hashrate.m10), formatHashrate(m.hashrate.h1), formatHashrate(m.hashrate.h24), String(m.shares), formatAgo(m.lastSeen)]),
       ]));
     }
     return 0;
@@ -77,8 +77,8 @@ export const poolPayoutsCommand: Command = {
     else if (res.payouts.length === 0) io.out('no payouts yet (a block must be found first)');
     else {
       io.out(table([
-        ['HEIGHT', 'STATUS', 'ADDRESS', 'KIND', 'VALUE', 'CARRIED PAID', 'WHEN'],
-        ...res.payouts.map((p) => [String(p.height), p.status, p.address, p.kind, formatCoins(p.value), formatCoins(p.carriedPaid), formatAgo(p.time)]),
+        ['HEIGHT', 'STATUS', 'ADDRESS', 'KIND', 'VALUE', 'CREDIT', 'WHEN'],
+        ...res.payouts.map((p) => [String(p.height), p.status, p.address, p.kind, formatCoins(p.value), formatCoins(p.credit), formatAgo(p.time)]),
       ]));
     }
     return 0;

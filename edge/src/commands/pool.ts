@@ -1,7 +1,7 @@
 /** `otedama pool` (also plain `otedama`): runs the edge until interrupted. */
 import type { FlagSpec, FlagValues } from '../cli-args.ts';
 import type { Command } from '../command.ts';
-import type { EdgeConfig } from '../config/config.ts';
+import { MAX_FEE_BP, type EdgeConfig } from '../config/config.ts';
 import { coinsToSats, loadConfig, validateConfig } from '../config/config-file.ts';
 import { CliUsageError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
@@ -22,9 +22,9 @@ export const LOCATION_FLAGS: readonly FlagSpec[] = [
 export const POOL_FLAGS: readonly FlagSpec[] = [
   ...LOCATION_FLAGS,
   { name: 'metrics-port', type: 'integer', min: 0, max: 65535, help: 'serve /metrics on its own port (default: on the HTTP port)', metavar: 'PORT' },
-  { name: 'payout-address', type: 'string', help: "the pool's address: fee and carried balances (default: simnet's own)", metavar: 'ADDR' },
-  { name: 'fee', type: 'number', min: 0, max: 100, help: 'pool fee in percent of each block reward (default 1)', metavar: 'PERCENT' },
-  { name: 'min-payout', type: 'string', help: 'smallest payout in coins; smaller balances roll forward (default 0.01)', metavar: 'COINS' },
+  { name: 'payout-address', type: 'string', help: "the operator's address, paid the fee of every share (default: simnet's own)", metavar: 'ADDR' },
+  { name: 'fee', type: 'integer', min: 0, max: MAX_FEE_BP, help: "operator fee in basis points of every share its miners find: 100 = 1 % (default 100)", metavar: 'BP' },
+  { name: 'min-payout', type: 'string', help: "the pool's minimum lottery threshold in coins, a pool rule every edge shares (default 0.01)", metavar: 'COINS' },
   { name: 'web-root', type: 'string', help: 'folder of the built web app served at / (default: dist/web of this checkout)', metavar: 'DIR' },
   { name: 'block-difficulty', type: 'number', help: 'simnet block difficulty (default 0.05)', metavar: 'D' },
   { name: 'max-connections', type: 'integer', min: 0, max: 10_000_000, help: 'Stratum connections in all (default 0: from the descriptor limit, ulimit -n)', metavar: 'N' },
@@ -45,7 +45,7 @@ export function edgeConfigFromFlags(f: FlagValues, env: Record<string, string | 
   if (f['rpc-port'] !== undefined) config.chain.simnet.rpcPort = Number(f['rpc-port']);
   if (f['metrics-port'] !== undefined) config.metrics.port = Number(f['metrics-port']);
   if (f['payout-address']) config.pool.payoutAddress = String(f['payout-address']);
-  if (f.fee !== undefined) config.pool.feePercent = Number(f.fee);
+  if (f.fee !== undefined) config.pool.feeBp = Number(f.fee);
   if (f['min-payout'] !== undefined) {
     const sats = coinsToSats(String(f['min-payout']));
     if (sats === undefined) throw new CliUsageError(`--min-payout expects an amount in coins with at most 8 decimals, such as 0.1 (got "${f['min-payout']}")`);
@@ -83,7 +83,7 @@ export const poolCommand: Command = {
     '(OTEDAMA_DATA_DIR, OTEDAMA_LOG_LEVEL, OTEDAMA_LOG_FORMAT, OTEDAMA_METRICS_PORT, OTEDAMA_DATABASE_URL) < flags.',
     '',
     'Examples:',
-    '  otedama pool --fee 1.0 --min-payout 0.1',
+    '  otedama pool --fee 100 --min-payout 0.1        (a 1 % fee; every edge of a pool uses one min payout)',
     '  otedama pool -config config.yaml --http-port 8081',
     '  otedama pool --p2p-port 4735 --bootstrap /ip4/127.0.0.1/tcp/4733/p2p/12D3KooW...',
   ].join('\n'),
@@ -96,7 +96,7 @@ export const poolCommand: Command = {
     const edge = await startEdge(config, logger, { onProgress: (line) => io.err(line) });
     io.out(`Otedama is running. Open ${edge.httpUrl} to mine in your browser.`);
     io.out(`Stratum: ${edge.stratumUrl}   simnet RPC: ${edge.rpcUrl}   data: ${config.dataDir}`);
-    io.out(`API: ${edge.httpUrl}api/pool/stats   metrics: ${edge.metricsUrl}   fee ${config.pool.feePercent}%`);
+    io.out(`API: ${edge.httpUrl}api/pool/stats   metrics: ${edge.metricsUrl}   fee ${config.pool.feeBp} bp (${config.pool.feeBp / 100} %)`);
     if (edge.p2p) io.out(`P2P: ${edge.p2p.listen.join('  ')}   (other edges join with --bootstrap ${edge.p2p.listen[0] ?? '-'})`);
     io.out('Press Ctrl+C to stop.');
     await new Promise<void>((resolve) => {

@@ -10,7 +10,7 @@
  *   show     prints the address (no passphrase needed); --export asks for the passphrase and
  *            prints the private key in WIF (to import into Bitcoin Core or Electrum).
  *   balance  the address's coins on the pool's chain (the node's scantxoutset: simnet implements
- *            it) and what the pool's API holds for it (carried balance, estimate of the next block).
+ *            it) and its place in the pool's sharechain (window credit, expected payout of the next block).
  *
  * The passphrase never comes from a flag (it would sit in the shell history and `ps`).
  */
@@ -288,13 +288,13 @@ interface ScanReply {
 
 export const walletBalanceCommand: Command = {
   words: ['wallet', 'balance'],
-  summary: "the wallet address's coins on the pool's chain, and what the pool holds for it",
+  summary: "the wallet address's coins on the pool's chain, and its credit in the pool's sharechain",
   usage: '[--wallet FILE | --address ADDR] [--url URL] [--rpc-url URL --rpc-user U --rpc-password P | --rpc-cookie-file FILE] [--json]',
   details: [
     'On the chain: the node\'s scantxoutset (simnet implements it; bitcoind 0.17+ too). The node is the one the',
     'pool at --url reports (/health), with simnet\'s cookie from the data dir, unless --rpc-url names it.',
     `Coinbase outputs count as spendable after ${COINBASE_MATURITY} confirmations.`,
-    'At the pool: the carried balance (below the minimum payout, paid with a later block) and what a block found now would pay.',
+    'At the pool: nothing is held for anyone. What the sharechain credits the address and its expected payout of a block found now.',
   ].join('\n'),
   flags: [
     WALLET_FLAG,
@@ -336,16 +336,15 @@ export const walletBalanceCommand: Command = {
     const chainSats = toSats(scan.total_amount);
     const matureSats = scan.unspents.filter((u) => u.confirmations >= COINBASE_MATURITY).reduce((a, u) => a + toSats(u.amount), 0);
 
-    let pool: { carriedSats: number; nextBlockSats: number | null; paidSats: number } | null = null;
+    let pool: { nextBlockSats: number | null; windowFraction: number; paidSats: number } | null = null;
     let poolProblem = edgeProblem;
     if (!edgeProblem) {
       try {
-        const m = await edge.get<{ balance: number; paid: number; estimate: { nextBlockSats?: number | string } | null }>(`/api/miners/${encodeURIComponent(address)}`);
-        const next = m.estimate?.nextBlockSats;
-        pool = { carriedSats: Number(m.balance), paidSats: Number(m.paid), nextBlockSats: next === undefined ? null : Number(next) };
+        const m = await edge.get<{ paid: number; sharechain: { expectedSats: number; fraction: number } | null }>(`/api/miners/${encodeURIComponent(address)}`);
+        pool = { paidSats: Number(m.paid), nextBlockSats: m.sharechain ? Number(m.sharechain.expectedSats) : null, windowFraction: m.sharechain?.fraction ?? 0 };
       } catch (err) {
         if (!(err instanceof EdgeClientError)) throw err;
-        if (err.status === 404) pool = { carriedSats: 0, paidSats: 0, nextBlockSats: 0 };
+        if (err.status === 404) pool = { paidSats: 0, nextBlockSats: null, windowFraction: 0 };
         else poolProblem = err.reason;
       }
     }
@@ -358,7 +357,7 @@ export const walletBalanceCommand: Command = {
       `address:   ${address}`,
       `on chain:  ${formatCoins(chainSats)} in ${scan.unspents.length} output(s) at height ${scan.height}; ${formatCoins(matureSats)} spendable (${COINBASE_MATURITY}+ confirmations)`,
       pool
-        ? `at pool:   ${formatCoins(pool.carriedSats)} carried (paid with a later block), ${pool.nextBlockSats === null ? 'no estimate yet' : `${formatCoins(pool.nextBlockSats)} if a block is found now`}; ${formatCoins(pool.paidSats)} paid so far`
+        ? `at pool:   ${pool.nextBlockSats === null ? 'no credit in the sharechain window' : `${(pool.windowFraction * 100).toFixed(2)} % of the sharechain window, ${formatCoins(pool.nextBlockSats)} expected from a block found now`}; ${formatCoins(pool.paidSats)} paid so far`
         : `at pool:   unavailable (${poolProblem})`,
     ].join('\n'));
     return 0;

@@ -67,10 +67,9 @@ security:
   max_connections_per_ip: 10
   rate_limit: 120
 pool:
-  fee: 1.5
+  fee: 150
   min_payout: 0.1
   payout_address: bcrt1qexample
-  pplns_window: 1000
 chain:
   mode: rpc
   rpc_url: http://127.0.0.1:18443
@@ -110,7 +109,7 @@ log:
     expect(c.stratum).toMatchObject({ banThreshold: 50, banSeconds: 60, maxConnectionsPerIp: 10, port: 0, extranonce2Bytes: 8, tlsCertFile: '/etc/otedama/cert.pem' });
     expect(c.stratum.vardiff.targetShareSeconds).toBe(5);
     expect(c.security.apiRateLimitPerMinute).toBe(120);
-    expect(c.pool).toMatchObject({ feePercent: 1.5, minPayoutSats: 10_000_000n, payoutAddress: 'bcrt1qexample', pplnsWindow: 1000 });
+    expect(c.pool).toMatchObject({ feeBp: 150, minPayoutSats: 10_000_000n, payoutAddress: 'bcrt1qexample' });
     expect(c.chain).toMatchObject({ mode: 'rpc', rpcUrl: 'http://127.0.0.1:18443', rpcCookieFile: join(homedir(), '.bitcoin/.cookie') });
     expect(c.chain.simnet.blockRewardSats).toBe(312_500_000);
     expect(c.storage).toMatchObject({ databaseUrl: 'postgres://u:p@db:5432/otedama', batchMs: 2 });
@@ -221,7 +220,10 @@ describe('config file errors name the key and the line', () => {
   it('out-of-range values', () => {
     expect(issues('stratum:\n  port: 70000\n')).toEqual(['config.yaml:2: stratum.port must be a port number from 0 to 65535 (got 70000)']);
     expect(issues('http:\n  port: -1\n')).toEqual(['config.yaml:2: http.port must be a port number from 0 to 65535 (got -1)']);
-    expect(issues('pool:\n  fee: 101\n')).toEqual(['config.yaml:2: pool.fee must be a number from 0 to 100 (got 101)']);
+    expect(issues('pool:\n  fee: 10000\n')).toEqual(['config.yaml:2: pool.fee must be a whole number from 0 to 9999 (got 10000)']);
+    // Basis points: a percent written as before (1.5) is refused, not read as 1.5 bp.
+    expect(issues('pool:\n  fee: 1.5\n')).toEqual(['config.yaml:2: pool.fee must be a whole number (got 1.5)']);
+    expect(issues('pool:\n  pplns_window: 2160\n')).toEqual([expect.stringMatching(/^config\.yaml:2: pool\.pplns_window was removed: payouts come from the sharechain.*delete this line$/)]);
     expect(issues('stratum:\n  initial_difficulty: 0\n')).toEqual(['config.yaml:2: stratum.initial_difficulty must be a number above 0 up to 1000000000000000 (got 0)']);
     expect(issues('pool:\n  min_payout: 0.123456789\n')).toEqual(['config.yaml:2: pool.min_payout must be a non-negative amount in coins with at most 8 decimals, such as 0.1 (got 0.123456789)']);
     expect(issues('storage:\n  database_url: mysql://x\n')).toEqual(['config.yaml:2: storage.database_url must be a postgres:// or postgresql:// URL (got "mysql://x")']);
@@ -304,6 +306,7 @@ describe('layers: defaults < file < environment < flags', () => {
     c.stratum.tlsCertFile = 'cert.pem';
     c.chain.mode = 'rpc';
     c.p2p.port = 8079;
+    c.pool.minPayoutSats = 545n;
     let err: ConfigError | undefined;
     try {
       validateConfig(c);
@@ -314,6 +317,7 @@ describe('layers: defaults < file < environment < flags', () => {
       'stratum.vardiff.min_difficulty (10) is above stratum.vardiff.max_difficulty (1)',
       'stratum.tls_cert and stratum.tls_key must be set together (TLS needs both)',
       'chain.rpc_url is required when chain.mode is rpc',
+      'pool.min_payout (or --min-payout) must be at least the dust limit, 546 sats (0.00000546); got 545 sats',
       'p2p.port 8079 (TCP 8079, WebSockets 8080) collides with http.port 8080; choose another p2p.port or --p2p-port',
     ]);
     // Explicit listen addresses, or no libp2p node at all, take p2p.port out of the question.

@@ -8,11 +8,12 @@
  * values, YAML syntax errors — and all problems of a file are reported at once, in one
  * ConfigError whose `issues` lists them.
  */
+import { REAL_COIN_DEFAULTS } from '@otedama/core';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
-import { defaultConfig, SATS_PER_COIN, type EdgeConfig } from './config.ts';
+import { defaultConfig, MAX_FEE_BP, SATS_PER_COIN, type EdgeConfig } from './config.ts';
 import { ConfigError } from '../errors.ts';
 import { bootstrapAddrReason, listenAddrReason, p2pHostReason, peerIdReason } from '../p2p/multiaddrs.ts';
 
@@ -88,11 +89,11 @@ export const SCHEMA: Section = {
     probe_rate_limit: int(1, 1_000_000, (c, v) => (c.security.probeRateLimitPerMinute = v as number)),
   },
   pool: {
-    fee: num(0, 100, (c, v) => (c.pool.feePercent = v as number)),
+    // Basis points (100 = 1 %): the operator's payee part of each share its miners find.
+    fee: int(0, MAX_FEE_BP, (c, v) => (c.pool.feeBp = v as number)),
     min_payout: { kind: 'coins', min: 0, apply: (c, v) => (c.pool.minPayoutSats = v as bigint) },
     payout_address: str((c, v) => (v === undefined ? delete c.pool.payoutAddress : (c.pool.payoutAddress = v as string)), { optional: true }),
     coinbase_tag: str((c, v) => (c.pool.coinbaseTag = v as string), { check: (v) => (new TextEncoder().encode(String(v)).length <= 40 ? undefined : 'must be at most 40 bytes') }),
-    pplns_window: int(1, 10_000_000, (c, v) => (c.pool.pplnsWindow = v as number)),
   },
   chain: {
     mode: oneOf(['simnet', 'rpc'], (c, v) => (c.chain.mode = v as 'simnet' | 'rpc')),
@@ -157,6 +158,11 @@ export const SCHEMA: Section = {
     level: oneOf(['debug', 'info', 'warn', 'error', 'silent'], (c, v) => (c.log.level = v as EdgeConfig['log']['level'])),
     format: oneOf(['json', 'text'], (c, v) => (c.log.format = v as 'json' | 'text')),
   },
+};
+
+/** Keys an older configuration may hold that mean nothing any more: the reason replaces "unknown key". */
+const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  'pool.pplns_window': 'was removed: payouts come from the sharechain, whose window is a pool rule (docs/sharechain.md §6); delete this line',
 };
 
 /** Every dotted key of the schema (docs and tests). */
@@ -316,6 +322,10 @@ function walk(map: YAMLMap, section: Section, prefix: string, config: EdgeConfig
     }
     const dotted = `${prefix}${key}`;
     const spec = Object.hasOwn(section, key) ? section[key] : undefined;
+    if (!spec && Object.hasOwn(RETIRED_KEYS, dotted)) {
+      out.at(keyNode as Node, `${dotted} ${RETIRED_KEYS[dotted]}`);
+      continue;
+    }
     if (!spec) {
       const hint = suggest(key, known);
       const what = prefix ? 'key' : 'section';
@@ -423,6 +433,10 @@ export function validateConfig(config: EdgeConfig): EdgeConfig {
   if (v.minDifficulty > v.maxDifficulty) issues.push(`stratum.vardiff.min_difficulty (${v.minDifficulty}) is above stratum.vardiff.max_difficulty (${v.maxDifficulty})`);
   if (Boolean(config.stratum.tlsCertFile) !== Boolean(config.stratum.tlsKeyFile)) issues.push('stratum.tls_cert and stratum.tls_key must be set together (TLS needs both)');
   if (config.chain.mode === 'rpc' && !config.chain.rpcUrl) issues.push('chain.rpc_url is required when chain.mode is rpc');
+  const dust = REAL_COIN_DEFAULTS.dustLimitSats;
+  if (config.pool.minPayoutSats < dust) {
+    issues.push(`pool.min_payout (or --min-payout) must be at least the dust limit, ${dust} sats (0.${dust.toString().padStart(8, '0')}); got ${config.pool.minPayoutSats} sats`);
+  }
   const hostReason = config.p2p.enabled && config.p2p.listen.length === 0 ? p2pHostReason(config.p2p.host) : undefined;
   if (hostReason) issues.push(`p2p.host (or --host) ${hostReason} (got ${JSON.stringify(config.p2p.host)})`);
   if (config.p2p.enabled && config.p2p.listen.length === 0 && config.p2p.port !== 0) {

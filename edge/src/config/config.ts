@@ -79,16 +79,22 @@ export interface EdgeConfig {
     };
   };
   pool: {
-    /** The pool's address: receives the fee and holds carried balances; empty = simnet's own. */
+    /** The edge operator's address: the fee payee of every share its miners find; empty = simnet's own. */
     payoutAddress?: string;
     /** Text tag in the coinbase script. */
     coinbaseTag: string;
-    /** Pool fee in percent of each block's reward (0..100). */
-    feePercent: number;
-    /** Balances below this many satoshis roll forward to the next block. */
+    /**
+     * The operator's fee in basis points (100 = 1 %): every share this edge's miners find names
+     * the operator's address as a second payee with this many basis points of the share's credit
+     * (0: the miner is the only payee). 0..9999.
+     */
+    feeBp: number;
+    /**
+     * The sharechain's minimum payout (pool parameter minPayoutSats, part of the pool id: every
+     * edge of a pool must use the same): payees owed less than the lottery threshold, which is
+     * never below this, are paid by the lottery (docs/sharechain.md §7).
+     */
     minPayoutSats: bigint;
-    /** PPLNS window: the last N shares, weighted by difficulty. */
-    pplnsWindow: number;
   };
   storage: {
     /** postgres://… ; unset: the embedded SQLite database in dataDir. */
@@ -159,8 +165,10 @@ export const DEFAULT_P2P_MAX_PEERS = 200;
 
 /** Satoshis per coin: min payouts are configured in coins. */
 export const SATS_PER_COIN = 100_000_000n;
-/** P2Pool's sharechain window (2160 shares): a default N that spans several blocks on simnet. */
-export const DEFAULT_PPLNS_WINDOW = 2160;
+/** The operator's default fee: 1 % of every share its miners find (basis points). */
+export const DEFAULT_FEE_BP = 100;
+/** The largest fee: the miner keeps at least one basis point (a payee's part is 1..10,000 bp). */
+export const MAX_FEE_BP = 9999;
 
 export function defaultDataDir(env: Record<string, string | undefined> = process.env): string {
   return env.OTEDAMA_DATA_DIR ?? join(homedir(), '.otedama');
@@ -203,7 +211,7 @@ export function defaultConfig(env: Record<string, string | undefined> = process.
       // Simnet blocks at difficulty 0.05 take a 5 MH/s CPU about 40 s on average.
       simnet: { rpcPort: 18443, blockDifficulty: 0.05, blockRewardSats: 50 * 100_000_000 },
     },
-    pool: { coinbaseTag: '/otedama/', feePercent: 1, minPayoutSats: SATS_PER_COIN / 100n, pplnsWindow: DEFAULT_PPLNS_WINDOW },
+    pool: { coinbaseTag: '/otedama/', feeBp: DEFAULT_FEE_BP, minPayoutSats: SATS_PER_COIN / 100n },
     storage: { batchMs: 5, maxBatch: 2000, sqliteSynchronous: 'FULL' },
     metrics: { host: '127.0.0.1' },
     log: { level: 'info', format: 'text' },

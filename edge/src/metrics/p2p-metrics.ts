@@ -1,9 +1,10 @@
 /**
- * The libp2p network's metrics (issue 10): shares heard from peers by verdict, how long a share
- * took to reach this edge (from its own timestamp) and to be relayed on (from receipt), bans.
- * `otedama_peers_connected` is in pool-metrics.ts (the seed's name).
+ * The pool network's metrics (issue 10): sharechain shares by verdict (this edge's miners' and
+ * the peers'), the chain's height, how long a share took to reach this edge (from its own
+ * timestamp) and to be relayed on (from receipt), bans. `otedama_peers_connected` is in
+ * pool-metrics.ts (the seed's name).
  */
-import type { Counter, Histogram, MetricsRegistry } from './metrics.ts';
+import type { Counter, Gauge, Histogram, MetricsRegistry } from './metrics.ts';
 
 /**
  * Propagation: 1 ms (loopback) to 30 s (a share whose timestamp has whole-second resolution,
@@ -13,8 +14,13 @@ const PROPAGATION_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 const RELAY_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
 export interface P2pMetrics {
-  /** Shares from peers (gossip and sync) by verdict: accepted, duplicate, orphan, deferred, invalid, rate-limited, oversized. */
+  /**
+   * Shares added to the sharechain by verdict: accepted, duplicate, orphan, deferred, invalid
+   * (this edge's miners' chain shares and gossiped ones), rate-limited, oversized (gossip).
+   */
   readonly sharesTotal: Counter;
+  /** Height of the sharechain's best tip (-1 while empty). */
+  readonly sharechainHeight: Gauge;
   /** Seconds from a share's own timestamp to its validation here. */
   readonly propagationSeconds: Histogram;
   /** Seconds from a gossiped share's receipt to its relay (the validation in between). */
@@ -25,7 +31,8 @@ export interface P2pMetrics {
 
 export function createP2pMetrics(registry: MetricsRegistry): P2pMetrics {
   return {
-    sharesTotal: registry.counter({ name: 'otedama_sharechain_shares_total', help: 'Sharechain shares heard from peers (gossip and sync), by verdict.', labelNames: ['result'] }),
+    sharesTotal: registry.counter({ name: 'otedama_sharechain_shares_total', help: "Sharechain shares by verdict: this edge's miners' and those gossiped by peers.", labelNames: ['result'] }),
+    sharechainHeight: registry.gauge({ name: 'otedama_sharechain_height', help: "Height of the sharechain's best tip (-1 while it holds no share)." }),
     propagationSeconds: registry.histogram({ name: 'otedama_share_propagation_seconds', help: "Time from a share's own timestamp to its validation on this edge.", buckets: PROPAGATION_BUCKETS_S }),
     relaySeconds: registry.histogram({ name: 'otedama_share_relay_seconds', help: 'Time from receiving a gossiped share to relaying it (its validation).', buckets: RELAY_BUCKETS_S }),
     bansTotal: registry.counter({ name: 'otedama_peer_bans_total', help: 'Peers banned, by offence.', labelNames: ['offence'] }),

@@ -1,20 +1,35 @@
 /**
  * The edge's part in the pool's network, as the composition root starts it: the sharechain (the
- * pool id comes from the coin the node mines), the node key from the data folder, and the libp2p
- * node (unless p2p.enabled is false). Its summary is what `GET /api/sharechain`, `otedama node
- * status|peers|sync` and the metrics show.
+ * pool id comes from the coin the node mines; the chain lives in the edge's database), the node
+ * key from the data folder, and the libp2p node (unless p2p.enabled is false). Its summary is
+ * what `GET /api/sharechain`, `otedama node status|peers|sync` and the metrics show.
+ *
+ * Shares this edge's miners find enter through `addLocalShare` (chain, database, gossip).
+ * `initialSync` is the rule "sync before serving work": an edge with bootstrap peers serves no
+ * Stratum job until it has synced the window from them (or, when none of them answers for
+ * SERVE_WITHOUT_PEERS_MS, it serves on the chain it holds and says so); a network of one (no
+ * bootstrap peer, or p2p off) serves at once.
  */
-import { bytesToHex, type AddedShare } from '@otedama/core';
+import { bytesToHex, type AddedShare, type Network } from '@otedama/core';
+import { NextPayouts, type NextPayout, type WindowStanding } from '../accounting/next-payouts.ts';
 import type { ChainConnection } from '../chain/chain.ts';
 import type { EdgeConfig } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
 import type { P2pMetrics } from '../metrics/p2p-metrics.ts';
+import type { ChainStore } from '../storage/chain-store.ts';
 import { p2pListenAddrs } from './multiaddrs.ts';
 import { loadOrCreateNodeKey } from './node-key.ts';
 import { P2pNode, type PeerSummary } from './p2p-node.ts';
 import type { Ban, PeerBlock, Unblocked } from './peer-guard.ts';
-import { openPoolChain, type PoolChain } from './pool-chain.ts';
+import { openPoolChain, type LocalShare, type PoolChain } from './pool-chain.ts';
 import type { SyncProgress } from './window-sync.ts';
+
+/** How long a starting edge with bootstrap peers waits for one of them before it serves work on its own chain (ms). */
+export const SERVE_WITHOUT_PEERS_MS = 60_000;
+/** Between two tries of the first sync while no peer answers (ms). */
+const INITIAL_SYNC_RETRY_MS = 1_000;
+/** Sync progress lines on the terminal and in the log: at most one per this many ms. */
+const SYNC_PROGRESS_EVERY_MS = 2_000;
 
 export interface SharechainSummary {
   readonly poolId: string;
@@ -30,21 +45,36 @@ export interface SharechainSummary {
   readonly blocked: number;
   readonly tip: { readonly id: string; readonly height: number } | null;
   readonly windowShares: number;
+  /** Shares the chain holds (every branch, up to twice the window). */
+  readonly heldShares: number;
   readonly sync: SyncProgress;
-  /** What the next block would pay: filled when payouts come from the chain (next step of issue 10). */
-  readonly nextPayouts: null;
+  /** Whether Stratum serves work (false while the first sync runs). */
+  readonly serving: boolean;
+  /**
+   * What the next block would pay (accounting/next-payouts.ts): every address credited in the
+   * tip's window with its expected payout; null before the first share or template.
+   */
+  readonly nextPayouts: readonly NextPayout[] | null;
+  /** The block those payouts are for: reward, lottery threshold, the window's size. */
+  readonly nextBlock: { readonly rewardSats: bigint; readonly thresholdSats: bigint; readonly minPayoutSats: bigint } | null;
 }
 
 export interface EdgeNetwork {
   readonly sharechain: PoolChain;
   readonly p2p: P2pNode | undefined;
   summary(): SharechainSummary;
+  /** An address's credit in the window and its expected payout; undefined when it has none. */
+  standing(address: string): WindowStanding | undefined;
   peers(): PeerSummary[];
   /** The operator cuts a peer off / lets it back (undefined when the libp2p node is off). */
   block(peer: string, reason: string, seconds?: number): { block: PeerBlock; wasConnected: boolean } | undefined;
   unblock(peer: string): Unblocked | undefined;
   /** Bans and operator blocks in force. */
   exclusions(): { bans: Ban[]; blocks: PeerBlock[] };
+  /** A share this edge's miners found: into the chain and the database, then gossiped when the chain took it. */
+  addLocalShare(bytes: Uint8Array): LocalShare;
+  /** Resolves when the edge may serve work (see the module comment); `serving` is true from then on. */
+  initialSync(): Promise<void>;
   /** Starts a sync run (or joins the one under way); undefined when the libp2p node is off. */
   resync(): Promise<SyncProgress> | undefined;
   cancelSync(): void;
@@ -52,10 +82,14 @@ export interface EdgeNetwork {
 }
 
 export interface StartEdgeNetworkOptions {
-  readonly config: Pick<EdgeConfig, 'dataDir' | 'p2p'>;
-  readonly chain: Pick<ChainConnection, 'client' | 'source'>;
+  readonly config: Pick<EdgeConfig, 'dataDir' | 'p2p'> & { readonly pool?: Pick<EdgeConfig['pool'], 'minPayoutSats'>; readonly storage?: Pick<EdgeConfig['storage'], 'batchMs' | 'maxBatch'> };
+  readonly chain: Pick<ChainConnection, 'client' | 'source' | 'network'>;
   readonly logger: Logger;
   readonly metrics?: P2pMetrics;
+  /** Where the sharechain's shares live (storage's ChainStore); absent: in memory only. */
+  readonly store?: ChainStore;
+  /** Progress of loading and syncing the chain, for the terminal. */
+  readonly onProgress?: (line: string) => void;
   readonly onPeerShare?: (added: AddedShare) => void;
 }
 
@@ -64,7 +98,16 @@ const IDLE: SyncProgress = { state: 'idle', shares: 0, batches: 0 };
 export async function startEdgeNetwork(options: StartEdgeNetworkOptions): Promise<EdgeNetwork> {
   const { config, logger } = options;
   const log = logger.forComponent('edge:p2p');
-  const sharechain = await openPoolChain({ client: options.chain.client, source: options.chain.source, logger, ...(options.onPeerShare ? { onAccepted: options.onPeerShare } : {}) });
+  const sharechain = await openPoolChain({
+    client: options.chain.client,
+    source: options.chain.source,
+    logger,
+    ...(config.pool ? { minPayoutSats: config.pool.minPayoutSats } : {}),
+    ...(options.store ? { store: options.store } : {}),
+    ...(config.storage ? { batchMs: config.storage.batchMs, maxBatch: config.storage.maxBatch } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onPeerShare ? { onAccepted: options.onPeerShare } : {}),
+  });
   let p2p: P2pNode | undefined;
   try {
     if (config.p2p.enabled) {
@@ -80,27 +123,91 @@ export async function startEdgeNetwork(options: StartEdgeNetworkOptions): Promis
         denyPeers: config.p2p.denyPeers,
         logger,
         metrics: options.metrics,
+        onSyncProgress: syncReporter(log, options.onProgress),
       });
       await p2p.start();
     } else {
       log.info('p2p is off (p2p.enabled: false / --no-p2p): this edge keeps its sharechain alone');
     }
   } catch (err) {
-    sharechain.stop();
+    await sharechain.stop();
     throw err;
   }
-  return edgeNetwork(sharechain, p2p);
+  return edgeNetwork(sharechain, p2p, {
+    network: options.chain.network,
+    template: () => options.chain.source.current(),
+    bootstrap: config.p2p.enabled ? config.p2p.bootstrap.length : 0,
+    logger,
+  });
+}
+
+/** Throttled progress lines of sync runs (log and terminal). */
+function syncReporter(log: Logger, onProgress?: (line: string) => void): (p: SyncProgress) => void {
+  let last = 0;
+  return (p) => {
+    if (p.state !== 'syncing' || p.shares === 0) return;
+    const now = Date.now();
+    if (now - last < SYNC_PROGRESS_EVERY_MS) return;
+    last = now;
+    const line = `sharechain: syncing ${p.shares}${p.expected ? `/${p.expected}` : ''} shares${p.percent !== undefined ? ` (${p.percent} %)` : ''}${p.etaSeconds !== undefined ? `, ETA ${p.etaSeconds} s` : ''}${p.peer ? ` from ${p.peer}` : ''}`;
+    log.info(line);
+    onProgress?.(line);
+  };
+}
+
+export interface EdgeNetworkOptions {
+  /** The coin network payout addresses are written for. */
+  readonly network: Network;
+  /** The current coin template (the next block's reward and coin block). */
+  readonly template: () => ReturnType<ChainConnection['source']['current']>;
+  /** Bootstrap peers configured: none makes a network of one (serves at once). */
+  readonly bootstrap: number;
+  readonly logger: Logger;
+  /** See SERVE_WITHOUT_PEERS_MS (tests shorten it). */
+  readonly serveWithoutPeersMs?: number;
 }
 
 /** The EdgeNetwork view of a sharechain and its libp2p node (undefined: p2p off). */
-export function edgeNetwork(sharechain: PoolChain, p2p: P2pNode | undefined): EdgeNetwork {
+export function edgeNetwork(sharechain: PoolChain, p2p: P2pNode | undefined, options: EdgeNetworkOptions): EdgeNetwork {
+  const log = options.logger.forComponent('edge:sharechain');
+  const next = new NextPayouts(sharechain.chain, options.network, options.template);
   let stopped = false;
+  let serving = false;
+  let initial: Promise<void> | undefined;
+
+  const firstSync = async (): Promise<void> => {
+    if (!p2p || options.bootstrap === 0) {
+      log.info('serving work: a network of one (no bootstrap peer), the chain is what this edge holds', { height: sharechain.chain.height });
+      return;
+    }
+    const deadline = Date.now() + (options.serveWithoutPeersMs ?? SERVE_WITHOUT_PEERS_MS);
+    log.info('syncing the sharechain from the bootstrap peers before serving work', { height: sharechain.chain.height });
+    for (;;) {
+      if (stopped) return;
+      const run = await p2p.resync();
+      if (run.state === 'synced') {
+        log.info('sharechain synced: serving work', { height: sharechain.chain.height, shares: run.shares, message: run.message });
+        return;
+      }
+      if (Date.now() >= deadline) {
+        log.warn('no bootstrap peer answered; serving work on the chain this edge holds (it joins the best chain when a peer comes)', {
+          waitedSeconds: Math.round((options.serveWithoutPeersMs ?? SERVE_WITHOUT_PEERS_MS) / 1000),
+          height: sharechain.chain.height,
+          last: run.message,
+        });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, INITIAL_SYNC_RETRY_MS));
+    }
+  };
+
   return {
     sharechain,
     p2p,
     summary() {
       const status = p2p && !stopped ? p2p.status() : undefined;
       const tip = sharechain.chain.tip;
+      const payouts = next.current();
       return {
         poolId: bytesToHex(sharechain.chain.poolId),
         peerId: status?.peerId ?? null,
@@ -111,21 +218,38 @@ export function edgeNetwork(sharechain: PoolChain, p2p: P2pNode | undefined): Ed
         blocked: status?.blocked ?? 0,
         tip: tip ? { id: bytesToHex(tip.id), height: tip.height } : null,
         windowShares: tip ? sharechain.chain.window().shares : 0,
+        heldShares: sharechain.chain.size,
         sync: status?.sync ?? IDLE,
-        nextPayouts: null,
+        serving,
+        nextPayouts: payouts?.payouts ?? null,
+        nextBlock: payouts ? { rewardSats: payouts.rewardSats, thresholdSats: payouts.thresholdSats, minPayoutSats: sharechain.params.minPayoutSats } : null,
       };
     },
+    standing: (address) => next.standing(address),
     peers: () => (p2p && !stopped ? p2p.peers() : []),
     block: (peer, reason, seconds) => (p2p && !stopped ? p2p.blockPeer(peer, reason, seconds) : undefined),
     unblock: (peer) => (p2p && !stopped ? p2p.unblockPeer(peer) : undefined),
     exclusions: () => (p2p && !stopped ? p2p.exclusions() : { bans: [], blocks: [] }),
+    addLocalShare(bytes) {
+      const local = sharechain.addLocal(bytes);
+      if (local.result.kind === 'accepted' && p2p && !stopped) {
+        p2p.publishShare(bytes).catch((err: Error) => log.warn('share not gossiped', { error: err.message }));
+      }
+      return local;
+    },
+    initialSync() {
+      initial ??= firstSync().then(() => {
+        serving = true;
+      });
+      return initial;
+    },
     resync: () => (p2p && !stopped ? p2p.resync() : undefined),
     cancelSync: () => p2p?.cancelSync(),
     async stop() {
       if (stopped) return;
       stopped = true;
       await p2p?.stop();
-      sharechain.stop();
+      await sharechain.stop();
     },
   };
 }

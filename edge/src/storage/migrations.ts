@@ -155,11 +155,48 @@ const BLOCK_SUBMISSIONS = both(`CREATE TABLE block_submissions (
   plan TEXT NOT NULL
 )`);
 
+/** Bytes: SQLite's BLOB, PostgreSQL's BYTEA. */
+const BYTES = { sqlite: 'BLOB', postgres: 'BYTEA' } as const;
+
+/**
+ * The sharechain in the database (issue 10): every share this edge's chain accepted, its own
+ * miners' (origin 'local') and its peers' ('peer'), as the encoding peers exchange plus what the
+ * edge reads back without decoding (id, parent, height, cumulative work as hex, when it arrived,
+ * whether the chain verified it in full or took it as history of a synced window). The edge
+ * loads it back at start in height order (parents first) and deletes what the chain prunes.
+ *
+ * And nobody holds funds any more: payouts come from the sharechain, each block's coinbase pays
+ * the chain's distribution directly, so the custodial carried balances of the PPLNS accounting
+ * are retired. Their table is renamed legacy_carried_balances and kept, read by nothing, as the
+ * record of what the operator owed when the edge was upgraded (the start log names the total).
+ */
+function sharechainSchema(d: Dialect): string[] {
+  return [
+    `CREATE TABLE sharechain_shares (
+      id ${BYTES[d]} PRIMARY KEY,
+      parent ${BYTES[d]} NOT NULL,
+      height BIGINT NOT NULL,
+      chain_work TEXT NOT NULL,
+      received_ms BIGINT NOT NULL,
+      origin TEXT NOT NULL CHECK (origin IN ('local', 'peer')),
+      status TEXT NOT NULL CHECK (status IN ('verified', 'unverified')),
+      encoded ${BYTES[d]} NOT NULL
+    )`,
+    `CREATE INDEX sharechain_shares_height ON sharechain_shares (height, received_ms)`,
+    `ALTER TABLE balances RENAME TO legacy_carried_balances`,
+  ];
+}
+
 /** Every migration, in order. Append only: never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema: shares, share_minutes, workers, blocks, payouts, balances', up: { sqlite: initialSchema('sqlite'), postgres: initialSchema('postgres') } },
   { version: 2, name: 'one row per share hash: duplicate rows removed, UNIQUE index on shares.hash', up: uniqueShareHashes },
   { version: 3, name: 'found-block write-ahead log: block_submissions', up: BLOCK_SUBMISSIONS },
+  {
+    version: 4,
+    name: 'the sharechain in the database: sharechain_shares; carried balances retired (balances renamed legacy_carried_balances, kept for the record)',
+    up: { sqlite: sharechainSchema('sqlite'), postgres: sharechainSchema('postgres') },
+  },
 ];
 
 export interface MigrateOptions {

@@ -1,9 +1,10 @@
 /**
  * Opens the pool's database from the configuration: PostgreSQL when a database URL is set,
  * otherwise the embedded SQLite file `otedama.db` in the data folder; then brings the schema
- * up to date (with progress) and returns the typed store.
+ * up to date (with progress) and returns the typed stores (the pool's books, the sharechain).
  */
 import { join } from 'node:path';
+import { ChainStore } from './chain-store.ts';
 import { migrate, type MigrateResult, type MigrationProgress } from './migrations.ts';
 import { PoolStore } from './pool-store.ts';
 import { PostgresDriver, type PgModule } from './postgres-driver.ts';
@@ -29,6 +30,8 @@ export interface OpenStorageOptions {
 export interface Storage {
   readonly driver: SqlDriver;
   readonly store: PoolStore;
+  /** The sharechain's shares (sharechain_shares). */
+  readonly chain: ChainStore;
   readonly migration: MigrateResult;
   close(): Promise<void>;
 }
@@ -58,6 +61,7 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
   return {
     driver,
     store,
+    chain: new ChainStore(driver),
     migration,
     async close() {
       if (closed) return;

@@ -1,6 +1,7 @@
 /**
  * The pool's books as typed queries: accepted shares (with their per-minute rollup and worker
- * totals), found blocks, the coinbase payouts of each block, and carried balances. Runs on
+ * totals), found blocks and the coinbase payouts of each block. Nobody holds funds: what a
+ * block pays is what its coinbase pays (the sharechain's distribution). Runs on
  * either driver; SQL differs only where the dialects do (bulk inserts on PostgreSQL use UNNEST
  * so a batch is one round trip).
  *
@@ -28,7 +29,7 @@ export interface ShareRecord {
   readonly time: number;
   readonly address: string;
   readonly worker: string;
-  /** The share target difficulty the miner met (what PPLNS credits). */
+  /** The share target difficulty the miner met (its pseudo-share credit: hashrates, worker stats). */
   readonly difficulty: number;
   /** The difficulty the share's hash achieved. */
   readonly shareDiff: number;
@@ -66,9 +67,16 @@ export interface PayoutRecord {
   readonly blockHash: string;
   readonly outputIndex: number;
   readonly address: string;
+  /** What the output pays. */
   readonly value: bigint;
+  /** 'pool': the edge operator's address (its fee credit); 'miner': anyone else the chain paid. */
   readonly kind: 'pool' | 'miner';
+  /**
+   * The address's exact share of the block by the sharechain (its expected payout): equal to
+   * `value` when paid directly, the lottery's expectation when paid by lottery (docs/sharechain.md §7).
+   */
   readonly credit: bigint;
+  /** Blocks recorded before the sharechain (custodial PPLNS): the carried balance this output settled; 0 since. */
   readonly carriedPaid: bigint;
 }
 
@@ -84,8 +92,6 @@ export interface BlockSubmission {
   readonly finder: string;
   readonly worker: string;
   readonly payouts: readonly Omit<PayoutRecord, 'blockHash'>[];
-  /** Carried balances after the block (what its PPLNS computation produced). */
-  readonly carried: ReadonlyMap<string, bigint>;
 }
 
 /** A payout with its block's height and time (for listings). */
@@ -140,8 +146,6 @@ export interface MinerSummary {
   readonly lastSeen: number;
   readonly shares: number;
   readonly hashrate: Hashrates;
-  /** Carried balance in satoshis (below the minimum payout). */
-  readonly balance: bigint;
 }
 
 export interface MinerDetail extends MinerSummary {
@@ -161,7 +165,6 @@ export interface PoolStats {
   readonly blocksFound: number;
   readonly lastBlock?: BlockRecord;
   readonly paidTotal: bigint;
-  readonly carriedTotal: bigint;
 }
 
 export interface ListOptions {
@@ -357,12 +360,6 @@ export class PoolStore {
       ws.map((w) => [w.address, w.worker, w.first, w.last, w.shares, w.difficulty]));
   }
 
-  /** The most recent `limit` shares' address and difficulty, oldest first (the PPLNS window). */
-  async recentShares(limit: number): Promise<{ address: string; difficulty: number }[]> {
-    const rows = await this.db.query('SELECT address, difficulty FROM shares ORDER BY id DESC LIMIT ?', [Math.max(0, Math.trunc(limit))]);
-    return rows.reverse().map((r) => ({ address: String(r.address), difficulty: toNumber(r.difficulty) }));
-  }
-
   /** Shares, newest first, optionally of one address. */
   async listShares(options: ListOptions & { address?: string } = {}): Promise<StoredShare[]> {
     const [limit, offset] = limits(options);
@@ -387,12 +384,10 @@ export class PoolStore {
   }
 
   /**
-   * Records a found block with its coinbase payouts and replaces the carried balances with the
-   * ones its PPLNS computation produced (`carried`; undefined leaves them as they are), and
-   * clears its write-ahead row, in one transaction. Recording the same block hash again is a
-   * no-op (returns false).
+   * Records a found block with its coinbase payouts and clears its write-ahead row, in one
+   * transaction. Recording the same block hash again is a no-op (returns false).
    */
-  async recordBlock(block: BlockRecord, payouts: readonly Omit<PayoutRecord, 'blockHash'>[], carried: ReadonlyMap<string, bigint> | undefined, now = Date.now()): Promise<boolean> {
+  async recordBlock(block: BlockRecord, payouts: readonly Omit<PayoutRecord, 'blockHash'>[]): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       await tx.run('DELETE FROM block_submissions WHERE hash = ?', [block.hash]);
       const inserted = await tx.run(
@@ -404,13 +399,6 @@ export class PoolStore {
         'INSERT INTO payouts (block_hash, output_index, address, value, kind, credit, carried_paid) VALUES (?, ?, ?, ?, ?, ?, ?)',
         payouts.map((p) => [block.hash, p.outputIndex, p.address, p.value, p.kind, p.credit, p.carriedPaid]),
       );
-      if (carried) {
-        await tx.run('DELETE FROM balances');
-        await tx.runMany(
-          'INSERT INTO balances (address, carried, updated_ms) VALUES (?, ?, ?)',
-          [...carried].filter(([, v]) => v > 0n).map(([a, v]) => [a, v, now]),
-        );
-      }
       return true;
     });
   }
@@ -419,7 +407,6 @@ export class PoolStore {
   async recordBlockSubmission(s: BlockSubmission): Promise<void> {
     const plan = JSON.stringify({
       payouts: s.payouts.map((p) => ({ ...p, value: String(p.value), credit: String(p.credit), carriedPaid: String(p.carriedPaid) })),
-      carried: [...s.carried].map(([a, v]) => [a, String(v)]),
     });
     await this.db.run(
       'INSERT INTO block_submissions (hash, height, time_ms, reward, finder, worker, plan) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING',
@@ -431,7 +418,8 @@ export class PoolStore {
   async blockSubmissions(): Promise<BlockSubmission[]> {
     const rows = await this.db.query('SELECT * FROM block_submissions ORDER BY height ASC, time_ms ASC');
     return rows.map((r) => {
-      let plan: { payouts: { outputIndex: number; address: string; value: string; kind: 'pool' | 'miner'; credit: string; carriedPaid: string }[]; carried: [string, string][] };
+      // Rows written before the sharechain also hold the carried balances of the PPLNS result: ignored.
+      let plan: { payouts: { outputIndex: number; address: string; value: string; kind: 'pool' | 'miner'; credit: string; carriedPaid: string }[] };
       try {
         plan = JSON.parse(String(r.plan));
       } catch (err) {
@@ -445,7 +433,6 @@ export class PoolStore {
         finder: String(r.finder),
         worker: String(r.worker),
         payouts: plan.payouts.map((p) => ({ ...p, value: BigInt(p.value), credit: BigInt(p.credit), carriedPaid: BigInt(p.carriedPaid) })),
-        carried: new Map(plan.carried.map(([a, v]) => [a, BigInt(v)])),
       };
     });
   }
@@ -514,15 +501,13 @@ export class PoolStore {
     return rows.map(rowToPayout);
   }
 
-  /** Carried balances (address -> satoshis): the input of the next block's PPLNS. */
-  async balances(): Promise<Map<string, bigint>> {
-    const rows = await this.db.query('SELECT address, carried FROM balances ORDER BY address');
-    return new Map(rows.map((r) => [String(r.address), toBigInt(r.carried)]));
-  }
-
-  async balance(address: string): Promise<bigint> {
-    const rows = await this.db.query('SELECT carried FROM balances WHERE address = ?', [address]);
-    return rows[0] ? toBigInt(rows[0].carried) : 0n;
+  /**
+   * What the custodial PPLNS accounting owed when the edge moved to the sharechain (the retired
+   * balances, migration 4): addresses and the total, for the start log. Nothing pays them.
+   */
+  async legacyCarriedBalances(): Promise<{ addresses: number; total: bigint }> {
+    const [r] = await this.db.query('SELECT COUNT(*) AS n, SUM(carried) AS v FROM legacy_carried_balances WHERE carried > 0');
+    return { addresses: toNumber(r?.n), total: toBigInt(r?.v) };
   }
 
   async poolStats(now = Date.now()): Promise<PoolStats> {
@@ -540,7 +525,6 @@ export class PoolStore {
     const [paid] = await this.db.query(
       "SELECT SUM(p.value) AS v FROM payouts p JOIN blocks b ON b.hash = p.block_hash WHERE p.kind = 'miner' AND b.status <> 'orphaned'",
     );
-    const [carried] = await this.db.query('SELECT SUM(carried) AS v FROM balances');
     return {
       hashrate: hashrates(now, { ...(rate as object), firstSeen: totals?.first_seen } as WindowSums),
       activeMiners: toNumber(rate?.miners),
@@ -550,7 +534,6 @@ export class PoolStore {
       blocksFound: toNumber(blocks?.n),
       ...(last[0] ? { lastBlock: rowToBlock(last[0]) } : {}),
       paidTotal: toBigInt(paid?.v),
-      carriedTotal: toBigInt(carried?.v),
     };
   }
 
@@ -559,12 +542,11 @@ export class PoolStore {
     const [limit, offset] = limits(options);
     const w = windowStarts(now);
     const rows = await this.db.query(
-      `SELECT r.*, wk.workers, wk.last_seen_ms, wk.first_seen, wk.shares, COALESCE(b.carried, 0) AS carried
+      `SELECT r.*, wk.workers, wk.last_seen_ms, wk.first_seen, wk.shares
        FROM (SELECT address, ${WINDOW_SUMS_SQL}
              FROM share_minutes WHERE minute >= ? GROUP BY address) r
        JOIN (SELECT address, COUNT(*) AS workers, MAX(last_seen_ms) AS last_seen_ms, MIN(first_seen_ms) AS first_seen, SUM(shares) AS shares
              FROM workers GROUP BY address) wk ON wk.address = r.address
-       LEFT JOIN balances b ON b.address = r.address
        ORDER BY r.d60 DESC, r.address ASC LIMIT ? OFFSET ?`,
       [w.m10, w.h1, w.m10, w.h1, w.h24, limit, offset],
     );
@@ -574,11 +556,10 @@ export class PoolStore {
       lastSeen: toNumber(r.last_seen_ms),
       shares: toNumber(r.shares),
       hashrate: hashrates(now, { ...(r as object), firstSeen: r.first_seen } as WindowSums),
-      balance: toBigInt(r.carried),
     }));
   }
 
-  /** One miner's workers, hashrates, totals and balance; undefined when the address never mined. */
+  /** One miner's workers, hashrates, totals and what blocks paid it; undefined when the address never mined. */
   async minerDetail(address: string, now = Date.now()): Promise<MinerDetail | undefined> {
     const workerRows = await this.db.query('SELECT * FROM workers WHERE address = ? ORDER BY worker', [address]);
     if (workerRows.length === 0) return undefined;
@@ -619,7 +600,6 @@ export class PoolStore {
       lastSeen: Math.max(...workerStats.map((x) => x.lastSeen)),
       shares: workerStats.reduce((a, x) => a + x.shares, 0),
       hashrate: hashrates(now, { ...sum, ...first } as WindowSums),
-      balance: await this.balance(address),
       paid: toBigInt(paid?.v),
       workerStats,
     };

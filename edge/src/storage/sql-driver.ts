@@ -6,8 +6,11 @@
  */
 export type Dialect = 'sqlite' | 'postgres';
 
-/** Values a query may bind. Booleans become 0/1 on SQLite; bigints are exact on both. */
-export type SqlValue = string | number | bigint | boolean | null | readonly SqlValue[];
+/**
+ * Values a query may bind. Booleans become 0/1 on SQLite; bigints are exact on both; bytes are a
+ * BLOB on SQLite and a BYTEA on PostgreSQL (read back as Uint8Array, a Buffer on PostgreSQL).
+ */
+export type SqlValue = string | number | bigint | boolean | null | Uint8Array | readonly SqlValue[];
 
 export type SqlRow = Record<string, unknown>;
 

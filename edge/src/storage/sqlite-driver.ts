@@ -25,7 +25,7 @@ export interface SqliteOptions {
   readonly synchronous?: 'FULL' | 'NORMAL';
 }
 
-type Bindable = string | number | bigint | null;
+type Bindable = string | number | bigint | null | Uint8Array;
 
 function bind(params: readonly SqlValue[]): Bindable[] {
   return params.map((v) => {

@@ -1,75 +1,155 @@
 import { describe, expect, it } from 'vitest';
-import { ShareValidator, addressToScript, buildCoinbaseParts, bytesToHex, jobMerkleBranch, prevHashToStratum } from '@otedama/core';
-import { REGTEST_ADDRESS, TestTemplateSource, makeTemplate } from '../../test/stratum-harness.ts';
+import {
+  ShareValidator,
+  addressToScript,
+  bytesToHex,
+  createChainJob,
+  difficultyToTarget,
+  jobMerkleBranch,
+  parseTx,
+  prevHashToStratum,
+  scriptToAddress,
+  targetToDifficulty,
+  type BlockTemplate,
+} from '@otedama/core';
+import {
+  REGTEST_ADDRESS,
+  REGTEST_ADDRESS_2,
+  TestTemplateSource,
+  findChainShare,
+  makeTemplate,
+  testPoolParams,
+  testSharechain,
+} from '../../test/stratum-harness.ts';
 import { createLogger, silentLogger } from '../logger.ts';
-import { JobManager, MAX_NOTIFY_INTERVAL_S, type StratumJob } from './job-manager.ts';
-import { singleAddressPayouts } from '../accounting/payout-provider.ts';
+import { sharePayees } from '../accounting/share-payees.ts';
+import { JobManager, MAX_NOTIFY_INTERVAL_S, TIP_COALESCE_MS, pseudoShareCap, type WorkUpdate } from './job-manager.ts';
+import { JobBuildError } from '../errors.ts';
 
-function setup(options: { now?: () => number; payouts?: ReturnType<typeof singleAddressPayouts>; logs?: string[] } = {}) {
-  const source = new TestTemplateSource(makeTemplate());
-  const validator = new ShareValidator({ maxJobs: 4 });
+/** The operator of these tests: a third address, 1 % of every share. */
+const OPERATOR = scriptToAddress(new Uint8Array([0x00, 0x14, ...new Uint8Array(20).fill(0x0e)]), 'regtest')!;
+const FEE_BP = 100;
+/** Easiest share target: every other hash is a chain share (tests that move the chain's tip). */
+const EASY = { initialShareBits: 0x207fffff };
+
+async function setup(options: { now?: () => number; logs?: string[]; easy?: boolean; template?: BlockTemplate; serving?: boolean } = {}) {
+  const source = new TestTemplateSource(options.template ?? makeTemplate());
+  const sharechain = await testSharechain(source, testPoolParams(options.easy ? EASY : {}));
+  const validator = new ShareValidator({ maxJobs: 64 });
   const jobs = new JobManager({
     config: { extranonce1Bytes: 4, extranonce2Bytes: 4, jobRefreshSeconds: 30, coinbaseTag: '/otedama/' },
     templateSource: source,
     validator,
-    payouts: options.payouts ?? singleAddressPayouts(REGTEST_ADDRESS, 'regtest'),
+    chain: sharechain,
+    payees: sharePayees({ network: 'regtest', feeAddress: OPERATOR, feeBp: FEE_BP }),
     logger: options.logs ? createLogger({ level: 'debug', write: (l) => options.logs!.push(l) }) : silentLogger,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.serving === undefined ? {} : { serving: options.serving }),
   });
-  const seen: StratumJob[] = [];
-  jobs.onJob((j) => seen.push(j));
-  return { source, validator, jobs, seen };
+  const updates: WorkUpdate[] = [];
+  jobs.onWork((u) => updates.push(u));
+  return { source, sharechain, validator, jobs, updates };
 }
 
 describe('JobManager', () => {
-  it('makes a clean job from the current template on start, with the coinbase split around the slot', () => {
-    const { source, jobs, seen } = setup();
+  it("makes each address's job from the chain: payouts(tip, reward), then the commitment to a share paying the miner and the operator's fee", async () => {
+    const now = 1_750_000_000_000;
+    const { source, sharechain, jobs } = await setup({ now: () => now });
     jobs.start();
-    const job = jobs.current()!;
-    expect(seen).toEqual([job]);
+    const job = jobs.jobFor(REGTEST_ADDRESS)!;
     expect(job.cleanJobs).toBe(true);
+    expect(job.address).toBe(REGTEST_ADDRESS);
+    expect(jobs.jobFor(REGTEST_ADDRESS)).toBe(job); // one job per address and generation
     const t = source.current()!;
-    const parts = buildCoinbaseParts(t, { outputs: [{ script: addressToScript(REGTEST_ADDRESS, 'regtest'), value: t.coinbaseValue }], extranonceBytes: 8, tag: '/otedama/' });
+    // The same share core makes for these payees, split around the 8-byte extranonce slot.
+    const payees = [
+      { script: addressToScript(REGTEST_ADDRESS, 'regtest'), bp: 10_000 - FEE_BP },
+      { script: addressToScript(OPERATOR, 'regtest'), bp: FEE_BP },
+    ];
+    const chainJob = createChainJob(sharechain.chain, { payees, coin: { prevHash: t.prevHash, height: t.height, bits: t.bits, reward: t.coinbaseValue, merkleBranch: jobMerkleBranch(t) }, time: now });
+    const parts = chainJob.coinbaseParts(8, new TextEncoder().encode('/otedama/'));
     expect(job.fields.coinb1).toBe(bytesToHex(parts.coinb1));
     expect(job.fields.coinb2).toBe(bytesToHex(parts.coinb2));
+    expect(job.chain.job.metadata.payees).toEqual(payees);
+    // An empty chain: the first share's payees take the whole reward.
+    const tx = parseTx(job.chain.job.coinbase(new Uint8Array([...parts.scriptSigPrefix, ...new Uint8Array(8), ...parts.scriptSigSuffix]))).tx;
+    expect(tx.outputs.map((o) => o.value)).toEqual([...chainJob.payouts.outputs.map((o) => o.value), 0n]);
     expect(job.fields.merkleBranch).toEqual(jobMerkleBranch(t).map(bytesToHex));
     expect(job.fields.prevhash).toBe(prevHashToStratum(t.prevHash));
     expect(job.fields.version).toBe('20000000');
     expect(job.shareJob.extranonce2Size).toBe(4);
     const notify = JSON.parse(job.notifyLine());
     expect(notify.params).toEqual([job.id, job.fields.prevhash, job.fields.coinb1, job.fields.coinb2, job.fields.merkleBranch, '20000000', job.fields.nbits, job.fields.ntime, true]);
+    // Another address: its own share, one duplicate scope with the first (the coin template's).
+    const other = jobs.jobFor(REGTEST_ADDRESS_2)!;
+    expect(other.fields.coinb2).not.toBe(job.fields.coinb2);
+    expect(other.fields.prevhash).toBe(job.fields.prevhash);
+    expect(other.shareJob.template).toBe(job.shareJob.template);
+    // The operator mining to itself names one payee.
+    expect(jobs.jobFor(OPERATOR)!.chain.job.metadata.payees).toEqual([{ script: addressToScript(OPERATOR, 'regtest'), bp: 10_000 }]);
     jobs.stop();
   });
 
-  it('new block -> clean job and stale history; same block -> clean_jobs=false', () => {
-    const { source, validator, jobs, seen } = setup();
+  it('new block -> clean jobs and every older job stale; same block -> not clean, older jobs valid', async () => {
+    const { source, validator, jobs, updates } = await setup();
     jobs.start();
-    const first = jobs.current()!;
+    const first = jobs.jobFor(REGTEST_ADDRESS)!;
     source.push(makeTemplate({ seed: 1, curtime: source.current()!.curtime + 1 }), false);
-    expect(seen[1]!.cleanJobs).toBe(false);
+    expect(updates.at(-1)).toEqual({ clean: false });
+    const second = jobs.jobFor(REGTEST_ADDRESS)!;
+    expect(second.cleanJobs).toBe(false);
     expect(validator.isStale(first.shareJob)).toBe(false);
-    expect(jobs.get(first.id)).toBe(first);
     source.push(makeTemplate({ seed: 2 }), true);
-    expect(seen[2]!.cleanJobs).toBe(true);
+    expect(updates.at(-1)).toEqual({ clean: true });
+    expect(jobs.jobFor(REGTEST_ADDRESS)!.cleanJobs).toBe(true);
     expect(validator.isStale(first.shareJob)).toBe(true);
-    expect(jobs.get(first.id)).toBeUndefined();
+    expect(validator.isStale(second.shareJob)).toBe(true);
     // A changed prevhash is a new block even when the source does not say so.
     source.push(makeTemplate({ seed: 3 }), false);
-    expect(seen[3]!.cleanJobs).toBe(true);
+    expect(updates.at(-1)).toEqual({ clean: true });
     jobs.stop();
   });
 
-  it('refreshes advance ntime with the clock and get new ids; variants get later ntimes', () => {
+  it('a new chain tip gives new jobs on it that are not clean; jobs on the old parent stay valid', async () => {
+    const { sharechain, validator, jobs, updates } = await setup({ easy: true });
+    jobs.start();
+    expect(updates).toEqual([{ clean: true }]); // the first template
+    updates.length = 0;
+    const before = jobs.jobFor(REGTEST_ADDRESS)!;
+    expect(before.chain.job.metadata.height).toBe(0);
+    const share = await findChainShare(before, '00000001', '00000000');
+    const added = sharechain.addLocal(share.bytes);
+    expect(added.result.kind).toBe('accepted');
+    await added.durable;
+    await expect.poll(() => updates.length, { timeout: 5 * TIP_COALESCE_MS + 1000 }).toBe(1);
+    expect(updates[0]).toEqual({ clean: false });
+    const after = jobs.jobFor(REGTEST_ADDRESS)!;
+    expect(after.cleanJobs).toBe(false);
+    expect(after.chain.job.metadata.height).toBe(1);
+    expect(bytesToHex(after.chain.job.metadata.parent)).toBe(bytesToHex(sharechain.chain.tip!.id));
+    // The new coinbase pays the chain's window: the parent's payees.
+    expect(after.chain.job.payouts.outputs.map((o) => bytesToHex(o.script)).sort()).toEqual(
+      [addressToScript(REGTEST_ADDRESS, 'regtest'), addressToScript(OPERATOR, 'regtest')].map(bytesToHex).sort(),
+    );
+    expect(validator.isStale(before.shareJob)).toBe(false);
+    jobs.stop();
+  });
+
+  it('refreshes give a new id and a later ntime for the same share; variants too', async () => {
     let now = 1_750_000_000_000;
-    const { source, jobs } = setup({ now: () => now });
+    const { source, jobs, updates } = await setup({ now: () => now });
     source.push(makeTemplate({ curtime: 1_750_000_000, mintime: 1_749_999_000 }), true);
     jobs.start();
-    const a = jobs.current()!;
+    const a = jobs.jobFor(REGTEST_ADDRESS)!;
     expect(parseInt(a.fields.ntime, 16)).toBe(1_750_000_000);
     now += 30_000;
-    const b = jobs.refresh()!;
+    jobs.refresh();
+    expect(updates.at(-1)).toEqual({ clean: false });
+    const b = jobs.jobFor(REGTEST_ADDRESS)!;
     expect(b.id).not.toBe(a.id);
     expect(b.cleanJobs).toBe(false);
+    expect(b.fields.coinb2).toBe(a.fields.coinb2); // a chain's first share: its target does not move with time
+    expect(b.shareJob.template).toBe(a.shareJob.template);
     expect(parseInt(b.fields.ntime, 16)).toBe(1_750_000_030);
     const v = jobs.variant(b, parseInt(b.fields.ntime, 16) + 1);
     expect(v.id).not.toBe(b.id);
@@ -78,40 +158,71 @@ describe('JobManager', () => {
     expect(v.shareJob.ntime).toBe(1_750_000_031);
     expect(v.shareJob.id).toBe(v.id);
     expect(v.cleanJobs).toBe(true);
-    expect(parseInt(v.fields.ntime, 16)).toBe(1_750_000_031);
+    expect(v.chain).toBe(b.chain);
     expect(JSON.parse(v.notifyLine()).params[0]).toBe(v.id);
-    expect(jobs.get(v.id)).toBeUndefined(); // variants live in the connection that got them
     expect(MAX_NOTIFY_INTERVAL_S).toBeLessThanOrEqual(60);
     jobs.stop();
   });
 
-  it('clears template version bits inside the rolling mask', () => {
-    const { source, jobs } = setup();
-    source.push(makeTemplate({ version: 0x20006004 }), true);
+  it('makes no job until it serves (the sharechain synced), then tells every connection', async () => {
+    const { jobs, updates } = await setup({ serving: false });
     jobs.start();
-    expect(jobs.current()!.fields.version).toBe('20000004');
+    expect(jobs.jobFor(REGTEST_ADDRESS)).toBeUndefined();
+    expect(updates).toEqual([]);
+    jobs.setServing(true);
+    expect(updates).toEqual([{ clean: false }]);
+    expect(jobs.jobFor(REGTEST_ADDRESS)).toBeDefined();
     jobs.stop();
   });
 
-  it('logs and skips a template it cannot pay out from', () => {
+  it("caps the pseudo-share difficulty at a power of two whose target holds the chain's", async () => {
+    const { jobs } = await setup();
+    jobs.start();
+    const job = jobs.jobFor(REGTEST_ADDRESS)!;
+    expect(job.maxDifficulty).toBe(1); // the test chain's first share: difficulty 1 (0x1d00ffff)
+    for (const d of [1e-9, 3e-4, 0.75, 1, 1.5, 65_536, 7e12]) {
+      const t = difficultyToTarget(d);
+      const cap = pseudoShareCap(t);
+      expect(Number.isInteger(Math.log2(cap))).toBe(true);
+      expect(difficultyToTarget(cap)).toBeGreaterThanOrEqual(t);
+      expect(cap * 2).toBeGreaterThan(targetToDifficulty(t) * (1 - 1e-9));
+    }
+    jobs.stop();
+  });
+
+  it('clears template version bits inside the rolling mask', async () => {
+    const { jobs } = await setup({ template: makeTemplate({ version: 0x20006004 }) });
+    jobs.start();
+    expect(jobs.jobFor(REGTEST_ADDRESS)!.fields.version).toBe('20000004');
+    jobs.stop();
+  });
+
+  it('refuses an address the chain cannot pay with a JobBuildError, and a template whose coinbase cannot be built is logged and skipped', async () => {
     const logs: string[] = [];
-    const { source, jobs, seen } = setup({ logs, payouts: { payoutOutputs: (t) => [{ script: new Uint8Array([0x51]), value: t.coinbaseValue + 1n }] } });
+    const { source, jobs } = await setup({ logs });
     jobs.start();
-    expect(seen).toEqual([]);
-    expect(jobs.current()).toBeUndefined();
-    expect(logs.join('\n')).toMatch(/cannot make a job from the template.*pay .* sats but the template allows/);
+    expect(() => jobs.jobFor('not-an-address')).toThrow(JobBuildError);
+    // A coinbase tag pushing the scriptSig past 100 bytes cannot be built for any address.
+    const { jobs: tagged } = await setupWithTag('/' + 'x'.repeat(95) + '/');
+    tagged.start();
+    expect(() => tagged.jobFor(REGTEST_ADDRESS)).toThrow(/coinbase.*scriptSig|extranonce|100/);
+    tagged.stop();
     source.push(makeTemplate({ seed: 5 }), true);
-    expect(jobs.current()).toBeUndefined();
-    jobs.stop();
-  });
-
-  it('forgets base jobs the validator evicted', () => {
-    const { jobs } = setup();
-    jobs.start();
-    const first = jobs.current()!;
-    for (let i = 0; i < 5; i++) jobs.refresh();
-    expect(jobs.get(first.id)).toBeUndefined();
-    expect(jobs.get(jobs.current()!.id)).toBe(jobs.current());
+    expect(jobs.jobFor(REGTEST_ADDRESS)).toBeDefined();
     jobs.stop();
   });
 });
+
+async function setupWithTag(tag: string) {
+  const source = new TestTemplateSource(makeTemplate());
+  const sharechain = await testSharechain(source);
+  const jobs = new JobManager({
+    config: { extranonce1Bytes: 4, extranonce2Bytes: 4, jobRefreshSeconds: 30, coinbaseTag: tag },
+    templateSource: source,
+    validator: new ShareValidator(),
+    chain: sharechain,
+    payees: sharePayees({ network: 'regtest', feeAddress: OPERATOR, feeBp: FEE_BP }),
+    logger: silentLogger,
+  });
+  return { jobs };
+}

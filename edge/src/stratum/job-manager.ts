@@ -1,51 +1,99 @@
 /**
- * Turns block templates into Stratum jobs and submits the blocks miners find.
+ * Turns block templates and the sharechain's tip into Stratum jobs, and submits the blocks miners
+ * find. Every job is a share of the chain in the making (docs/sharechain.md §4):
  *
- *   - A job is the template's header fields, the coinbase split around an extranonce slot of
- *     extranonce1Bytes + extranonce2Bytes, and the coinbase's merkle branch.
- *   - A template on a new block gives a clean job (clean_jobs=true; older jobs become stale).
- *     Other new templates and periodic refreshes (every jobRefreshSeconds, at most every
- *     MAX_NOTIFY_INTERVAL_S since minerd stops hashing after 120 s without a new job id) give
- *     jobs with clean_jobs=false; old job ids stay valid until the next clean job.
- *   - Variants: a connection whose difficulty changed gets the current job under a new id with
- *     a later ntime (so miners that restart from extranonce2 0 do not redo identical work).
+ *   - Jobs are per payout address: the coinbase pays payouts(tip, reward) (the chain's current
+ *     distribution) and commits to a share whose payees are that address and the edge operator's
+ *     fee (accounting/share-payees.ts). Connections of one address share its jobs (their
+ *     extranonce1 differs, so their work does); the coinbase is core's createChainJob split around
+ *     the extranonce slot, so a header a miner finds is exactly a share validators rebuild.
+ *   - A new coin block gives clean jobs (clean_jobs=true; every earlier job is stale). A new chain
+ *     tip gives new jobs that are not clean: shares on the old parent are still valid shares (a
+ *     side branch, uncle candidates for the next share). Other new templates too. Periodic
+ *     refreshes (every jobRefreshSeconds, at most every MAX_NOTIFY_INTERVAL_S since minerd stops
+ *     hashing after 120 s without a new job id) give each address a new id with a later ntime;
+ *     the share is re-timed (a new coinbase) when the chain would now demand another target
+ *     (ASERT eases while no share comes), else the coinbase stays.
+ *   - Jobs are made on demand (`jobFor(address)`) for the addresses that have connections, once
+ *     per address and work generation; `onWork` tells the server that new work exists.
+ *   - Duplicates: every job of one coin template shares one duplicate set in the validator (its
+ *     templateKey), whatever address, chain tip or refresh made it: a header identifies a share,
+ *     so a share is credited once however many job ids it is sent under (issue 9).
+ *   - Variants: a connection whose difficulty changed gets the address's current job under a new
+ *     id with a later ntime (so miners that restart from extranonce2 0 do not redo identical work).
+ *   - Difficulty: a job's `maxDifficulty` is the chain's share difficulty rounded down to a power
+ *     of two; connections are never sent a harder pseudo-share difficulty, so every hash that
+ *     meets the chain's share target is submitted (and credited by the chain for the work its
+ *     target stands for), while the pseudo-share difficulty changes only when the chain's
+ *     difficulty crosses a power of two.
  *   - Blocks are serialized from the job's own template and submitted at once.
+ *   - Until `setServing(true)` (the sharechain synced from the peers) no job is made at all.
  */
 import {
   DEFAULT_VERSION_ROLLING_MASK,
-  buildCoinbaseParts,
   bytesToHex,
+  createChainJob,
+  demandedTarget,
+  difficultyToTarget,
   encodeNotify,
   headerHash,
   jobMerkleBranch,
   prevHashToStratum,
   reverseBytes,
   serializeBlock,
+  targetToDifficulty,
+  targetToLE,
   u32ToHex,
   type AcceptedShare,
   type BlockTemplate,
+  type ChainJob,
+  type ChainJobCoin,
+  type Payouts,
+  type ShareChain,
+  type ShareEntry,
   type ShareJob,
   type ShareValidator,
   type StratumJobFields,
 } from '@otedama/core';
 import { JobBuildError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { PayoutProvider } from '../accounting/payout-provider.ts';
+import type { SharePayees } from '../accounting/share-payees.ts';
 import type { TemplateSource, TemplateUpdate } from '../chain/template-source.ts';
 
 /** Longest gap between two notifies with new job ids (s): minerd stops hashing after 120 s. */
 export const MAX_NOTIFY_INTERVAL_S = 60;
+/**
+ * Tip moves closer together than this are answered with one round of new jobs (ms): a sync
+ * adds hundreds of shares in a burst, and a share on the previous tip is still a valid share.
+ */
+export const TIP_COALESCE_MS = 50;
+
+/** What a job needs from the chain: a share in the making. */
+export interface ChainWork {
+  /** core's chain job: metadata, share target, payouts, the coinbase, the share's encoding. */
+  readonly job: ChainJob;
+  /** The share target as 32 little-endian bytes (compared with header hashes). */
+  readonly targetLE: Uint8Array;
+  /** The chain's share difficulty (diff1 / target). */
+  readonly difficulty: number;
+}
 
 /** A job as sent to miners (a base job, or a variant of one under another id and ntime). */
 export interface StratumJob {
   readonly id: string;
   readonly fields: StratumJobFields;
+  /** Sent with clean_jobs=true: the address's first job on a new coin block (or a variant). */
   readonly cleanJobs: boolean;
   readonly createdAt: number;
   readonly height: number;
   /** The validator's job (shared by a base job and its variants). */
   readonly shareJob: ShareJob;
   readonly template: BlockTemplate;
+  /** The payout address whose share this job makes. */
+  readonly address: string;
+  readonly chain: ChainWork;
+  /** The hardest pseudo-share difficulty to send with this job (a power of two, at most chain.difficulty). */
+  readonly maxDifficulty: number;
   /** The encoded mining.notify line (built once per job and clean flag). */
   notifyLine(cleanJobs?: boolean): string;
 }
@@ -62,6 +110,8 @@ export interface FoundBlock {
   /** The node's reject reason, or the submission error. */
   readonly reason?: string;
   readonly blockHex: string;
+  /** What its coinbase pays: the sharechain's payouts(parent, reward) for the finder's payees. */
+  readonly payouts: Payouts;
 }
 
 export interface JobManagerConfig {
@@ -76,11 +126,19 @@ export interface JobManagerConfig {
   readonly clearRollingBits?: boolean;
 }
 
+/** The sharechain as jobs need it: the chain and its tip moves (PoolChain provides both). */
+export interface JobChain {
+  readonly chain: ShareChain;
+  onTip(listener: (tip: ShareEntry) => void): () => void;
+}
+
 export interface JobManagerDeps {
   readonly config: JobManagerConfig;
   readonly templateSource: TemplateSource;
   readonly validator: ShareValidator;
-  readonly payouts: PayoutProvider;
+  readonly chain: JobChain;
+  /** The payees of a share found by an address's miners (the miner and the operator's fee). */
+  readonly payees: SharePayees;
   readonly logger: Logger;
   /** Called for every block found (after the template source answered). */
   readonly onBlock?: (block: FoundBlock) => void;
@@ -91,6 +149,14 @@ export interface JobManagerDeps {
    */
   readonly beforeSubmitBlock?: (block: Omit<FoundBlock, 'accepted' | 'reason'>) => Promise<void>;
   readonly now?: () => number;
+  /** Serve work from the start (default true); false waits for setServing(true). */
+  readonly serving?: boolean;
+}
+
+/** New work exists: each connection asks jobFor(its address) and sends it with the job's clean flag. */
+export interface WorkUpdate {
+  /** A new coin block: every earlier job is stale. */
+  readonly clean: boolean;
 }
 
 /**
@@ -109,6 +175,9 @@ class Job implements StratumJob {
     readonly createdAt: number,
     readonly shareJob: ShareJob,
     readonly template: BlockTemplate,
+    readonly address: string,
+    readonly chain: ChainWork,
+    readonly maxDifficulty: number,
   ) {}
 
   get height(): number {
@@ -121,37 +190,64 @@ class Job implements StratumJob {
   }
 }
 
-interface TemplateState {
+/** A coin template prepared once for every address's jobs. */
+interface CoinState {
   readonly template: BlockTemplate;
   /** When the template arrived (ms), to advance its curtime with the clock. */
   readonly receivedAt: number;
-  readonly coinb1: string;
-  readonly coinb2: string;
+  /** The duplicate scope of every job of this template (validator templateKey). */
+  readonly key: string;
+  readonly coin: ChainJobCoin;
   readonly branch: readonly string[];
   readonly prevhash: string;
   readonly version: string;
   readonly nbits: string;
 }
 
+/** An address's current job in the current generation. */
+interface AddressWork {
+  readonly generation: number;
+  readonly tick: number;
+  readonly job: Job;
+}
+
+/** The largest power of two at or below the chain's share difficulty (its target is at or above the share target). */
+export function pseudoShareCap(shareTarget: bigint): number {
+  let cap = 2 ** Math.floor(Math.log2(targetToDifficulty(shareTarget)));
+  // Float rounding must never make the cap harder than the chain's target.
+  while (difficultyToTarget(cap) < shareTarget) cap /= 2;
+  return cap;
+}
+
 export class JobManager {
   private readonly log: Logger;
   private readonly now: () => number;
-  private readonly listeners = new Set<(job: StratumJob) => void>();
-  private readonly jobs = new Map<string, StratumJob>();
-  private state: TemplateState | undefined;
-  private latest: StratumJob | undefined;
+  private readonly listeners = new Set<(update: WorkUpdate) => void>();
+  private readonly work = new Map<string, AddressWork>();
+  private readonly tag: Uint8Array;
+  private coin: CoinState | undefined;
+  private templateSeq = 0;
+  private generation = 0;
+  /** The current generation began with a new coin block (its first job per address is clean). */
+  private generationClean = false;
+  private tick = 0;
+  private serving: boolean;
   private nextId: number;
   private unsubscribe: (() => void) | undefined;
+  private unsubscribeTip: (() => void) | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private tipTimer: ReturnType<typeof setTimeout> | undefined;
   private started = false;
   private readonly refreshMs: number;
 
   constructor(private readonly deps: JobManagerDeps) {
     this.log = deps.logger.forComponent('edge:jobs');
     this.now = deps.now ?? Date.now;
+    this.serving = deps.serving ?? true;
     // Random start: a restarted edge does not reuse the job ids miners may still submit for.
     this.nextId = Math.floor(Math.random() * 0xffffff);
     this.refreshMs = Math.min(Math.max(deps.config.jobRefreshSeconds, 1), MAX_NOTIFY_INTERVAL_S) * 1000;
+    this.tag = new TextEncoder().encode(deps.config.coinbaseTag);
   }
 
   /** Bytes of the extranonce slot in the coinbase. */
@@ -159,13 +255,25 @@ export class JobManager {
     return this.deps.config.extranonce1Bytes + this.deps.config.extranonce2Bytes;
   }
 
-  /** Subscribes to the template source and makes a job from its current template, if any. */
+  /** The sharechain the jobs build on. */
+  get chain(): ShareChain {
+    return this.deps.chain.chain;
+  }
+
+  /** Whether jobs are made (false until the sharechain is synced). */
+  get isServing(): boolean {
+    return this.serving;
+  }
+
+  /** Subscribes to the template source and the chain's tip. */
   start(): void {
     if (this.started) return;
     this.started = true;
     this.unsubscribe = this.deps.templateSource.onTemplate((u) => this.onTemplate(u));
+    this.unsubscribeTip = this.deps.chain.onTip(() => this.onChainTip());
     const t = this.deps.templateSource.current();
-    if (t && !this.state) this.onTemplate({ template: t, newBlock: true });
+    if (t && !this.coin) this.onTemplate({ template: t, newBlock: true });
+    this.scheduleRefresh();
   }
 
   /** Idempotent. */
@@ -173,43 +281,77 @@ export class JobManager {
     this.started = false;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.unsubscribeTip?.();
+    this.unsubscribeTip = undefined;
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.tipTimer) clearTimeout(this.tipTimer);
     this.refreshTimer = undefined;
+    this.tipTimer = undefined;
   }
 
-  /** The newest job. */
-  current(): StratumJob | undefined {
-    return this.latest;
+  /** Starts (or stops) making jobs; starting tells every connection that work exists. */
+  setServing(serving: boolean): void {
+    if (this.serving === serving) return;
+    this.serving = serving;
+    if (serving) this.newGeneration(false);
   }
 
-  /** A base job by id (variants are known only to the connection they were sent to). */
-  get(id: string): StratumJob | undefined {
-    return this.jobs.get(id);
-  }
-
-  /** Subscribes to new jobs; returns an unsubscribe function. */
-  onJob(listener: (job: StratumJob) => void): () => void {
+  /** Subscribes to new work; returns an unsubscribe function. */
+  onWork(listener: (update: WorkUpdate) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** Makes a job from a template update (also called by start()). */
-  onTemplate(update: TemplateUpdate): StratumJob | undefined {
-    const newBlock = update.newBlock || !this.state || !sameBytes(this.state.template.prevHash, update.template.prevHash);
-    try {
-      this.state = this.prepare(update.template);
-    } catch (err) {
-      const reason = (err as { reason?: string }).reason ?? (err as Error).message;
-      this.log.error('cannot make a job from the template', { height: update.template.height, reason });
-      return undefined;
-    }
-    return this.publish(newBlock);
+  /** The coin template jobs are made from now (undefined before the first one). */
+  currentTemplate(): BlockTemplate | undefined {
+    return this.coin?.template;
   }
 
-  /** A new job from the current template with a fresh ntime (clean_jobs=false). */
-  refresh(): StratumJob | undefined {
-    if (!this.state) return undefined;
-    return this.publish(false);
+  /**
+   * The current job of `address`: made on the first call of a work generation (a new template
+   * or chain tip), refreshed once per refresh period, shared by every connection of the address.
+   * Undefined while there is no template or the edge is not serving; throws JobBuildError when no
+   * job can be made (logged; the connection keeps its previous work).
+   */
+  jobFor(address: string): StratumJob | undefined {
+    const coin = this.coin;
+    if (!coin || !this.serving) return undefined;
+    const w = this.work.get(address);
+    if (w && w.generation === this.generation && w.tick === this.tick) return w.job;
+    let chainWork: ChainWork;
+    if (w && w.generation === this.generation && !this.demandMoved(w.job.chain.job)) {
+      chainWork = w.job.chain; // a refresh: same share, new id and ntime
+    } else {
+      chainWork = this.chainWork(coin, address);
+    }
+    const clean = this.generationClean && !w;
+    const job = this.publish(coin, address, chainWork, clean, w?.job);
+    this.work.set(address, { generation: this.generation, tick: this.tick, job });
+    return job;
+  }
+
+  /** Makes a job from a template update (also called by start()). */
+  onTemplate(update: TemplateUpdate): void {
+    const newBlock = update.newBlock || !this.coin || !sameBytes(this.coin.template.prevHash, update.template.prevHash);
+    let coin: CoinState;
+    try {
+      coin = this.prepare(update.template);
+    } catch (err) {
+      const reason = (err as { reason?: string }).reason ?? (err as Error).message;
+      this.log.error('cannot make jobs from the template', { height: update.template.height, reason });
+      return;
+    }
+    // A new block: every job so far is stale (their shares answer "stale", not "job not found").
+    if (newBlock) this.deps.validator.clear();
+    this.coin = coin;
+    this.newGeneration(newBlock);
+  }
+
+  /** New jobs for every address with the same template and chain tip: a later ntime. */
+  refresh(): void {
+    this.tick++;
+    this.emit({ clean: false });
+    this.scheduleRefresh();
   }
 
   /**
@@ -222,7 +364,7 @@ export class JobManager {
     const ntime = Math.max(parseInt(base.fields.ntime, 16), this.templateTime(), minNtime) >>> 0;
     const id = this.allocateId();
     const shareJob = this.deps.validator.variant(base.shareJob, id, ntime);
-    return new Job(id, shareJob.fields, true, this.now(), shareJob, base.template);
+    return new Job(id, shareJob.fields, true, this.now(), shareJob, base.template, base.address, base.chain, base.maxDifficulty);
   }
 
   /**
@@ -231,13 +373,14 @@ export class JobManager {
    */
   async submitBlock(share: AcceptedShare, job: StratumJob, worker: string): Promise<FoundBlock> {
     const hash = bytesToHex(reverseBytes(headerHash(share.header)));
+    const payouts = job.chain.job.payouts;
     let blockHex = '';
     let accepted = false;
     let reason: string | undefined;
     try {
       blockHex = bytesToHex(serializeBlock(share.header, share.coinbase, job.template));
       this.log.info('block found, submitting', { height: job.height, hash, worker, jobId: job.id });
-      await this.writeAhead({ height: job.height, hash, jobId: job.id, worker, blockHex });
+      await this.writeAhead({ height: job.height, hash, jobId: job.id, worker, blockHex, payouts });
       const result = await this.deps.templateSource.submitBlock(blockHex);
       accepted = result.accepted;
       reason = result.reason;
@@ -245,8 +388,8 @@ export class JobManager {
       reason = (err as { reason?: string }).reason ?? (err as Error).message;
     }
     const found: FoundBlock = reason === undefined
-      ? { height: job.height, hash, jobId: job.id, worker, accepted, blockHex }
-      : { height: job.height, hash, jobId: job.id, worker, accepted, reason, blockHex };
+      ? { height: job.height, hash, jobId: job.id, worker, accepted, blockHex, payouts }
+      : { height: job.height, hash, jobId: job.id, worker, accepted, reason, blockHex, payouts };
     if (accepted) this.log.info('block accepted', { height: job.height, hash, worker });
     else this.log.warn('block rejected', { height: job.height, hash, worker, reason });
     try {
@@ -274,52 +417,105 @@ export class JobManager {
     }
   }
 
-  private prepare(template: BlockTemplate): TemplateState {
-    const outputs = this.deps.payouts.payoutOutputs(template);
-    let parts;
-    try {
-      parts = buildCoinbaseParts(template, { outputs, extranonceBytes: this.extranonceBytes, tag: this.deps.config.coinbaseTag });
-    } catch (err) {
-      throw new JobBuildError(`coinbase: ${(err as { reason?: string }).reason ?? (err as Error).message}`, { cause: err });
+  private onChainTip(): void {
+    if (this.tipTimer) return;
+    this.tipTimer = setTimeout(() => {
+      this.tipTimer = undefined;
+      if (this.started) this.newGeneration(false);
+    }, TIP_COALESCE_MS);
+    this.tipTimer.unref?.();
+  }
+
+  /** New work for everyone: jobs are made again on demand. */
+  private newGeneration(clean: boolean): void {
+    this.generation++;
+    this.generationClean = clean;
+    this.work.clear();
+    this.emit({ clean });
+    this.scheduleRefresh();
+  }
+
+  private emit(update: WorkUpdate): void {
+    if (!this.serving || !this.coin) return;
+    for (const l of this.listeners) {
+      try {
+        l(update);
+      } catch (err) {
+        this.log.error('work listener failed', { error: (err as Error).message });
+      }
     }
+  }
+
+  private prepare(template: BlockTemplate): CoinState {
     // Keep the rolling bits clear so XOR and BIP310 rolling agree (stratum-clients.md §3.3).
     const version = this.deps.config.clearRollingBits === false ? template.version >>> 0 : (template.version & ~DEFAULT_VERSION_ROLLING_MASK) >>> 0;
     if (version !== template.version >>> 0) {
       this.log.debug('cleared version bits inside the rolling mask', { from: u32ToHex(template.version), to: u32ToHex(version) });
     }
+    const branch = jobMerkleBranch(template);
     return {
       template,
       receivedAt: this.now(),
-      coinb1: bytesToHex(parts.coinb1),
-      coinb2: bytesToHex(parts.coinb2),
-      branch: jobMerkleBranch(template).map(bytesToHex),
+      key: `t${++this.templateSeq}:${bytesToHex(template.prevHash)}`,
+      coin: {
+        prevHash: template.prevHash,
+        height: template.height,
+        bits: template.bits,
+        reward: template.coinbaseValue,
+        merkleBranch: branch,
+        ...(template.defaultWitnessCommitment ? { mandatedOutputs: [template.defaultWitnessCommitment] } : {}),
+      },
+      branch: branch.map(bytesToHex),
       prevhash: prevHashToStratum(template.prevHash),
       version: u32ToHex(version),
       nbits: u32ToHex(template.bits),
     };
   }
 
+  /** A share of `address` on the chain's tip for the coin template. */
+  private chainWork(coin: CoinState, address: string): ChainWork {
+    let job: ChainJob;
+    try {
+      job = createChainJob(this.deps.chain.chain, { payees: this.deps.payees(address), coin: coin.coin, time: this.now() });
+    } catch (err) {
+      throw new JobBuildError(`sharechain job for ${address}: ${(err as { reason?: string }).reason ?? (err as Error).message}`, { cause: err });
+    }
+    return { job, targetLE: targetToLE(job.target), difficulty: targetToDifficulty(job.target) };
+  }
+
+  /** Whether the chain would now demand another target of the job's share (ASERT moves with time). */
+  private demandMoved(job: ChainJob): boolean {
+    if (job.metadata.height === 0) return false; // a chain's first share: the initial target, whatever the time
+    const chain = this.deps.chain.chain;
+    const parent = chain.get(job.metadata.parent);
+    if (!parent || parent !== chain.tip) return true;
+    return demandedTarget(parent, this.now(), job.blockTarget, chain.params).bits !== job.metadata.maxBits;
+  }
+
   /** The template's time advanced by the clock since it arrived, never below mintime. */
   private templateTime(): number {
-    const s = this.state!;
+    const s = this.coin!;
     const elapsed = Math.max(0, Math.floor((this.now() - s.receivedAt) / 1000));
     return Math.max(s.template.curtime + elapsed, s.template.mintime);
   }
 
-  private publish(cleanJobs: boolean): StratumJob {
-    const s = this.state!;
+  private publish(coin: CoinState, address: string, chain: ChainWork, clean: boolean, previous: Job | undefined): Job {
     let ntime = this.templateTime();
     // A refresh must differ from the job before it even within the same second.
-    if (!cleanJobs && this.latest && this.latest.template === s.template) {
-      ntime = Math.max(ntime, parseInt(this.latest.fields.ntime, 16));
+    if (previous && previous.template === coin.template) ntime = Math.max(ntime, parseInt(previous.fields.ntime, 16));
+    let parts;
+    try {
+      parts = chain.job.coinbaseParts(this.extranonceBytes, this.tag.length ? this.tag : undefined);
+    } catch (err) {
+      throw new JobBuildError(`coinbase: ${(err as { reason?: string }).reason ?? (err as Error).message}`, { cause: err });
     }
     const fields: StratumJobFields = {
-      prevhash: s.prevhash,
-      coinb1: s.coinb1,
-      coinb2: s.coinb2,
-      merkleBranch: s.branch,
-      version: s.version,
-      nbits: s.nbits,
+      prevhash: coin.prevhash,
+      coinb1: bytesToHex(parts.coinb1),
+      coinb2: bytesToHex(parts.coinb2),
+      merkleBranch: coin.branch,
+      version: coin.version,
+      nbits: coin.nbits,
       ntime: u32ToHex(ntime),
     };
     const id = this.allocateId();
@@ -327,29 +523,15 @@ export class JobManager {
     const shareJob = this.deps.validator.addJob({
       id,
       fields,
-      blockTarget: s.template.target,
+      blockTarget: coin.template.target,
       extranonce2Size: this.deps.config.extranonce2Bytes,
-      cleanJobs,
+      // The epoch moved when the block did (validator.clear in onTemplate).
+      cleanJobs: false,
       createdAt,
+      templateKey: coin.key,
     });
-    const job = new Job(id, fields, cleanJobs, createdAt, shareJob, s.template);
-    if (cleanJobs) this.jobs.clear();
-    this.jobs.set(id, job);
-    // Same bound as the validator's history; evicted ids answer "Job not found" there too.
-    while (this.jobs.size > 0 && !this.deps.validator.getJob(this.jobs.keys().next().value as string)) {
-      this.jobs.delete(this.jobs.keys().next().value as string);
-    }
-    this.latest = job;
-    this.log.debug('new job', { id, height: s.template.height, cleanJobs, ntime: fields.ntime });
-    this.scheduleRefresh();
-    for (const l of this.listeners) {
-      try {
-        l(job);
-      } catch (err) {
-        this.log.error('job listener failed', { error: (err as Error).message });
-      }
-    }
-    return job;
+    this.log.debug('new job', { id, address, height: coin.template.height, share: chain.job.metadata.height, clean, ntime: fields.ntime });
+    return new Job(id, fields, clean, createdAt, shareJob, coin.template, address, chain, pseudoShareCap(chain.job.target));
   }
 
   private scheduleRefresh(): void {

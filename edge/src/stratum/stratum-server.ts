@@ -14,7 +14,7 @@ import { StratumServerError } from '../errors.ts';
 import { processConnectionBudget } from '../config/connection-budget.ts';
 import { Extranonce1Allocator } from './extranonce-allocator.ts';
 import { SessionCache } from './session-cache.ts';
-import type { JobManager, StratumJob } from './job-manager.ts';
+import type { JobManager } from './job-manager.ts';
 import type { Logger } from '../logger.ts';
 import { StratumSession, type AddressValidator, type ResumableSession, type SessionHost, type StratumConfig, type StratumHooks } from './stratum-session.ts';
 
@@ -166,7 +166,7 @@ export class StratumServer implements SessionHost {
         throw err;
       });
     }
-    this.unsubscribeJobs = this.jobs.onJob((job) => this.broadcast(job));
+    this.unsubscribeJobs = this.jobs.onWork(() => this.broadcast());
     this.sweepTimer = setInterval(() => this.sweep(), this.sweepIntervalMs);
     this.sweepTimer.unref();
     this.addresses = tlsPort === undefined ? { host: c.host, port } : { host: c.host, port, tlsPort };
@@ -373,8 +373,9 @@ export class StratumServer implements SessionHost {
     });
   }
 
-  private broadcast(job: StratumJob): void {
-    for (const s of this.sessions) s.onJob(job);
+  /** New work: each connection takes its address's current job. */
+  private broadcast(): void {
+    for (const s of this.sessions) s.onWork();
   }
 
   private sweep(): void {

@@ -1,13 +1,14 @@
 /**
- * The Stratum side of the edge, composed: share validator, job manager
- * (templates -> jobs, blocks -> template source) and the Stratum server. The composition root
- * (main.ts) owns the template source's lifecycle; startStratum only subscribes to it.
+ * The Stratum side of the edge, composed: share validator, job manager (templates and the
+ * sharechain's tip -> each payout address's jobs, blocks -> template source) and the Stratum
+ * server. The composition root (main.ts) owns the template source's and the sharechain's
+ * lifecycles; startStratum only subscribes to them.
  */
 import { ShareValidator, validateAddress, type Network, type Sha256dFn } from '@otedama/core';
 import type { EdgeConfig } from '../config/config.ts';
-import { JobManager, type FoundBlock, type JobManagerDeps } from './job-manager.ts';
+import { JobManager, type FoundBlock, type JobChain, type JobManagerDeps } from './job-manager.ts';
 import type { Logger } from '../logger.ts';
-import type { PayoutProvider } from '../accounting/payout-provider.ts';
+import type { SharePayees } from '../accounting/share-payees.ts';
 import { StratumServer, type StratumAddresses, type StratumStats } from './stratum-server.ts';
 import type { AddressValidator, StratumHooks } from './stratum-session.ts';
 import type { TemplateSource } from '../chain/template-source.ts';
@@ -20,8 +21,12 @@ export interface StartStratumOptions {
   readonly templateSource: TemplateSource;
   /** Checks miners' payout addresses (see chainAddressValidator). */
   readonly validateAddress: AddressValidator;
-  /** Who the coinbase pays (see singleAddressPayouts). */
-  readonly payouts: PayoutProvider;
+  /** The sharechain the jobs build on (p2p/pool-chain.ts). */
+  readonly chain: JobChain;
+  /** The payees of a share found by an address's miners (accounting/share-payees.ts). */
+  readonly payees: SharePayees;
+  /** Serve work from the start (default true); false waits for jobs.setServing(true) (the sharechain synced). */
+  readonly serving?: boolean;
   /** Accounting hooks: accepted shares (may return a promise: the reply waits), rejects. */
   readonly hooks?: StratumHooks;
   /** Every block found, after the template source answered. */
@@ -47,10 +52,17 @@ export interface StratumService {
   stop(options?: { reconnect?: boolean }): Promise<void>;
 }
 
+/**
+ * Job ids the validator remembers. Jobs are per payout address (one per address for every chain
+ * tip and refresh), so the history must hold several rounds of every active address's jobs; a job
+ * costs its coinbase halves (~0.2-2 KB), the duplicate sets are per coin template.
+ */
+export const VALIDATOR_JOB_HISTORY = 4096;
+
 /** Builds and starts the Stratum side. */
 export async function startStratum(options: StartStratumOptions): Promise<StratumService> {
   const now = options.now ?? Date.now;
-  const validator = new ShareValidator({ ...(options.sha256d ? { sha256d: options.sha256d } : {}), now });
+  const validator = new ShareValidator({ ...(options.sha256d ? { sha256d: options.sha256d } : {}), now, maxJobs: VALIDATOR_JOB_HISTORY });
   const jobs = new JobManager({
     config: {
       extranonce1Bytes: options.config.extranonce1Bytes,
@@ -61,8 +73,10 @@ export async function startStratum(options: StartStratumOptions): Promise<Stratu
     },
     templateSource: options.templateSource,
     validator,
-    payouts: options.payouts,
+    chain: options.chain,
+    payees: options.payees,
     logger: options.logger,
+    ...(options.serving === undefined ? {} : { serving: options.serving }),
     ...(options.onBlock ? { onBlock: options.onBlock } : {}),
     ...(options.beforeSubmitBlock ? { beforeSubmitBlock: options.beforeSubmitBlock } : {}),
     now,

@@ -10,6 +10,14 @@
  *     sent with.
  * Replies produced while handling one chunk of input are written with one socket write.
  *
+ * Mining into the sharechain (issue 10): a connection mines for one payout address (its first
+ * authorized worker's; a second address is refused with the reason, workers of the same address
+ * are fine), and its jobs are that address's shares in the making (job-manager.ts). The
+ * pseudo-share difficulty is vardiff's, or the job's cap when lower, so every hash that meets the
+ * chain's share target reaches the edge. Until the edge serves work (its sharechain synced from
+ * its peers) an authorized connection gets set_difficulty and waits for its first job; the idle
+ * deadline counts from that job.
+ *
  * Rules against hostile miners (issue 9), each attacked in edge/test/hostile/:
  *   - one share, one credit: a job id is accepted only if this connection (or the session it
  *     resumed) was sent it; duplicates are per template in the validator; the share counts
@@ -63,7 +71,7 @@ import {
 import type { Socket } from 'node:net';
 import type { EdgeConfig } from '../config/config.ts';
 import { DuplicateShareError } from '../errors.ts';
-import type { JobManager, StratumJob } from './job-manager.ts';
+import type { ChainWork, JobManager, StratumJob } from './job-manager.ts';
 import type { Logger } from '../logger.ts';
 import { Vardiff } from './vardiff.ts';
 
@@ -86,6 +94,8 @@ export interface ShareEvent {
   /** The share difficulty it met (the pool's target for it). */
   readonly difficulty: number;
   readonly share: AcceptedShare;
+  /** The share of the sharechain the job was making: the share is one when its hash meets chain.targetLE. */
+  readonly chain: ChainWork;
 }
 
 export interface RejectEvent {
@@ -133,6 +143,8 @@ export const BAN_SCORE = {
   rateLimited: 5,
   /** An authorize for a new worker past stratum.maxWorkersPerConnection. */
   tooManyWorkers: 5,
+  /** An authorize for a second payout address (a proxy with several owners: honest, but refused). */
+  secondAddress: 1,
 } as const;
 /** Ban score halves every this many ms, so occasional rejects never add up to a ban. */
 export const BAN_SCORE_HALF_LIFE_MS = 60_000;
@@ -197,6 +209,8 @@ export interface ResumableSession {
   readonly difficulty: number;
   /** Whether the start window (one honoured suggestion) was still open. */
   readonly suggestionOpen: boolean;
+  /** The payout address the old connection mined for (its jobs pay it): the resumed one keeps it. */
+  readonly address: string | undefined;
 }
 
 export class StratumSession {
@@ -209,8 +223,10 @@ export class StratumSession {
   private readonly workers = new Map<string, WorkerAuth>();
   private sentJobs = new Map<string, SentJob>();
   private readonly vardiff: Vardiff;
-  /** The target of the current difficulty (shared by the jobs sent at it). */
-  private target: ShareTarget;
+  /** The payout address of this connection (its first authorized worker's): one per connection. */
+  private address: string | undefined;
+  /** A job was sent (the idle deadline counts from then). */
+  private hadWork = false;
   /** Difficulty announced by the last set_difficulty sent. */
   private announced: number | undefined;
   private versionMask: number | undefined;
@@ -250,7 +266,6 @@ export class StratumSession {
     this.controlAt = now;
     this.framer = new StratumLineFramer(host.config.maxLineBytes);
     this.vardiff = new Vardiff(host.config.vardiff, host.config.initialDifficulty, now);
-    this.target = shareTarget(this.vardiff.difficulty);
   }
 
   get subscribed(): boolean {
@@ -418,8 +433,8 @@ export class StratumSession {
     this.sentJobs = new Map(state.sentJobs);
     for (const sent of this.sentJobs.values()) this.noteNtime(sent.job);
     this.vardiff.set(state.difficulty, this.host.now());
-    this.target = shareTarget(this.vardiff.difficulty);
     this.suggestionOpen = state.suggestionOpen;
+    this.address = state.address;
   }
 
   private onAuthorize(req: StratumRequest): void {
@@ -438,7 +453,16 @@ export class StratumSession {
       this.addScore(BAN_SCORE.badAuthorize, 'bad authorize');
       return;
     }
+    // Jobs commit to one payout address (the share's payee): a connection mines for one owner.
+    if (this.address !== undefined && address !== this.address) {
+      this.reply(
+        encodeError(req.id, STRATUM_ERROR.UNAUTHORIZED, `one payout address per connection: this connection mines for ${this.address}; open another connection for ${address.slice(0, 100)}`),
+      );
+      this.addScore(BAN_SCORE.secondAddress, 'second payout address');
+      return;
+    }
     if (!this.workers.has(username)) this.lastUsefulAt = this.host.now();
+    this.address = address;
     this.workers.set(username, { address, workerName: worker });
     this.reply(encodeResult(req.id, true));
     this.maybeStartWork();
@@ -485,9 +509,8 @@ export class StratumSession {
     this.reply(encodeResult(id, true));
     if (!this.suggestionOpen) return;
     this.suggestionOpen = false;
-    const d = this.vardiff.set(difficulty, this.host.now());
-    if (this.workSent) this.changeDifficulty(d);
-    else this.target = shareTarget(d);
+    this.vardiff.set(difficulty, this.host.now());
+    if (this.workSent) this.changeDifficulty();
   }
 
   private onSubmit(req: StratumRequest): void {
@@ -549,6 +572,7 @@ export class StratumSession {
           height: job.height,
           difficulty: sent.target.difficulty,
           share: verdict,
+          chain: job.chain,
         });
       } catch (err) {
         this.shareNotRecorded(req.id, verdict, err, p.username);
@@ -570,7 +594,7 @@ export class StratumSession {
     this.lastUsefulAt = now;
     const next = this.vardiff.onShare(now, sent.target.difficulty);
     this.reply(encodeResult(id, true));
-    if (next !== undefined) this.changeDifficulty(next);
+    if (next !== undefined) this.changeDifficulty();
   }
 
   /**
@@ -636,40 +660,74 @@ export class StratumSession {
   // -------------------------------------------------------------------------------------------
   // Work
 
-  /** After subscribe and authorize: set_difficulty, then the current job. */
+  /**
+   * After subscribe and authorize: set_difficulty, then the current job of the connection's
+   * payout address (none yet while the edge syncs its sharechain: it comes with the first work).
+   */
   private maybeStartWork(): void {
     if (this.workSent || !this.extranonce1 || this.workers.size === 0) return;
     this.workSent = true;
-    this.target = shareTarget(this.vardiff.difficulty);
-    this.sendDifficulty();
-    const job = this.host.jobs.current();
+    const job = this.currentJob();
     if (job) this.sendJob(job, true);
+    else this.sendDifficulty(this.vardiff.difficulty);
   }
 
-  /** A new job from the job manager. Jobs sent earlier stay known (stale after a clean job). */
-  onJob(job: StratumJob): void {
+  /** New work from the job manager: the address's current job. Jobs sent earlier stay known (stale after a clean job). */
+  onWork(): void {
     if (!this.workSent || this.closing) return;
-    this.sendJob(job, job.cleanJobs);
+    const job = this.currentJob();
+    if (job && !this.sentJobs.has(job.id)) this.sendJob(job, job.cleanJobs);
   }
 
-  /** set_difficulty(d) and a fresh notify with clean_jobs=true. */
-  private changeDifficulty(d: number): void {
+  /** The current job of the connection's payout address; undefined (logged) when none can be made. */
+  private currentJob(): StratumJob | undefined {
+    if (this.address === undefined) return undefined;
+    try {
+      return this.host.jobs.jobFor(this.address);
+    } catch (err) {
+      this.host.logger.error('no job for the connection', { session: this.id, address: this.address, error: (err as Error).message });
+      return undefined;
+    }
+  }
+
+  /**
+   * The pseudo-share target of a job for this connection: its vardiff difficulty, or the job's
+   * cap when that is lower (a hash meeting the chain's share target must always be submitted).
+   */
+  private targetFor(job: StratumJob): ShareTarget {
+    const d = this.vardiff.difficulty;
+    return shareTarget(job.maxDifficulty < d ? job.maxDifficulty : d);
+  }
+
+  /** vardiff (or a suggestion) moved: set_difficulty and a fresh notify with clean_jobs=true, when the miner's difficulty changes. */
+  private changeDifficulty(): void {
     this.suggestionOpen = false;
-    this.target = shareTarget(d);
-    this.sendDifficulty();
-    const base = this.host.jobs.current();
-    if (base) this.sendJob(this.host.jobs.variant(base, this.lastNtime + 1), true);
+    const base = this.currentJob();
+    if (!base) {
+      this.sendDifficulty(this.vardiff.difficulty);
+      return;
+    }
+    // Capped by the chain's share difficulty: nothing changes for the miner.
+    if (this.targetFor(base).difficulty === this.announced) return;
+    this.sendJob(this.host.jobs.variant(base, this.lastNtime + 1), true);
   }
 
-  private sendDifficulty(): void {
-    if (this.announced === this.target.difficulty) return;
-    this.announced = this.target.difficulty;
-    this.reply(encodeSetDifficulty(this.target.difficulty));
+  private sendDifficulty(difficulty: number): void {
+    if (this.announced === difficulty) return;
+    this.announced = difficulty;
+    this.reply(encodeSetDifficulty(difficulty));
   }
 
+  /** set_difficulty when the job's target differs from the last one announced, then the notify. */
   private sendJob(job: StratumJob, cleanJobs: boolean): void {
-    if (this.announced !== this.target.difficulty) this.sendDifficulty();
-    this.sentJobs.set(job.id, { job, target: this.target });
+    const target = this.targetFor(job);
+    this.sendDifficulty(target.difficulty);
+    // The idle deadline counts from the first work a connection could do.
+    if (this.sentJobs.size === 0 && !this.hadWork) {
+      this.hadWork = true;
+      this.lastUsefulAt = this.host.now();
+    }
+    this.sentJobs.set(job.id, { job, target });
     if (this.sentJobs.size > MAX_SENT_JOBS) this.evictSentJob();
     this.noteNtime(job);
     this.reply(job.notifyLine(cleanJobs));
@@ -699,16 +757,15 @@ export class StratumSession {
     this.extranonce1Bytes = hexToBytes(extranonce1);
     this.sentJobs.clear();
     this.reply(encodeSetExtranonce(extranonce1, this.host.config.extranonce2Bytes));
-    const job = this.host.jobs.current();
-    if (job && this.workSent) this.sendJob(this.host.jobs.variant(job, this.lastNtime + 1), true);
+    const job = this.workSent ? this.currentJob() : undefined;
+    if (job) this.sendJob(this.host.jobs.variant(job, this.lastNtime + 1), true);
     return true;
   }
 
   /** Periodic housekeeping from the server: vardiff without shares. */
   tick(now: number): void {
     if (!this.workSent || this.closing || this.waiting) return;
-    const next = this.vardiff.tick(now);
-    if (next !== undefined) this.changeDifficulty(next);
+    if (this.vardiff.tick(now) !== undefined) this.changeDifficulty();
   }
 
   /**
@@ -816,7 +873,9 @@ export class StratumSession {
     this.closed = true;
     this.closing = true;
     if (this.extranonce1) {
-      if (this.workSent) this.host.keepResumable(this.extranonce1, { sentJobs: this.sentJobs, difficulty: this.vardiff.difficulty, suggestionOpen: this.suggestionOpen });
+      if (this.workSent) {
+        this.host.keepResumable(this.extranonce1, { sentJobs: this.sentJobs, difficulty: this.vardiff.difficulty, suggestionOpen: this.suggestionOpen, address: this.address });
+      }
       this.host.releaseExtranonce1(this.extranonce1);
     }
     this.queued.length = 0;

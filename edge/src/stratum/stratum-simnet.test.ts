@@ -1,8 +1,9 @@
 /**
- * End to end on the embedded chain: simnet's templates over its RPC, the Stratum server, a
- * minerd-style client over TCP whose share (found by core's reference engine) meets simnet's
- * block target; the block is submitted, simnet accepts it and pays the coinbase, and the miner
- * gets a clean job on top of the new block.
+ * End to end on the embedded chain: simnet's templates over its RPC, the edge's sharechain of
+ * simnet's pool, the Stratum server, a minerd-style client over TCP whose share (found by core's
+ * reference engine) meets simnet's block target; the block is submitted, simnet accepts it and
+ * pays the coinbase the sharechain decided (a chain's first share: its payees, the miner and the
+ * operator's fee, take the reward), and the miner gets a clean job on top of the new block.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,8 @@ import { connectChain, type ChainConnection } from '../chain/chain.ts';
 import { defaultConfig } from '../config/config.ts';
 import type { FoundBlock } from './job-manager.ts';
 import { silentLogger } from '../logger.ts';
-import { singleAddressPayouts } from '../accounting/payout-provider.ts';
+import { sharePayees } from '../accounting/share-payees.ts';
+import { openPoolChain, type PoolChain } from '../p2p/pool-chain.ts';
 import { RpcClient } from '../chain/rpc-client.ts';
 import { chainAddressValidator, startStratum, type StratumService } from './stratum-service.ts';
 
@@ -22,10 +24,13 @@ let dataDir: string | undefined;
 let chain: ChainConnection | undefined;
 let service: StratumService | undefined;
 let client: LineClient | undefined;
+let sharechain: PoolChain | undefined;
 
 afterEach(async () => {
   client?.close();
   await service?.stop({ reconnect: false });
+  await sharechain?.stop();
+  sharechain = undefined;
   await chain?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   client = undefined;
@@ -44,13 +49,16 @@ describe('Stratum on simnet', () => {
     );
     expect(chain.network).toBe('regtest');
     const blocks: FoundBlock[] = [];
+    sharechain = await openPoolChain({ client: chain.client, source: chain.source, logger: silentLogger });
     service = await startStratum({
       config: testStratumConfig(),
       coinbaseTag: '/otedama-e2e/',
       logger: silentLogger,
       templateSource: chain.source,
       validateAddress: chainAddressValidator(chain.network, 'simnet'),
-      payouts: singleAddressPayouts(REGTEST_ADDRESS_2, chain.network),
+      chain: sharechain,
+      // The operator (REGTEST_ADDRESS_2) takes 1 % of each share.
+      payees: sharePayees({ network: chain.network, feeAddress: REGTEST_ADDRESS_2, feeBp: 100 }),
       onBlock: (b) => void blocks.push(b),
     });
     const startHeight = chain.source.current()!.height;
@@ -77,11 +85,15 @@ describe('Stratum on simnet', () => {
     expect(next.fields.prevhash).toBe(prevHashToStratum(reverseBytes(hexToBytes(blocks[0]!.hash))));
     expect(chain.source.current()!.height).toBe(startHeight + 1);
 
-    // The coinbase paid the configured payout address on simnet.
+    // The coinbase paid the chain's payouts: the empty window leaves everything to the share's
+    // payees, 99 % to the miner and 1 % to the operator, exactly as the job said.
+    const reward = 50n * 100_000_000n;
+    expect(blocks[0]!.payouts.outputs.reduce((a, o) => a + o.value, 0n)).toBe(reward);
     const rpc = new RpcClient({ url: chain.rpcUrl, cookieFile: chain.simnet!.cookieFile, logger: silentLogger, retries: 0 });
     try {
-      const balance = (await rpc.call('simnet_getbalance', [REGTEST_ADDRESS_2])) as { sats: number };
-      expect(balance.sats).toBe(50 * 100_000_000);
+      const miner = (await rpc.call('simnet_getbalance', [REGTEST_ADDRESS])) as { sats: number };
+      const operator = (await rpc.call('simnet_getbalance', [REGTEST_ADDRESS_2])) as { sats: number };
+      expect([miner.sats, operator.sats]).toEqual([Number((reward * 9900n) / 10_000n), Number((reward * 100n) / 10_000n)]);
     } finally {
       rpc.close();
     }

@@ -11,9 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { MAX_WS_MESSAGE_BYTES, WebSocketLineStream } from '../../src/stratum/job-feed-ws.ts';
-import { addressToScript } from '@otedama/core';
-import type { PayoutProvider } from '../../src/accounting/payout-provider.ts';
-import { REGTEST_ADDRESS, makeTemplate, startTestPool, type TestPool } from '../stratum-harness.ts';
+import { makeTemplate, startTestPool, type TestPool } from '../stratum-harness.ts';
 import { USER, login, memoryMiB, tracked, until } from './hostile-edge.ts';
 
 const { edge, client, ws } = tracked(afterEach);
@@ -58,7 +56,7 @@ describe('hostile: clients that do not read', () => {
 
   it('TCP and WebSocket clients that stop reading while jobs pile up: reading stops, then they are closed at the bound; a reading miner gets every job', async () => {
     const limit = 256 * 1024;
-    const pool = await startTestPool({ maxWriteBufferBytes: limit, maxConnectionsPerIp: 10 }, { payouts: manyOutputs });
+    const pool = await startTestPool({ maxWriteBufferBytes: limit, maxConnectionsPerIp: 10 });
     cleanup.push(() => pool.stop());
     const wsUrl = await bridge(pool);
 
@@ -119,12 +117,6 @@ async function bridge(pool: TestPool): Promise<string> {
 
 /** The block's transactions, built once (each push differs only in curtime). */
 const TXS = makeTemplate({ seed: 1 }).transactions;
-
-/** Coinbases paying 100 outputs (a PPLNS window's worth): each notify is about 9 KB. */
-const OUTPUT_SCRIPT = addressToScript(REGTEST_ADDRESS, 'regtest');
-const manyOutputs: PayoutProvider = {
-  payoutOutputs: (t) => Array.from({ length: 100 }, (_, i) => ({ script: OUTPUT_SCRIPT, value: t.coinbaseValue / 100n + (i === 0 ? t.coinbaseValue % 100n : 0n) })),
-};
 
 /** A new template of the same block (a later curtime): a fat notify for every miner. */
 function nextTemplate(n: number) {
