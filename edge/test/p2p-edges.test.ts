@@ -89,14 +89,17 @@ describe('edges as peers of one pool', () => {
     const text = (await cli(b, ['node', 'status'])).stdout;
     for (const label of ['pool id:', 'peer id:', 'listen:', 'peers:', 'tip:', 'window:', 'sync:']) expect(text).toContain(label);
     expect(text).toMatch(/peers: +\d+ connected, [1-9]\d* admitted/);
+    expect(text).toMatch(/^window: +0 shares \(0 held\)$/m);
+    expect(text).toMatch(/^work: +serving Stratum jobs$/m);
+    expect(text).toMatch(/^next block: no payout yet/m);
   }, 40_000);
 
   it('node sync re-syncs from the peers and reports how it ended; refused without p2p', async () => {
     const r = await cli(b, ['node', 'sync', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).sync).toMatchObject({ state: 'synced', shares: 0 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ sync: { state: 'synced', shares: 0 }, tip: null, heldShares: 0 });
     const text = await cli(b, ['node', 'sync']);
-    expect(text.stdout).toMatch(/^sync synced, 0 shares fetched in 0 batches/m);
+    expect(text.stdout).toMatch(/^sync synced, 0 shares fetched in 0 batches.*; tip none, 0 shares held and stored$/m);
     const off = await cli(d, ['node', 'sync']);
     expect(off.code).toBe(1);
     expect(off.stderr).toMatch(/answered 409: this edge runs without its libp2p node/);

@@ -34,6 +34,8 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { sharePayees } from '../src/accounting/share-payees.ts';
 import { RpcClient } from '../src/chain/rpc-client.ts';
+import { runCli } from '../src/cli.ts';
+import type { CliIO } from '../src/command.ts';
 import { silentLogger } from '../src/logger.ts';
 import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from '../src/simnet/simnet.ts';
 import { freePort } from './cli-run.ts';
@@ -57,6 +59,14 @@ async function api(edge: EdgeProcess, path: string): Promise<any> {
   const res = await fetch(edge.url + path);
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+/** `otedama node status` against the edge, in this process (cli-edge.test.ts covers the binary). */
+async function nodeStatus(edge: EdgeProcess): Promise<string> {
+  let out = '';
+  const io: CliIO = { out: (t) => (out += `${t}\n`), err: () => {}, env: {}, logger: silentLogger, stopSignal: new AbortController().signal };
+  expect(await runCli(['node', 'status', '--url', edge.url], io)).toBe(0);
+  return out;
 }
 
 function rpcOf(edge: EdgeProcess, simnetDir = edge.dataDir): RpcClient {
@@ -130,6 +140,13 @@ describe('Stratum miners mine into the sharechain (real edges)', () => {
     const miner = await api(a, `/api/miners/${MINER}`);
     expect(miner).toMatchObject({ shares: 3, sharechain: { windowShares: 3, shares: 3, fraction: 0.99, kind: 'direct' } });
     expect(miner.workers.map((w: any) => w.worker)).toEqual(['w1']);
+    // The operator sees the same in `otedama node status`.
+    const status = await nodeStatus(a);
+    expect(status).toMatch(/^tip: +height 2, /m);
+    expect(status).toMatch(/^window: +3 shares \(3 held\)$/m);
+    expect(status).toMatch(/^work: +serving Stratum jobs$/m);
+    expect(status).toMatch(/^next block: .* to 2 addresses, lottery below /m);
+    expect(status).toMatch(new RegExp(`^ +${MINER} +[\\d.]+ expected \\(99\\.00 % of the window, direct\\)$`, 'm'));
     const metrics = await (await fetch(`${a.url}/metrics`)).text();
     expect(metrics).toMatch(/^otedama_sharechain_height 2$/m);
     expect(metrics).toMatch(/^otedama_sharechain_shares_total\{result="accepted"\} 3$/m);

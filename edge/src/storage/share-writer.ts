@@ -6,8 +6,8 @@
  * committed; the Stratum server answers the miner then. A share the database refuses because
  * its hash is already recorded rejects with DuplicateShareError (the rest of its batch commits).
  */
-import { DuplicateShareError, type StorageError } from '../errors.ts';
-import { GroupCommitWriter, type CommitResult } from './group-commit.ts';
+import { DuplicateShareError } from '../errors.ts';
+import { GroupCommitWriter, type CommitResult, type GroupCommitOptions } from './group-commit.ts';
 import type { ShareRecord } from './pool-store.ts';
 
 export { DEFAULT_FLUSH_MS, DEFAULT_MAX_BATCH, DEFAULT_MAX_PENDING } from './group-commit.ts';
@@ -18,18 +18,8 @@ export interface ShareSink {
   insertShares(shares: readonly ShareRecord[]): Promise<CommitResult | void>;
 }
 
-export interface ShareWriterOptions {
-  /** Longest wait in milliseconds before an idle writer commits what it has (default 5). */
-  readonly flushMs?: number;
-  /** Most shares per transaction (default 2000). */
-  readonly maxBatch?: number;
-  /** Most shares queued or in flight before appends are refused (default 100,000). */
-  readonly maxPending?: number;
-  /** Called after each committed batch with the shares it recorded (feeds metrics). */
-  readonly onCommit?: (batch: readonly ShareRecord[], elapsedMs: number) => void;
-  /** Called when a batch fails (its appends reject as well). */
-  readonly onError?: (err: StorageError, batchSize: number) => void;
-}
+/** The group commit's options, for shares (onCommit feeds the metrics). */
+export type ShareWriterOptions = GroupCommitOptions<ShareRecord>;
 
 export interface ShareWriterStats {
   readonly committedShares: number;

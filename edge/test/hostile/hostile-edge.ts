@@ -45,6 +45,8 @@ export async function startHostileEdge(tune: (c: EdgeConfig) => void = () => {})
   config.http.port = 0;
   config.stratum.port = 0;
   config.chain.simnet.rpcPort = 0;
+  // Any free libp2p ports: the default 4733/4734 collide between the suite's files run in parallel.
+  config.p2p.port = 0;
   config.chain.pollSeconds = 1;
   config.chain.simnet.blockDifficulty = HOSTILE_BLOCK_DIFFICULTY;
   config.stratum.initialDifficulty = TEST_DIFFICULTY;
