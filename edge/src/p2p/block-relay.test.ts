@@ -66,14 +66,20 @@ function mineBlockShare(chain: ShareChain, template: BlockTemplate, transactions
   return r.entry;
 }
 
+/** An in-process simnet (conn, removed after the test), a chain on its tip and a share of it that is a block. */
+async function blockOnSimnet(): Promise<{ template: BlockTemplate; chain: ShareChain; entry: ShareEntry }> {
+  dir = mkdtempSync(join(tmpdir(), 'otedama-block-relay-'));
+  const base = defaultConfig({});
+  const c = await connectChain({ dataDir: dir, chain: { ...base.chain, pollSeconds: 1, simnet: { rpcPort: 0, blockDifficulty: TEST_DIFFICULTY, blockRewardSats: 50 * 100_000_000 } } }, silentLogger);
+  conn = c;
+  const template = c.source.current()!;
+  const chain = chainOn(template);
+  return { template, chain, entry: mineBlockShare(chain, template) };
+}
+
 describe('block relay', () => {
   it('submits a share that meets the block target to simnet, once; the block pays payouts(parent, reward)', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'otedama-block-relay-'));
-    const base = defaultConfig({});
-    conn = await connectChain({ dataDir: dir, chain: { ...base.chain, pollSeconds: 1, simnet: { rpcPort: 0, blockDifficulty: TEST_DIFFICULTY, blockRewardSats: 50 * 100_000_000 } } }, silentLogger);
-    const template = conn.source.current()!;
-    const chain = chainOn(template);
-    const entry = mineBlockShare(chain, template);
+    const { template, chain, entry } = await blockOnSimnet();
     const submitted: string[] = [];
     const relay = new BlockRelay({
       chain,
@@ -132,12 +138,7 @@ describe('block relay', () => {
 
 describe('the edge block relay (startBlockRelay)', () => {
   it('a second edge submitting the same block hears "duplicate": success; a block on a coin tip the archive left is skipped', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'otedama-block-relay-'));
-    const base = defaultConfig({});
-    conn = await connectChain({ dataDir: dir, chain: { ...base.chain, pollSeconds: 1, simnet: { rpcPort: 0, blockDifficulty: TEST_DIFFICULTY, blockRewardSats: 50 * 100_000_000 } } }, silentLogger);
-    const template = conn.source.current()!;
-    const chain = chainOn(template);
-    const entry = mineBlockShare(chain, template);
+    const { template, chain, entry } = await blockOnSimnet();
     const outcomes: BlockRelayOutcome[] = [];
     const [first, second] = [0, 1].map(() => startBlockRelay({ chain, source: conn!.source, logger: silentLogger, onBlock: (o) => outcomes.push(o) }));
     expect(first!.archive.hasTip(template.prevHash)).toBe(true);
@@ -151,12 +152,12 @@ describe('the edge block relay (startBlockRelay)', () => {
     expect(blockReachedNode({ accepted: false, reason: 'high-hash' })).toBe(false);
     // Three more coin blocks: the archive follows the node's newest three tips, the first is gone.
     for (let i = 0; i < 3; i++) {
-      const t = conn.source.current()!;
-      expect(await conn.source.submitBlock((await mineTemplate(t)).hex)).toEqual({ accepted: true });
+      const t = conn!.source.current()!;
+      expect(await conn!.source.submitBlock((await mineTemplate(t)).hex)).toEqual({ accepted: true });
       await expect.poll(() => conn!.source.current()!.height, { timeout: 10_000 }).toBe(t.height + 1);
     }
     expect(first!.archive.hasTip(template.prevHash)).toBe(false);
-    const late = startBlockRelay({ chain, source: conn.source, logger: silentLogger });
+    const late = startBlockRelay({ chain, source: conn!.source, logger: silentLogger });
     expect(await late.relay.onShare(entry)).toMatchObject({ kind: 'stale' });
     for (const r of [first!, second!, late]) r.stop();
   });

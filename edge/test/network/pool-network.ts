@@ -10,11 +10,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RpcClient } from '../../src/chain/rpc-client.ts';
-import { runCli } from '../../src/cli.ts';
-import type { CliIO } from '../../src/command.ts';
 import type { SharechainJson } from '../../src/commands/edge-api.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from '../../src/simnet/simnet.ts';
+import { runCliHere } from '../cli-run.ts';
 import { startEdgeProcess, type EdgeProcess } from '../edge-process.ts';
 
 /** The edges log at info: the tests read what they did (blocks submitted, peers banned). */
@@ -130,16 +129,6 @@ export async function tips(edges: readonly NetworkEdge[]): Promise<(string | nul
 }
 
 /** Runs `otedama ARGS --url EDGE` in this process; the exit code and what it printed. */
-export async function cli(edge: NetworkEdge, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    out: (t) => (stdout += t.endsWith('\n') ? t : `${t}\n`),
-    err: (t) => (stderr += t.endsWith('\n') ? t : `${t}\n`),
-    env: {},
-    logger: silentLogger,
-    stopSignal: new AbortController().signal,
-  };
-  const code = await runCli([...args, '--url', edge.process.url], io);
-  return { code, stdout, stderr };
+export function cli(edge: NetworkEdge, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliHere([...args, '--url', edge.process.url]);
 }
