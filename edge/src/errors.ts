@@ -176,7 +176,7 @@ export class MetricsError extends OtedamaError {
 export class ApiError extends OtedamaError {
   override readonly name = 'ApiError';
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 429 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503,
     code: string,
     reason: string,
     readonly details: { readonly field?: string; readonly retryAfterSeconds?: number } = {},

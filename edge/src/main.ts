@@ -9,11 +9,12 @@ import { mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { kawpowSharePow } from '@otedama/core';
+import type { AddedShare } from '@otedama/core';
 import { AdminToken } from './api/admin-token.ts';
 import { createApiRoutes } from './api/api.ts';
-import { BlockReconciler, COINBASE_MATURITY } from './accounting/block-reconciler.ts';
+import { BlockReconciler, COINBASE_MATURITY, sharechainFinder } from './accounting/block-reconciler.ts';
 import { connectChain } from './chain/chain.ts';
-import { rpcChainView, simnetChainView } from './chain/chain-view.ts';
+import { coinbaseMaturity, rpcChainView, simnetChainView } from './chain/chain-view.ts';
 import { processConnectionBudget } from './config/connection-budget.ts';
 import { DataDirLock } from './storage/data-dir-lock.ts';
 import type { EdgeConfig } from './config/config.ts';
@@ -29,6 +30,7 @@ import { sharePayees } from './accounting/share-payees.ts';
 import { createPoolMetrics } from './metrics/pool-metrics.ts';
 import { createP2pMetrics } from './metrics/p2p-metrics.ts';
 import { startEdgeNetwork } from './p2p/edge-network.ts';
+import { startBlockRelay } from './p2p/block-relay.ts';
 import { registerProcessMetrics } from './metrics/process-metrics.ts';
 import { createShareAccounting } from './accounting/share-accounting.ts';
 import { SIMNET_DEFAULT_PAYOUT_ADDRESSES } from './simnet/simnet.ts';
@@ -156,6 +158,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
     }
     // The pool's network: its sharechain (pool id from the coin, shares in the database) and, unless off, the libp2p node.
     const p2pMetrics = createP2pMetrics(registry);
+    let onPeerShare: ((added: AddedShare) => void) | undefined;
     const network = await startEdgeNetwork({
       config,
       chain,
@@ -165,8 +168,13 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
       algorithm: chain.algorithm.name,
       ...(sharePow ? { pow: sharePow } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      onPeerShare: (added) => onPeerShare?.(added),
     });
     stopOnFailure.push(() => network.stop());
+    // A share of the network that meets the coin's target is a block: this edge submits it too.
+    const blockRelay = startBlockRelay({ chain: network.sharechain.chain, source: chain.source, logger });
+    stopOnFailure.push(async () => blockRelay.stop());
+    onPeerShare = (added) => void blockRelay.relay.onShare(added.entry);
     registry.collect(() => {
       metrics.peersConnected.set(network.summary().peers);
       p2pMetrics.sharechainHeight.set(network.sharechain.chain.height);
@@ -181,8 +189,10 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
       poolAddress: payoutAddress,
       coinbaseTag: config.pool.coinbaseTag,
       logger,
-      // Simnet has no reorgs: its blocks are final at once.
-      maturity: chain.simnet ? 1 : COINBASE_MATURITY,
+      // Every block of the pool, whoever found it: its coinbase commits to the pool id.
+      poolId: network.sharechain.chain.poolId,
+      finderOf: sharechainFinder(network.sharechain.chain, chain.network),
+      maturity: await coinbaseMaturity(chain, COINBASE_MATURITY),
     });
     try {
       await reconciler.reconcile();
@@ -353,6 +363,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
           // Stratum first (no new shares), then commit what is queued, then the rest.
           await stratum.stop();
           await shareWriter.stop();
+          blockRelay.stop();
           await network.stop();
           await metricsServer?.stop();
           processMetrics.stop();

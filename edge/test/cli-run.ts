@@ -2,6 +2,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../src/cli.ts';
+import type { CliIO } from '../src/command.ts';
+import { silentLogger } from '../src/logger.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const OTEDAMA_BIN = fileURLToPath(new URL('../bin/otedama.mjs', import.meta.url));
@@ -53,4 +56,22 @@ export async function freePort(): Promise<number> {
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((r) => server.close(() => r()));
   return port;
+}
+
+/**
+ * Runs `otedama ARGS` in this process (a spawned `otedama` costs seconds on a loaded machine;
+ * cli-edge.test.ts covers the binary): the exit code and what it printed.
+ */
+export async function runCliHere(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    out: (t) => (stdout += t.endsWith('\n') ? t : `${t}\n`),
+    err: (t) => (stderr += t.endsWith('\n') ? t : `${t}\n`),
+    env: {},
+    logger: silentLogger,
+    stopSignal: new AbortController().signal,
+  };
+  const code = await runCli([...args], io);
+  return { code, stdout, stderr };
 }

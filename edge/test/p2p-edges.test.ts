@@ -10,9 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SharechainJson } from '../src/commands/edge-api.ts';
 import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from '../src/simnet/simnet.ts';
-import { runCli } from '../src/cli.ts';
-import type { CliIO } from '../src/command.ts';
-import { silentLogger } from '../src/logger.ts';
+import { runCliHere } from './cli-run.ts';
 import { startEdgeProcess, type EdgeProcess } from './edge-process.ts';
 
 let a: EdgeProcess;
@@ -37,19 +35,9 @@ afterAll(async () => {
   rmSync(configDir, { recursive: true, force: true });
 }, 30_000);
 
-/** The CLI in this process (a spawned `otedama` costs seconds on a loaded machine; cli-edge.test.ts covers the binary). */
-async function cli(edge: EdgeProcess, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    out: (t) => (stdout += t.endsWith('\n') ? t : `${t}\n`),
-    err: (t) => (stderr += t.endsWith('\n') ? t : `${t}\n`),
-    env: {},
-    logger: silentLogger,
-    stopSignal: new AbortController().signal,
-  };
-  const code = await runCli([...args, '--url', edge.url], io);
-  return { code, stdout, stderr };
+/** `otedama ARGS --url EDGE` in this process. */
+function cli(edge: EdgeProcess, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliHere([...args, '--url', edge.url]);
 }
 async function json(edge: EdgeProcess, args: string[]) {
   const r = await cli(edge, [...args, '--json']);

@@ -23,7 +23,6 @@ import { join } from 'node:path';
 import {
   addressToScript,
   bytesToHex,
-  CoinTips,
   concatBytes,
   decodeShare,
   hexToBytes,
@@ -38,12 +37,11 @@ import { RpcClient } from '../src/chain/rpc-client.ts';
 import { runCli } from '../src/cli.ts';
 import type { CliIO } from '../src/command.ts';
 import { silentLogger } from '../src/logger.ts';
-import { poolParamsForGenesis } from '../src/p2p/pool-chain.ts';
 import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from '../src/simnet/simnet.ts';
-import { openStorage } from '../src/storage/open-storage.ts';
 import { freePort } from './cli-run.ts';
 import { startEdgeProcess, type EdgeProcess } from './edge-process.ts';
-import { LineClient, REGTEST_ADDRESS, REGTEST_ADDRESS_2, findShare, notifyToJob, type Msg, type NotifyJob } from './stratum-harness.ts';
+import { cleanJobAfter, loginChainMiner, mineChainShare, nextMessage, storedChain, type ChainMiner } from './sharechain-kit.ts';
+import { REGTEST_ADDRESS, REGTEST_ADDRESS_2, type NotifyJob } from './stratum-harness.ts';
 import { postgresBackend } from './storage-backends.ts';
 
 const MINER = REGTEST_ADDRESS;
@@ -77,76 +75,13 @@ function rpcOf(edge: EdgeProcess, simnetDir = edge.dataDir): RpcClient {
   return rpc;
 }
 
-/** A logged-in Stratum client: its extranonce1, the difficulty it was given, its jobs as they come. */
-interface Miner {
-  readonly client: LineClient;
-  readonly en1: string;
-  readonly user: string;
-  difficulty: number;
-  job: NotifyJob;
-  en2: number;
-  /** Clean jobs received so far (a new coin block). */
-  clean: number;
-}
-
-/** Reads messages until `pred`; keeps the difficulty and the newest job current. */
-async function next(m: Miner, pred: (msg: Msg) => boolean, timeoutMs = 20_000): Promise<Msg> {
-  return m.client.until((msg) => {
-    if (msg.method === 'mining.set_difficulty') m.difficulty = msg.params[0];
-    if (msg.method === 'mining.notify') {
-      m.job = notifyToJob(msg);
-      if (m.job.clean) m.clean++;
-    }
-    return pred(msg);
-  }, timeoutMs);
-}
-
-async function login(port: number, user: string, options: { waitForJob?: boolean } = {}): Promise<Miner> {
-  const client = await LineClient.connect(port);
-  cleanup.push(() => client.close());
-  client.send({ id: 1, method: 'mining.subscribe', params: ['sharechain-test/1.0'] });
-  const en1 = (await client.reply()).result[1] as string;
-  client.send({ id: 2, method: 'mining.authorize', params: [user, ''] });
-  const m = { client, en1, user, difficulty: NaN, job: undefined as unknown as NotifyJob, en2: 0, clean: 0 };
-  expect((await next(m, (msg) => msg.id === 2)).result).toBe(true);
-  if (options.waitForJob !== false) await next(m, (msg) => msg.method === 'mining.notify');
+/** A chain miner whose connection closes when the file ends. */
+async function login(port: number, user: string, options: { waitForJob?: boolean } = {}): Promise<ChainMiner> {
+  const m = await loginChainMiner(port, user, options);
+  cleanup.push(() => m.client.close());
   return m;
 }
-
-/**
- * Submits a share of twice the difficulty the connection was given: the connection's difficulty is
- * capped at a power of two at or below the chain's share difficulty, so such a hash always meets
- * the chain's share target (here also the block's). Resolves with the share's id (its hash, hex
- * of the internal order) once the edge answered "accepted".
- */
-async function mineChainShare(m: Miner): Promise<string> {
-  const en2 = (m.en2++).toString(16).padStart(8, '0');
-  const job = m.job;
-  const found = await findShare(job, m.en1, en2, m.difficulty * 2);
-  const id = 40 + m.en2;
-  m.client.send({ id, method: 'mining.submit', params: [m.user, job.jobId, en2, job.fields.ntime, found.nonce] });
-  const reply = await next(m, (msg) => msg.id === id);
-  expect(reply, JSON.stringify(reply)).toMatchObject({ result: true, error: null });
-  return bytesToHex(found.hash);
-}
-
-/** Waits for a clean job after `seen` were received (it may have come before the reply that preceded it). */
-async function cleanJobAfter(m: Miner, seen: number): Promise<void> {
-  if (m.clean > seen) return;
-  await next(m, (msg) => msg.method === 'mining.notify' && msg.params[8] === true);
-}
-
-/** The chain as the edge's database holds it, loaded the way the edge loads it, over the coin's pool parameters. */
-async function storedChain(edge: EdgeProcess, rpc: RpcClient, databaseUrl?: string): Promise<{ chain: ShareChain; origins: Record<string, number> }> {
-  const storage = await openStorage({ dataDir: edge.dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
-  try {
-    const chain = new ShareChain({ params: poolParamsForGenesis(await rpc.call<string>('getblockhash', [0])), coin: new CoinTips() });
-    await storage.chain.load((page) => chain.loadTrusted(page));
-    return { chain, origins: await storage.chain.countByOrigin() };
-  } finally {
-    await storage.close();
-  }
-}
+const next = nextMessage;
 
 async function template(rpc: RpcClient): Promise<BlockTemplate> {
   return parseBlockTemplate(await rpc.call('getblocktemplate', [{ rules: ['segwit'] }]));

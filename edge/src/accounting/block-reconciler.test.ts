@@ -3,7 +3,7 @@
  * core's reference engine and submitted to simnet, books written by the real PoolStore. Each
  * case is a state a crash or a reorg leaves, and what the books say after reconciling.
  */
-import { addressToScript, parseBlock, scriptToAddress, concatBytes, type CoinbaseOutput } from '@otedama/core';
+import { addressToScript, commitmentScript, parseBlock, scriptToAddress, concatBytes, sha256d, type CoinbaseOutput } from '@otedama/core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,16 +42,26 @@ afterEach(async () => {
 
 const out = (address: string, value: bigint): CoinbaseOutput => ({ script: addressToScript(address, 'regtest'), value });
 
-/** Mines a block on simnet's tip paying `outputs`, with the coinbase tag `tag`; returns its hash. */
-async function mine(outputs: CoinbaseOutput[], tag = TAG): Promise<{ hash: string; height: number }> {
-  const tip = simnet.chain.tip();
-  const b = await buildBlock({ prevHash: tip.hash, height: tip.height + 1, bits: simnet.chain.bits, time: Math.max(Math.floor(Date.now() / 1000), simnet.chain.medianTimePast() + 1), outputs, tag });
+/** Mines a block on simnet's tip (or on `parent`) paying `outputs`, with the coinbase tag `tag`; returns its hash. */
+async function mine(outputs: CoinbaseOutput[], tag = TAG, parent?: { hash: string; height: number }): Promise<{ hash: string; height: number }> {
+  const on = parent ? simnet.chain.blockByHash(parent.hash)! : simnet.chain.tip();
+  const b = await buildBlock({ prevHash: on.hash, height: on.height + 1, bits: simnet.chain.bits, time: Math.max(Math.floor(Date.now() / 1000), on.medianTime + 1), outputs, tag, extranonce: sha256d(new TextEncoder().encode(`${JSON.stringify(outputs, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}${on.height}`)).slice(0, 8) });
   const r = await simnet.submit(parseBlock(b.raw), b.raw);
-  expect(r.accepted).toBe(true);
-  return { hash: b.hashHex, height: tip.height + 1 };
+  if (!parent) expect(r.accepted).toBe(true);
+  else if (!r.accepted) expect(r.reason).toBe("inconclusive");
+  return { hash: b.hashHex, height: on.height + 1 };
 }
 
-function reconciler(over: { maturity?: number; scanDepth?: number } = {}): BlockReconciler {
+/** The sharechain's pool id of these tests, and the commitment a share of it puts in a coinbase. */
+const POOL_ID = sha256d(new TextEncoder().encode('reconciler test pool'));
+const commitment = (poolId = POOL_ID, metadata = 1): CoinbaseOutput => ({ script: commitmentScript(poolId, sha256d(new Uint8Array([metadata]))), value: 0n });
+
+/** What the books say an address was paid (orphaned blocks' payouts left out, as every paid total does). */
+async function paidTo(address: string): Promise<bigint> {
+  return (await storage.store.listPayouts({ address })).filter((p) => p.status !== 'orphaned').reduce((a, p) => a + p.value, 0n);
+}
+
+function reconciler(over: { maturity?: number; scanDepth?: number; poolId?: Uint8Array; finderOf?: (hash: string) => { finder: string; worker: string } | undefined } = {}): BlockReconciler {
   return new BlockReconciler({ chain: simnetChainView(simnet), store: storage.store, network: 'regtest', poolAddress: POOL, coinbaseTag: TAG, logger: silentLogger, ...over });
 }
 
@@ -121,5 +131,70 @@ describe('BlockReconciler', () => {
     expect((await storage.store.getBlock(b.hash))!.status).toBe('confirmed');
     expect((await storage.store.getBlock('dd'.repeat(32)))!.status).toBe('orphaned');
     expect((await storage.store.poolStats()).blocksFound).toBe(1);
+  });
+
+  it("records every block of the pool by its commitment to the pool id, whoever found it, on each new tip; not another pool's", async () => {
+    const r = reconciler({ maturity: 1, poolId: POOL_ID, finderOf: (hash) => (hash === found.hash ? { finder: MINER, worker: '' } : undefined) });
+    await r.reconcile();
+    // Found elsewhere (no tag, no share here): the commitment is what makes it the pool's.
+    const found = await mine([out(MINER, REWARD - 1000n), out(STRANGER, 1000n), commitment()], '/browser-peer/');
+    const other = await mine([out(MINER, REWARD), commitment(sha256d(new TextEncoder().encode('another pool')))], '/browser-peer/');
+    const tagOnly = await mine([out(POOL, REWARD)]); // this pool's tag and address, no commitment: not while running
+    const report = await r.refresh();
+    expect(report.recoveredFromChain).toEqual([found.hash]);
+    expect(await storage.store.getBlock(found.hash)).toMatchObject({ height: found.height, finder: MINER, reward: REWARD, status: 'confirmed' });
+    expect((await storage.store.listPayouts({ blockHash: found.hash })).map((p) => [p.outputIndex, p.address, p.value, p.credit, p.kind])).toEqual([
+      [0, MINER, REWARD - 1000n, REWARD - 1000n, 'miner'],
+      [1, STRANGER, 1000n, 1000n, 'miner'],
+    ]);
+    expect(await storage.store.getBlock(other.hash)).toBeUndefined();
+    expect(await storage.store.getBlock(tagOnly.hash)).toBeUndefined();
+    // Examined blocks are not fetched again: the next tip costs one block.
+    const next = await mine([out(STRANGER, REWARD), commitment(POOL_ID, 2)]);
+    expect((await r.refresh()).recoveredFromChain).toEqual([next.hash]);
+    expect(await storage.store.getBlock(next.hash)).toMatchObject({ finder: UNKNOWN_FINDER });
+  });
+
+  it("leaves this edge's own block being recorded (its write-ahead row) to BlockRecorder while running; at start the row records it exactly", async () => {
+    const r = reconciler({ maturity: 1, poolId: POOL_ID });
+    await r.reconcile();
+    const own = await mine([out(POOL, REWARD / 100n), out(MINER, REWARD - REWARD / 100n), commitment()]);
+    await storage.store.recordBlockSubmission(submission(own.hash, own.height));
+    // The new tip comes while the block is being submitted: the refresh does not record it with
+    // the coinbase's values as credits (BlockRecorder records it with the share's own credits).
+    expect((await r.refresh()).recoveredFromChain).toEqual([]);
+    expect(await storage.store.getBlock(own.hash)).toBeUndefined();
+    // The edge died before recording it: the start-up reconciliation records it from the row.
+    const restarted = await reconciler({ maturity: 1, poolId: POOL_ID }).reconcile();
+    expect(restarted.recordedFromLog).toEqual([own.hash]);
+    expect((await storage.store.listPayouts({ blockHash: own.hash })).map((p) => p.credit)).toEqual([REWARD / 100n, REWARD - REWARD / 100n - 7n]);
+  });
+
+  it("a reorg orphans the pool's block (its payouts no longer paid) and records the pool's block of the new branch; back again when the chain returns", async () => {
+    const r = reconciler({ maturity: 1, poolId: POOL_ID });
+    const genesis = { hash: simnet.chain.blockAt(0)!.hashHex, height: 0 };
+    const p1 = await mine([out(MINER, REWARD), commitment(POOL_ID, 1)]);
+    expect((await r.reconcile()).recoveredFromChain).toEqual([p1.hash]);
+    expect((await storage.store.poolStats()).paidTotal).toBe(REWARD);
+    // A competing branch from the genesis block outworks it: its first block is the pool's too.
+    const s1 = await mine([out(STRANGER, REWARD), commitment(POOL_ID, 3)], TAG, genesis);
+    const s2 = await mine([out(STRANGER, REWARD)], TAG, s1);
+    expect(simnet.chain.tip().hashHex).toBe(s2.hash);
+    const reorg = await r.refresh();
+    expect(reorg.orphaned).toEqual([p1.hash]);
+    expect(reorg.recoveredFromChain).toEqual([s1.hash]);
+    expect((await storage.store.getBlock(p1.hash))!.status).toBe('orphaned');
+    expect((await storage.store.listPayouts({ blockHash: p1.hash }))[0]).toMatchObject({ address: MINER, status: 'orphaned' });
+    expect((await storage.store.poolStats())).toMatchObject({ paidTotal: REWARD, blocksFound: 1 }); // s1's, not p1's
+    expect(await paidTo(MINER)).toBe(0n);
+
+    // The coin chain drops s1 (invalidateblock): p1 is back, s1 orphaned.
+    await simnet.invalidate(s1.hash);
+    const back = await r.refresh();
+    expect(back.reinstated).toEqual([p1.hash]);
+    expect(back.orphaned).toEqual([s1.hash]);
+    expect((await storage.store.getBlock(p1.hash))!.status).toBe('confirmed');
+    expect((await storage.store.poolStats()).paidTotal).toBe(REWARD);
+    expect(await paidTo(MINER)).toBe(REWARD);
   });
 });

@@ -118,7 +118,8 @@ const sharechain = {
     listen: { type: 'array', items: { type: 'string' }, description: 'multiaddrs ending in /p2p/<peer id>, dialable as --bootstrap' },
     peers: { type: 'integer', description: 'connected peers' },
     admittedPeers: { type: 'integer', description: 'peers that proved the pool id' },
-    bans: { type: 'integer' },
+    bans: { type: 'integer', description: 'peers banned for misbehaving' },
+    blocked: { type: 'integer', description: 'peers the operator keeps out (otedama node block, p2p.deny_peers)' },
     tip: { type: ['object', 'null'], properties: { id: { type: 'string' }, height: { type: 'integer' } } },
     windowShares: { type: 'integer', description: 'shares in the payout window at the tip' },
     heldShares: { type: 'integer', description: 'shares the chain holds (every branch, up to twice the window)' },
@@ -216,6 +217,26 @@ export const OPENAPI_DOCUMENT = {
       post: { summary: 'Re-sync the sharechain from the peers (loopback clients only); progress in GET /api/sharechain', responses: { '202': ok({ type: 'object', properties: { sync: syncProgress } }), '403': error, '409': error, '429': error } },
     },
     '/api/sharechain/sync/cancel': { post: { summary: 'Stop the sync under way (loopback clients only)', responses: { '200': ok({ type: 'object', properties: { sync: syncProgress } }), '403': error, '429': error } } },
+    '/api/sharechain/bans': {
+      get: {
+        summary: "Peers kept out: bans for misbehaving (until untilMs) and the operator's blocks (untilMs null: until unblocked)",
+        responses: { '200': ok({ type: 'object', properties: { bans: { type: 'array', items: { type: 'object', properties: { peer: { type: 'string' }, offence: { type: 'string' }, reason: { type: 'string' }, untilMs: { type: 'integer' } } } }, blocks: { type: 'array', items: { type: 'object', properties: { peer: { type: 'string' }, reason: { type: 'string' }, untilMs: { type: ['integer', 'null'] }, source: { enum: ['config', 'operator'] } } } } } }), '429': error },
+      },
+    },
+    '/api/admin/peers/block': {
+      post: {
+        summary: 'Cut a peer off: close its connections and refuse it until unblocked or for `seconds` (loopback clients holding the admin token)',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['peer'], properties: { peer: { type: 'string', description: 'libp2p peer id' }, seconds: { type: 'integer', minimum: 1, maximum: 31_536_000 }, reason: { type: 'string', maxLength: 200 } } } } } },
+        responses: { '200': ok({ type: 'object', properties: { peer: { type: 'string' }, reason: { type: 'string' }, untilMs: { type: ['integer', 'null'] }, disconnected: { type: 'boolean' } } }), '400': error, '401': error, '403': error, '409': error, '413': error, '429': error },
+      },
+    },
+    '/api/admin/peers/unblock': {
+      post: {
+        summary: 'Let a blocked or banned peer back in (loopback clients holding the admin token)',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['peer'], properties: { peer: { type: 'string' } } } } } },
+        responses: { '200': ok({ type: 'object', properties: { peer: { type: 'string' }, wasBlocked: { type: 'boolean' }, wasBanned: { type: 'boolean' } } }), '400': error, '401': error, '403': error, '409': error, '413': error, '429': error },
+      },
+    },
     '/api/openapi.json': { get: { summary: 'This document', responses: { '200': ok({ type: 'object' }) } } },
   },
 } as const;

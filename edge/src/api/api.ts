@@ -194,14 +194,18 @@ export function createApiRoutes(deps: ApiDeps): (app: Hono) => void {
   const loopbackOnly = (c: Context) => {
     if (!isLoopback(clientAddress(c))) throw new ApiError(403, 'forbidden', 'the admin API answers only on the loopback interface (127.0.0.1 or ::1)');
   };
-  if (deps.sharechain) registerSharechainRoutes(api, deps.sharechain, { json, loopbackOnly });
-
-  api.post('/admin/profile', async (c) => {
+  /** The admin routes: loopback clients holding the data folder's admin token. */
+  const adminOnly = (c: Context) => {
     loopbackOnly(c);
     if (!deps.adminToken) throw new ApiError(403, 'forbidden', 'the admin API is disabled on this edge (no admin token)');
     if (!deps.adminToken.matches(c.req.header('authorization'))) {
-      throw new ApiError(401, 'unauthorized', `the admin API needs the token in ${join(deps.dataDir, 'admin.token')} as "Authorization: Bearer <token>" (otedama profile --data-dir sends it)`);
+      throw new ApiError(401, 'unauthorized', `the admin API needs the token in ${join(deps.dataDir, 'admin.token')} as "Authorization: Bearer <token>" (otedama profile and otedama node block --data-dir send it)`);
     }
+  };
+  if (deps.sharechain) registerSharechainRoutes(api, deps.sharechain, { json, loopbackOnly, adminOnly });
+
+  api.post('/admin/profile', async (c) => {
+    adminOnly(c);
     const seconds = intParam(c, 'seconds', 1, MAX_PROFILE_SECONDS, 10);
     if (profiler.busy) throw new ApiError(409, 'profile_running', 'a CPU profile is already being recorded; wait for it to finish');
     log.info('cpu profile started', { seconds });

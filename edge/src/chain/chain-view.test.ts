@@ -1,8 +1,7 @@
 /**
  * The two ChainViews agree: the in-process simnet view and the RPC view over simnet's real
- * JSON-RPC server (which a bitcoind would answer the same way). The RPC view's coinbase needs
- * getblock and getrawtransaction, which simnet's RPC does not serve yet (issue 10 adds
- * getblock): that part is skipped, with the reason, until it does.
+ * JSON-RPC server (which a bitcoind would answer the same way), also about blocks a reorg takes
+ * off the best chain (simnet's side branches and invalidateblock).
  */
 import { bytesToHex, parseBlock, serializeTx } from '@otedama/core';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBlock, PAYOUT_SCRIPT, TEST_DIFFICULTY } from '../../test/chain-helpers.ts';
-import { RpcError } from '../errors.ts';
 import { silentLogger } from '../logger.ts';
 import { Simnet } from '../simnet/simnet.ts';
 import { rpcChainView, simnetChainView, type ChainView } from './chain-view.ts';
@@ -51,16 +49,23 @@ describe('ChainView', () => {
     }
   });
 
-  it('the coinbase of a block, in both views', async (ctx) => {
+  it('the coinbase of a block, in both views', async () => {
     const fromSimnet = await simnetChainView(simnet).coinbase(mined);
     expect(fromSimnet.outputs[0]!.script).toEqual(PAYOUT_SCRIPT);
-    try {
-      await client.call('getblock', [mined, 1]);
-    } catch (err) {
-      if (err instanceof RpcError && err.rpcCode === -32601) return ctx.skip('simnet RPC has no getblock yet (issue 10)');
-      throw err;
-    }
     const fromRpc = await rpcChainView(client).coinbase(mined);
     expect(bytesToHex(serializeTx(fromRpc))).toBe(bytesToHex(serializeTx(fromSimnet)));
+  });
+
+  it('a block off the best chain has no height, in both views: a side branch, and a block invalidated and reconsidered', async () => {
+    const genesis = simnet.chain.blockAt(0)!;
+    const side = await buildBlock({ prevHash: genesis.hash, height: 1, bits: simnet.chain.bits, time: simnet.chain.medianTimePast() + 1, outputs: [{ script: PAYOUT_SCRIPT, value: 1n }] });
+    expect(await simnet.submit(parseBlock(side.raw), side.raw)).toEqual({ accepted: false, reason: 'inconclusive' });
+    for (const [name, v] of views()) expect([await v.heightOf(side.hashHex), await v.heightOf(mined)], name).toEqual([undefined, 1]);
+    await simnet.invalidate(mined);
+    for (const [name, v] of views()) {
+      expect([await v.heightOf(side.hashHex), await v.heightOf(mined), await v.hashAt(1)], name).toEqual([1, undefined, side.hashHex]);
+    }
+    await simnet.reconsider(mined);
+    for (const [name, v] of views()) expect([await v.heightOf(side.hashHex), await v.heightOf(mined)], name).toEqual([undefined, 1]);
   });
 });

@@ -5,7 +5,7 @@
  * Implementations: chain-view-rpc (a bitcoind-compatible node: getblockcount, getblockhash,
  * getblockheader, getblock verbosity 1 and getrawtransaction with the block hash, which needs no
  * txindex and moves a coinbase, not a 2 MB block) and the embedded simnet read in-process (the
- * same answers; simnet's RPC serves no getblock today).
+ * same answers).
  */
 import { hexToBytes, parseBlock, parseTx, type Transaction } from '@otedama/core';
 import { RpcError } from '../errors.ts';
@@ -58,11 +58,29 @@ export function simnetChainView(simnet: Pick<Simnet, 'chain'>, headerBytes?: num
   return {
     tipHeight: async () => simnet.chain.height,
     hashAt: async (height) => (height >= 0 ? simnet.chain.blockAt(height)?.hashHex : undefined),
-    heightOf: async (hash) => simnet.chain.blockByHash(hash)?.height,
+    async heightOf(hash) {
+      const b = simnet.chain.blockByHash(hash);
+      return b && simnet.chain.isActive(b) ? b.height : undefined;
+    },
     async coinbase(hash) {
       const b = simnet.chain.blockByHash(hash);
       if (!b) throw new RpcError(-5, 'Block not found', 'simnet');
       return parseBlock(b.raw, headerBytes).txs[0]!.tx;
     },
   };
+}
+
+/**
+ * Confirmations that make a block of this node's chain final for the books: 1 on a simnet (in
+ * process, or another edge's over RPC: getblockchaininfo says `simnet: true`), where tests drop
+ * blocks on purpose but nothing else reorganizes; COINBASE_MATURITY elsewhere.
+ */
+export async function coinbaseMaturity(chain: { readonly simnet?: unknown; readonly client: JsonRpcCaller }, coinbaseMaturityBlocks: number): Promise<number> {
+  if (chain.simnet) return 1;
+  try {
+    const info = await chain.client.call<{ simnet?: unknown }>('getblockchaininfo');
+    return info.simnet === true ? 1 : coinbaseMaturityBlocks;
+  } catch {
+    return coinbaseMaturityBlocks;
+  }
 }

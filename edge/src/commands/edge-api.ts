@@ -97,6 +97,8 @@ export interface SharechainJson {
   peers: number;
   admittedPeers: number;
   bans: number;
+  /** Peers the operator blocked (otedama node block, p2p.deny_peers). */
+  blocked: number;
   tip: { id: string; height: number } | null;
   windowShares: number;
   /** Absent from edges before the sharechain held its shares in the database. */
@@ -105,6 +107,12 @@ export interface SharechainJson {
   serving?: boolean;
   nextPayouts: { address: string; sats: number; kind: 'direct' | 'lottery'; probability: number; fraction: number }[] | null;
   nextBlock?: { rewardSats: number; thresholdSats: number; minPayoutSats: number } | null;
+}
+
+/** GET /api/sharechain/bans (api/sharechain-routes.ts). */
+export interface BansJson {
+  bans: { peer: string; offence: string; reason: string; untilMs: number }[];
+  blocks: { peer: string; reason: string; untilMs: number | null; source: 'config' | 'operator' }[];
 }
 
 /** GET /api/sharechain/peers (p2p-node.ts PeerSummary). */

@@ -9,6 +9,7 @@ import { miningStartCommand, miningStatusCommand, miningStopCommand } from './mi
 import { monitorCommand } from './monitor.ts';
 import { netTestCommand } from './net-test.ts';
 import { nodePeersCommand, nodeStatusCommand, nodeSyncCommand } from './node-status.ts';
+import { nodeBansCommand, nodeBlockCommand, nodeUnblockCommand } from './node-block.ts';
 import { poolMinersCommand, poolPayoutsCommand, poolStatsCommand, statsCommand } from './pool-stats.ts';
 import { poolCommand } from './pool.ts';
 import { profileCommand } from './profile.ts';
@@ -26,6 +27,9 @@ export const COMMANDS: readonly Command[] = [
   nodeStatusCommand,
   nodePeersCommand,
   nodeSyncCommand,
+  nodeBlockCommand,
+  nodeUnblockCommand,
+  nodeBansCommand,
   // mining
   mineCommand,
   miningStatusCommand,

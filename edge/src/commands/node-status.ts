@@ -78,7 +78,7 @@ export const nodeStatusCommand: Command = {
         `pool id:   ${sc.poolId}`,
         `peer id:   ${sc.peerId ?? 'p2p off'}`,
         ...(sc.listen.length ? sc.listen.map((a, i) => `${i ? '           ' : 'listen:    '}${a}`) : ['listen:    -']),
-        `peers:     ${sc.peers} connected, ${sc.admittedPeers} admitted${sc.bans ? `, ${sc.bans} banned` : ''}`,
+        `peers:     ${sc.peers} connected, ${sc.admittedPeers} admitted${sc.bans ? `, ${sc.bans} banned` : ''}${sc.blocked ? `, ${sc.blocked} blocked` : ''}`,
         `tip:       ${sc.tip ? `height ${sc.tip.height}, ${sc.tip.id}` : 'no share yet'}`,
         `window:    ${sc.windowShares} shares${sc.heldShares !== undefined ? ` (${sc.heldShares} held)` : ''}`,
         `sync:      ${formatSync(sc.sync)}`,

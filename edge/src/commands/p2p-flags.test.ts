@@ -8,7 +8,7 @@ const config = (argv: string[]) => edgeConfigFromFlags(parseArgs(argv, POOL_FLAG
 
 describe('otedama pool p2p flags', () => {
   it('defaults: a network of one on 127.0.0.1:4733 (TCP) and 4734 (WebSockets)', () => {
-    expect(config([]).p2p).toEqual({ enabled: true, host: '127.0.0.1', port: 4733, listen: [], bootstrap: [], maxPeers: 200, banSeconds: 600 });
+    expect(config([]).p2p).toEqual({ enabled: true, host: '127.0.0.1', port: 4733, listen: [], bootstrap: [], maxPeers: 200, banSeconds: 600, denyPeers: [] });
   });
 
   it('--p2p-port, repeated --bootstrap, --no-p2p and --host', () => {

@@ -65,6 +65,7 @@ p2p:
     - /dns4/a.example/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN
   max_peers: 12
   ban_seconds: 30
+  deny_peers: [12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN]
 security:
   ban_threshold: 50
   ban_seconds: 60
@@ -108,6 +109,7 @@ log:
       bootstrap: ['/dns4/a.example/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'],
       maxPeers: 12,
       banSeconds: 30,
+      denyPeers: ['12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'],
     });
     expect(c.stratum).toMatchObject({ banThreshold: 50, banSeconds: 60, maxConnectionsPerIp: 10, port: 0, extranonce2Bytes: 8, tlsCertFile: '/etc/otedama/cert.pem' });
     expect(c.stratum.vardiff.targetShareSeconds).toBe(5);
@@ -196,6 +198,7 @@ describe('config file errors name the key and the line', () => {
     expect(listen('/ip4/0.0.0.0/tcp/1/wss')).toEqual([expect.stringMatching(/:2: .*must be \/ip4\/ADDR\/tcp\/PORT or \/ip4\/ADDR\/tcp\/PORT\/ws/)]);
     expect(issues('p2p:\n  host: edge.example.org\n')).toEqual([expect.stringMatching(/^config\.yaml:2: p2p\.host must be an IP address such as 127\.0\.0\.1/)]);
     expect(issues('p2p:\n  port: 65535\n')).toEqual(['config.yaml:2: p2p.port must be a whole number from 0 to 65534 (got 65535)']);
+    expect(issues('p2p:\n  deny_peers: [12D3KooWnope]\n')).toEqual([expect.stringMatching(/^config\.yaml:2: p2p\.deny_peers\[0\] is not a libp2p peer id/)]);
     expect(issues('p2p:\n  max_peers: 0\n')).toEqual(['config.yaml:2: p2p.max_peers must be a whole number from 1 to 100000 (got 0)']);
     expect(issues('p2p:\n  bootstrap: []\n')).toEqual(['config.yaml:2: unknown key p2p.bootstrap (did you mean bootstrap_nodes?)']);
   });

@@ -16,7 +16,7 @@ import { algorithmNames, InvalidAddressError, validateAddress } from '@otedama/c
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { ALGORITHM_COIN, CHAIN_COINS, defaultConfig, MAX_FEE_BP, SATS_PER_COIN, type ChainCoin, type EdgeConfig } from './config.ts';
 import { ConfigError } from '../errors.ts';
-import { bootstrapAddrReason, listenAddrReason, p2pHostReason } from '../p2p/multiaddrs.ts';
+import { bootstrapAddrReason, listenAddrReason, p2pHostReason, peerIdReason } from '../p2p/multiaddrs.ts';
 
 /** One entry of `mining.algorithms`. */
 export interface AlgorithmEntry {
@@ -108,6 +108,7 @@ export const SCHEMA: Section = {
     bootstrap_nodes: { kind: 'strings', itemCheck: bootstrapAddrReason, apply: (c, v) => (c.p2p.bootstrap = v as string[]) },
     max_peers: int(1, 100_000, (c, v) => (c.p2p.maxPeers = v as number)),
     ban_seconds: int(0, 365 * 86_400, (c, v) => (c.p2p.banSeconds = v as number)),
+    deny_peers: { kind: 'strings', itemCheck: peerIdReason, apply: (c, v) => (c.p2p.denyPeers = v as string[]) },
   },
   security: {
     ban_threshold: int(1, 1_000_000, (c, v) => (c.stratum.banThreshold = v as number)),

@@ -150,6 +150,8 @@ export interface EdgeConfig {
     maxPeers: number;
     /** How long a peer that misbehaved (invalid shares, oversized or malformed messages) stays banned. */
     banSeconds: number;
+    /** Peer ids never admitted (the operator's standing blocks; otedama node block adds blocks while the edge runs). */
+    denyPeers: string[];
   };
   security: {
     /** HTTP API requests per minute per IP address. */
@@ -240,7 +242,7 @@ export function defaultConfig(env: Record<string, string | undefined> = process.
       threads: 0,
       gpuThreads: 0,
     },
-    p2p: { enabled: true, host: '127.0.0.1', port: DEFAULT_P2P_PORT, listen: [], bootstrap: [], maxPeers: DEFAULT_P2P_MAX_PEERS, banSeconds: 600 },
+    p2p: { enabled: true, host: '127.0.0.1', port: DEFAULT_P2P_PORT, listen: [], bootstrap: [], maxPeers: DEFAULT_P2P_MAX_PEERS, banSeconds: 600, denyPeers: [] },
     // A dashboard polling a few endpoints every few seconds stays far below this.
     // A probe every second and a scrape every 5 s fit easily in the probe limit.
     security: { apiRateLimitPerMinute: 600, probeRateLimitPerMinute: 600 },

@@ -20,6 +20,7 @@ import type { ChainStore } from '../storage/chain-store.ts';
 import { p2pListenAddrs } from './multiaddrs.ts';
 import { loadOrCreateNodeKey } from './node-key.ts';
 import { P2pNode, type PeerSummary } from './p2p-node.ts';
+import type { Ban, PeerBlock, Unblocked } from './peer-guard.ts';
 import { openPoolChain, type LocalShare, type PoolChain } from './pool-chain.ts';
 import type { SyncProgress } from './window-sync.ts';
 
@@ -40,6 +41,8 @@ export interface SharechainSummary {
   readonly peers: number;
   readonly admittedPeers: number;
   readonly bans: number;
+  /** Peers the operator keeps out (otedama node block, p2p.deny_peers). */
+  readonly blocked: number;
   readonly tip: { readonly id: string; readonly height: number } | null;
   readonly windowShares: number;
   /** Shares the chain holds (every branch, up to twice the window). */
@@ -63,6 +66,11 @@ export interface EdgeNetwork {
   /** An address's credit in the window and its expected payout; undefined when it has none. */
   standing(address: string): WindowStanding | undefined;
   peers(): PeerSummary[];
+  /** The operator cuts a peer off / lets it back (undefined when the libp2p node is off). */
+  block(peer: string, reason: string, seconds?: number): { block: PeerBlock; wasConnected: boolean } | undefined;
+  unblock(peer: string): Unblocked | undefined;
+  /** Bans and operator blocks in force. */
+  exclusions(): { bans: Ban[]; blocks: PeerBlock[] };
   /** A share this edge's miners found: into the chain and the database, then gossiped when the chain took it. */
   addLocalShare(bytes: Uint8Array): LocalShare;
   /** Resolves when the edge may serve work (see the module comment); `serving` is true from then on. */
@@ -118,6 +126,7 @@ export async function startEdgeNetwork(options: StartEdgeNetworkOptions): Promis
         bootstrap: config.p2p.bootstrap,
         maxPeers: config.p2p.maxPeers,
         banSeconds: config.p2p.banSeconds,
+        denyPeers: config.p2p.denyPeers,
         logger,
         metrics: options.metrics,
         onSyncProgress: syncReporter(log, options.onProgress),
@@ -212,6 +221,7 @@ export function edgeNetwork(sharechain: PoolChain, p2p: P2pNode | undefined, opt
         peers: status?.peers ?? 0,
         admittedPeers: status?.admittedPeers ?? 0,
         bans: status?.bans ?? 0,
+        blocked: status?.blocked ?? 0,
         tip: tip ? { id: bytesToHex(tip.id), height: tip.height } : null,
         windowShares: tip ? sharechain.chain.window().shares : 0,
         heldShares: sharechain.chain.size,
@@ -223,6 +233,9 @@ export function edgeNetwork(sharechain: PoolChain, p2p: P2pNode | undefined, opt
     },
     standing: (address) => next.standing(address),
     peers: () => (p2p && !stopped ? p2p.peers() : []),
+    block: (peer, reason, seconds) => (p2p && !stopped ? p2p.blockPeer(peer, reason, seconds) : undefined),
+    unblock: (peer) => (p2p && !stopped ? p2p.unblockPeer(peer) : undefined),
+    exclusions: () => (p2p && !stopped ? p2p.exclusions() : { bans: [], blocks: [] }),
     addLocalShare(bytes) {
       const local = sharechain.addLocal(bytes);
       if (local.result.kind === 'accepted' && p2p && !stopped) {

@@ -1,5 +1,6 @@
 /**
- * Checks of the multiaddrs an operator writes (p2p.listen, p2p.bootstrap_nodes, --bootstrap):
+ * Checks of the multiaddrs an operator writes (p2p.listen, p2p.bootstrap_nodes, --bootstrap) and
+ * of the peer ids (p2p.deny_peers, otedama node block):
  * each answers a reason a person can act on, or undefined when the address is usable. Only what
  * an edge can listen on or dial is accepted: TCP, and WebSockets over TCP, on an IP address or
  * (to dial) a DNS name.
@@ -54,6 +55,16 @@ export function bootstrapAddrReason(text: string): string | undefined {
   }
   if (c.filter((x) => x.name === 'p2p').length > 1 || c.some((x) => x.name === 'p2p-circuit')) return 'must be a direct address of the peer (no relay hops)';
   return transportReason(c, true);
+}
+
+/** A libp2p peer id as `otedama node peers` prints it (12D3KooW…, Qm…). */
+export function peerIdReason(text: string): string | undefined {
+  try {
+    peerIdFromString(text);
+    return undefined;
+  } catch {
+    return 'is not a libp2p peer id (such as 12D3KooW…, as otedama node peers lists them)';
+  }
 }
 
 /** The listen multiaddrs of p2p config: `listen` when given, else TCP on host:port and WebSockets on host:port+1. */

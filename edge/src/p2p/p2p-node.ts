@@ -27,7 +27,7 @@ import type { Logger } from '../logger.ts';
 import type { P2pMetrics } from '../metrics/p2p-metrics.ts';
 import type { ChainHost } from './chain-host.ts';
 import { poolGossipsub } from './gossip-config.ts';
-import { PeerGuard, type RateLimits } from './peer-guard.ts';
+import { PeerGuard, type Ban, type PeerBlock, type RateLimits, type Unblocked } from './peer-guard.ts';
 import { PoolHandshake } from './pool-handshake.ts';
 import { ShareGossip } from './share-gossip.ts';
 import { installStreamGate, UNGATED_PROTOCOLS } from './stream-gate.ts';
@@ -57,6 +57,8 @@ export interface P2pNodeOptions {
   readonly bootstrap: readonly string[];
   readonly maxPeers: number;
   readonly banSeconds: number;
+  /** Peer ids never admitted (p2p.deny_peers; multiaddrs.ts checked them). */
+  readonly denyPeers?: readonly string[];
   readonly logger: Logger;
   readonly metrics?: P2pMetrics | undefined;
   /** Tests and benchmarks: shorter deadlines, other limits. */
@@ -67,6 +69,26 @@ export interface P2pNodeOptions {
   /** false: no automatic sync when a peer is admitted (tests that drive sync themselves). */
   readonly autoSync?: boolean;
   readonly onSyncProgress?: (p: SyncProgress) => void;
+  /** Protocols other modules add (templates: template-publisher.ts), started with the node and behind the same gate. */
+  readonly extensions?: readonly P2pExtension[];
+}
+
+/** What an extension (below) gets to register its protocols and topics with. */
+export interface P2pExtensionContext {
+  readonly node: Libp2p;
+  readonly pubsub: GossipSub;
+  readonly guard: PeerGuard;
+  readonly handshake: PoolHandshake;
+}
+
+/**
+ * A protocol or topic that lives beside the node's own: start() runs after the node's protocols
+ * are registered and before the stream gate and the listeners, so whatever it handles is held
+ * until a peer is admitted, like everything else; stop() runs before the node stops.
+ */
+export interface P2pExtension {
+  start(context: P2pExtensionContext): Promise<void> | void;
+  stop(): Promise<void> | void;
 }
 
 export interface PeerSummary {
@@ -91,6 +113,8 @@ export interface P2pStatus {
   readonly peers: number;
   readonly admittedPeers: number;
   readonly bans: number;
+  /** Peers the operator blocked (otedama node block, p2p.deny_peers). */
+  readonly blocked: number;
   readonly sync: SyncProgress;
 }
 
@@ -129,7 +153,7 @@ export class P2pNode {
 
   constructor(private readonly options: P2pNodeOptions) {
     this.log = options.logger.forComponent('edge:p2p');
-    this.guard = new PeerGuard({ banSeconds: options.banSeconds, logger: options.logger, ...(options.rateLimits ? { limits: options.rateLimits } : {}) });
+    this.guard = new PeerGuard({ banSeconds: options.banSeconds, logger: options.logger, ...(options.denyPeers ? { denyPeers: options.denyPeers } : {}), ...(options.rateLimits ? { limits: options.rateLimits } : {}) });
   }
 
   private get node(): Libp2p<Services> {
@@ -189,8 +213,9 @@ export class P2pNode {
     this.handshake = handshake;
     const syncServer = new SyncServer(node, { host: options.host, guard, logger: options.logger });
     this.syncServer = syncServer;
+    const syncClient = new SyncClient(node, options.host.poolId);
     const windowSync = new WindowSync({
-      client: new SyncClient(node, options.host.poolId),
+      client: syncClient,
       host: options.host,
       guard,
       peers: () => handshake.admittedPeers(),
@@ -208,16 +233,22 @@ export class P2pNode {
       onOrphan: (peer, share, missing) => windowSync.resolveOrphan(peer, share, missing),
     });
     if (options.autoSync !== false) {
-      handshake.onAdmit(() => {
-        if (Date.now() - this.lastAutoSync < AUTO_SYNC_MIN_INTERVAL_MS) return;
-        this.lastAutoSync = Date.now();
-        void windowSync.run();
+      handshake.onAdmit((peer) => {
+        if (Date.now() - this.lastAutoSync >= AUTO_SYNC_MIN_INTERVAL_MS) {
+          this.lastAutoSync = Date.now();
+          void windowSync.run();
+          return;
+        }
+        // A sync ran a moment ago, but this peer may come back from the other side of a
+        // partition with more work: one status request decides (a browser that just joined has less).
+        void this.syncIfAhead(syncClient, windowSync, peer);
       });
     }
 
     try {
       await handshake.start();
       await syncServer.start();
+      for (const e of options.extensions ?? []) await e.start({ node, pubsub, guard, handshake });
       // Gated before the listeners open: no stream of an unadmitted peer ever reaches a handler.
       const gateOptions = { handshake, guard, logger: options.logger, meteredProtocols: new Map(pubsub.protocols.map((p) => [p, MAX_GOSSIP_FRAME_BYTES])) };
       const known = [...pubsub.protocols, KAD_DHT_PROTOCOL, RELAY_V2_HOP_CODEC, syncServer.protocol];
@@ -247,6 +278,20 @@ export class P2pNode {
     }
   }
 
+  /** Runs a sync when `peer`'s tip has more work than this node's. */
+  private async syncIfAhead(client: SyncClient, windowSync: WindowSync, peer: string): Promise<void> {
+    try {
+      const theirs = await client.status(peer, AbortSignal.timeout(BOOTSTRAP_DIAL_TIMEOUT_MS));
+      const ours = await this.options.host.tip();
+      if (!theirs || (ours && ours.work >= theirs.work)) return;
+      this.log.info('an admitted peer holds a chain with more work: syncing', { peer, height: theirs.height });
+      this.lastAutoSync = Date.now();
+      await windowSync.run();
+    } catch (err) {
+      this.log.debug('status of an admitted peer not read', { peer, error: (err as Error).message });
+    }
+  }
+
   private startBootstrap(): void {
     const peers = this.options.bootstrap.map((addr) => ({ addr, ma: multiaddr(addr), id: peerIdFromString(multiaddr(addr).getComponents().findLast((c) => c.name === 'p2p')!.value!) }));
     const self = this.peerId;
@@ -272,6 +317,7 @@ export class P2pNode {
       await this.windowSync?.stop();
       this.gossip?.stop();
       await this.syncServer?.stop();
+      for (const e of this.options.extensions ?? []) await Promise.resolve(e.stop()).catch(() => undefined);
       await this.handshake?.stop();
       await this.libp2p?.stop();
       this.log.info('p2p node stopped');
@@ -318,6 +364,30 @@ export class P2pNode {
     return this.gossip.publish(share);
   }
 
+  /**
+   * The operator cuts a peer off (for `seconds`, or until unblocked): its connections close now
+   * and it is neither dialed nor accepted (a partition, in tests). Resolves to the block and
+   * whether the peer was connected.
+   */
+  blockPeer(peer: string, reason: string, seconds?: number): { block: PeerBlock; wasConnected: boolean } {
+    if (peer === this.peerId) throw new P2pError('a node cannot block itself');
+    const wasConnected = this.node.getConnections(peerIdFromString(peer)).length > 0;
+    return { block: this.guard.block(peer, reason, seconds), wasConnected };
+  }
+
+  /** Lets a blocked or banned peer back in; a bootstrap peer is redialed at once. */
+  unblockPeer(peer: string): Unblocked {
+    const r = this.guard.unblock(peer);
+    const boot = this.options.bootstrap.find((a) => a.endsWith(`/p2p/${peer}`));
+    if (boot && (r.wasBlocked || r.wasBanned)) void this.node.dial(multiaddr(boot), { signal: AbortSignal.timeout(BOOTSTRAP_DIAL_TIMEOUT_MS) }).catch((err: Error) => this.log.debug('bootstrap peer not reached', { addr: boot, error: err.message }));
+    return r;
+  }
+
+  /** Bans and operator blocks in force. */
+  exclusions(): { bans: Ban[]; blocks: PeerBlock[] } {
+    return { bans: this.guard.bans(), blocks: this.guard.blocks() };
+  }
+
   /** Starts a sync run (or joins the one under way); with no peer connected at all it ends at once. */
   resync(): Promise<SyncProgress> {
     if (!this.windowSync) throw new P2pError('the p2p node is not started');
@@ -342,6 +412,7 @@ export class P2pNode {
       peers: new Set(this.node.getConnections().map((c) => c.remotePeer.toString())).size,
       admittedPeers: this.admittedPeers().length,
       bans: this.guard.bans().length,
+      blocked: this.guard.blocks().length,
       sync: this.syncProgress(),
     };
   }

@@ -34,6 +34,31 @@ describe('PeerGuard', () => {
     expect(gater.denyDialPeer!(id)).toBe(false);
   });
 
+  it("keeps the operator's blocks (deny_peers, block with or without an end) apart from bans; unblock lifts a ban and forgives", () => {
+    let t = 1_000_000;
+    const guard = new PeerGuard({ banSeconds: 60, logger: silent, now: () => t, denyPeers: ['cfg'] });
+    const told: string[] = [];
+    guard.onBan((b) => told.push(`${b.peer}:${b.offence}`));
+    expect(guard.isBanned('cfg')).toBe(true);
+    expect(guard.blocks()).toEqual([{ peer: 'cfg', reason: 'p2p.deny_peers', untilMs: undefined, source: 'config' }]);
+    guard.block('op', 'partition', 30);
+    guard.block('forever', 'bad operator');
+    expect(told).toEqual(['op:operator', 'forever:operator']); // the node hangs them up
+    expect(['op', 'forever'].map((p) => guard.isBanned(p))).toEqual([true, true]);
+    expect(guard.bans()).toEqual([]);
+    t += 30_001;
+    expect(guard.isBanned('op')).toBe(false); // a timed block ends by itself
+    expect(guard.blocks().map((b) => b.peer)).toEqual(['cfg', 'forever']);
+    // A peer banned for its score: unblock lets it back with a clean slate.
+    for (let i = 0; i < 5; i++) guard.penalize('bad', PENALTY.malformedRequest, 'malformed');
+    expect(guard.isBanned('bad')).toBe(true);
+    expect(guard.unblock('bad')).toEqual({ peer: 'bad', wasBlocked: false, wasBanned: true });
+    expect([guard.isBanned('bad'), guard.penalty('bad')]).toEqual([false, 0]);
+    expect(guard.unblock('cfg')).toEqual({ peer: 'cfg', wasBlocked: true, wasBanned: false });
+    expect(guard.isBanned('cfg')).toBe(false);
+    expect(guard.unblock('nobody')).toEqual({ peer: 'nobody', wasBlocked: false, wasBanned: false });
+  });
+
   it('adds the gossipsub score, and forgives old penalties (half-life 10 min)', () => {
     const { guard, advance } = guardAt();
     guard.gossipScore = (p) => (p === 'q' ? -450 : 0);

@@ -9,7 +9,13 @@
  * handshake) ban at once. The ban list is checked by the connection gater on every dial and
  * every inbound connection, so a banned peer's redial is refused before it costs a handshake.
  *
- * Memory is bounded: penalties decay and idle ones are swept, and the ban list has a cap.
+ * The operator's word comes first: a peer it blocks (`otedama node block`, the admin API, or
+ * `p2p.deny_peers` in the configuration) is cut off and kept away like a banned one, until it
+ * unblocks it (or the block's time ends); unblocking also lifts a ban and forgives penalties, so
+ * a peer the operator lets back in is not cut off again for what it did before.
+ *
+ * Memory is bounded: penalties decay and idle ones are swept, the ban list has a cap (operator
+ * blocks are few and never swept).
  */
 import type { ConnectionGater, PeerId } from '@libp2p/interface';
 import { RateLimiter } from '../api/rate-limiter.ts';
@@ -51,8 +57,8 @@ export interface RateLimits {
  */
 export const DEFAULT_RATE_LIMITS: RateLimits = { gossipPerSecond: 50, gossipBurst: 500, syncPerSecond: 10, syncBurst: 100 };
 
-/** What a peer is banned for (a bounded set: it labels the bans metric). */
-export type Offence = 'score' | 'oversized-frame' | 'oversized-message' | 'handshake' | 'other-pool';
+/** What a peer is banned for (a bounded set: it labels the bans metric); `operator`: blocked by the operator. */
+export type Offence = 'score' | 'oversized-frame' | 'oversized-message' | 'handshake' | 'other-pool' | 'operator';
 
 export interface Ban {
   readonly peer: string;
@@ -61,8 +67,27 @@ export interface Ban {
   readonly untilMs: number;
 }
 
+/** A peer the operator keeps out. */
+export interface PeerBlock {
+  readonly peer: string;
+  readonly reason: string;
+  /** Until when (ms since the epoch); undefined: until unblocked. */
+  readonly untilMs: number | undefined;
+  /** `config`: p2p.deny_peers; `operator`: otedama node block / the admin API. */
+  readonly source: 'config' | 'operator';
+}
+
+/** What unblocking a peer lifted. */
+export interface Unblocked {
+  readonly peer: string;
+  readonly wasBlocked: boolean;
+  readonly wasBanned: boolean;
+}
+
 export interface PeerGuardOptions {
   readonly banSeconds: number;
+  /** Peer ids kept out from the start (p2p.deny_peers). */
+  readonly denyPeers?: readonly string[];
   readonly limits?: Partial<RateLimits>;
   readonly logger: Logger;
   readonly now?: () => number;
@@ -75,6 +100,7 @@ interface Penalty {
 
 export class PeerGuard {
   private readonly bansByPeer = new Map<string, Ban>();
+  private readonly blocksByPeer = new Map<string, PeerBlock>();
   private readonly penalties = new Map<string, Penalty>();
   private readonly gossipRate: RateLimiter;
   private readonly syncRate: RateLimiter;
@@ -90,6 +116,7 @@ export class PeerGuard {
     const limits = { ...DEFAULT_RATE_LIMITS, ...options.limits };
     this.gossipRate = new RateLimiter(limits.gossipPerSecond * 60, this.now, limits.gossipBurst);
     this.syncRate = new RateLimiter(limits.syncPerSecond * 60, this.now, limits.syncBurst);
+    for (const peer of options.denyPeers ?? []) this.blocksByPeer.set(peer, { peer, reason: 'p2p.deny_peers', untilMs: undefined, source: 'config' });
   }
 
   /** Called with every new ban (the node hangs up the peer's connections). */
@@ -97,7 +124,9 @@ export class PeerGuard {
     this.banListeners.push(listener);
   }
 
+  /** Banned, or blocked by the operator: neither dialed nor accepted. */
   isBanned(peer: string): boolean {
+    if (this.blockOf(peer)) return true;
     const ban = this.bansByPeer.get(peer);
     if (!ban) return false;
     if (ban.untilMs > this.now()) return true;
@@ -105,13 +134,54 @@ export class PeerGuard {
     return false;
   }
 
+  /** Bans in force (the operator's blocks are `blocks()`). */
   bans(): Ban[] {
-    return [...this.bansByPeer.keys()].filter((p) => this.isBanned(p)).map((p) => this.bansByPeer.get(p)!);
+    const now = this.now();
+    return [...this.bansByPeer.values()].filter((b) => b.untilMs > now);
+  }
+
+  /**
+   * The operator blocks a peer (for `seconds`, or until unblocked): its connections are closed
+   * (the ban listeners hang it up) and it is neither dialed nor accepted. Blocking again replaces
+   * the block.
+   */
+  block(peer: string, reason: string, seconds?: number): PeerBlock {
+    const block: PeerBlock = { peer, reason, untilMs: seconds === undefined ? undefined : this.now() + seconds * 1000, source: 'operator' };
+    this.blocksByPeer.set(peer, block);
+    this.log.warn('peer blocked by the operator', { peer, reason, ...(seconds === undefined ? { until: 'unblocked' } : { seconds }) });
+    const ban: Ban = { peer, offence: 'operator', reason, untilMs: block.untilMs ?? Number.MAX_SAFE_INTEGER };
+    for (const l of this.banListeners) l(ban);
+    return block;
+  }
+
+  /** Lets a peer back: lifts the operator's block (p2p.deny_peers too, until a restart), a ban, and its penalties. */
+  unblock(peer: string): Unblocked {
+    const wasBlocked = this.blockOf(peer) !== undefined;
+    const wasBanned = this.bansByPeer.has(peer) && this.bansByPeer.get(peer)!.untilMs > this.now();
+    this.blocksByPeer.delete(peer);
+    this.bansByPeer.delete(peer);
+    this.penalties.delete(peer);
+    if (wasBlocked || wasBanned) this.log.warn('peer let back in by the operator', { peer, wasBlocked, wasBanned });
+    return { peer, wasBlocked, wasBanned };
+  }
+
+  /** The operator's blocks in force. */
+  blocks(): PeerBlock[] {
+    return [...this.blocksByPeer.keys()].map((p) => this.blockOf(p)).filter((b): b is PeerBlock => b !== undefined);
+  }
+
+  private blockOf(peer: string): PeerBlock | undefined {
+    const block = this.blocksByPeer.get(peer);
+    if (!block) return undefined;
+    if (block.untilMs === undefined || block.untilMs > this.now()) return block;
+    this.blocksByPeer.delete(peer);
+    return undefined;
   }
 
   /** Bans the peer for `seconds` (default: the configured ban) and tells the listeners. */
   ban(peer: string, offence: Offence, reason: string, seconds = this.options.banSeconds): void {
     if (this.isBanned(peer) || seconds <= 0) return;
+    this.bansByPeer.delete(peer); // an expired one
     if (this.bansByPeer.size >= MAX_BANS) this.dropEarliestBan();
     const ban: Ban = { peer, offence, reason, untilMs: this.now() + seconds * 1000 };
     this.bansByPeer.set(peer, ban);

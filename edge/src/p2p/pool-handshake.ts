@@ -198,7 +198,11 @@ export class PoolHandshake {
       try {
         stream = await conn.newStream(HANDSHAKE_PROTOCOL, { signal, runOnLimitedConnection: true });
       } catch (err) {
-        throw new Refusal(`it does not speak ${HANDSHAKE_PROTOCOL} (${(err as Error).message})`, 'short-ban');
+        // Only a peer that answers without the protocol is refused for it; a connection the peer
+        // closed first (it blocked or banned this node) costs nothing, or a healed partition would
+        // keep the two apart for the short ban.
+        if ((err as Error).name === 'UnsupportedProtocolError') throw new Refusal(`it does not speak ${HANDSHAKE_PROTOCOL} (${(err as Error).message})`, 'short-ban');
+        throw new Refusal(`the connection closed before the handshake (${(err as Error).message})`, 'none');
       }
       lp = lpStream(stream, { maxDataLength: MAX_HANDSHAKE_FRAME_BYTES });
       const challenge = randomChallenge();

@@ -1,7 +1,7 @@
 import { bitsToTarget, difficultyToTarget, hexToBytes, parseBlock, targetToBits, type CoinbaseOutput } from '@otedama/core';
 import { describe, expect, it } from 'vitest';
 import { PAYOUT_ADDRESS, PAYOUT_SCRIPT, TEST_DIFFICULTY, buildBlock, type BlockSpec } from '../../test/chain-helpers.ts';
-import { SimnetChain, type ChainBlock } from './simnet-chain.ts';
+import { SimnetChain, type ChainBlock, type ChainChange } from './simnet-chain.ts';
 import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from './simnet.ts';
 
 const REWARD = 50n * 100_000_000n;
@@ -29,6 +29,14 @@ async function submit(chain: SimnetChain, s: BlockSpec, now = T0 + 10): Promise<
   if (!r.ok) return r.reason;
   chain.connect(r.block);
   return 'accepted';
+}
+
+/** Builds, checks and connects a block wherever its parent is; returns it and what the chain did. */
+async function add(chain: SimnetChain, s: BlockSpec, now = T0 + 10): Promise<{ block: ChainBlock; change: ChainChange }> {
+  const b = await buildBlock(s);
+  const r = chain.check(parseBlock(b.raw), b.raw, { now });
+  if (!r.ok) throw new Error(r.reason);
+  return { block: r.block, change: chain.connect(r.block) };
 }
 
 describe('SimnetChain', () => {
@@ -79,15 +87,82 @@ describe('SimnetChain', () => {
     expect(chain.height).toBe(0);
   });
 
-  it('rejects duplicates, and a valid block on an old tip as inconclusive', async () => {
+  it('rejects duplicates, and keeps a valid block on an older block on a side branch', async () => {
     const { chain, genesis } = newChain();
     const a = await buildBlock(spec(chain));
     const ra = chain.check(parseBlock(a.raw), a.raw, { now: T0 + 10 });
     expect(ra.ok).toBe(true);
     if (ra.ok) chain.connect(ra.block);
     expect(chain.check(parseBlock(a.raw), a.raw, { now: T0 + 10 })).toEqual({ ok: false, reason: 'duplicate' });
-    const stale = await buildBlock({ ...spec(chain), prevHash: genesis.hash, height: 1, extranonce: new Uint8Array(8).fill(5) });
-    expect(chain.check(parseBlock(stale.raw), stale.raw, { now: T0 + 10 })).toEqual({ ok: false, reason: 'inconclusive' });
+    const side = await buildBlock({ ...spec(chain), prevHash: genesis.hash, height: 1, extranonce: new Uint8Array(8).fill(5) });
+    const rs = chain.check(parseBlock(side.raw), side.raw, { now: T0 + 10 });
+    expect(rs).toMatchObject({ ok: true, block: { height: 1 } });
+    if (!rs.ok) return;
+    // As much work as the tip: the tip seen first stays.
+    expect(chain.connect(rs.block)).toEqual({ tipChanged: false, disconnected: [], connected: [] });
+    expect(chain.tip().hashHex).toBe(a.hashHex);
+    expect(chain.isActive(rs.block)).toBe(false);
+    expect(chain.blockByHash(side.hashHex)).toBe(rs.block);
+    expect(chain.check(parseBlock(side.raw), side.raw, { now: T0 + 10 })).toEqual({ ok: false, reason: 'duplicate' });
+  });
+
+  it('reorganizes onto a side branch with more work: balances and the transaction index follow', async () => {
+    const { chain, genesis } = newChain();
+    const other = hexToBytes('76a91401f15a4cc063dae4f4d56b89bfbc8bcc9ae5387c88ac'); // mfhE6jAUwjUDNZhaX1PAsDTKfneQF2Nshc
+    expect(await submit(chain, spec(chain))).toBe('accepted');
+    const a1 = chain.tip();
+    // A branch from the genesis block paying another address: two blocks outwork one.
+    const b1 = await add(chain, { prevHash: genesis.hash, height: 1, bits: chain.bits, time: T0 + 2, outputs: [{ script: other, value: REWARD }] });
+    expect(b1.change.tipChanged).toBe(false);
+    expect(chain.tip()).toBe(a1);
+    const b2 = await add(chain, { prevHash: b1.block.hash, height: 2, bits: chain.bits, time: T0 + 3, outputs: [{ script: other, value: REWARD }] });
+    expect(b2.change).toEqual({ tipChanged: true, disconnected: [a1], connected: [b1.block, b2.block] });
+    expect(chain.height).toBe(2);
+    expect(chain.isActive(a1)).toBe(false);
+    expect(chain.balance(PAYOUT_ADDRESS)).toBe(0n);
+    expect(chain.balance('mfhE6jAUwjUDNZhaX1PAsDTKfneQF2Nshc')).toBe(2n * REWARD);
+    expect(chain.blockOfTx(a1.txids[0]!)).toBeUndefined();
+    expect(chain.blockOfTx(b2.block.txids[0]!)).toBe(b2.block);
+    expect(chain.chainTips()).toEqual([
+      { height: 2, hash: b2.block.hashHex, branchlen: 0, status: 'active' },
+      { height: 1, hash: a1.hashHex, branchlen: 1, status: 'valid-fork' },
+    ]);
+  });
+
+  it('invalidateblock drops a block and its descendants; reconsiderblock takes them back; preciousblock breaks a tie', async () => {
+    const { chain, genesis } = newChain();
+    expect(await submit(chain, spec(chain))).toBe('accepted');
+    expect(await submit(chain, spec(chain))).toBe('accepted');
+    const [a1, a2] = [chain.blockAt(1)!, chain.blockAt(2)!];
+    const b1 = (await add(chain, { prevHash: genesis.hash, height: 1, bits: chain.bits, time: T0 + 5, outputs: pay(), extranonce: new Uint8Array(8).fill(9) })).block;
+    expect(chain.isActive(b1)).toBe(false);
+
+    // Invalidating a1 takes a2 with it; the best valid branch is b1's.
+    const gone = chain.invalidate(a1.hashHex);
+    expect(gone).toEqual({ tipChanged: true, disconnected: [a2, a1], connected: [b1] });
+    expect(chain.tip()).toBe(b1);
+    expect(chain.isInvalid(a2)).toBe(true);
+    expect(chain.balance(PAYOUT_ADDRESS)).toBe(REWARD);
+    // A block on an invalid block is refused.
+    const onA2 = await buildBlock({ prevHash: a2.hash, height: 3, bits: chain.bits, time: T0 + 6, outputs: pay() });
+    expect(chain.check(parseBlock(onA2.raw), onA2.raw, { now: T0 + 10 })).toEqual({ ok: false, reason: 'bad-prevblk' });
+    expect(chain.chainTips().map((t) => [t.hash, t.status, t.branchlen])).toEqual([
+      [a2.hashHex, 'invalid', 2],
+      [b1.hashHex, 'active', 0],
+    ]);
+
+    // Reconsidering a2 clears a1 too; their branch has the most work again.
+    expect(chain.reconsider(a2.hashHex)).toEqual({ tipChanged: true, disconnected: [b1], connected: [a1, a2] });
+    expect(chain.tip()).toBe(a2);
+    expect(chain.balance(PAYOUT_ADDRESS)).toBe(2n * REWARD);
+
+    // Equal work: the first seen stays until another is made precious.
+    expect(chain.invalidate(a2.hashHex).connected).toEqual([]);
+    expect(chain.tip()).toBe(a1);
+    expect(chain.precious(b1.hashHex)).toEqual({ tipChanged: true, disconnected: [a1], connected: [b1] });
+    expect(chain.precious(a1.hashHex)).toEqual({ tipChanged: true, disconnected: [b1], connected: [a1] });
+    expect(() => chain.invalidate(genesis.hashHex)).toThrow(/genesis/);
+    expect(() => chain.invalidate('ab'.repeat(32))).toThrow(/not known/);
   });
 
   it.each<[string, string, Partial<BlockSpec>]>([

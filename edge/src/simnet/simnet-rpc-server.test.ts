@@ -334,6 +334,9 @@ describe('simnet RPC server', () => {
       expect(all).toMatch(/== Blockchain ==\n/);
       expect(all).toMatch(/^getblock "blockhash" \( verbosity \)$/m);
       expect(all).toMatch(/^validateaddress "address"$/m);
+      expect(all).toMatch(/^getchaintips$/m);
+      expect(all).not.toMatch(/invalidateblock|reconsiderblock/); // hidden, as in Core
+      expect((await call<string>('help', ['invalidateblock'])).result).toMatch(/^invalidateblock "blockhash"\n\nPermanently marks a block as invalid/);
       expect((await call<string>('help', ['validateaddress'])).result).toMatch(/^validateaddress "address"\n\nReturn information about the given bitcoin address\.\n/);
       expect((await call('help', ['nope'])).result).toBe('help: unknown command: nope');
     });
@@ -358,6 +361,9 @@ describe('simnet RPC server', () => {
         chain: new SimnetChain({ blockDifficulty: 1, blockRewardSats: 1 }),
         now: () => 0,
         submit: () => Promise.resolve({ accepted: false, reason: 'inconclusive' }),
+        invalidate: () => Promise.resolve(),
+        reconsider: () => Promise.resolve(),
+        precious: () => Promise.resolve(),
         onTip: () => () => undefined,
       },
       port: 0,

@@ -95,6 +95,10 @@ export interface SimnetRpcNode {
   /** Seconds since the epoch. */
   now(): number;
   submit(block: ParsedBlock, raw: Uint8Array): Promise<SubmitOutcome>;
+  /** invalidateblock, reconsiderblock, preciousblock (simnet.ts: persisted and serialized with submissions). */
+  invalidate(hashHex: string): Promise<unknown>;
+  reconsider(hashHex: string): Promise<unknown>;
+  precious(hashHex: string): Promise<unknown>;
   /** Called after each new tip; returns an unsubscribe function. */
   onTip(listener: () => void): () => void;
 }
@@ -355,10 +359,36 @@ export class SimnetRpcServer implements SimnetRpcHelpers {
       },
       preciousblock: {
         category: 'Blockchain',
-        description: 'Treats a block as if it were received before others with the same work.\nSimnet keeps one chain, so this only checks the block is known.',
+        description: 'Treats a block as if it were received before others with the same work.\nA later preciousblock call can override the effect of an earlier one.\nThe effects of preciousblock are not retained across restarts.',
         args: [{ names: 'blockhash', type: 'string', help: '(string, required) the hash of the block to mark as precious' }],
-        run: (p) => {
-          this.block(parseHash(p[0], 'blockhash'));
+        run: async (p) => {
+          await node.precious(this.block(parseHash(p[0], 'blockhash')).hashHex);
+          return null;
+        },
+      },
+      getchaintips: {
+        category: 'Blockchain',
+        description: 'Return information about all known tips in the block tree, including the main chain as well as orphaned branches.',
+        args: [],
+        run: () => chain().chainTips(),
+      },
+      invalidateblock: {
+        category: 'Hidden',
+        description: 'Permanently marks a block as invalid, as if it violated a consensus rule.',
+        args: [{ names: 'blockhash', type: 'string', help: '(string, required) the hash of the block to mark as invalid' }],
+        run: async (p) => {
+          const b = this.block(parseHash(p[0], 'blockhash'));
+          if (b.height === 0) throw new RpcFailure(RPC_INVALID_PARAMETER, 'the genesis block cannot be invalidated');
+          await node.invalidate(b.hashHex);
+          return null;
+        },
+      },
+      reconsiderblock: {
+        category: 'Hidden',
+        description: 'Removes invalidity status of a block, its ancestors and its descendants, reconsider them for activation.\nThis can be used to undo the effects of invalidateblock.',
+        args: [{ names: 'blockhash', type: 'string', help: '(string, required) the hash of the block to reconsider' }],
+        run: async (p) => {
+          await node.reconsider(this.block(parseHash(p[0], 'blockhash')).hashHex);
           return null;
         },
       },
@@ -526,6 +556,8 @@ export class SimnetRpcServer implements SimnetRpcHelpers {
     const byCategory = new Map<string, string[]>();
     for (const name of Object.keys(this.methods).sort()) {
       const method = this.methods[name]!;
+      // Core leaves its hidden commands (invalidateblock, reconsiderblock) out of the list; `help NAME` explains them.
+      if (method.category === 'Hidden') continue;
       const list = byCategory.get(method.category) ?? [];
       list.push(signature(name, method));
       byCategory.set(method.category, list);
@@ -539,13 +571,14 @@ export class SimnetRpcServer implements SimnetRpcHelpers {
     return b;
   }
 
-  /** Core's blockheaderToJSON (with v29's "target"). */
+  /** Core's blockheaderToJSON (with v29's "target"); a block off the active chain has -1 confirmations and no next block. */
   headerJson(b: ChainBlock): Record<string, unknown> {
     const { chain } = this.options.node;
-    const next = chain.blockAt(b.height + 1);
+    const active = chain.isActive(b);
+    const next = active ? chain.blockAt(b.height + 1) : undefined;
     return {
       hash: b.hashHex,
-      confirmations: chain.height - b.height + 1,
+      confirmations: active ? chain.height - b.height + 1 : -1,
       height: b.height,
       version: b.version,
       versionHex: u32ToHex(b.version),
@@ -601,11 +634,12 @@ export class SimnetRpcServer implements SimnetRpcHelpers {
     }
     const tx: Transaction = chain.parseBlock(holder.raw).txs[index]!.tx;
     if (v <= 0) return bytesToHex(serializeTx(tx));
+    const active = chain.isActive(holder);
     return {
-      ...(given ? { in_active_chain: true } : {}),
+      ...(given ? { in_active_chain: active } : {}),
       ...txToJson(tx, 'regtest', { includeHex: true }),
       blockhash: holder.hashHex,
-      confirmations: chain.height - holder.height + 1,
+      confirmations: active ? chain.height - holder.height + 1 : 0,
       time: holder.time,
       blocktime: holder.time,
     };
@@ -764,9 +798,10 @@ export class SimnetRpcServer implements SimnetRpcHelpers {
     const { chain } = this.options.node;
     const raw = hexToBytes(data);
     const r = chain.check(block, raw, { now: this.options.node.now(), checkPow: false });
+    if (!r.ok && r.reason === 'duplicate') return 'duplicate';
+    // Core judges a proposal on the tip only.
+    if (bytesToHex(reverseBytes(block.header.subarray(4, 36))) !== chain.tip().hashHex) return 'inconclusive-not-best-prevblk';
     if (r.ok) return null;
-    if (r.reason === 'duplicate') return 'duplicate';
-    if (r.reason === 'inconclusive' || r.reason === 'prev-blk-not-found') return 'inconclusive-not-best-prevblk';
     return r.reason;
   }
 

@@ -2,12 +2,12 @@
  * Simnet end to end over real HTTP on 127.0.0.1: mine a block with core's JS reference engine,
  * submit it over RPC, see the height and the payout balance, restart from disk and find both.
  */
-import { parseBlockTemplate, type BlockTemplate } from '@otedama/core';
+import { hexToBytes, parseBlockTemplate, reverseBytes, type BlockTemplate } from '@otedama/core';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PAYOUT_ADDRESS, TEST_DIFFICULTY, mineTemplate } from '../../test/chain-helpers.ts';
+import { PAYOUT_ADDRESS, TEST_DIFFICULTY, buildBlock, mineTemplate } from '../../test/chain-helpers.ts';
 import { SimnetError, SimnetStoreError } from '../errors.ts';
 import { createLogger, silentLogger } from '../logger.ts';
 import { RpcClient } from '../chain/rpc-client.ts';
@@ -87,6 +87,56 @@ describe('Simnet', () => {
     expect(await rpc.call('submitblock', [tampered])).toMatch(/high-hash|bad-txnmrklroot/);
     await expect(rpc.call('submitblock', ['00'])).rejects.toMatchObject({ rpcCode: -22, rpcMessage: 'Block decode failed' });
     await expect(rpc.call('submitblock', ['zz'])).rejects.toMatchObject({ rpcCode: -22 });
+  });
+
+  it('reorganizes like bitcoind: a competing branch with more work, invalidateblock and reconsiderblock over RPC, kept across a restart', async () => {
+    const { simnet, rpc } = await startSimnet();
+    const t1 = await template(rpc);
+    const a1 = await mineTemplate(t1);
+    expect(await rpc.call('submitblock', [a1.hex])).toBeNull();
+    // A competing block at height 1 paying another address: kept on a side branch.
+    const other = 'mfhE6jAUwjUDNZhaX1PAsDTKfneQF2Nshc';
+    const otherScript = hexToBytes('76a91401f15a4cc063dae4f4d56b89bfbc8bcc9ae5387c88ac');
+    const b1 = await buildBlock({ prevHash: t1.prevHash, height: 1, bits: t1.bits, time: t1.curtime + 1, outputs: [{ script: otherScript, value: BigInt(REWARD) }] });
+    expect(await rpc.call('submitblock', [b1.hex])).toBe('inconclusive');
+    expect(await rpc.call('getbestblockhash')).toBe(a1.hashHex);
+    expect(await rpc.call('getblockheader', [b1.hashHex])).toMatchObject({ height: 1, confirmations: -1 });
+    // Its second block outworks the active chain; a long poll on the old tip wakes up.
+    const held = rpc.call('getblocktemplate', [{ rules: ['segwit'], longpollid: (await template(rpc)).longpollId }], { timeoutMs: 20_000 });
+    const b2 = await buildBlock({ prevHash: reverseBytes(hexToBytes(b1.hashHex)), height: 2, bits: t1.bits, time: t1.curtime + 2, outputs: [{ script: otherScript, value: BigInt(REWARD) }] });
+    expect(await rpc.call('submitblock', [b2.hex])).toBeNull();
+    expect(parseBlockTemplate(await held).prevHash).toEqual(reverseBytes(hexToBytes(b2.hashHex)));
+    expect(await rpc.call('getblockhash', [1])).toBe(b1.hashHex);
+    expect(await rpc.call('getblockheader', [a1.hashHex])).toMatchObject({ confirmations: -1 });
+    expect(await rpc.call('getblockheader', [b1.hashHex])).toMatchObject({ confirmations: 2, nextblockhash: b2.hashHex });
+    expect(await rpc.call('simnet_getbalances')).toEqual({ [other]: 2 * REWARD });
+    expect(await rpc.call('getchaintips')).toEqual([
+      { height: 2, hash: b2.hashHex, branchlen: 0, status: 'active' },
+      { height: 1, hash: a1.hashHex, branchlen: 1, status: 'valid-fork' },
+    ]);
+
+    // invalidateblock b1: b2 goes with it and a1 is the tip again; reconsiderblock undoes it.
+    expect(await rpc.call('invalidateblock', [b1.hashHex])).toBeNull();
+    expect(await rpc.call('getbestblockhash')).toBe(a1.hashHex);
+    expect(await rpc.call('simnet_getbalance', [PAYOUT_ADDRESS])).toMatchObject({ sats: REWARD });
+    const onB2 = await buildBlock({ prevHash: reverseBytes(hexToBytes(b2.hashHex)), height: 3, bits: t1.bits, time: t1.curtime + 3, outputs: [{ script: otherScript, value: 1n }] });
+    expect(await rpc.call('submitblock', [onB2.hex])).toBe('bad-prevblk');
+    await simnet.stop();
+
+    // The marks are in the block file: a restart comes back to the same tip.
+    const again = await startSimnet();
+    expect(await again.rpc.call('getbestblockhash')).toBe(a1.hashHex);
+    expect((await again.rpc.call<{ status: string }[]>('getchaintips')).map((x) => x.status)).toEqual(['invalid', 'active']);
+    expect(await again.rpc.call('reconsiderblock', [b2.hashHex])).toBeNull();
+    expect(await again.rpc.call('getbestblockhash')).toBe(b2.hashHex);
+    expect(await again.rpc.call('preciousblock', [a1.hashHex])).toBeNull(); // less work: no change
+    expect(await again.rpc.call('getbestblockhash')).toBe(b2.hashHex);
+
+    // Bad input gets bitcoind's errors.
+    await expect(again.rpc.call('invalidateblock', ['ab'.repeat(32)])).rejects.toMatchObject({ rpcCode: -5, rpcMessage: 'Block not found' });
+    await expect(again.rpc.call('reconsiderblock', ['xyz'])).rejects.toMatchObject({ rpcCode: -8 });
+    await expect(again.rpc.call('invalidateblock', [await again.rpc.call('getblockhash', [0])])).rejects.toMatchObject({ rpcCode: -8, rpcMessage: /genesis/ });
+    await expect(again.rpc.call('invalidateblock', [])).rejects.toMatchObject({ rpcCode: -1 });
   });
 
   it('recovers from a torn last line and refuses a corrupted block file', async () => {

@@ -16,12 +16,12 @@
 import { bytesToHex, concatBytes, hexToBytes, scriptToAddress, sha256, type ParsedBlock } from '@otedama/core';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { SimnetStoreError } from '../errors.ts';
+import { SimnetError, SimnetStoreError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { SimnetChain } from './simnet-chain.ts';
+import { SimnetChain, type ChainChange } from './simnet-chain.ts';
 import { BITCOIN_SIMNET, type SimnetCoin, type SimnetCoinName } from './simnet-coin.ts';
 import { SimnetRpcServer, type SimnetRpcNode, type SubmitOutcome } from './simnet-rpc-server.ts';
-import { SimnetStore } from './simnet-store.ts';
+import { isStoredMark, SimnetStore } from './simnet-store.ts';
 
 export const SIMNET_DIR = 'simnet';
 /** The Ravencoin simnet's folder: a chain of another coin never shares a block file with the Bitcoin one. */
@@ -147,6 +147,15 @@ export class Simnet implements SimnetRpcNode {
     // RPC listens (and answers -28 "loading") while the chain is re-validated, like bitcoind.
     await this.rpc.start();
     for (const s of stored) {
+      if (isStoredMark(s)) {
+        try {
+          if (s.mark === 'invalidate') this.chainState.invalidate(s.hash);
+          else this.chainState.reconsider(s.hash);
+        } catch (err) {
+          throw new SimnetStoreError(`${this.store.file}: ${s.mark} ${s.hash}: ${(err as Error).message}; move the file away to start a new simnet chain`);
+        }
+        continue;
+      }
       let block: ParsedBlock;
       let raw: Uint8Array;
       try {
@@ -159,7 +168,7 @@ export class Simnet implements SimnetRpcNode {
       if (!r.ok) {
         throw new SimnetStoreError(`${this.store.file} height ${s.height}: block ${s.hash} fails validation (${r.reason}); move the file away to start a new simnet chain`);
       }
-      if (r.block.hashHex !== s.hash) throw new SimnetStoreError(`${this.store.file} height ${s.height}: stored hash does not match the block`);
+      if (r.block.hashHex !== s.hash || r.block.height !== s.height) throw new SimnetStoreError(`${this.store.file} height ${s.height}: stored hash or height does not match the block`);
       this.chainState.connect(r.block);
     }
     if (this.chainState.isEmpty()) {
@@ -196,10 +205,11 @@ export class Simnet implements SimnetRpcNode {
 
   /**
    * Validates and, if valid, stores (fsynced) and connects a block. Submissions are serialized,
-   * so two blocks for the same height cannot both win.
+   * so two blocks for the same height cannot both win. A valid block that does not become the
+   * tip is kept on its side branch and answered `inconclusive` (bitcoind's submitblock answer).
    */
   submit(block: ParsedBlock, raw: Uint8Array): Promise<SubmitOutcome> {
-    const run = this.queue.then(async (): Promise<SubmitOutcome> => {
+    return this.serialized(async (): Promise<SubmitOutcome> => {
       if (!this.ready) return { accepted: false, reason: 'inconclusive' };
       await this.coin.pow.prepare(this.chainState.height + 1);
       const r = this.chainState.check(block, raw, { now: this.now() });
@@ -208,19 +218,68 @@ export class Simnet implements SimnetRpcNode {
         return { accepted: false, reason: r.reason };
       }
       await this.store.append({ height: r.block.height, hash: r.block.hashHex, block: bytesToHex(raw) });
-      this.chainState.connect(r.block);
+      const change = this.chainState.connect(r.block);
+      if (!change.tipChanged) {
+        this.log.info('simnet kept a block on a side branch (less work than the tip)', { height: r.block.height, hash: r.block.hashHex, tip: this.chainState.tip().hashHex });
+        return { accepted: false, reason: 'inconclusive' };
+      }
       this.log.info('simnet accepted a block', { height: r.block.height, hash: r.block.hashHex });
       // The next block's epoch, ahead of its first submission (a no-op within an epoch).
       this.coin.pow.prepare(r.block.height + 1).catch((err: Error) => this.log.warn('simnet could not prepare the next epoch', { error: err.message }));
-      for (const l of [...this.tipListeners]) {
-        try {
-          l();
-        } catch (err) {
-          this.log.error('simnet tip listener failed', { error: (err as Error).message });
-        }
-      }
+      this.changed(change);
       return { accepted: true, block: r.block };
     });
+  }
+
+  /** bitcoind's invalidateblock (persisted): the block and its descendants leave the active chain. */
+  invalidate(hashHex: string): Promise<ChainChange> {
+    return this.mark('invalidate', hashHex);
+  }
+
+  /** bitcoind's reconsiderblock (persisted): the block is valid again and the best branch active. */
+  reconsider(hashHex: string): Promise<ChainChange> {
+    return this.mark('reconsider', hashHex);
+  }
+
+  /** bitcoind's preciousblock (not persisted, as in bitcoind): the block wins ties of work. */
+  precious(hashHex: string): Promise<ChainChange> {
+    return this.serialized(async () => {
+      const change = this.chainState.precious(hashHex);
+      this.changed(change);
+      return change;
+    });
+  }
+
+  private mark(mark: 'invalidate' | 'reconsider', hashHex: string): Promise<ChainChange> {
+    return this.serialized(async () => {
+      const block = this.chainState.blockByHash(hashHex);
+      if (!block) throw new SimnetError(`block ${hashHex} is not known`);
+      if (mark === 'invalidate' && block.height === 0) throw new SimnetError('the genesis block cannot be invalidated');
+      await this.store.append({ mark, hash: block.hashHex });
+      const change = mark === 'invalidate' ? this.chainState.invalidate(block.hashHex) : this.chainState.reconsider(block.hashHex);
+      this.log.warn(`simnet ${mark === 'invalidate' ? 'invalidated' : 'reconsidered'} a block`, { height: block.height, hash: block.hashHex, tip: this.chainState.tip().hashHex, disconnected: change.disconnected.length, connected: change.connected.length });
+      this.changed(change);
+      return change;
+    });
+  }
+
+  /** Logs a reorganization and tells the tip listeners (long polls, the edge's template source). */
+  private changed(change: ChainChange): void {
+    if (!change.tipChanged) return;
+    if (change.disconnected.length) {
+      this.log.warn('simnet reorganized', { disconnected: change.disconnected.map((b) => b.hashHex), connected: change.connected.map((b) => b.hashHex), tip: this.chainState.tip().hashHex });
+    }
+    for (const l of [...this.tipListeners]) {
+      try {
+        l();
+      } catch (err) {
+        this.log.error('simnet tip listener failed', { error: (err as Error).message });
+      }
+    }
+  }
+
+  private serialized<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
     this.queue = run.catch(() => undefined);
     return run;
   }
