@@ -89,14 +89,37 @@ export async function listGpuAdapters(): Promise<GpuListing> {
   }
 }
 
-/** Opens adapter `index` (as listed) and builds the SHA-256d engine on a device of it. */
-export async function openGpu(index: number, listing?: GpuListing): Promise<OpenedGpu> {
+/** Adapter `index` of the listing, or EngineUnavailableError saying what there is. */
+async function listedAdapter(index: number, listing?: GpuListing): Promise<GpuAdapterInfo> {
   const list = listing ?? (await listGpuAdapters());
   const info = list.adapters[index];
   if (!info) {
     if (list.adapters.length === 0) throw new EngineUnavailableError('webgpu', `no WebGPU adapter: ${list.reason ?? 'none found'}`);
     throw new EngineUnavailableError('webgpu', `there is no GPU ${index}; adapters are 0..${list.adapters.length - 1} (see otedama gpu list)`);
   }
+  return info;
+}
+
+/** How a report names an adapter: its description (or device, or vendor) and backend, e.g. "llvmpipe (LLVM 19.1.7, 256 bits) (opengles)". */
+export function adapterName(info: GpuAdapterInfo): string {
+  return `${info.description || info.device || info.vendor || 'unnamed adapter'} (${info.backend})`;
+}
+
+/** A device of adapter `index` with the KawPow kernels' limits (the adapter's largest buffers and bindings). */
+export async function openKawpowGpu(index: number, listing?: GpuListing): Promise<{ readonly info: GpuAdapterInfo; readonly device: GPUDevice; close(): void }> {
+  const info = await listedAdapter(index, listing);
+  const [nodeGpu, kernels] = await Promise.all([nodeGpuModule(), kernelsModule()]);
+  const gpu = nodeGpu.createNodeGpu({ backend: info.backend as 'vulkan' | 'opengles' });
+  const { device } = await kernels.requestKawpowDevice(gpu, {
+    featureLevel: info.featureLevel === 'core' ? 'core' : 'compatibility',
+    label: `otedama gpu${index} kawpow`,
+  });
+  return { info, device, close: () => device.destroy() };
+}
+
+/** Opens adapter `index` (as listed) and builds the SHA-256d engine on a device of it. */
+export async function openGpu(index: number, listing?: GpuListing): Promise<OpenedGpu> {
+  const info = await listedAdapter(index, listing);
   const [nodeGpu, kernels] = await Promise.all([nodeGpuModule(), kernelsModule()]);
   const gpu = nodeGpu.createNodeGpu({ backend: info.backend as 'vulkan' | 'opengles' });
   const { device } = await kernels.requestSha256dDevice(gpu, {
