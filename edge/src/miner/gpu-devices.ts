@@ -100,13 +100,17 @@ async function listedAdapter(index: number, listing?: GpuListing): Promise<GpuAd
   return info;
 }
 
-/** How a report names an adapter: its description (or device, or vendor) and backend, e.g. "llvmpipe (LLVM 19.1.7, 256 bits) (opengles)". */
+/** How a report names an adapter: device and description (else vendor) and backend, e.g. "llvmpipe-llvm-15-0-6-256-bits-, OpenGL version OpenGL ES 3.2 Mesa 22.3.6 (opengles)". */
 export function adapterName(info: GpuAdapterInfo): string {
-  return `${info.description || info.device || info.vendor || 'unnamed adapter'} (${info.backend})`;
+  const name = [info.device, info.description].filter(Boolean).join(', ') || info.vendor || 'unnamed adapter';
+  return `${name} (${info.backend})`;
 }
 
+/** A GPUDevice as the kernels type it (edge's own types are Node's only). */
+export type KernelsGpuDevice = Awaited<ReturnType<KernelsModule['requestKawpowDevice']>>['device'];
+
 /** A device of adapter `index` with the KawPow kernels' limits (the adapter's largest buffers and bindings). */
-export async function openKawpowGpu(index: number, listing?: GpuListing): Promise<{ readonly info: GpuAdapterInfo; readonly device: GPUDevice; close(): void }> {
+export async function openKawpowGpu(index: number, listing?: GpuListing): Promise<{ readonly info: GpuAdapterInfo; readonly device: KernelsGpuDevice; close(): void }> {
   const info = await listedAdapter(index, listing);
   const [nodeGpu, kernels] = await Promise.all([nodeGpuModule(), kernelsModule()]);
   const gpu = nodeGpu.createNodeGpu({ backend: info.backend as 'vulkan' | 'opengles' });
