@@ -117,7 +117,9 @@ describe.runIf(process.env.OTEDAMA_KAWPOW_FULL_EPOCH === '1')('KawpowFullDataset
     try {
       await full.prepare(1);
       expect(full.isReady(1)).toBe(true);
-      expect(full.dataset?.bytes).toBe(1_073_739_904);
+      // The published 1,073,739,904 bytes are 8,388,593 items of 1024 bits; ProgPoW reads floor(items / 2) of 2048 bits.
+      expect(full.dataset?.datasetItems).toBe(1_073_739_904 / 128);
+      expect(full.dataset?.bytes).toBe(Math.floor(1_073_739_904 / 256) * 256);
       for (const v of epoch0) {
         const r = full.hash(...inputs(v));
         expect({ mix: bytesToHex(r.mixHash), final: bytesToHex(r.finalHash) }).toEqual({ mix: v.expected_mix_hash_hex, final: v.expected_final_hash_hex });
