@@ -2,7 +2,7 @@
  * The `otedama` binary with KawPow: `hash --algo kawpow` on published vectors (the light cache
  * built with progress, then read back from the data folder; a damaged one rebuilt with a
  * warning), bad input as one line and exit 2, a 120-byte Ravencoin header's block hash, the
- * KawPow benchmark's JSON shape, and the commands that do not serve KawPow yet saying so.
+ * KawPow benchmark on a reduced dataset (JSON and table; bad flags), and the commands that do not serve KawPow yet saying so.
  * No timing assertions.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kawpowVectors } from '../../core/test/kawpow-vectors.ts';
+import { formatKawpowBenchmarkTable, type KawpowBenchmarkReport } from '../src/miner/kawpow-benchmark.ts';
 import { runOtedama } from './cli-run.ts';
 import { TEST_KAWPOW_DATA_DIR } from './kawpow-helpers.ts';
 
@@ -76,27 +77,57 @@ describe('otedama hash --algo kawpow', () => {
 });
 
 describe('otedama mining benchmark --algo kawpow', () => {
-  it('reports light cache, light verification and dataset items of both builds beside the keccak baseline; webgpu is skipped with its reason', async () => {
-    const r = await runOtedama(['mining', 'benchmark', '--algo', 'kawpow', '--seconds', '0.2', '--json'], { timeoutMs: 180_000 });
+  it('on a reduced dataset: both builds beside the keccak baseline, verification by lookups beside light evaluation, the GPU\'s DAG and search beside the WASM figures with the adapter\'s name', async () => {
+    const r = await runOtedama(['mining', 'benchmark', '--algo', 'kawpow', '--seconds', '0.2', '--dataset-mib', '0.5', '--json'], { timeoutMs: 240_000 });
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ algo: 'kawpow', height: 1, epoch: 0, lightCacheBytes: 16_776_896, seconds: 0.2 });
-    expect(report.engines.map((e: { engine: string }) => e.engine).sort()).toEqual(['wasm', 'wasm-simd']);
+    const report = JSON.parse(r.stdout) as KawpowBenchmarkReport;
+    expect(report).toMatchObject({ algo: 'kawpow', height: 1, epoch: 0, lightCacheBytes: 16_776_896, seconds: 0.2, skipped: [] });
+    expect(report.dataset).toEqual({ items: 4096, bytes: 512 * 1024, reduced: true });
+    expect(report.engines.map((e) => e.engine).sort()).toEqual(['wasm', 'wasm-simd']);
     for (const e of report.engines) {
       expect(e.lightCacheBuildMs).toBeGreaterThan(0);
       expect(e.verify.shares).toBeGreaterThan(0);
       expect(e.datasetItemsPerSecond).toBeGreaterThan(0);
     }
-    expect(report.baselines.keccak512PerSecond.hashWasm).toBeGreaterThan(0);
-    expect(report.skipped).toEqual([{ engine: 'webgpu', reason: expect.stringMatching(/KawPow WebGPU search kernel has not landed/) }]);
-    expect(r.stderr).toMatch(/wasm-simd: the light cache of epoch 0, light verification and dataset items/);
-  }, 200_000);
+    expect(report.baselines.keccak512PerSecond!.hashWasm).toBeGreaterThan(0);
+    expect(report.lookups).toMatchObject({ engine: 'wasm-simd', threads: 2 });
+    expect(report.lookups!.lookups.shares).toBeGreaterThan(0);
+    expect(report.lookups!.light.shares).toBeGreaterThan(0);
+    // The GPU (the software adapter here): the DAG at the reduced size, the search counted.
+    const gpu = report.webgpu!;
+    expect(gpu.adapter).toMatch(/\((opengles|vulkan)\)$/);
+    expect(gpu.dag).toMatchObject({ items: 8192, bytes: 512 * 1024, bindings: 1 });
+    expect(gpu.search.hashes).toBeGreaterThan(0);
+    expect(gpu.search.hashesPerSecond).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/wasm-simd: the full dataset of epoch 0 \(0\.5 MiB\) in 2 worker threads/);
+    expect(r.stderr).toMatch(/full dataset: 100 %/);
+    expect(r.stderr).toMatch(/webgpu DAG: 100 % \(0\.5 of 0\.5 MiB/);
+    // The table says the dataset is reduced and names the adapter beside each GPU figure.
+    const table = formatKawpowBenchmarkTable(report);
+    expect(table).toMatch(/^dataset: REDUCED to 0\.5 MiB .* not Ravencoin's$/m);
+    expect(table).toMatch(/^share verification by lookups \(wasm-simd\): .* light evaluation of the same shares .* lookups [\d.]+x faster$/m);
+    expect(table).toContain(`webgpu DAG generation on ${gpu.adapter}: 8192 items`);
+    expect(table).toMatch(/MB\/s; [\d.]+x wasm(-simd)?'s dataset items on one thread/);
+    expect(table).toContain(`webgpu search on ${gpu.adapter}: `);
+    expect(table).toMatch(/[\d.]+x wasm(-simd)?'s light evaluation on one thread/);
+  }, 260_000);
 
-  it('refuses the js engine, which KawPow does not have', async () => {
-    const js = await runOtedama(['mining', 'benchmark', '--algo', 'kawpow', '--engine', 'js']);
-    expect(js.code).toBe(2);
-    expect(oneLine(js.stderr)).toMatch(/KawPow has no js engine/);
-  });
+  it('refuses bad flags with one clear line and exit 2, before measuring anything', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--engine', 'js'], /KawPow has no js engine/],
+      [['--dataset-mib', '0'], /--dataset-mib must be from 0\.015625 \(16 KiB\) to 1024\.0 \(epoch 0's dataset\) \(got 0\)/],
+      [['--dataset-mib', '4096'], /--dataset-mib must be from .* to 1024\.0 \(epoch 0's dataset\) \(got 4096\)/],
+    ];
+    for (const [flags, message] of cases) {
+      const r = await runOtedama(['mining', 'benchmark', '--algo', 'kawpow', ...flags]);
+      expect({ flags, code: r.code }).toEqual({ flags, code: 2 });
+      expect(oneLine(r.stderr)).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+    const sha = await runOtedama(['mining', 'benchmark', '--dataset-mib', '1']);
+    expect(sha.code).toBe(2);
+    expect(oneLine(sha.stderr)).toMatch(/--dataset-mib sizes the KawPow dataset \(--algo kawpow\)/);
+  }, 120_000);
 });
 
 describe('commands that do not serve KawPow yet', () => {

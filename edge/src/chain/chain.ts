@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { ALGORITHM_COIN, type EdgeConfig } from '../config/config.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { KawpowLight } from './kawpow-light.ts';
+import type { KawpowEvaluator } from './kawpow-evaluator.ts';
+import { KawpowFullDataset } from './kawpow-full.ts';
+import { KawpowLight, type KawpowLightOptions } from './kawpow-light.ts';
 import { LIGHT_CACHE_DIR } from './light-cache-store.ts';
 import { RpcClient, type JsonRpcCaller } from './rpc-client.ts';
 import { Simnet } from '../simnet/simnet.ts';
@@ -26,8 +28,8 @@ export interface ChainConnection {
   readonly coin: Coin;
   /** The algorithm module the chain mines (header form, job input, share form). */
   readonly algorithm: Algorithm;
-  /** KawPow light evaluation of a Ravencoin chain (prepared for the chain's epochs by its users). */
-  readonly kawpow?: KawpowLight;
+  /** KawPow evaluation of a Ravencoin chain, light or full dataset as configured (prepared for the chain's epochs by its users). */
+  readonly kawpow?: KawpowEvaluator;
   /** The embedded chain in simnet mode. */
   readonly simnet?: Simnet;
   /** The node's RPC endpoint (simnet's loopback URL in simnet mode). */
@@ -39,7 +41,7 @@ export interface ChainConnection {
 }
 
 export interface ConnectChainOptions {
-  /** Progress of a KawPow light-cache build ("epoch 0: 37 %"), for the terminal. */
+  /** Progress of a KawPow light-cache or dataset build ("epoch 0: 37 %"), for the terminal. */
   readonly onProgress?: (line: string) => void;
 }
 
@@ -50,27 +52,53 @@ function chainAlgorithm(coin: Coin): Algorithm {
   return getAlgorithm(name);
 }
 
+/** Every tenth percent of a build's progress as one line ("KawPow light cache of epoch 0: 30 %"). */
+function percentLines(what: string, say: (line: string) => void): (p: { epoch: number; done: number; total: number }) => void {
+  let last = '';
+  return ({ epoch, done, total }) => {
+    const percent = Math.floor((100 * done) / total);
+    const line = `KawPow ${what} of epoch ${epoch}: ${percent} %`;
+    if (line === last || percent % 10 !== 0) return;
+    last = line;
+    say(line);
+  };
+}
+
+/**
+ * The KawPow evaluation `chain.kawpow` configures: light evaluation (default), or lookups in the
+ * epoch's full dataset built in worker threads. The one place that chooses; the chain's users
+ * see a KawpowEvaluator either way.
+ */
+export async function createKawpowEvaluator(
+  settings: EdgeConfig['chain']['kawpow'],
+  options: Omit<KawpowLightOptions, 'onProgress'> & { readonly onProgress?: (line: string) => void },
+): Promise<KawpowEvaluator> {
+  const { onProgress: say, ...rest } = options;
+  const light: KawpowLightOptions = { ...rest, ...(say ? { onProgress: percentLines('light cache', say) } : {}) };
+  if (settings.verification === 'light') return KawpowLight.create(light);
+  return KawpowFullDataset.create({
+    ...light,
+    datasetThreads: settings.datasetThreads,
+    datasetMaxBytes: settings.datasetMaxMib * 2 ** 20,
+    ...(say ? { onDatasetProgress: percentLines('dataset', say) } : {}),
+  });
+}
+
 /** Starts simnet (in simnet mode) and the template source; resolves once the first template is in. */
 export async function connectChain(config: Pick<EdgeConfig, 'dataDir' | 'chain'>, logger: Logger, options: ConnectChainOptions = {}): Promise<ChainConnection> {
   const { chain } = config;
   const coin: Coin = chain.coin ?? 'bitcoin';
   const algorithm = chainAlgorithm(coin);
   const log = logger.forComponent('edge:chain');
-  let kawpow: KawpowLight | undefined;
+  let kawpow: KawpowEvaluator | undefined;
   let simnet: Simnet | undefined;
   let client: RpcClient | undefined;
   try {
     if (coin === 'ravencoin') {
-      let lastPercent = -1;
-      kawpow = await KawpowLight.create({
+      kawpow = await createKawpowEvaluator(chain.kawpow, {
         cacheDir: join(config.dataDir, LIGHT_CACHE_DIR),
-        onProgress: ({ epoch, done, total }) => {
-          const percent = Math.floor((100 * done) / total);
-          if (percent === lastPercent || percent % 10 !== 0) return;
-          lastPercent = percent;
-          options.onProgress?.(`KawPow light cache of epoch ${epoch}: ${percent} %`);
-        },
         onWarning: (message) => log.warn('KawPow light cache', { message }),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
     }
     if (chain.mode === 'simnet') {

@@ -11,6 +11,7 @@
  */
 import { EngineUnavailableError, kawpowEpoch, type KawpowHashResult, type KawpowLightMix } from '@otedama/core';
 import { createWasmKawpowHasher, type BuildOptions, type KawpowContext, type LightCacheProgress, type VerifyCode, type WasmKawpowHasher, type WasmKawpowOptions } from '@otedama/wasm';
+import type { KawpowEvaluator } from './kawpow-evaluator.ts';
 import { diskLightCacheStore } from './light-cache-store.ts';
 
 export interface KawpowLightOptions extends Omit<WasmKawpowOptions, 'store'> {
@@ -18,7 +19,7 @@ export interface KawpowLightOptions extends Omit<WasmKawpowOptions, 'store'> {
   readonly cacheDir?: string;
 }
 
-export class KawpowLight {
+export class KawpowLight implements KawpowEvaluator {
   /** Prepared epochs, least recently prepared first (at most the hasher's cachedEpochs). */
   private readonly ready = new Map<number, KawpowContext>();
   private readonly keep: number;
@@ -56,7 +57,8 @@ export class KawpowLight {
     return this.ready.has(kawpowEpoch(height));
   }
 
-  private context(height: number): KawpowContext {
+  /** The prepared context of the epoch of `height` (EngineUnavailableError when not prepared). */
+  context(height: number): KawpowContext {
     const epoch = kawpowEpoch(height);
     const context = this.ready.get(epoch);
     if (!context) throw new EngineUnavailableError(this.hasher.name, `the KawPow light cache of epoch ${epoch} (height ${height}) is not prepared`);

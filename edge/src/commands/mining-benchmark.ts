@@ -2,16 +2,18 @@
  * `otedama mining benchmark`: hashes per second of each engine (1 thread and N threads; one
  * GPU) beside node:crypto and hash-wasm baselines measured in the same run on the same header.
  * With `--algo kawpow`: light-cache build, light verification and dataset items of both WASM
- * builds, beside the scalar build, hash-wasm's keccak and (--native) cpp-kawpow, and the WebGPU
- * search (miner/kawpow-benchmark.ts).
+ * builds, beside the scalar build, hash-wasm's keccak and (--native) cpp-kawpow; verification by
+ * lookups in a full dataset beside light evaluation; the GPU's DAG generation and the WebGPU
+ * search beside the WASM figures (miner/kawpow-benchmark.ts), on the epoch's dataset or one
+ * reduced by --dataset-mib.
  */
 import { cpus } from 'node:os';
-import { EngineUnavailableError, getAlgorithm, type OtedamaError } from '@otedama/core';
+import { datasetItemCount, EngineUnavailableError, getAlgorithm, kawpowEpoch, type OtedamaError } from '@otedama/core';
 import type { FlagValues } from '../cli-args.ts';
 import { JSON_FLAG, type CliIO, type Command } from '../command.ts';
 import { CliUsageError } from '../errors.ts';
 import { BENCH_ENGINES, formatBenchmarkTable, runBenchmark, type BenchEngine } from '../miner/benchmark.ts';
-import { formatKawpowBenchmarkTable, KAWPOW_BENCH_ENGINES, runKawpowBenchmark, type KawpowBenchEngine } from '../miner/kawpow-benchmark.ts';
+import { formatKawpowBenchmarkTable, KAWPOW_BENCH_ENGINES, MIN_BENCH_DATASET_ITEMS, runKawpowBenchmark, type KawpowBenchEngine } from '../miner/kawpow-benchmark.ts';
 import { listGpuAdapters, type GpuListing } from '../miner/gpu-devices.ts';
 
 /** Longest accepted --seconds: a benchmark, not a soak test. */
@@ -29,12 +31,17 @@ export const miningBenchmarkCommand: Command = {
     'kawpow (one thread): the light cache of the epoch of --height, light verification of a valid',
     'share and 512-bit dataset items for wasm-simd and wasm, beside the scalar build, hash-wasm\'s',
     'keccak-512 and, with --native BIN, cpp-kawpow (wasm/bench/native/kawpow-native-bench.cpp);',
-    'webgpu measures the KawPow search once its kernel is built in.',
+    'then verification by lookups in the full dataset (built in 2 worker threads, as an edge with',
+    'chain.kawpow.verification: full) beside light evaluation of the same shares; webgpu builds the',
+    'DAG on the GPU (items/s, MB/s, progress) and runs the search (H/s) on adapter --gpu, each beside',
+    'the WASM figures. The dataset is the epoch\'s (1 GiB at epoch 0) unless --dataset-mib reduces it',
+    'for a machine that cannot hold it: the same work per hash, but not Ravencoin\'s hashes.',
     '',
     'Examples:',
     '  otedama mining benchmark',
     '  otedama mining benchmark --engine wasm-simd --threads 4 --seconds 10 --json',
     '  otedama mining benchmark --algo kawpow --seconds 3',
+    '  otedama mining benchmark --algo kawpow --dataset-mib 64 --gpu 0',
   ].join('\n'),
   flags: [
     { name: 'algo', type: 'string', default: 'sha256d', help: 'proof-of-work algorithm', metavar: 'NAME' },
@@ -43,6 +50,7 @@ export const miningBenchmarkCommand: Command = {
     { name: 'seconds', type: 'number', default: 5, help: 'seconds measured per figure, after a short warm-up', metavar: 'S' },
     { name: 'gpu', type: 'integer', default: 0, min: 0, max: 999, help: 'adapter index for webgpu (see otedama gpu list)', metavar: 'INDEX' },
     { name: 'height', type: 'integer', default: 1, min: 0, max: 7_687_499, help: 'kawpow: block height whose epoch is measured', metavar: 'H' },
+    { name: 'dataset-mib', type: 'number', help: "kawpow: reduce the full dataset and the GPU's DAG to this many MiB (default: the epoch's)", metavar: 'MIB' },
     { name: 'native', type: 'string', help: "kawpow: cpp-kawpow harness binary, a native baseline (also $OTEDAMA_KAWPOW_NATIVE)", metavar: 'BIN' },
     JSON_FLAG,
   ],
@@ -60,6 +68,7 @@ export const miningBenchmarkCommand: Command = {
     if (seconds > MAX_BENCH_SECONDS) throw new CliUsageError(`--seconds must be at most ${MAX_BENCH_SECONDS} (got ${f.seconds})`);
     if (algo.name === 'kawpow') return runKawpow(f, seconds, io);
     if (f.native !== undefined) throw new CliUsageError('--native is a KawPow baseline (--algo kawpow)');
+    if (f['dataset-mib'] !== undefined) throw new CliUsageError('--dataset-mib sizes the KawPow dataset (--algo kawpow)');
     const threads = f.threads === undefined ? Math.max(1, cpus().length) : Number(f.threads);
     const engine = String(f.engine);
     const engines: BenchEngine[] = engine === 'all' ? [...BENCH_ENGINES] : [engine as BenchEngine];
@@ -70,10 +79,7 @@ export const miningBenchmarkCommand: Command = {
     if (engines.includes('webgpu')) {
       gpuListing = await listGpuAdapters();
       if (engine === 'webgpu' && !gpuListing.adapters[gpuIndex]) {
-        throw new EngineUnavailableError(
-          'webgpu',
-          gpuListing.adapters.length ? `there is no GPU ${gpuIndex}; adapters are 0..${gpuListing.adapters.length - 1} (see otedama gpu list)` : `no WebGPU adapter: ${gpuListing.reason ?? 'none found'}`,
-        );
+        throw new EngineUnavailableError('webgpu', noSuchGpu(gpuListing, gpuIndex));
       }
     }
 
@@ -113,13 +119,41 @@ async function runKawpow(f: FlagValues, seconds: number, io: CliIO): Promise<num
   if (engine === 'js') throw new CliUsageError('KawPow has no js engine (the light evaluation runs in wasm and wasm-simd); choose wasm, wasm-simd, webgpu or all');
   const engines: KawpowBenchEngine[] = engine === 'all' ? [...KAWPOW_BENCH_ENGINES] : [engine as KawpowBenchEngine];
   const native = f.native !== undefined ? String(f.native) : io.env.OTEDAMA_KAWPOW_NATIVE;
+  const height = Number(f.height);
+  const datasetItems = f['dataset-mib'] === undefined ? undefined : benchDatasetItems(Number(f['dataset-mib']), height);
+  const gpuIndex = Number(f.gpu);
+  // --engine webgpu with no such adapter fails before anything is measured.
+  let gpuListing: GpuListing | undefined;
+  if (engines.includes('webgpu')) {
+    gpuListing = await listGpuAdapters();
+    if (engine === 'webgpu' && !gpuListing.adapters[gpuIndex]) throw new EngineUnavailableError('webgpu', noSuchGpu(gpuListing, gpuIndex));
+  }
   const report = await runKawpowBenchmark({
     engines,
     seconds,
-    height: Number(f.height),
+    height,
+    gpuIndex,
+    ...(gpuListing ? { gpuListing } : {}),
+    ...(datasetItems !== undefined ? { datasetItems } : {}),
     ...(native ? { native } : {}),
     signal: io.stopSignal,
     progress: progressLine(io),
   });
   return finish(report, engine, Boolean(f.json), formatKawpowBenchmarkTable, io);
+}
+
+function noSuchGpu(listing: GpuListing, index: number): string {
+  return listing.adapters.length ? `there is no GPU ${index}; adapters are 0..${listing.adapters.length - 1} (see otedama gpu list)` : `no WebGPU adapter: ${listing.reason ?? 'none found'}`;
+}
+
+/** --dataset-mib as 1024-bit items: at least 16 KiB (the GPU's smallest DAG), below the epoch's dataset. */
+function benchDatasetItems(mib: number, height: number): number {
+  const epoch = kawpowEpoch(height);
+  const epochItems = datasetItemCount(epoch);
+  const epochMib = (epochItems * 128) / 2 ** 20;
+  const items = Math.floor((mib * 2 ** 20) / 128);
+  if (!Number.isFinite(mib) || items < MIN_BENCH_DATASET_ITEMS || items > epochItems) {
+    throw new CliUsageError(`--dataset-mib must be from ${(MIN_BENCH_DATASET_ITEMS * 128) / 2 ** 20} (16 KiB) to ${epochMib.toFixed(1)} (epoch ${epoch}'s dataset) (got ${mib})`);
+  }
+  return items;
 }

@@ -350,6 +350,14 @@ describe('mining.algorithms and the chain they select', () => {
     expect(apply('mining:\n  algorithms:\n    - name: KawPow\n').mining.algorithm).toBe('kawpow');
   });
 
+  it('chain.kawpow: light verification by default, the full dataset on request; bad values refused with the key and line', () => {
+    expect(apply('').chain.kawpow).toEqual({ verification: 'light', datasetThreads: 2, datasetMaxMib: 8192 });
+    expect(apply('chain:\n  kawpow:\n    verification: full\n    dataset_threads: 4\n    dataset_max_mib: 2048\n').chain.kawpow).toEqual({ verification: 'full', datasetThreads: 4, datasetMaxMib: 2048 });
+    expect(issues('chain:\n  kawpow:\n    verification: dag\n')).toEqual(['config.yaml:3: chain.kawpow.verification must be one of light, full (got "dag")']);
+    expect(issues('chain:\n  kawpow:\n    dataset_threads: 0\n')).toEqual([expect.stringMatching(/^config\.yaml:3: chain\.kawpow\.dataset_threads must be .*1.*256.*\(got 0\)$/)]);
+    expect(issues('chain:\n  kawpow:\n    dataset_max_mib: 1.5\n')).toEqual([expect.stringMatching(/^config\.yaml:3: chain\.kawpow\.dataset_max_mib must be /)]);
+  });
+
   it('enabling kawpow selects the Ravencoin chain; sha256d (the default) the Bitcoin chain', () => {
     expect(validated(KAWPOW_ON).chain.coin).toBe('ravencoin');
     expect(validated('').chain.coin).toBe('bitcoin');

@@ -138,6 +138,11 @@ export const SCHEMA: Section = {
       block_reward: { kind: 'coins', min: 0, optional: true, apply: (c, v) => (v === undefined ? delete c.chain.simnet.blockRewardSats : (c.chain.simnet.blockRewardSats = Number(v as bigint))) },
       mining_address: str((c, v) => (v === undefined ? delete c.chain.simnet.miningAddress : (c.chain.simnet.miningAddress = v as string)), { optional: true }),
     },
+    kawpow: {
+      verification: oneOf(['light', 'full'], (c, v) => (c.chain.kawpow.verification = v as 'light' | 'full')),
+      dataset_threads: int(1, 256, (c, v) => (c.chain.kawpow.datasetThreads = v as number)),
+      dataset_max_mib: int(16, 1 << 20, (c, v) => (c.chain.kawpow.datasetMaxMib = v as number)),
+    },
   },
   stratum: {
     host: str((c, v) => (c.stratum.host = v as string)),

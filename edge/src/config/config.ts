@@ -85,6 +85,15 @@ export interface EdgeConfig {
       /** Ravencoin simnet: ravend's -miningaddress, for getblocktemplate's pprpcheader and pprpcsb. */
       miningAddress?: string;
     };
+    /** How a Ravencoin chain's KawPow shares and blocks are checked (chain/kawpow-evaluator.ts). */
+    kawpow: {
+      /** 'light': light evaluation from the light cache (default); 'full': lookups in the epoch's full dataset (1 GiB and up in memory). */
+      verification: 'light' | 'full';
+      /** 'full': worker threads building an epoch's dataset. */
+      datasetThreads: number;
+      /** 'full': largest dataset built, MiB (an epoch above it fails to prepare with the sizes in the reason). */
+      datasetMaxMib: number;
+    };
   };
   pool: {
     /** The edge operator's address: the fee payee of every share its miners find; empty = simnet's own. */
@@ -228,6 +237,9 @@ export function defaultConfig(env: Record<string, string | undefined> = process.
       pollSeconds: 2,
       // Block difficulty and reward follow the coin unless set (simnet-coin.ts SIMNET_DEFAULTS).
       simnet: { rpcPort: 18443 },
+      // Light evaluation needs 16+ MiB per epoch; the full dataset (1+ GiB) is for edges that opt in.
+      // 8 GiB: the dataset of epoch ~900 (Ravencoin was near epoch 550 in 2025, 5.5 GiB).
+      kawpow: { verification: 'light', datasetThreads: 2, datasetMaxMib: 8192 },
     },
     pool: { coinbaseTag: '/otedama/', feeBp: DEFAULT_FEE_BP, minPayoutSats: SATS_PER_COIN / 100n },
     storage: { batchMs: 5, maxBatch: 2000, sqliteSynchronous: 'FULL' },

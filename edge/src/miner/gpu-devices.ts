@@ -110,8 +110,8 @@ export async function listGpuAdapters(): Promise<GpuListing> {
   }
 }
 
-/** The listed adapter `index`, or an error naming what there is. */
-async function adapterAt(index: number, listing?: GpuListing): Promise<GpuAdapterInfo> {
+/** Adapter `index` of the listing, or EngineUnavailableError saying what there is. */
+async function listedAdapter(index: number, listing?: GpuListing): Promise<GpuAdapterInfo> {
   const list = listing ?? (await listGpuAdapters());
   const info = list.adapters[index];
   if (!info) {
@@ -121,9 +121,30 @@ async function adapterAt(index: number, listing?: GpuListing): Promise<GpuAdapte
   return info;
 }
 
+/** How a report names an adapter: device and description (else vendor) and backend, e.g. "llvmpipe-llvm-15-0-6-256-bits-, OpenGL version OpenGL ES 3.2 Mesa 22.3.6 (opengles)". */
+export function adapterName(info: GpuAdapterInfo): string {
+  const name = [info.device, info.description].filter(Boolean).join(', ') || info.vendor || 'unnamed adapter';
+  return `${name} (${info.backend})`;
+}
+
+/** A GPUDevice as the kernels type it (edge's own types are Node's only). */
+export type KernelsGpuDevice = Awaited<ReturnType<KernelsModule['requestKawpowDevice']>>['device'];
+
+/** A device of adapter `index` with the KawPow kernels' limits (the adapter's largest buffers and bindings). */
+export async function openKawpowDevice(index: number, listing?: GpuListing): Promise<{ readonly info: GpuAdapterInfo; readonly device: KernelsGpuDevice; close(): void }> {
+  const info = await listedAdapter(index, listing);
+  const [nodeGpu, kernels] = await Promise.all([nodeGpuModule(), kernelsModule()]);
+  const gpu = nodeGpu.createNodeGpu({ backend: info.backend as 'vulkan' | 'opengles' });
+  const { device } = await kernels.requestKawpowDevice(gpu, {
+    featureLevel: info.featureLevel === 'core' ? 'core' : 'compatibility',
+    label: `otedama gpu${index} (kawpow)`,
+  });
+  return { info, device, close: () => device.destroy() };
+}
+
 /** Opens adapter `index` (as listed) and builds the SHA-256d engine on a device of it. */
 export async function openGpu(index: number, listing?: GpuListing): Promise<OpenedGpu> {
-  const info = await adapterAt(index, listing);
+  const info = await listedAdapter(index, listing);
   const [nodeGpu, kernels] = await Promise.all([nodeGpuModule(), kernelsModule()]);
   const gpu = nodeGpu.createNodeGpu({ backend: info.backend as 'vulkan' | 'opengles' });
   const { device } = await kernels.requestSha256dDevice(gpu, {
@@ -152,13 +173,8 @@ export async function openGpu(index: number, listing?: GpuListing): Promise<Open
  * light cache when a job of that epoch first needs it, and drops the old one.
  */
 export async function openKawpowGpu(index: number, options: KawpowGpuOptions, listing?: GpuListing): Promise<OpenedKawpowGpu> {
-  const info = await adapterAt(index, listing);
-  const [nodeGpu, kernels] = await Promise.all([nodeGpuModule(), kernelsModule()]);
-  const gpu = nodeGpu.createNodeGpu({ backend: info.backend as 'vulkan' | 'opengles' });
-  const { device } = await kernels.requestKawpowDevice(gpu, {
-    featureLevel: info.featureLevel === 'core' ? 'core' : 'compatibility',
-    label: `otedama gpu${index} (kawpow)`,
-  });
+  const { info, device } = await openKawpowDevice(index, listing);
+  const kernels = await kernelsModule();
   const engine = await kernels.createWebGpuKawpowEngine(device, {
     dagSource: async (epoch) =>
       kernels.buildKawpowDag(

@@ -7,17 +7,22 @@
  *   - light verification of a valid share (the whole light evaluation), per share;
  *   - dataset items (512-bit) on one thread: what building an edge's full dataset costs;
  *   - keccak-512 of 64 bytes, a light-cache step, beside hash-wasm's keccak-512;
- *   - the WebGPU search, through `measureKawpowWebGpuSearch` (a seam until kernels/src/kawpow*
- *     lands: skipped with that reason).
+ *   - verification by lookups in a full dataset (built in worker threads, as an edge with
+ *     `chain.kawpow.verification: full` does) beside light evaluation of the same shares;
+ *   - on one WebGPU adapter (`measureKawpowWebGpu`): DAG generation (items/s, MB/s, with
+ *     progress) beside the WASM dataset items, and the search (H/s) beside light evaluation.
  *
- * The scalar build is the SIMD build's baseline, native cpp-kawpow (optional) both builds'. No
- * figure is asserted anywhere: the report holds what was measured.
+ * The dataset (full dataset and DAG) is the epoch's unless `datasetItems` reduces it, for machines
+ * that cannot hold 1+ GiB: the same code and cost per hash, but hashes that are not Ravencoin's,
+ * which the report says. The scalar build is the SIMD build's baseline, native cpp-kawpow
+ * (optional) both builds'. No figure is asserted anywhere: the report holds what was measured.
  */
 import { spawn } from 'node:child_process';
 import { createKeccak } from 'hash-wasm';
-import { EngineUnavailableError, kawpowEpoch, kawpowHashValue, lightCacheBytes, type KawpowShare } from '@otedama/core';
-import { buildLightCacheHere, compileKawpowModule, KawpowContext, type WasmModule } from '@otedama/wasm';
+import { datasetItemCount, EngineUnavailableError, kawpowEpoch, kawpowHashValue, lightCacheBytes, type KawpowShare } from '@otedama/core';
+import { buildLightCacheHere, compileKawpowModule, KawpowContext, KawpowDataset, type WasmModule } from '@otedama/wasm';
 import { machineInfo, type BenchmarkReport } from './benchmark.ts';
+import { adapterName, openKawpowDevice, type GpuListing } from './gpu-devices.ts';
 
 export const KAWPOW_BENCH_ENGINES = ['wasm-simd', 'wasm', 'webgpu'] as const;
 export type KawpowBenchEngine = (typeof KAWPOW_BENCH_ENGINES)[number];
@@ -30,6 +35,12 @@ const ITEMS_PER_CALL = 256;
 const KECCAK_PER_CALL = 4096;
 /** Rounds over the engines (each a fresh light cache and seconds/ROUNDS per figure); figures are medians over them. */
 const ROUNDS = 3;
+/** Worker threads building the full dataset: an edge's default (chain.kawpow.dataset_threads). */
+const DATASET_THREADS = 2;
+/** Longest time spent fitting the search's dispatch size to the adapter (ms). */
+const GPU_TUNE_BUDGET_MS = 2000;
+/** Smallest dataset the GPU's DAG takes: 16 KiB, 128 items of 1024 bits (kernels/src/kawpow/dag.ts). */
+export const MIN_BENCH_DATASET_ITEMS = 128;
 
 export interface KawpowBenchmarkOptions {
   readonly engines: readonly KawpowBenchEngine[];
@@ -39,6 +50,11 @@ export interface KawpowBenchmarkOptions {
   readonly height?: number;
   /** Path of wasm/bench/native's cpp-kawpow harness: a native baseline in the same run. */
   readonly native?: string;
+  /** Dataset (full dataset and GPU DAG) in 1024-bit items, when reduced below the epoch's. */
+  readonly datasetItems?: number;
+  /** WebGPU adapter index (as `otedama gpu list` numbers them; default 0). */
+  readonly gpuIndex?: number;
+  readonly gpuListing?: GpuListing;
   readonly signal?: AbortSignal;
   readonly progress?: (line: string) => void;
 }
@@ -62,22 +78,106 @@ export interface KawpowBenchmarkReport {
     /** cpp-kawpow on this machine, when --native was given and ran. */
     readonly native?: { readonly lightCacheBuildMs: number; readonly verifyMedianMs: number; readonly verifyBestMs: number };
   };
-  /** WebGPU search rate (hashes per second) once the kernel exists. */
-  readonly webgpu?: { readonly hashesPerSecond: number };
+  /** The dataset the full-dataset and GPU figures use: the epoch's, or reduced (then not Ravencoin's hashes). */
+  readonly dataset: { readonly items: number; readonly bytes: number; readonly reduced: boolean };
+  /** Verification by lookups in the full dataset beside light evaluation of the same shares (same dataset size). */
+  readonly lookups?: KawpowLookupFigures;
+  /** The KawPow kernels on one WebGPU adapter. */
+  readonly webgpu?: KawpowWebGpuFigures;
   readonly skipped: { readonly engine: string; readonly reason: string }[];
   readonly machine: BenchmarkReport['machine'];
   readonly date: string;
   readonly seconds: number;
 }
 
+export interface KawpowLookupFigures {
+  readonly engine: string;
+  readonly threads: number;
+  readonly buildMs: number;
+  readonly light: { readonly shares: number; readonly medianMs: number; readonly bestMs: number; readonly perSecond: number };
+  readonly lookups: { readonly shares: number; readonly medianMs: number; readonly bestMs: number; readonly perSecond: number };
+}
+
+export interface KawpowWebGpuFigures {
+  /** The adapter, as `otedama gpu list` describes it. */
+  readonly adapter: string;
+  readonly dag: { readonly items: number; readonly bytes: number; readonly buildMs: number; readonly itemsPerSecond: number; readonly bytesPerSecond: number; readonly bindings: number };
+  readonly search: { readonly hashes: number; readonly seconds: number; readonly hashesPerSecond: number; readonly dispatchHashes: number };
+}
+
+export interface KawpowWebGpuOptions {
+  readonly height: number;
+  readonly seconds: number;
+  /** The light cache of the height's epoch (the WASM engine built it). */
+  readonly lightCache: Uint8Array;
+  /** Dataset in 1024-bit items (default: the epoch's). */
+  readonly datasetItems?: number;
+  readonly gpuIndex?: number;
+  readonly gpuListing?: GpuListing;
+  readonly signal?: AbortSignal;
+  readonly progress?: (line: string) => void;
+}
+
 /**
- * The KawPow WebGPU search, hashes per second on one adapter. The kernel
- * (kernels/src/kawpow*) has not landed on this branch: this seam reports that, and the kernels'
- * integration replaces its body with the search run back to back, as measureWebGpu does for
- * SHA-256d.
+ * The KawPow kernels on one WebGPU adapter: the DAG built on the GPU from the light cache (with
+ * progress every tenth), then the search run back to back for `seconds` at a target no hash
+ * meets (every dispatch does all its work, no hit is read back), after the period's pipeline is
+ * compiled and the dispatch size fitted to the adapter.
  */
-export async function measureKawpowWebGpuSearch(_height: number, _seconds: number, _signal?: AbortSignal): Promise<number> {
-  throw new EngineUnavailableError('webgpu', 'the KawPow WebGPU search kernel has not landed on this build (kernels/src/kawpow*)');
+export async function measureKawpowWebGpu(options: KawpowWebGpuOptions): Promise<KawpowWebGpuFigures> {
+  const say = options.progress ?? (() => {});
+  const epoch = kawpowEpoch(options.height);
+  const items = options.datasetItems ?? datasetItemCount(epoch);
+  const kernels = await import('@otedama/kernels');
+  const gpu = await openKawpowDevice(options.gpuIndex ?? 0, options.gpuListing);
+  const adapter = adapterName(gpu.info);
+  try {
+    say(`webgpu on ${adapter}: the DAG of epoch ${epoch} (${(items * 128 / 2 ** 20).toFixed(1)} MiB) on the GPU`);
+    let lastTenth = -1;
+    const dag = await kernels.buildKawpowDag(gpu.device, { epoch, lightCache: options.lightCache, datasetBytes: items * 128 }, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      onProgress: ({ bytesDone, bytes, elapsedMs }) => {
+        const tenth = Math.floor((10 * bytesDone) / bytes);
+        if (tenth === lastTenth) return;
+        lastTenth = tenth;
+        say(`webgpu DAG: ${tenth * 10} % (${(bytesDone / 2 ** 20).toFixed(1)} of ${(bytes / 2 ** 20).toFixed(1)} MiB, ${(elapsedMs / 1000).toFixed(1)} s)`);
+      },
+    });
+    try {
+      const dagItems = dag.layout.items;
+      const dagBytes = dagItems * 64;
+      const engine = await kernels.createWebGpuKawpowEngine(gpu.device, { dag });
+      try {
+        const headerHash = Uint8Array.from({ length: 32 }, (_, k) => (k * 13 + 5) & 0xff);
+        say(`webgpu search: compiling period ${Math.floor(options.height / 3)}'s kernel and fitting the dispatch size`);
+        await engine.prepare(options.height);
+        await kernels.autoTuneKawpowDispatch(engine, { headerHash, height: options.height }, { budgetMs: GPU_TUNE_BUDGET_MS }).catch(() => undefined);
+        say(`webgpu search (${options.seconds} s)`);
+        const job = { headerHash, height: options.height, target: 1n };
+        const batch = engine.dispatchHashes * 4;
+        let nonce = 0n;
+        let hashes = 0;
+        const t0 = performance.now();
+        const until = t0 + options.seconds * 1000;
+        while ((hashes === 0 || performance.now() < until) && !options.signal?.aborted) {
+          hashes += (await engine.search(job, nonce, batch)).tried;
+          nonce += BigInt(batch);
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        return {
+          adapter,
+          dag: { items: dagItems, bytes: dagBytes, buildMs: dag.buildMs, itemsPerSecond: dagItems / (dag.buildMs / 1000), bytesPerSecond: dagBytes / (dag.buildMs / 1000), bindings: dag.layout.buffers.length },
+          search: { hashes, seconds, hashesPerSecond: hashes / seconds, dispatchHashes: engine.dispatchHashes },
+        };
+      } finally {
+        engine.dispose();
+      }
+    } finally {
+      dag.destroy();
+    }
+  } finally {
+    gpu.close();
+  }
 }
 
 /** An EngineUnavailableError's reason without its "engine: " prefix (the report names the engine). */
@@ -128,7 +228,7 @@ interface EngineSamples {
  * items for `seconds` each. Rounds alternate the engines, so a change in the machine's load
  * falls on both alike.
  */
-async function measureRound(samples: EngineSamples, height: number, seconds: number, signal: AbortSignal | undefined, say: (line: string) => void): Promise<void> {
+async function measureRound(samples: EngineSamples, height: number, seconds: number, signal: AbortSignal | undefined, say: (line: string) => void): Promise<KawpowContext> {
   const context = KawpowContext.create(samples.module, kawpowEpoch(height));
   say(`${samples.name}: the light cache of epoch ${context.epoch}, light verification and dataset items (${seconds.toFixed(2)} s each)`);
   const t0 = performance.now();
@@ -148,6 +248,68 @@ async function measureRound(samples: EngineSamples, height: number, seconds: num
       first += ITEMS_PER_CALL;
     })),
   );
+  return context;
+}
+
+function shareFigures(times: readonly number[]): { shares: number; medianMs: number; bestMs: number; perSecond: number } {
+  return { shares: times.length, medianMs: median(times), bestMs: Math.min(...times), perSecond: times.length / (times.reduce((a, b) => a + b, 0) / 1000) };
+}
+
+/**
+ * Verification by lookups: the full dataset of the context's epoch (or `datasetItems` of it)
+ * built in worker threads with progress, then the same valid shares verified by lookups and by
+ * light evaluation at that size, in alternating halves of `seconds`.
+ */
+async function measureLookups(
+  engine: string,
+  module: WasmModule,
+  context: KawpowContext,
+  height: number,
+  datasetItems: number,
+  seconds: number,
+  signal: AbortSignal | undefined,
+  say: (line: string) => void,
+): Promise<KawpowLookupFigures> {
+  say(`${engine}: the full dataset of epoch ${context.epoch} (${((datasetItems * 128) / 2 ** 20).toFixed(1)} MiB) in ${DATASET_THREADS} worker threads`);
+  let lastTenth = -1;
+  const t0 = performance.now();
+  const dataset = await KawpowDataset.build(module, context, {
+    threads: DATASET_THREADS,
+    datasetItems,
+    maxBytes: Infinity,
+    ...(signal ? { signal } : {}),
+    onProgress: ({ done, total }) => {
+      const tenth = Math.floor((10 * done) / total);
+      if (tenth === lastTenth) return;
+      lastTenth = tenth;
+      say(`full dataset: ${tenth * 10} % (${(((done * 256) / 2 ** 20)).toFixed(1)} of ${((total * 256) / 2 ** 20).toFixed(1)} MiB, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    },
+  });
+  const buildMs = performance.now() - t0;
+  say(`${engine}: verification by lookups beside light evaluation (${seconds} s)`);
+  const shares = Array.from({ length: BENCH_SHARES }, (_, i) => {
+    const headerHash = Uint8Array.from({ length: 32 }, (_, k) => (k * 29 + i * 11 + 3) & 0xff);
+    const nonce = BigInt(i) * 0x7f4a_7c15n + 5n;
+    const { mixHash, finalHash } = dataset.hash(context, headerHash, nonce, height);
+    return { share: { headerHash, nonce, height, mixHash }, target: kawpowHashValue(finalHash) };
+  });
+  const light: number[] = [];
+  const lookups: number[] = [];
+  for (let half = 0; half < 2 && !signal?.aborted; half++) {
+    light.push(
+      ...(await timed(seconds / 4, signal, (i) => {
+        const { share, target } = shares[i % shares.length]!;
+        if (context.verify(share.headerHash, share.nonce, share.height, share.mixHash, target, datasetItems).code !== 'ok') throw new Error('a valid share failed light verification');
+      })),
+    );
+    lookups.push(
+      ...(await timed(seconds / 4, signal, (i) => {
+        const { share, target } = shares[i % shares.length]!;
+        if (!dataset.verify(context, share, target).valid) throw new Error('a valid share failed verification by lookups');
+      })),
+    );
+  }
+  return { engine, threads: DATASET_THREADS, buildMs, light: shareFigures(light), lookups: shareFigures(lookups) };
 }
 
 function engineFigures(s: EngineSamples): KawpowEngineFigures {
@@ -207,6 +369,11 @@ function runNative(bin: string, epoch: number, signal?: AbortSignal): Promise<{ 
 export async function runKawpowBenchmark(options: KawpowBenchmarkOptions): Promise<KawpowBenchmarkReport> {
   const height = options.height ?? 1;
   const epoch = kawpowEpoch(height);
+  const epochItems = datasetItemCount(epoch);
+  const datasetItems = options.datasetItems ?? epochItems;
+  if (!Number.isSafeInteger(datasetItems) || datasetItems < MIN_BENCH_DATASET_ITEMS || datasetItems > epochItems) {
+    throw new RangeError(`datasetItems must be an integer in ${MIN_BENCH_DATASET_ITEMS}..${epochItems} (epoch ${epoch}'s) (got ${datasetItems})`);
+  }
   const say = options.progress ?? (() => {});
   const engines: KawpowEngineFigures[] = [];
   const skipped: { engine: string; reason: string }[] = [];
@@ -224,8 +391,14 @@ export async function runKawpowBenchmark(options: KawpowBenchmarkOptions): Promi
   // The native reference takes its turn in every round too, under the same load.
   const nativeRuns: { lightCacheBuildMs: number; verifyMedianMs: number; verifyBestMs: number }[] = [];
   let native = options.native;
+  // The last round's light cache of the first engine: the full dataset and the GPU's DAG are built from it.
+  let context: KawpowContext | undefined;
   for (let round = 0; round < ROUNDS && !options.signal?.aborted; round++) {
-    for (const samples of measured) if (!options.signal?.aborted) await measureRound(samples, height, options.seconds / ROUNDS, options.signal, say);
+    for (const [i, samples] of measured.entries()) {
+      if (options.signal?.aborted) continue;
+      const c = await measureRound(samples, height, options.seconds / ROUNDS, options.signal, say);
+      if (i === 0) context = c;
+    }
     if (native && !options.signal?.aborted) {
       say(`native cpp-kawpow (${native})`);
       try {
@@ -250,10 +423,29 @@ export async function runKawpowBenchmark(options: KawpowBenchmarkOptions): Promi
     say(`baseline: keccak-512 of 64 bytes beside hash-wasm (${options.seconds} s)`);
     baselines.keccak512PerSecond = await keccakBaseline(module, epoch, options.seconds, options.signal);
   }
-  let webgpu: { hashesPerSecond: number } | undefined;
+  let lookups: KawpowLookupFigures | undefined;
+  if (module && context && !options.signal?.aborted) {
+    lookups = await measureLookups(measured[0]!.name, module, context, height, datasetItems, options.seconds, options.signal, say);
+  }
+  let webgpu: KawpowWebGpuFigures | undefined;
   if (options.engines.includes('webgpu') && !options.signal?.aborted) {
     try {
-      webgpu = { hashesPerSecond: await measureKawpowWebGpuSearch(height, options.seconds, options.signal) };
+      if (!context) {
+        // --engine webgpu alone: a light cache for the DAG from the fastest build here.
+        const own = KawpowContext.create(await compileKawpowModule('auto'), epoch);
+        say(`the light cache of epoch ${epoch} for the GPU's DAG`);
+        context = await buildLightCacheHere(own, options.signal ? { signal: options.signal } : {});
+      }
+      webgpu = await measureKawpowWebGpu({
+        height,
+        seconds: options.seconds,
+        lightCache: context.lightCacheView().slice(),
+        datasetItems,
+        ...(options.gpuIndex !== undefined ? { gpuIndex: options.gpuIndex } : {}),
+        ...(options.gpuListing ? { gpuListing: options.gpuListing } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        progress: say,
+      });
     } catch (err) {
       if (!(err instanceof EngineUnavailableError)) throw err;
       skipped.push({ engine: 'webgpu', reason: why('webgpu', err) });
@@ -266,6 +458,8 @@ export async function runKawpowBenchmark(options: KawpowBenchmarkOptions): Promi
     lightCacheBytes: lightCacheBytes(epoch),
     engines,
     baselines,
+    dataset: { items: datasetItems, bytes: datasetItems * 128, reduced: datasetItems < epochItems },
+    ...(lookups ? { lookups } : {}),
     ...(webgpu ? { webgpu } : {}),
     skipped,
     machine: machineInfo(),
@@ -293,7 +487,6 @@ export function formatKawpowBenchmarkTable(report: KawpowBenchmarkReport): strin
     rows.push([`light cache (${(report.lightCacheBytes / 2 ** 20).toFixed(1)} MiB)`, 'native cpp-kawpow', `${native.lightCacheBuildMs.toFixed(0)} ms`, '-', '1.00x']);
     rows.push(['light verification', 'native cpp-kawpow', `${native.verifyMedianMs.toFixed(2)} ms (best ${native.verifyBestMs.toFixed(2)})`, '-', '1.00x']);
   }
-  if (report.webgpu) rows.push(['search', 'webgpu', `${(report.webgpu.hashesPerSecond / 1e6).toFixed(2)} MH/s`, '-', '-']);
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const fmt = (r: string[]) => r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   const m = report.machine;
@@ -307,6 +500,43 @@ export function formatKawpowBenchmarkTable(report: KawpowBenchmarkReport): strin
   const k = report.baselines.keccak512PerSecond;
   if (k) lines.push('', `keccak-512 of 64 bytes (a light-cache step): this module ${(k.module / 1e6).toFixed(2)} M/s, hash-wasm ${(k.hashWasm / 1e6).toFixed(2)} M/s (${(k.module / k.hashWasm).toFixed(2)}x)`);
   if (!native) lines.push('native cpp-kawpow: not measured (--native BIN, built from wasm/bench/native/kawpow-native-bench.cpp)');
+  lines.push('', ...datasetLines(report));
   for (const s of report.skipped) lines.push(`skipped ${s.engine}: ${s.reason}`);
   return lines.join('\n');
+}
+
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const rate = (perSecond: number, unit: string): string =>
+  perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)} M${unit}` : perSecond >= 1e3 ? `${(perSecond / 1e3).toFixed(1)} k${unit}` : `${perSecond.toFixed(1)} ${unit}`;
+
+/** The full-dataset and GPU figures, each with its baseline from the same run and the adapter's name. */
+function datasetLines(report: KawpowBenchmarkReport): string[] {
+  const d = report.dataset;
+  const lines = [
+    d.reduced
+      ? `dataset: REDUCED to ${mib(d.bytes)} (${d.items} items of 1024 bits; epoch ${report.epoch}'s is ${mib(datasetItemCount(report.epoch) * 128)}): ` +
+        'the full-dataset and GPU figures are the same work per hash, but their hashes are not Ravencoin\'s'
+      : `dataset: epoch ${report.epoch}'s full ${mib(d.bytes)}`,
+  ];
+  const l = report.lookups;
+  if (l) {
+    lines.push(
+      `full dataset (${mib(d.bytes)}): built in ${(l.buildMs / 1000).toFixed(1)} s on ${l.threads} worker threads (${mib(d.bytes / (l.buildMs / 1000))}/s)`,
+      `share verification by lookups (${l.engine}): ${l.lookups.medianMs.toFixed(3)} ms median (best ${l.lookups.bestMs.toFixed(3)}), ${rate(l.lookups.perSecond, 'shares/s')}; ` +
+        `light evaluation of the same shares ${l.light.medianMs.toFixed(2)} ms (${rate(l.light.perSecond, 'shares/s')}): lookups ${(l.light.medianMs / l.lookups.medianMs).toFixed(1)}x faster`,
+    );
+  }
+  const g = report.webgpu;
+  if (g) {
+    const best = [...report.engines].sort((a, b) => b.datasetItemsPerSecond - a.datasetItemsPerSecond)[0];
+    const light = [...report.engines].sort((a, b) => a.verify.medianMs - b.verify.medianMs)[0];
+    lines.push(
+      `webgpu DAG generation on ${g.adapter}: ${g.dag.items} items (512-bit, ${mib(g.dag.bytes)}, ${g.dag.bindings} binding${g.dag.bindings === 1 ? '' : 's'}) in ${(g.dag.buildMs / 1000).toFixed(2)} s: ` +
+        `${rate(g.dag.itemsPerSecond, 'items/s')}, ${(g.dag.bytesPerSecond / 1e6).toFixed(2)} MB/s` +
+        (best ? `; ${(g.dag.itemsPerSecond / best.datasetItemsPerSecond).toFixed(2)}x ${best.engine}'s dataset items on one thread` : ''),
+      `webgpu search on ${g.adapter}: ${rate(g.search.hashesPerSecond, 'H/s')} (${g.search.hashes} hashes in ${g.search.seconds.toFixed(1)} s, ${g.search.dispatchHashes} per dispatch)` +
+        (light ? `; ${(g.search.hashesPerSecond / (1000 / light.verify.medianMs)).toFixed(2)}x ${light.engine}'s light evaluation on one thread (${rate(1000 / light.verify.medianMs, 'H/s')})` : ''),
+    );
+  }
+  return lines;
 }

@@ -37,7 +37,7 @@ import {
   type Algorithm,
   type Coin,
 } from '@otedama/core';
-import type { KawpowLight } from '../chain/kawpow-light.ts';
+import type { KawpowEvaluator } from '../chain/kawpow-evaluator.ts';
 
 export type SimnetCoinName = 'bitcoin' | 'ravencoin';
 export const SIMNET_COINS: readonly SimnetCoinName[] = ['bitcoin', 'ravencoin'];
@@ -76,7 +76,7 @@ export interface SimnetCoin {
   readonly ticker: string;
   readonly pow: SimnetPow;
   /** The light evaluation behind a KawPow chain's PoW (ravend's getkawpowhash answers with it). */
-  readonly kawpow?: KawpowLight;
+  readonly kawpow?: KawpowEvaluator;
   /** A rule on the header beyond Bitcoin's, for the block at `height`; undefined when it holds. */
   checkHeader(header: Uint8Array, height: number): string | undefined;
   /** The header's nonce as RPC prints it in `nonce` (KawPow blocks: 0, their nNonce; the u64 is nonce64). */
@@ -127,10 +127,10 @@ export const BITCOIN_SIMNET: SimnetCoin = {
 };
 
 /**
- * KawPow proof of work over the edge's light evaluation. `check` with `full` recomputes the mix
+ * KawPow proof of work over the edge's KawPow evaluation (light, or the full dataset). `check` with `full` recomputes the mix
  * hash (the epoch must have been prepared); without, it judges the final hash of the stored mix.
  */
-export function kawpowSimnetPow(light: KawpowLight): SimnetPow {
+export function kawpowSimnetPow(light: KawpowEvaluator): SimnetPow {
   return {
     blockHash: kawpowBlockHash,
     prepare: (height) => light.prepare(height),
@@ -144,8 +144,8 @@ export function kawpowSimnetPow(light: KawpowLight): SimnetPow {
   };
 }
 
-/** The Ravencoin simnet with its PoW on `light` (the edge's KawPow light evaluation). */
-export function ravencoinSimnet(light: KawpowLight): SimnetCoin {
+/** The Ravencoin simnet with its PoW on `light` (the edge's KawPow evaluation, light or full dataset). */
+export function ravencoinSimnet(light: KawpowEvaluator): SimnetCoin {
   return {
     name: 'ravencoin',
     title: 'Ravencoin',
