@@ -191,26 +191,38 @@ export function addressToScript(address: string, network: Network): Uint8Array {
 }
 
 /**
- * The address of a standard output script on `network`, or undefined for scripts that have no
- * address (OP_RETURN, bare multisig, non-standard).
+ * The type of a standard output script that has an address (P2PKH, P2SH, segwit v0 with a 20- or
+ * 32-byte program, segwit v1..v16 with a 2..40-byte program), or undefined for anything else
+ * (OP_RETURN, bare multisig, non-standard). Pattern checks only: no allocation.
  */
-export function scriptToAddress(script: Uint8Array, network: Network): string | undefined {
-  const p = NETWORK_PARAMS[network];
+export function standardScriptType(script: Uint8Array): AddressType | undefined {
   const n = script.length;
   if (n === 25 && script[0] === OP_DUP && script[1] === OP_HASH160 && script[2] === 20 && script[23] === OP_EQUALVERIFY && script[24] === OP_CHECKSIG) {
-    return base58check.encode(concatBytes(new Uint8Array([p.p2pkh]), script.slice(3, 23)));
+    return 'p2pkh';
   }
-  if (n === 23 && script[0] === OP_HASH160 && script[1] === 20 && script[22] === OP_EQUAL) {
-    return base58check.encode(concatBytes(new Uint8Array([p.p2sh]), script.slice(2, 22)));
-  }
+  if (n === 23 && script[0] === OP_HASH160 && script[1] === 20 && script[22] === OP_EQUAL) return 'p2sh';
   if (n >= 4 && n <= 42 && script[1] === n - 2) {
     const op = script[0]!;
     const version = op === OP_0 ? 0 : op >= OP_1 && op <= OP_1 + 15 ? op - OP_1 + 1 : -1;
     if (version < 0) return undefined;
-    const program = script.slice(2);
-    if (version === 0 && program.length !== 20 && program.length !== 32) return undefined;
-    const words = [version, ...bech32.toWords(program)];
-    return version === 0 ? bech32.encode(p.hrp, words, BECH32_MAX_LENGTH) : bech32m.encode(p.hrp, words, BECH32_MAX_LENGTH);
+    if (version === 0 && n - 2 !== 20 && n - 2 !== 32) return undefined;
+    return witnessType(version, n - 2);
   }
   return undefined;
+}
+
+/**
+ * The address of a standard output script on `network`, or undefined for scripts that have no
+ * address (OP_RETURN, bare multisig, non-standard).
+ */
+export function scriptToAddress(script: Uint8Array, network: Network): string | undefined {
+  const type = standardScriptType(script);
+  if (type === undefined) return undefined;
+  const p = NETWORK_PARAMS[network];
+  if (type === 'p2pkh') return base58check.encode(concatBytes(new Uint8Array([p.p2pkh]), script.slice(3, 23)));
+  if (type === 'p2sh') return base58check.encode(concatBytes(new Uint8Array([p.p2sh]), script.slice(2, 22)));
+  const op = script[0]!;
+  const version = op === OP_0 ? 0 : op - OP_1 + 1;
+  const words = [version, ...bech32.toWords(script.slice(2))];
+  return version === 0 ? bech32.encode(p.hrp, words, BECH32_MAX_LENGTH) : bech32m.encode(p.hrp, words, BECH32_MAX_LENGTH);
 }

@@ -121,3 +121,51 @@ export class PplnsError extends OtedamaError {
     super('invalid-pplns', reason);
   }
 }
+
+/**
+ * Bytes that are not a well-formed share of the sharechain: truncated, a field over its hard
+ * limit, an unknown format version, trailing bytes. `field` names the offending field (stable,
+ * for logs and peer scoring); `reason` says what is wrong with it.
+ */
+export class ShareDecodeError extends OtedamaError {
+  override readonly name = 'ShareDecodeError';
+  constructor(readonly field: string, reason: string) {
+    super('invalid-share-encoding', `share ${field}: ${reason}`);
+  }
+}
+
+/** Pool parameters that cannot make a pool (a share interval of zero, a dust limit above the minimum payout, ...). */
+export class PoolParamsError extends OtedamaError {
+  override readonly name = 'PoolParamsError';
+  constructor(readonly field: string, reason: string) {
+    super('invalid-pool-params', `pool parameter ${field}: ${reason}`);
+  }
+}
+
+/** A sharechain call that cannot be answered: an unknown share id, a malformed payee list or reward. */
+export class SharechainError extends OtedamaError {
+  override readonly name = 'SharechainError';
+  constructor(reason: string) {
+    super('sharechain', reason);
+  }
+}
+
+/** A header whose proof of work cannot be verified by its algorithm (KawPow: a mix hash that does not match). */
+export class PowVerificationError extends OtedamaError {
+  override readonly name = 'PowVerificationError';
+  constructor(readonly algorithm: string, reason: string) {
+    super('pow-unverifiable', `${algorithm}: ${reason}`);
+  }
+}
+
+/**
+ * A peer-to-peer wire message (handshake, sync request or response) that is malformed: too
+ * short, too long, an unknown type, a count above its limit. `reason` names the field; the
+ * receiver answers with an error and charges the sender.
+ */
+export class P2pCodecError extends OtedamaError {
+  override readonly name = 'P2pCodecError';
+  constructor(reason: string) {
+    super('p2p-codec', reason);
+  }
+}

@@ -20,9 +20,11 @@ export interface FlagSpec {
   readonly short?: string;
   /** Value placeholder in help text. */
   readonly metavar?: string;
+  /** May be given more than once; the value is the list of every occurrence, in order. */
+  readonly repeatable?: boolean;
 }
 
-export type FlagValues = Record<string, string | number | boolean | undefined>;
+export type FlagValues = Record<string, string | number | boolean | string[] | undefined>;
 
 export interface ParsedArgs {
   flags: FlagValues;
@@ -111,14 +113,20 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
       inline = next;
       i++;
     }
-    flags[name] = convert(spec, inline);
+    const value = convert(spec, inline);
+    if (spec.repeatable) {
+      const list = Array.isArray(flags[name]) ? (flags[name] as string[]) : [];
+      flags[name] = [...list, String(value)];
+    } else {
+      flags[name] = value;
+    }
   }
   return { flags, positionals };
 }
 
 export function formatFlagHelp(specs: readonly FlagSpec[]): string {
   const rows = specs.map((s) => {
-    const left = `  --${s.name}${s.type === 'boolean' ? '' : ` ${s.metavar ?? s.type.toUpperCase()}`}`;
+    const left = `  --${s.name}${s.type === 'boolean' ? '' : ` ${s.metavar ?? s.type.toUpperCase()}`}${s.repeatable ? ' ...' : ''}`;
     const def = s.default !== undefined && s.default !== false ? ` (default: ${s.default})` : '';
     return [left, `${s.help}${def}`] as const;
   });

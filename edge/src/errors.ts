@@ -188,3 +188,27 @@ export class ListenError extends OtedamaError {
     super('listen', `${what} cannot listen on ${host}:${port}: ${why}`, { cause: err });
   }
 }
+
+/** The libp2p node could not start: an address in use, a listen address it cannot bind. */
+export class P2pError extends OtedamaError {
+  override readonly name = 'P2pError';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('p2p', reason, options);
+  }
+}
+
+/** The node's key file (its peer id) is unreadable or not a libp2p private key. */
+export class P2pKeyError extends OtedamaError {
+  override readonly name = 'P2pKeyError';
+  constructor(readonly path: string, reason: string, options?: { cause?: unknown }) {
+    super('p2p-key', reason, options);
+  }
+}
+
+/** A sync request that failed: the peer answered an error, sent garbage, went away or was too slow. */
+export class SyncError extends OtedamaError {
+  override readonly name = 'SyncError';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('sync', reason, options);
+  }
+}

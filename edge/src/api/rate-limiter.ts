@@ -1,7 +1,7 @@
 /**
- * Per-client token buckets for the HTTP API: each client (IP address) may burst up to
- * `perMinute` requests and refills at `perMinute / 60` tokens per second. Idle buckets are
- * forgotten so a scan from many addresses cannot grow memory without bound.
+ * Per-client token buckets: each client (an HTTP API's IP address, a libp2p peer) may burst up
+ * to `burst` requests (default: a minute's worth) and refills at `perMinute / 60` tokens per
+ * second. Idle buckets are forgotten so a scan from many clients cannot grow memory without bound.
  */
 
 /** Buckets kept before idle ones are swept (a sweep drops every full bucket). */
@@ -23,9 +23,13 @@ export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly perMs: number;
 
-  constructor(private readonly perMinute: number, private readonly now: () => number = Date.now) {
+  private readonly burst: number;
+
+  constructor(private readonly perMinute: number, private readonly now: () => number = Date.now, burst = perMinute) {
     if (!(perMinute > 0)) throw new RangeError(`rate limit must be positive (got ${perMinute})`);
+    if (!(burst >= 1)) throw new RangeError(`rate limit burst must be at least 1 (got ${burst})`);
     this.perMs = perMinute / 60_000;
+    this.burst = burst;
   }
 
   take(client: string): RateDecision {
@@ -33,10 +37,10 @@ export class RateLimiter {
     let b = this.buckets.get(client);
     if (!b) {
       if (this.buckets.size >= MAX_TRACKED_CLIENTS) this.sweep(t);
-      b = { tokens: this.perMinute, updatedMs: t };
+      b = { tokens: this.burst, updatedMs: t };
       this.buckets.set(client, b);
     } else {
-      b.tokens = Math.min(this.perMinute, b.tokens + (t - b.updatedMs) * this.perMs);
+      b.tokens = Math.min(this.burst, b.tokens + (t - b.updatedMs) * this.perMs);
       b.updatedMs = t;
     }
     if (b.tokens >= 1) {
@@ -48,7 +52,7 @@ export class RateLimiter {
 
   private sweep(t: number): void {
     for (const [k, b] of this.buckets) {
-      if (b.tokens + (t - b.updatedMs) * this.perMs >= this.perMinute) this.buckets.delete(k);
+      if (b.tokens + (t - b.updatedMs) * this.perMs >= this.burst) this.buckets.delete(k);
     }
     // Still full of active clients: forget the oldest half rather than grow.
     if (this.buckets.size >= MAX_TRACKED_CLIENTS) {

@@ -6,6 +6,7 @@ import { coinsToSats, loadConfig, validateConfig } from '../config/config-file.t
 import { CliUsageError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { startEdge } from '../main.ts';
+import { applyP2pFlags, P2P_FLAGS } from './p2p-flags.ts';
 
 /** Where the edge listens and keeps its data: also read by net test and diag. */
 export const LOCATION_FLAGS: readonly FlagSpec[] = [
@@ -26,6 +27,7 @@ export const POOL_FLAGS: readonly FlagSpec[] = [
   { name: 'min-payout', type: 'string', help: 'smallest payout in coins; smaller balances roll forward (default 0.01)', metavar: 'COINS' },
   { name: 'web-root', type: 'string', help: 'folder of the built web app served at / (default: dist/web of this checkout)', metavar: 'DIR' },
   { name: 'block-difficulty', type: 'number', help: 'simnet block difficulty (default 0.05)', metavar: 'D' },
+  ...P2P_FLAGS,
 ];
 
 /** The edge's configuration from defaults, the --config file, the environment and these flags (flags win); validated. */
@@ -34,6 +36,7 @@ export function edgeConfigFromFlags(f: FlagValues, env: Record<string, string | 
   if (f.host !== undefined) {
     config.http.host = String(f.host);
     config.stratum.host = String(f.host);
+    config.p2p.host = String(f.host);
   }
   if (f['http-port'] !== undefined) config.http.port = Number(f['http-port']);
   if (f['stratum-port'] !== undefined) config.stratum.port = Number(f['stratum-port']);
@@ -62,6 +65,7 @@ export function edgeConfigFromFlags(f: FlagValues, env: Record<string, string | 
     config.http.webRoot = dir;
   }
   if (f['data-dir']) config.dataDir = String(f['data-dir']);
+  applyP2pFlags(config, f);
   return validateConfig(config);
 }
 
@@ -77,6 +81,7 @@ export const poolCommand: Command = {
     'Examples:',
     '  otedama pool --fee 1.0 --min-payout 0.1',
     '  otedama pool -config config.yaml --http-port 8081',
+    '  otedama pool --p2p-port 4735 --bootstrap /ip4/127.0.0.1/tcp/4733/p2p/12D3KooW...',
   ].join('\n'),
   flags: POOL_FLAGS,
   async run(args, io) {

@@ -52,10 +52,14 @@ mining:
   algorithm: sha256d
   threads: 4
 p2p:
-  listen: ["/ip4/127.0.0.1/tcp/4001"]
-  bootstrap:
-    - /dns4/a.example/tcp/4001
-  pool_id: test-pool
+  enabled: false
+  host: 0.0.0.0
+  port: 5000
+  listen: ["/ip4/127.0.0.1/tcp/4001", "/ip6/::1/tcp/4002/ws"]
+  bootstrap_nodes:
+    - /dns4/a.example/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN
+  max_peers: 12
+  ban_seconds: 30
 security:
   ban_threshold: 50
   ban_seconds: 60
@@ -92,7 +96,15 @@ log:
   format: json
 `);
     expect(c.mining).toEqual({ algorithm: 'sha256d', threads: 4 });
-    expect(c.p2p).toEqual({ listen: ['/ip4/127.0.0.1/tcp/4001'], bootstrap: ['/dns4/a.example/tcp/4001'], poolId: 'test-pool' });
+    expect(c.p2p).toEqual({
+      enabled: false,
+      host: '0.0.0.0',
+      port: 5000,
+      listen: ['/ip4/127.0.0.1/tcp/4001', '/ip6/::1/tcp/4002/ws'],
+      bootstrap: ['/dns4/a.example/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'],
+      maxPeers: 12,
+      banSeconds: 30,
+    });
     expect(c.stratum).toMatchObject({ banThreshold: 50, banSeconds: 60, maxConnectionsPerIp: 10, port: 0, extranonce2Bytes: 8, tlsCertFile: '/etc/otedama/cert.pem' });
     expect(c.stratum.vardiff.targetShareSeconds).toBe(5);
     expect(c.security.apiRateLimitPerMinute).toBe(120);
@@ -162,12 +174,34 @@ describe('config file errors name the key and the line', () => {
     expect(issues('stratum:\n  vardiff:\n    target_share_second: 5\n')).toEqual(['config.yaml:3: unknown key stratum.vardiff.target_share_second (did you mean target_share_seconds?)']);
   });
 
+  it('p2p multiaddrs: each bad entry is named with its line and what to write instead', () => {
+    const peer = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN';
+    const boot = (addr: string) => issues(`p2p:\n  bootstrap_nodes:\n    - /ip4/10.0.0.1/tcp/4733/p2p/${peer}\n    - ${JSON.stringify(addr)}\n`);
+    expect(boot('/ip4/10.0.0.2/tcp/4733')).toEqual([expect.stringMatching(/^config\.yaml:4: p2p\.bootstrap_nodes\[1\] must end in \/p2p\/<peer id> .*\(got "\/ip4\/10\.0\.0\.2\/tcp\/4733"\)$/)]);
+    expect(boot('edge.example.org:4733')).toEqual([expect.stringMatching(/^config\.yaml:4: p2p\.bootstrap_nodes\[1\] is not a multiaddr/)]);
+    expect(boot('/ip4/999.1.1.1/tcp/1/p2p/' + peer)).toEqual([expect.stringMatching(/:4: p2p\.bootstrap_nodes\[1\] is not a valid multiaddr/)]);
+    expect(boot('/ip4/10.0.0.2/tcp/4733/p2p/QmNotAPeerId')).toEqual([expect.stringMatching(/:4: .*ends in \/p2p\/QmNotAPeerId, which is not a libp2p peer id/)]);
+    expect(boot(`/ip4/10.0.0.2/udp/4733/quic-v1/p2p/${peer}`)).toEqual([expect.stringMatching(/:4: .*must name a TCP port/)]);
+    expect(boot(`/ip4/10.0.0.2/tcp/1/p2p/${peer}/p2p-circuit/p2p/${peer}`)).toEqual([expect.stringMatching(/:4: .*no relay hops/)]);
+    expect(apply(`p2p:\n  bootstrap_nodes: ["/dns4/edge.example.org/tcp/443/wss/p2p/${peer}"]\n`).p2p.bootstrap).toHaveLength(1);
+    const listen = (addr: string) => issues(`p2p:\n  listen: [${JSON.stringify(addr)}]\n`);
+    expect(apply('p2p:\n  listen: [/ip4/0.0.0.0/tcp/4733, /ip4/0.0.0.0/tcp/4734/ws]\n').p2p.listen).toHaveLength(2);
+    expect(listen(`/ip4/0.0.0.0/tcp/4733/p2p/${peer}`)).toEqual([expect.stringMatching(/^config\.yaml:2: p2p\.listen\[0\] must not name a peer id/)]);
+    expect(listen('/dns4/a.example/tcp/1')).toEqual([expect.stringMatching(/:2: p2p\.listen\[0\] must listen on an IP address/)]);
+    expect(listen('/ip4/0.0.0.0/udp/1')).toEqual([expect.stringMatching(/:2: .*must name a TCP port/)]);
+    expect(listen('/ip4/0.0.0.0/tcp/1/wss')).toEqual([expect.stringMatching(/:2: .*must be \/ip4\/ADDR\/tcp\/PORT or \/ip4\/ADDR\/tcp\/PORT\/ws/)]);
+    expect(issues('p2p:\n  port: 65535\n')).toEqual(['config.yaml:2: p2p.port must be a whole number from 0 to 65534 (got 65535)']);
+    expect(issues('p2p:\n  max_peers: 0\n')).toEqual(['config.yaml:2: p2p.max_peers must be a whole number from 1 to 100000 (got 0)']);
+    expect(issues('p2p:\n  bootstrap: []\n')).toEqual(['config.yaml:2: unknown key p2p.bootstrap (did you mean bootstrap_nodes?)']);
+  });
+
   it('wrong types', () => {
     expect(issues('stratum:\n  port: "3333"\n')).toEqual(['config.yaml:2: stratum.port must be a number (got string "3333")']);
     expect(issues('pool:\n  fee: one\n')).toEqual(['config.yaml:2: pool.fee must be a number (got string "one")']);
     expect(issues('mining:\n  threads: 1.5\n')).toEqual(['config.yaml:2: mining.threads must be a whole number (got 1.5)']);
     expect(issues('p2p:\n  listen: /ip4/0.0.0.0/tcp/1\n')).toEqual(['config.yaml:2: p2p.listen must be a list of strings (got string "/ip4/0.0.0.0/tcp/1")']);
-    expect(issues('p2p:\n  bootstrap:\n    - a\n    - 5\n')).toEqual(['config.yaml:4: p2p.bootstrap[1] must be a string (got number 5)']);
+    expect(issues('p2p:\n  bootstrap_nodes:\n    - /ip4/1.2.3.4/tcp/1/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN\n    - 5\n')).toEqual(['config.yaml:4: p2p.bootstrap_nodes[1] must be a string (got number 5)']);
+    expect(issues('p2p:\n  enabled: "no"\n')).toEqual(['config.yaml:2: p2p.enabled must be true or false (got string "no")']);
     expect(issues('stratum: 3333\n')).toEqual(['config.yaml:1: stratum must be a section of keys (host, port, tls_port, tls_cert, tls_key, extranonce1_size, extranonce2_size, initial_difficulty, vardiff, max_line_bytes, idle_timeout_seconds, job_refresh_seconds), got number 3333']);
     expect(issues('pool:\n  coinbase_tag: 123\n')).toEqual(['config.yaml:2: pool.coinbase_tag must be a string (got number 123; quote it if it is meant as text)']);
     expect(issues('pool:\n  min_payout: [1]\n')).toEqual(['config.yaml:2: pool.min_payout must be an amount in coins such as 0.1 (got a list)']);
@@ -265,6 +299,7 @@ describe('layers: defaults < file < environment < flags', () => {
     c.stratum.vardiff.maxDifficulty = 1;
     c.stratum.tlsCertFile = 'cert.pem';
     c.chain.mode = 'rpc';
+    c.p2p.port = 8079;
     let err: ConfigError | undefined;
     try {
       validateConfig(c);
@@ -275,7 +310,12 @@ describe('layers: defaults < file < environment < flags', () => {
       'stratum.vardiff.min_difficulty (10) is above stratum.vardiff.max_difficulty (1)',
       'stratum.tls_cert and stratum.tls_key must be set together (TLS needs both)',
       'chain.rpc_url is required when chain.mode is rpc',
+      'p2p.port 8079 (TCP 8079, WebSockets 8080) collides with http.port 8080; choose another p2p.port or --p2p-port',
     ]);
+    // Explicit listen addresses, or no libp2p node at all, take p2p.port out of the question.
+    c.p2p.listen = ['/ip4/127.0.0.1/tcp/8080'];
+    expect(() => validateConfig(c)).toThrow(/chain\.rpc_url/);
+    expect(() => validateConfig(c)).not.toThrow(/p2p/);
   });
 });
 

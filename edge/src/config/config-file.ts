@@ -14,11 +14,12 @@ import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { defaultConfig, SATS_PER_COIN, type EdgeConfig } from './config.ts';
 import { ConfigError } from '../errors.ts';
+import { bootstrapAddrReason, listenAddrReason } from '../p2p/multiaddrs.ts';
 
 type Value = string | number | boolean | bigint | string[] | undefined;
 
 interface Field {
-  readonly kind: 'string' | 'integer' | 'number' | 'port' | 'enum' | 'strings' | 'coins';
+  readonly kind: 'string' | 'integer' | 'number' | 'port' | 'enum' | 'strings' | 'coins' | 'boolean';
   readonly min?: number;
   readonly max?: number;
   /** The lower bound itself is not allowed (e.g. difficulties must be > 0). */
@@ -26,6 +27,8 @@ interface Field {
   readonly choices?: readonly string[];
   /** `key:` with no value (null) unsets the field. */
   readonly optional?: boolean;
+  /** For 'strings': a check of each item, reported at the item's line; returns a reason or undefined. */
+  readonly itemCheck?: (item: string) => string | undefined;
   /** Extra check of a well-typed value; returns a reason or undefined. */
   readonly check?: (v: Value) => string | undefined;
   readonly apply: (c: EdgeConfig, v: Value) => void;
@@ -67,9 +70,14 @@ export const SCHEMA: Section = {
     threads: int(0, 1024, (c, v) => (c.mining.threads = v as number)),
   },
   p2p: {
-    listen: { kind: 'strings', apply: (c, v) => (c.p2p.listen = v as string[]) },
-    bootstrap: { kind: 'strings', apply: (c, v) => (c.p2p.bootstrap = v as string[]) },
-    pool_id: str((c, v) => (v === undefined ? delete c.p2p.poolId : (c.p2p.poolId = v as string)), { optional: true }),
+    enabled: { kind: 'boolean', apply: (c, v) => (c.p2p.enabled = v as boolean) },
+    host: str((c, v) => (c.p2p.host = v as string), { check: (v) => (String(v).trim() ? undefined : 'must not be empty') }),
+    // 65534 at most: WebSockets listens on port + 1.
+    port: int(0, 65534, (c, v) => (c.p2p.port = v as number)),
+    listen: { kind: 'strings', itemCheck: listenAddrReason, apply: (c, v) => (c.p2p.listen = v as string[]) },
+    bootstrap_nodes: { kind: 'strings', itemCheck: bootstrapAddrReason, apply: (c, v) => (c.p2p.bootstrap = v as string[]) },
+    max_peers: int(1, 100_000, (c, v) => (c.p2p.maxPeers = v as number)),
+    ban_seconds: int(0, 365 * 86_400, (c, v) => (c.p2p.banSeconds = v as number)),
   },
   security: {
     ban_threshold: int(1, 1_000_000, (c, v) => (c.stratum.banThreshold = v as number)),
@@ -245,11 +253,20 @@ function convert(field: Field, key: string, node: unknown, out: Collector): { ok
           out.at(item as Node, `${key}[${i}] must be a string (got ${describeNode(item)})`);
           return { ok: false };
         }
+        const reason = field.itemCheck?.(item.value);
+        if (reason) {
+          out.at(item as Node, `${key}[${i}] ${reason} (got ${JSON.stringify(item.value)})`);
+          return { ok: false };
+        }
         items.push(item.value);
       }
       value = items;
       break;
     }
+    case 'boolean':
+      if (!scalar || typeof raw !== 'boolean') return bad(`must be true or false (got ${describeNode(node)})`);
+      value = raw;
+      break;
     case 'coins': {
       if (!scalar || (typeof raw !== 'number' && typeof raw !== 'string')) return bad(`must be an amount in coins such as 0.1 (got ${describeNode(node)})`);
       const sats = coinsToSats(scalar.source ?? String(raw));
@@ -394,6 +411,13 @@ export function validateConfig(config: EdgeConfig): EdgeConfig {
   if (v.minDifficulty > v.maxDifficulty) issues.push(`stratum.vardiff.min_difficulty (${v.minDifficulty}) is above stratum.vardiff.max_difficulty (${v.maxDifficulty})`);
   if (Boolean(config.stratum.tlsCertFile) !== Boolean(config.stratum.tlsKeyFile)) issues.push('stratum.tls_cert and stratum.tls_key must be set together (TLS needs both)');
   if (config.chain.mode === 'rpc' && !config.chain.rpcUrl) issues.push('chain.rpc_url is required when chain.mode is rpc');
+  if (config.p2p.enabled && config.p2p.listen.length === 0 && config.p2p.port !== 0) {
+    const p = config.p2p.port;
+    const taken: [string, number][] = [['http.port', config.http.port], ['stratum.port', config.stratum.port], ['chain.simnet.rpc_port', config.chain.simnet.rpcPort]];
+    for (const [key, other] of taken) {
+      if (other === p || other === p + 1) issues.push(`p2p.port ${p} (TCP ${p}, WebSockets ${p + 1}) collides with ${key} ${other}; choose another p2p.port or --p2p-port`);
+    }
+  }
   if (issues.length) throw configError(issues);
   return config;
 }

@@ -102,19 +102,36 @@ export interface EdgeConfig {
     /** CPU worker threads; 0 = one per core. */
     threads: number;
   };
+  /** The libp2p network of edges (and browsers) that keeps the sharechain: p2p/README.md. */
   p2p: {
-    /** libp2p listen multiaddrs. */
+    /** false: no libp2p node at all (a pool of one edge that gossips nothing). */
+    enabled: boolean;
+    /** Address of the default listeners (ignored when `listen` is set). */
+    host: string;
+    /** TCP port of the default listeners; WebSockets listens on port + 1 (0: any free ports). */
+    port: number;
+    /** Explicit listen multiaddrs; empty: TCP and WebSockets on host:port and host:port+1. */
     listen: string[];
-    /** Bootstrap peers (multiaddrs). */
+    /** Peers dialed at start: multiaddrs ending in /p2p/<peer id>. */
     bootstrap: string[];
-    /** Overrides the pool id derived from the consensus parameters (private test networks). */
-    poolId?: string;
+    /** Most open peer connections (libp2p's connection manager prunes beyond it). */
+    maxPeers: number;
+    /** How long a peer that misbehaved (invalid shares, oversized or malformed messages) stays banned. */
+    banSeconds: number;
   };
   security: {
     /** HTTP API requests per minute per IP address. */
     apiRateLimitPerMinute: number;
   };
 }
+
+/**
+ * Default libp2p ports: TCP 4733 and WebSockets 4734, apart from HTTP 8080, Stratum 3333/3334
+ * and simnet RPC 18443 (and from IPFS's 4001 and Bitcoin's 8333/18444).
+ */
+export const DEFAULT_P2P_PORT = 4733;
+/** An edge talks to other edges and, next, to the browsers mining on it: room for both. */
+export const DEFAULT_P2P_MAX_PEERS = 200;
 
 /** Satoshis per coin: min payouts are configured in coins. */
 export const SATS_PER_COIN = 100_000_000n;
@@ -156,7 +173,7 @@ export function defaultConfig(env: Record<string, string | undefined> = process.
     metrics: { host: '127.0.0.1' },
     log: { level: 'info', format: 'text' },
     mining: { algorithm: 'sha256d', threads: 0 },
-    p2p: { listen: [], bootstrap: [] },
+    p2p: { enabled: true, host: '127.0.0.1', port: DEFAULT_P2P_PORT, listen: [], bootstrap: [], maxPeers: DEFAULT_P2P_MAX_PEERS, banSeconds: 600 },
     // A dashboard polling a few endpoints every few seconds stays far below this.
     security: { apiRateLimitPerMinute: 600 },
   };

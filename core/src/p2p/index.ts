@@ -1,0 +1,5 @@
+/** The peer-to-peer network's wire formats, shared by edges and browsers (no I/O). */
+export * from './protocols.ts';
+export * from './handshake-codec.ts';
+export * from './sync-codec.ts';
+export * from './wire.ts';

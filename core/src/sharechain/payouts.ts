@@ -1,0 +1,377 @@
+/**
+ * payouts(parent, reward, coin prevhash): what the coinbase of a share built on `parent` pays, a
+ * pure function of the chain, in integers, in a canonical order (docs/sharechain.md §7):
+ *
+ * 1. Bonus. B = floor(reward * finderBonusBp / 10,000) goes to the new share's own payees (all of
+ *    the reward when the window is empty), split by their basis points; the rest, X, is split by
+ *    window credit. Both splits round by the floor of the running total ("cumulative rounding"):
+ *    part_i = floor(X*C_i/W) - floor(X*C_{i-1}/W) for the cumulative weights C_i in canonical
+ *    order, so parts sum exactly to X and each is its exact share rounded up or down.
+ * 2. Threshold. T is the smallest value >= minPayoutSats for which the payees of at least T
+ *    (paid directly) plus the lottery outputs fit maxPayoutOutputs.
+ * 3. Lottery. The payees below T (the tail, total S) are laid end to end in canonical order on a
+ *    circle of circumference S, which is cut into m = max(1, floor(S/T)) arcs of floor(S/m) or
+ *    floor(S/m)+1 sats, rotated by a random offset u in [0, S) drawn from
+ *    sha256d("otedama/lottery" || coin prevhash || parent id). An arc pays its length to the payee
+ *    under its start. Every start is uniform on the circle, so a payee's expected payout is
+ *    (amount/S) * (sum of arc lengths) = its amount exactly; its chance to win is m*amount/S
+ *    (about amount/T); the lottery outputs are exactly m and sum exactly to S.
+ * 4. Dust. Outputs are at least T >= minPayoutSats >= dust, or an arc of at least S >= dust: a
+ *    tail worth less than the dust limit takes the smallest direct payee into its circle (one
+ *    arc). A reward below the dust limit pays nothing (it is unclaimed).
+ *
+ * Why this departs from SHARECHAIN.md's per-payee draws hash(prevhash || script) with a 4-sigma
+ * margin: (a) a miner can grind its payout script until its draw wins (the coin prevhash is known
+ * the whole round), turning any dust of credit into an output of T; here the randomness is the
+ * parent share's id, unknown until its work is done, and the arcs depend on no script's own hash;
+ * (b) independent draws make the number of winners random, so the outputs can exceed the cap and
+ * the winners' total differs from the tail's, which must then be taken from or given to payees
+ * that may not exist (10,000 equal payees have no one above T); arcs pay exactly S in exactly m
+ * outputs, so no margin, no correction and no overflow rule are needed.
+ */
+import { utf8 } from '@scure/base';
+import { SharechainError } from '../errors.ts';
+import { bytesToHex } from '../hex.ts';
+import { sha256d } from '../sha256.ts';
+import { hashToBigInt } from '../target.ts';
+import { MAX_MONEY_SATS, type TxOutput } from '../tx.ts';
+import { BASIS_POINTS, type PoolParams } from './params.ts';
+import type { Payee } from './share.ts';
+
+/** Domain tag of the lottery's random offset: ASCII "otedama/lottery". */
+export const LOTTERY_TAG: Uint8Array = utf8.decode('otedama/lottery');
+
+/** One payout script's credit in a window. */
+export interface WindowCredit {
+  /** The script as lower-case hex: the canonical order is ascending by this (= bytewise on the script). */
+  readonly key: string;
+  readonly script: Uint8Array;
+  /** Credited work times basis points (a share's work w split by a payee's bp adds w*bp). */
+  readonly weight: bigint;
+}
+
+export type PayoutParams = Pick<PoolParams, 'finderBonusBp' | 'maxPayoutOutputs' | 'minPayoutSats' | 'dustLimitSats'>;
+
+export interface PayoutInput {
+  readonly params: PayoutParams;
+  /** Satoshis the coinbase pays (the template's coinbase value). */
+  readonly reward: bigint;
+  /** The payees of the share being made (they receive the finder bonus). */
+  readonly finder: readonly Payee[];
+  /** The parent's window credits, ascending by key, every weight > 0. */
+  readonly credits: readonly WindowCredit[];
+  /** The sum of the credits' weights. */
+  readonly totalWeight: bigint;
+  /** The coin block the new share builds on (internal order). */
+  readonly coinPrevHash: Uint8Array;
+  /** The parent share's id (32 zero bytes for a chain's first share). */
+  readonly parentId: Uint8Array;
+}
+
+export type PayeeKind = 'direct' | 'lottery';
+
+export interface PayeePayout {
+  readonly key: string;
+  readonly script: Uint8Array;
+  /** Window credit (work x bp; 0 for a finder payee with no credit in the window). */
+  readonly weight: bigint;
+  /** Its part of the finder bonus. */
+  readonly bonus: bigint;
+  /** Its exact share of the reward (bonus included): also its expected payout. */
+  readonly amount: bigint;
+  readonly kind: PayeeKind;
+  /** Chance it is paid: 1/1 when direct, m*amount/S in the lottery. */
+  readonly winProbability: { readonly num: bigint; readonly den: bigint };
+  /** What this coinbase pays it (0 when it lost the lottery). */
+  readonly paid: bigint;
+}
+
+export interface LotteryDraw {
+  /** Sats in the circle (the tail, plus a direct payee when the tail alone is below dust). */
+  readonly total: bigint;
+  /** Arcs (lottery outputs). */
+  readonly arcs: number;
+  /** Arc length: floor(total/arcs); the first total mod arcs arcs are one sat longer. */
+  readonly arcValue: bigint;
+  /** The random offset u in [0, total). */
+  readonly offset: bigint;
+}
+
+export interface Payouts {
+  readonly reward: bigint;
+  /** The finder bonus B. */
+  readonly finderBonus: bigint;
+  /** The threshold T: payees of at least T are paid directly. */
+  readonly threshold: bigint;
+  /** The lottery, when there is a tail. */
+  readonly lottery?: LotteryDraw;
+  /** Every payee with a non-zero amount, ascending by script. */
+  readonly payees: readonly PayeePayout[];
+  /** The coinbase's payout outputs, ascending by script (at most maxPayoutOutputs). */
+  readonly outputs: readonly TxOutput[];
+  /** Sats no output pays (a reward below the dust limit). */
+  readonly unpaid: bigint;
+}
+
+interface Draft {
+  key: string;
+  script: Uint8Array;
+  weight: bigint;
+  bonus: bigint;
+  amount: bigint;
+  kind: PayeeKind;
+  num: bigint;
+  den: bigint;
+  paid: bigint;
+}
+
+function checkInput(input: PayoutInput): void {
+  const { reward, finder } = input;
+  if (typeof reward !== 'bigint' || reward < 0n || reward > MAX_MONEY_SATS) {
+    throw new SharechainError(`reward must be a bigint of 0..${MAX_MONEY_SATS} sats (got ${String(reward)})`);
+  }
+  if (!Array.isArray(finder) || finder.length === 0) throw new SharechainError('the new share needs at least one payee');
+  let bp = 0;
+  for (const p of finder) {
+    if (!(p.script instanceof Uint8Array) || p.script.length === 0) throw new SharechainError('a payee script is empty');
+    if (!Number.isInteger(p.bp) || p.bp < 1) throw new SharechainError(`payee bp must be a positive integer (got ${p.bp})`);
+    bp += p.bp;
+  }
+  if (bp !== BASIS_POINTS) throw new SharechainError(`payee shares sum to ${bp} bp, not ${BASIS_POINTS}`);
+  if (input.coinPrevHash.length !== 32 || input.parentId.length !== 32) throw new SharechainError('coin prevhash and parent id are 32 bytes');
+}
+
+/** Parts of `total` by cumulative rounding over `weights` (summing to `den`): floor(total*C_i/den) - floor(total*C_{i-1}/den). */
+function cumulativeParts(total: bigint, weights: readonly bigint[], den: bigint): bigint[] {
+  const parts: bigint[] = [];
+  let rem = 0n; // total * C_{i-1} mod den
+  for (const w of weights) {
+    const num = rem + total * w;
+    const part = num / den;
+    rem = num - part * den;
+    parts.push(part);
+  }
+  return parts;
+}
+
+/** Amount-descending, key-ascending. */
+function amountOrder(a: Draft, b: Draft): number {
+  if (a.amount !== b.amount) return a.amount > b.amount ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** The `k` largest drafts by amountOrder, in that order (a bounded insertion: O(n) for random input). */
+function largest(drafts: readonly Draft[], k: number): Draft[] {
+  const top: Draft[] = [];
+  for (const d of drafts) {
+    if (top.length === k && amountOrder(d, top[k - 1]!) >= 0) continue;
+    let i = top.length;
+    while (i > 0 && amountOrder(d, top[i - 1]!) < 0) i--;
+    top.splice(i, 0, d);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
+/**
+ * The threshold and the number of direct payees: the smallest T >= minPayout with
+ * direct(T) + arcs(T) <= cap, where direct(T) = #{amount >= T} and arcs(T) = max(1, floor(S_T/T))
+ * for a non-empty tail of total S_T (docs/sharechain.md §7.2).
+ */
+function chooseThreshold(top: readonly Draft[], n: number, total: bigint, params: PayoutParams): { threshold: bigint; direct: number } {
+  const cap = params.maxPayoutOutputs;
+  const floorT = params.minPayoutSats;
+  const prefix: bigint[] = [0n];
+  for (const d of top) prefix.push(prefix[prefix.length - 1]! + d.amount);
+  for (let k = Math.min(n, cap); k >= 0; k--) {
+    const ak = k > 0 ? top[k - 1]!.amount : undefined;
+    const next = k < n ? top[k]!.amount : 0n;
+    const tail = total - prefix[k]!;
+    let t: bigint;
+    if (tail === 0n) {
+      t = floorT;
+    } else {
+      if (k > cap - 1) continue;
+      const byCap = tail / BigInt(cap - k + 1) + 1n;
+      t = floorT;
+      if (next + 1n > t) t = next + 1n;
+      if (byCap > t) t = byCap;
+    }
+    if (ak === undefined || t <= ak) return { threshold: t, direct: k };
+  }
+  throw new SharechainError('internal: no payout threshold fits (k = 0 always does)');
+}
+
+/** The lottery's random offset source: sha256d(LOTTERY_TAG || coin prevhash || parent id) as a little-endian integer. */
+export function lotteryDraw(coinPrevHash: Uint8Array, parentId: Uint8Array): bigint {
+  const pre = new Uint8Array(LOTTERY_TAG.length + 64);
+  pre.set(LOTTERY_TAG, 0);
+  pre.set(coinPrevHash, LOTTERY_TAG.length);
+  pre.set(parentId, LOTTERY_TAG.length + 32);
+  return hashToBigInt(sha256d(pre));
+}
+
+/**
+ * The lottery's arcs over a circle of `amounts` (canonical order, total S): `arcs` arcs of
+ * floor(S/arcs) or one sat more (the first S mod arcs), arc j starting at offset + j*floor(S/arcs)
+ * + min(j, S mod arcs) (mod S). Returns what each position is paid: the lengths of the arcs
+ * whose starts fall in its interval [C_{i-1}, C_i).
+ */
+export function arcPayouts(amounts: readonly bigint[], arcs: number, offset: bigint): bigint[] {
+  let total = 0n;
+  for (const a of amounts) total += a;
+  if (!Number.isSafeInteger(arcs) || arcs < 1 || total <= 0n || offset < 0n || offset >= total) {
+    throw new SharechainError(`internal: arcs ${arcs} over ${total} sats from offset ${offset}`);
+  }
+  const m = BigInt(arcs);
+  const q = total / m;
+  const r = total % m;
+  // Starts increase with j until they wrap past the end of the circle: visit them in circle order.
+  const starts: { at: bigint; len: bigint }[] = [];
+  for (let j = 0n; j < m; j++) {
+    const o = offset + j * q + (j < r ? j : r);
+    starts.push({ at: o >= total ? o - total : o, len: j < r ? q + 1n : q });
+  }
+  starts.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const paid: bigint[] = [];
+  let s = 0;
+  let end = 0n;
+  for (const a of amounts) {
+    end += a;
+    let p = 0n;
+    while (s < starts.length && starts[s]!.at < end) p += starts[s++]!.len;
+    paid.push(p);
+  }
+  return paid;
+}
+
+/** Runs the lottery over the circle (canonical order) and credits `paid` and the win odds. */
+function runLottery(circle: readonly Draft[], arcs: number, coinPrevHash: Uint8Array, parentId: Uint8Array): LotteryDraw {
+  let total = 0n;
+  for (const d of circle) total += d.amount;
+  const offset = lotteryDraw(coinPrevHash, parentId) % total;
+  const paid = arcPayouts(circle.map((d) => d.amount), arcs, offset);
+  const m = BigInt(arcs);
+  circle.forEach((d, i) => {
+    d.paid = paid[i]!;
+    d.num = m * d.amount;
+    d.den = total;
+  });
+  return { total, arcs, arcValue: total / m, offset };
+}
+
+/** The payouts of a coinbase (see the module comment; docs/sharechain.md §7 step by step). */
+export function computePayouts(input: PayoutInput): Payouts {
+  checkInput(input);
+  const { params, reward, finder } = input;
+  const W = input.totalWeight;
+  const bonusTotal = W === 0n ? reward : (reward * BigInt(params.finderBonusBp)) / BigInt(BASIS_POINTS);
+  const workTotal = reward - bonusTotal;
+
+  // 1. Amounts: the window's split, then the finder's bonus merged in (canonical order throughout).
+  const drafts: Draft[] = [];
+  if (W > 0n) {
+    const parts = cumulativeParts(workTotal, input.credits.map((c) => c.weight), W);
+    input.credits.forEach((c, i) => drafts.push({ key: c.key, script: c.script, weight: c.weight, bonus: 0n, amount: parts[i]!, kind: 'direct', num: 1n, den: 1n, paid: 0n }));
+  }
+  const bonusParts = cumulativeParts(bonusTotal, finder.map((p) => BigInt(p.bp)), BigInt(BASIS_POINTS));
+  const extra: Draft[] = [];
+  finder.forEach((p, i) => {
+    const key = bytesToHex(p.script);
+    const at = findKey(drafts, key);
+    const d = at >= 0 ? drafts[at]! : { key, script: p.script, weight: 0n, bonus: 0n, amount: 0n, kind: 'direct' as PayeeKind, num: 1n, den: 1n, paid: 0n };
+    d.bonus += bonusParts[i]!;
+    d.amount += bonusParts[i]!;
+    if (at < 0) extra.push(d);
+  });
+  const all = mergeByKey(drafts, extra).filter((d) => d.amount > 0n);
+
+  // 2. Threshold.
+  const top = largest(all, params.maxPayoutOutputs + 1);
+  const { threshold, direct } = chooseThreshold(top, all.length, reward, params);
+  const directSet = new Set(top.slice(0, direct));
+  let tail = reward;
+  for (const d of directSet) {
+    d.paid = d.amount;
+    tail -= d.amount;
+  }
+
+  // 3-4. Lottery over the tail (and dust).
+  let lottery: LotteryDraw | undefined;
+  let unpaid = 0n;
+  if (tail > 0n) {
+    let arcs = tail / threshold > 1n ? Number(tail / threshold) : 1;
+    if (tail < params.dustLimitSats) {
+      if (direct > 0) {
+        const moved = top[direct - 1]!;
+        directSet.delete(moved);
+        moved.paid = 0n;
+        arcs = 1;
+      } else {
+        unpaid = tail;
+      }
+    }
+    if (unpaid === 0n) {
+      const circle = all.filter((d) => !directSet.has(d));
+      for (const d of circle) d.kind = 'lottery';
+      lottery = runLottery(circle, arcs, input.coinPrevHash, input.parentId);
+    } else {
+      for (const d of all) d.kind = 'lottery';
+      for (const d of all) d.den = 0n;
+      for (const d of all) d.num = 0n;
+    }
+  }
+
+  const payees: PayeePayout[] = all.map((d) => ({
+    key: d.key,
+    script: d.script,
+    weight: d.weight,
+    bonus: d.bonus,
+    amount: d.amount,
+    kind: d.kind,
+    winProbability: { num: d.num, den: d.den === 0n ? 1n : d.den },
+    paid: d.paid,
+  }));
+  const outputs: TxOutput[] = [];
+  let paidTotal = 0n;
+  for (const p of payees) {
+    if (p.paid > 0n) {
+      outputs.push({ script: p.script, value: p.paid });
+      paidTotal += p.paid;
+    }
+  }
+  if (paidTotal + unpaid !== reward || outputs.length > params.maxPayoutOutputs) {
+    throw new SharechainError(`internal: payouts pay ${paidTotal} + ${unpaid} unpaid of ${reward} in ${outputs.length} outputs`);
+  }
+  return lottery
+    ? { reward, finderBonus: bonusTotal, threshold, lottery, payees, outputs, unpaid }
+    : { reward, finderBonus: bonusTotal, threshold, payees, outputs, unpaid };
+}
+
+/** Index of `key` in drafts sorted by key, or -1. */
+function findKey(drafts: readonly Draft[], key: string): number {
+  let lo = 0;
+  let hi = drafts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const k = drafts[mid]!.key;
+    if (k === key) return mid;
+    if (k < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** Merges two lists each ascending by key (keys distinct across both). */
+function mergeByKey(a: readonly Draft[], b: readonly Draft[]): Draft[] {
+  if (b.length === 0) return a.slice();
+  const bs = [...b].sort((x, y) => (x.key < y.key ? -1 : 1));
+  const out: Draft[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < bs.length) {
+    if (j >= bs.length || (i < a.length && a[i]!.key < bs[j]!.key)) out.push(a[i++]!);
+    else out.push(bs[j++]!);
+  }
+  return out;
+}

@@ -1,0 +1,175 @@
+/**
+ * The coinbase of a share, rebuilt canonically by everyone: whoever makes a job (the edge splits it
+ * into Stratum's coinb1/coinb2 around the extranonce; a browser builds it whole) and every
+ * validator use `buildShareCoinbase`, so the two can never disagree (docs/sharechain.md §4).
+ *
+ *   version 2 | 1 input: null prevout, the share's scriptSig, sequence 0xffffffff |
+ *   outputs: the payouts (canonical order) | the commitment (value 0) | the mandated outputs (value 0) |
+ *   lock time 0
+ *
+ * The commitment is OP_RETURN PUSH68 "OTDM" || pool id || sha256d(metadata): the share's proof
+ * of work covers its pool, parent, uncles, targets and payees.
+ */
+import { COINBASE_TX_VERSION } from '../coinbase-builder.ts';
+import { CoinbaseError } from '../coinbase.ts';
+import { concatBytes } from '../hex.ts';
+import { NULL_TXID, OP_RETURN, bip34HeightPush, encodeVarInt, pushData, type TxOutput } from '../tx.ts';
+import { MAX_SCRIPT_SIG_BYTES, MIN_SCRIPT_SIG_BYTES } from './share.ts';
+
+/** The commitment tag: ASCII "OTDM". */
+export const COMMITMENT_TAG: Uint8Array = new Uint8Array([0x4f, 0x54, 0x44, 0x4d]);
+/** Bytes of the commitment's pushed data: tag, pool id, metadata hash. */
+export const COMMITMENT_DATA_BYTES = 4 + 32 + 32;
+/** The commitment output's script: OP_RETURN, a direct push of 68 bytes, the data. */
+export const COMMITMENT_SCRIPT_BYTES = 2 + COMMITMENT_DATA_BYTES;
+
+/** OP_RETURN 0x44 "OTDM" pool-id metadata-hash (70 bytes). */
+export function commitmentScript(poolId: Uint8Array, metadataHash: Uint8Array): Uint8Array {
+  if (poolId.length !== 32 || metadataHash.length !== 32) throw new CoinbaseError('the commitment needs a 32-byte pool id and metadata hash');
+  const s = new Uint8Array(COMMITMENT_SCRIPT_BYTES);
+  s[0] = OP_RETURN;
+  s[1] = COMMITMENT_DATA_BYTES;
+  s.set(COMMITMENT_TAG, 2);
+  s.set(poolId, 6);
+  s.set(metadataHash, 38);
+  return s;
+}
+
+export interface ShareCoinbaseInput {
+  /** The coinbase input's scriptSig (2..100 bytes, starting with the BIP34 height push). */
+  readonly scriptSig: Uint8Array;
+  /** payouts(parent, reward, coin prevhash), in canonical order. */
+  readonly payouts: readonly TxOutput[];
+  readonly poolId: Uint8Array;
+  readonly metadataHash: Uint8Array;
+  /** Scripts the coin's template mandates, paid 0 (e.g. the segwit witness commitment). */
+  readonly mandatedOutputs: readonly Uint8Array[];
+}
+
+/** Bytes the serialized payout outputs take (value, script length, script each). */
+export function payoutOutputsBytes(payouts: readonly TxOutput[]): number {
+  let n = 0;
+  for (const o of payouts) n += 8 + varIntBytes(o.script.length) + o.script.length;
+  return n;
+}
+
+function varIntBytes(n: number): number {
+  return n < 0xfd ? 1 : n <= 0xffff ? 3 : 5;
+}
+
+function writeU32(out: Uint8Array, o: number, v: number): number {
+  out[o] = v & 0xff;
+  out[o + 1] = (v >>> 8) & 0xff;
+  out[o + 2] = (v >>> 16) & 0xff;
+  out[o + 3] = (v >>> 24) & 0xff;
+  return o + 4;
+}
+
+function writeVarInt(out: Uint8Array, o: number, n: number): number {
+  const v = encodeVarInt(n);
+  out.set(v, o);
+  return o + v.length;
+}
+
+function writeOutput(out: Uint8Array, o: number, value: bigint, script: Uint8Array): number {
+  o = writeU32(out, o, Number(value & 0xffff_ffffn));
+  o = writeU32(out, o, Number(value >> 32n));
+  o = writeVarInt(out, o, script.length);
+  out.set(script, o);
+  return o + script.length;
+}
+
+/**
+ * The serialized payout outputs (what validators of sibling shares reuse: only the scriptSig and
+ * the commitment differ between them).
+ */
+export function serializePayoutOutputs(payouts: readonly TxOutput[]): Uint8Array {
+  const out = new Uint8Array(payoutOutputsBytes(payouts));
+  let o = 0;
+  for (const p of payouts) {
+    if (typeof p.value !== 'bigint' || p.value < 0n || p.value >= 1n << 64n) throw new CoinbaseError(`payout value ${String(p.value)} is not a u64`);
+    o = writeOutput(out, o, p.value, p.script);
+  }
+  return out;
+}
+
+/**
+ * The share's coinbase transaction (non-witness serialization: its sha256d is the txid). Pass
+ * `payoutBytes` (serializePayoutOutputs of the same payouts) to skip re-serializing them.
+ */
+export function buildShareCoinbase(input: ShareCoinbaseInput, payoutBytes?: Uint8Array): Uint8Array {
+  const { scriptSig, payouts, mandatedOutputs } = input;
+  if (scriptSig.length < MIN_SCRIPT_SIG_BYTES || scriptSig.length > MAX_SCRIPT_SIG_BYTES) {
+    throw new CoinbaseError(`coinbase scriptSig must be ${MIN_SCRIPT_SIG_BYTES}..${MAX_SCRIPT_SIG_BYTES} bytes (got ${scriptSig.length})`);
+  }
+  const outs = payoutBytes ?? serializePayoutOutputs(payouts);
+  const outputCount = payouts.length + 1 + mandatedOutputs.length;
+  let mandatedBytes = 0;
+  for (const s of mandatedOutputs) mandatedBytes += 8 + varIntBytes(s.length) + s.length;
+  const size = 4 + 1 + 32 + 4 + varIntBytes(scriptSig.length) + scriptSig.length + 4 + varIntBytes(outputCount) + outs.length + 8 + 1 + COMMITMENT_SCRIPT_BYTES + mandatedBytes + 4;
+  const out = new Uint8Array(size);
+  let o = writeU32(out, 0, COINBASE_TX_VERSION);
+  out[o++] = 1;
+  out.set(NULL_TXID, o);
+  o += 32;
+  o = writeU32(out, o, 0xffffffff);
+  o = writeVarInt(out, o, scriptSig.length);
+  out.set(scriptSig, o);
+  o += scriptSig.length;
+  o = writeU32(out, o, 0xffffffff);
+  o = writeVarInt(out, o, outputCount);
+  out.set(outs, o);
+  o += outs.length;
+  o = writeOutput(out, o, 0n, commitmentScript(input.poolId, input.metadataHash));
+  for (const s of mandatedOutputs) o = writeOutput(out, o, 0n, s);
+  o = writeU32(out, o, 0);
+  if (o !== size) throw new CoinbaseError(`internal: coinbase size ${o} != ${size}`);
+  return out;
+}
+
+/** A share scriptSig: BIP34 height push, the extranonce as one push, then the tag as a push (if any). */
+export function shareScriptSig(coinHeight: number, extranonce: Uint8Array, tag: Uint8Array = new Uint8Array(0)): Uint8Array {
+  return concatBytes(bip34HeightPush(coinHeight), pushData(extranonce), tag.length ? pushData(tag) : tag);
+}
+
+export interface ShareCoinbaseParts {
+  /** Coinbase bytes before the extranonce (ends with the extranonce's push opcode). */
+  readonly coinb1: Uint8Array;
+  /** Coinbase bytes after it. */
+  readonly coinb2: Uint8Array;
+  /** extranonce1 + extranonce2 bytes between them. */
+  readonly extranonceBytes: number;
+  /** Where the extranonce starts inside the scriptSig (to rebuild the share's scriptSig from a submission). */
+  readonly scriptSigPrefix: Uint8Array;
+  readonly scriptSigSuffix: Uint8Array;
+}
+
+/**
+ * The coinbase around a Stratum extranonce slot: `buildShareCoinbase` with scriptSig =
+ * shareScriptSig(height, zeros(extranonceBytes), tag), split at the slot. A miner's coinbase
+ * coinb1 | extranonce1 | extranonce2 | coinb2 is then exactly the coinbase a validator rebuilds
+ * from the share whose scriptSig is scriptSigPrefix | extranonce | scriptSigSuffix.
+ */
+export function shareCoinbaseParts(
+  input: Omit<ShareCoinbaseInput, 'scriptSig'> & { readonly coinHeight: number; readonly extranonceBytes: number; readonly tag?: Uint8Array },
+): ShareCoinbaseParts {
+  const { extranonceBytes } = input;
+  if (!Number.isInteger(extranonceBytes) || extranonceBytes < 1 || extranonceBytes > MAX_SCRIPT_SIG_BYTES) {
+    throw new CoinbaseError(`extranonce slot must be 1..${MAX_SCRIPT_SIG_BYTES} bytes (got ${extranonceBytes})`);
+  }
+  const heightPush = bip34HeightPush(input.coinHeight);
+  const slotPush = pushData(new Uint8Array(extranonceBytes));
+  const scriptSigPrefix = concatBytes(heightPush, slotPush.subarray(0, slotPush.length - extranonceBytes));
+  const tag = input.tag ?? new Uint8Array(0);
+  const scriptSigSuffix = tag.length ? pushData(tag) : new Uint8Array(0);
+  const scriptSig = concatBytes(scriptSigPrefix, new Uint8Array(extranonceBytes), scriptSigSuffix);
+  const coinbase = buildShareCoinbase({ ...input, scriptSig });
+  const slotStart = 4 + 1 + 32 + 4 + varIntBytes(scriptSig.length) + scriptSigPrefix.length;
+  return {
+    coinb1: coinbase.slice(0, slotStart),
+    coinb2: coinbase.slice(slotStart + extranonceBytes),
+    extranonceBytes,
+    scriptSigPrefix,
+    scriptSigSuffix,
+  };
+}

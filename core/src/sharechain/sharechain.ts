@@ -1,0 +1,633 @@
+/**
+ * ShareChain: a synchronous in-memory store of shares that validates what it is given, keeps the
+ * best chain by cumulative work, and answers the questions every peer asks of its books: the
+ * window and payouts of any share, a locator and the shares after one (sync), what to prune.
+ * Storage lives in the edge: `loadTrusted` takes back shares it validated before, fast.
+ */
+import { getAlgorithm } from '../algorithms/registry.ts';
+import type { Algorithm, PowFunction } from '../algorithms/algorithm.ts';
+import { PowVerificationError, ShareDecodeError, SharechainError } from '../errors.ts';
+import { bytesEqual, bytesToHex } from '../hex.ts';
+import { createSha256dHasher } from '../sha256d-hasher.ts';
+import { hashAtOrBelow, type Sha256dFn } from '../share-validator.ts';
+import { bip34HeightPush } from '../tx.ts';
+import { demandedTarget } from './asert.ts';
+import type { CoinContext } from './coin-context.ts';
+import { BASIS_POINTS, poolId, validatePoolParams, type PoolParams } from './params.ts';
+import { computePayouts, type Payouts } from './payouts.ts';
+import { buildShareCoinbase, serializePayoutOutputs } from './share-coinbase.ts';
+import { decodeShare, maxShareBytes, type DecodedShare } from './share-codec.ts';
+import { shareCredits, type ShareEntry } from './share-entry.ts';
+import { SHARECHAIN_REJECT_MESSAGES, type AddResult, type InvalidShare, type Reorg, type SharechainRejectReason } from './share-verdict.ts';
+import { NULL_SHARE_ID, SHARE_ID_BYTES, isNullId, type Payee } from './share.ts';
+import { WindowTracker, type WindowSummary } from './window.ts';
+import { compactTarget } from './work.ts';
+
+/** Ancestors whose times the median-time rule looks at (Bitcoin's 11). */
+export const MEDIAN_TIME_SPAN = 11;
+/** Ids a locator holds at most (Bitcoin's MAX_LOCATOR_SZ); longer locators are cut. */
+export const MAX_LOCATOR_IDS = 101;
+/** Ids a locator lists one by one before its steps start doubling. */
+const LOCATOR_DENSE_IDS = 10;
+/** Parents whose windows are kept computed (siblings and a tip's racing children reuse them). */
+const WINDOW_CACHE_SIZE = 16;
+/** Payout results kept (keyed by parent, reward, coin block and finder payees). */
+const PAYOUT_CACHE_SIZE = 64;
+
+export interface ShareChainOptions {
+  readonly params: PoolParams;
+  /** What the coin allows (recent tips, heights, rewards, targets). */
+  readonly coin: CoinContext;
+  /** PoW of a share header; default the algorithm's own (the edge injects node:crypto's SHA-256d). */
+  readonly pow?: PowFunction;
+  /** sha256d for metadata hashes, txids and merkle branches; default core's allocation-free hasher. */
+  readonly sha256d?: Sha256dFn;
+  /** Clock in ms since the epoch; default Date.now. */
+  readonly now?: () => number;
+}
+
+export interface AddOptions {
+  /**
+   * Sync of history: a share whose parent is not held becomes a root, and checks that need what
+   * is not held (the parent's window, uncles, ancestors' times, coin blocks too old for the coin
+   * context) are skipped; the entry is marked unverified when chain rules were skipped.
+   */
+  readonly history?: boolean;
+  /** The clock for this call (ms). */
+  readonly now?: number;
+}
+
+/** A share to load without validation: its bytes, and its id when the store kept it (saves the hash). */
+export type TrustedShare = Uint8Array | { readonly id: Uint8Array; readonly bytes: Uint8Array };
+
+interface CachedPayouts {
+  readonly payouts: Payouts;
+  readonly outputBytes: Uint8Array;
+}
+
+/** A Map used as a small LRU cache. */
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly size: number) {}
+  get(key: string): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, v: V): void {
+    this.map.delete(key);
+    this.map.set(key, v);
+    if (this.map.size > this.size) this.map.delete(this.map.keys().next().value as string);
+  }
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+class Reject {
+  constructor(
+    readonly reason: SharechainRejectReason,
+    readonly detail: string,
+  ) {}
+}
+
+export class ShareChain {
+  readonly params: PoolParams;
+  readonly poolId: Uint8Array;
+  readonly algorithm: Algorithm;
+  private readonly coin: CoinContext;
+  private readonly pow: PowFunction;
+  private readonly hash: Sha256dFn;
+  private readonly clock: () => number;
+  private readonly maxBytes: number;
+  private readonly entries = new Map<string, ShareEntry>();
+  /** Every held share by height (uncle candidates, pruning). */
+  private readonly byHeight = new Map<number, ShareEntry[]>();
+  private best: ShareEntry | undefined;
+  /** The best chain by height, from bestLow to the tip. */
+  private readonly bestByHeight = new Map<number, ShareEntry>();
+  private bestLow = 0;
+  private seq = 0;
+  private readonly tracker: WindowTracker;
+  private readonly windows = new Lru<WindowSummary>(WINDOW_CACHE_SIZE);
+  private readonly payoutCache = new Lru<CachedPayouts>(PAYOUT_CACHE_SIZE);
+  private readonly pair = new Uint8Array(64);
+
+  constructor(options: ShareChainOptions) {
+    this.params = validatePoolParams(options.params);
+    this.poolId = poolId(this.params);
+    this.algorithm = getAlgorithm(this.params.algorithm);
+    this.coin = options.coin;
+    this.pow = options.pow ?? this.algorithm.share.pow;
+    this.hash = options.sha256d ?? createSha256dHasher();
+    this.clock = options.now ?? Date.now;
+    this.maxBytes = maxShareBytes(this.algorithm.share.headerBytes);
+    this.tracker = new WindowTracker(this.params);
+  }
+
+  /** The best tip (undefined while the chain is empty). */
+  get tip(): ShareEntry | undefined {
+    return this.best;
+  }
+
+  /** The best tip's height, -1 while empty. */
+  get height(): number {
+    return this.best ? this.best.height : -1;
+  }
+
+  /** The best tip's cumulative work, 0 while empty. */
+  get chainWork(): bigint {
+    return this.best ? this.best.chainWork : 0n;
+  }
+
+  /** Shares held (every branch). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The largest encoding a share of this pool may have (a bound for message sizes). */
+  get maxShareBytes(): number {
+    return this.maxBytes;
+  }
+
+  get(id: Uint8Array | string): ShareEntry | undefined {
+    return this.entries.get(typeof id === 'string' ? id : bytesToHex(id));
+  }
+
+  has(id: Uint8Array | string): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  /** The best chain's share at `height`, if held. */
+  bestAt(height: number): ShareEntry | undefined {
+    return this.bestByHeight.get(height);
+  }
+
+  /** True when `entry` is on the best chain. */
+  isBest(entry: ShareEntry): boolean {
+    return this.bestByHeight.get(entry.height) === entry;
+  }
+
+  /** The held shares with no held child (the best tip among them). */
+  tips(): ShareEntry[] {
+    const hasChild = new Set<ShareEntry>();
+    for (const e of this.entries.values()) if (e.parent) hasChild.add(e.parent);
+    return [...this.entries.values()].filter((e) => !hasChild.has(e));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Adding shares
+
+  /** Validates and adds a share (its encoding). Never throws for bad input: the result says what happened. */
+  add(bytes: Uint8Array, options: AddOptions = {}): AddResult {
+    const now = options.now ?? this.clock();
+    const history = options.history === true;
+    let share: DecodedShare;
+    try {
+      if (!(bytes instanceof Uint8Array)) throw new ShareDecodeError('(bytes)', 'a share must be given as bytes');
+      if (bytes.length > this.maxBytes) throw new ShareDecodeError('(length)', `${bytes.length} bytes; a share is at most ${this.maxBytes}`);
+      // Decode an owned copy (bounded by the check above): the entry keeps views into it.
+      share = decodeShare(bytes.slice(), this.algorithm.share.headerBytes);
+    } catch (err) {
+      if (err instanceof ShareDecodeError) return { kind: 'invalid', reason: 'malformed', message: err.reason };
+      throw err;
+    }
+    let id: Uint8Array;
+    try {
+      id = this.pow(share.work.header).slice(0, SHARE_ID_BYTES);
+    } catch (err) {
+      if (err instanceof PowVerificationError) return { kind: 'invalid', reason: 'bad-pow', message: err.reason };
+      throw err;
+    }
+    const key = bytesToHex(id);
+    if (this.entries.has(key)) return { kind: 'duplicate', id };
+    try {
+      return this.judge(share, id, key, now, history);
+    } catch (err) {
+      if (err instanceof Reject) return invalid(err.reason, err.detail, id);
+      throw err;
+    }
+  }
+
+  private judge(share: DecodedShare, id: Uint8Array, key: string, now: number, history: boolean): AddResult {
+    const { meta, work } = share;
+    const params = this.params;
+    const target = compactTarget(meta.bits);
+    if (!hashAtOrBelow(id, target.le)) throw new Reject('high-hash', `hash ${bytesToHex(id.slice().reverse())} > target of bits ${hex32(meta.bits)}`);
+    if (meta.time > now + params.maxFutureMs) {
+      const ahead = meta.time - now;
+      return { kind: 'held-back', id, reason: 'future-time', message: `share time is ${ahead} ms ahead of this clock (limit ${params.maxFutureMs} ms)`, retryAfterMs: ahead - params.maxFutureMs };
+    }
+
+    // Parent and uncles held?
+    const genesis = isNullId(meta.parent);
+    const parent = genesis ? undefined : this.entries.get(bytesToHex(meta.parent));
+    const missing: Uint8Array[] = [];
+    if (!genesis && !parent && !history) missing.push(meta.parent);
+    const uncles: ShareEntry[] = [];
+    for (const u of meta.uncles) {
+      const e = this.entries.get(bytesToHex(u));
+      if (e) uncles.push(e);
+      else if (!history) missing.push(u);
+    }
+    if (missing.length) return { kind: 'missing-parent', id, missing };
+    let verified = genesis || parent !== undefined;
+    if (parent && meta.height !== parent.height + 1) throw new Reject('bad-height', `height ${meta.height}, parent's ${parent.height}`);
+    if (meta.uncles.length > params.maxUncles) throw new Reject('uncle-too-many', `${meta.uncles.length} uncles, the pool allows ${params.maxUncles}`);
+    if (uncles.length < meta.uncles.length) verified = false;
+    if (parent) {
+      for (const u of uncles) this.checkUncle(meta.height, parent, u);
+      this.checkMedianTime(meta.time, parent);
+    }
+
+    // The coin.
+    const fields = this.algorithm.share.readFields(work.header);
+    let block;
+    try {
+      block = compactTarget(fields.bits);
+    } catch {
+      throw new Reject('bad-coin-bits', `header bits ${hex32(fields.bits)} are not a valid target`);
+    }
+    const coin = this.coin.lookup(fields.prevHash);
+    if (coin === undefined && !history) {
+      return { kind: 'held-back', id, reason: 'unknown-coin-tip', message: `coin block ${displayHash(fields.prevHash)} is not known here (yet)` };
+    }
+    if (coin === 'stale' && !history) throw new Reject('coin-tip-stale', `coin block ${displayHash(fields.prevHash)} is too old for new shares`);
+    if (coin !== undefined && coin !== 'stale') {
+      if (fields.bits !== coin.bits) throw new Reject('bad-coin-bits', `header bits ${hex32(fields.bits)}, the coin's ${hex32(coin.bits)}`);
+      if (work.reward > coin.maxReward) throw new Reject('reward-too-high', `claims ${work.reward} sats, the coin allows ${coin.maxReward}`);
+      const push = bip34HeightPush(coin.height);
+      if (work.scriptSig.length < push.length || !bytesEqual(work.scriptSig.subarray(0, push.length), push)) {
+        throw new Reject('bad-coinbase-height', `scriptSig does not start with the push of height ${coin.height}`);
+      }
+    }
+
+    // Difficulty.
+    if (parent || genesis) {
+      const demand = demandedTarget(parent?.share.meta, meta.time, block.target, params);
+      if (meta.maxBits !== demand.bits) throw new Reject('bad-max-bits', `maxBits ${hex32(meta.maxBits)}, ASERT demands ${hex32(demand.bits)}`);
+    }
+    const demanded = compactTarget(meta.maxBits).target;
+    if (target.target > demanded) throw new Reject('target-too-easy', `bits ${hex32(meta.bits)} above maxBits ${hex32(meta.maxBits)}`);
+    const hardest = demanded / BigInt(params.maxTargetMultiple);
+    if (target.target < block.target || target.target < hardest) {
+      throw new Reject('target-too-hard', `bits ${hex32(meta.bits)} below the block target or 1/${params.maxTargetMultiple} of maxBits`);
+    }
+
+    // The coinbase: payouts of the parent's window, the commitment, the mandated outputs.
+    const window = genesis ? undefined : parent ? this.windowOf(parent) : undefined;
+    if (window && !window.complete && !history) return { kind: 'missing-parent', id, missing: [window.missing!] };
+    if (genesis || (window && window.complete)) {
+      const { outputBytes, payouts } = this.cachedPayouts(parent, work.reward, fields.prevHash, meta.payees, window);
+      const metadataHash = this.hash(share.metadataBytes);
+      const coinbase = buildShareCoinbase(
+        { scriptSig: work.scriptSig, payouts: payouts.outputs, poolId: this.poolId, metadataHash, mandatedOutputs: work.mandatedOutputs },
+        outputBytes,
+      );
+      if (!bytesEqual(this.merkleRoot(coinbase, work.merkleBranch), fields.merkleRoot)) {
+        throw new Reject('bad-coinbase', `the coinbase paying payouts(parent, ${work.reward}) with this share's commitment does not match the merkle root`);
+      }
+    } else {
+      verified = false;
+    }
+
+    const entry = this.insert(share, id, key, parent, uncles, block.work, hashAtOrBelow(id, block.le), verified);
+    return this.accepted(entry);
+  }
+
+  private merkleRoot(coinbase: Uint8Array, branch: readonly Uint8Array[]): Uint8Array {
+    let root = this.hash(coinbase);
+    const pair = this.pair;
+    for (const b of branch) {
+      pair.set(root.subarray(0, 32), 0);
+      pair.set(b, 32);
+      root = this.hash(pair);
+    }
+    return root.subarray(0, 32);
+  }
+
+  private checkUncle(height: number, parent: ShareEntry, u: ShareEntry): void {
+    const depth = height - u.height;
+    if (depth < 1 || depth > this.params.maxUncleDepth) throw new Reject('uncle-too-deep', `uncle ${u.key} is ${depth} below the share (1..${this.params.maxUncleDepth})`);
+    // Walk the share's ancestors from its parent down to the uncle's height: none may name it,
+    // the one at its height must not be it, and the one below must be its parent.
+    let a: ShareEntry | undefined = parent;
+    while (a && a.height > u.height) {
+      if (a.uncleKeys.includes(u.key)) throw new Reject('uncle-already-named', `uncle ${u.key} was named by ancestor ${a.key}`);
+      a = a.parent;
+    }
+    if (a === u) throw new Reject('uncle-on-chain', `uncle ${u.key} is an ancestor`);
+    const below = a?.parent;
+    if (!below || !bytesEqual(below.id, u.share.meta.parent)) throw new Reject('uncle-not-sibling', `uncle ${u.key}'s parent is not on the share's chain`);
+  }
+
+  private checkMedianTime(time: number, parent: ShareEntry): void {
+    const median = medianTimePast(parent);
+    if (time <= median) throw new Reject('time-too-old', `time ${time} ms is not above the median ${median} ms of the last ancestors`);
+  }
+
+  private insert(
+    share: DecodedShare,
+    id: Uint8Array,
+    key: string,
+    parent: ShareEntry | undefined,
+    uncles: readonly ShareEntry[],
+    blockWork: bigint,
+    isBlock: boolean,
+    verified: boolean,
+  ): ShareEntry {
+    const work = compactTarget(share.meta.bits).work;
+    let windowWork = work;
+    for (const u of uncles) windowWork += u.work;
+    const entry: ShareEntry = {
+      id,
+      key,
+      share,
+      encoded: share.encoded,
+      parent,
+      height: share.meta.height,
+      time: share.meta.time,
+      work,
+      windowWork,
+      chainWork: (parent?.chainWork ?? 0n) + windowWork,
+      blockWork,
+      uncleKeys: uncles.map((u) => u.key),
+      credits: shareCredits(share, work, uncles, this.params),
+      seq: this.seq++,
+      isBlock,
+      verified,
+    };
+    this.entries.set(key, entry);
+    const level = this.byHeight.get(entry.height);
+    if (level) level.push(entry);
+    else this.byHeight.set(entry.height, [entry]);
+    return entry;
+  }
+
+  /** Fork choice after an insert: most chain work wins, the first seen keeps ties. */
+  private accepted(entry: ShareEntry): AddResult {
+    let reorg: Reorg | undefined;
+    let bestChanged = false;
+    if (!this.best || entry.chainWork > this.best.chainWork) {
+      reorg = this.setBest(entry);
+      bestChanged = true;
+    }
+    const result = { kind: 'accepted' as const, id: entry.id, entry, isBlock: entry.isBlock, tip: this.best!, bestChanged };
+    return reorg ? { ...result, reorg } : result;
+  }
+
+  private setBest(next: ShareEntry): Reorg | undefined {
+    const from = this.best;
+    const joined: ShareEntry[] = [];
+    let x: ShareEntry | undefined = next;
+    while (x && this.bestByHeight.get(x.height) !== x) {
+      joined.push(x);
+      x = x.parent;
+    }
+    const fork = x;
+    const removed: Uint8Array[] = [];
+    if (from) {
+      const low = fork ? fork.height + 1 : this.bestLow;
+      for (let h = from.height; h >= low; h--) {
+        const e = this.bestByHeight.get(h);
+        if (e) removed.push(e.id);
+        this.bestByHeight.delete(h);
+      }
+      if (!fork) this.bestByHeight.clear();
+    }
+    for (const e of joined) this.bestByHeight.set(e.height, e);
+    if (!fork) this.bestLow = joined.length ? joined[joined.length - 1]!.height : next.height;
+    this.best = next;
+    if (!from || removed.length === 0) return undefined;
+    return { from, to: next, fork, removed, added: joined.map((e) => e.id).reverse() };
+  }
+
+  /**
+   * Loads shares validated before (from the edge's store), oldest first, without validating
+   * them again. A share whose parent is not among those loaded becomes a root. Throws
+   * SharechainError naming the index of a share that does not decode (a corrupt store).
+   */
+  loadTrusted(shares: Iterable<TrustedShare>, onProgress?: (loaded: number) => void): number {
+    let n = 0;
+    let i = 0;
+    for (const item of shares) {
+      const bytes = item instanceof Uint8Array ? item : item.bytes;
+      let share: DecodedShare;
+      try {
+        share = decodeShare(bytes.slice(), this.algorithm.share.headerBytes);
+      } catch (err) {
+        throw new SharechainError(`stored share ${i} does not decode: ${(err as Error).message}`);
+      }
+      i++;
+      const id = item instanceof Uint8Array ? this.pow(share.work.header).slice(0, SHARE_ID_BYTES) : item.id.slice();
+      const key = bytesToHex(id);
+      if (this.entries.has(key)) continue;
+      const parent = this.entries.get(bytesToHex(share.meta.parent));
+      const uncles = share.meta.uncles.map((u) => this.entries.get(bytesToHex(u))).filter((e): e is ShareEntry => e !== undefined);
+      const block = compactTarget(this.algorithm.share.readFields(share.work.header).bits);
+      const entry = this.insert(share, id, key, parent, uncles, block.work, hashAtOrBelow(id, block.le), true);
+      if (!this.best || entry.chainWork > this.best.chainWork) this.setBest(entry);
+      n++;
+      if (onProgress && n % 1000 === 0) onProgress(n);
+    }
+    if (onProgress) onProgress(n);
+    return n;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Windows and payouts
+
+  private windowOf(parent: ShareEntry): WindowSummary {
+    const hit = this.windows.get(parent.key);
+    if (hit) return hit;
+    const w = this.tracker.moveTo(parent);
+    this.windows.set(parent.key, w);
+    return w;
+  }
+
+  /** The window of a share (default the best tip): the credits a share built on it is paid by. */
+  window(id?: Uint8Array | string): WindowSummary {
+    const entry = id === undefined ? this.best : this.get(id);
+    if (id !== undefined && !entry) throw new SharechainError(`share ${typeof id === 'string' ? id : bytesToHex(id)} is not held`);
+    return entry ? this.windowOf(entry) : this.tracker.moveTo(undefined);
+  }
+
+  private cachedPayouts(parent: ShareEntry | undefined, reward: bigint, coinPrevHash: Uint8Array, finder: readonly Payee[], window: WindowSummary | undefined): CachedPayouts {
+    let key = `${parent?.key ?? ''}|${reward}|${bytesToHex(coinPrevHash)}`;
+    for (const p of finder) key += `|${p.bp}:${bytesToHex(p.script)}`;
+    const hit = this.payoutCache.get(key);
+    if (hit) return hit;
+    const payouts = computePayouts({
+      params: this.params,
+      reward,
+      finder,
+      credits: window?.credits ?? [],
+      totalWeight: window?.totalWeight ?? 0n,
+      coinPrevHash,
+      parentId: parent?.id ?? NULL_SHARE_ID,
+    });
+    const cached = { payouts, outputBytes: serializePayoutOutputs(payouts.outputs) };
+    this.payoutCache.set(key, cached);
+    return cached;
+  }
+
+  /**
+   * payouts(parent, reward, coin prevhash) for a new share whose payees are `finder`: what its
+   * coinbase must pay. `parent` undefined (or the null id) is a chain's first share. Throws
+   * SharechainError for a parent not held or whose window reaches shares not held.
+   */
+  payouts(parent: Uint8Array | string | undefined, reward: bigint, coinPrevHash: Uint8Array, finder: readonly Payee[]): Payouts {
+    let entry: ShareEntry | undefined;
+    if (parent !== undefined && !(parent instanceof Uint8Array && isNullId(parent))) {
+      entry = this.get(parent);
+      if (!entry) throw new SharechainError(`parent share ${typeof parent === 'string' ? parent : bytesToHex(parent)} is not held`);
+    }
+    if (!(coinPrevHash instanceof Uint8Array) || coinPrevHash.length !== 32) throw new SharechainError('the coin prevhash must be 32 bytes');
+    checkFinder(finder);
+    const window = entry ? this.windowOf(entry) : undefined;
+    if (window && !window.complete) throw new SharechainError(`the window of ${entry!.key} reaches share ${bytesToHex(window.missing!)}, which is not held`);
+    return this.cachedPayouts(entry, reward, coinPrevHash, finder, window).payouts;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sync
+
+  /**
+   * Ids of the best chain from the tip back: the 10 newest one by one, then steps doubling, and
+   * the oldest held last (Bitcoin's block locator). A peer answers with `sharesAfter`.
+   */
+  locator(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    if (!this.best) return out;
+    let step = 1;
+    let h = this.best.height;
+    while (h > this.bestLow && out.length < MAX_LOCATOR_IDS - 1) {
+      out.push(this.bestByHeight.get(h)!.id);
+      if (out.length >= LOCATOR_DENSE_IDS) step *= 2;
+      h -= step;
+    }
+    out.push(this.bestByHeight.get(this.bestLow)!.id);
+    return out;
+  }
+
+  /**
+   * Encodings of up to `max` best-chain shares after the first locator id on the best chain
+   * (from the oldest held when none is), oldest first: a batch the requester adds in order.
+   */
+  sharesAfter(locator: readonly Uint8Array[], max: number): Uint8Array[] {
+    if (!Array.isArray(locator)) throw new SharechainError('a locator is an array of share ids');
+    if (!Number.isSafeInteger(max) || max < 1) throw new SharechainError(`max must be a positive integer (got ${max})`);
+    if (!this.best) return [];
+    let start = this.bestLow;
+    for (const id of locator.slice(0, MAX_LOCATOR_IDS)) {
+      if (!(id instanceof Uint8Array) || id.length !== SHARE_ID_BYTES) continue;
+      const e = this.get(id);
+      if (e && this.isBest(e)) {
+        start = e.height + 1;
+        break;
+      }
+    }
+    const out: Uint8Array[] = [];
+    for (let h = start; h <= this.best.height && out.length < max; h++) out.push(this.bestByHeight.get(h)!.encoded);
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Pruning
+
+  /** Depth kept below the tip: twice the tip's window, plus what uncle and time rules look back on. */
+  keepDepth(): number {
+    const shares = this.best ? this.windowOf(this.best).shares : 0;
+    return 2 * Math.max(shares, 1) + this.params.maxUncleDepth + MEDIAN_TIME_SPAN;
+  }
+
+  /** Forgets every share more than keepDepth() below the best tip, on any branch; returns their ids. */
+  prune(): Uint8Array[] {
+    if (!this.best) return [];
+    const cutoff = this.best.height - this.keepDepth();
+    const removed: Uint8Array[] = [];
+    for (const [h, level] of this.byHeight) {
+      if (h >= cutoff) continue;
+      for (const e of level) {
+        this.entries.delete(e.key);
+        removed.push(e.id);
+      }
+      this.byHeight.delete(h);
+      this.bestByHeight.delete(h);
+    }
+    if (removed.length === 0) return removed;
+    const level = this.byHeight.get(cutoff) ?? [];
+    for (const e of level) e.parent = undefined;
+    if (this.bestLow < cutoff) this.bestLow = cutoff;
+    this.tracker.reset();
+    this.windows.clear();
+    this.payoutCache.clear();
+    return removed;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Making shares
+
+  /**
+   * Uncles a share built on `parent` may name now: held shares 1..maxUncleDepth below it, off its
+   * chain, branching off it, not named yet, most work first (then ascending id); ascending ids.
+   */
+  uncleCandidates(parent: ShareEntry): ShareEntry[] {
+    const height = parent.height + 1;
+    const chain = new Set<ShareEntry>();
+    const named = new Set<string>();
+    let a: ShareEntry | undefined = parent;
+    for (let d = 0; a && d <= this.params.maxUncleDepth; d++, a = a.parent) {
+      chain.add(a);
+      for (const k of a.uncleKeys) named.add(k);
+    }
+    const found: ShareEntry[] = [];
+    for (let depth = 1; depth <= this.params.maxUncleDepth; depth++) {
+      for (const e of this.byHeight.get(height - depth) ?? []) {
+        if (chain.has(e) || named.has(e.key) || !e.parent || !chain.has(e.parent)) continue;
+        found.push(e);
+      }
+    }
+    found.sort((x, y) => (x.work !== y.work ? (x.work > y.work ? -1 : 1) : x.key < y.key ? -1 : 1));
+    return found.slice(0, this.params.maxUncles).sort((x, y) => compareIds(x.id, y.id));
+  }
+}
+
+/**
+ * The median time of `parent` and its ancestors, up to MEDIAN_TIME_SPAN of them (fewer near a
+ * chain's start): the k times sorted ascending, element floor(k/2). A child's time must exceed it.
+ */
+export function medianTimePast(parent: ShareEntry): number {
+  const times: number[] = [];
+  for (let a: ShareEntry | undefined = parent; a && times.length < MEDIAN_TIME_SPAN; a = a.parent) times.push(a.time);
+  times.sort((x, y) => x - y);
+  return times[times.length >> 1]!;
+}
+
+function compareIds(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+function checkFinder(finder: readonly Payee[]): void {
+  if (!Array.isArray(finder) || finder.length === 0) throw new SharechainError('a share needs 1..4 payees');
+  let bp = 0;
+  for (const p of finder) bp += p.bp;
+  if (bp !== BASIS_POINTS) throw new SharechainError(`payee shares sum to ${bp} bp, not ${BASIS_POINTS}`);
+}
+
+function invalid(reason: SharechainRejectReason, detail: string, id?: Uint8Array): InvalidShare {
+  const message = `${SHARECHAIN_REJECT_MESSAGES[reason]}: ${detail}`;
+  return id ? { kind: 'invalid', reason, message, id } : { kind: 'invalid', reason, message };
+}
+
+function hex32(v: number): string {
+  return v.toString(16).padStart(8, '0');
+}
+
+function displayHash(h: Uint8Array): string {
+  return bytesToHex(h.slice().reverse());
+}

@@ -1,0 +1,255 @@
+/**
+ * The work-based window of a parent share P (docs/sharechain.md §6): walk back X_0 = P, X_1 =
+ * P's parent, ... and include X_j while
+ *   - j < maxWindowShares,
+ *   - the window work of X_0..X_{j-1} is below windowSpread x blockWork(P) (the share that
+ *     crosses the line is included), and
+ *   - X_j.time >= P.time - windowMaxAgeMs (the walk stops at the first older share).
+ * A share's window work is its own target's work plus its uncles'; what it credits is
+ * shareCredits (share-entry.ts). A walk that reaches a share whose parent is not held (and is
+ * not a chain's first share) is incomplete: payouts cannot be checked until sync fetches more.
+ *
+ * `walkWindow` is the rule as written (tests compare against it); `WindowTracker` keeps one
+ * window and moves it share by share, so a synced chain validated share after share costs a few
+ * map updates per share instead of a walk of the whole window.
+ */
+import { isNullId } from './share.ts';
+import type { PoolParams } from './params.ts';
+import type { WindowCredit } from './payouts.ts';
+import type { ShareEntry } from './share-entry.ts';
+import { Deque } from './deque.ts';
+
+export type WindowParams = Pick<PoolParams, 'windowSpread' | 'maxWindowShares' | 'windowMaxAgeMs'>;
+
+export interface WindowSummary {
+  /** The parent whose window this is (undefined: the empty window of a chain's first share). */
+  readonly head: ShareEntry | undefined;
+  /** Shares in the window. */
+  readonly shares: number;
+  /** Their window work. */
+  readonly work: bigint;
+  /** Credits ascending by script key, every weight > 0. */
+  readonly credits: readonly WindowCredit[];
+  /** Sum of the credits' weights. */
+  readonly totalWeight: bigint;
+  /** The oldest share included. */
+  readonly oldest: ShareEntry | undefined;
+  /** False when the walk ran out of held shares before a stop condition (see `missing`). */
+  readonly complete: boolean;
+  /** The id whose share the walk needed but the chain does not hold. */
+  readonly missing?: Uint8Array;
+}
+
+function stopsBefore(x: ShareEntry, count: number, acc: bigint, threshold: bigint, cutoff: number, params: WindowParams): boolean {
+  return count >= params.maxWindowShares || acc >= threshold || x.time < cutoff;
+}
+
+function summarize(head: ShareEntry | undefined, entries: Iterable<ShareEntry>, end: { complete: boolean; missing?: Uint8Array }): WindowSummary {
+  const weights = new Map<string, WindowCredit>();
+  let shares = 0;
+  let work = 0n;
+  let oldest: ShareEntry | undefined;
+  for (const e of entries) {
+    shares++;
+    work += e.windowWork;
+    oldest = e;
+    for (const c of e.credits) {
+      const w = weights.get(c.key);
+      weights.set(c.key, { key: c.key, script: c.script, weight: (w?.weight ?? 0n) + c.weight });
+    }
+  }
+  const credits = [...weights.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  let totalWeight = 0n;
+  for (const c of credits) totalWeight += c.weight;
+  return { head, shares, work, credits, totalWeight, oldest, ...end };
+}
+
+/** The window of `head` by the rule as written: a full walk. */
+export function walkWindow(head: ShareEntry | undefined, params: WindowParams): WindowSummary {
+  if (!head) return summarize(undefined, [], { complete: true });
+  const threshold = BigInt(params.windowSpread) * head.blockWork;
+  const cutoff = head.time - params.windowMaxAgeMs;
+  const included: ShareEntry[] = [];
+  let acc = 0n;
+  let x: ShareEntry | undefined = head;
+  let end: { complete: boolean; missing?: Uint8Array } = { complete: true };
+  while (x && !stopsBefore(x, included.length, acc, threshold, cutoff, params)) {
+    included.push(x);
+    acc += x.windowWork;
+    if (!x.parent && !isNullId(x.share.meta.parent) && !stopsAfter(included.length, acc, threshold, params)) {
+      end = { complete: false, missing: x.share.meta.parent };
+    }
+    x = x.parent;
+  }
+  return summarize(head, included, end);
+}
+
+function stopsAfter(count: number, acc: bigint, threshold: bigint, params: WindowParams): boolean {
+  return count >= params.maxWindowShares || acc >= threshold;
+}
+
+/**
+ * One window kept up to date as its head moves: to a child of the head (incremental: add the
+ * child, trim or extend the old end), or anywhere else (rebuilt by a walk).
+ */
+export class WindowTracker {
+  private head: ShareEntry | undefined;
+  /** The window, oldest first. */
+  private readonly items = new Deque<ShareEntry>();
+  /**
+   * The items that are older-than-everything-newer ("prefix minima" of time seen from the head),
+   * oldest first, so times strictly increase toward the back. The first share (from the head)
+   * older than a cutoff is always one of them: the newest of them below the cutoff.
+   */
+  private readonly ageStack = new Deque<ShareEntry>();
+  private readonly weights = new Map<string, WindowCredit>();
+  private keys: string[] = [];
+  private acc = 0n;
+  private totalWeight = 0n;
+  private complete = true;
+  private missing: Uint8Array | undefined;
+
+  constructor(private readonly params: WindowParams) {}
+
+  /** Points the window at `head` and returns its summary. */
+  moveTo(head: ShareEntry | undefined): WindowSummary {
+    if (head !== this.head || !head) {
+      if (head && this.head && head.parent === this.head) this.pushHead(head);
+      else this.rebuild(head);
+    }
+    return this.summary();
+  }
+
+  /** Forgets everything (after pruning removed shares the window may hold). */
+  reset(): void {
+    this.rebuild(undefined);
+  }
+
+  private summary(): WindowSummary {
+    const credits = this.keys.map((k) => this.weights.get(k)!);
+    const end = this.complete ? { complete: true } : { complete: false, missing: this.missing! };
+    return { head: this.head, shares: this.items.length, work: this.acc, credits, totalWeight: this.totalWeight, oldest: this.items.front(), ...end };
+  }
+
+  private rebuild(head: ShareEntry | undefined): void {
+    this.items.clear();
+    this.ageStack.clear();
+    this.weights.clear();
+    this.keys = [];
+    this.acc = 0n;
+    this.totalWeight = 0n;
+    this.head = head;
+    this.complete = true;
+    this.missing = undefined;
+    if (!head) return;
+    // Walk back once, then add oldest first so the age stack builds in one pass.
+    const threshold = BigInt(this.params.windowSpread) * head.blockWork;
+    const cutoff = head.time - this.params.windowMaxAgeMs;
+    const walk: ShareEntry[] = [];
+    let acc = 0n;
+    for (let x: ShareEntry | undefined = head; x && !stopsBefore(x, walk.length, acc, threshold, cutoff, this.params); x = x.parent) {
+      walk.push(x);
+      acc += x.windowWork;
+    }
+    for (let i = walk.length - 1; i >= 0; i--) this.addNewest(walk[i]!);
+    this.extendAndMark(threshold, cutoff);
+  }
+
+  private pushHead(head: ShareEntry): void {
+    this.head = head;
+    this.addNewest(head);
+    const threshold = BigInt(this.params.windowSpread) * head.blockWork;
+    const cutoff = head.time - this.params.windowMaxAgeMs;
+    while (this.items.length > this.params.maxWindowShares) this.dropOldest();
+    while (this.items.length > 1 && this.acc - this.items.front()!.windowWork >= threshold) this.dropOldest();
+    const old = this.newestOlderThan(cutoff);
+    if (old) while (this.dropOldest() !== old);
+    this.extendAndMark(threshold, cutoff);
+  }
+
+  /** Adds older shares while the walk would go on, then records whether it ran out of chain. */
+  private extendAndMark(threshold: bigint, cutoff: number): void {
+    this.complete = true;
+    this.missing = undefined;
+    for (;;) {
+      const oldest = this.items.front();
+      if (!oldest || stopsAfter(this.items.length, this.acc, threshold, this.params)) return;
+      const next = oldest.parent;
+      if (!next) {
+        if (!isNullId(oldest.share.meta.parent)) {
+          this.complete = false;
+          this.missing = oldest.share.meta.parent;
+        }
+        return;
+      }
+      if (next.time < cutoff) return;
+      this.addOldest(next);
+    }
+  }
+
+  private newestOlderThan(cutoff: number): ShareEntry | undefined {
+    // Times increase from the front of the age stack: binary search for the last below cutoff.
+    let lo = 0;
+    let hi = this.ageStack.length - 1;
+    let found: ShareEntry | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const e = this.ageStack.at(mid);
+      if (e.time < cutoff) {
+        found = e;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  private addNewest(e: ShareEntry): void {
+    this.items.pushBack(e);
+    while (this.ageStack.length && this.ageStack.back()!.time >= e.time) this.ageStack.popBack();
+    this.ageStack.pushBack(e);
+    this.account(e, 1n);
+  }
+
+  private addOldest(e: ShareEntry): void {
+    this.items.pushFront(e);
+    const first = this.ageStack.front();
+    if (!first || e.time < first.time) this.ageStack.pushFront(e);
+    this.account(e, 1n);
+  }
+
+  private dropOldest(): ShareEntry {
+    const e = this.items.popFront()!;
+    if (this.ageStack.front() === e) this.ageStack.popFront();
+    this.account(e, -1n);
+    return e;
+  }
+
+  private account(e: ShareEntry, sign: bigint): void {
+    this.acc += sign * e.windowWork;
+    for (const c of e.credits) {
+      const delta = sign * c.weight;
+      this.totalWeight += delta;
+      const w = this.weights.get(c.key);
+      if (!w) {
+        this.weights.set(c.key, { key: c.key, script: c.script, weight: delta });
+        this.keys.splice(lowerBound(this.keys, c.key), 0, c.key);
+      } else if (w.weight + delta === 0n) {
+        this.weights.delete(c.key);
+        this.keys.splice(lowerBound(this.keys, c.key), 1);
+      } else {
+        this.weights.set(c.key, { key: c.key, script: w.script, weight: w.weight + delta });
+      }
+    }
+  }
+}
+
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

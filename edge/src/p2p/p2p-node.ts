@@ -1,0 +1,334 @@
+/**
+ * The edge's libp2p node: TCP and WebSockets listeners, Noise, yamux, gossipsub, identify,
+ * ping, an Otedama kad-dht in server mode, a circuit-relay-v2 server (browsers reserve slots on
+ * it), the pool-id handshake before anything else, share gossip, the sync protocol and its
+ * client, and the defences (peer-guard.ts). Bootstrap peers are dialed at start and redialed
+ * while they are away, so a restart or a healed partition reconnects by itself.
+ *
+ * start() builds and starts everything; stop() is idempotent and releases listeners, streams,
+ * timers and connections.
+ */
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { circuitRelayServer, RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2';
+import type { GossipSub, GossipSubComponents } from '@libp2p/gossipsub';
+import { identify } from '@libp2p/identify';
+import type { Libp2p, PrivateKey } from '@libp2p/interface';
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { webSockets } from '@libp2p/websockets';
+import { multiaddr } from '@multiformats/multiaddr';
+import { bytesToHex, KAD_DHT_PROTOCOL, MAX_GOSSIP_FRAME_BYTES } from '@otedama/core';
+import { createLibp2p } from 'libp2p';
+import { P2pError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { P2pMetrics } from '../metrics/p2p-metrics.ts';
+import type { ChainHost } from './chain-host.ts';
+import { poolGossipsub } from './gossip-config.ts';
+import { PeerGuard, type RateLimits } from './peer-guard.ts';
+import { PoolHandshake } from './pool-handshake.ts';
+import { ShareGossip } from './share-gossip.ts';
+import { installStreamGate, UNGATED_PROTOCOLS } from './stream-gate.ts';
+import { SyncClient } from './sync-client.ts';
+import { SyncServer } from './sync-server.ts';
+import { WindowSync, type SyncProgress } from './window-sync.ts';
+
+/** How often bootstrap peers that are not connected are dialed again. */
+export const BOOTSTRAP_REDIAL_MS = 5_000;
+/** How long one bootstrap dial may take. */
+const BOOTSTRAP_DIAL_TIMEOUT_MS = 10_000;
+/** A newly admitted peer triggers a sync run unless one ran this recently (edges meet many browsers). */
+const AUTO_SYNC_MIN_INTERVAL_MS = 30_000;
+/**
+ * How often the node asks its peers for their tips and catches up when behind: gossip reaches
+ * only mesh peers, so a share published while a mesh was forming, or while a node was cut off,
+ * would otherwise arrive only with the next share that names it as parent.
+ */
+export const CATCH_UP_INTERVAL_MS = 30_000;
+
+export interface P2pNodeOptions {
+  readonly host: ChainHost;
+  readonly privateKey: PrivateKey;
+  /** Multiaddrs to listen on (multiaddrs.ts checked them). */
+  readonly listen: readonly string[];
+  /** Multiaddrs ending in /p2p/<peer id>, dialed at start and redialed while away. */
+  readonly bootstrap: readonly string[];
+  readonly maxPeers: number;
+  readonly banSeconds: number;
+  readonly logger: Logger;
+  readonly metrics?: P2pMetrics | undefined;
+  /** Tests and benchmarks: shorter deadlines, other limits. */
+  readonly handshakeTimeoutMs?: number;
+  readonly rateLimits?: Partial<RateLimits>;
+  readonly syncBatchSize?: number;
+  readonly bootstrapRedialMs?: number;
+  /** false: no automatic sync when a peer is admitted (tests that drive sync themselves). */
+  readonly autoSync?: boolean;
+  readonly onSyncProgress?: (p: SyncProgress) => void;
+}
+
+export interface PeerSummary {
+  readonly id: string;
+  /** Remote addresses of its open connections. */
+  readonly addresses: string[];
+  /** tcp, websockets, relay or webrtc, one per connection. */
+  readonly transports: string[];
+  readonly direction: 'inbound' | 'outbound';
+  /** Round-trip time measured by libp2p's connection monitor; undefined until its first ping. */
+  readonly latencyMs: number | undefined;
+  /** gossipsub score minus the guard's penalties (peer-guard.ts); banned at BAN_SCORE. */
+  readonly score: number;
+  /** Completed the pool-id handshake. */
+  readonly admitted: boolean;
+}
+
+export interface P2pStatus {
+  readonly poolId: string;
+  readonly peerId: string;
+  readonly listen: string[];
+  readonly peers: number;
+  readonly admittedPeers: number;
+  readonly bans: number;
+  readonly sync: SyncProgress;
+}
+
+/** gossipsub's implementation has getScore and getMeshPeers; its exported interface does not declare them. */
+type ScoredGossipSub = GossipSub & { getScore(peer: string): number; getMeshPeers(topic: string): string[] };
+type Services = { identify: unknown; ping: unknown; pubsub: ScoredGossipSub; dht: unknown; relay: unknown };
+
+export function transportOf(addr: string): string {
+  if (addr.includes('/p2p-circuit')) return 'relay';
+  if (addr.includes('/webrtc')) return 'webrtc';
+  if (/\/wss?(\/|$)/.test(addr)) return 'websockets';
+  return 'tcp';
+}
+
+export class P2pNode {
+  readonly guard: PeerGuard;
+  private libp2p: Libp2p<Services> | undefined;
+  private handshake: PoolHandshake | undefined;
+  private gossip: ShareGossip | undefined;
+  private syncServer: SyncServer | undefined;
+  private windowSync: WindowSync | undefined;
+  private bootstrapTimer: ReturnType<typeof setInterval> | undefined;
+  private catchUpTimer: ReturnType<typeof setInterval> | undefined;
+  private lastAutoSync = 0;
+  private stopping: Promise<void> | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly options: P2pNodeOptions) {
+    this.log = options.logger.forComponent('edge:p2p');
+    this.guard = new PeerGuard({ banSeconds: options.banSeconds, logger: options.logger, ...(options.rateLimits ? { limits: options.rateLimits } : {}) });
+  }
+
+  private get node(): Libp2p<Services> {
+    if (!this.libp2p) throw new P2pError('the p2p node is not started');
+    return this.libp2p;
+  }
+
+  /** The libp2p node underneath, for tests and benchmarks that drive it directly (hostile peers, pings). */
+  get raw(): Libp2p<Services> {
+    return this.node;
+  }
+
+  get peerId(): string {
+    return this.node.peerId.toString();
+  }
+
+  get poolId(): string {
+    return bytesToHex(this.options.host.poolId);
+  }
+
+  get poolIdBytes(): Uint8Array {
+    return this.options.host.poolId;
+  }
+
+  async start(): Promise<void> {
+    if (this.libp2p) return;
+    const { options, guard } = this;
+    const node = await createLibp2p({
+      start: false,
+      privateKey: options.privateKey,
+      addresses: { listen: [...options.listen] },
+      transports: [tcp(), webSockets()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionGater: guard.gater(),
+      connectionManager: { maxConnections: options.maxPeers },
+      services: {
+        identify: identify(),
+        ping: ping(),
+        pubsub: poolGossipsub(options.host.poolId) as unknown as (components: GossipSubComponents) => ScoredGossipSub,
+        dht: kadDHT({ protocol: KAD_DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper }),
+        relay: circuitRelayServer({ reservations: { maxReservations: options.maxPeers } }),
+      },
+    });
+    this.libp2p = node;
+    const pubsub = node.services.pubsub;
+    guard.gossipScore = (peer) => pubsub.getScore(peer);
+    guard.onBan((ban) => {
+      options.metrics?.bansTotal.inc({ offence: ban.offence });
+      void node.hangUp(peerIdFromString(ban.peer)).catch(() => undefined);
+    });
+    pubsub.addEventListener('gossipsub:heartbeat', () => {
+      for (const p of pubsub.getPeers()) guard.check(p.toString());
+    });
+
+    const handshake = new PoolHandshake(node, { poolId: options.host.poolId, guard, logger: options.logger, ...(options.handshakeTimeoutMs ? { timeoutMs: options.handshakeTimeoutMs } : {}) });
+    this.handshake = handshake;
+    const syncServer = new SyncServer(node, { host: options.host, guard, logger: options.logger });
+    this.syncServer = syncServer;
+    const windowSync = new WindowSync({
+      client: new SyncClient(node, options.host.poolId),
+      host: options.host,
+      guard,
+      peers: () => handshake.admittedPeers(),
+      logger: options.logger,
+      ...(options.syncBatchSize ? { batchSize: options.syncBatchSize } : {}),
+      ...(options.onSyncProgress ? { onProgress: options.onSyncProgress } : {}),
+    });
+    this.windowSync = windowSync;
+    this.gossip = new ShareGossip(pubsub, {
+      host: options.host,
+      guard,
+      handshake,
+      logger: options.logger,
+      metrics: options.metrics,
+      onOrphan: (peer, share, missing) => windowSync.resolveOrphan(peer, share, missing),
+    });
+    if (options.autoSync !== false) {
+      handshake.onAdmit(() => {
+        if (Date.now() - this.lastAutoSync < AUTO_SYNC_MIN_INTERVAL_MS) return;
+        this.lastAutoSync = Date.now();
+        void windowSync.run();
+      });
+    }
+
+    try {
+      await handshake.start();
+      await syncServer.start();
+      // Gated before the listeners open: no stream of an unadmitted peer ever reaches a handler.
+      const gateOptions = { handshake, guard, logger: options.logger, meteredProtocols: new Map(pubsub.protocols.map((p) => [p, MAX_GOSSIP_FRAME_BYTES])) };
+      const known = [...pubsub.protocols, KAD_DHT_PROTOCOL, RELAY_V2_HOP_CODEC, syncServer.protocol];
+      const gated = new Set(installStreamGate(node, gateOptions, known));
+      try {
+        await node.start();
+      } catch (err) {
+        throw new P2pError(`cannot listen on ${options.listen.join(', ')}: ${(err as Error).message} (another otedama? choose another port with --p2p-port or p2p.listen)`, { cause: err });
+      }
+      const late = node.getProtocols().filter((p) => !gated.has(p) && !UNGATED_PROTOCOLS.includes(p) && !p.startsWith('/otedama/handshake/'));
+      if (late.length) installStreamGate(node, gateOptions, late);
+      this.gossip.start();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    this.log.info('p2p node started', { peerId: this.peerId, poolId: this.poolId, listen: this.listenAddresses() });
+    this.startBootstrap();
+    if (options.autoSync !== false) {
+      this.catchUpTimer = setInterval(() => {
+        if (this.admittedPeers().length && Date.now() - this.lastAutoSync >= CATCH_UP_INTERVAL_MS) {
+          this.lastAutoSync = Date.now();
+          void windowSync.run();
+        }
+      }, CATCH_UP_INTERVAL_MS);
+      this.catchUpTimer.unref();
+    }
+  }
+
+  private startBootstrap(): void {
+    const peers = this.options.bootstrap.map((addr) => ({ addr, ma: multiaddr(addr), id: peerIdFromString(multiaddr(addr).getComponents().findLast((c) => c.name === 'p2p')!.value!) }));
+    const self = this.peerId;
+    const targets = peers.filter((p) => p.id.toString() !== self);
+    if (!targets.length) return;
+    const dialAll = () => {
+      const node = this.libp2p;
+      if (!node) return;
+      for (const t of targets) {
+        if (node.getConnections(t.id).length || this.guard.isBanned(t.id.toString())) continue;
+        node.dial(t.ma, { signal: AbortSignal.timeout(BOOTSTRAP_DIAL_TIMEOUT_MS) }).catch((err: Error) => this.log.debug('bootstrap peer not reached', { addr: t.addr, error: err.message }));
+      }
+    };
+    dialAll();
+    this.bootstrapTimer = setInterval(dialAll, this.options.bootstrapRedialMs ?? BOOTSTRAP_REDIAL_MS);
+    this.bootstrapTimer.unref();
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      clearInterval(this.bootstrapTimer);
+      clearInterval(this.catchUpTimer);
+      await this.windowSync?.stop();
+      this.gossip?.stop();
+      await this.syncServer?.stop();
+      await this.handshake?.stop();
+      await this.libp2p?.stop();
+      this.log.info('p2p node stopped');
+    })();
+    return this.stopping;
+  }
+
+  /** The node's own addresses, each ending in /p2p/<peer id>: what other edges pass to --bootstrap. */
+  listenAddresses(): string[] {
+    return this.node.getMultiaddrs().map(String);
+  }
+
+  admittedPeers(): string[] {
+    return this.handshake?.admittedPeers() ?? [];
+  }
+
+  isAdmitted(peer: string): boolean {
+    return this.handshake?.isAdmitted(peer) ?? false;
+  }
+
+  peers(): PeerSummary[] {
+    const byPeer = new Map<string, ReturnType<Libp2p['getConnections']>>();
+    for (const c of this.node.getConnections()) {
+      const id = c.remotePeer.toString();
+      byPeer.set(id, [...(byPeer.get(id) ?? []), c]);
+    }
+    return [...byPeer].map(([id, conns]) => {
+      const rtts = conns.map((c) => c.rtt).filter((r): r is number => typeof r === 'number');
+      return {
+        id,
+        addresses: conns.map((c) => c.remoteAddr.toString()),
+        transports: conns.map((c) => transportOf(c.remoteAddr.toString())),
+        direction: conns[0]!.direction,
+        latencyMs: rtts.length ? Math.min(...rtts) : undefined,
+        score: Math.round(this.guard.score(id) * 100) / 100,
+        admitted: this.isAdmitted(id),
+      };
+    });
+  }
+
+  /** Gossips a share the chain accepted from this edge's own miners; resolves to the peers it went to. */
+  publishShare(share: Uint8Array): Promise<number> {
+    if (!this.gossip) throw new P2pError('the p2p node is not started');
+    return this.gossip.publish(share);
+  }
+
+  /** Starts a sync run (or joins the one under way). */
+  resync(): Promise<SyncProgress> {
+    if (!this.windowSync) throw new P2pError('the p2p node is not started');
+    this.lastAutoSync = Date.now();
+    return this.windowSync.run();
+  }
+
+  syncProgress(): SyncProgress {
+    return this.windowSync?.progress() ?? { state: 'idle', shares: 0, batches: 0 };
+  }
+
+  status(): P2pStatus {
+    return {
+      poolId: this.poolId,
+      peerId: this.peerId,
+      listen: this.listenAddresses(),
+      peers: new Set(this.node.getConnections().map((c) => c.remotePeer.toString())).size,
+      admittedPeers: this.admittedPeers().length,
+      bans: this.guard.bans().length,
+      sync: this.syncProgress(),
+    };
+  }
+}

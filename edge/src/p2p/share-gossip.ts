@@ -1,0 +1,107 @@
+/**
+ * Shares over gossipsub, on the pool's shares topic. Every message is checked by the chain
+ * (ChainHost.receiveShare) before gossipsub relays it: accepted shares are relayed, invalid ones
+ * rejected (which costs the sender gossipsub score: gossip-config.ts), everything else ignored.
+ * A payload over MAX_GOSSIP_DATA_BYTES bans its sender; a peer over its gossip rate has its
+ * messages ignored and is charged a little. A share whose parent is unknown is handed to
+ * `onOrphan` (the sync client fetches what is missing from the sender).
+ */
+import type { GossipSub } from '@libp2p/gossipsub';
+import { TopicValidatorResult, type Message } from '@libp2p/gossipsub';
+import type { PeerId } from '@libp2p/interface';
+import { bytesToHex, MAX_GOSSIP_DATA_BYTES, sharesTopic } from '@otedama/core';
+import type { Logger } from '../logger.ts';
+import type { P2pMetrics } from '../metrics/p2p-metrics.ts';
+import type { ChainHost, ShareVerdict } from './chain-host.ts';
+import type { PeerGuard } from './peer-guard.ts';
+import type { PoolHandshake } from './pool-handshake.ts';
+
+export interface ShareGossipOptions {
+  readonly host: ChainHost;
+  readonly guard: PeerGuard;
+  readonly handshake: PoolHandshake;
+  readonly logger: Logger;
+  readonly metrics?: P2pMetrics | undefined;
+  readonly now?: () => number;
+  /** A share whose parent or uncles are unknown, from `peer`. */
+  readonly onOrphan?: (peer: string, share: Uint8Array, missing: readonly Uint8Array[]) => void;
+}
+
+export class ShareGossip {
+  readonly topic: string;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private started = false;
+
+  constructor(
+    private readonly pubsub: GossipSub,
+    private readonly options: ShareGossipOptions,
+  ) {
+    this.topic = sharesTopic(options.host.poolId);
+    this.log = options.logger.forComponent('edge:p2p:gossip');
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.pubsub.topicValidators.set(this.topic, (peer, msg) => this.validate(peer, msg));
+    this.pubsub.subscribe(this.topic);
+  }
+
+  stop(): void {
+    if (!this.started) return;
+    this.started = false;
+    this.pubsub.unsubscribe(this.topic);
+    this.pubsub.topicValidators.delete(this.topic);
+  }
+
+  /** Gossips a share this node validated (found by its miners, or resolved after an orphan); resolves to the peers it went to. */
+  async publish(share: Uint8Array): Promise<number> {
+    const r = await this.pubsub.publish(this.topic, share);
+    return r.recipients.length;
+  }
+
+  private async validate(peerId: PeerId, msg: Message): Promise<TopicValidatorResult> {
+    const peer = peerId.toString();
+    const received = this.now();
+    const { guard, metrics } = this.options;
+    if (!this.options.handshake.isAdmitted(peer)) return TopicValidatorResult.Ignore;
+    if (msg.data.length > MAX_GOSSIP_DATA_BYTES) {
+      metrics?.sharesTotal.inc({ result: 'oversized' });
+      guard.ban(peer, 'oversized-message', `gossip message of ${msg.data.length} bytes (limit ${MAX_GOSSIP_DATA_BYTES})`);
+      return TopicValidatorResult.Reject;
+    }
+    if (!guard.allowGossip(peer)) {
+      metrics?.sharesTotal.inc({ result: 'rate-limited' });
+      return TopicValidatorResult.Ignore;
+    }
+    let verdict: ShareVerdict;
+    try {
+      verdict = await this.options.host.receiveShare(msg.data);
+    } catch (err) {
+      // A fault of ours, not the peer's: never charge it for one.
+      this.log.error('share validation failed inside the edge', { peer, error: (err as Error).message });
+      return TopicValidatorResult.Ignore;
+    }
+    metrics?.sharesTotal.inc({ result: verdict.result });
+    switch (verdict.result) {
+      case 'accepted': {
+        const t = this.now();
+        metrics?.relaySeconds.observe((t - received) / 1000);
+        if (verdict.timestampMs !== undefined) metrics?.propagationSeconds.observe(Math.max(0, t - verdict.timestampMs) / 1000);
+        return TopicValidatorResult.Accept;
+      }
+      case 'invalid':
+        this.log.info('invalid share from peer', { peer, reason: verdict.reason });
+        return TopicValidatorResult.Reject;
+      case 'orphan':
+        this.log.debug('share with unknown ancestors', { peer, share: bytesToHex(verdict.id), missing: verdict.missing.length });
+        this.options.onOrphan?.(peer, msg.data, verdict.missing);
+        return TopicValidatorResult.Ignore;
+      case 'duplicate':
+      case 'deferred':
+        return TopicValidatorResult.Ignore;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Shares between real libp2p nodes on 127.0.0.1, each keeping its own real ShareChain of one
+ * test pool; the shares are mined for real (SHA-256d at the easiest target). Honest shares reach
+ * every node through relays; a hostile node that gossips invalid shares is charged, cut off and
+ * banned by the node it talks to while honest propagation carries on; a share whose parent a node
+ * missed is completed from the peer that sent it.
+ */
+import { bytesToHex, sharesTopic } from '@otedama/core';
+import { multiaddr } from '@multiformats/multiaddr';
+import { afterEach, describe, expect, it } from 'vitest';
+import { job, mineCustom, payee } from '../../../core/test/sharechain-fixtures.ts';
+import { MetricsRegistry } from '../metrics/metrics.ts';
+import { createP2pMetrics } from '../metrics/p2p-metrics.ts';
+import type { ShareChainHost } from './chain-host-sharechain.ts';
+import type { P2pNode } from './p2p-node.ts';
+import { addrOf, chainHost, meshed, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+const net = testNetwork();
+
+async function node(host: ShareChainHost, options: Parameters<typeof startTestNode>[1] = {}): Promise<P2pNode> {
+  const n = await startTestNode(host, options);
+  cleanup.push(() => n.stop());
+  return n;
+}
+
+describe('share gossip', () => {
+  it('relays valid shares along a line of three nodes; each is validated by every chain on the way', async () => {
+    const [ha, hb, hc] = [chainHost(net), chainHost(net), chainHost(net)];
+    const metrics = createP2pMetrics(new MetricsRegistry());
+    const a = await node(ha);
+    const b = await node(hb, { bootstrap: [addrOf(a)], metrics });
+    const c = await node(hc, { bootstrap: [addrOf(b)] });
+    await expect.poll(() => b.admittedPeers().length === 2 && a.isAdmitted(b.peerId) && c.isAdmitted(b.peerId), { timeout: 10_000 }).toBe(true);
+    // Gossipsub forwards along its mesh: publish once B's mesh holds A and C.
+    await expect.poll(() => meshed(b, a) && meshed(b, c) && meshed(a, b), { timeout: 10_000 }).toBe(true);
+    const miner = minerOn(net, ha);
+    for (const share of miner.mine(5)) await a.publishShare(share);
+    await expect.poll(() => hc.chain.height, { timeout: 10_000 }).toBe(4);
+    expect(bytesToHex(hc.chain.tip!.id)).toBe(bytesToHex(ha.chain.tip!.id));
+    expect(bytesToHex(hb.chain.tip!.id)).toBe(bytesToHex(ha.chain.tip!.id));
+    expect(metrics.sharesTotal.get({ result: 'accepted' })).toBe(5);
+    expect(a.raw.getConnections().map((x) => x.remotePeer.toString())).not.toContain(c.peerId);
+  });
+
+  it('a node gossiping invalid shares loses score, then its connection, then is banned; honest shares keep flowing', async () => {
+    const [ha, hb, hc, hd] = [chainHost(net), chainHost(net), chainHost(net), chainHost(net)];
+    const metrics = createP2pMetrics(new MetricsRegistry());
+    const b = await node(hb, { metrics });
+    const a = await node(ha, { bootstrap: [addrOf(b)] });
+    const c = await node(hc, { bootstrap: [addrOf(b)] });
+    const hostile = await node(hd, { bootstrap: [addrOf(b)], bootstrapRedialMs: 60_000 });
+    await expect.poll(() => b.admittedPeers().length, { timeout: 10_000 }).toBe(3);
+    const topic = sharesTopic(hb.poolId);
+    await expect.poll(() => meshed(b, a) && meshed(b, c) && meshed(b, hostile) && meshed(hostile, b), { timeout: 10_000 }).toBe(true);
+
+    // Real shares that miss their own target ("high-hash"), each different; and plain garbage.
+    const bad = minerOn(net, hd);
+    const invalid = [1, 2, 3].map((i) => mineCustom(bad.pool, job(bad.pool, { payees: [payee(100 + i)] }), { highHash: true }));
+    const honest = minerOn(net, ha);
+    const shares = honest.mine(6);
+    let scoreSeen = 0;
+    for (let i = 0; i < shares.length; i++) {
+      if (i < invalid.length) {
+        await hostile.raw.services.pubsub.publish(topic, invalid[i]!).catch(() => undefined);
+        // The score falls with each invalid share (gossipsub charges invalid deliveries squared).
+        await expect.poll(() => b.peers().find((p) => p.id === hostile.peerId)?.score ?? -Infinity, { timeout: 5000 }).toBeLessThan(scoreSeen);
+        scoreSeen = b.peers().find((p) => p.id === hostile.peerId)?.score ?? scoreSeen;
+      }
+      await a.publishShare(shares[i]!);
+    }
+    await expect.poll(() => b.guard.isBanned(hostile.peerId), { timeout: 10_000 }).toBe(true);
+    expect(b.guard.bans()).toEqual([expect.objectContaining({ peer: hostile.peerId, offence: 'score' })]);
+    await expect.poll(() => b.raw.getConnections().some((x) => x.remotePeer.toString() === hostile.peerId), { timeout: 10_000 }).toBe(false);
+    // Honest propagation through B carried on: C holds all six shares of A.
+    await expect.poll(() => hc.chain.height, { timeout: 10_000 }).toBe(5);
+    expect(bytesToHex(hc.chain.tip!.id)).toBe(bytesToHex(ha.chain.tip!.id));
+    expect(metrics.sharesTotal.get({ result: 'invalid' })).toBe(3);
+    expect(hc.chain.size).toBe(6);
+    // The hostile node's redial is refused while the ban lasts.
+    await hostile.raw.dial(multiaddr(addrOf(b)), { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+    await expect.poll(() => b.admittedPeers().includes(hostile.peerId) || b.raw.getConnections().some((x) => x.remotePeer.toString() === hostile.peerId), { timeout: 3000 }).toBe(false);
+  });
+
+  it('completes a share whose parent a node missed from the peer that sent it', async () => {
+    const [ha, hb] = [chainHost(net), chainHost(net)];
+    const a = await node(ha);
+    const miner = minerOn(net, ha);
+    const early = miner.mine(3); // mined while B is away
+    const b = await node(hb, { bootstrap: [addrOf(a)] });
+    await expect.poll(() => meshed(a, b), { timeout: 10_000 }).toBe(true);
+    const [latest] = miner.mine(1);
+    await a.publishShare(latest!);
+    await expect.poll(() => hb.chain.height, { timeout: 10_000 }).toBe(3);
+    expect(hb.chain.size).toBe(4);
+    expect(early.every((s) => hb.sharesById([]) && hb.chain.sharesAfter([], 10).some((x) => bytesToHex(x) === bytesToHex(s)))).toBe(true);
+  });
+});
+

@@ -1,0 +1,283 @@
+/**
+ * The sync client: brings this node's chain up to the best chain its peers hold, batch by
+ * batch, and fetches the missing ancestors of a share heard over gossip.
+ *
+ * A run asks every admitted peer for its tip, picks the one with the most work, and asks it for
+ * the shares after this node's locator (MAX_SYNC_BATCH_SHARES at a time); each batch goes through
+ * the chain (ChainHost.receiveShare) before the next is asked for, so a peer feeding invalid
+ * shares is caught at its first batch, charged, and dropped for the rest of the run. A peer that
+ * goes away mid-sync costs nothing: the run asks the next best peer from where the chain now
+ * is (the locator moves with every verified batch). Progress (shares, percent, ETA) is reported
+ * after each batch; a run can be cancelled at any point.
+ */
+import { bytesToHex, MAX_SYNC_BATCH_SHARES, MAX_SYNC_IDS, type ChainTip } from '@otedama/core';
+import type { Logger } from '../logger.ts';
+import type { ChainHost } from './chain-host.ts';
+import { PENALTY, type PeerGuard } from './peer-guard.ts';
+import { PeerSyncError, type SyncClient } from './sync-client.ts';
+
+/** With no admitted peer, a run waits this long for one before it gives up. */
+export const SYNC_PEER_WAIT_MS = 10_000;
+const PEER_POLL_MS = 250;
+/** Ancestors of one orphan fetched by id before falling back to a window sync (a deeper gap). */
+const ORPHAN_MAX_DEPTH = 16;
+/** Orphans resolved at once; more are dropped (the next window sync brings their shares). */
+const MAX_ORPHANS_IN_FLIGHT = 4;
+
+export type SyncState = 'idle' | 'syncing' | 'synced' | 'failed' | 'cancelled';
+
+export interface SyncProgress {
+  readonly state: SyncState;
+  /** The peer shares are being fetched from. */
+  readonly peer?: string | undefined;
+  /** Shares fetched, verified and added in this run. */
+  readonly shares: number;
+  /** Shares the run expects to fetch (from the best peer's tip and window). */
+  readonly expected?: number | undefined;
+  readonly percent?: number | undefined;
+  readonly etaSeconds?: number | undefined;
+  readonly batches: number;
+  readonly startedAt?: number | undefined;
+  readonly finishedAt?: number | undefined;
+  /** Why the run failed, or a note on how it ended. */
+  readonly message?: string | undefined;
+}
+
+export interface WindowSyncOptions {
+  readonly client: SyncClient;
+  readonly host: ChainHost;
+  readonly guard: PeerGuard;
+  /** The peers to sync from: admitted, connected. */
+  readonly peers: () => string[];
+  readonly logger: Logger;
+  readonly now?: () => number;
+  /** Shares per request (at most MAX_SYNC_BATCH_SHARES). */
+  readonly batchSize?: number;
+  readonly peerWaitMs?: number;
+  readonly onProgress?: (p: SyncProgress) => void;
+}
+
+class Cancelled extends Error {}
+
+export class WindowSync {
+  private current: SyncProgress = { state: 'idle', shares: 0, batches: 0 };
+  private running: Promise<SyncProgress> | undefined;
+  private controller: AbortController | undefined;
+  private orphansInFlight = 0;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly batchSize: number;
+
+  constructor(private readonly options: WindowSyncOptions) {
+    this.log = options.logger.forComponent('edge:p2p:sync');
+    this.now = options.now ?? Date.now;
+    this.batchSize = Math.max(1, Math.min(options.batchSize ?? MAX_SYNC_BATCH_SHARES, MAX_SYNC_BATCH_SHARES));
+  }
+
+  progress(): SyncProgress {
+    return this.current;
+  }
+
+  /** Starts a run (or joins the one under way); resolves with how it ended. */
+  run(signal?: AbortSignal): Promise<SyncProgress> {
+    if (this.running) return this.running;
+    const controller = new AbortController();
+    this.controller = controller;
+    const both = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+    this.running = this.execute(both).finally(() => {
+      this.running = undefined;
+      this.controller = undefined;
+    });
+    return this.running;
+  }
+
+  /** Stops the run under way (it ends as 'cancelled'); nothing when none runs. */
+  cancel(): void {
+    this.controller?.abort();
+  }
+
+  /** Ends any run; later orphans are not resolved. */
+  async stop(): Promise<void> {
+    this.cancel();
+    await this.running?.catch(() => undefined);
+  }
+
+  private set(p: Partial<SyncProgress>): void {
+    this.current = { ...this.current, ...p };
+    this.options.onProgress?.(this.current);
+  }
+
+  private async execute(signal: AbortSignal): Promise<SyncProgress> {
+    const { host, client, guard } = this.options;
+    const startedAt = this.now();
+    this.current = { state: 'syncing', shares: 0, batches: 0, startedAt };
+    this.options.onProgress?.(this.current);
+    const failed = new Set<string>();
+    let fetched = 0;
+    let expected: number | undefined;
+    const check = () => {
+      if (signal.aborted) throw new Cancelled();
+    };
+    try {
+      for (;;) {
+        check();
+        const candidates = await this.candidates(failed, signal);
+        if (!candidates.length) {
+          return this.finish(fetched ? 'synced' : 'failed', fetched ? 'no other peer has more work' : failed.size ? 'every peer failed; see the log' : 'no admitted peer to sync from');
+        }
+        const best = await this.bestPeer(candidates, failed, signal);
+        const ours = host.tip();
+        if (!best || (ours && ours.work >= best.tip.work)) return this.finish('synced', ours ? `at height ${ours.height}` : 'no peer holds any share yet');
+        const ahead = ours ? Math.max(1, Math.min(best.tip.height - ours.height, best.tip.windowShares)) : Math.max(1, best.tip.windowShares);
+        expected = fetched + ahead;
+        this.set({ peer: best.peer, expected });
+        this.log.info('syncing', { peer: best.peer, tipHeight: best.tip.height, expected: ahead });
+        // Batches from the best peer until it has nothing more after our tip.
+        let firstBatch = true;
+        for (;;) {
+          check();
+          let batch: { shares: readonly Uint8Array[]; more: boolean };
+          try {
+            batch = await client.sharesAfter(best.peer, host.locator(), this.batchSize, signal);
+          } catch (err) {
+            check();
+            this.peerFailed(best.peer, err, failed);
+            break;
+          }
+          let accepted = 0;
+          let bad: string | undefined;
+          // An empty chain takes the peer's window as history (its oldest share's parent lies beyond it).
+          let history = host.tip() === undefined;
+          for (const [i, share] of batch.shares.entries()) {
+            let v = await host.receiveShare(share, history ? { history: true } : undefined);
+            if (v.result === 'orphan' && i === 0 && firstBatch && !history) {
+              // Nothing in our locator is on the peer's chain any more (we were away longer than
+              // the window it keeps): start again from its window, as a new node would.
+              history = true;
+              v = await host.receiveShare(share, { history: true });
+            }
+            if (v.result === 'accepted') accepted++;
+            else if (v.result === 'invalid') bad = `an invalid share: ${v.reason}`;
+            else if (v.result === 'orphan') bad = 'shares that do not connect to our chain';
+            if (bad) break;
+          }
+          firstBatch = false;
+          fetched += accepted;
+          const elapsedS = (this.now() - startedAt) / 1000;
+          const rate = elapsedS > 0 ? fetched / elapsedS : 0;
+          const left = Math.max(0, expected - fetched);
+          this.set({
+            shares: fetched,
+            batches: this.current.batches + 1,
+            expected: Math.max(expected, fetched),
+            percent: Math.min(100, Math.floor((fetched / Math.max(expected, fetched, 1)) * 1000) / 10),
+            etaSeconds: rate > 0 ? Math.ceil(left / rate) : undefined,
+          });
+          if (bad) {
+            if (bad.startsWith('an invalid')) guard.penalize(best.peer, PENALTY.badResponse, `sync batch with ${bad}`);
+            this.log.warn('sync peer dropped for this run', { peer: best.peer, reason: `it sent ${bad}` });
+            failed.add(best.peer);
+            break;
+          }
+          if (!batch.more) break;
+          if (accepted === 0) {
+            // It says more follow, yet sends only what we hold: it would loop forever.
+            this.log.warn('sync peer dropped for this run', { peer: best.peer, reason: 'its batches hold nothing new' });
+            failed.add(best.peer);
+            break;
+          }
+        }
+      }
+    } catch (err) {
+      if (err instanceof Cancelled || signal.aborted) return this.finish('cancelled', 'cancelled');
+      this.log.error('sync failed', { error: (err as Error).message });
+      return this.finish('failed', (err as Error).message);
+    }
+  }
+
+  private finish(state: SyncState, message: string): SyncProgress {
+    const done: Partial<SyncProgress> = { state, message, finishedAt: this.now(), etaSeconds: undefined };
+    if (state === 'synced') Object.assign(done, { percent: 100, expected: this.current.shares });
+    this.set(done);
+    // A catch-up that found nothing to fetch is routine: not worth an info line every 30 s.
+    const routine = state === 'synced' && this.current.shares === 0;
+    (routine ? this.log.debug : this.log.info)(`sync ${state}`, { shares: this.current.shares, batches: this.current.batches, message });
+    return this.current;
+  }
+
+  /** Admitted peers not yet failed in this run; waits a while for one to appear. */
+  private async candidates(failed: Set<string>, signal: AbortSignal): Promise<string[]> {
+    const deadline = this.now() + (this.options.peerWaitMs ?? SYNC_PEER_WAIT_MS);
+    for (;;) {
+      const ok = this.options.peers().filter((p) => !failed.has(p) && !this.options.guard.isBanned(p));
+      if (ok.length || this.now() >= deadline || signal.aborted) return ok;
+      await new Promise((r) => setTimeout(r, PEER_POLL_MS));
+    }
+  }
+
+  private async bestPeer(candidates: string[], failed: Set<string>, signal: AbortSignal): Promise<{ peer: string; tip: ChainTip } | undefined> {
+    const answers = await Promise.all(
+      candidates.map((peer) =>
+        this.options.client.status(peer, signal).then(
+          (tip) => (tip ? { peer, tip } : undefined),
+          (err: unknown) => {
+            this.peerFailed(peer, err, failed);
+            return undefined;
+          },
+        ),
+      ),
+    );
+    let best: { peer: string; tip: ChainTip } | undefined;
+    for (const a of answers) if (a && (!best || a.tip.work > best.tip.work)) best = a;
+    return best;
+  }
+
+  private peerFailed(peer: string, err: unknown, failed: Set<string>): void {
+    failed.add(peer);
+    if (err instanceof PeerSyncError && err.malformed) this.options.guard.penalize(peer, PENALTY.badResponse, err.reason);
+    this.log.warn('sync peer failed; trying another', { peer, reason: (err as Error).message });
+  }
+
+  /**
+   * A gossiped share whose ancestors are unknown: fetch them by id from the peer that sent it,
+   * walking back until they connect, add them oldest first, then the share itself. A gap deeper
+   * than ORPHAN_MAX_DEPTH is left to a window sync.
+   */
+  resolveOrphan(peer: string, share: Uint8Array, missing: readonly Uint8Array[]): void {
+    if (this.orphansInFlight >= MAX_ORPHANS_IN_FLIGHT) return;
+    this.orphansInFlight++;
+    void this.fetchAncestors(peer, share, missing)
+      .catch((err: unknown) => this.log.debug('orphan not resolved', { peer, error: (err as Error).message }))
+      .finally(() => this.orphansInFlight--);
+  }
+
+  private async fetchAncestors(peer: string, share: Uint8Array, missing: readonly Uint8Array[]): Promise<void> {
+    const { client, host, guard } = this.options;
+    const fetched: Uint8Array[] = [];
+    const seen = new Set<string>();
+    let want = [...missing];
+    for (let depth = 0; depth < ORPHAN_MAX_DEPTH && want.length; depth++) {
+      const ids = want.filter((id) => !seen.has(bytesToHex(id))).slice(0, MAX_SYNC_IDS);
+      for (const id of ids) seen.add(bytesToHex(id));
+      if (!ids.length) break;
+      const got = await client.sharesById(peer, ids);
+      const next: Uint8Array[] = [];
+      for (const s of got) {
+        const v = await host.receiveShare(s);
+        if (v.result === 'invalid') {
+          guard.penalize(peer, PENALTY.badResponse, `ancestor with an invalid share: ${v.reason}`);
+          return;
+        }
+        if (v.result === 'orphan') {
+          fetched.push(s);
+          next.push(...v.missing);
+        }
+      }
+      want = next;
+    }
+    // Now that the oldest connect, offer the ones held back, oldest first, then the share itself.
+    for (const s of fetched.reverse()) await host.receiveShare(s);
+    const v = await host.receiveShare(share);
+    if (v.result === 'orphan') void this.run();
+  }
+}
