@@ -3,3 +3,4 @@ export * from './protocols.ts';
 export * from './handshake-codec.ts';
 export * from './sync-codec.ts';
 export * from './wire.ts';
+export * from './template-codec.ts';

@@ -36,6 +36,7 @@
  *     (the coinbase), targetWork, CoinContext / CoinTips (what the coin allows)
  */
 export * from './params.ts';
+export * from './params-decode.ts';
 export * from './share.ts';
 export * from './share-codec.ts';
 export * from './work.ts';
