@@ -21,6 +21,10 @@ export type ShareVerdict =
   /** Invalid (bad encoding, work, target, coinbase, links): dropped, and it costs the sender score. */
   | { readonly result: 'invalid'; readonly reason: string };
 
+/**
+ * Every question may be answered later (a Promise): a browser keeps its chain in a worker
+ * (apps/web/src/p2p/chain-worker.ts) and answers across a message channel.
+ */
 export interface ChainHost {
   /** The pool id: SHA-256 of the consensus parameters (SHARECHAIN.md §2). */
   readonly poolId: Uint8Array;
@@ -31,14 +35,14 @@ export interface ChainHost {
    */
   receiveShare(bytes: Uint8Array, options?: { readonly history?: boolean }): ShareVerdict | Promise<ShareVerdict>;
   /** The encoded shares among `ids` that the chain holds, in the order asked; unknown ids are left out. */
-  sharesById(ids: readonly Uint8Array[]): Uint8Array[];
+  sharesById(ids: readonly Uint8Array[]): Uint8Array[] | Promise<Uint8Array[]>;
   /**
    * Up to `max` encoded shares of the best chain after the first locator id it holds, oldest
    * first; with no locator id known (or none given), from the start of the window it keeps.
    */
-  sharesAfter(locator: readonly Uint8Array[], max: number): Uint8Array[];
+  sharesAfter(locator: readonly Uint8Array[], max: number): Uint8Array[] | Promise<Uint8Array[]>;
   /** This node's locator: its tip, then ancestors at growing distances, at most MAX_LOCATOR_IDS. */
-  locator(): Uint8Array[];
+  locator(): Uint8Array[] | Promise<Uint8Array[]>;
   /** The best chain's tip; undefined while the chain is empty. */
-  tip(): ChainTip | undefined;
+  tip(): ChainTip | undefined | Promise<ChainTip | undefined>;
 }

@@ -67,6 +67,26 @@ export interface P2pNodeOptions {
   /** false: no automatic sync when a peer is admitted (tests that drive sync themselves). */
   readonly autoSync?: boolean;
   readonly onSyncProgress?: (p: SyncProgress) => void;
+  /** Protocols other modules add (templates: template-publisher.ts), started with the node and behind the same gate. */
+  readonly extensions?: readonly P2pExtension[];
+}
+
+/** What an extension (below) gets to register its protocols and topics with. */
+export interface P2pExtensionContext {
+  readonly node: Libp2p;
+  readonly pubsub: GossipSub;
+  readonly guard: PeerGuard;
+  readonly handshake: PoolHandshake;
+}
+
+/**
+ * A protocol or topic that lives beside the node's own: start() runs after the node's protocols
+ * are registered and before the stream gate and the listeners, so whatever it handles is held
+ * until a peer is admitted, like everything else; stop() runs before the node stops.
+ */
+export interface P2pExtension {
+  start(context: P2pExtensionContext): Promise<void> | void;
+  stop(): Promise<void> | void;
 }
 
 export interface PeerSummary {
@@ -209,6 +229,7 @@ export class P2pNode {
     try {
       await handshake.start();
       await syncServer.start();
+      for (const e of options.extensions ?? []) await e.start({ node, pubsub, guard, handshake });
       // Gated before the listeners open: no stream of an unadmitted peer ever reaches a handler.
       const gateOptions = { handshake, guard, logger: options.logger, meteredProtocols: new Map(pubsub.protocols.map((p) => [p, MAX_GOSSIP_FRAME_BYTES])) };
       const known = [...pubsub.protocols, KAD_DHT_PROTOCOL, RELAY_V2_HOP_CODEC, syncServer.protocol];
@@ -263,6 +284,7 @@ export class P2pNode {
       await this.windowSync?.stop();
       this.gossip?.stop();
       await this.syncServer?.stop();
+      for (const e of this.options.extensions ?? []) await Promise.resolve(e.stop()).catch(() => undefined);
       await this.handshake?.stop();
       await this.libp2p?.stop();
       this.log.info('p2p node stopped');

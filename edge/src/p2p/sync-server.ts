@@ -94,26 +94,26 @@ export class SyncServer {
         guard.penalize(peer, PENALTY.malformedRequest, `malformed sync request: ${err.reason}`);
         return;
       }
-      await answer(this.respond(req));
+      await answer(await this.respond(req));
     } catch (err) {
       this.log.debug('sync request not answered', { peer, error: (err as Error).message });
       stream.abort(err as Error);
     }
   }
 
-  private respond(req: SyncRequest): SyncResponse {
+  private async respond(req: SyncRequest): Promise<SyncResponse> {
     const { host } = this.options;
     switch (req.type) {
       case 'status':
-        return { type: 'status', tip: host.tip() };
+        return { type: 'status', tip: await host.tip() };
       case 'shares': {
-        const found = host.sharesById(req.ids);
+        const found = await host.sharesById(req.ids);
         return { type: 'shares', shares: found.slice(0, sharesThatFit(found)), more: false };
       }
       case 'after': {
         // One more than asked tells whether more follow.
         const max = Math.min(req.max, MAX_SYNC_BATCH_SHARES);
-        const after = host.sharesAfter(req.locator, max + 1);
+        const after = await host.sharesAfter(req.locator, max + 1);
         const n = sharesThatFit(after.slice(0, max));
         return { type: 'shares', shares: after.slice(0, n), more: after.length > n };
       }

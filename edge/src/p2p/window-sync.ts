@@ -126,7 +126,7 @@ export class WindowSync {
           return this.finish(fetched ? 'synced' : 'failed', fetched ? 'no other peer has more work' : failed.size ? 'every peer failed; see the log' : 'no admitted peer to sync from');
         }
         const best = await this.bestPeer(candidates, failed, signal);
-        const ours = host.tip();
+        const ours = await host.tip();
         if (!best || (ours && ours.work >= best.tip.work)) return this.finish('synced', ours ? `at height ${ours.height}` : 'no peer holds any share yet');
         const ahead = ours ? Math.max(1, Math.min(best.tip.height - ours.height, best.tip.windowShares)) : Math.max(1, best.tip.windowShares);
         expected = fetched + ahead;
@@ -138,7 +138,7 @@ export class WindowSync {
           check();
           let batch: { shares: readonly Uint8Array[]; more: boolean };
           try {
-            batch = await client.sharesAfter(best.peer, host.locator(), this.batchSize, signal);
+            batch = await client.sharesAfter(best.peer, await host.locator(), this.batchSize, signal);
           } catch (err) {
             check();
             this.peerFailed(best.peer, err, failed);
@@ -147,7 +147,7 @@ export class WindowSync {
           let accepted = 0;
           let bad: string | undefined;
           // An empty chain takes the peer's window as history (its oldest share's parent lies beyond it).
-          let history = host.tip() === undefined;
+          let history = (await host.tip()) === undefined;
           for (const [i, share] of batch.shares.entries()) {
             let v = await host.receiveShare(share, history ? { history: true } : undefined);
             if (v.result === 'orphan' && i === 0 && firstBatch && !history) {
