@@ -101,6 +101,27 @@ if (want('e2e')) {
   }
 }
 
+if (want('p2p')) {
+  step('browser-peer tests (playwright project p2p, inside a network namespace: scripts/p2p-netns.mjs)');
+  const out = join(ROOT, 'test-results', 'playwright-p2p.json');
+  rmSync(out, { force: true });
+  // The namespace needs root; p2p-netns.mjs fails with the reason (exit 2) rather than skipping.
+  const status = run(process.execPath, [join(ROOT, 'scripts', 'p2p-netns.mjs')]);
+  if (existsSync(out)) {
+    const stats = JSON.parse(readFileSync(out, 'utf8')).stats ?? {};
+    passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
+    failed += stats.unexpected ?? 0;
+    skipped += stats.skipped ?? 0;
+    if (status !== 0 && (stats.unexpected ?? 0) === 0) {
+      failed++;
+      failures.push('p2p: playwright exited non-zero (not root? see above)');
+    }
+  } else if (status !== 0) {
+    failed++;
+    failures.push('p2p: the network namespace could not be created (not root?) or playwright failed to start');
+  }
+}
+
 process.stdout.write('\n');
 if (failures.length) process.stdout.write(`failing steps: ${failures.join('; ')}\n`);
 process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);

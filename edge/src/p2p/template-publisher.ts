@@ -144,6 +144,8 @@ export class TemplatePublisher implements P2pExtension {
       (m) => this.options.privateKey.sign(m),
     );
     this.latestSigned = signed;
+    // The first template is signed while the node is still starting: requests get it; gossip waits for the next.
+    if (!(context.pubsub as GossipSub & { isStarted(): boolean }).isStarted()) return;
     const r = await context.pubsub.publish(this.topic, signed.encoded);
     this.published++;
     this.log.debug('template published', { height: template.height, peers: r.recipients.length });
