@@ -338,6 +338,11 @@ export class P2pNode {
     return this.windowSync.run();
   }
 
+  /** Stops the sync run under way (it ends as 'cancelled'). */
+  cancelSync(): void {
+    this.windowSync?.cancel();
+  }
+
   syncProgress(): SyncProgress {
     return this.windowSync?.progress() ?? { state: 'idle', shares: 0, batches: 0 };
   }

@@ -1,0 +1,130 @@
+/**
+ * The sync client between real libp2p nodes on 127.0.0.1 with real ShareChains: a fresh node
+ * fetches a peer's window batch by batch with progress, resumes from another peer when the one
+ * it uses goes away, can be cancelled, and drops (and charges) a peer whose batch is invalid.
+ */
+import { bytesToHex } from '@otedama/core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ChainHost } from './chain-host.ts';
+import type { ShareChainHost } from './chain-host-sharechain.ts';
+import type { P2pNode } from './p2p-node.ts';
+import { addrOf, chainHost, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
+import { PENALTY } from './peer-guard.ts';
+import type { SyncProgress } from './window-sync.ts';
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+const net = testNetwork();
+const WINDOW = 600;
+let shares: Uint8Array[] = [];
+beforeAll(() => {
+  shares = minerOn(net, chainHost(net)).mine(WINDOW);
+});
+
+/** A node whose chain holds the test window. */
+function holding(): ShareChainHost {
+  const host = chainHost(net);
+  for (const s of shares) expect(host.chain.add(s).kind).toBe('accepted');
+  return host;
+}
+
+async function node(host: ChainHost, options: Parameters<typeof startTestNode>[1] = {}): Promise<P2pNode> {
+  const n = await startTestNode(host, options);
+  cleanup.push(() => n.stop());
+  return n;
+}
+
+/** A fresh node bootstrapped to `peers`, recording its sync progress. */
+async function fresh(peers: P2pNode[], batch: number, onProgress?: (p: SyncProgress, n: P2pNode) => void) {
+  const host = chainHost(net);
+  const progress: SyncProgress[] = [];
+  let self: P2pNode | undefined;
+  const n = await node(host, {
+    bootstrap: peers.map(addrOf),
+    syncBatchSize: batch,
+    onSyncProgress: (p) => {
+      progress.push(p);
+      onProgress?.(p, self!);
+    },
+  });
+  self = n;
+  await expect.poll(() => peers.every((p) => n.isAdmitted(p.peerId)), { timeout: 10_000 }).toBe(true);
+  return { node: n, host, progress };
+}
+
+const tipOf = (h: ShareChainHost) => bytesToHex(h.chain.tip!.id);
+
+describe('window sync', () => {
+  it('fetches a window in bounded batches, verified one by one, with progress and ETA', async () => {
+    const source = holding();
+    const a = await node(source);
+    const c = await fresh([a], 100);
+    const done = await c.node.resync();
+    expect(done).toMatchObject({ state: 'synced', shares: WINDOW, batches: 6, percent: 100 });
+    expect(tipOf(c.host)).toBe(tipOf(source));
+    expect(c.host.chain.size).toBe(WINDOW);
+    const batches = c.progress.filter((p) => p.state === 'syncing' && p.batches > 0);
+    expect(batches.map((p) => p.shares)).toEqual([100, 200, 300, 400, 500, 600]);
+    expect(batches.map((p) => p.percent)).toEqual([16.6, 33.3, 50, 66.6, 83.3, 100]);
+    expect(batches.every((p) => p.expected === WINDOW && p.peer === a.peerId)).toBe(true);
+    expect(batches.slice(0, -1).every((p) => typeof p.etaSeconds === 'number' && p.etaSeconds >= 0)).toBe(true);
+    // A second run finds nothing to fetch.
+    expect(await c.node.resync()).toMatchObject({ state: 'synced', shares: 0 });
+  });
+
+  it('resumes from another peer when the one it syncs from goes away mid-sync', async () => {
+    const [ha, hb] = [holding(), holding()];
+    const a = await node(ha);
+    const b = await node(hb);
+    let stopped: string | undefined;
+    const c = await fresh([a, b], 50, (p) => {
+      if (p.batches === 3 && !stopped && p.peer) {
+        stopped = p.peer;
+        void [a, b].find((x) => x.peerId === p.peer)!.stop();
+      }
+    });
+    const done = await c.node.resync();
+    expect(done).toMatchObject({ state: 'synced', shares: WINDOW });
+    expect(tipOf(c.host)).toBe(tipOf(ha));
+    const peers = [...new Set(c.progress.map((p) => p.peer).filter(Boolean))];
+    expect(peers).toHaveLength(2);
+    expect(peers[0]).toBe(stopped);
+    // Nothing was fetched twice: every batch added new shares.
+    const perBatch = new Map(c.progress.filter((p) => p.batches > 0).map((p) => [p.batches, p.shares]));
+    expect([...perBatch.values()]).toEqual(Array.from({ length: 12 }, (_, i) => (i + 1) * 50));
+  });
+
+  it('can be cancelled between batches', async () => {
+    const a = await node(holding());
+    const c = await fresh([a], 100, (p, self) => {
+      if (p.batches === 2) self.cancelSync();
+    });
+    expect(await c.node.resync()).toMatchObject({ state: 'cancelled', shares: 200 });
+    expect(c.host.chain.size).toBe(200);
+  });
+
+  it('drops and charges a peer whose batch holds an invalid share, and finishes from an honest one', async () => {
+    const honest = await node(holding());
+    // A real node whose chain lies: it claims the most work and serves corrupted shares.
+    const real = holding();
+    const liar: ChainHost = {
+      poolId: real.poolId,
+      receiveShare: (b) => real.receiveShare(b),
+      sharesById: (ids) => real.sharesById(ids),
+      locator: () => real.locator(),
+      tip: () => ({ ...real.tip()!, work: real.tip()!.work * 2n }),
+      sharesAfter: (locator, max) => real.sharesAfter(locator, max).map((s, i) => (i === 5 ? Uint8Array.from(s, (x, j) => (j === s.length - 1 ? x ^ 1 : x)) : s)),
+    };
+    const hostile = await node(liar);
+    const c = await fresh([hostile, honest], 100);
+    const done = await c.node.resync();
+    expect(done).toMatchObject({ state: 'synced' });
+    expect(tipOf(c.host)).toBe(tipOf(real));
+    expect(c.node.guard.penalty(hostile.peerId)).toBeGreaterThanOrEqual(PENALTY.badResponse - 1);
+    expect(c.progress.some((p) => p.peer === hostile.peerId)).toBe(true);
+    expect(c.progress.at(-1)!.peer).toBe(honest.peerId);
+  });
+});
