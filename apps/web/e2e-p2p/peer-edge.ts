@@ -129,6 +129,11 @@ const finder = [{ script: addressToScript(SIMNET_DEFAULT_PAYOUT_ADDRESS, regtest
 const app = createHttpApp({
   webRoot: need('web-root'),
   routes: (a: Hono) => {
+    // As the edge's API: GET answers are readable by pages of other origins (a page joins through several edges).
+    a.use('/api/*', async (c, next) => {
+      await next();
+      c.res.headers.set('Access-Control-Allow-Origin', '*');
+    });
     a.get('/api/pool/stats', (c) => c.json({ pool: { network: regtest, algorithm: params.algorithm } }));
     a.get('/api/sharechain', (c) => {
       const tip = chain.tip;

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scriptToAddress } from '@otedama/core';
 import { NETNS_ADDRESSES, P2P_EDGE_HTTP_PORT } from './netns.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -153,4 +154,78 @@ export async function openPeerPage(browser: Browser, edge: PeerEdge): Promise<Pe
   const page = await context.newPage();
   await page.goto(edge.url);
   return { context, page, close: () => context.close() };
+}
+
+/** Distinct regtest payout addresses for the test pages (P2WPKH programs 0x11.., 0x22.., ...). */
+export function pageAddress(n: number): string {
+  const script = new Uint8Array(22);
+  script[1] = 0x14;
+  script.fill(0x11 * (n + 1), 2);
+  return scriptToAddress(script, 'regtest')!;
+}
+
+/** What the page made before and after Start: sockets, peer connections, workers (counted in the page). */
+export interface PageCounters {
+  webSockets: number;
+  peerConnections: number;
+  workers: number;
+}
+
+/** Counts WebSocket, RTCPeerConnection and Worker constructions in every page of `context`. */
+export async function countConnections(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const counters = { webSockets: 0, peerConnections: 0, workers: 0 };
+    (window as unknown as { otedamaCounters: typeof counters }).otedamaCounters = counters;
+    const wrap = <T extends abstract new (...a: never[]) => object>(Base: T | undefined, key: keyof typeof counters): T | undefined => {
+      if (!Base) return Base;
+      const Wrapped = class extends (Base as unknown as new (...a: unknown[]) => object) {
+        constructor(...args: unknown[]) {
+          counters[key]++;
+          super(...args);
+        }
+      };
+      return Wrapped as unknown as T;
+    };
+    window.WebSocket = wrap(window.WebSocket, 'webSockets')!;
+    window.RTCPeerConnection = wrap(window.RTCPeerConnection, 'peerConnections')!;
+    window.Worker = wrap(window.Worker, 'workers')!;
+  });
+}
+
+export function counters(page: Page): Promise<PageCounters> {
+  return page.evaluate(() => (window as unknown as { otedamaCounters: PageCounters }).otedamaCounters);
+}
+
+/** Fills the setup form (one CPU thread, `intensity` %, the other edges in the failover list) and presses Start. */
+export async function startMining(page: Page, address: string, options: { intensity?: number; edges?: readonly PeerEdge[] } = {}): Promise<void> {
+  const intensity = options.intensity ?? 100;
+  if (options.edges?.length) {
+    await page.locator('details summary', { hasText: 'More settings' }).click();
+    await page.fill('#edges', options.edges.map((e) => e.url).join('\n'));
+  }
+  await page.fill('#address', address);
+  await page.fill('#threads', '1');
+  await page.locator('#intensity').fill(String(intensity));
+  await page.click('#start');
+}
+
+/** What the page's peer session says (PeerSession.state(), read through globalThis.otedamaPeer). */
+export function peerState(page: Page) {
+  return page.evaluate(() => {
+    const peer = (globalThis as unknown as { otedamaPeer?: { state(): unknown } }).otedamaPeer;
+    return peer ? (JSON.parse(JSON.stringify(peer.state(), (_k, v) => (typeof v === 'bigint' ? String(v) : v))) as PeerStateJson) : undefined;
+  });
+}
+
+export interface PeerStateJson {
+  peerId: string;
+  poolId: string;
+  edges: { origin: string; peerId: string; state: string }[];
+  peers: { id: string; kind: 'edge' | 'browser'; transports: string[]; admitted: boolean; latencyMs?: number }[];
+  restore?: { done: number; of: number };
+  sync: { state: string; shares: number; percent?: number };
+  tip?: { height: number; id: string };
+  template?: { height: number; signer: string; stale?: string };
+  outbox: number;
+  storedShares: number;
 }

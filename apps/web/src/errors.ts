@@ -54,3 +54,11 @@ export class SettingsError extends OtedamaError {
     super('settings', reason);
   }
 }
+
+/** The page cannot be a peer of the pool's network: no edge describes it, edges disagree, the peer node failed. */
+export class PeerNetworkError extends OtedamaError {
+  override readonly name = 'PeerNetworkError';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('peer-network', reason, options);
+  }
+}

@@ -6,6 +6,7 @@
  */
 import { formatHashrate as formatRate, type Network } from '@otedama/core';
 import type { BrowserMiner, MinerEvent, MinerStats } from './miner.ts';
+import type { PeerSession } from './p2p/peer-session.ts';
 import { browserCourtesyEnv, watchCourtesy, type CourtesyWatcher } from './courtesy.ts';
 import { acquireMiningLock, type MiningLock } from './mining-lock.ts';
 import { fetchPoolFigures, formatSats, type PoolFigures } from './pool-figures.ts';
@@ -36,6 +37,8 @@ const PERSIST_EVERY_MS = 5_000;
 const POOL_FIGURES_EVERY_MS = 15_000;
 /** After the first accepted share, the edge's group commit needs a moment before the API shows it. */
 const FIRST_SHARE_FIGURES_DELAY_MS = 1_500;
+/** How often the network and earnings views are redrawn while the page is a peer. */
+const PEER_VIEWS_EVERY_MS = 2_000;
 
 const cores = navigator.hardwareConcurrency || 2;
 
@@ -54,6 +57,10 @@ interface Running {
   sawShare: boolean;
   /** Resources to release on stop (courtesy watchers, the mining lock). */
   cleanups: (() => void)[];
+  /** The page as a peer of the pool's sharechain (undefined: mining through Stratum). */
+  peer: PeerSession | undefined;
+  /** The latest total hashrate (for the time-to-next-share estimate). */
+  hashrate: number;
 }
 
 let store: Store;
@@ -116,6 +123,7 @@ function onStats(run: Running, stats: MinerStats): void {
   if (running !== run) return;
   const counters = merged(run.base, stats);
   Object.assign(run.session, counters);
+  run.hashrate = stats.hashrate;
   $('hashrate').textContent = formatRate(stats.hashrate);
   $('cpu-hashrate').textContent = formatRate(stats.cpuHashrate);
   $('gpu-hashrate').textContent = stats.gpuAdapter ? formatRate(stats.gpuHashrate) : '–';
@@ -126,7 +134,7 @@ function onStats(run: Running, stats: MinerStats): void {
   if (stats.edge) run.edge = stats.edge;
   // The first accepted share puts this address on the pool's books: read its figures soon
   // rather than at the next 15 s tick.
-  if (stats.accepted > 0 && !run.sawShare) {
+  if (stats.accepted > 0 && !run.sawShare && !run.peer) {
     run.sawShare = true;
     setTimeout(() => running === run && void refreshPoolFigures(run.edge, run.session.address), FIRST_SHARE_FIGURES_DELAY_MS);
   }
@@ -282,10 +290,13 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
   starting = true;
   const clickedAt = performance.now();
   let lock: MiningLock | null = null;
+  let peer: PeerSession | undefined;
   try {
     const [{ BrowserMiner }, { payoutAddressProblem, poolNetwork }] = await Promise.all([import('./miner.ts'), import('./address-check.ts')]);
     const edges = wanted.edges.length > 0 ? wanted.edges : [pageEdgeUrl(location.href)];
-    const network = await learnNetwork(edges, poolNetwork);
+    // A peer of the pool's sharechain when its edges serve one; Stratum through the edge otherwise.
+    peer = await joinSharechain([location.origin, ...edges.map(edgeHttpOrigin)]);
+    const network = peer ? (peer.directory.network as Network) : await learnNetwork(edges, poolNetwork);
     const s = checkSettings(wanted, cores, (a) => payoutAddressProblem(a, network));
     lock = await acquireMiningLock();
     if (!lock) throw new Error('Another tab of this site is already mining. Stop it there, then press Start here.');
@@ -303,10 +314,12 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
       base,
       lastSample: 0,
       lastPersist: 0,
-      poolTimer: setInterval(() => void refreshPoolFigures(run.edge, s.address), POOL_FIGURES_EVERY_MS),
+      poolTimer: setInterval(() => (peer ? void refreshPeerViews(run) : void refreshPoolFigures(run.edge, s.address)), peer ? PEER_VIEWS_EVERY_MS : POOL_FIGURES_EVERY_MS),
       edge: edges[0]!,
       sawShare: false,
       cleanups: [],
+      peer,
+      hashrate: 0,
     };
     const held = lock;
     run.cleanups.push(() => clearInterval(run.poolTimer), () => held.release());
@@ -329,6 +342,7 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
         onStats(run, stats);
       },
       onEvent: (e: MinerEvent) => logEvent(e.level, e.text),
+      ...(peer ? { jobClient: await chainJobClient(peer, s.address) } : {}),
     });
     running = run;
     setMiningUi(true);
@@ -343,15 +357,59 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
       watcher.stop();
       if (courtesy === watcher) courtesy = undefined;
     });
-    void refreshPoolFigures(run.edge, s.address);
+    if (peer) void refreshPeerViews(run);
+    else void refreshPoolFigures(run.edge, s.address);
     void persist(session);
   } catch (err) {
     await stop();
+    await peer?.stop();
     lock?.release();
     throw err;
   } finally {
     starting = false;
   }
+}
+
+/**
+ * Joins the pool's sharechain as a peer when the edges describe one (GET /api/sharechain); when
+ * none does, or the peer cannot start, says why and returns undefined (the page mines through
+ * Stratum). Loads libp2p and the chain worker only now, after Start.
+ */
+async function joinSharechain(origins: string[]): Promise<PeerSession | undefined> {
+  const { PeerSession } = await import('./p2p/peer-session.ts');
+  try {
+    const session = await PeerSession.start({ origins: [...new Set(origins)], onEvent: (e) => logEvent(e.level, e.text) });
+    // Diagnostics and the browser tests read the peer here (like self.otedamaGpu in the GPU worker).
+    (globalThis as { otedamaPeer?: PeerSession }).otedamaPeer = session;
+    showPeerViews(true);
+    return session;
+  } catch (err) {
+    logEvent('info', `mining through the edge's Stratum feed (${err instanceof Error ? err.message : String(err)})`);
+    return undefined;
+  }
+}
+
+async function chainJobClient(peer: PeerSession, address: string): Promise<NonNullable<import('./miner.ts').MinerOptions['jobClient']>> {
+  const { ChainJobClient } = await import('./p2p/chain-job-client.ts');
+  const payees = [{ script: peer.scriptOf(address), bp: 10_000 }];
+  return (events) => new ChainJobClient(peer, payees, events);
+}
+
+async function refreshPeerViews(run: Running): Promise<void> {
+  const peer = run.peer;
+  if (!peer || running !== run) return;
+  const { renderNetwork, renderEarnings } = await import('./p2p/peer-dashboard.ts');
+  renderNetwork(peer.state());
+  try {
+    renderEarnings(await peer.summary(peer.scriptOf(run.session.address)), run.hashrate);
+  } catch (err) {
+    $('earn-window').textContent = `Earnings unavailable: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+function showPeerViews(on: boolean): void {
+  $('network').hidden = !on;
+  $('earnings').hidden = !on;
 }
 
 /**
@@ -383,6 +441,7 @@ async function stop(): Promise<void> {
   if (!run) return;
   for (const c of run.cleanups.splice(0)) c();
   await run.miner?.stop();
+  await run.peer?.stop();
   run.session.ended = true;
   run.session.updatedAt = Date.now();
   await persist(run.session);
