@@ -103,7 +103,16 @@ coinChain.source.onTemplate((u) => follow(u.template));
 
 const chain = new ShareChain({ params, coin });
 const archive = new TemplateArchive();
-const relay = new BlockRelay({ chain, archive, submit: (hex) => coinChain.source.submitBlock(hex), logger });
+let blocksSubmitted = 0;
+const relay = new BlockRelay({
+  chain,
+  archive,
+  submit: (hex) => coinChain.source.submitBlock(hex),
+  logger,
+  onBlock: (o) => {
+    if (o.kind === 'submitted' && o.result.accepted && o.result.reason !== 'duplicate') blocksSubmitted++;
+  },
+});
 const chainHost = new ShareChainHost(chain, (added) => {
   if (added.isBlock) void relay.onShare(added.entry);
 });
@@ -134,6 +143,7 @@ const app = createHttpApp({
       await next();
       c.res.headers.set('Access-Control-Allow-Origin', '*');
     });
+    a.get('/api/sharechain/held/:id', (c) => c.json({ held: chain.has(c.req.param('id')) }));
     a.get('/api/pool/stats', (c) => c.json({ pool: { network: regtest, algorithm: params.algorithm } }));
     a.get('/api/sharechain', (c) => {
       const tip = chain.tip;
@@ -159,6 +169,9 @@ const app = createHttpApp({
         nextPayouts,
         connectionsTotal,
         templatesPublished: publisher.publishedCount,
+        coinHeight: template.height,
+        blocksSubmitted,
+        bans: node.guard.bans().map((b) => b.peer),
       });
     });
   },

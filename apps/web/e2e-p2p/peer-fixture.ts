@@ -42,6 +42,12 @@ export interface SharechainApi {
   nextPayouts: { address: string; sats: string }[];
   connectionsTotal: number;
   templatesPublished: number;
+  /** Height of the coin block the edge's template mines (simnet's height + 1). */
+  coinHeight: number;
+  /** Blocks this edge's block relay submitted and the node accepted (duplicates not counted). */
+  blocksSubmitted: number;
+  /** Peers banned here. */
+  bans: string[];
 }
 
 export interface PeerEdgeInfo {
@@ -60,6 +66,8 @@ export interface PeerEdge {
   /** Its TCP multiaddr (for other edges' --bootstrap). */
   readonly tcpAddr: string;
   api(): Promise<SharechainApi>;
+  /** Whether the edge's chain holds share `id` (hex). */
+  holds(id: string): Promise<boolean>;
   output(): string;
   /** SIGTERM and wait; the data folder is kept for a restart. */
   stop(): Promise<void>;
@@ -119,6 +127,7 @@ export async function startPeerEdge(options: PeerEdgeOptions): Promise<PeerEdge>
     url: info.http,
     tcpAddr: info.listen.find((a) => !a.includes('/ws'))!,
     api: async () => (await (await fetch(new URL('/api/sharechain', info.http))).json()) as SharechainApi,
+    holds: async (id) => ((await (await fetch(new URL(`/api/sharechain/held/${id}`, info.http))).json()) as { held: boolean }).held,
     output: () => out,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -228,4 +237,7 @@ export interface PeerStateJson {
   template?: { height: number; signer: string; stale?: string };
   outbox: number;
   storedShares: number;
+  ownBlocks: string[];
+  ownShares: number;
+  lastOwnShare?: string;
 }

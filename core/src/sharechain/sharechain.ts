@@ -515,7 +515,9 @@ export class ShareChain {
 
   /**
    * Encodings of up to `max` best-chain shares after the first locator id on the best chain
-   * (from the oldest held when none is), oldest first: a batch the requester adds in order.
+   * (from the oldest held when none is), oldest first, each preceded by the uncles it names that
+   * are held (they are off the best chain; its window credits them): a batch the requester adds
+   * in order. A share whose uncles do not fit waits for the next batch (unless it is the first).
    */
   sharesAfter(locator: readonly Uint8Array[], max: number): Uint8Array[] {
     if (!Array.isArray(locator)) throw new SharechainError('a locator is an array of share ids');
@@ -531,7 +533,24 @@ export class ShareChain {
       }
     }
     const out: Uint8Array[] = [];
-    for (let h = start; h <= this.best.height && out.length < max; h++) out.push(this.bestByHeight.get(h)!.encoded);
+    const sent = new Set<string>();
+    for (let h = start; h <= this.best.height && out.length < max; h++) {
+      const e = this.bestByHeight.get(h)!;
+      // A share's uncles are off the best chain, so no locator walk brings them: send the held ones
+      // just before it, or the requester would credit its window without them and every later
+      // coinbase would differ from this chain's (bad-coinbase). A share and its uncles travel together.
+      const uncles: ShareEntry[] = [];
+      for (const k of e.uncleKeys) {
+        const u = this.entries.get(k);
+        if (u && !sent.has(k)) uncles.push(u);
+      }
+      if (out.length > 0 && out.length + uncles.length + 1 > max) break;
+      for (const u of uncles) {
+        out.push(u.encoded);
+        sent.add(u.key);
+      }
+      out.push(e.encoded);
+    }
     return out;
   }
 

@@ -57,6 +57,12 @@ const BAN_SECONDS = 600;
 const REQUEST_TIMEOUT_MS = 10_000;
 /** How long one dial (WebSockets to an edge, or a relayed WebRTC upgrade) may take. */
 export const DIAL_TIMEOUT_MS = 15_000;
+/**
+ * Shares per sync request: progress shows every 32 shares; a full window of 8,640 is 270
+ * requests of ~20 KB, each answered in milliseconds on a LAN (the edge's 512 would make a
+ * page's progress jump in steps of a minute's worth of a slow link).
+ */
+export const PAGE_SYNC_BATCH_SHARES = 32;
 
 type ScoredGossipSub = GossipSub & { getScore(peer: string): number; getMeshPeers(topic: string): string[]; getSubscribers(topic: string): PeerId[] };
 type Services = { identify: unknown; ping: unknown; pubsub: ScoredGossipSub };
@@ -144,6 +150,7 @@ export class PeerNode {
       guard,
       peers: () => handshake.admittedPeers(),
       logger: options.logger,
+      batchSize: PAGE_SYNC_BATCH_SHARES,
       ...(options.onSyncProgress ? { onProgress: options.onSyncProgress } : {}),
     });
     this.windowSync = windowSync;

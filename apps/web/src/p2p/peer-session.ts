@@ -41,6 +41,10 @@ const PRUNE_EVERY_SHARES = 200;
 const REMEMBERED_ARRIVALS = 4096;
 /** Log lines kept for diagnostics. */
 const LOG_LINES = 200;
+/** Sync progress reports kept (the dashboard's last runs; tests read them). */
+const SYNC_REPORTS = 64;
+/** Blocks this page found, remembered for the dashboard. */
+const OWN_BLOCKS = 32;
 
 export type EdgeLinkState = 'connected' | 'connecting' | 'waiting';
 
@@ -71,6 +75,11 @@ export interface PeerSessionState {
   readonly outbox: number;
   readonly storedShares: number;
   readonly persistent: boolean;
+  /** Blocks this page's miner found (share ids, hex), oldest first. */
+  readonly ownBlocks: readonly string[];
+  /** Shares this page's miner found and its chain accepted, and the last one's id. */
+  readonly ownShares: number;
+  readonly lastOwnShare: string | undefined;
 }
 
 export interface PeerSessionOptions {
@@ -114,6 +123,11 @@ export class PeerSession {
   private stored = 0;
   private workKey = '';
   private stopped = false;
+  private readonly ownBlocks: string[] = [];
+  private ownShares = 0;
+  private lastOwnShare: string | undefined;
+  /** The sync progress reports of recent runs, oldest first (what the page showed). */
+  readonly syncReports: SyncProgress[] = [];
 
   private constructor(
     private readonly options: PeerSessionOptions,
@@ -141,6 +155,10 @@ export class PeerSession {
       ...(options.iceServers ? { iceServers: options.iceServers } : {}),
       validateTemplate: (peer, data) => this.validateTemplate(peer, data),
       onPeer: (peer, admitted) => this.onPeer(peer, admitted),
+      onSyncProgress: (p) => {
+        this.syncReports.push(p);
+        if (this.syncReports.length > SYNC_REPORTS) this.syncReports.shift();
+      },
     });
   }
 
@@ -298,8 +316,14 @@ export class PeerSession {
     const v = await this.api.receive(bytes, 'own', false);
     if (v.verdict.result !== 'accepted') return { outcome: 'rejected', reason: verdictText(v.verdict) };
     this.accepted(bytes, v.key!, v.height!, v.tipMoved === true);
+    this.ownShares++;
+    this.lastOwnShare = v.key;
     const isBlock = v.isBlock === true;
-    if (isBlock) this.options.onEvent({ level: 'info', text: `this page found a block (share ${v.key!.slice(0, 12)}…); gossiping it to the edges` });
+    if (isBlock) {
+      this.ownBlocks.push(v.key!);
+      if (this.ownBlocks.length > OWN_BLOCKS) this.ownBlocks.shift();
+      this.options.onEvent({ level: 'info', text: `this page found a block (share ${v.key!.slice(0, 12)}…); it goes to the edges, which submit it` });
+    }
     if (this.node.shareListeners() > 0) {
       try {
         return { outcome: 'gossiped', peers: await this.node.publishShare(bytes), isBlock };
@@ -507,6 +531,9 @@ export class PeerSession {
       outbox: this.outboxCount,
       storedShares: this.stored,
       persistent: this.store.persistent,
+      ownBlocks: [...this.ownBlocks],
+      ownShares: this.ownShares,
+      lastOwnShare: this.lastOwnShare,
     };
   }
 
