@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The entry point behind `npm start`, `npm test`, `npm run bench` and `npm run build`.
+// The entry point behind `npm start`, `npm test`, `npm run bench`, `npm run bench:stratum`,
+// `npm run bench:p2p` and `npm run build`.
 //
 // It runs on whatever Node the machine has (Node 20 included) and:
 //   1. brings Node 22 from the npm registry into .tools/node22 when the system Node is older;
@@ -151,9 +152,12 @@ function build(node) {
 
 const tsx = (node) => [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')];
 
+/** `npm run bench:p2p`: the P2P benchmarks, run in this order (extra arguments go to each). */
+const P2P_BENCHES = [join(ROOT, 'core', 'bench', 'sharechain-bench.ts'), join(ROOT, 'edge', 'bench', 'p2p-bench.ts')];
+
 async function main() {
   const [command = 'start', ...rest] = process.argv.slice(2);
-  const known = ['start', 'test', 'bench', 'bench:stratum', 'build', 'node'];
+  const known = ['start', 'test', 'bench', 'bench:stratum', 'bench:p2p', 'build', 'node'];
   if (!known.includes(command)) fail(`unknown command "${command}"; expected one of ${known.join(', ')}`);
   const node = ensureNode();
   ensureDeps();
@@ -176,6 +180,14 @@ async function main() {
   }
   if (command === 'bench:stratum') {
     process.exit(run(node, [...tsx(node), join(ROOT, 'edge', 'bench', 'stratum-load.ts'), ...rest], { env }));
+  }
+  if (command === 'bench:p2p') {
+    // One after the other, each printing its table and writing its JSON under bench/results/.
+    for (const bench of P2P_BENCHES) {
+      const status = run(node, [...tsx(node), bench, ...rest], { env });
+      if (status !== 0) process.exit(status);
+    }
+    process.exit(0);
   }
   if (command === 'test') {
     ensureBrowser();

@@ -1,16 +1,5 @@
 /** Deterministic fuzz inputs for the codec tests: random frames and mutations of valid ones. */
-
-/** A small seeded PRNG (mulberry32): the same inputs on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './rng.ts';
 
 /** `count` random byte strings of 0..maxLength bytes. */
 export function fuzzBytes(seed: number, count: number, maxLength: number): Uint8Array[] {

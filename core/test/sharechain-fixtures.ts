@@ -7,6 +7,7 @@ import {
   CoinTips,
   bitsToTarget,
   buildShareCoinbase,
+  bytesToHex,
   encodeShare,
   encodeShareMetadata,
   ShareChain,
@@ -20,6 +21,8 @@ import {
   type CoinTipInfo,
   type Payee,
   type PoolParams,
+  type AddResult,
+  type Payouts,
   type ShareEntry,
   type ShareMetadata,
   type TxOutput,
@@ -150,4 +153,31 @@ export function extend(pool: TestPool, n: number, options: MineOptions & { stepM
     out.push(r.entry);
   }
   return out;
+}
+
+/** What `add` answered, as the chain vector (sharechain-chain.json) records it. */
+export function addSummary(r: AddResult): Record<string, unknown> {
+  if (r.kind === 'accepted') {
+    return {
+      kind: r.kind,
+      id: r.entry.key,
+      tip: r.tip.key,
+      height: r.tip.height,
+      isBlock: r.isBlock,
+      ...(r.reorg ? { reorg: { fork: r.reorg.fork?.key ?? null, removed: r.reorg.removed.map(bytesToHex), added: r.reorg.added.map(bytesToHex) } } : {}),
+    };
+  }
+  return r.kind === 'invalid' || r.kind === 'held-back' ? { kind: r.kind, reason: r.reason } : { kind: r.kind };
+}
+
+/** A payout result as the payout vectors (sharechain-payouts.json) record it. */
+export function payoutsSummary(out: Payouts): Record<string, unknown> {
+  return {
+    finderBonus: out.finderBonus,
+    threshold: out.threshold,
+    lottery: out.lottery ?? null,
+    unpaid: out.unpaid,
+    payees: out.payees.map((p) => ({ script: p.script, amount: p.amount, kind: p.kind, winProbability: p.winProbability, paid: p.paid })),
+    outputs: out.outputs.map((o) => ({ script: o.script, value: o.value })),
+  };
 }

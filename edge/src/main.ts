@@ -20,6 +20,8 @@ import { MetricsRegistry } from './metrics/metrics.ts';
 import { metricsResponse, startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts';
 import { PplnsPayoutProvider } from './accounting/payout-provider-pplns.ts';
 import { createPoolMetrics } from './metrics/pool-metrics.ts';
+import { createP2pMetrics } from './metrics/p2p-metrics.ts';
+import { startEdgeNetwork } from './p2p/edge-network.ts';
 import { registerProcessMetrics } from './metrics/process-metrics.ts';
 import { createShareAccounting } from './accounting/share-accounting.ts';
 import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from './simnet/simnet.ts';
@@ -43,6 +45,8 @@ export interface Edge {
   readonly metricsUrl: string;
   /** Schema version of the database after migrations. */
   readonly schemaVersion: number;
+  /** The libp2p node's peer id and listen multiaddrs (dialable as --bootstrap); absent with p2p off. */
+  readonly p2p?: { readonly peerId: string; readonly listen: readonly string[] };
   stop(): Promise<void>;
 }
 
@@ -93,6 +97,11 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
 
     const chain = await connectChain(config, logger);
     stopOnFailure.push(() => chain.stop());
+    // The pool's network: its sharechain (pool id from the coin) and, unless off, the libp2p node.
+    const network = await startEdgeNetwork({ config, chain, logger, metrics: createP2pMetrics(registry) });
+    stopOnFailure.push(() => network.stop());
+    registry.collect(() => metrics.peersConnected.set(network.summary().peers));
+
     const payoutAddress = config.pool.payoutAddress || (chain.simnet ? SIMNET_DEFAULT_PAYOUT_ADDRESS : undefined);
     if (!payoutAddress) throw new ConfigError('pool.payoutAddress is required when chain.mode is "rpc"');
     const pplns = await PplnsPayoutProvider.load({
@@ -167,6 +176,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
           stratum: stratum.stats(),
           stratumUrl: `stratum+tcp://${stratum.address.host}:${stratum.address.port}`,
           database: { backend: storage.driver.dialect, schemaVersion: storage.migration.to, pendingShares: shareWriter.stats.pending },
+          p2p: (({ poolId, peerId, peers }) => ({ poolId, peerId, peers }))(network.summary()),
         }),
         routes: (a) => {
           if (!metricsServer) a.get('/metrics', () => metricsResponse(registry));
@@ -186,6 +196,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
               return template ? pplns.estimate(address, template.coinbaseValue) : undefined;
             },
             dataDir: config.dataDir,
+            sharechain: network,
             rateLimitPerMinute: config.security.apiRateLimitPerMinute,
             logger,
           })(a);
@@ -227,6 +238,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
       rpcUrl: chain.rpcUrl,
       metricsUrl: metricsServer?.url ?? `${httpUrl}metrics`,
       schemaVersion: storage.migration.to,
+      ...(network.p2p ? { p2p: { peerId: network.p2p.peerId, listen: network.p2p.listenAddresses() } } : {}),
       stop() {
         stopping ??= (async () => {
           for (const client of nodeWs.wss.clients) client.terminate();
@@ -238,6 +250,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
           // Stratum first (no new shares), then commit what is queued, then the rest.
           await stratum.stop();
           await shareWriter.stop();
+          await network.stop();
           await metricsServer?.stop();
           processMetrics.stop();
           await chain.stop();

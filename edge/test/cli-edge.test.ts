@@ -90,7 +90,7 @@ describe('otedama CLI against a running edge', () => {
     const port = new URL(edge.url).port;
     const dir = mkdtempSync(join(tmpdir(), 'otedama-busy-'));
     try {
-      const r = await runOtedama(['pool', '--http-port', port, '--stratum-port', '0', '--rpc-port', '0', '--data-dir', dir]);
+      const r = await runOtedama(['pool', '--http-port', port, '--stratum-port', '0', '--rpc-port', '0', '--p2p-port', '0', '--data-dir', dir]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`HTTP cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`));
       expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -18,6 +18,8 @@ export interface EdgeProcess {
   readonly rpcUrl: string;
   readonly rpcPort: number;
   readonly dataDir: string;
+  /** The libp2p node's first listen multiaddr (with /p2p/<peer id>); undefined with --no-p2p. */
+  readonly p2pAddr: string | undefined;
   output(): string;
   stop(): Promise<void>;
 }
@@ -29,7 +31,7 @@ export async function startEdgeProcess(extraArgs: readonly string[] = []): Promi
   const dataDir = mkdtempSync(join(tmpdir(), 'otedama-edge-test-'));
   const child = spawn(
     process.execPath,
-    [OTEDAMA_BIN, 'pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--data-dir', dataDir, ...extraArgs],
+    [OTEDAMA_BIN, 'pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--p2p-port', '0', '--data-dir', dataDir, ...extraArgs],
     { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -67,6 +69,7 @@ export async function startEdgeProcess(extraArgs: readonly string[] = []): Promi
   const http = /Open (http:\/\/127\.0\.0\.1:(\d+))\//.exec(out)!;
   const stratum = /Stratum: (stratum\+tcp:\/\/127\.0\.0\.1:(\d+))/.exec(out)!;
   const rpc = /simnet RPC: (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(out)!;
+  const p2p = /^P2P: (\S+)/m.exec(out);
   return {
     url: http[1]!,
     httpPort: Number(http[2]),
@@ -75,6 +78,7 @@ export async function startEdgeProcess(extraArgs: readonly string[] = []): Promi
     rpcUrl: rpc[1]!,
     rpcPort: Number(rpc[2]),
     dataDir,
+    p2pAddr: p2p?.[1],
     output: () => out,
     stop,
   };

@@ -20,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** `otedama pool` on free ports with a fresh data folder; these runs end before listening. */
 const pool = (args: string[]) => {
   const data = mkdtempSync(join(dir, 'data-'));
-  return { data, run: runOtedama(['pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--data-dir', data, ...args], { timeoutMs: 30_000 }) };
+  return { data, run: runOtedama(['pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--p2p-port', '0', '--data-dir', data, ...args], { timeoutMs: 30_000 }) };
 };
 
 describe('otedama pool --web-root / http.web_root', () => {
@@ -29,7 +29,7 @@ describe('otedama pool --web-root / http.web_root', () => {
     writeFileSync(config, `http:\n  web_root: ${web}\n`);
     // Started by hand (not startEdgeProcess) to see info lines: the helper's environment keeps logs at warn.
     const data = mkdtempSync(join(dir, 'data-'));
-    const edge = startOtedama(['pool', '--config', config, '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--data-dir', data], { OTEDAMA_LOG_LEVEL: 'info' });
+    const edge = startOtedama(['pool', '--config', config, '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--p2p-port', '0', '--data-dir', data], { OTEDAMA_LOG_LEVEL: 'info' });
     try {
       await expect.poll(() => edge.output().stdout, { timeout: 30_000 }).toMatch(/Press Ctrl\+C/);
       const url = /Open (http:\/\/127\.0\.0\.1:\d+)\//.exec(edge.output().stdout)![1]!;

@@ -29,7 +29,7 @@ export async function startEdge(extraArgs: string[] = [], dataDir?: string): Pro
   if (webRoot && !extraArgs.includes('--web-root')) extraArgs = ['--web-root', webRoot, ...extraArgs];
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, 'edge/bin/otedama.mjs'), 'pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--data-dir', dir, ...extraArgs],
+    [join(ROOT, 'edge/bin/otedama.mjs'), 'pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--p2p-port', '0', '--data-dir', dir, ...extraArgs],
     { cwd: ROOT, env: { ...process.env, OTEDAMA_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -14,7 +14,8 @@
  * keeps the target between the coin's block target (a share is never harder than a block) and
  * the pool's easiest share target.
  */
-import { bitsToTarget, targetToBits } from '../target.ts';
+import { targetToBits } from '../target.ts';
+import { compactTarget } from './work.ts';
 import type { PoolParams } from './params.ts';
 
 /** Fixed-point bits of the exponent (aserti3-2d). */
@@ -50,11 +51,11 @@ export interface DemandedTarget {
 
 /** Clamps to [blockTarget, easiest share target] (the block target wins if they cross) and rounds to compact. */
 function clampToCompact(target: bigint, blockTarget: bigint, params: PoolParams): DemandedTarget {
-  const easiest = bitsToTarget(params.maxShareBits);
+  const easiest = compactTarget(params.maxShareBits).target;
   let t = target > easiest ? easiest : target;
   if (t < blockTarget) t = blockTarget;
   const bits = targetToBits(t);
-  return { bits, target: bitsToTarget(bits) };
+  return { bits, target: compactTarget(bits).target };
 }
 
 /**
@@ -68,7 +69,7 @@ export function demandedTarget(
   blockTarget: bigint,
   params: PoolParams,
 ): DemandedTarget {
-  if (!parent) return clampToCompact(bitsToTarget(params.initialShareBits), blockTarget, params);
-  const next = asertStep(bitsToTarget(parent.maxBits), timeMs - parent.time, params.shareIntervalMs, params.asertHalfLifeMs);
+  if (!parent) return clampToCompact(compactTarget(params.initialShareBits).target, blockTarget, params);
+  const next = asertStep(compactTarget(parent.maxBits).target, timeMs - parent.time, params.shareIntervalMs, params.asertHalfLifeMs);
   return clampToCompact(next, blockTarget, params);
 }

@@ -130,3 +130,11 @@ export class ShareWriter {
     return this.buf.slice(0, this.offset);
   }
 }
+
+/**
+ * A copy of `b[start..end)` in a plain Uint8Array. Not `b.slice()`: on a Node Buffer, slice
+ * returns a view of the caller's memory (which a network layer reuses), not a copy.
+ */
+export function ownBytes(b: Uint8Array, start = 0, end = b.length): Uint8Array {
+  return new Uint8Array(b.subarray(start, end));
+}

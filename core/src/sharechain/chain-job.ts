@@ -86,7 +86,7 @@ export function createChainJob(chain: ShareChain, request: ChainJobRequest): Cha
   let time = request.time ?? Date.now();
   if (parent && time <= medianTimePast(parent)) time = medianTimePast(parent) + 1;
   const blockTarget = bitsToTarget(coin.bits);
-  const demand = demandedTarget(parent?.share.meta, time, blockTarget, params);
+  const demand = demandedTarget(parent, time, blockTarget, params);
   const multiple = request.difficultyMultiple ?? 1;
   if (!Number.isInteger(multiple) || multiple < 1 || multiple > params.maxTargetMultiple) {
     throw new SharechainError(`difficultyMultiple must be an integer in 1..${params.maxTargetMultiple} (got ${multiple})`);

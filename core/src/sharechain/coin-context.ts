@@ -2,7 +2,7 @@
  * What a validator needs to know about the coin, injected: the edge answers from its node (RPC or
  * simnet), a browser from the templates edges sent it. Core does not know where it comes from.
  */
-import { bytesToHex } from '../hex.ts';
+import { bytesEqual, bytesToHex } from '../hex.ts';
 
 /** What the coin allows a share built on one coin block (its prevhash) to claim. */
 export interface CoinTipInfo {
@@ -33,6 +33,8 @@ export interface CoinContext {
 export class CoinTips implements CoinContext {
   private readonly tips = new Map<string, { info: CoinTipInfo; seq: number }>();
   private seq = 0;
+  private lastHash: Uint8Array | undefined;
+  private lastKey = '';
 
   constructor(
     /** How many of the newest tips shares may build on (a tip and the blocks just before it). */
@@ -59,7 +61,12 @@ export class CoinTips implements CoinContext {
   }
 
   lookup(prevHash: Uint8Array): CoinTipInfo | 'stale' | undefined {
-    const tip = this.tips.get(bytesToHex(prevHash));
+    // Shares come in runs on one coin block: remember the last key instead of re-hexing it.
+    if (!this.lastHash || !bytesEqual(prevHash, this.lastHash)) {
+      this.lastHash = new Uint8Array(prevHash); // a copy, also of a Node Buffer
+      this.lastKey = bytesToHex(prevHash);
+    }
+    const tip = this.tips.get(this.lastKey);
     if (!tip) return undefined;
     return this.seq - tip.seq < this.recent ? tip.info : 'stale';
   }

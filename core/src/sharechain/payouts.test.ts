@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../test/rng.ts';
 import { SharechainError } from '../errors.ts';
 import { bytesToHex } from '../hex.ts';
 import { sha256d } from '../sha256.ts';
@@ -35,18 +36,6 @@ function input(weights: readonly bigint[], reward: bigint, over: Partial<PayoutI
     coinPrevHash: sha256d(new Uint8Array([1])),
     parentId: sha256d(new Uint8Array([2])),
     ...over,
-  };
-}
-
-/** mulberry32: a small seeded PRNG so the property tests are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

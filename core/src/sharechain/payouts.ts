@@ -73,7 +73,7 @@ export type PayeeKind = 'direct' | 'lottery';
 export interface PayeePayout {
   readonly key: string;
   readonly script: Uint8Array;
-  /** Window credit (work x bp; 0 for a finder payee with no credit in the window). */
+  /** Window credit in work x bp (weight / 10,000 is its credited work); 0 for a finder payee with no credit in the window. */
   readonly weight: bigint;
   /** Its part of the finder bonus. */
   readonly bonus: bigint;
@@ -113,6 +113,7 @@ export interface Payouts {
   readonly unpaid: bigint;
 }
 
+/** A payee while its payout is worked out; handed out as a PayeePayout when done (no copy). */
 interface Draft {
   key: string;
   script: Uint8Array;
@@ -120,10 +121,12 @@ interface Draft {
   bonus: bigint;
   amount: bigint;
   kind: PayeeKind;
-  num: bigint;
-  den: bigint;
+  winProbability: { readonly num: bigint; readonly den: bigint };
   paid: bigint;
 }
+
+const CERTAIN = Object.freeze({ num: 1n, den: 1n });
+const NEVER = Object.freeze({ num: 0n, den: 1n });
 
 function checkInput(input: PayoutInput): void {
   const { reward, finder } = input;
@@ -160,8 +163,9 @@ function amountOrder(a: Draft, b: Draft): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-/** The `k` largest drafts by amountOrder, in that order (a bounded insertion: O(n) for random input). */
+/** The `k` largest drafts by amountOrder, in that order (a sort when few, a bounded insertion when many). */
 function largest(drafts: readonly Draft[], k: number): Draft[] {
+  if (drafts.length <= 4 * k) return [...drafts].sort(amountOrder).slice(0, k);
   const top: Draft[] = [];
   for (const d of drafts) {
     if (top.length === k && amountOrder(d, top[k - 1]!) >= 0) continue;
@@ -254,8 +258,7 @@ function runLottery(circle: readonly Draft[], arcs: number, coinPrevHash: Uint8A
   const m = BigInt(arcs);
   circle.forEach((d, i) => {
     d.paid = paid[i]!;
-    d.num = m * d.amount;
-    d.den = total;
+    d.winProbability = { num: m * d.amount, den: total };
   });
   return { total, arcs, arcValue: total / m, offset };
 }
@@ -268,30 +271,51 @@ export function computePayouts(input: PayoutInput): Payouts {
   const bonusTotal = W === 0n ? reward : (reward * BigInt(params.finderBonusBp)) / BigInt(BASIS_POINTS);
   const workTotal = reward - bonusTotal;
 
-  // 1. Amounts: the window's split, then the finder's bonus merged in (canonical order throughout).
-  const drafts: Draft[] = [];
+  // 1. Amounts: the window's split by cumulative rounding (inline: this runs for every new
+  // parent), then the finder's bonus merged in; canonical order throughout.
+  const all: Draft[] = [];
   if (W > 0n) {
-    const parts = cumulativeParts(workTotal, input.credits.map((c) => c.weight), W);
-    input.credits.forEach((c, i) => drafts.push({ key: c.key, script: c.script, weight: c.weight, bonus: 0n, amount: parts[i]!, kind: 'direct', num: 1n, den: 1n, paid: 0n }));
+    let rem = 0n; // workTotal * C_{i-1} mod W
+    for (const c of input.credits) {
+      const num = rem + workTotal * c.weight;
+      const part = num / W;
+      rem = num - part * W;
+      all.push({ key: c.key, script: c.script, weight: c.weight, bonus: 0n, amount: part, kind: 'direct', winProbability: CERTAIN, paid: 0n });
+    }
   }
   const bonusParts = cumulativeParts(bonusTotal, finder.map((p) => BigInt(p.bp)), BigInt(BASIS_POINTS));
-  const extra: Draft[] = [];
   finder.forEach((p, i) => {
     const key = bytesToHex(p.script);
-    const at = findKey(drafts, key);
-    const d = at >= 0 ? drafts[at]! : { key, script: p.script, weight: 0n, bonus: 0n, amount: 0n, kind: 'direct' as PayeeKind, num: 1n, den: 1n, paid: 0n };
-    d.bonus += bonusParts[i]!;
-    d.amount += bonusParts[i]!;
-    if (at < 0) extra.push(d);
+    let at = findKey(all, key);
+    if (at < 0) {
+      at = -at - 1;
+      all.splice(at, 0, { key, script: p.script, weight: 0n, bonus: 0n, amount: 0n, kind: 'direct', winProbability: CERTAIN, paid: 0n });
+    }
+    all[at]!.bonus += bonusParts[i]!;
+    all[at]!.amount += bonusParts[i]!;
   });
-  const all = mergeByKey(drafts, extra).filter((d) => d.amount > 0n);
+  let live = 0;
+  for (const d of all) if (d.amount > 0n) all[live++] = d;
+  all.length = live;
 
-  // 2. Threshold.
-  const top = largest(all, params.maxPayoutOutputs + 1);
-  const { threshold, direct } = chooseThreshold(top, all.length, reward, params);
-  const directSet = new Set(top.slice(0, direct));
+  // 2. Threshold. When every payee fits the cap at the minimum payout, T is the minimum and
+  // everyone is paid directly (what chooseThreshold finds at k = n, without ranking anyone).
+  let top: Draft[];
+  let threshold: bigint;
+  let direct: number;
+  if (all.length <= params.maxPayoutOutputs && all.every((d) => d.amount >= params.minPayoutSats)) {
+    top = all;
+    threshold = params.minPayoutSats;
+    direct = all.length;
+  } else {
+    top = largest(all, params.maxPayoutOutputs + 1);
+    ({ threshold, direct } = chooseThreshold(top, all.length, reward, params));
+  }
+  for (const d of all) d.kind = 'lottery';
   let tail = reward;
-  for (const d of directSet) {
+  for (let i = 0; i < direct; i++) {
+    const d = top[i]!;
+    d.kind = 'direct';
     d.paid = d.amount;
     tail -= d.amount;
   }
@@ -304,37 +328,20 @@ export function computePayouts(input: PayoutInput): Payouts {
     if (tail < params.dustLimitSats) {
       if (direct > 0) {
         const moved = top[direct - 1]!;
-        directSet.delete(moved);
+        moved.kind = 'lottery';
         moved.paid = 0n;
         arcs = 1;
       } else {
         unpaid = tail;
       }
     }
-    if (unpaid === 0n) {
-      const circle = all.filter((d) => !directSet.has(d));
-      for (const d of circle) d.kind = 'lottery';
-      lottery = runLottery(circle, arcs, input.coinPrevHash, input.parentId);
-    } else {
-      for (const d of all) d.kind = 'lottery';
-      for (const d of all) d.den = 0n;
-      for (const d of all) d.num = 0n;
-    }
+    if (unpaid === 0n) lottery = runLottery(all.filter((d) => d.kind === 'lottery'), arcs, input.coinPrevHash, input.parentId);
+    else for (const d of all) d.winProbability = NEVER;
   }
 
-  const payees: PayeePayout[] = all.map((d) => ({
-    key: d.key,
-    script: d.script,
-    weight: d.weight,
-    bonus: d.bonus,
-    amount: d.amount,
-    kind: d.kind,
-    winProbability: { num: d.num, den: d.den === 0n ? 1n : d.den },
-    paid: d.paid,
-  }));
   const outputs: TxOutput[] = [];
   let paidTotal = 0n;
-  for (const p of payees) {
+  for (const p of all) {
     if (p.paid > 0n) {
       outputs.push({ script: p.script, value: p.paid });
       paidTotal += p.paid;
@@ -343,12 +350,13 @@ export function computePayouts(input: PayoutInput): Payouts {
   if (paidTotal + unpaid !== reward || outputs.length > params.maxPayoutOutputs) {
     throw new SharechainError(`internal: payouts pay ${paidTotal} + ${unpaid} unpaid of ${reward} in ${outputs.length} outputs`);
   }
+  const payees: readonly PayeePayout[] = all;
   return lottery
     ? { reward, finderBonus: bonusTotal, threshold, lottery, payees, outputs, unpaid }
     : { reward, finderBonus: bonusTotal, threshold, payees, outputs, unpaid };
 }
 
-/** Index of `key` in drafts sorted by key, or -1. */
+/** Index of `key` in drafts sorted by key, or -(insertion point) - 1 when absent. */
 function findKey(drafts: readonly Draft[], key: string): number {
   let lo = 0;
   let hi = drafts.length - 1;
@@ -359,19 +367,5 @@ function findKey(drafts: readonly Draft[], key: string): number {
     if (k < key) lo = mid + 1;
     else hi = mid - 1;
   }
-  return -1;
-}
-
-/** Merges two lists each ascending by key (keys distinct across both). */
-function mergeByKey(a: readonly Draft[], b: readonly Draft[]): Draft[] {
-  if (b.length === 0) return a.slice();
-  const bs = [...b].sort((x, y) => (x.key < y.key ? -1 : 1));
-  const out: Draft[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < bs.length) {
-    if (j >= bs.length || (i < a.length && a[i]!.key < bs[j]!.key)) out.push(a[i++]!);
-    else out.push(bs[j++]!);
-  }
-  return out;
+  return -lo - 1;
 }

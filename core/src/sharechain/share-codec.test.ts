@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../test/rng.ts';
 import { ShareDecodeError } from '../errors.ts';
 import { sha256d } from '../sha256.ts';
 import { decodeShare, decodeShareMetadata, encodeShare, encodeShareMetadata, maxShareBytes, MAX_METADATA_BYTES } from './share-codec.ts';
@@ -73,18 +74,6 @@ function decodeError(bytes: Uint8Array): ShareDecodeError {
     throw err;
   }
   throw new Error('decoded');
-}
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('share codec', () => {

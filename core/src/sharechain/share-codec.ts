@@ -53,16 +53,24 @@ export function maxShareBytes(headerBytes: number): number {
 
 /** A decoded share: views into `encoded`, plus where the metadata ends. */
 export interface DecodedShare extends Share {
+  readonly work: DecodedShareWork;
   /** The bytes decoded (the caller's buffer; copy it to keep it). */
   readonly encoded: Uint8Array;
   /** The metadata part of `encoded` (what the coinbase commitment hashes). */
   readonly metadataBytes: Uint8Array;
 }
 
+/** Compact values already found canonical (a chain uses few: the cache spares a bigint round trip per share). */
+const canonicalBits = new Set<number>();
+const CANONICAL_BITS_CACHE = 4096;
+
 function checkCompact(bits: number, field: string): void {
+  if (canonicalBits.has(bits)) return;
   const d = decodeCompact(bits);
   if (d.negative || d.overflow || d.target === 0n) throw new ShareDecodeError(field, `compact target ${hex32(bits)} is negative, zero or overflows`);
   if (targetToBits(d.target) !== bits) throw new ShareDecodeError(field, `compact target ${hex32(bits)} is not canonical (${hex32(targetToBits(d.target))})`);
+  if (canonicalBits.size >= CANONICAL_BITS_CACHE) canonicalBits.clear();
+  canonicalBits.add(bits);
 }
 
 function hex32(v: number): string {
@@ -114,7 +122,12 @@ function readMetadata(r: ShareReader): ShareMetadata {
   return { version, parent, height, time, maxBits, bits, uncles, payees, minerNonce, references };
 }
 
-function readWork(r: ShareReader, headerBytes: number): ShareWork {
+/** The work part as decoded: the branch also as one run of bytes (32 per level). */
+export interface DecodedShareWork extends ShareWork {
+  readonly merkleBranchBytes: Uint8Array;
+}
+
+function readWork(r: ShareReader, headerBytes: number): DecodedShareWork {
   const header = r.view(headerBytes, 'header');
   const scriptSig = r.bytesU8('scriptSig', MIN_SCRIPT_SIG_BYTES, MAX_SCRIPT_SIG_BYTES);
   const reward = r.u64('reward');
@@ -123,8 +136,22 @@ function readWork(r: ShareReader, headerBytes: number): ShareWork {
   if (mandatedCount > MAX_MANDATED_OUTPUTS) throw new ShareDecodeError('mandated outputs', `${mandatedCount} outputs, at most ${MAX_MANDATED_OUTPUTS}`);
   const mandatedOutputs: Uint8Array[] = [];
   for (let i = 0; i < mandatedCount; i++) mandatedOutputs.push(r.bytesU8(`mandated output ${i} script`, 1, MAX_MANDATED_SCRIPT_BYTES));
-  const merkleBranch = r.fixedList('merkle branch', MAX_MERKLE_BRANCH, 32);
-  return { header, scriptSig, reward, mandatedOutputs, merkleBranch };
+  const levels = r.u8('merkle branch count');
+  if (levels > MAX_MERKLE_BRANCH) throw new ShareDecodeError('merkle branch', `${levels} entries, at most ${MAX_MERKLE_BRANCH} allowed`);
+  const merkleBranchBytes = r.view(levels * 32, 'merkle branch');
+  return {
+    header,
+    scriptSig,
+    reward,
+    mandatedOutputs,
+    merkleBranchBytes,
+    // The branch as hashes, made when asked: validators fold merkleBranchBytes directly.
+    get merkleBranch(): Uint8Array[] {
+      const out: Uint8Array[] = [];
+      for (let o = 0; o < merkleBranchBytes.length; o += 32) out.push(merkleBranchBytes.subarray(o, o + 32));
+      return out;
+    },
+  };
 }
 
 /**

@@ -13,7 +13,7 @@
 import { COINBASE_TX_VERSION } from '../coinbase-builder.ts';
 import { CoinbaseError } from '../coinbase.ts';
 import { concatBytes } from '../hex.ts';
-import { NULL_TXID, OP_RETURN, bip34HeightPush, encodeVarInt, pushData, type TxOutput } from '../tx.ts';
+import { MAX_MONEY_SATS, NULL_TXID, OP_RETURN, bip34HeightPush, encodeVarInt, pushData, type TxOutput } from '../tx.ts';
 import { MAX_SCRIPT_SIG_BYTES, MIN_SCRIPT_SIG_BYTES } from './share.ts';
 
 /** The commitment tag: ASCII "OTDM". */
@@ -65,17 +65,31 @@ function writeU32(out: Uint8Array, o: number, v: number): number {
   return o + 4;
 }
 
+/** CompactSize of a script length or output count (< 2^16 here), written in place. */
 function writeVarInt(out: Uint8Array, o: number, n: number): number {
-  const v = encodeVarInt(n);
-  out.set(v, o);
-  return o + v.length;
+  if (n < 0xfd) {
+    out[o] = n;
+    return o + 1;
+  }
+  if (n > 0xffff) {
+    const v = encodeVarInt(n);
+    out.set(v, o);
+    return o + v.length;
+  }
+  out[o] = 0xfd;
+  out[o + 1] = n & 0xff;
+  out[o + 2] = n >>> 8;
+  return o + 3;
 }
 
 function writeOutput(out: Uint8Array, o: number, value: bigint, script: Uint8Array): number {
-  o = writeU32(out, o, Number(value & 0xffff_ffffn));
-  o = writeU32(out, o, Number(value >> 32n));
+  // Values are at most MAX_MONEY (< 2^51): one conversion to a double is exact.
+  const v = Number(value);
+  o = writeU32(out, o, v % 0x1_0000_0000);
+  o = writeU32(out, o, Math.floor(v / 0x1_0000_0000));
   o = writeVarInt(out, o, script.length);
-  out.set(script, o);
+  // A byte loop: TypedArray.set costs more than copying a standard script (<= 42 bytes) by hand.
+  for (let i = 0; i < script.length; i++) out[o + i] = script[i]!;
   return o + script.length;
 }
 
@@ -87,10 +101,59 @@ export function serializePayoutOutputs(payouts: readonly TxOutput[]): Uint8Array
   const out = new Uint8Array(payoutOutputsBytes(payouts));
   let o = 0;
   for (const p of payouts) {
-    if (typeof p.value !== 'bigint' || p.value < 0n || p.value >= 1n << 64n) throw new CoinbaseError(`payout value ${String(p.value)} is not a u64`);
+    if (typeof p.value !== 'bigint' || p.value < 0n || p.value > MAX_MONEY_SATS) throw new CoinbaseError(`payout value ${String(p.value)} is not 0..MAX_MONEY sats`);
     o = writeOutput(out, o, p.value, p.script);
   }
   return out;
+}
+
+/** Bytes of the coinbase `buildShareCoinbase` makes for this input and serialized payouts. */
+export function shareCoinbaseBytes(input: ShareCoinbaseInput, payoutBytes: Uint8Array): number {
+  const outputCount = input.payouts.length + 1 + input.mandatedOutputs.length;
+  let mandatedBytes = 0;
+  for (const s of input.mandatedOutputs) mandatedBytes += 8 + varIntBytes(s.length) + s.length;
+  const sig = input.scriptSig.length;
+  return 4 + 1 + 32 + 4 + varIntBytes(sig) + sig + 4 + varIntBytes(outputCount) + payoutBytes.length + 8 + 1 + COMMITMENT_SCRIPT_BYTES + mandatedBytes + 4;
+}
+
+/**
+ * Writes the share's coinbase into `out` (at least shareCoinbaseBytes long) and returns its
+ * length: what validators use with a reused buffer.
+ */
+export function writeShareCoinbase(out: Uint8Array, input: ShareCoinbaseInput, payoutBytes: Uint8Array): number {
+  const { scriptSig, payouts, mandatedOutputs } = input;
+  if (scriptSig.length < MIN_SCRIPT_SIG_BYTES || scriptSig.length > MAX_SCRIPT_SIG_BYTES) {
+    throw new CoinbaseError(`coinbase scriptSig must be ${MIN_SCRIPT_SIG_BYTES}..${MAX_SCRIPT_SIG_BYTES} bytes (got ${scriptSig.length})`);
+  }
+  if (input.poolId.length !== 32 || input.metadataHash.length !== 32) throw new CoinbaseError('the commitment needs a 32-byte pool id and metadata hash');
+  const size = shareCoinbaseBytes(input, payoutBytes);
+  if (out.length < size) throw new CoinbaseError(`internal: coinbase buffer of ${out.length} bytes, ${size} needed`);
+  let o = writeU32(out, 0, COINBASE_TX_VERSION);
+  out[o++] = 1;
+  out.fill(0, o, o + 32);
+  o += 32;
+  o = writeU32(out, o, 0xffffffff);
+  o = writeVarInt(out, o, scriptSig.length);
+  out.set(scriptSig, o);
+  o += scriptSig.length;
+  o = writeU32(out, o, 0xffffffff);
+  o = writeVarInt(out, o, payouts.length + 1 + mandatedOutputs.length);
+  out.set(payoutBytes, o);
+  o += payoutBytes.length;
+  // The commitment output: value 0, OP_RETURN PUSH68 "OTDM" pool-id metadata-hash.
+  out.fill(0, o, o + 8);
+  o += 8;
+  out[o++] = COMMITMENT_SCRIPT_BYTES;
+  out[o++] = OP_RETURN;
+  out[o++] = COMMITMENT_DATA_BYTES;
+  out.set(COMMITMENT_TAG, o);
+  out.set(input.poolId, o + 4);
+  out.set(input.metadataHash, o + 36);
+  o += COMMITMENT_DATA_BYTES;
+  for (const s of mandatedOutputs) o = writeOutput(out, o, 0n, s);
+  o = writeU32(out, o, 0);
+  if (o !== size) throw new CoinbaseError(`internal: coinbase size ${o} != ${size}`);
+  return size;
 }
 
 /**
@@ -98,32 +161,9 @@ export function serializePayoutOutputs(payouts: readonly TxOutput[]): Uint8Array
  * `payoutBytes` (serializePayoutOutputs of the same payouts) to skip re-serializing them.
  */
 export function buildShareCoinbase(input: ShareCoinbaseInput, payoutBytes?: Uint8Array): Uint8Array {
-  const { scriptSig, payouts, mandatedOutputs } = input;
-  if (scriptSig.length < MIN_SCRIPT_SIG_BYTES || scriptSig.length > MAX_SCRIPT_SIG_BYTES) {
-    throw new CoinbaseError(`coinbase scriptSig must be ${MIN_SCRIPT_SIG_BYTES}..${MAX_SCRIPT_SIG_BYTES} bytes (got ${scriptSig.length})`);
-  }
-  const outs = payoutBytes ?? serializePayoutOutputs(payouts);
-  const outputCount = payouts.length + 1 + mandatedOutputs.length;
-  let mandatedBytes = 0;
-  for (const s of mandatedOutputs) mandatedBytes += 8 + varIntBytes(s.length) + s.length;
-  const size = 4 + 1 + 32 + 4 + varIntBytes(scriptSig.length) + scriptSig.length + 4 + varIntBytes(outputCount) + outs.length + 8 + 1 + COMMITMENT_SCRIPT_BYTES + mandatedBytes + 4;
-  const out = new Uint8Array(size);
-  let o = writeU32(out, 0, COINBASE_TX_VERSION);
-  out[o++] = 1;
-  out.set(NULL_TXID, o);
-  o += 32;
-  o = writeU32(out, o, 0xffffffff);
-  o = writeVarInt(out, o, scriptSig.length);
-  out.set(scriptSig, o);
-  o += scriptSig.length;
-  o = writeU32(out, o, 0xffffffff);
-  o = writeVarInt(out, o, outputCount);
-  out.set(outs, o);
-  o += outs.length;
-  o = writeOutput(out, o, 0n, commitmentScript(input.poolId, input.metadataHash));
-  for (const s of mandatedOutputs) o = writeOutput(out, o, 0n, s);
-  o = writeU32(out, o, 0);
-  if (o !== size) throw new CoinbaseError(`internal: coinbase size ${o} != ${size}`);
+  const outs = payoutBytes ?? serializePayoutOutputs(input.payouts);
+  const out = new Uint8Array(shareCoinbaseBytes(input, outs));
+  writeShareCoinbase(out, input, outs);
   return out;
 }
 

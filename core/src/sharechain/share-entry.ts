@@ -6,15 +6,14 @@
 import { bytesToHex } from '../hex.ts';
 import { BASIS_POINTS, type PoolParams } from './params.ts';
 import type { WindowCredit } from './payouts.ts';
-import type { DecodedShare } from './share-codec.ts';
+import { decodeShare, type DecodedShare } from './share-codec.ts';
 
-export interface ShareEntry {
+/** The fields of a held share (the chain fills them in). */
+export interface ShareEntryFields {
   /** The share id (the PoW hash of its header, internal order). */
   readonly id: Uint8Array;
   /** The id as lower-case hex of those bytes (map keys, logs). */
   readonly key: string;
-  /** The decoded share (views into `encoded`). */
-  readonly share: DecodedShare;
   /** The share's encoding (owned by the entry). */
   readonly encoded: Uint8Array;
   /** The parent entry; undefined for a chain's first share or a root whose parent is not held. */
@@ -22,6 +21,9 @@ export interface ShareEntry {
   readonly height: number;
   /** Metadata time (ms). */
   readonly time: number;
+  /** The demanded target it carries (the ASERT state) and its own target, compact. */
+  readonly maxBits: number;
+  readonly bits: number;
   /** Work of the share's own target. */
   readonly work: bigint;
   /** Work the window walk counts for it: its own plus its uncles'. */
@@ -42,12 +44,41 @@ export interface ShareEntry {
   readonly verified: boolean;
 }
 
+// The class's instance type carries the fields (declaration merging with the class below).
+export interface ShareEntry extends ShareEntryFields {}
+
+/**
+ * A held share. It keeps the few fields the chain's rules read on every share and the
+ * encoding; the decoded share is rebuilt on demand (`share`), so a chain of thousands of shares
+ * is thousands of small objects, not hundreds of thousands of views.
+ */
+export class ShareEntry {
+  /** The parent's id (a view of the encoding); 32 zero bytes for a chain's first share. */
+  readonly parentId: Uint8Array;
+
+  constructor(
+    fields: ShareEntryFields,
+    /** Bytes of the algorithm's header (to decode the share again). */
+    private readonly headerBytes: number,
+  ) {
+    Object.assign(this, fields);
+    this.parentId = fields.encoded.subarray(1, 33);
+  }
+
+  /** The decoded share (decoded on each call: views into `encoded`). */
+  get share(): DecodedShare {
+    return decodeShare(this.encoded, this.headerBytes);
+  }
+}
+
 /**
  * The credits a share brings into a window: its own work split by its payees' basis points, and
  * for each uncle, uncleCreditBp of the uncle's work to the uncle's payees and the rest to this
  * share's payees. Weights are work x bp, so nothing is rounded.
  */
 export function shareCredits(share: DecodedShare, work: bigint, uncles: readonly ShareEntry[], params: PoolParams): WindowCredit[] {
+  // Without uncles the payees are the credits (their scripts are distinct: the codec checks it).
+  if (uncles.length === 0) return share.meta.payees.map((p) => ({ key: bytesToHex(p.script), script: p.script, weight: work * BigInt(p.bp) }));
   const byKey = new Map<string, { script: Uint8Array; weight: bigint }>();
   const credit = (script: Uint8Array, weight: bigint) => {
     if (weight === 0n) return;

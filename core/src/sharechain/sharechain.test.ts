@@ -51,6 +51,17 @@ describe('ShareChain: adding shares', () => {
     expectInvalid(pool.chain.add(new Uint8Array(5000)), 'malformed');
   });
 
+  it('keeps its own copy of what it is given: a network buffer reused afterwards changes nothing', () => {
+    const a = testPool();
+    const [e] = extend(a, 1);
+    const b = testPool();
+    const buf = Buffer.from(e!.encoded);
+    const r = b.chain.add(buf);
+    buf.fill(0);
+    expect(accepted(r).encoded).toEqual(e!.encoded);
+    expect(b.chain.sharesAfter([], 1)[0]).toEqual(e!.encoded);
+  });
+
   it('reports a missing parent (and missing uncles) instead of rejecting, and accepts once they arrive', () => {
     const a = testPool();
     const es = extend(a, 3);

@@ -15,12 +15,13 @@ import { demandedTarget } from './asert.ts';
 import type { CoinContext } from './coin-context.ts';
 import { BASIS_POINTS, poolId, validatePoolParams, type PoolParams } from './params.ts';
 import { computePayouts, type Payouts } from './payouts.ts';
-import { buildShareCoinbase, serializePayoutOutputs } from './share-coinbase.ts';
+import { serializePayoutOutputs, shareCoinbaseBytes, writeShareCoinbase } from './share-coinbase.ts';
 import { decodeShare, maxShareBytes, type DecodedShare } from './share-codec.ts';
-import { shareCredits, type ShareEntry } from './share-entry.ts';
+import { ShareEntry, shareCredits } from './share-entry.ts';
 import { SHARECHAIN_REJECT_MESSAGES, type AddResult, type InvalidShare, type Reorg, type SharechainRejectReason } from './share-verdict.ts';
 import { NULL_SHARE_ID, SHARE_ID_BYTES, isNullId, type Payee } from './share.ts';
 import { WindowTracker, type WindowSummary } from './window.ts';
+import { ownBytes } from './bytes.ts';
 import { compactTarget } from './work.ts';
 
 /** Ancestors whose times the median-time rule looks at (Bitcoin's 11). */
@@ -30,9 +31,9 @@ export const MAX_LOCATOR_IDS = 101;
 /** Ids a locator lists one by one before its steps start doubling. */
 const LOCATOR_DENSE_IDS = 10;
 /** Parents whose windows are kept computed (siblings and a tip's racing children reuse them). */
-const WINDOW_CACHE_SIZE = 16;
+const WINDOW_CACHE_SIZE = 4;
 /** Payout results kept (keyed by parent, reward, coin block and finder payees). */
-const PAYOUT_CACHE_SIZE = 64;
+const PAYOUT_CACHE_SIZE = 8;
 
 export interface ShareChainOptions {
   readonly params: PoolParams;
@@ -61,6 +62,10 @@ export interface AddOptions {
 export type TrustedShare = Uint8Array | { readonly id: Uint8Array; readonly bytes: Uint8Array };
 
 interface CachedPayouts {
+  readonly parent: ShareEntry | undefined;
+  readonly reward: bigint;
+  readonly coinPrevHash: Uint8Array;
+  readonly finder: readonly Payee[];
   readonly payouts: Payouts;
   readonly outputBytes: Uint8Array;
 }
@@ -113,8 +118,12 @@ export class ShareChain {
   private seq = 0;
   private readonly tracker: WindowTracker;
   private readonly windows = new Lru<WindowSummary>(WINDOW_CACHE_SIZE);
-  private readonly payoutCache = new Lru<CachedPayouts>(PAYOUT_CACHE_SIZE);
+  private readonly payoutCache: CachedPayouts[] = [];
   private readonly pair = new Uint8Array(64);
+  /** The coinbase being checked (reused: validation allocates no coinbase per share). */
+  private coinbase = new Uint8Array(4096);
+  private lastHeight = -1;
+  private lastPush: Uint8Array = new Uint8Array(0);
 
   constructor(options: ShareChainOptions) {
     this.params = validatePoolParams(options.params);
@@ -190,14 +199,14 @@ export class ShareChain {
       if (!(bytes instanceof Uint8Array)) throw new ShareDecodeError('(bytes)', 'a share must be given as bytes');
       if (bytes.length > this.maxBytes) throw new ShareDecodeError('(length)', `${bytes.length} bytes; a share is at most ${this.maxBytes}`);
       // Decode an owned copy (bounded by the check above): the entry keeps views into it.
-      share = decodeShare(bytes.slice(), this.algorithm.share.headerBytes);
+      share = decodeShare(ownBytes(bytes), this.algorithm.share.headerBytes);
     } catch (err) {
       if (err instanceof ShareDecodeError) return { kind: 'invalid', reason: 'malformed', message: err.reason };
       throw err;
     }
     let id: Uint8Array;
     try {
-      id = this.pow(share.work.header).slice(0, SHARE_ID_BYTES);
+      id = ownBytes(this.pow(share.work.header), 0, SHARE_ID_BYTES);
     } catch (err) {
       if (err instanceof PowVerificationError) return { kind: 'invalid', reason: 'bad-pow', message: err.reason };
       throw err;
@@ -216,7 +225,7 @@ export class ShareChain {
     const { meta, work } = share;
     const params = this.params;
     const target = compactTarget(meta.bits);
-    if (!hashAtOrBelow(id, target.le)) throw new Reject('high-hash', `hash ${bytesToHex(id.slice().reverse())} > target of bits ${hex32(meta.bits)}`);
+    if (!hashAtOrBelow(id, target.le)) throw new Reject('high-hash', `hash ${bytesToHex(ownBytes(id).reverse())} > target of bits ${hex32(meta.bits)}`);
     if (meta.time > now + params.maxFutureMs) {
       const ahead = meta.time - now;
       return { kind: 'held-back', id, reason: 'future-time', message: `share time is ${ahead} ms ahead of this clock (limit ${params.maxFutureMs} ms)`, retryAfterMs: ahead - params.maxFutureMs };
@@ -259,7 +268,7 @@ export class ShareChain {
     if (coin !== undefined && coin !== 'stale') {
       if (fields.bits !== coin.bits) throw new Reject('bad-coin-bits', `header bits ${hex32(fields.bits)}, the coin's ${hex32(coin.bits)}`);
       if (work.reward > coin.maxReward) throw new Reject('reward-too-high', `claims ${work.reward} sats, the coin allows ${coin.maxReward}`);
-      const push = bip34HeightPush(coin.height);
+      const push = this.heightPush(coin.height);
       if (work.scriptSig.length < push.length || !bytesEqual(work.scriptSig.subarray(0, push.length), push)) {
         throw new Reject('bad-coinbase-height', `scriptSig does not start with the push of height ${coin.height}`);
       }
@@ -267,7 +276,7 @@ export class ShareChain {
 
     // Difficulty.
     if (parent || genesis) {
-      const demand = demandedTarget(parent?.share.meta, meta.time, block.target, params);
+      const demand = demandedTarget(parent, meta.time, block.target, params);
       if (meta.maxBits !== demand.bits) throw new Reject('bad-max-bits', `maxBits ${hex32(meta.maxBits)}, ASERT demands ${hex32(demand.bits)}`);
     }
     const demanded = compactTarget(meta.maxBits).target;
@@ -283,11 +292,11 @@ export class ShareChain {
     if (genesis || (window && window.complete)) {
       const { outputBytes, payouts } = this.cachedPayouts(parent, work.reward, fields.prevHash, meta.payees, window);
       const metadataHash = this.hash(share.metadataBytes);
-      const coinbase = buildShareCoinbase(
-        { scriptSig: work.scriptSig, payouts: payouts.outputs, poolId: this.poolId, metadataHash, mandatedOutputs: work.mandatedOutputs },
-        outputBytes,
-      );
-      if (!bytesEqual(this.merkleRoot(coinbase, work.merkleBranch), fields.merkleRoot)) {
+      const input = { scriptSig: work.scriptSig, payouts: payouts.outputs, poolId: this.poolId, metadataHash, mandatedOutputs: work.mandatedOutputs };
+      const size = shareCoinbaseBytes(input, outputBytes);
+      if (this.coinbase.length < size) this.coinbase = new Uint8Array(size * 2);
+      writeShareCoinbase(this.coinbase, input, outputBytes);
+      if (!equal32(this.merkleRoot(this.coinbase.subarray(0, size), work.merkleBranchBytes), fields.merkleRoot)) {
         throw new Reject('bad-coinbase', `the coinbase paying payouts(parent, ${work.reward}) with this share's commitment does not match the merkle root`);
       }
     } else {
@@ -298,15 +307,25 @@ export class ShareChain {
     return this.accepted(entry);
   }
 
-  private merkleRoot(coinbase: Uint8Array, branch: readonly Uint8Array[]): Uint8Array {
+  /** BIP34's push of a coin height (the last one kept: shares come in runs on one coin block). */
+  private heightPush(height: number): Uint8Array {
+    if (height !== this.lastHeight) {
+      this.lastHeight = height;
+      this.lastPush = bip34HeightPush(height);
+    }
+    return this.lastPush;
+  }
+
+  /** The merkle root of a coinbase and a branch given as 32-byte levels back to back. */
+  private merkleRoot(coinbase: Uint8Array, branch: Uint8Array): Uint8Array {
     let root = this.hash(coinbase);
     const pair = this.pair;
-    for (const b of branch) {
-      pair.set(root.subarray(0, 32), 0);
-      pair.set(b, 32);
+    for (let o = 0; o < branch.length; o += 32) {
+      for (let i = 0; i < 32; i++) pair[i] = root[i]!;
+      for (let i = 0; i < 32; i++) pair[32 + i] = branch[o + i]!;
       root = this.hash(pair);
     }
-    return root.subarray(0, 32);
+    return root;
   }
 
   private checkUncle(height: number, parent: ShareEntry, u: ShareEntry): void {
@@ -321,7 +340,7 @@ export class ShareChain {
     }
     if (a === u) throw new Reject('uncle-on-chain', `uncle ${u.key} is an ancestor`);
     const below = a?.parent;
-    if (!below || !bytesEqual(below.id, u.share.meta.parent)) throw new Reject('uncle-not-sibling', `uncle ${u.key}'s parent is not on the share's chain`);
+    if (!below || !bytesEqual(below.id, u.parentId)) throw new Reject('uncle-not-sibling', `uncle ${u.key}'s parent is not on the share's chain`);
   }
 
   private checkMedianTime(time: number, parent: ShareEntry): void {
@@ -342,24 +361,28 @@ export class ShareChain {
     const work = compactTarget(share.meta.bits).work;
     let windowWork = work;
     for (const u of uncles) windowWork += u.work;
-    const entry: ShareEntry = {
-      id,
-      key,
-      share,
-      encoded: share.encoded,
-      parent,
-      height: share.meta.height,
-      time: share.meta.time,
-      work,
-      windowWork,
-      chainWork: (parent?.chainWork ?? 0n) + windowWork,
-      blockWork,
-      uncleKeys: uncles.map((u) => u.key),
-      credits: shareCredits(share, work, uncles, this.params),
-      seq: this.seq++,
-      isBlock,
-      verified,
-    };
+    const entry = new ShareEntry(
+      {
+        id,
+        key,
+        encoded: share.encoded,
+        parent,
+        height: share.meta.height,
+        time: share.meta.time,
+        maxBits: share.meta.maxBits,
+        bits: share.meta.bits,
+        work,
+        windowWork,
+        chainWork: (parent?.chainWork ?? 0n) + windowWork,
+        blockWork,
+        uncleKeys: uncles.map((u) => u.key),
+        credits: shareCredits(share, work, uncles, this.params),
+        seq: this.seq++,
+        isBlock,
+        verified,
+      },
+      this.algorithm.share.headerBytes,
+    );
     this.entries.set(key, entry);
     const level = this.byHeight.get(entry.height);
     if (level) level.push(entry);
@@ -417,12 +440,12 @@ export class ShareChain {
       const bytes = item instanceof Uint8Array ? item : item.bytes;
       let share: DecodedShare;
       try {
-        share = decodeShare(bytes.slice(), this.algorithm.share.headerBytes);
+        share = decodeShare(ownBytes(bytes), this.algorithm.share.headerBytes);
       } catch (err) {
         throw new SharechainError(`stored share ${i} does not decode: ${(err as Error).message}`);
       }
       i++;
-      const id = item instanceof Uint8Array ? this.pow(share.work.header).slice(0, SHARE_ID_BYTES) : item.id.slice();
+      const id = item instanceof Uint8Array ? ownBytes(this.pow(share.work.header), 0, SHARE_ID_BYTES) : ownBytes(item.id);
       const key = bytesToHex(id);
       if (this.entries.has(key)) continue;
       const parent = this.entries.get(bytesToHex(share.meta.parent));
@@ -456,10 +479,10 @@ export class ShareChain {
   }
 
   private cachedPayouts(parent: ShareEntry | undefined, reward: bigint, coinPrevHash: Uint8Array, finder: readonly Payee[], window: WindowSummary | undefined): CachedPayouts {
-    let key = `${parent?.key ?? ''}|${reward}|${bytesToHex(coinPrevHash)}`;
-    for (const p of finder) key += `|${p.bp}:${bytesToHex(p.script)}`;
-    const hit = this.payoutCache.get(key);
-    if (hit) return hit;
+    // Compared field by field (no key strings to build and hash for every share).
+    for (const c of this.payoutCache) {
+      if (c.parent === parent && c.reward === reward && equal32(c.coinPrevHash, coinPrevHash) && samePayees(c.finder, finder)) return c;
+    }
     const payouts = computePayouts({
       params: this.params,
       reward,
@@ -469,8 +492,17 @@ export class ShareChain {
       coinPrevHash,
       parentId: parent?.id ?? NULL_SHARE_ID,
     });
-    const cached = { payouts, outputBytes: serializePayoutOutputs(payouts.outputs) };
-    this.payoutCache.set(key, cached);
+    const cached: CachedPayouts = {
+      parent,
+      reward,
+      coinPrevHash: ownBytes(coinPrevHash),
+      finder: finder.map((p) => ({ script: ownBytes(p.script), bp: p.bp })),
+      payouts,
+      outputBytes: serializePayoutOutputs(payouts.outputs),
+    };
+    // Newest first; the oldest falls off.
+    this.payoutCache.unshift(cached);
+    if (this.payoutCache.length > PAYOUT_CACHE_SIZE) this.payoutCache.pop();
     return cached;
   }
 
@@ -583,7 +615,7 @@ export class ShareChain {
     if (this.bestLow < cutoff) this.bestLow = cutoff;
     this.tracker.reset();
     this.windows.clear();
-    this.payoutCache.clear();
+    this.payoutCache.length = 0;
     return removed;
   }
 
@@ -626,6 +658,17 @@ export function medianTimePast(parent: ShareEntry): number {
   return times[times.length >> 1]!;
 }
 
+function samePayees(a: readonly Payee[], b: readonly Payee[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.bp !== b[i]!.bp || !bytesEqual(a[i]!.script, b[i]!.script)) return false;
+  return true;
+}
+
+function equal32(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function compareIds(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return 0;
@@ -648,5 +691,5 @@ function hex32(v: number): string {
 }
 
 function displayHash(h: Uint8Array): string {
-  return bytesToHex(h.slice().reverse());
+  return bytesToHex(ownBytes(h).reverse());
 }

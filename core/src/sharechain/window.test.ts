@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../test/rng.ts';
 import { COIN_REWARD, coinTip, mineShare, testParams, testPool, type TestPool } from '../../test/sharechain-fixtures.ts';
 import { targetToBits } from '../target.ts';
 import type { ShareEntry } from './share-entry.ts';
 import { ShareChain } from './sharechain.ts';
 import { walkWindow, type WindowSummary } from './window.ts';
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function same(a: WindowSummary, b: WindowSummary): void {
   expect(a.shares).toBe(b.shares);

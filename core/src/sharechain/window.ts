@@ -76,8 +76,8 @@ export function walkWindow(head: ShareEntry | undefined, params: WindowParams): 
   while (x && !stopsBefore(x, included.length, acc, threshold, cutoff, params)) {
     included.push(x);
     acc += x.windowWork;
-    if (!x.parent && !isNullId(x.share.meta.parent) && !stopsAfter(included.length, acc, threshold, params)) {
-      end = { complete: false, missing: x.share.meta.parent };
+    if (!x.parent && !isNullId(x.parentId) && !stopsAfter(included.length, acc, threshold, params)) {
+      end = { complete: false, missing: x.parentId };
     }
     x = x.parent;
   }
@@ -176,9 +176,9 @@ export class WindowTracker {
       if (!oldest || stopsAfter(this.items.length, this.acc, threshold, this.params)) return;
       const next = oldest.parent;
       if (!next) {
-        if (!isNullId(oldest.share.meta.parent)) {
+        if (!isNullId(oldest.parentId)) {
           this.complete = false;
-          this.missing = oldest.share.meta.parent;
+          this.missing = oldest.parentId;
         }
         return;
       }

@@ -92,6 +92,41 @@ const minerDetail = {
   required: ['address', 'workers', 'shares', 'hashrate', 'balance', 'paid', 'payouts', 'estimate'],
 };
 
+const syncProgress = {
+  type: 'object',
+  description: 'The sharechain sync run: state, shares fetched and verified, expected shares, percent, ETA, the peer fetched from.',
+  properties: {
+    state: { enum: ['idle', 'syncing', 'synced', 'failed', 'cancelled'] },
+    peer: { type: 'string' }, shares: { type: 'integer' }, expected: { type: 'integer' }, percent: { type: 'number' },
+    etaSeconds: { type: 'integer' }, batches: { type: 'integer' }, startedAt: { type: 'integer' }, finishedAt: { type: 'integer' }, message: { type: 'string' },
+  },
+  required: ['state', 'shares', 'batches'],
+};
+const sharechain = {
+  type: 'object',
+  properties: {
+    poolId: { type: 'string', description: 'SHA-256d of the pool parameters (hex): peers of another pool id are refused' },
+    peerId: { type: ['string', 'null'], description: "the libp2p node's peer id; null with p2p off" },
+    listen: { type: 'array', items: { type: 'string' }, description: 'multiaddrs ending in /p2p/<peer id>, dialable as --bootstrap' },
+    peers: { type: 'integer', description: 'connected peers' },
+    admittedPeers: { type: 'integer', description: 'peers that proved the pool id' },
+    bans: { type: 'integer' },
+    tip: { type: ['object', 'null'], properties: { id: { type: 'string' }, height: { type: 'integer' } } },
+    windowShares: { type: 'integer', description: 'shares in the payout window at the tip' },
+    sync: syncProgress,
+    nextPayouts: { type: ['array', 'null'], description: 'what the next block pays ({ address, sats }); null until payouts come from the chain' },
+  },
+  required: ['poolId', 'peerId', 'listen', 'peers', 'tip', 'windowShares', 'sync', 'nextPayouts'],
+};
+const peer = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, addresses: { type: 'array', items: { type: 'string' } }, transports: { type: 'array', items: { enum: ['tcp', 'websockets', 'relay', 'webrtc'] } },
+    direction: { enum: ['inbound', 'outbound'] }, latencyMs: { type: 'number' }, score: { type: 'number', description: 'gossipsub score minus penalties; banned at -500' },
+    admitted: { type: 'boolean' },
+  },
+};
+
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
   info: {
@@ -137,6 +172,12 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': ok({ type: 'object', properties: { path: { type: 'string' }, seconds: { type: 'integer' } } }), '403': error, '409': error, ...errors },
       },
     },
+    '/api/sharechain': { get: { summary: 'The pool id, this node (peer id, listen addresses), peers, the sharechain tip and window, sync progress', responses: { '200': ok(sharechain), '429': error } } },
+    '/api/sharechain/peers': { get: { summary: 'Connected libp2p peers: id, addresses, transports, latency, score, admitted', responses: { '200': ok({ type: 'object', properties: { peers: { type: 'array', items: peer } } }), '429': error } } },
+    '/api/sharechain/sync': {
+      post: { summary: 'Re-sync the sharechain from the peers (loopback clients only); progress in GET /api/sharechain', responses: { '202': ok({ type: 'object', properties: { sync: syncProgress } }), '403': error, '409': error, '429': error } },
+    },
+    '/api/sharechain/sync/cancel': { post: { summary: 'Stop the sync under way (loopback clients only)', responses: { '200': ok({ type: 'object', properties: { sync: syncProgress } }), '403': error, '429': error } } },
     '/api/openapi.json': { get: { summary: 'This document', responses: { '200': ok({ type: 'object' }) } } },
   },
 } as const;

@@ -21,6 +21,7 @@ import { ApiError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { PplnsEstimate } from '../accounting/payout-provider-pplns.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { registerSharechainRoutes, type SharechainSource } from './sharechain-routes.ts';
 import type { PoolStore } from '../storage/pool-store.ts';
 
 /** Default and largest page size of list endpoints. */
@@ -55,6 +56,8 @@ export interface ApiDeps {
   readonly estimate?: (address: string) => PplnsEstimate | undefined;
   /** Profiles go to `<dataDir>/profiles`. */
   readonly dataDir: string;
+  /** The pool's network: sharechain, peers, sync (api/sharechain-routes.ts); absent: those routes answer 404. */
+  readonly sharechain?: SharechainSource;
   /** Requests per minute per IP address. */
   readonly rateLimitPerMinute: number;
   readonly logger: Logger;
@@ -179,8 +182,13 @@ export function createApiRoutes(deps: ApiDeps): (app: Hono) => void {
     return json({ ...p, blocks: await deps.store.listBlocks(p) });
   });
 
-  api.post('/admin/profile', async (c) => {
+  const loopbackOnly = (c: Context) => {
     if (!isLoopback(clientAddress(c))) throw new ApiError(403, 'forbidden', 'the admin API answers only on the loopback interface (127.0.0.1 or ::1)');
+  };
+  if (deps.sharechain) registerSharechainRoutes(api, deps.sharechain, { json, loopbackOnly });
+
+  api.post('/admin/profile', async (c) => {
+    loopbackOnly(c);
     const seconds = intParam(c, 'seconds', 1, MAX_PROFILE_SECONDS, 10);
     if (profiler.busy) throw new ApiError(409, 'profile_running', 'a CPU profile is already being recorded; wait for it to finish');
     log.info('cpu profile started', { seconds });

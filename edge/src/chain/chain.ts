@@ -7,7 +7,7 @@ import type { Network } from '@otedama/core';
 import type { EdgeConfig } from '../config/config.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { RpcClient } from './rpc-client.ts';
+import { RpcClient, type JsonRpcCaller } from './rpc-client.ts';
 import { Simnet } from '../simnet/simnet.ts';
 import { RpcTemplateSource } from './template-source-rpc.ts';
 
@@ -19,6 +19,8 @@ export interface ChainConnection {
   readonly simnet?: Simnet;
   /** The node's RPC endpoint (simnet's loopback URL in simnet mode). */
   readonly rpcUrl: string;
+  /** The node's JSON-RPC client (questions beyond templates: the genesis hash for the pool id). */
+  readonly client: JsonRpcCaller;
   /** Stops the template source, the client and simnet. Idempotent. */
   stop(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export async function connectChain(config: Pick<EdgeConfig, 'dataDir' | 'chain'>
     network: source.network!,
     ...(simnet ? { simnet } : {}),
     rpcUrl: simnet?.rpcUrl ?? client.endpoint,
+    client,
     async stop() {
       if (stopped) return;
       stopped = true;

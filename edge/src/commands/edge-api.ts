@@ -71,4 +71,43 @@ export interface HealthJson {
   stratumUrl?: string;
   stratum?: { connections: number; sharesAccepted: number; sharesRejected: number; blocksFound: number };
   database?: { backend: string; schemaVersion: number; pendingShares: number };
+  p2p?: { poolId: string; peerId: string | null; peers: number };
+}
+
+export interface SyncProgressJson {
+  state: 'idle' | 'syncing' | 'synced' | 'failed' | 'cancelled';
+  peer?: string;
+  shares: number;
+  expected?: number;
+  percent?: number;
+  etaSeconds?: number;
+  batches: number;
+  startedAt?: number;
+  finishedAt?: number;
+  message?: string;
+}
+
+/** GET /api/sharechain (edge-network.ts SharechainSummary). */
+export interface SharechainJson {
+  poolId: string;
+  peerId: string | null;
+  listen: string[];
+  peers: number;
+  admittedPeers: number;
+  bans: number;
+  tip: { id: string; height: number } | null;
+  windowShares: number;
+  sync: SyncProgressJson;
+  nextPayouts: unknown;
+}
+
+/** GET /api/sharechain/peers (p2p-node.ts PeerSummary). */
+export interface PeerJson {
+  id: string;
+  addresses: string[];
+  transports: string[];
+  direction: 'inbound' | 'outbound';
+  latencyMs?: number;
+  score: number;
+  admitted: boolean;
 }

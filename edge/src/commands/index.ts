@@ -8,7 +8,7 @@ import { miningBenchmarkCommand } from './mining-benchmark.ts';
 import { miningStartCommand, miningStatusCommand, miningStopCommand } from './mining-control.ts';
 import { monitorCommand } from './monitor.ts';
 import { netTestCommand } from './net-test.ts';
-import { nodeStatusCommand } from './node-status.ts';
+import { nodePeersCommand, nodeStatusCommand, nodeSyncCommand } from './node-status.ts';
 import { poolMinersCommand, poolPayoutsCommand, poolStatsCommand, statsCommand } from './pool-stats.ts';
 import { poolCommand } from './pool.ts';
 import { profileCommand } from './profile.ts';
@@ -22,6 +22,8 @@ export const COMMANDS: readonly Command[] = [
   poolPayoutsCommand,
   monitorCommand,
   nodeStatusCommand,
+  nodePeersCommand,
+  nodeSyncCommand,
   // mining
   mineCommand,
   miningStatusCommand,

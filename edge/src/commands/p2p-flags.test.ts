@@ -17,6 +17,8 @@ describe('otedama pool p2p flags', () => {
     const c = config(['--p2p-port', '5001', '--bootstrap', a, `--bootstrap=${b}`, '--bootstrap', a, '--host', '0.0.0.0']);
     expect(c.p2p).toMatchObject({ port: 5001, bootstrap: [a, b], host: '0.0.0.0', enabled: true });
     expect(config(['--no-p2p']).p2p.enabled).toBe(false);
+    expect(() => config(['--host', 'my-edge.lan'])).toThrow(/p2p\.host \(or --host\) must be an IP address/);
+    expect(config(['--host', 'my-edge.lan', '--no-p2p']).p2p.enabled).toBe(false);
     expect(formatFlagHelp(POOL_FLAGS)).toMatch(/--bootstrap MULTIADDR \.\.\. +a peer to dial at start/);
   });
 

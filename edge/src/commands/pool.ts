@@ -93,6 +93,7 @@ export const poolCommand: Command = {
     io.out(`Otedama is running. Open ${edge.httpUrl} to mine in your browser.`);
     io.out(`Stratum: ${edge.stratumUrl}   simnet RPC: ${edge.rpcUrl}   data: ${config.dataDir}`);
     io.out(`API: ${edge.httpUrl}api/pool/stats   metrics: ${edge.metricsUrl}   fee ${config.pool.feePercent}%`);
+    if (edge.p2p) io.out(`P2P: ${edge.p2p.listen.join('  ')}   (other edges join with --bootstrap ${edge.p2p.listen[0] ?? '-'})`);
     io.out('Press Ctrl+C to stop.');
     await new Promise<void>((resolve) => {
       if (io.stopSignal.aborted) resolve();

@@ -190,6 +190,7 @@ describe('config file errors name the key and the line', () => {
     expect(listen('/dns4/a.example/tcp/1')).toEqual([expect.stringMatching(/:2: p2p\.listen\[0\] must listen on an IP address/)]);
     expect(listen('/ip4/0.0.0.0/udp/1')).toEqual([expect.stringMatching(/:2: .*must name a TCP port/)]);
     expect(listen('/ip4/0.0.0.0/tcp/1/wss')).toEqual([expect.stringMatching(/:2: .*must be \/ip4\/ADDR\/tcp\/PORT or \/ip4\/ADDR\/tcp\/PORT\/ws/)]);
+    expect(issues('p2p:\n  host: edge.example.org\n')).toEqual([expect.stringMatching(/^config\.yaml:2: p2p\.host must be an IP address such as 127\.0\.0\.1/)]);
     expect(issues('p2p:\n  port: 65535\n')).toEqual(['config.yaml:2: p2p.port must be a whole number from 0 to 65534 (got 65535)']);
     expect(issues('p2p:\n  max_peers: 0\n')).toEqual(['config.yaml:2: p2p.max_peers must be a whole number from 1 to 100000 (got 0)']);
     expect(issues('p2p:\n  bootstrap: []\n')).toEqual(['config.yaml:2: unknown key p2p.bootstrap (did you mean bootstrap_nodes?)']);

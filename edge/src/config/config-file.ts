@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { defaultConfig, SATS_PER_COIN, type EdgeConfig } from './config.ts';
 import { ConfigError } from '../errors.ts';
-import { bootstrapAddrReason, listenAddrReason } from '../p2p/multiaddrs.ts';
+import { bootstrapAddrReason, listenAddrReason, p2pHostReason } from '../p2p/multiaddrs.ts';
 
 type Value = string | number | boolean | bigint | string[] | undefined;
 
@@ -71,7 +71,7 @@ export const SCHEMA: Section = {
   },
   p2p: {
     enabled: { kind: 'boolean', apply: (c, v) => (c.p2p.enabled = v as boolean) },
-    host: str((c, v) => (c.p2p.host = v as string), { check: (v) => (String(v).trim() ? undefined : 'must not be empty') }),
+    host: str((c, v) => (c.p2p.host = v as string), { check: (v) => p2pHostReason(String(v)) }),
     // 65534 at most: WebSockets listens on port + 1.
     port: int(0, 65534, (c, v) => (c.p2p.port = v as number)),
     listen: { kind: 'strings', itemCheck: listenAddrReason, apply: (c, v) => (c.p2p.listen = v as string[]) },
@@ -411,6 +411,8 @@ export function validateConfig(config: EdgeConfig): EdgeConfig {
   if (v.minDifficulty > v.maxDifficulty) issues.push(`stratum.vardiff.min_difficulty (${v.minDifficulty}) is above stratum.vardiff.max_difficulty (${v.maxDifficulty})`);
   if (Boolean(config.stratum.tlsCertFile) !== Boolean(config.stratum.tlsKeyFile)) issues.push('stratum.tls_cert and stratum.tls_key must be set together (TLS needs both)');
   if (config.chain.mode === 'rpc' && !config.chain.rpcUrl) issues.push('chain.rpc_url is required when chain.mode is rpc');
+  const hostReason = config.p2p.enabled && config.p2p.listen.length === 0 ? p2pHostReason(config.p2p.host) : undefined;
+  if (hostReason) issues.push(`p2p.host (or --host) ${hostReason} (got ${JSON.stringify(config.p2p.host)})`);
   if (config.p2p.enabled && config.p2p.listen.length === 0 && config.p2p.port !== 0) {
     const p = config.p2p.port;
     const taken: [string, number][] = [['http.port', config.http.port], ['stratum.port', config.stratum.port], ['chain.simnet.rpc_port', config.chain.simnet.rpcPort]];

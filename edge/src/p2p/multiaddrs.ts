@@ -6,6 +6,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Component } from '@multiformats/multiaddr';
+import { isIP, isIPv6 } from 'node:net';
 
 export const BOOTSTRAP_EXAMPLE = '/ip4/192.0.2.10/tcp/4733/p2p/12D3KooW…';
 const HOSTS = new Set(['ip4', 'ip6', 'dns', 'dns4', 'dns6']);
@@ -53,4 +54,17 @@ export function bootstrapAddrReason(text: string): string | undefined {
   }
   if (c.filter((x) => x.name === 'p2p').length > 1 || c.some((x) => x.name === 'p2p-circuit')) return 'must be a direct address of the peer (no relay hops)';
   return transportReason(c, true);
+}
+
+/** The listen multiaddrs of p2p config: `listen` when given, else TCP on host:port and WebSockets on host:port+1. */
+export function p2pListenAddrs(p2p: { readonly host: string; readonly port: number; readonly listen: readonly string[] }): string[] {
+  if (p2p.listen.length) return [...p2p.listen];
+  const host = p2p.host === 'localhost' ? '127.0.0.1' : p2p.host;
+  const family = isIPv6(host) ? 'ip6' : 'ip4';
+  return [`/${family}/${host}/tcp/${p2p.port}`, `/${family}/${host}/tcp/${p2p.port === 0 ? 0 : p2p.port + 1}/ws`];
+}
+
+/** p2p.host (or --host) as the default listeners need it: an IP address, or localhost. */
+export function p2pHostReason(host: string): string | undefined {
+  return host === 'localhost' || isIP(host) ? undefined : 'must be an IP address such as 127.0.0.1 or 0.0.0.0 (libp2p listens on /ip4 or /ip6 addresses; p2p.listen takes full multiaddrs)';
 }

@@ -33,7 +33,7 @@ import { ShareGossip } from './share-gossip.ts';
 import { installStreamGate, UNGATED_PROTOCOLS } from './stream-gate.ts';
 import { SyncClient } from './sync-client.ts';
 import { SyncServer } from './sync-server.ts';
-import { WindowSync, type SyncProgress } from './window-sync.ts';
+import { SYNC_PEER_WAIT_MS, WindowSync, type SyncProgress } from './window-sync.ts';
 
 /** How often bootstrap peers that are not connected are dialed again. */
 export const BOOTSTRAP_REDIAL_MS = 5_000;
@@ -117,6 +117,15 @@ export interface P2pStatus {
 /** gossipsub's implementation has getScore and getMeshPeers; its exported interface does not declare them. */
 type ScoredGossipSub = GossipSub & { getScore(peer: string): number; getMeshPeers(topic: string): string[] };
 type Services = { identify: unknown; ping: unknown; pubsub: ScoredGossipSub; dht: unknown; relay: unknown };
+
+/** libp2p's listen error (several lines, a stack each) as one reason. */
+function listenFailure(err: Error): string {
+  const m = err.message;
+  if (m.includes('EADDRINUSE')) return 'the port is in use (another otedama?)';
+  if (m.includes('EACCES')) return 'permission denied (ports below 1024 need privileges)';
+  if (m.includes('EADDRNOTAVAIL')) return 'the address is not one of this machine';
+  return m.split('\n')[0]!;
+}
 
 export function transportOf(addr: string): string {
   if (addr.includes('/p2p-circuit')) return 'relay';
@@ -237,7 +246,7 @@ export class P2pNode {
       try {
         await node.start();
       } catch (err) {
-        throw new P2pError(`cannot listen on ${options.listen.join(', ')}: ${(err as Error).message} (another otedama? choose another port with --p2p-port or p2p.listen)`, { cause: err });
+        throw new P2pError(`cannot listen on ${options.listen.join(', ')}: ${listenFailure(err as Error)}; choose another port with --p2p-port or p2p.listen`, { cause: err });
       }
       const late = node.getProtocols().filter((p) => !gated.has(p) && !UNGATED_PROTOCOLS.includes(p) && !p.startsWith('/otedama/handshake/'));
       if (late.length) installStreamGate(node, gateOptions, late);
@@ -331,11 +340,11 @@ export class P2pNode {
     return this.gossip.publish(share);
   }
 
-  /** Starts a sync run (or joins the one under way). */
+  /** Starts a sync run (or joins the one under way); with no peer connected at all it ends at once. */
   resync(): Promise<SyncProgress> {
     if (!this.windowSync) throw new P2pError('the p2p node is not started');
     this.lastAutoSync = Date.now();
-    return this.windowSync.run();
+    return this.windowSync.run(undefined, this.node.getConnections().length ? SYNC_PEER_WAIT_MS : 0);
   }
 
   /** Stops the sync run under way (it ends as 'cancelled'). */

@@ -11,9 +11,10 @@ import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { identify } from '@libp2p/identify';
 import type { Libp2p } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
-import { ShareChain, sha256, sharesTopic, type CoinTips, type CoinTipInfo, type PoolParams } from '@otedama/core';
+import { sha256, sharesTopic, type AddedShare, type CoinTips, type CoinTipInfo, type PoolParams } from '@otedama/core';
 import { coinTip, extend, testPool, type MineOptions, type TestPool } from '../../../core/test/sharechain-fixtures.ts';
 import { ShareChainHost } from './chain-host-sharechain.ts';
+import { edgeShareChain } from './pool-chain.ts';
 import { createLibp2p } from 'libp2p';
 import { createLogger, type Logger } from '../logger.ts';
 import type { ChainHost } from './chain-host.ts';
@@ -121,9 +122,9 @@ export function testNetwork(): TestNetwork {
   return { params: pool.chain.params, coin: pool.coin, tip: coinTip(1) };
 }
 
-/** A node's own chain of the network (the real clock: shares of the test's past times are fine). */
-export function chainHost(net: TestNetwork): ShareChainHost {
-  return new ShareChainHost(new ShareChain({ params: net.params, coin: net.coin }));
+/** A node's own chain of the network, as an edge builds it (the real clock: shares of the test's past times are fine). */
+export function chainHost(net: TestNetwork, onAccepted?: (added: AddedShare) => void): ShareChainHost {
+  return new ShareChainHost(edgeShareChain(net.params, net.coin), onAccepted);
 }
 
 /**

@@ -37,7 +37,7 @@ const REFUSED_PEER_BAN_S = 60;
 /** How long a refusal message may take to go out before the stream is cut anyway. */
 const REFUSE_SEND_TIMEOUT_MS = 1000;
 
-export type HandshakeNode = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'hangUp' | 'addEventListener' | 'removeEventListener'>;
+export type HandshakeNode = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'hangUp' | 'getConnections' | 'addEventListener' | 'removeEventListener'>;
 
 export interface PoolHandshakeOptions {
   readonly poolId: Uint8Array;
@@ -156,9 +156,16 @@ export class PoolHandshake {
 
   /** Ends the peer's pending handshake: admitted, or refused with a cost. */
   private settle(peer: string, outcome: 'admitted' | Refusal, remoteAddr?: string): void {
-    const a = this.peers.get(peer);
+    let a = this.peers.get(peer);
     if (outcome === 'admitted') {
-      if (!a || a.state !== 'pending') return;
+      if (!a) {
+        // The handshake ran before this node saw the connection open: admit all the same, but
+        // only while connected (a late run must not leave an admission behind a disconnect).
+        if (!this.node.getConnections(peerIdFromString(peer)).length) return;
+        a = { state: 'pending', waiters: [], initiated: true };
+        this.peers.set(peer, a);
+      }
+      if (a.state !== 'pending') return;
       clearTimeout(a.timer);
       a.state = 'admitted';
       this.log.info('peer admitted', { peer, ...(remoteAddr ? { addr: remoteAddr } : {}) });

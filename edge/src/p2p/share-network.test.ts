@@ -86,6 +86,24 @@ describe('share gossip', () => {
     await expect.poll(() => b.admittedPeers().includes(hostile.peerId) || b.raw.getConnections().some((x) => x.remotePeer.toString() === hostile.peerId), { timeout: 3000 }).toBe(false);
   });
 
+  it('a peer gossiping faster than its rate has the excess ignored and is charged; sync brings the rest', async () => {
+    const [ha, hb] = [chainHost(net), chainHost(net)];
+    const metrics = createP2pMetrics(new MetricsRegistry());
+    const b = await node(hb, { metrics, rateLimits: { gossipPerSecond: 0.01, gossipBurst: 3 } });
+    const a = await node(ha, { bootstrap: [addrOf(b)] });
+    await expect.poll(() => meshed(a, b) && meshed(b, a), { timeout: 10_000 }).toBe(true);
+    const shares = minerOn(net, ha).mine(8);
+    for (const share of shares) await a.publishShare(share);
+    await expect.poll(() => metrics.sharesTotal.get({ result: 'rate-limited' }), { timeout: 10_000 }).toBe(5);
+    expect(metrics.sharesTotal.get({ result: 'accepted' })).toBe(3);
+    expect(hb.chain.height).toBe(2);
+    expect(b.guard.penalty(a.peerId)).toBeGreaterThan(0);
+    expect(b.guard.isBanned(a.peerId)).toBe(false);
+    // What gossip dropped, a sync fetches (its own rate is separate).
+    expect(await b.resync()).toMatchObject({ state: 'synced', shares: 5 });
+    expect(bytesToHex(hb.chain.tip!.id)).toBe(bytesToHex(ha.chain.tip!.id));
+  });
+
   it('completes a share whose parent a node missed from the peer that sent it', async () => {
     const [ha, hb] = [chainHost(net), chainHost(net)];
     const a = await node(ha);

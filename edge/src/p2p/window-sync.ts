@@ -78,13 +78,16 @@ export class WindowSync {
     return this.current;
   }
 
-  /** Starts a run (or joins the one under way); resolves with how it ended. */
-  run(signal?: AbortSignal): Promise<SyncProgress> {
+  /**
+   * Starts a run (or joins the one under way); resolves with how it ended. `peerWaitMs`: how
+   * long to wait for an admitted peer when there is none (default the option, else SYNC_PEER_WAIT_MS).
+   */
+  run(signal?: AbortSignal, peerWaitMs?: number): Promise<SyncProgress> {
     if (this.running) return this.running;
     const controller = new AbortController();
     this.controller = controller;
     const both = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
-    this.running = this.execute(both).finally(() => {
+    this.running = this.execute(both, peerWaitMs ?? this.options.peerWaitMs ?? SYNC_PEER_WAIT_MS).finally(() => {
       this.running = undefined;
       this.controller = undefined;
     });
@@ -107,7 +110,7 @@ export class WindowSync {
     this.options.onProgress?.(this.current);
   }
 
-  private async execute(signal: AbortSignal): Promise<SyncProgress> {
+  private async execute(signal: AbortSignal, peerWaitMs: number): Promise<SyncProgress> {
     const { host, client, guard } = this.options;
     const startedAt = this.now();
     this.current = { state: 'syncing', shares: 0, batches: 0, startedAt };
@@ -121,7 +124,7 @@ export class WindowSync {
     try {
       for (;;) {
         check();
-        const candidates = await this.candidates(failed, signal);
+        const candidates = await this.candidates(failed, signal, peerWaitMs);
         if (!candidates.length) {
           return this.finish(fetched ? 'synced' : 'failed', fetched ? 'no other peer has more work' : failed.size ? 'every peer failed; see the log' : 'no admitted peer to sync from');
         }
@@ -206,8 +209,8 @@ export class WindowSync {
   }
 
   /** Admitted peers not yet failed in this run; waits a while for one to appear. */
-  private async candidates(failed: Set<string>, signal: AbortSignal): Promise<string[]> {
-    const deadline = this.now() + (this.options.peerWaitMs ?? SYNC_PEER_WAIT_MS);
+  private async candidates(failed: Set<string>, signal: AbortSignal, waitMs: number): Promise<string[]> {
+    const deadline = this.now() + waitMs;
     for (;;) {
       const ok = this.options.peers().filter((p) => !failed.has(p) && !this.options.guard.isBanned(p));
       if (ok.length || this.now() >= deadline || signal.aborted) return ok;
