@@ -24,7 +24,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EASIEST_BITS, mineHeaderFor, payee, testParams } from '../../../core/test/sharechain-fixtures.ts';
+import { EASIEST_BITS, extend, mineHeaderFor, payee, testParams, testPool } from '../../../core/test/sharechain-fixtures.ts';
 import { TEST_DIFFICULTY } from '../../test/chain-helpers.ts';
 import { connectChain, type ChainConnection } from '../chain/chain.ts';
 import { defaultConfig } from '../config/config.ts';
@@ -94,7 +94,9 @@ describe('block relay', () => {
     expect(outs.length).toBe(payouts.outputs.length + 2);
     expect(bytesToHex(outs[outs.length - 1]!.script)).toBe(bytesToHex(template.defaultWitnessCommitment!));
     // A share that is not a block is not the relay's business.
-    expect(await relay.onShare({ ...entry, isBlock: false, key: 'other' })).toBeUndefined();
+    const [plain] = extend(testPool(), 1);
+    expect(plain!.isBlock).toBe(false);
+    expect(await relay.onShare(plain!)).toBeUndefined();
   });
 
   it('rebuilds a block with transactions from the archive, and says why it cannot without it', async () => {
