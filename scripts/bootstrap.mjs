@@ -7,7 +7,7 @@
 //   2. installs npm packages when node_modules is missing or older than the lockfile;
 //   3. for tests, installs Debian's chromium and Mesa's software GPU drivers via apt when
 //      they are missing and we are root (a clear message otherwise);
-//   4. builds what is stale (the WebAssembly hashers, the web app);
+//   4. builds what is stale (the WebAssembly hashers, the web app, the widget);
 //   5. runs the requested command under Node 22.
 //
 // Plain JavaScript on purpose: this file must run before anything is installed.
@@ -145,9 +145,21 @@ function buildWeb(node) {
   if (run(node, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { env: nodeEnv(node) }) !== 0) fail('web build failed');
 }
 
+function buildWidget(node) {
+  const out = join(ROOT, 'dist', 'widget', 'loader.js');
+  const src = Math.max(newest(join(ROOT, 'apps', 'widget', 'src')), mtime(join(ROOT, 'apps', 'widget', 'index.html')),
+    mtime(join(ROOT, 'apps', 'widget', 'frame.html')), mtime(join(ROOT, 'apps', 'widget', 'scripts', 'build.mjs')),
+    newest(join(ROOT, 'apps', 'web', 'src')), newest(join(ROOT, 'core', 'src')), newest(join(ROOT, 'wasm', 'src')),
+    newest(join(ROOT, 'kernels', 'src')), newest(join(ROOT, 'wasm', 'build')));
+  if (mtime(out) >= src && src > 0) return;
+  log('building the widget');
+  if (run(node, [join(ROOT, 'apps', 'widget', 'scripts', 'build.mjs')], { env: nodeEnv(node) }) !== 0) fail('widget build failed');
+}
+
 function build(node) {
   buildWasm(node);
   buildWeb(node);
+  buildWidget(node);
 }
 
 const tsx = (node) => [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')];
@@ -157,7 +169,7 @@ const P2P_BENCHES = [join(ROOT, 'core', 'bench', 'sharechain-bench.ts'), join(RO
 
 async function main() {
   const [command = 'start', ...rest] = process.argv.slice(2);
-  const known = ['start', 'test', 'bench', 'bench:stratum', 'bench:p2p', 'build', 'node'];
+  const known = ['start', 'test', 'bench', 'bench:stratum', 'bench:p2p', 'bench:rig', 'build', 'node'];
   if (!known.includes(command)) fail(`unknown command "${command}"; expected one of ${known.join(', ')}`);
   const node = ensureNode();
   ensureDeps();
@@ -188,6 +200,11 @@ async function main() {
       if (status !== 0) process.exit(status);
     }
     process.exit(0);
+  }
+  if (command === 'bench:rig') {
+    ensureBrowser();
+    build(node);
+    process.exit(run(node, [...tsx(node), join(ROOT, 'apps', 'rig', 'bench', 'rig-hashrate.ts'), ...rest], { env }));
   }
   if (command === 'test') {
     ensureBrowser();

@@ -169,3 +169,14 @@ export class P2pCodecError extends OtedamaError {
     super('p2p-codec', reason);
   }
 }
+
+/**
+ * A wallet key or key file that cannot be used: a private key out of secp256k1's range, a WIF
+ * that does not decode, a malformed or tampered backup, a wrong passphrase. `field` names what.
+ */
+export class WalletError extends OtedamaError {
+  override readonly name = 'WalletError';
+  constructor(readonly field: string, reason: string) {
+    super('wallet', reason);
+  }
+}

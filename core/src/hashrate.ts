@@ -25,3 +25,10 @@ export function formatHashrate(hps: number): string {
   }
   return `${v.toFixed(u === 0 ? 0 : 2)} ${units[u]}`;
 }
+
+/** A duration for people: 40 -> "40 s", 570 -> "10 min", 86400 -> "24 h" (how long a figure covers). */
+export function formatSpan(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1).replace(/\.0$/, '')} h`;
+}

@@ -29,3 +29,4 @@ export * from './sha256d-hasher.ts';
 export * from './share-hash-set.ts';
 export * from './sharechain/index.ts';
 export * from './p2p/index.ts';
+export * from './wallet/index.ts';

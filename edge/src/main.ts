@@ -29,6 +29,8 @@ import { openStorage, type Storage } from './storage/open-storage.ts';
 import { ShareWriter } from './storage/share-writer.ts';
 import { chainAddressValidator, startStratum } from './stratum/stratum-service.ts';
 import { resolveWebRoot } from './api/web-root.ts';
+import { createWidgetRoutes } from './api/widget-routes.ts';
+import { WIDGET_VERSION } from '@otedama/widget';
 
 /** How often the hashrate gauge is recomputed from the share rollup (seconds). */
 const HASHRATE_REFRESH_S = 15;
@@ -36,6 +38,8 @@ const HASHRATE_REFRESH_S = 15;
 const MIGRATION_PROGRESS_MIN_ROWS = 1000;
 
 export const WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
+/** The embeddable widget's build, served at /widget/ (api/widget-routes.ts). */
+export const WIDGET_ROOT = fileURLToPath(new URL('../../dist/widget', import.meta.url));
 
 export interface Edge {
   readonly httpUrl: string;
@@ -149,7 +153,10 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
     registry.collect(() => metrics.stratumConnections.set(stratum.stats().connections));
     const refreshHashrate = () =>
       storage.store.poolStats().then(
-        (s) => metrics.hashrateTotal.set(s.hashrate.m10),
+        (s) => {
+          metrics.hashrateTotal.set(s.hashrate.m10);
+          metrics.hashrateWindowSeconds.set(s.hashrate.seconds.m10);
+        },
         (err: Error) => log.debug('hashrate refresh failed', { error: err.message }),
       );
     void refreshHashrate();
@@ -180,6 +187,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
         }),
         routes: (a) => {
           if (!metricsServer) a.get('/metrics', () => metricsResponse(registry));
+          createWidgetRoutes({ root: WIDGET_ROOT, version: WIDGET_VERSION, contact: config.widget.contact, sourceUrl: config.widget.sourceUrl })(a);
           createApiRoutes({
             store: storage.store,
             pool: {

@@ -28,7 +28,7 @@ describe('otedama CLI against a running edge', () => {
     const [a, b] = await Promise.all([json(['stats']), json(['pool', 'stats'])]);
     for (const s of [a, b]) {
       expect(s).toMatchObject({ pool: { feePercent: 1, network: 'simnet' }, sharesTotal: 0, blocksFound: 0, paidTotal: 0 });
-      expect(s.hashrate).toEqual({ m10: 0, h1: 0, h24: 0 });
+      expect(s.hashrate).toEqual({ m10: 0, h1: 0, h24: 0, seconds: expect.objectContaining({ h24: expect.any(Number) }) });
       expect(s.chain.height).toBeGreaterThanOrEqual(1);
     }
     const text = await runOtedama(['stats', '--url', edge.url]);

@@ -1,5 +1,6 @@
 /** Runs the real `otedama` binary (node edge/bin/otedama.mjs) as a child process, for CLI tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -43,4 +44,13 @@ export function startOtedama(args: readonly string[], env: Record<string, string
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const exited = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
   return { child, output: () => ({ stdout, stderr }), exited };
+}
+
+/** A loopback port with nothing listening on it (bound, then released). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }

@@ -2,21 +2,11 @@
  * The `otedama` binary as users run it (child processes): hash, bad input, the benchmark's
  * JSON shape, gpu list, and mining status with no miner. No timing assertions.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { sha256dVectors } from '../../core/test/vectors.ts';
-import { runOtedama } from './cli-run.ts';
+import { freePort, runOtedama } from './cli-run.ts';
 
 const genesis = sha256dVectors.vectors.find((v) => v.name === 'genesis')!;
-
-/** A loopback port with nothing listening on it (bound, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 function oneLine(text: string): string {
   const lines = text.trim().split('\n');

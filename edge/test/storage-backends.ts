@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { providePostgres, type ProvidedPostgres } from '../../scripts/postgres.mjs';
+import { afterEach, beforeEach, describe } from 'vitest';
+import { openStorage, type Storage } from '../src/storage/open-storage.ts';
 import { loadPg, type PgModule } from '../src/storage/postgres-driver.ts';
 import type { Dialect } from '../src/storage/sql-driver.ts';
 
@@ -83,4 +85,31 @@ function unavailable(reason: string): Backend {
     fresh: () => Promise.reject(new Error(reason)),
     close: async () => {},
   };
+}
+
+/**
+ * Runs `body` once per backend inside a describe block (skipped, with the reason, where the
+ * backend cannot run), each test on a fresh database opened as the edge opens it. `body` gets
+ * the open storage through a getter (it changes per test).
+ */
+export function describeOnBackends(what: string, backends: readonly Backend[], body: (storage: () => Storage) => void): void {
+  for (const backend of backends) {
+    const title = backend.skip ? `${what} on ${backend.dialect} (skipped: ${backend.skip})` : `${what} on ${backend.dialect}`;
+    describe.skipIf(Boolean(backend.skip))(title, () => {
+      let fresh: Awaited<ReturnType<Backend['fresh']>>;
+      let storage: Storage | undefined;
+      beforeEach(async () => {
+        fresh = await backend.fresh();
+        storage = await openStorage({ ...(fresh.databaseUrl ? { databaseUrl: fresh.databaseUrl } : {}), dataDir: fresh.dataDir });
+      });
+      afterEach(async () => {
+        await storage?.close();
+        await fresh.cleanup();
+      });
+      body(() => {
+        if (!storage) throw new Error('storage opens in beforeEach; use it inside a test');
+        return storage;
+      });
+    });
+  }
 }

@@ -2,7 +2,7 @@
  * Starts a real edge (the project's own `otedama pool`) on free loopback ports with a fresh data
  * folder, for one test file; stops it afterwards. Tests talk to it over real HTTP/WebSocket.
  */
-import { test, type Page } from '@playwright/test';
+import { test, type Frame, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,4 +107,47 @@ export async function acceptedShares(page: Page): Promise<number> {
 export async function stratumConnections(edge: { url: string }): Promise<number> {
   const health = (await (await fetch(new URL('/health', edge.url))).json()) as { stratum?: { connections?: number } };
   return health.stratum?.connections ?? 0;
+}
+
+export interface ConstructionCounts {
+  workers: number;
+  sockets: number;
+}
+
+/**
+ * Counts Worker and WebSocket constructions from inside the page, in every frame it loads
+ * (cross-origin iframes included), as `window.__otedama`; read them with constructionCounts().
+ */
+export async function countConstructions(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __otedama: ConstructionCounts };
+    w.__otedama = { workers: 0, sockets: 0 };
+    const RealWorker = window.Worker;
+    const RealWS = window.WebSocket;
+    window.Worker = class extends RealWorker {
+      constructor(url: string | URL, opts?: WorkerOptions) {
+        super(url, opts);
+        w.__otedama.workers++;
+      }
+    } as typeof Worker;
+    window.WebSocket = class extends RealWS {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        w.__otedama.sockets++;
+      }
+    } as typeof WebSocket;
+  });
+}
+
+/** What countConstructions() counted in `frame` (a page is its main frame); zeros where it did not run. */
+export async function constructionCounts(frame: Page | Frame): Promise<ConstructionCounts> {
+  return frame.evaluate(() => (window as unknown as { __otedama?: ConstructionCounts }).__otedama ?? { workers: 0, sockets: 0 });
+}
+
+/** A hashrate the dashboard shows, in H/s ("1.23 MH/s" → 1230000). */
+export async function shownRate(page: Page, selector = '#hashrate'): Promise<number> {
+  const text = (await page.locator(selector).textContent()) ?? '';
+  const m = /^([\d.]+) (H|kH|MH|GH|TH|PH)\/s$/.exec(text.trim());
+  if (!m) throw new Error(`${selector} reads "${text}"`);
+  return Number(m[1]) * 1000 ** ['H', 'kH', 'MH', 'GH', 'TH', 'PH'].indexOf(m[2]!);
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { edgeForFile, MINER_ADDRESS } from './edge-fixture.ts';
+import { constructionCounts, countConstructions, edgeForFile, MINER_ADDRESS } from './edge-fixture.ts';
 
 const ADDRESS = MINER_ADDRESS;
 
@@ -7,30 +7,13 @@ const edge = edgeForFile();
 
 test('nothing mines or connects before Start; after Start the WASM miner gets accepted shares', async ({ page }) => {
   // Count workers and sockets the page creates, from inside the page.
-  await page.addInitScript(() => {
-    const w = window as unknown as { __otedama: { workers: number; sockets: number } };
-    w.__otedama = { workers: 0, sockets: 0 };
-    const RealWorker = window.Worker;
-    const RealWS = window.WebSocket;
-    window.Worker = class extends RealWorker {
-      constructor(url: string | URL, opts?: WorkerOptions) {
-        super(url, opts);
-        w.__otedama.workers++;
-      }
-    } as typeof Worker;
-    window.WebSocket = class extends RealWS {
-      constructor(url: string | URL, protocols?: string | string[]) {
-        super(url, protocols);
-        w.__otedama.sockets++;
-      }
-    } as typeof WebSocket;
-  });
+  await countConstructions(page);
   const wsRequests: string[] = [];
   page.on('websocket', (ws) => wsRequests.push(ws.url()));
   await page.goto(edge.url);
   await expect(page.getByRole('button', { name: 'Start' })).toBeVisible();
   await page.waitForTimeout(0);
-  const before = await page.evaluate(() => (window as unknown as { __otedama: { workers: number; sockets: number } }).__otedama);
+  const before = await constructionCounts(page);
   expect(before).toEqual({ workers: 0, sockets: 0 });
   expect(wsRequests).toEqual([]);
   const health = await (await fetch(new URL('/health', edge.url))).json();

@@ -3,7 +3,7 @@
  * dashboard, and when mining was on it asks once before resuming. Real edge, real Chromium.
  */
 import { expect, test } from '@playwright/test';
-import { edgeForFile, MINER_ADDRESS, acceptedShares } from './edge-fixture.ts';
+import { edgeForFile, MINER_ADDRESS, acceptedShares, shownRate } from './edge-fixture.ts';
 
 const ADDRESS = MINER_ADDRESS;
 
@@ -126,5 +126,12 @@ test('pool figures from the edge API appear on the dashboard', async ({ page }) 
   await expect(page.locator('#balance')).toHaveText(/BTC/, { timeout: 40_000 });
   await expect(page.locator('#pool-hashrate')).toHaveText(/H\/s/);
   await expect(page.locator('#pool-status')).toHaveText(/updated/);
+  // A young pool's hashrate is averaged over the time the edge observed, and says so: this page
+  // is its only miner, so the two figures are of one size (not 1/200 of it, issue 11).
+  await expect(page.locator('#pool-hashrate-span')).toHaveText(/^over \d+ (s|min)$/);
+  const ratio = (await shownRate(page, '#pool-hashrate')) / (await shownRate(page, '#hashrate'));
+  expect(ratio).toBeGreaterThan(0.1);
+  expect(ratio).toBeLessThan(10);
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
 });
+

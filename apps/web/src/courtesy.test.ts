@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BATTERY_THROTTLE, checkCourtesyPrefs, courtesyThrottle, DEFAULT_COURTESY_PREFS, HIDDEN_THROTTLE, PRESSURE_EASE_HOLD_MS, PRESSURE_SAMPLE_INTERVAL_MS, SERIOUS_PRESSURE_THROTTLE, CRITICAL_PRESSURE_THROTTLE, watchCourtesy, type BatteryLike, type CourtesyEnv, type CourtesyPrefs, type CourtesyState, type CourtesyThrottle, type PressureRecordLike } from './courtesy.ts';
+import { BATTERY_THROTTLE, BUSY_REASON, checkCourtesyPrefs, courtesyThrottle, DEFAULT_COURTESY_PREFS, HIDDEN_THROTTLE, PRESSURE_SAMPLE_INTERVAL_MS, SERIOUS_PRESSURE_THROTTLE, CRITICAL_PRESSURE_THROTTLE, watchCourtesy, type BatteryLike, type CourtesyEnv, type CourtesyPrefs, type CourtesyState, type CourtesyThrottle, type PressureRecordLike } from './courtesy.ts';
+import { PRESSURE_PROBE_DELAY_MS, PRESSURE_PROBE_EVERY_MS, PRESSURE_PROBE_MIN_GAP_MS, PRESSURE_PROBE_REST_MS } from './pressure-probe.ts';
 import { CourtesyError } from './errors.ts';
 
 const prefs = (whenHidden: CourtesyPrefs['whenHidden'], onBattery: CourtesyPrefs['onBattery']): CourtesyPrefs => ({ whenHidden, onBattery });
@@ -74,8 +75,8 @@ describe('courtesyThrottle', () => {
 
   describe('CPU pressure', () => {
     it('throttles under serious pressure, more under critical, and never pauses for it', () => {
-      expect(courtesyThrottle({ hidden: false, pressure: 'serious' })).toEqual({ factor: SERIOUS_PRESSURE_THROTTLE, reason: 'CPU pressure: serious' });
-      expect(courtesyThrottle({ hidden: false, pressure: 'critical' })).toEqual({ factor: CRITICAL_PRESSURE_THROTTLE, reason: 'CPU pressure: critical' });
+      expect(courtesyThrottle({ hidden: false, pressure: 'serious' })).toEqual({ factor: SERIOUS_PRESSURE_THROTTLE, reason: `${BUSY_REASON} (CPU pressure: serious)` });
+      expect(courtesyThrottle({ hidden: false, pressure: 'critical' })).toEqual({ factor: CRITICAL_PRESSURE_THROTTLE, reason: `${BUSY_REASON} (CPU pressure: critical)` });
       expect(CRITICAL_PRESSURE_THROTTLE).toBeGreaterThan(0);
       expect(CRITICAL_PRESSURE_THROTTLE).toBeLessThan(SERIOUS_PRESSURE_THROTTLE);
     });
@@ -177,28 +178,51 @@ function fakePressure(options: { knownSources?: string[]; observe?: () => Promis
   return { PressureObserver: FakePressureObserver, instances, emit };
 }
 
-/** A hand-driven clock for the pressure easing hold. */
+/** A hand-driven clock for the pressure probes. */
 function manualClock() {
   let now = 0;
   const timers = new Map<number, { at: number; fn: () => void }>();
   let next = 1;
   return {
+    now: () => now,
     setTimeout: (fn: () => void, ms: number) => {
       timers.set(next, { at: now + ms, fn });
       return next++;
     },
     clearTimeout: (h: unknown) => void timers.delete(h as number),
     advance(ms: number) {
-      now += ms;
-      for (const [id, t] of [...timers]) {
-        if (t.at <= now) {
-          timers.delete(id);
-          t.fn();
-        }
+      const end = now + ms;
+      for (;;) {
+        const due = [...timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!due) break;
+        timers.delete(due[0]);
+        now = due[1].at;
+        due[1].fn();
       }
+      now = end;
     },
     get pending() {
       return timers.size;
+    },
+  };
+}
+
+/** The miner's side of a probe: rests on the manual clock and records them. */
+function restingMiner(clock: ReturnType<typeof manualClock>) {
+  const rests: { at: number; ms: number }[] = [];
+  const probing: boolean[] = [];
+  return {
+    rests,
+    probing,
+    env: {
+      probe: (ms: number) => {
+        rests.push({ at: clock.now(), ms });
+        return new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
+      },
+      onProbe: (resting: boolean) => probing.push(resting),
+      setTimeout: clock.setTimeout,
+      clearTimeout: clock.clearTimeout,
+      now: clock.now,
     },
   };
 }
@@ -275,82 +299,142 @@ describe('watchCourtesy', () => {
     expect(watcher.state().battery).toBeUndefined();
   });
 
-  it('observes CPU pressure: worsening applies at once, easing only after it held', async () => {
+  it('acts on CPU pressure only when it stays high while the miner rests: its own load never throttles', async () => {
     const clock = manualClock();
+    const miner = restingMiner(clock);
     const pressure = fakePressure({ knownSources: ['cpu'] });
-    const { watcher, seen, logs } = watch({ PressureObserver: pressure.PressureObserver, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout });
+    const { watcher, seen, logs } = watch({ PressureObserver: pressure.PressureObserver, ...miner.env });
     await flush();
     expect(pressure.instances[0]!.observed).toEqual([['cpu', { sampleInterval: PRESSURE_SAMPLE_INTERVAL_MS }]]);
-    expect(logs).toEqual(['info: watching CPU pressure: mining slows down when the device is busy']);
+    expect(logs).toEqual(['info: watching CPU pressure: mining slows down when other work keeps the device busy']);
+    const busy = { factor: CRITICAL_PRESSURE_THROTTLE, reason: `${BUSY_REASON} (CPU pressure: critical)` };
+
+    // The miner's own load: critical while it mines, nominal as soon as it rests.
     pressure.emit('fair');
     pressure.emit('critical');
-    expect(seen).toEqual([{ factor: 1 }, { factor: CRITICAL_PRESSURE_THROTTLE, reason: 'CPU pressure: critical' }]);
-    // Easing to nominal waits out the hold; a relapse within it cancels the easing.
+    expect(seen).toEqual([{ factor: 1 }]);
+    clock.advance(PRESSURE_PROBE_DELAY_MS - 1);
+    expect(miner.rests).toEqual([]);
+    clock.advance(1);
+    expect(miner.rests).toEqual([{ at: PRESSURE_PROBE_DELAY_MS, ms: PRESSURE_PROBE_REST_MS }]);
+    expect(miner.probing).toEqual([true]);
     pressure.emit('nominal');
-    clock.advance(PRESSURE_EASE_HOLD_MS - 1);
+    clock.advance(PRESSURE_PROBE_REST_MS);
+    await flush();
+    expect(miner.probing).toEqual([true, false]);
+    expect(seen).toEqual([{ factor: 1 }]);
+    expect(logs.at(-1)).toBe("info: CPU pressure (critical while mining) was the miner's own load: nominal while it rests, so no throttle");
+    expect(watcher.state().pressure).toBe('nominal');
+
+    // Mining again: critical again, still no throttle; the next probe waits for the minimum gap.
     pressure.emit('critical');
-    clock.advance(PRESSURE_EASE_HOLD_MS);
-    expect(seen).toHaveLength(2);
-    // Readings that ease within the hold: the latest one applies when it ends.
-    pressure.emit('nominal');
-    clock.advance(1000);
+    expect(seen).toEqual([{ factor: 1 }]);
+    clock.advance(PRESSURE_PROBE_MIN_GAP_MS - PRESSURE_PROBE_REST_MS - 1);
+    expect(miner.rests).toHaveLength(1);
+    clock.advance(1);
+    expect(miner.rests).toHaveLength(2);
+    // Other work: the pressure stays critical through the rest (no record comes), so it is theirs.
+    clock.advance(PRESSURE_PROBE_REST_MS);
+    await flush();
+    expect(seen).toEqual([{ factor: 1 }, busy]);
+    expect(logs.at(-1)).toBe('info: CPU pressure stays critical while the miner rests: the device is busy with other work');
+
+    // While the device reads busy, the probe repeats every minute (start to start) and follows what others do.
+    clock.advance(PRESSURE_PROBE_EVERY_MS - PRESSURE_PROBE_REST_MS - 1);
+    expect(miner.rests).toHaveLength(2);
+    clock.advance(1);
+    expect(miner.rests).toHaveLength(3);
     pressure.emit('serious');
-    clock.advance(PRESSURE_EASE_HOLD_MS - 1000);
-    expect(seen.at(-1)).toEqual({ factor: SERIOUS_PRESSURE_THROTTLE, reason: 'CPU pressure: serious' });
+    clock.advance(PRESSURE_PROBE_REST_MS);
+    await flush();
+    expect(seen.at(-1)).toEqual({ factor: SERIOUS_PRESSURE_THROTTLE, reason: `${BUSY_REASON} (CPU pressure: serious)` });
+
+    // A low reading with the miner running bounds the others' load: believed at once, probes stop.
     pressure.emit('fair');
-    clock.advance(PRESSURE_EASE_HOLD_MS);
     expect(seen.at(-1)).toEqual({ factor: 1 });
-    expect(watcher.state().pressure).toBe('fair');
+    expect(clock.pending).toBe(0);
     // Unknown states and other sources are ignored.
     pressure.instances[0]!.callback([{ source: 'cpu', state: 'meltdown' }, { source: 'gpu', state: 'critical' }]);
+    expect(clock.pending).toBe(0);
     expect(seen.at(-1)).toEqual({ factor: 1 });
     watcher.stop();
     expect(pressure.instances[0]!.disconnected).toBe(true);
-    expect(clock.pending).toBe(0);
   });
 
-  it('drops the pressure reading when the tab is hidden (browsers stop reporting it there)', () => {
+  it('a short burst of pressure costs no probe', async () => {
     const clock = manualClock();
+    const miner = restingMiner(clock);
+    const pressure = fakePressure();
+    const { seen } = watch({ PressureObserver: pressure.PressureObserver, ...miner.env });
+    pressure.emit('critical');
+    clock.advance(PRESSURE_PROBE_DELAY_MS / 2);
+    pressure.emit('nominal');
+    clock.advance(PRESSURE_PROBE_EVERY_MS);
+    expect(miner.rests).toEqual([]);
+    expect(seen).toEqual([{ factor: 1 }]);
+  });
+
+  it('drops pressure when the tab is hidden (browsers stop reporting it there); a probe in flight is void', async () => {
+    const clock = manualClock();
+    const miner = restingMiner(clock);
     const doc = new FakeDocument();
     const pressure = fakePressure();
-    const { watcher, seen } = watch(
-      { document: doc, PressureObserver: pressure.PressureObserver, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout },
-      prefs('run', 'throttle'),
-    );
+    const { watcher, seen } = watch({ document: doc, PressureObserver: pressure.PressureObserver, ...miner.env }, prefs('run', 'throttle'));
     pressure.emit('critical');
-    pressure.emit('fair');
-    expect(clock.pending).toBe(1);
+    clock.advance(PRESSURE_PROBE_DELAY_MS + PRESSURE_PROBE_REST_MS);
+    await flush();
+    expect(seen).toEqual([{ factor: 1 }, { factor: CRITICAL_PRESSURE_THROTTLE, reason: `${BUSY_REASON} (CPU pressure: critical)` }]);
+    // Hidden: the reading goes, the throttle with it, and the planned probe too.
     doc.setHidden(true);
-    expect(clock.pending).toBe(0);
     expect(watcher.state()).toEqual({ hidden: true });
+    expect(seen.at(-1)).toEqual({ factor: 1 });
+    expect(clock.pending).toBe(0);
+    // Visible again: a probe starts, the tab hides during it, its result counts for nothing.
     doc.setHidden(false);
-    pressure.emit('serious');
-    expect(seen).toEqual([{ factor: 1 }, { factor: CRITICAL_PRESSURE_THROTTLE, reason: 'CPU pressure: critical' }, { factor: 1 }, { factor: SERIOUS_PRESSURE_THROTTLE, reason: 'CPU pressure: serious' }]);
+    pressure.emit('critical');
+    clock.advance(PRESSURE_PROBE_MIN_GAP_MS);
+    expect(miner.rests).toHaveLength(2);
+    doc.setHidden(true);
+    clock.advance(PRESSURE_PROBE_REST_MS);
+    await flush();
+    expect(watcher.state().pressure).toBeUndefined();
+    expect(seen.at(-1)).toEqual({ factor: 1 });
   });
 
-  it('clears a pending easing on stop() and reports nothing after it', () => {
-    const clock = manualClock();
+  it('without a way to rest the miner it does not act on pressure (it could not tell whose it is)', async () => {
     const pressure = fakePressure();
-    const { watcher, seen } = watch({ PressureObserver: pressure.PressureObserver, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout });
+    const { seen, logs } = watch({ PressureObserver: pressure.PressureObserver });
+    expect(pressure.instances).toHaveLength(0);
+    expect(logs).toEqual(["info: CPU pressure ignored: without resting the miner its own load cannot be told from other work"]);
+    expect(seen).toEqual([{ factor: 1 }]);
+  });
+
+  it('clears a planned probe on stop() and reports nothing after it', () => {
+    const clock = manualClock();
+    const miner = restingMiner(clock);
+    const pressure = fakePressure();
+    const { watcher, seen } = watch({ PressureObserver: pressure.PressureObserver, ...miner.env });
     pressure.emit('serious');
-    pressure.emit('nominal');
     expect(clock.pending).toBe(1);
     watcher.stop();
     watcher.stop();
     expect(clock.pending).toBe(0);
     pressure.emit('critical');
-    expect(seen).toEqual([{ factor: 1 }, { factor: SERIOUS_PRESSURE_THROTTLE, reason: 'CPU pressure: serious' }]);
+    clock.advance(PRESSURE_PROBE_EVERY_MS);
+    expect(miner.rests).toEqual([]);
+    expect(seen).toEqual([{ factor: 1 }]);
   });
 
   it('skips pressure where the browser has no cpu source, and logs where observe() fails', async () => {
     const noCpu = fakePressure({ knownSources: ['thermals'] });
-    watch({ PressureObserver: noCpu.PressureObserver });
+    watch({ PressureObserver: noCpu.PressureObserver, probe: () => Promise.resolve() });
     expect(noCpu.instances).toHaveLength(0);
 
+    const probe = () => Promise.resolve();
     const refused = fakePressure({ observe: () => Promise.reject(new DOMException('blocked by permissions policy', 'NotAllowedError')) });
-    const a = watch({ PressureObserver: refused.PressureObserver });
+    const a = watch({ PressureObserver: refused.PressureObserver, probe });
     const broken = fakePressure({ throwOnConstruct: true });
-    const b = watch({ PressureObserver: broken.PressureObserver });
+    const b = watch({ PressureObserver: broken.PressureObserver, probe });
     await flush();
     expect(a.logs).toEqual(['info: CPU pressure unavailable (NotAllowedError: blocked by permissions policy); mining ignores it']);
     expect(b.logs).toEqual(['info: CPU pressure unavailable (TypeError: Illegal constructor); mining ignores it']);

@@ -11,10 +11,12 @@
  *                 earning while the tab in front gets the CPU and the fans stay quiet.
  *   on battery    onBattery 'throttle' (default) → 0.5 "on battery (43 %)", and 0 below 20 %;
  *                 'pause' → 0 whenever it discharges; 'run' → 1. Charging never throttles.
- *   CPU pressure  'serious' → 0.75, 'critical' → 0.5 "CPU pressure: critical"; nominal/fair → 1.
- *                 Never a pause: the miner's own load is part of the pressure (on a 2-core machine
- *                 one busy worker already reads 'critical'), so pausing on it would stop mining on
- *                 every small device; throttling gives the CPU back and keeps earning.
+ *   CPU pressure  only pressure that is not the miner's own (pressure-probe.ts: a high reading is
+ *                 checked by resting the miner 3 s and reading again; on a 2-core machine one busy
+ *                 worker reads 'critical' by itself, and that must not slow it down):
+ *                 'serious' → 0.75, 'critical' → 0.5 "the device is busy with other work (CPU
+ *                 pressure: critical)"; nominal/fair → 1. A throttle, not a pause: the person's
+ *                 other work gets the CPU back and mining keeps earning.
  *                 Browsers report pressure only to the focused, visible tab, so the reading is
  *                 dropped when the tab is hidden rather than kept stale (a 'critical' seen on the
  *                 way out would otherwise slow a background miner for good); it comes back with
@@ -29,20 +31,21 @@
  * consent.
  *
  * Wiring (main.ts, at Start, after the miner exists; stop it with the miner):
- *   const courtesy = watchCourtesy(browserCourtesyEnv((level, text) => logEvent(level, text)),
- *     settings, (t) => miner.setThrottle(t.factor, t.reason));
+ *   const courtesy = watchCourtesy({ ...browserCourtesyEnv((level, text) => logEvent(level, text)),
+ *     probe: (ms) => miner.restFor(ms) }, settings, (t) => miner.setThrottle(t.factor, t.reason));
  *   cleanups.push(() => courtesy.stop());
  *   // when the person changes #when-hidden / #on-battery while mining:
  *   courtesy.setPrefs({ whenHidden, onBattery });
  * onChange runs once at once with the initial result (visibility is known synchronously; battery
  * and pressure follow when the browser answers), then after every change of the result.
  * `#throttle` shows it through the miner's stats (duty, throttleReason), e.g. "paused: tab hidden",
- * "throttled to 50 %: on battery (43 %)".
+ * "throttled to 50 %: on battery (43 %)", "throttled to 50 %: the device is busy with other work (CPU pressure: critical)".
  */
 import { CourtesyError } from './errors.ts';
+import { PRESSURE_RANK, PressureProbe, type PressureState } from './pressure-probe.ts';
 
 export type CourtesyMode = 'pause' | 'throttle' | 'run';
-export type PressureState = 'nominal' | 'fair' | 'serious' | 'critical';
+export type { PressureState };
 
 export interface BatteryReading {
   charging: boolean;
@@ -54,6 +57,7 @@ export interface BatteryReading {
 export interface CourtesyState {
   hidden: boolean;
   battery?: BatteryReading;
+  /** CPU pressure without the miner's own load (pressure-probe.ts). */
   pressure?: PressureState;
 }
 
@@ -79,17 +83,12 @@ export const LOW_BATTERY_PERCENT = 20;
 export const SERIOUS_PRESSURE_THROTTLE = 0.75;
 /** Factor under 'critical' CPU pressure (never 0: see the policy above). */
 export const CRITICAL_PRESSURE_THROTTLE = 0.5;
-/**
- * How long (ms) an easing of CPU pressure must last before the throttle lifts. Worsening applies at
- * once. The miner's own load is part of the pressure: without the hold, throttling would ease the
- * pressure, full speed would return within a second and push it back up, flipping every sample.
- */
-export const PRESSURE_EASE_HOLD_MS = 15_000;
-/** Requested interval (ms) between pressure samples; the browser may deliver less often. */
-export const PRESSURE_SAMPLE_INTERVAL_MS = 2_000;
+/** What the throttle says when other work keeps the device busy. */
+export const BUSY_REASON = 'the device is busy with other work';
+/** Requested interval (ms) between pressure samples: a probe's rest spans a few of them. */
+export const PRESSURE_SAMPLE_INTERVAL_MS = 1_000;
 
 const MODES: readonly CourtesyMode[] = ['pause', 'throttle', 'run'];
-const PRESSURE_RANK: Record<PressureState, number> = { nominal: 0, fair: 1, serious: 2, critical: 3 };
 
 /** Checks the person's courtesy preferences (extra fields, like the rest of the settings, are ignored). */
 export function checkCourtesyPrefs(prefs: unknown): CourtesyPrefs {
@@ -134,7 +133,7 @@ export function courtesyThrottle(state: CourtesyState, prefs: CourtesyPrefs = DE
 
   const pressure = knownPressure(state.pressure);
   if (pressure === 'serious' || pressure === 'critical') {
-    conditions.push({ factor: pressure === 'critical' ? CRITICAL_PRESSURE_THROTTLE : SERIOUS_PRESSURE_THROTTLE, reason: `CPU pressure: ${pressure}` });
+    conditions.push({ factor: pressure === 'critical' ? CRITICAL_PRESSURE_THROTTLE : SERIOUS_PRESSURE_THROTTLE, reason: `${BUSY_REASON} (CPU pressure: ${pressure})` });
   }
 
   let worst: CourtesyThrottle = { factor: 1 };
@@ -176,6 +175,16 @@ export interface CourtesyEnv {
   PressureObserver?: PressureObserverConstructor;
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
+  /** Milliseconds on a monotonic clock (performance.now). */
+  now?: () => number;
+  /**
+   * Rests the miner's engines for `ms` so that CPU pressure can be read without its own load
+   * (BrowserMiner.restFor). Without it pressure is not acted on: the raw reading cannot tell the
+   * miner's load from other work.
+   */
+  probe?: (ms: number) => Promise<void>;
+  /** A pressure probe started (true) or ended (false). */
+  onProbe?: (resting: boolean) => void;
   /** Where the watcher says what it could and could not observe (the page's event log). */
   log?: (level: 'info' | 'warn', text: string) => void;
 }
@@ -200,6 +209,7 @@ export function browserCourtesyEnv(log?: CourtesyEnv['log']): CourtesyEnv {
     PressureObserver: g.PressureObserver,
     setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
     clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+    now: () => performance.now(),
     log,
   };
 }
@@ -275,56 +285,51 @@ export function watchCourtesy(env: CourtesyEnv, prefs: CourtesyPrefs, onChange: 
     );
   }
 
-  // Compute Pressure, with a hold before an easing is believed.
+  // Compute Pressure, checked against the miner's own load by resting it (pressure-probe.ts).
   const PO = env.PressureObserver;
   if (typeof PO === 'function' && (!Array.isArray(PO.knownSources) || PO.knownSources.includes('cpu'))) {
-    let easeTimer: unknown;
-    let latest: PressureState | undefined;
-    const cancelEase = (): void => {
-      if (easeTimer !== undefined) clearTimer(easeTimer);
-      easeTimer = undefined;
-    };
-    forgetPressure = (): void => {
-      cancelEase();
-      latest = undefined;
-      delete state.pressure;
-    };
-    const onReading = (reading: PressureState): void => {
-      latest = reading;
-      const applied = state.pressure;
-      if (applied === undefined || PRESSURE_RANK[reading] >= PRESSURE_RANK[applied]) {
-        cancelEase();
-        state.pressure = reading;
-        update();
-      } else if (easeTimer === undefined) {
-        easeTimer = setTimer(() => {
-          easeTimer = undefined;
-          if (latest !== undefined) state.pressure = latest;
+    if (!env.probe) {
+      log('info', 'CPU pressure ignored: without resting the miner its own load cannot be told from other work');
+    } else {
+      const probe = new PressureProbe({
+        rest: env.probe,
+        onVerdict: (verdict) => {
+          if (verdict === undefined) delete state.pressure;
+          else state.pressure = verdict;
           update();
-        }, PRESSURE_EASE_HOLD_MS);
+        },
+        onResting: (resting) => {
+          if (!stopped) env.onProbe?.(resting);
+        },
+        log: (text) => log('info', text),
+        setTimeout: setTimer,
+        clearTimeout: clearTimer,
+        now: env.now ?? (() => Date.now()),
+      });
+      forgetPressure = () => probe.forget();
+      try {
+        const observer = new PO((records) => {
+          if (stopped) return;
+          let reading: PressureState | undefined;
+          for (const r of records) if (r.source === 'cpu') reading = knownPressure(r.state) ?? reading;
+          if (reading) probe.reading(reading);
+        });
+        cleanups.push(() => {
+          probe.stop();
+          observer.disconnect();
+        });
+        observer.observe('cpu', { sampleInterval: PRESSURE_SAMPLE_INTERVAL_MS }).then(
+          () => {
+            if (!stopped) log('info', 'watching CPU pressure: mining slows down when other work keeps the device busy');
+          },
+          (err: unknown) => {
+            if (!stopped) log('info', `CPU pressure unavailable (${errorText(err)}); mining ignores it`);
+          },
+        );
+      } catch (err) {
+        probe.stop();
+        log('info', `CPU pressure unavailable (${errorText(err)}); mining ignores it`);
       }
-    };
-    try {
-      const observer = new PO((records) => {
-        if (stopped) return;
-        let reading: PressureState | undefined;
-        for (const r of records) if (r.source === 'cpu') reading = knownPressure(r.state) ?? reading;
-        if (reading) onReading(reading);
-      });
-      cleanups.push(() => {
-        cancelEase();
-        observer.disconnect();
-      });
-      observer.observe('cpu', { sampleInterval: PRESSURE_SAMPLE_INTERVAL_MS }).then(
-        () => {
-          if (!stopped) log('info', 'watching CPU pressure: mining slows down when the device is busy');
-        },
-        (err: unknown) => {
-          if (!stopped) log('info', `CPU pressure unavailable (${errorText(err)}); mining ignores it`);
-        },
-      );
-    } catch (err) {
-      log('info', `CPU pressure unavailable (${errorText(err)}); mining ignores it`);
     }
   }
 

@@ -36,6 +36,14 @@ export class MiningLockError extends OtedamaError {
   }
 }
 
+/** Another tab of this site holds the mining lock: this one does not start (mining-lock.ts). */
+export class MiningBusyError extends OtedamaError {
+  override readonly name = 'MiningBusyError';
+  constructor(reason: string) {
+    super('mining-busy', reason);
+  }
+}
+
 /** A reply of the edge's HTTP API that cannot be read, or an edge that cannot be reached. */
 export class PoolApiError extends OtedamaError {
   override readonly name = 'PoolApiError';

@@ -4,20 +4,16 @@
  * and no job socket is opened. Start dynamically imports the miner, which brings the workers and
  * the pool connection.
  */
-import { formatHashrate as formatRate, type Network } from '@otedama/core';
-import type { BrowserMiner, MinerEvent, MinerStats } from './miner.ts';
-import type { PeerSession } from './p2p/peer-session.ts';
-import { browserCourtesyEnv, watchCourtesy, type CourtesyWatcher } from './courtesy.ts';
-import { acquireMiningLock, type MiningLock } from './mining-lock.ts';
-import { fetchPoolFigures, formatSats, type PoolFigures } from './pool-figures.ts';
+import { formatHashrate as formatRate } from '@otedama/core';
+import type { MinerEvent, MinerStats } from './miner.ts';
+import { openMinerRuntime, type MinerRuntime } from './miner-runtime.ts';
+import { describeSpan, fetchPoolFigures, formatSats, type PoolFigures } from './pool-figures.ts';
 import { registerPwa } from './pwa.ts';
 import { renderChart } from './rate-chart.ts';
 import { addEvent, addSample, averageRate, MAX_EVENTS, newSession, type LoggedEvent, type SessionRecord } from './session-history.ts';
 import {
   BROWSER_ALGORITHMS,
-  checkSettings,
   edgeHttpOrigin,
-  pageEdgeUrl,
   parseEdges,
   repairSettings,
   type CourtesyMode,
@@ -25,6 +21,7 @@ import {
 } from './settings.ts';
 import { SettingsError } from './errors.ts';
 import { openStore, type Store } from './store.ts';
+import { setupWalletPanel, type WalletPanel } from './wallet-panel.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const input = (id: string) => $<HTMLInputElement>(id);
@@ -37,7 +34,7 @@ const PERSIST_EVERY_MS = 5_000;
 const POOL_FIGURES_EVERY_MS = 15_000;
 /** After the first accepted share, the edge's group commit needs a moment before the API shows it. */
 const FIRST_SHARE_FIGURES_DELAY_MS = 1_500;
-/** How often the network and earnings views are redrawn while the page is a peer. */
+/** How often the network and earnings views are redrawn while the page is a peer of the sharechain. */
 const PEER_VIEWS_EVERY_MS = 2_000;
 
 const cores = navigator.hardwareConcurrency || 2;
@@ -46,7 +43,8 @@ const cores = navigator.hardwareConcurrency || 2;
 type Base = Pick<SessionRecord, 'hashes' | 'accepted' | 'rejected' | 'stale' | 'rejectReasons'>;
 
 interface Running {
-  miner: BrowserMiner;
+  /** The miner with its lock and courtesy watcher (miner-runtime.ts). */
+  runtime: MinerRuntime;
   session: SessionRecord;
   base: Base;
   lastSample: number;
@@ -55,11 +53,9 @@ interface Running {
   edge: string;
   /** An accepted share was seen (the pool's figures were refreshed for it). */
   sawShare: boolean;
-  /** Resources to release on stop (courtesy watchers, the mining lock). */
+  /** Resources to release on stop (timers). */
   cleanups: (() => void)[];
-  /** The page as a peer of the pool's sharechain (undefined: mining through Stratum). */
-  peer: PeerSession | undefined;
-  /** The latest total hashrate (for the time-to-next-share estimate). */
+  /** The latest total hashrate (the earnings view's time to the next share). */
   hashrate: number;
 }
 
@@ -67,7 +63,7 @@ let store: Store;
 let settings: Settings;
 let running: Running | undefined;
 let starting = false;
-let courtesy: CourtesyWatcher | undefined;
+let walletPanel: WalletPanel | undefined;
 /** The session shown in the dashboard (running, or the last one after a reload). */
 let shown: SessionRecord | undefined;
 
@@ -134,7 +130,7 @@ function onStats(run: Running, stats: MinerStats): void {
   if (stats.edge) run.edge = stats.edge;
   // The first accepted share puts this address on the pool's books: read its figures soon
   // rather than at the next 15 s tick.
-  if (stats.accepted > 0 && !run.sawShare && !run.peer) {
+  if (stats.accepted > 0 && !run.sawShare && !run.runtime.peer) {
     run.sawShare = true;
     setTimeout(() => running === run && void refreshPoolFigures(run.edge, run.session.address), FIRST_SHARE_FIGURES_DELAY_MS);
   }
@@ -161,6 +157,8 @@ async function persist(session: SessionRecord): Promise<void> {
 
 function renderPoolFigures(f: PoolFigures): void {
   $('pool-hashrate').textContent = f.poolHashrate === undefined ? '–' : formatRate(f.poolHashrate);
+  // The edge averages over the time it observed (a young pool: its first seconds), and says so.
+  $('pool-hashrate-span').textContent = f.poolHashrate === undefined || f.poolHashrateSeconds === undefined ? '' : describeSpan(f.poolHashrateSeconds);
   $('pool-miners').textContent = f.activeMiners === undefined ? '–' : String(f.activeMiners);
   $('pool-blocks').textContent = f.blocksFound === undefined ? '–' : String(f.blocksFound);
   $('balance').textContent = f.miner ? formatSats(f.miner.balanceSats) : f.noSharesYet ? 'no shares yet' : '–';
@@ -244,6 +242,7 @@ function setMiningUi(on: boolean): void {
   $('start').hidden = on;
   $('stop').hidden = !on;
   for (const id of ['address', 'algorithm', 'threads', 'edges']) ($(id) as HTMLInputElement).disabled = on;
+  walletPanel?.setMining(on);
   if (on) input('gpu').disabled = true;
   else void probeGpu();
 }
@@ -283,23 +282,31 @@ async function probeGpu(): Promise<void> {
 
 /**
  * Starts mining with `wanted`. `resume` continues a stored session (a reload that resumed).
- * Throws SettingsError or the miner's error; nothing keeps running after a throw.
+ * Throws SettingsError, MiningBusyError or the miner's error; nothing keeps running after a throw.
+ * The steps from settings to a running miner are the miner runtime's (miner-runtime.ts), shared
+ * with the widget's frame.
  */
 async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
   if (running || starting) return;
   starting = true;
   const clickedAt = performance.now();
-  let lock: MiningLock | null = null;
-  let peer: PeerSession | undefined;
+  let runtime: MinerRuntime | undefined;
   try {
-    const [{ BrowserMiner }, { payoutAddressProblem, poolNetwork }] = await Promise.all([import('./miner.ts'), import('./address-check.ts')]);
-    const edges = wanted.edges.length > 0 ? wanted.edges : [pageEdgeUrl(location.href)];
-    // A peer of the pool's sharechain when its edges serve one; Stratum through the edge otherwise.
-    peer = await joinSharechain([location.origin, ...edges.map(edgeHttpOrigin)]);
-    const network = peer ? (peer.directory.network as Network) : await learnNetwork(edges, poolNetwork);
-    const s = checkSettings(wanted, cores, (a) => payoutAddressProblem(a, network));
-    lock = await acquireMiningLock();
-    if (!lock) throw new Error('Another tab of this site is already mining. Stop it there, then press Start here.');
+    runtime = await openMinerRuntime({
+      wanted,
+      cores,
+      worker: 'web',
+      log: logEvent,
+      // CPU pressure counts only without the miner's own load: a high reading is checked by resting it (pressure-probe.ts).
+      courtesy: (miner) => ({
+        probe: (ms) => miner.restFor(ms),
+        onProbe: (resting) => {
+          document.body.dataset.pressureProbe = resting ? 'resting' : '';
+          $('probe-note').textContent = resting ? 'resting a moment to measure CPU pressure without the miner' : '';
+        },
+      }),
+    });
+    const s = runtime.settings;
     settings = s;
     await store.set('settings', s);
     if (!(await store.get('consent'))) await store.set('consent', { at: Date.now() });
@@ -309,30 +316,29 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
     const base: Base = { hashes: session.hashes, accepted: session.accepted, rejected: session.rejected, stale: session.stale, rejectReasons: { ...session.rejectReasons } };
     showSession(session);
     const run: Running = {
-      miner: undefined as unknown as BrowserMiner,
+      runtime,
       session,
       base,
       lastSample: 0,
       lastPersist: 0,
-      poolTimer: setInterval(() => (peer ? void refreshPeerViews(run) : void refreshPoolFigures(run.edge, s.address)), peer ? PEER_VIEWS_EVERY_MS : POOL_FIGURES_EVERY_MS),
-      edge: edges[0]!,
+      // A peer reads the pool's figures from its own chain; a Stratum miner asks the edge's API.
+      poolTimer: runtime.peer
+        ? setInterval(() => void refreshPeerViews(run), PEER_VIEWS_EVERY_MS)
+        : setInterval(() => void refreshPoolFigures(run.edge, s.address), POOL_FIGURES_EVERY_MS),
+      edge: runtime.edges[0]!,
       sawShare: false,
       cleanups: [],
-      peer,
       hashrate: 0,
     };
-    const held = lock;
-    run.cleanups.push(() => clearInterval(run.poolTimer), () => held.release());
+    showPeerViews(runtime.peer !== undefined);
+    run.cleanups.push(() => clearInterval(run.poolTimer));
     let firstHashMeasured = false;
     let minerStartedAt = 0;
-    run.miner = new BrowserMiner({
-      address: s.address,
-      worker: 'web',
-      algorithm: s.algorithm,
-      threads: s.threads,
-      gpu: s.gpu,
-      intensity: s.intensity / 100,
-      edges,
+    running = run;
+    setMiningUi(true);
+    await store.set('run', { mining: true, sessionId: session.id });
+    minerStartedAt = performance.now();
+    await runtime.start({
       onStats: (stats) => {
         if (!firstHashMeasured && stats.firstHashMs !== undefined) {
           firstHashMeasured = true;
@@ -342,61 +348,44 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
         onStats(run, stats);
       },
       onEvent: (e: MinerEvent) => logEvent(e.level, e.text),
-      ...(peer ? { jobClient: await chainJobClient(peer, s.address) } : {}),
     });
-    running = run;
-    setMiningUi(true);
-    await store.set('run', { mining: true, sessionId: session.id });
-    minerStartedAt = performance.now();
-    await run.miner.start();
     if (running !== run) return;
-    // Courtesy: give way when the tab is hidden, on battery, under CPU pressure (courtesy.ts).
-    courtesy = watchCourtesy(browserCourtesyEnv(logEvent), { whenHidden: s.whenHidden, onBattery: s.onBattery }, (t) => run.miner.setThrottle(t.factor, t.reason));
-    const watcher = courtesy;
-    run.cleanups.push(() => {
-      watcher.stop();
-      if (courtesy === watcher) courtesy = undefined;
-    });
-    if (peer) void refreshPeerViews(run);
+    if (runtime.peer) void refreshPeerViews(run);
     else void refreshPoolFigures(run.edge, s.address);
     void persist(session);
   } catch (err) {
     await stop();
-    await peer?.stop();
-    lock?.release();
+    await runtime?.stop();
     throw err;
   } finally {
     starting = false;
   }
 }
 
-/**
- * Joins the pool's sharechain as a peer when the edges describe one (GET /api/sharechain); when
- * none does, or the peer cannot start, says why and returns undefined (the page mines through
- * Stratum). Loads libp2p and the chain worker only now, after Start.
- */
-async function joinSharechain(origins: string[]): Promise<PeerSession | undefined> {
-  const { PeerSession } = await import('./p2p/peer-session.ts');
-  try {
-    const session = await PeerSession.start({ origins: [...new Set(origins)], onEvent: (e) => logEvent(e.level, e.text) });
-    // Diagnostics and the browser tests read the peer here (like self.otedamaGpu in the GPU worker).
-    (globalThis as { otedamaPeer?: PeerSession }).otedamaPeer = session;
-    showPeerViews(true);
-    return session;
-  } catch (err) {
-    logEvent('info', `mining through the edge's Stratum feed (${err instanceof Error ? err.message : String(err)})`);
-    return undefined;
-  }
+async function stop(): Promise<void> {
+  const run = running;
+  running = undefined;
+  setMiningUi(false);
+  await store.set('run', { mining: false });
+  if (!run) return;
+  for (const c of run.cleanups.splice(0)) c();
+  await run.runtime.stop();
+  run.session.ended = true;
+  run.session.updatedAt = Date.now();
+  await persist(run.session);
+  $('hashrate').textContent = formatRate(0);
+  $('cpu-hashrate').textContent = formatRate(0);
+  $('connection').textContent = 'stopped';
+  $('throttle').textContent = '';
+  $('probe-note').textContent = '';
+  delete document.body.dataset.pressureProbe;
+  showPeerViews(false);
+  void renderHistory();
 }
 
-async function chainJobClient(peer: PeerSession, address: string): Promise<NonNullable<import('./miner.ts').MinerOptions['jobClient']>> {
-  const { ChainJobClient } = await import('./p2p/chain-job-client.ts');
-  const payees = [{ script: peer.scriptOf(address), bp: 10_000 }];
-  return (events) => new ChainJobClient(peer, payees, events);
-}
-
+/** Redraws the network and earnings views from the page's own chain (p2p/peer-dashboard.ts). */
 async function refreshPeerViews(run: Running): Promise<void> {
-  const peer = run.peer;
+  const peer = run.runtime.peer;
   if (!peer || running !== run) return;
   const { renderNetwork, renderEarnings } = await import('./p2p/peer-dashboard.ts');
   renderNetwork(peer.state());
@@ -410,46 +399,6 @@ async function refreshPeerViews(run: Running): Promise<void> {
 function showPeerViews(on: boolean): void {
   $('network').hidden = !on;
   $('earnings').hidden = !on;
-}
-
-/**
- * The chain the pool mines, from the first edge in `edges` whose API answers (GET
- * /api/pool/stats), so the payout address is checked for the right network. Throws SettingsError
- * when no edge answers.
- */
-async function learnNetwork(edges: string[], poolNetwork: (stats: unknown) => Network | undefined): Promise<Network> {
-  const problems: string[] = [];
-  for (const edge of edges) {
-    const origin = edgeHttpOrigin(edge);
-    try {
-      const res = await fetch(`${origin}/api/pool/stats`, { headers: { accept: 'application/json' } });
-      const network = poolNetwork(await res.json());
-      if (network) return network;
-      problems.push(`${origin} did not name its network (HTTP ${res.status})`);
-    } catch (err) {
-      problems.push(`${origin}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-  throw new SettingsError('edges', `cannot reach the pool to learn its chain (${problems.join('; ')})`);
-}
-
-async function stop(): Promise<void> {
-  const run = running;
-  running = undefined;
-  setMiningUi(false);
-  await store.set('run', { mining: false });
-  if (!run) return;
-  for (const c of run.cleanups.splice(0)) c();
-  await run.miner?.stop();
-  await run.peer?.stop();
-  run.session.ended = true;
-  run.session.updatedAt = Date.now();
-  await persist(run.session);
-  $('hashrate').textContent = formatRate(0);
-  $('cpu-hashrate').textContent = formatRate(0);
-  $('connection').textContent = 'stopped';
-  $('throttle').textContent = '';
-  void renderHistory();
 }
 
 function showStartError(err: unknown): void {
@@ -497,7 +446,7 @@ input('intensity').addEventListener('input', () => {
   const v = Number(input('intensity').value);
   $('intensity-value').textContent = `${v} %`;
   if (running) {
-    running.miner.setIntensity(v / 100);
+    running.runtime.setIntensity(v / 100);
     settings = { ...settings, intensity: v };
     void store.set('settings', settings);
   }
@@ -508,7 +457,7 @@ for (const id of ['when-hidden', 'on-battery']) {
     const whenHidden = $<HTMLSelectElement>('when-hidden').value as CourtesyMode;
     const onBattery = $<HTMLSelectElement>('on-battery').value as CourtesyMode;
     if (!running) return;
-    courtesy?.setPrefs({ whenHidden, onBattery });
+    running.runtime.setCourtesyPrefs({ whenHidden, onBattery });
     settings = { ...settings, whenHidden, onBattery };
     void store.set('settings', settings);
   });
@@ -534,6 +483,13 @@ async function init(): Promise<void> {
   fillForm(settings);
   void probeGpu();
   if (opened.problem) logEvent('warn', opened.problem);
+  // The address help: a browser wallet on a test chain, where to get an address on a real coin.
+  void setupWalletPanel(store, (address) => {
+    input('address').value = address;
+  }).then((panel) => {
+    walletPanel = panel;
+    panel.setMining(running !== undefined);
+  });
   void renderHistory();
 
   const run = await store.get('run');
@@ -574,7 +530,7 @@ ready.catch((err: unknown) => logEvent('error', `the page could not start: ${err
 // reloaded page resumes mining (init() reads resumeAfterUpdate). Loads no miner code (pwa.ts).
 registerPwa({
   onEvent: logEvent,
-  safePoint: () => running?.miner.nextJob() ?? Promise.resolve(),
+  safePoint: () => running?.runtime.nextJob() ?? Promise.resolve(),
   async beforeReload() {
     const run = running;
     if (!run) return;

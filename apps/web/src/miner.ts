@@ -21,6 +21,7 @@ import { buildStratumHeader, difficultyToTarget, getAlgorithm, u32ToHex, NONCE_S
 import type { CpuWorkerApi, SearchReply } from './cpu-worker.ts';
 import { checkIntensity, checkThrottle, MAX_REST_MS, restAfterBatchMs } from './duty-cycle.ts';
 import { EdgeFailover } from './edge-failover.ts';
+import { RateWindow, type DeviceKind } from './hash-rate.ts';
 import { MinerOptionError } from './errors.ts';
 import { BROWSER_ALGORITHMS } from './settings.ts';
 import type { GpuWorkerApi } from './gpu-worker.ts';
@@ -33,8 +34,6 @@ import { DeadlineExceeded, guard, RestartPolicy, searchDeadlineMs, sleep, Tripwi
 const BATCH_NONCES = 1 << 18;
 /** GPU dispatches per worker call: two keep the engine's double-buffered staging busy. */
 const GPU_DISPATCHES_PER_BATCH = 2;
-/** Window of the hashrate estimate. */
-const HASHRATE_WINDOW_MS = 10_000;
 /** A worker's init (WASM compile; GPU device, pipelines and tuning) may take this long (ms). */
 const INIT_DEADLINE_MS = 60_000;
 /** A GPU worker rebuilding after a device loss may take this long (ms) before it is replaced. */
@@ -44,7 +43,7 @@ const GPU_DISPOSE_MS = 300;
 /** Most CPU workers one miner runs (far above any real core count; catches typos such as 4000). */
 const MAX_THREADS = 256;
 
-export type DeviceKind = 'cpu' | 'gpu';
+export type { DeviceKind };
 
 export interface MinerStats {
   /** Total hash rate (hashes per second) and its split per device. */
@@ -224,8 +223,11 @@ export class BrowserMiner {
   private jobWaiters: (() => void)[] = [];
   private intensity: number;
   private throttle = 1;
+  /** Rests in progress (restFor): every engine parks while it is above 0. */
+  private resting = 0;
   private startedAt = 0;
-  private samples: { t: number; n: number; kind: DeviceKind }[] = [];
+  /** Finished batches: the hashrate over the time observed (hash-rate.ts). */
+  private readonly rate = new RateWindow();
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private readonly stats: MinerStats;
 
@@ -254,6 +256,7 @@ export class BrowserMiner {
     this.running = true;
     this.halt = new Tripwire();
     this.startedAt = performance.now();
+    this.rate.clear();
     const { threads, gpu } = this.options;
     // The socket and the workers come up side by side: the first hash waits for neither alone.
     const events: StratumWsEvents = {
@@ -348,6 +351,22 @@ export class BrowserMiner {
     else if (before < 1) this.event({ level: 'info', text: 'resumed at full intensity' });
     this.wake.notify();
     this.emit();
+  }
+
+  /**
+   * Parks every engine for `ms` without changing the settings, the stats or the log: courtesy
+   * reads CPU pressure meanwhile, without the miner's own load (pressure-probe.ts). A batch in
+   * flight finishes first (at most a few hundred ms).
+   */
+  async restFor(ms: number): Promise<void> {
+    if (!this.running) return;
+    this.resting++;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    } finally {
+      this.resting--;
+      this.wake.notify();
+    }
   }
 
   /** Resolves when the next job from the pool has been taken up (at once when not mining). */
@@ -457,7 +476,7 @@ export class BrowserMiner {
         continue;
       }
       const work = this.work;
-      const duty = this.duty();
+      const duty = this.resting > 0 ? 0 : this.duty();
       if (!work || duty === 0) {
         await this.wake.wait();
         continue;
@@ -491,10 +510,10 @@ export class BrowserMiner {
       }
       const batchMs = performance.now() - t0;
       slot.expectedMs = updateBatchEstimate(slot.expectedMs, batchMs);
-      this.record(slot.kind, reply.tried);
+      this.record(slot.kind, reply.tried, t0);
       for (const nonce of reply.nonces) void this.submit(work, nonce);
       const d = this.duty();
-      if (d > 0 && d < 1) {
+      if (d > 0 && d < 1 && this.resting === 0) {
         // Rest in the worker: a hidden tab's page timers are throttled to ~1 s (duty-cycle.ts).
         const restMs = Math.min(MAX_REST_MS, restAfterBatchMs(batchMs, d));
         try {
@@ -507,9 +526,9 @@ export class BrowserMiner {
     }
   }
 
-  private record(kind: DeviceKind, tried: number): void {
+  private record(kind: DeviceKind, tried: number, t0: number): void {
     const now = performance.now();
-    this.samples.push({ t: now, n: tried, kind });
+    this.rate.add(kind, tried, t0, now);
     this.stats.hashes += tried;
     if (this.stats.firstHashMs === undefined && tried > 0) this.stats.firstHashMs = Math.round(now - this.startedAt);
   }
@@ -584,14 +603,10 @@ export class BrowserMiner {
 
   private emit(): void {
     if (!this.running) return;
-    const now = performance.now();
-    this.samples = this.samples.filter((s) => now - s.t <= HASHRATE_WINDOW_MS);
-    const first = this.samples[0];
-    const span = first ? Math.max(1000, now - first.t) : HASHRATE_WINDOW_MS;
-    const rate = (kind?: DeviceKind) => (this.samples.reduce((a, s) => (kind && s.kind !== kind ? a : a + s.n), 0) / span) * 1000;
-    this.stats.cpuHashrate = rate('cpu');
-    this.stats.gpuHashrate = rate('gpu');
-    this.stats.hashrate = rate();
+    const r = this.rate.rates(performance.now());
+    this.stats.cpuHashrate = r.cpu;
+    this.stats.gpuHashrate = r.gpu;
+    this.stats.hashrate = r.total;
     this.options.onStats(this.snapshot());
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fetchPoolFigures, formatSats, readPoolFigures } from './pool-figures.ts';
+import { describeSpan, fetchPoolFigures, formatSats, readPoolFigures } from './pool-figures.ts';
 import { PoolApiError } from './errors.ts';
 
 // Shapes as edge/src/api/api.ts writes them (bigints below 2^53 become numbers).
@@ -7,7 +7,7 @@ const STATS = {
   pool: { feePercent: 1, minPayoutSats: 1000000, pplnsWindow: 1000, network: 'regtest' },
   chain: { height: 42 },
   stratum: { connections: 2 },
-  hashrate: { m10: 5_100_000, h1: 1_000_000, h24: 50_000 },
+  hashrate: { m10: 5_100_000, h1: 1_000_000, h24: 50_000, seconds: { m10: 40, h1: 40, h24: 40 } },
   activeMiners: 2,
   activeWorkers: 3,
   sharesTotal: 100,
@@ -22,6 +22,7 @@ describe('readPoolFigures', () => {
   it('reads the edge replies', () => {
     expect(readPoolFigures(STATS, MINER, 200)).toEqual({
       poolHashrate: 5_100_000,
+      poolHashrateSeconds: 40,
       activeMiners: 2,
       blocksFound: 1,
       height: 42,
@@ -41,6 +42,14 @@ describe('readPoolFigures', () => {
     expect(() => readPoolFigures(STATS, [], 200)).toThrow(/no balance/);
     expect(() => readPoolFigures(STATS, { ...MINER, balance: -5 }, 200)).toThrow(/no balance/);
     expect(() => readPoolFigures(STATS, { error: { code: 'rate_limited', message: 'too many requests' } }, 429)).toThrow(/HTTP 429: too many requests/);
+  });
+  it('reads a hashrate without the seconds it was averaged over (an older edge), and ignores bad seconds', () => {
+    expect(readPoolFigures({ ...STATS, hashrate: { m10: 7, h1: 1, h24: 1 } }, MINER, 200)).not.toHaveProperty('poolHashrateSeconds');
+    expect(readPoolFigures({ ...STATS, hashrate: { m10: 7, h1: 1, h24: 1, seconds: { m10: -3 } } }, MINER, 200)).not.toHaveProperty('poolHashrateSeconds');
+    expect(readPoolFigures({ ...STATS, hashrate: { m10: 7, h1: 1, h24: 1, seconds: 'x' } }, MINER, 200).poolHashrate).toBe(7);
+  });
+  it('says how long a figure was averaged over', () => {
+    expect([describeSpan(40), describeSpan(570), describeSpan(3600), describeSpan(86_400)]).toEqual(['over 40 s', 'over 10 min', 'over 60 min', 'over 24 h']);
   });
   it('drops figures of the wrong type instead of showing garbage', () => {
     const f = readPoolFigures({ hashrate: 'fast', activeMiners: -1, blocksFound: NaN, chain: 'x' }, { ...MINER, hashrate: null, estimate: { windowFraction: 7, nextBlockSats: 'lots' } }, 200);

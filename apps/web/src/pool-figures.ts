@@ -3,11 +3,14 @@
  * GET /api/miners/:address). `readPoolFigures` turns the JSON into the few numbers the page shows
  * and is pure (tested with real and malformed replies); `fetchPoolFigures` does the I/O.
  */
+import { formatSpan } from '@otedama/core';
 import { PoolApiError } from './errors.ts';
 
 export interface PoolFigures {
   /** Pool hashrate (hashes per second), the most recent window the edge reports. */
   poolHashrate?: number;
+  /** Seconds the edge averaged poolHashrate over (less than the window while the pool is young). */
+  poolHashrateSeconds?: number;
   activeMiners?: number;
   blocksFound?: number;
   height?: number;
@@ -30,13 +33,29 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 const sats = (v: unknown): string | undefined =>
   typeof v === 'string' && /^\d{1,20}$/.test(v) ? v : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? String(v) : undefined;
 
-/** The most recent hashrate figure of a `{ "1m": …, "5m": …, … }` object, or a plain number. */
+const WINDOWS = ['m10', 'h1', 'h24'] as const;
+
+/** The most recent hashrate figure of a `{ m10, h1, h24, seconds }` object, or a plain number. */
 function rate(v: unknown): number | undefined {
   if (typeof v === 'number') return num(v);
   if (!v || typeof v !== 'object') return undefined;
   const r = v as Record<string, unknown>;
-  for (const k of ['m10', 'h1', 'h24']) if (num(r[k]) !== undefined) return num(r[k]);
+  for (const k of WINDOWS) if (num(r[k]) !== undefined) return num(r[k]);
   return undefined;
+}
+
+/** The seconds the edge averaged that figure over (`seconds.m10`…), when it says. */
+function rateSeconds(v: unknown): number | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const r = v as Record<string, unknown>;
+  const k = WINDOWS.find((w) => num(r[w]) !== undefined);
+  const seconds = r.seconds as Record<string, unknown> | undefined;
+  return k && seconds && typeof seconds === 'object' ? num(seconds[k]) : undefined;
+}
+
+/** "over 40 s", "over 10 min": how long a pool figure was averaged over. */
+export function describeSpan(seconds: number): string {
+  return `over ${formatSpan(seconds)}`;
 }
 
 /** Reads /api/pool/stats and /api/miners/:address replies; throws PoolApiError for a reply that is not the edge's JSON. */
@@ -48,6 +67,7 @@ export function readPoolFigures(stats: unknown, miner: unknown, minerStatus: num
     if (v !== undefined) out[k] = v;
   };
   set('poolHashrate', rate(s.hashrate));
+  set('poolHashrateSeconds', rateSeconds(s.hashrate));
   set('activeMiners', num(s.activeMiners));
   set('blocksFound', num(s.blocksFound));
   set('height', num((s.chain as Record<string, unknown> | undefined)?.height));

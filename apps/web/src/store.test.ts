@@ -52,3 +52,17 @@ describe('openStore', () => {
     expect(problem).toMatch(/will not survive a reload \(IndexedDB: .+\)/);
   });
 });
+
+describe('the wallet in the store', () => {
+  it('survives "forget settings and history" and goes only with deleteWallet', async () => {
+    const store = new MemoryStore();
+    const file = { format: 'otedama-wallet', address: 'bcrt1q…' };
+    await store.putWallet(file);
+    await store.set('settings', { address: 'x' });
+    await store.clear();
+    expect(await store.get('settings')).toBeUndefined();
+    expect(await store.getWallet()).toEqual(file);
+    await store.deleteWallet();
+    expect(await store.getWallet()).toBeUndefined();
+  });
+});

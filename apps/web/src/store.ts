@@ -3,9 +3,12 @@
  * whether mining was on, and per-session history (session-history.ts). Where IndexedDB cannot be
  * opened (some private modes) the page still works on an in-memory store and says so.
  *
- * Database "otedama", version 1:
+ * Database "otedama", version 2:
  *   kv        key → value: 'settings' (Settings), 'consent' ({ at }), 'run' (RunState)
  *   sessions  SessionRecord by id (Unix ms of Start)
+ *   wallet    'key' → the browser wallet's encrypted key file (core's WalletFile; since version 2).
+ *             Apart from the rest on purpose: "Forget settings and history" never deletes a key
+ *             (coins paid to it would be lost); only the wallet's own Delete does.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { checkSessionRecord, type SessionRecord } from './session-history.ts';
@@ -27,7 +30,11 @@ export interface Consent {
 interface OtedamaDb extends DBSchema {
   kv: { key: string; value: unknown };
   sessions: { key: number; value: SessionRecord };
+  wallet: { key: string; value: unknown };
 }
+
+const WALLET_KEY = 'key';
+const DB_VERSION = 2;
 
 /** Sessions kept; older ones are deleted when a new one starts. */
 export const KEPT_SESSIONS = 20;
@@ -43,8 +50,12 @@ export interface Store {
   /** Newest first; damaged records are skipped. */
   sessions(limit?: number): Promise<SessionRecord[]>;
   session(id: number): Promise<SessionRecord | undefined>;
-  /** Forgets everything: settings, consent, run state and every session. */
+  /** Forgets settings, consent, run state and every session (never the wallet). */
   clear(): Promise<void>;
+  /** The browser wallet's encrypted key file as stored (checked by its reader), or undefined. */
+  getWallet(): Promise<unknown>;
+  putWallet(file: unknown): Promise<void>;
+  deleteWallet(): Promise<void>;
 }
 
 class IdbStore implements Store {
@@ -91,6 +102,18 @@ class IdbStore implements Store {
     const tx = this.db.transaction(['kv', 'sessions'], 'readwrite');
     await Promise.all([tx.objectStore('kv').clear(), tx.objectStore('sessions').clear(), tx.done]);
   }
+
+  getWallet(): Promise<unknown> {
+    return this.db.get('wallet', WALLET_KEY);
+  }
+
+  async putWallet(file: unknown): Promise<void> {
+    await this.db.put('wallet', file, WALLET_KEY);
+  }
+
+  async deleteWallet(): Promise<void> {
+    await this.db.delete('wallet', WALLET_KEY);
+  }
 }
 
 /** Same behaviour, nothing survives a reload. */
@@ -125,15 +148,32 @@ export class MemoryStore implements Store {
     this.kv.clear();
     this.all.clear();
   }
+
+  private wallet: unknown;
+
+  async getWallet(): Promise<unknown> {
+    return structuredClone(this.wallet);
+  }
+
+  async putWallet(file: unknown): Promise<void> {
+    this.wallet = structuredClone(file);
+  }
+
+  async deleteWallet(): Promise<void> {
+    this.wallet = undefined;
+  }
 }
 
 /** Opens the IndexedDB store; on failure returns a MemoryStore and the reason. */
 export async function openStore(name = 'otedama'): Promise<{ store: Store; problem?: string }> {
   try {
-    const db = await openDB<OtedamaDb>(name, 1, {
-      upgrade(db) {
-        db.createObjectStore('kv');
-        db.createObjectStore('sessions', { keyPath: 'id' });
+    const db = await openDB<OtedamaDb>(name, DB_VERSION, {
+      upgrade(db, oldVersion) {
+        if (oldVersion < 1) {
+          db.createObjectStore('kv');
+          db.createObjectStore('sessions', { keyPath: 'id' });
+        }
+        if (oldVersion < 2) db.createObjectStore('wallet');
       },
     });
     return { store: new IdbStore(db) };

@@ -1,10 +1,13 @@
 /** The OpenAPI 3.1 description of the pool's HTTP API (api.ts), served at /api/openapi.json. */
 
+const windows = { m10: { type: 'number' }, h1: { type: 'number' }, h24: { type: 'number' } };
 const hashrates = {
   type: 'object',
-  description: 'Hashes per second, estimated from accepted share difficulty over the window.',
-  properties: { m10: { type: 'number' }, h1: { type: 'number' }, h24: { type: 'number' } },
-  required: ['m10', 'h1', 'h24'],
+  description:
+    'Hashes per second, estimated from accepted share difficulty over the time observed in each window (10 min, 1 h, 24 h): ' +
+    'the whole window, or less when the pool, miner or worker started (or came back) within it; `seconds` says how long.',
+  properties: { ...windows, seconds: { type: 'object', description: 'Seconds each figure is averaged over (30 at least).', properties: windows, required: ['m10', 'h1', 'h24'] } },
+  required: ['m10', 'h1', 'h24', 'seconds'],
 };
 const sats = (description: string) => ({ type: 'integer', description: `${description} (satoshis)` });
 const error = {

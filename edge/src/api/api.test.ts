@@ -96,7 +96,10 @@ describe('HTTP API through app.request()', () => {
     const body = await (await app().request(`/api/miners/${A}`)).json() as any;
     expect(body).toMatchObject({ address: A, shares: 8, balance: 0, paid: 4_400_000_000 });
     expect(body.workers.map((w: { worker: string }) => w.worker)).toEqual(['rig1', 'rig2']);
-    expect(Object.keys(body.hashrate).sort()).toEqual(['h1', 'h24', 'm10']);
+    expect(Object.keys(body.hashrate).sort()).toEqual(['h1', 'h24', 'm10', 'seconds']);
+    // A's first share came 60 s ago: each figure says it is averaged over those 60 s, not the window.
+    expect(body.hashrate.seconds).toEqual({ m10: 60, h1: 60, h24: 60 });
+    expect(body.workers.find((w: { worker: string }) => w.worker === 'rig2').hashrate.seconds.m10).toBe(30);
     expect(body.payouts).toHaveLength(1);
     expect(body.payouts[0]).toMatchObject({ address: A, value: 4_400_000_000, height: 5, status: 'confirmed' });
   });

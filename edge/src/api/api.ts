@@ -5,7 +5,8 @@
  *
  * Every answer is JSON. Satoshi amounts are integers (JSON numbers; the total supply fits a
  * double exactly). Hashrates are hashes per second estimated from accepted share difficulty
- * over 10 minutes, 1 hour and 24 hours. Errors are `{ "error": { "code", "message", "field"? } }`
+ * in windows of 10 minutes, 1 hour and 24 hours, each divided by the time observed in it (a
+ * miner that started 40 s ago is measured over 40 s); `hashrate.seconds` says how long. Errors are `{ "error": { "code", "message", "field"? } }`
  * with a 4xx status (ApiError); clients are rate-limited per IP address with a token bucket
  * (429 with Retry-After). GET answers, errors included, carry `Access-Control-Allow-Origin: *`
  * so a page served by another edge (the web miner's failover list) can read them; nothing

@@ -15,6 +15,8 @@ export interface Hashrates {
   m10: number;
   h1: number;
   h24: number;
+  /** Seconds each figure is averaged over (less than the window for a pool or miner that started within it). */
+  seconds?: { m10: number; h1: number; h24: number };
 }
 
 export interface BlockJson {

@@ -12,6 +12,8 @@ import { nodePeersCommand, nodeStatusCommand, nodeSyncCommand } from './node-sta
 import { poolMinersCommand, poolPayoutsCommand, poolStatsCommand, statsCommand } from './pool-stats.ts';
 import { poolCommand } from './pool.ts';
 import { profileCommand } from './profile.ts';
+import { rigCommand } from './rig.ts';
+import { walletBalanceCommand, walletNewCommand, walletShowCommand } from './wallet.ts';
 
 export const COMMANDS: readonly Command[] = [
   // the pool
@@ -31,6 +33,11 @@ export const COMMANDS: readonly Command[] = [
   miningStartCommand,
   miningBenchmarkCommand,
   gpuListCommand,
+  rigCommand,
+  // a test-chain wallet
+  walletNewCommand,
+  walletShowCommand,
+  walletBalanceCommand,
   // operations
   netTestCommand,
   diagCommand,

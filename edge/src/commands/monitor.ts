@@ -6,7 +6,7 @@ import { JSON_FLAG, type Command } from '../command.ts';
 import { EdgeClient } from './edge-client.ts';
 import { EdgeClientError } from '../errors.ts';
 import { noPositionals, URL_FLAG, type BlockJson, type MinerJson, type PoolStatsJson } from './edge-api.ts';
-import { formatAgo, formatCoins, formatHashrate, table } from './format.ts';
+import { formatAgo, formatCoins, formatHashrate, formatWindowRate, table } from './format.ts';
 
 /** Redraw period of the live view. */
 const REFRESH_S = 2;
@@ -34,7 +34,7 @@ export function renderFrame(f: Frame, url: string, now = Date.now()): string {
   const lines = [
     `Otedama monitor — ${url} — ${new Date(now).toLocaleTimeString()}   (Ctrl+C to quit)`,
     '',
-    `hashrate  ${formatHashrate(s.hashrate.m10).padStart(12)} (10 min)  ${formatHashrate(s.hashrate.h1).padStart(12)} (1 h)  ${formatHashrate(s.hashrate.h24).padStart(12)} (24 h)`,
+    `hashrate  ${formatWindowRate(s.hashrate, 'm10')}  ${formatWindowRate(s.hashrate, 'h1')}  ${formatWindowRate(s.hashrate, 'h24')}`,
     `miners    ${s.activeMiners} active, ${s.activeWorkers} workers, ${s.stratum.connections} connections`,
     `shares    ${s.sharesTotal} total, ${s.sharesLast24h} in 24 h`,
     `blocks    ${s.blocksFound} found, chain height ${s.chain.height ?? '-'}; paid ${formatCoins(s.paidTotal)}, carried ${formatCoins(s.carriedTotal)}`,

@@ -6,13 +6,13 @@ import { JSON_FLAG, type Command, type CliIO } from '../command.ts';
 import type { ParsedArgs } from '../cli-args.ts';
 import { EdgeClient } from './edge-client.ts';
 import { LIMIT_FLAG, noPositionals, OFFSET_FLAG, URL_FLAG, type MinerJson, type PayoutJson, type PoolStatsJson } from './edge-api.ts';
-import { formatAgo, formatCoins, formatHashrate, table } from './format.ts';
+import { formatAgo, formatCoins, formatHashrate, formatWindowRate, table } from './format.ts';
 
 export function formatPoolStats(s: PoolStatsJson, now = Date.now()): string {
   const last = s.lastBlock ? `${s.lastBlock.height} (${s.lastBlock.hash.slice(0, 16)}…, ${s.lastBlock.status}, ${formatAgo(s.lastBlock.time, now)})` : 'none yet';
   return [
     `network:    ${s.pool.network}, height ${s.chain.height ?? '-'}`,
-    `hashrate:   ${formatHashrate(s.hashrate.m10)} (10 min)  ${formatHashrate(s.hashrate.h1)} (1 h)  ${formatHashrate(s.hashrate.h24)} (24 h)`,
+    `hashrate:   ${formatWindowRate(s.hashrate, 'm10')}  ${formatWindowRate(s.hashrate, 'h1')}  ${formatWindowRate(s.hashrate, 'h24')}`,
     `miners:     ${s.activeMiners} active, ${s.activeWorkers} workers, ${s.stratum.connections} Stratum connections`,
     `shares:     ${s.sharesTotal} total, ${s.sharesLast24h} in 24 h`,
     `blocks:     ${s.blocksFound} found; last ${last}`,

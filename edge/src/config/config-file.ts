@@ -141,6 +141,10 @@ export const SCHEMA: Section = {
     host: str((c, v) => (c.metrics.host = v as string)),
     port: port((c, v) => (v === undefined ? delete c.metrics.port : (c.metrics.port = v as number)), true),
   },
+  widget: {
+    contact: str((c, v) => (v === undefined ? delete c.widget.contact : (c.widget.contact = v as string)), { optional: true, check: (v) => (String(v).trim() ? undefined : 'must not be empty') }),
+    source_url: str((c, v) => (v === undefined ? delete c.widget.sourceUrl : (c.widget.sourceUrl = v as string)), { optional: true, check: urlCheck(['https:', 'http:']) }),
+  },
   log: {
     level: oneOf(['debug', 'info', 'warn', 'error', 'silent'], (c, v) => (c.log.level = v as EdgeConfig['log']['level'])),
     format: oneOf(['json', 'text'], (c, v) => (c.log.format = v as 'json' | 'text')),

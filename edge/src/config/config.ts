@@ -123,6 +123,13 @@ export interface EdgeConfig {
     /** HTTP API requests per minute per IP address. */
     apiRateLimitPerMinute: number;
   };
+  /** What the embeddable widget's /.well-known/otedama-widget.json says about its operator. */
+  widget: {
+    /** Whom filter-list maintainers and visitors can reach (mailto: or https:// URL, or text). */
+    contact?: string;
+    /** Where the source of the widget this edge serves is published (an https:// URL). */
+    sourceUrl?: string;
+  };
 }
 
 /**
@@ -176,5 +183,6 @@ export function defaultConfig(env: Record<string, string | undefined> = process.
     p2p: { enabled: true, host: '127.0.0.1', port: DEFAULT_P2P_PORT, listen: [], bootstrap: [], maxPeers: DEFAULT_P2P_MAX_PEERS, banSeconds: 600 },
     // A dashboard polling a few endpoints every few seconds stays far below this.
     security: { apiRateLimitPerMinute: 600 },
+    widget: {},
   };
 }

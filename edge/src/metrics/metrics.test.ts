@@ -165,6 +165,7 @@ describe('pool and process metrics', () => {
     m.sharesRejected.inc({ reason: 'stale' });
     m.sharesRejected.inc({ reason: 'low-difficulty' }, 2);
     m.hashrateTotal.set(1.5e9);
+    m.hashrateWindowSeconds.set(40);
     m.miningEfficiency.set(0.75);
     m.blocksFound.inc();
     m.stratumConnections.set(12);
@@ -174,6 +175,7 @@ describe('pool and process metrics', () => {
     const f = parse(r.render());
     const value = (n: string, labels: Record<string, string> = {}) => f.get(n)!.samples.find((s) => JSON.stringify(s.labels) === JSON.stringify(labels))!.value;
     expect(value('otedama_hashrate_total')).toBe(1.5e9);
+    expect(value('otedama_hashrate_window_seconds')).toBe(40);
     expect(value('otedama_shares_accepted')).toBe(3);
     expect(value('otedama_shares_rejected', { reason: 'low-difficulty' })).toBe(2);
     expect(value('otedama_peers_connected')).toBe(4);

@@ -6,8 +6,10 @@
 import { LATENCY_BUCKETS_S, type Counter, type Gauge, type Histogram, type MetricsRegistry } from './metrics.ts';
 
 export interface PoolMetrics {
-  /** Pool hashrate in hashes per second, estimated from accepted difficulty (10-minute window). */
+  /** Pool hashrate in hashes per second, estimated from accepted difficulty (10-minute window, over the time observed in it). */
   readonly hashrateTotal: Gauge;
+  /** Seconds hashrateTotal is averaged over: 600, or less when the pool's first share in the window came later. */
+  readonly hashrateWindowSeconds: Gauge;
   readonly sharesAccepted: Counter;
   /** Rejected shares by reason: stale, duplicate, low-difficulty, invalid, unknown-job, ... */
   readonly sharesRejected: Counter;
@@ -28,7 +30,8 @@ const BATCH_SIZE_BUCKETS = [1, 10, 50, 100, 250, 500, 1000, 2000];
 
 export function createPoolMetrics(registry: MetricsRegistry): PoolMetrics {
   return {
-    hashrateTotal: registry.gauge({ name: 'otedama_hashrate_total', help: 'Pool hashrate in hashes per second, estimated from accepted share difficulty over 10 minutes.' }),
+    hashrateTotal: registry.gauge({ name: 'otedama_hashrate_total', help: 'Pool hashrate in hashes per second, estimated from accepted share difficulty in the last 10 minutes over the time observed in them.' }),
+    hashrateWindowSeconds: registry.gauge({ name: 'otedama_hashrate_window_seconds', help: 'Seconds otedama_hashrate_total is averaged over: 600, or less while the pool has been mining for less than that.' }),
     sharesAccepted: registry.counter({ name: 'otedama_shares_accepted', help: 'Shares accepted (and durably stored) since start.' }),
     sharesRejected: registry.counter({ name: 'otedama_shares_rejected', help: 'Shares rejected since start, by reason.', labelNames: ['reason'] }),
     peersConnected: registry.gauge({ name: 'otedama_peers_connected', help: 'libp2p peers currently connected.' }),

@@ -6,7 +6,7 @@
  * and HTTP statuses), and these methods with Core's argument forms and result shapes:
  *
  *   Blockchain   getbestblockhash, getblock, getblockchaininfo, getblockcount, getblockhash,
- *                getblockheader, getdifficulty, preciousblock
+ *                getblockheader, getdifficulty, preciousblock, scantxoutset (scan-txoutset.ts)
  *   Mining       getblocktemplate (template and proposal modes, long-poll), getmininginfo,
  *                getnetworkhashps, submitblock
  *   Network      getconnectioncount, getnetworkinfo, getpeerinfo, ping (simnet has no peers)
@@ -60,6 +60,7 @@ import {
 } from './json-rpc.ts';
 import { RpcHttpServer, type RpcHttpContext, type RpcHttpReply, type RpcHttpRequest } from './rpc-http.ts';
 import type { ChainBlock, SimnetChain } from './simnet-chain.ts';
+import { ScanError, scanTxOutSet } from './scan-txoutset.ts';
 import { WITNESS_SCALE_FACTOR, decodeHexTx, txToJson } from './tx-json.ts';
 
 /** Loopback only: simnet's RPC is for this machine's edge and tools. */
@@ -458,6 +459,24 @@ export class SimnetRpcServer {
           }
           const sats = chain().balance(address);
           return { address, sats: Number(sats), btc: Number(sats) / 1e8 };
+        },
+      },
+      scantxoutset: {
+        category: 'Blockchain',
+        description:
+          'Scans the unspent transaction output set for entries that match certain output descriptors.\n' +
+          "Simnet's UTXO set is every coinbase output of its chain (nothing spends them); it scans addr() and raw() descriptors.",
+        args: [
+          { names: 'action', type: 'string', help: '(string, required) "start" for starting a scan, "abort" or "status" (simnet scans finish at once)' },
+          { names: 'scanobjects', type: 'array', optional: true, help: '(json array, optional) Array of scan objects ("addr(ADDRESS)", "raw(HEX)" or {"desc": …}). Required for "start" action' },
+        ],
+        run: (p) => {
+          try {
+            return scanTxOutSet(chain(), p[0], p[1]);
+          } catch (err) {
+            if (err instanceof ScanError) throw new RpcFailure(err.code, err.message);
+            throw err;
+          }
         },
       },
     };

@@ -146,8 +146,11 @@ for (const backend of backends) {
         const stats = await storage.store.poolStats(now);
         // 10-minute window: the current minute and 9 before it: 10 shares of difficulty 2 over 9.5 minutes.
         expect(stats.hashrate.m10).toBeCloseTo((20 * H) / 570, 3);
-        expect(stats.hashrate.h1).toBeCloseTo((62 * H) / (59.5 * 60), 3);
-        expect(stats.hashrate.h24).toBeCloseTo(((62 + 100) * H) / (1439.5 * 60), 3);
+        // The hour: the pool's first share ever came at T0, 30.5 minutes ago: that is the time observed.
+        expect(stats.hashrate.h1).toBeCloseTo((62 * H) / (30.5 * 60), 3);
+        // The day: from b's share 5 hours ago.
+        expect(stats.hashrate.h24).toBeCloseTo(((62 + 100) * H) / (5 * 3600), 3);
+        expect(stats.hashrate.seconds).toEqual({ m10: 570, h1: 30.5 * 60, h24: 5 * 3600 });
         expect(stats.activeMiners).toBe(1);
         expect(stats.activeWorkers).toBe(2);
         expect(stats.sharesTotal).toBe(32);

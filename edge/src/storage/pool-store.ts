@@ -5,7 +5,8 @@
  * so a batch is one round trip).
  *
  * Times are milliseconds since the epoch; satoshi amounts are bigint; difficulties are numbers.
- * Hashrates are estimated from accepted difficulty per minute (core/hashrate.ts).
+ * Hashrates are estimated from accepted difficulty per minute (core/hashrate.ts), divided by the
+ * time actually observed in each window (observedStart below), not by the whole window.
  */
 import { estimateHashrate } from '@otedama/core';
 import { StorageError } from '../errors.ts';
@@ -15,6 +16,12 @@ import { toBigInt, toBool, toNumber, type SqlDriver, type SqlExecutor, type SqlR
 export const MINUTE_MS = 60_000;
 /** The hashrate windows the API reports, in minutes. */
 export const HASHRATE_WINDOWS_MIN = { m10: 10, h1: 60, h24: 1440 } as const;
+/**
+ * Shortest time (ms) a hashrate is averaged over. A group that started a few seconds ago has one
+ * or two shares: dividing them by two seconds would read as a burst of luck, not a rate. Vardiff
+ * aims at a share every 10 s (config: targetShareSeconds), so 30 s hold about three shares.
+ */
+export const MIN_OBSERVED_MS = 30_000;
 
 export interface ShareRecord {
   /** Milliseconds since the epoch when the share was accepted. */
@@ -68,10 +75,31 @@ export interface PayoutListing extends PayoutRecord {
 }
 
 export interface Hashrates {
-  /** Hashes per second over the last 10 minutes, hour and day. */
+  /** Hashes per second over the last 10 minutes, hour and day (at most; see `seconds`). */
   readonly m10: number;
   readonly h1: number;
   readonly h24: number;
+  /**
+   * The seconds each figure is actually averaged over: the window, or less when the pool, miner
+   * or worker had no share at the window's start (it started, or came back, within it). A miner
+   * that started 40 s ago is measured over those 40 s (MIN_OBSERVED_MS at least), not 10 minutes.
+   */
+  readonly seconds: { readonly m10: number; readonly h1: number; readonly h24: number };
+}
+
+/**
+ * What a hashrate window needs of one group (pool, address or worker): the accepted difficulty in
+ * each window, the first minute bucket with shares in each window, and the group's first share
+ * ever (exact ms), from the rollups.
+ */
+export interface WindowSums {
+  readonly d10: unknown;
+  readonly d60: unknown;
+  readonly d1440: unknown;
+  readonly f10: unknown;
+  readonly f60: unknown;
+  readonly f1440: unknown;
+  readonly firstSeen: unknown;
 }
 
 export interface WorkerStats {
@@ -139,16 +167,48 @@ function windowStarts(now: number): { nowMin: number; m10: number; h1: number; h
   };
 }
 
-/** Hashrates from difficulty sums of whole-minute buckets; the current minute counts as far as it has run. */
-function hashrates(now: number, d10: unknown, d60: unknown, d1440: unknown): Hashrates {
-  const w = windowStarts(now);
-  const seconds = (startMin: number) => (now - startMin * MINUTE_MS) / 1000;
-  return {
-    m10: estimateHashrate(toNumber(d10), seconds(w.m10)),
-    h1: estimateHashrate(toNumber(d60), seconds(w.h1)),
-    h24: estimateHashrate(toNumber(d1440), seconds(w.h24)),
-  };
+/**
+ * Where a window's observation starts (ms): the window's start, or later when the group's first
+ * share in the window came after it. `firstMinute` is the first minute bucket with shares in the
+ * window, `firstSeen` the group's first share ever: when that falls inside the first bucket it is
+ * the exact time of the first share (a new pool, miner or worker); otherwise the group came back
+ * within the window and the bucket's start is the closest the rollups know (within a minute).
+ * Nothing before the returned time is counted, so the rate never overstates; downtime after the
+ * first share (an edge restart, a miner's pause) counts, because no work reached the pool then.
+ */
+export function observedStart(windowStartMs: number, firstMinute: number | undefined, firstSeen: number | undefined): number | undefined {
+  if (firstMinute === undefined) return undefined;
+  return Math.max(windowStartMs, firstMinute * MINUTE_MS, firstSeen ?? 0);
 }
+
+const optNumber = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : toNumber(v));
+
+/**
+ * Hashrates from difficulty sums of whole-minute buckets: each window's difficulty over the time
+ * observed in it (observedStart, MIN_OBSERVED_MS at least), the current minute as far as it has run.
+ */
+function hashrates(now: number, g: WindowSums): Hashrates {
+  const w = windowStarts(now);
+  const firstSeen = optNumber(g.firstSeen);
+  const one = (startMin: number, sum: unknown, first: unknown): [number, number] => {
+    const windowStart = startMin * MINUTE_MS;
+    const from = observedStart(windowStart, optNumber(first), firstSeen) ?? windowStart;
+    const ms = Math.min(now - windowStart, Math.max(MIN_OBSERVED_MS, now - from));
+    return [estimateHashrate(toNumber(sum), ms / 1000), ms / 1000];
+  };
+  const [m10, s10] = one(w.m10, g.d10, g.f10);
+  const [h1, s60] = one(w.h1, g.d60, g.f60);
+  const [h24, s1440] = one(w.h24, g.d1440, g.f1440);
+  return { m10, h1, h24, seconds: { m10: s10, h1: s60, h24: s1440 } };
+}
+
+/** SQL columns of WindowSums over share_minutes (parameters: the m10, h1 and m10, h1 window starts). */
+const WINDOW_SUMS_SQL = `SUM(CASE WHEN minute >= ? THEN difficulty ELSE 0 END) AS d10,
+              SUM(CASE WHEN minute >= ? THEN difficulty ELSE 0 END) AS d60,
+              SUM(difficulty) AS d1440,
+              MIN(CASE WHEN minute >= ? THEN minute END) AS f10,
+              MIN(CASE WHEN minute >= ? THEN minute END) AS f60,
+              MIN(minute) AS f1440`;
 
 function rowToBlock(r: SqlRow): BlockRecord {
   return {
@@ -350,15 +410,13 @@ export class PoolStore {
   async poolStats(now = Date.now()): Promise<PoolStats> {
     const w = windowStarts(now);
     const [rate] = await this.db.query(
-      `SELECT SUM(CASE WHEN minute >= ? THEN difficulty ELSE 0 END) AS d10,
-              SUM(CASE WHEN minute >= ? THEN difficulty ELSE 0 END) AS d60,
-              SUM(difficulty) AS d1440, SUM(shares) AS s1440,
+      `SELECT ${WINDOW_SUMS_SQL}, SUM(shares) AS s1440,
               COUNT(DISTINCT CASE WHEN minute >= ? THEN address END) AS miners,
               COUNT(DISTINCT CASE WHEN minute >= ? THEN address || ':' || worker END) AS workers
        FROM share_minutes WHERE minute >= ?`,
-      [w.m10, w.h1, w.m10, w.m10, w.h24],
+      [w.m10, w.h1, w.m10, w.h1, w.m10, w.m10, w.h24],
     );
-    const [totals] = await this.db.query('SELECT SUM(shares) AS n FROM workers');
+    const [totals] = await this.db.query('SELECT SUM(shares) AS n, MIN(first_seen_ms) AS first_seen FROM workers');
     const [blocks] = await this.db.query("SELECT COUNT(*) AS n FROM blocks WHERE status <> 'orphaned'");
     const last = await this.db.query('SELECT * FROM blocks ORDER BY height DESC, time_ms DESC LIMIT 1');
     const [paid] = await this.db.query(
@@ -366,7 +424,7 @@ export class PoolStore {
     );
     const [carried] = await this.db.query('SELECT SUM(carried) AS v FROM balances');
     return {
-      hashrate: hashrates(now, rate?.d10, rate?.d60, rate?.d1440),
+      hashrate: hashrates(now, { ...(rate as object), firstSeen: totals?.first_seen } as WindowSums),
       activeMiners: toNumber(rate?.miners),
       activeWorkers: toNumber(rate?.workers),
       sharesTotal: toNumber(totals?.n),
@@ -383,24 +441,21 @@ export class PoolStore {
     const [limit, offset] = limits(options);
     const w = windowStarts(now);
     const rows = await this.db.query(
-      `SELECT r.address, r.d10, r.d60, r.d1440, wk.workers, wk.last_seen_ms, wk.shares, COALESCE(b.carried, 0) AS carried
-       FROM (SELECT address,
-                    SUM(CASE WHEN minute >= ? THEN difficulty ELSE 0 END) AS d10,
-                    SUM(CASE WHEN minute >= ? THEN difficulty ELSE 0 END) AS d60,
-                    SUM(difficulty) AS d1440
+      `SELECT r.*, wk.workers, wk.last_seen_ms, wk.first_seen, wk.shares, COALESCE(b.carried, 0) AS carried
+       FROM (SELECT address, ${WINDOW_SUMS_SQL}
              FROM share_minutes WHERE minute >= ? GROUP BY address) r
-       JOIN (SELECT address, COUNT(*) AS workers, MAX(last_seen_ms) AS last_seen_ms, SUM(shares) AS shares
+       JOIN (SELECT address, COUNT(*) AS workers, MAX(last_seen_ms) AS last_seen_ms, MIN(first_seen_ms) AS first_seen, SUM(shares) AS shares
              FROM workers GROUP BY address) wk ON wk.address = r.address
        LEFT JOIN balances b ON b.address = r.address
        ORDER BY r.d60 DESC, r.address ASC LIMIT ? OFFSET ?`,
-      [w.m10, w.h1, w.h24, limit, offset],
+      [w.m10, w.h1, w.m10, w.h1, w.h24, limit, offset],
     );
     return rows.map((r) => ({
       address: String(r.address),
       workers: toNumber(r.workers),
       lastSeen: toNumber(r.last_seen_ms),
       shares: toNumber(r.shares),
-      hashrate: hashrates(now, r.d10, r.d60, r.d1440),
+      hashrate: hashrates(now, { ...(r as object), firstSeen: r.first_seen } as WindowSums),
       balance: toBigInt(r.carried),
     }));
   }
@@ -411,22 +466,20 @@ export class PoolStore {
     if (workerRows.length === 0) return undefined;
     const w = windowStarts(now);
     const rateRows = await this.db.query(
-      `SELECT worker,
-              SUM(CASE WHEN minute >= ? THEN difficulty ELSE 0 END) AS d10,
-              SUM(CASE WHEN minute >= ? THEN difficulty ELSE 0 END) AS d60,
-              SUM(difficulty) AS d1440
+      `SELECT worker, ${WINDOW_SUMS_SQL}
        FROM share_minutes WHERE address = ? AND minute >= ? GROUP BY worker`,
-      [w.m10, w.h1, address, w.h24],
+      [w.m10, w.h1, w.m10, w.h1, address, w.h24],
     );
     const rates = new Map(rateRows.map((r) => [String(r.worker), r]));
-    let d10 = 0;
-    let d60 = 0;
-    let d1440 = 0;
+    // The address's figures: difficulty summed over its workers, first bucket and first share the earliest of theirs.
+    const sum = { d10: 0, d60: 0, d1440: 0 };
+    const first: { f10?: number; f60?: number; f1440?: number; firstSeen?: number } = {};
+    const earliest = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
     const workerStats: WorkerStats[] = workerRows.map((r) => {
       const rate = rates.get(String(r.worker));
-      d10 += toNumber(rate?.d10);
-      d60 += toNumber(rate?.d60);
-      d1440 += toNumber(rate?.d1440);
+      for (const k of ['d10', 'd60', 'd1440'] as const) sum[k] += toNumber(rate?.[k]);
+      for (const k of ['f10', 'f60', 'f1440'] as const) first[k] = earliest(first[k], optNumber(rate?.[k]));
+      first.firstSeen = earliest(first.firstSeen, toNumber(r.first_seen_ms));
       return {
         address,
         worker: String(r.worker),
@@ -434,7 +487,7 @@ export class PoolStore {
         lastSeen: toNumber(r.last_seen_ms),
         shares: toNumber(r.shares),
         difficulty: toNumber(r.difficulty),
-        hashrate: hashrates(now, rate?.d10, rate?.d60, rate?.d1440),
+        hashrate: hashrates(now, { ...(rate ?? { d10: 0, d60: 0, d1440: 0, f10: null, f60: null, f1440: null }), firstSeen: r.first_seen_ms } as WindowSums),
       };
     });
     const [paid] = await this.db.query(
@@ -447,7 +500,7 @@ export class PoolStore {
       firstSeen: Math.min(...workerStats.map((x) => x.firstSeen)),
       lastSeen: Math.max(...workerStats.map((x) => x.lastSeen)),
       shares: workerStats.reduce((a, x) => a + x.shares, 0),
-      hashrate: hashrates(now, d10, d60, d1440),
+      hashrate: hashrates(now, { ...sum, ...first } as WindowSums),
       balance: await this.balance(address),
       paid: toBigInt(paid?.v),
       workerStats,
