@@ -13,6 +13,7 @@
  *
  * One world for the whole file (serial): starting edges and pages is most of the cost.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { addressToScript, bytesToHex, sharesTopic, hexToBytes } from '@otedama/core';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -165,7 +166,7 @@ test("shares mined in page 1 reach pages 2 and 3 (over WebRTC) and both edges; a
     .toBe('agree');
 });
 
-test("the dashboard's network and earnings views", async () => {
+test("the dashboard's network and earnings views, WCAG 2.1 AA in both themes", async () => {
   const p1 = pages[0]!;
   await expect(p1.locator('#network')).toBeVisible();
   await expect(p1.locator('#net-peers')).not.toHaveText('0');
@@ -178,6 +179,14 @@ test("the dashboard's network and earnings views", async () => {
   await expect(p1.locator('#earn-blocks li').first()).toContainText(/Block at share \d+/, { timeout: 60_000 });
   await p1.locator('#network').screenshot({ path: `${screenshots}/network.png` });
   await p1.locator('#earnings').screenshot({ path: `${screenshots}/earnings.png` });
+  // The same check as e2e/a11y.spec.ts, on these views (they show only while the page is a peer).
+  const found: string[] = [];
+  for (const colorScheme of ['dark', 'light'] as const) {
+    await p1.emulateMedia({ colorScheme });
+    const result = await new AxeBuilder({ page: p1 }).include('#network').include('#earnings').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    found.push(...result.violations.flatMap((v) => v.nodes.map((n) => `${colorScheme}: ${v.id}: ${n.target.join(' ')}`)));
+  }
+  expect(found).toEqual([]);
 });
 
 let coinHeightWhenStopped = 0;

@@ -179,9 +179,12 @@ export async function openMinerRuntime(req: RuntimeRequest): Promise<MinerRuntim
  * cannot start, says why and returns undefined (the page mines through Stratum).
  */
 async function joinSharechain(origins: string[], onEvent: (e: MinerEvent) => void, log: RuntimeRequest['log']): Promise<PeerSession | undefined> {
-  const { PeerSession } = await import('./p2p/peer-session.ts');
+  // The directory first (a few small requests): libp2p is loaded only for a pool that has a network.
+  const { discoverPool } = await import('./p2p/pool-directory.ts');
   try {
-    const session = await PeerSession.start({ origins: [...new Set(origins)], onEvent });
+    const directory = await discoverPool([...new Set(origins)], async (url) => (await fetch(url, { headers: { accept: 'application/json' } })).json());
+    const { PeerSession } = await import('./p2p/peer-session.ts');
+    const session = await PeerSession.start({ directory, onEvent });
     // Diagnostics and the browser tests read the peer here (like self.otedamaGpu in the GPU worker).
     (globalThis as { otedamaPeer?: PeerSession }).otedamaPeer = session;
     return session;

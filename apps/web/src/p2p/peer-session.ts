@@ -20,7 +20,7 @@ import type { MinerEvent } from '../miner.ts';
 import type { ChainWorkerApi } from './chain-worker.ts';
 import type { EarningsSummary, MiningCoin, ShareSource } from './page-chain.ts';
 import { PeerNode, type PeerView } from './peer-node.ts';
-import { discoverPool, type EdgeEntry, type PoolDirectory } from './pool-directory.ts';
+import type { EdgeEntry, PoolDirectory } from './pool-directory.ts';
 import { RedialPlan } from './redial-plan.ts';
 import { TemplateBook } from './template-book.ts';
 import { openWindowStore, type WindowStore } from './window-store.ts';
@@ -83,13 +83,11 @@ export interface PeerSessionState {
 }
 
 export interface PeerSessionOptions {
-  /** HTTP origins of the edges to join through (the page's own, then the person's list). */
-  readonly origins: readonly string[];
+  /** The pool and its edges, as their /api/sharechain answers described them (discoverPool). */
+  readonly directory: PoolDirectory;
   readonly onEvent: (event: MinerEvent) => void;
   readonly iceServers?: RTCIceServer[];
   readonly now?: () => number;
-  /** Reads JSON from a URL (default: fetch). */
-  readonly fetchJson?: (url: string) => Promise<unknown>;
 }
 
 export type OwnShareOutcome =
@@ -162,13 +160,9 @@ export class PeerSession {
     });
   }
 
-  /**
-   * Joins the pool's network: throws PeerNetworkError when no edge describes a sharechain (the
-   * caller falls back to Stratum) or the node cannot start.
-   */
+  /** Joins the pool's network described by `options.directory`: throws PeerNetworkError when the node cannot start. */
   static async start(options: PeerSessionOptions): Promise<PeerSession> {
-    const fetchJson = options.fetchJson ?? (async (url: string) => (await fetch(url, { headers: { accept: 'application/json' } })).json());
-    const directory = await discoverPool(options.origins, fetchJson);
+    const { directory } = options;
     for (const p of directory.problems) options.onEvent({ level: 'warn', text: `edge left out: ${p}` });
     const log: string[] = [];
     const logger = createLogger({
