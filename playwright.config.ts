@@ -27,7 +27,7 @@ const HARNESS_PORT = Number(process.env.OTEDAMA_HARNESS_PORT ?? 5178);
  * each address, which Chromium is told to treat as a secure origin (WebGPU, Web Locks, WebCrypto).
  */
 const P2P_NETNS = NETNS_ADDRESSES;
-const P2P_ARGS = [
+export const P2P_ARGS = [
   ...LAVAPIPE_ARGS,
   `--unsafely-treat-insecure-origin-as-secure=${P2P_ORIGINS.join(',')}`,
   // Host ICE candidates as addresses, not mDNS names: the namespace has no multicast DNS.

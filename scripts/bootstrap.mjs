@@ -165,7 +165,12 @@ function build(node) {
 const tsx = (node) => [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')];
 
 /** `npm run bench:p2p`: the P2P benchmarks, run in this order (extra arguments go to each). */
-const P2P_BENCHES = [join(ROOT, 'core', 'bench', 'sharechain-bench.ts'), join(ROOT, 'edge', 'bench', 'p2p-bench.ts')];
+const P2P_BENCHES = [
+  join(ROOT, 'core', 'bench', 'sharechain-bench.ts'),
+  join(ROOT, 'edge', 'bench', 'p2p-bench.ts'),
+  // Browsers as peers: runs itself inside a network namespace (root), on the built web app.
+  join(ROOT, 'apps', 'web', 'bench', 'p2p-browser-bench.ts'),
+];
 
 async function main() {
   const [command = 'start', ...rest] = process.argv.slice(2);
@@ -194,6 +199,8 @@ async function main() {
     process.exit(run(node, [...tsx(node), join(ROOT, 'edge', 'bench', 'stratum-load.ts'), ...rest], { env }));
   }
   if (command === 'bench:p2p') {
+    ensureBrowser();
+    build(node);
     // One after the other, each printing its table and writing its JSON under bench/results/.
     for (const bench of P2P_BENCHES) {
       const status = run(node, [...tsx(node), bench, ...rest], { env });

@@ -9,6 +9,7 @@
  *   tsx apps/web/e2e-p2p/peer-edge.ts --host 10.99.0.1 --http-port 8080 --p2p-port 4733 \
  *       --data-dir DIR --web-root dist/web (--simnet-difficulty D | --rpc-url URL --rpc-cookie FILE) \
  *       [--bootstrap MULTIADDR]... [--pool '{"initialShareBits":…}'] [--template-valid-ms MS]
+ *       [--preload-shares N]   (mines N shares of 200 payees on its own chain first: a full window to sync)
  *
  * Prints one JSON line on stdout once it serves: { ready, http, peerId, listen, rpcUrl, cookieFile }.
  * Logs (JSON) go to stderr. SIGTERM stops it.
@@ -19,6 +20,12 @@ import {
   addressToScript,
   bytesToHex,
   CoinTips,
+  createChainJob,
+  hashToBigInt,
+  jobMerkleBranch,
+  serializeHeader,
+  sha256d,
+  shareScriptSig,
   encodePoolParams,
   hexToBytes,
   poolIdHex,
@@ -26,6 +33,7 @@ import {
   scriptToAddress,
   ShareChain,
   simnetPoolParams,
+  type AddedShare,
   type PoolParams,
 } from '@otedama/core';
 import { mkdirSync } from 'node:fs';
@@ -37,6 +45,7 @@ import { defaultConfig } from '../../../edge/src/config/config.ts';
 import { createLogger } from '../../../edge/src/logger.ts';
 import { BlockRelay } from '../../../edge/src/p2p/block-relay.ts';
 import { ShareChainHost } from '../../../edge/src/p2p/chain-host-sharechain.ts';
+import { SyncShareChainHost } from '../../../edge/src/p2p/chain-host-sync.ts';
 import { loadOrCreateNodeKey } from '../../../edge/src/p2p/node-key.ts';
 import { P2pNode } from '../../../edge/src/p2p/p2p-node.ts';
 import { PeerIntroducer } from '../../../edge/src/p2p/peer-introducer.ts';
@@ -57,6 +66,7 @@ const { values } = parseArgs({
     bootstrap: { type: 'string', multiple: true, default: [] },
     pool: { type: 'string', default: '{}' },
     'template-valid-ms': { type: 'string', default: '120000' },
+    'preload-shares': { type: 'string', default: '0' },
   },
 });
 const need = (name: keyof typeof values): string => {
@@ -113,13 +123,20 @@ const relay = new BlockRelay({
     if (o.kind === 'submitted' && o.result.accepted && o.result.reason !== 'duplicate') blocksSubmitted++;
   },
 });
-const chainHost = new ShareChainHost(chain, (added) => {
+/** When each share a peer brought was accepted here (ms): propagation figures for the benchmark. */
+const arrivals = new Map<string, number>();
+const onAccepted = (added: AddedShare) => {
+  arrivals.set(added.entry.key, Date.now());
+  if (arrivals.size > 100_000) arrivals.delete(arrivals.keys().next().value as string);
   if (added.isBlock) void relay.onShare(added.entry);
-});
+};
+const chainHost = new ShareChainHost(chain, onAccepted);
+preload(Number(values['preload-shares']));
 const { privateKey } = await loadOrCreateNodeKey(dataDir, logger);
 const publisher = new TemplatePublisher({ poolId: chain.poolId, privateKey, source: coinChain.source, archive, logger, validForMs: Number(values['template-valid-ms']) });
 const node = new P2pNode({
   host: chainHost,
+  syncHost: new SyncShareChainHost(chain, onAccepted),
   privateKey,
   listen: [`/ip4/${host}/tcp/${p2pPort}`, `/ip4/${host}/tcp/${p2pPort === 0 ? 0 : p2pPort + 1}/ws`],
   bootstrap: values.bootstrap!,
@@ -144,6 +161,7 @@ const app = createHttpApp({
       c.res.headers.set('Access-Control-Allow-Origin', '*');
     });
     a.get('/api/sharechain/held/:id', (c) => c.json({ held: chain.has(c.req.param('id')) }));
+    a.get('/api/sharechain/arrivals', (c) => c.json(Object.fromEntries(arrivals)));
     a.get('/api/pool/stats', (c) => c.json({ pool: { network: regtest, algorithm: params.algorithm } }));
     a.get('/api/sharechain', (c) => {
       const tip = chain.tip;
@@ -183,6 +201,40 @@ const server: ServerType = await new Promise((resolve, reject) => {
 const address = server.address();
 const httpPort = typeof address === 'object' && address ? address.port : Number(values['http-port']);
 process.stdout.write(`${JSON.stringify({ ready: true, http: `http://${host}:${httpPort}/`, peerId: node.peerId, listen: node.listenAddresses(), rpcUrl: coinChain.rpcUrl, cookieFile })}\n`);
+
+/**
+ * Mines `n` shares on this edge's own chain before it meets anyone (easy targets: the benchmark's
+ * pool), one share interval apart and ending now, paying 200 payees in turn: a full window for a
+ * page to sync.
+ */
+function preload(n: number): void {
+  if (!(n > 0)) return;
+  const t = coinChain.source.current()!;
+  const coin = { prevHash: t.prevHash, height: t.height, bits: t.bits, reward: t.coinbaseValue, mandatedOutputs: t.defaultWitnessCommitment ? [t.defaultWitnessCommitment] : [], merkleBranch: jobMerkleBranch(t) };
+  let time = Date.now() - n * params.shareIntervalMs;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    time += params.shareIntervalMs;
+    const script = new Uint8Array(22);
+    script[1] = 0x14;
+    script[2] = i % 200;
+    script[3] = 0x5a;
+    const extranonce = new Uint8Array(8);
+    new DataView(extranonce.buffer).setUint32(0, i);
+    const job = createChainJob(chain, { payees: [{ script, bp: 10_000 }], coin, time, minerNonce: extranonce });
+    const scriptSig = shareScriptSig(t.height, extranonce);
+    const merkleRoot = job.merkleRoot(job.coinbase(scriptSig));
+    for (let nonce = 0; ; nonce++) {
+      const header = serializeHeader({ version: t.version, prevHash: t.prevHash, merkleRoot, time: Math.floor(time / 1000), bits: t.bits, nonce });
+      if (hashToBigInt(sha256d(header)) <= job.target) {
+        const r = chain.add(job.encode(header, scriptSig));
+        if (r.kind !== 'accepted') throw new Error(`preloaded share ${i} was not accepted: ${r.kind}`);
+        break;
+      }
+    }
+  }
+  log.info('preloaded shares', { shares: n, height: chain.height, windowShares: chain.window().shares, seconds: Math.round(performance.now() - t0) / 1000 });
+}
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -31,11 +31,12 @@ import {
 test.describe.configure({ mode: 'serial' });
 
 /**
- * A test pool where things happen within a test's patience: ASERT aims at a share every 0.5 s
- * (simnet's blocks every ~8 shares then come every few seconds), and the window spans 20 coin
- * blocks of work (~160 shares), so a fresh page has a window worth syncing in steps.
+ * A test pool where things happen within a test's patience: shares start at 2^16 hashes
+ * (0x1f00ffff) and ASERT aims at one every 0.5 s, so the chain holds a few hundred shares by the
+ * time a fresh page syncs it (progress in several batches); simnet's blocks (TEST_BLOCK_DIFFICULTY)
+ * come every few dozen shares, so one is found while the edges are down.
  */
-const POOL = { shareIntervalMs: 500, asertHalfLifeMs: 30_000, windowSpread: 20 };
+const POOL = { shareIntervalMs: 500, asertHalfLifeMs: 30_000, windowSpread: 20, initialShareBits: 0x1f00ffff };
 /** OP_TRUE P2WSH: the finder the edges' /api/sharechain computes nextPayouts for. */
 const FINDER_SCRIPT = '00204ae81572f06e1b88fd5ced7a1a000945432e83e1551e6f721ee9c00b8cc33260';
 
@@ -231,6 +232,8 @@ test('a fresh page syncs the window from its peers, with progress shown, then mi
   expect(progress[0]!.percent).toBeLessThan(100);
   expect((await state(p4)).tip!.height).toBeGreaterThanOrEqual(target);
   await expect(p4.locator('#net-sync-detail')).toContainText('In step with the network');
+  // Only then does it mine: its own shares join the chain.
+  await expect.poll(async () => (await state(p4)).ownShares, { timeout: 90_000 }).toBeGreaterThan(0);
 });
 
 test('a page that injects invalid shares is cut off by the pages and the edge it reaches', async ({ browser }) => {
@@ -275,7 +278,7 @@ test('a page that injects invalid shares is cut off by the pages and the edge it
   const own = (await state(honest[0]!)).ownShares;
   await expect.poll(async () => (await state(honest[0]!)).ownShares, { timeout: 60_000 }).toBeGreaterThan(own);
   const key = (await state(honest[0]!)).lastOwnShare!;
-  await expect.poll(() => arrivedAt(honest[1]!, key), { timeout: 30_000 }).toBeDefined();
+  await expect.poll(() => arrivedAt(honest[1]!, key), { timeout: 60_000 }).toBeDefined();
 });
 
 test('a reload resumes from IndexedDB and syncs only what is missing', async () => {

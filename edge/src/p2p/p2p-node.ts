@@ -50,6 +50,8 @@ export const CATCH_UP_INTERVAL_MS = 30_000;
 
 export interface P2pNodeOptions {
   readonly host: ChainHost;
+  /** The chain as window sync feeds it (syncHostOf: coin checks of old blocks left to history); default `host`. */
+  readonly syncHost?: ChainHost;
   readonly privateKey: PrivateKey;
   /** Multiaddrs to listen on (multiaddrs.ts checked them). */
   readonly listen: readonly string[];
@@ -211,7 +213,7 @@ export class P2pNode {
     this.syncServer = syncServer;
     const windowSync = new WindowSync({
       client: new SyncClient(node, options.host.poolId),
-      host: options.host,
+      host: options.syncHost ?? options.host,
       guard,
       peers: () => handshake.admittedPeers(),
       logger: options.logger,

@@ -6,13 +6,12 @@
  * pay it and why each block found did or did not. Runs inside chain-worker.ts, off the main
  * thread; plain synchronous code, so Vitest drives it directly.
  *
- * The coin context comes from templates (CoinTips fed by the edges' signed templates). A share
- * fetched by sync on a coin block the page never had a template for (an older block in the
- * window, the coin moved on since) cannot have its coin checked here: it is validated with
- * everything else (work, links, time, difficulty, uncles, the coinbase paying exactly the
- * window's payouts) and the coin check is left to the edges, which have a node.
+ * The coin context comes from templates (CoinTips fed by the edges' signed templates); shares
+ * fetched by sync on coin blocks the page never had a template for are taken as core's
+ * addSynced says (every check but the coin's, which edges with a node make).
  */
 import {
+  addSynced,
   bitsToTarget,
   bytesToHex,
   CoinTips,
@@ -161,12 +160,8 @@ export class PageChain {
   }
 
   private add(bytes: Uint8Array, source: ShareSource, history: boolean): AddResult {
-    const chain = this.c;
-    let r = chain.add(bytes, history ? { history: true } : {});
-    if (source === 'sync' && !history && ((r.kind === 'held-back' && r.reason === 'unknown-coin-tip') || (r.kind === 'invalid' && r.reason === 'coin-tip-stale'))) {
-      r = chain.add(bytes, { history: true });
-    }
-    return r;
+    const options = history ? { history: true } : {};
+    return source === 'sync' ? addSynced(this.c, bytes, options) : this.c.add(bytes, options);
   }
 
   receive(bytes: Uint8Array, source: ShareSource, history = false): PageVerdict {

@@ -58,11 +58,11 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** How long one dial (WebSockets to an edge, or a relayed WebRTC upgrade) may take. */
 export const DIAL_TIMEOUT_MS = 15_000;
 /**
- * Shares per sync request: progress shows every 32 shares; a full window of 8,640 is 270
- * requests of ~20 KB, each answered in milliseconds on a LAN (the edge's 512 would make a
- * page's progress jump in steps of a minute's worth of a slow link).
+ * Shares per sync request: progress shows every 128 shares, and a full window of 8,640 is 68
+ * requests, within the burst an edge allows one peer (peer-guard.ts: 100 requests, then 10/s),
+ * where the edge's own 512 would make a page's progress jump in steps of minutes on a slow link.
  */
-export const PAGE_SYNC_BATCH_SHARES = 32;
+export const PAGE_SYNC_BATCH_SHARES = 128;
 
 type ScoredGossipSub = GossipSub & { getScore(peer: string): number; getMeshPeers(topic: string): string[]; getSubscribers(topic: string): PeerId[] };
 type Services = { identify: unknown; ping: unknown; pubsub: ScoredGossipSub };

@@ -45,6 +45,8 @@ const LOG_LINES = 200;
 const SYNC_REPORTS = 64;
 /** Blocks this page found, remembered for the dashboard. */
 const OWN_BLOCKS = 32;
+/** WebRTC dials remembered (how long meeting a browser takes: the benchmark reads them). */
+const REMEMBERED_DIALS = 256;
 
 export type EdgeLinkState = 'connected' | 'connecting' | 'waiting';
 
@@ -122,6 +124,10 @@ export class PeerSession {
   private workKey = '';
   private stopped = false;
   private readonly ownBlocks: string[] = [];
+  /** A sync run has finished since Start: only then does the page mine (on the chain its peers hold). */
+  private synced = false;
+  /** Browser dials through a relay to a direct WebRTC connection: how long each took (ms) and whether it worked. */
+  readonly webrtcDials: { ms: number; ok: boolean }[] = [];
   private ownShares = 0;
   private lastOwnShare: string | undefined;
   /** The sync progress reports of recent runs, oldest first (what the page showed). */
@@ -156,6 +162,10 @@ export class PeerSession {
       onSyncProgress: (p) => {
         this.syncReports.push(p);
         if (this.syncReports.length > SYNC_REPORTS) this.syncReports.shift();
+        if (!this.synced && (p.state === 'synced' || p.state === 'failed')) {
+          this.synced = true;
+          this.workChanged();
+        }
       },
     });
   }
@@ -242,10 +252,10 @@ export class PeerSession {
     return this.api;
   }
 
-  /** The template to mine on now, as the chain job wants it. */
+  /** The template to mine on now, as the chain job wants it (none until the window is synced). */
   miningCoin(): MiningCoin | undefined {
     const t = this.book.current()?.template;
-    if (!t) return undefined;
+    if (!t || !this.synced) return undefined;
     return {
       prevHash: t.prevHash,
       height: t.height,
@@ -260,6 +270,10 @@ export class PeerSession {
 
   /** Why there is no work now, if there is none. */
   noWorkReason(): string | undefined {
+    if (!this.synced) {
+      const p = this.node.syncProgress();
+      return this.restoring ? 'verifying the stored window' : `syncing the window${p.percent !== undefined ? ` (${Math.floor(p.percent)} %)` : ''}`;
+    }
     if (this.book.current()) return undefined;
     const last = this.book.last();
     if (last?.stale) return `the last template is ${last.stale}; waiting for an edge`;
@@ -300,6 +314,11 @@ export class PeerSession {
   /** When (ms since the epoch) a share (hex id) was first accepted here; for propagation figures. */
   arrivedAt(key: string): number | undefined {
     return this.arrivals.get(key);
+  }
+
+  /** Every remembered arrival: share id (hex) -> ms since the epoch. */
+  arrivalTimes(): Record<string, number> {
+    return Object.fromEntries(this.arrivals);
   }
 
   /**
@@ -468,10 +487,20 @@ export class PeerSession {
         continue;
       }
       const edge = this.edgeByPeer.get(edgeId)!;
+      const self = this.node.peerId;
       for (const peer of peers) {
-        if (this.edgeByPeer.has(peer) || this.hasDirect(peer)) continue;
+        // One dialer per pair (the lower peer id), so two browsers never race to meet each other.
+        if (peer < self || this.edgeByPeer.has(peer) || this.hasDirect(peer)) continue;
         // Through the edge's relay, then a direct WebRTC connection (the relayed one only signals).
-        void this.node.dial(`${edge.dial[0]}/p2p-circuit/webrtc/p2p/${peer}`).catch(() => undefined);
+        const t0 = this.now();
+        const done = (ok: boolean) => {
+          this.webrtcDials.push({ ms: this.now() - t0, ok });
+          if (this.webrtcDials.length > REMEMBERED_DIALS) this.webrtcDials.shift();
+        };
+        void this.node.dial(`${edge.dial[0]}/p2p-circuit/webrtc/p2p/${peer}`).then(
+          () => done(true),
+          () => done(false),
+        );
       }
     }
   }
