@@ -123,6 +123,7 @@ export class PeerSession {
   private stored = 0;
   private workKey = '';
   private stopped = false;
+  private ticking = false;
   private readonly ownBlocks: string[] = [];
   /** A sync run has finished since Start: only then does the page mine (on the chain its peers hold). */
   private synced = false;
@@ -351,18 +352,25 @@ export class PeerSession {
 
   private async flushOutbox(): Promise<void> {
     if (!this.outboxCount || this.node.shareListeners() === 0) return;
-    for (const s of await this.store.outbox()) {
-      try {
-        const peers = await this.node.publishShare(s.bytes);
-        if (peers === 0) return;
-      } catch (err) {
-        // Already gossiped (gossipsub knows its id): it went out before, nothing to keep.
-        if (!/Duplicate/i.test((err as Error).message)) return;
+    let sent = 0;
+    let oldest = Infinity;
+    try {
+      for (const s of await this.store.outbox()) {
+        try {
+          const peers = await this.node.publishShare(s.bytes);
+          if (peers === 0) break;
+        } catch (err) {
+          // Already gossiped (gossipsub knows its id): it went out before, nothing to keep.
+          if (!/Duplicate/i.test((err as Error).message)) break;
+        }
+        await this.store.removeOutbox(s.id);
+        sent++;
+        oldest = Math.min(oldest, s.at);
       }
-      await this.store.removeOutbox(s.id);
-      this.outboxCount = Math.max(0, this.outboxCount - 1);
-      this.options.onEvent({ level: 'info', text: `share ${s.id.slice(0, 12)}… found ${Math.round((this.now() - s.at) / 1000)} s ago while no peer was reachable: gossiped now` });
+    } finally {
+      this.outboxCount = (await this.store.outbox()).length;
     }
+    if (sent) this.options.onEvent({ level: 'info', text: `${sent} share(s) found while no peer was reachable (the oldest ${Math.round((this.now() - oldest) / 1000)} s ago): gossiped now` });
   }
 
   private async flush(): Promise<void> {
@@ -510,7 +518,17 @@ export class PeerSession {
   }
 
   private async tick(): Promise<void> {
-    if (this.stopped) return;
+    // One tick at a time: a slow store write must not let the next tick flush the same outbox.
+    if (this.stopped || this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.tickOnce();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async tickOnce(): Promise<void> {
     const now = this.now();
     for (const peer of this.plan.due()) void this.dialEdge(peer);
     if (now - this.lastIntroductions >= INTRODUCE_EVERY_MS && this.node.admittedPeers().some((p) => this.edgeByPeer.has(p))) {
