@@ -31,6 +31,7 @@ import { PeerGuard, type RateLimits } from './peer-guard.ts';
 import { PoolHandshake } from './pool-handshake.ts';
 import { ShareGossip } from './share-gossip.ts';
 import { installStreamGate, UNGATED_PROTOCOLS } from './stream-gate.ts';
+import { transportOf } from './transports.ts';
 import { SyncClient } from './sync-client.ts';
 import { SyncServer } from './sync-server.ts';
 import { SYNC_PEER_WAIT_MS, WindowSync, type SyncProgress } from './window-sync.ts';
@@ -129,12 +130,7 @@ function listenFailure(err: Error): string {
   return m.split('\n')[0]!;
 }
 
-export function transportOf(addr: string): string {
-  if (addr.includes('/p2p-circuit')) return 'relay';
-  if (addr.includes('/webrtc')) return 'webrtc';
-  if (/\/wss?(\/|$)/.test(addr)) return 'websockets';
-  return 'tcp';
-}
+export { transportOf };
 
 export class P2pNode {
   readonly guard: PeerGuard;

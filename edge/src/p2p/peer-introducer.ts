@@ -6,13 +6,12 @@
  * browsers spread their connections instead of all dialing the same few.
  */
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2';
-import type { Connection, Libp2p, Stream } from '@libp2p/interface';
+import type { Libp2p } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { lpStream } from '@libp2p/utils';
-import { decodeIntroductionRequest, encodeIntroductionResponse, introductionProtocol, MAX_INTRODUCTION_FRAME_BYTES, P2pCodecError } from '@otedama/core';
+import { decodeIntroductionRequest, encodeIntroductionResponse, introductionProtocol, MAX_INTRODUCTION_FRAME_BYTES } from '@otedama/core';
 import type { Logger } from '../logger.ts';
 import type { P2pExtension, P2pExtensionContext } from './p2p-node.ts';
-import { PENALTY } from './peer-guard.ts';
+import { handleOneRequest } from './request-stream.ts';
 
 /** A peer has this long to send its request, and we to answer. */
 const INTRODUCTION_TIMEOUT_MS = 5_000;
@@ -31,7 +30,21 @@ export class PeerIntroducer implements P2pExtension {
   async start(context: P2pExtensionContext): Promise<void> {
     if (this.context) return;
     this.context = context;
-    await context.node.handle(this.protocol, (stream, conn) => void this.serve(stream, conn), { maxInboundStreams: MAX_INBOUND_INTRODUCTION_STREAMS });
+    await handleOneRequest(
+      context.node,
+      this.protocol,
+      {
+        guard: context.guard,
+        log: this.log,
+        what: 'introduction request',
+        maxFrameBytes: MAX_INTRODUCTION_FRAME_BYTES,
+        timeoutMs: INTRODUCTION_TIMEOUT_MS,
+        decode: decodeIntroductionRequest,
+        answer: (max, peer) => encodeIntroductionResponse({ type: 'peers', peers: this.introduce(peer, max).map((p) => peerIdFromString(p).toMultihash().bytes) }),
+        error: (text) => encodeIntroductionResponse({ type: 'error', text }),
+      },
+      MAX_INBOUND_INTRODUCTION_STREAMS,
+    );
   }
 
   async stop(): Promise<void> {
@@ -55,41 +68,4 @@ export class PeerIntroducer implements P2pExtension {
     return peers.slice(0, max);
   }
 
-  private async serve(stream: Stream, conn: Connection): Promise<void> {
-    const context = this.context;
-    if (!context) return stream.abort(new Error('stopping'));
-    const peer = conn.remotePeer.toString();
-    const { guard } = context;
-    const signal = AbortSignal.timeout(INTRODUCTION_TIMEOUT_MS);
-    const lp = lpStream(stream, { maxDataLength: MAX_INTRODUCTION_FRAME_BYTES });
-    try {
-      let frame;
-      try {
-        frame = await lp.read({ signal });
-      } catch (err) {
-        const name = (err as Error).name;
-        if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') guard.ban(peer, 'oversized-frame', `introduction request over ${MAX_INTRODUCTION_FRAME_BYTES} bytes`);
-        stream.abort(err as Error);
-        return;
-      }
-      let max: number;
-      try {
-        max = decodeIntroductionRequest(frame.subarray());
-      } catch (err) {
-        if (!(err instanceof P2pCodecError)) throw err;
-        await lp.write(encodeIntroductionResponse({ type: 'error', text: err.reason }), { signal }).catch(() => undefined);
-        guard.penalize(peer, PENALTY.malformedRequest, `malformed introduction request: ${err.reason}`);
-        stream.abort(new Error(err.reason));
-        return;
-      }
-      const answer = guard.allowSync(peer)
-        ? { type: 'peers' as const, peers: this.introduce(peer, max).map((p) => peerIdFromString(p).toMultihash().bytes) }
-        : { type: 'error' as const, text: 'too many requests; slow down' };
-      await lp.write(encodeIntroductionResponse(answer), { signal });
-      await stream.close({ signal });
-    } catch (err) {
-      this.log.debug('introduction request not answered', { peer, error: (err as Error).message });
-      stream.abort(err as Error);
-    }
-  }
 }

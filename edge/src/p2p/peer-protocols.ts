@@ -16,5 +16,6 @@ export { SyncClient, PeerSyncError } from './sync-client.ts';
 export { WindowSync, type SyncProgress, type SyncState } from './window-sync.ts';
 export { PeerGuard, BAN_SCORE, PENALTY, type Ban, type Offence, type RateLimits } from './peer-guard.ts';
 export { verdictOf } from './chain-host-sharechain.ts';
+export { transportOf } from './transports.ts';
 export type { ChainHost, ChainTip, ShareVerdict } from './chain-host.ts';
 export { createLogger, type Logger, type LogLevel } from '../logger.ts';

@@ -108,7 +108,7 @@ export class ChainJobClient {
       prevhash: work.prevhash,
       coinb1: work.coinb1,
       coinb2: work.coinb2,
-      merkleBranch: work.merkleBranch,
+      merkleBranch: [...work.merkleBranch],
       version: work.version,
       nbits: work.nbits,
       ntime: work.ntime,

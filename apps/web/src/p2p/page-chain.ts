@@ -34,6 +34,7 @@ import {
   type Payouts,
   type ShareCoinbaseParts,
   type ShareEntry,
+  type StratumJobFields,
 } from '@otedama/core';
 import { verdictOf, type ShareVerdict } from '@otedama/edge/peer';
 
@@ -50,15 +51,8 @@ export interface PageVerdict {
 }
 
 /** A job for the page's miner, in Stratum's shape (miner.ts builds headers from it), with the exact target. */
-export interface ChainWork {
+export interface ChainWork extends StratumJobFields {
   readonly jobId: string;
-  readonly prevhash: string;
-  readonly coinb1: string;
-  readonly coinb2: string;
-  readonly merkleBranch: string[];
-  readonly version: string;
-  readonly nbits: string;
-  readonly ntime: string;
   /** The share target (a hash at or below it is a share) and the coin's block target. */
   readonly target: bigint;
   readonly blockTarget: bigint;

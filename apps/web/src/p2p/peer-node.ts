@@ -41,6 +41,7 @@ import {
   ShareGossip,
   SyncClient,
   SyncServer,
+  transportOf,
   WindowSync,
   type ChainHost,
   type Logger,
@@ -90,14 +91,6 @@ export interface PeerView {
   readonly latencyMs: number | undefined;
   readonly admitted: boolean;
   readonly score: number;
-}
-
-function transportOf(c: Connection): string {
-  const a = c.remoteAddr.toString();
-  if (a.includes('/webrtc')) return 'webrtc';
-  if (a.includes('/p2p-circuit')) return 'relay';
-  if (/\/wss?(\/|$)/.test(a)) return 'websockets';
-  return 'other';
 }
 
 export class PeerNode {
@@ -227,7 +220,7 @@ export class PeerNode {
       const rtts = conns.map((c) => c.rtt).filter((r): r is number => typeof r === 'number');
       return {
         id,
-        transports: conns.map(transportOf),
+        transports: conns.map((c) => transportOf(c.remoteAddr.toString())),
         latencyMs: rtts.length ? Math.min(...rtts) : undefined,
         admitted: this.isAdmitted(id),
         score: Math.round(this.guard.score(id) * 10) / 10,
