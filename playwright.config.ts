@@ -60,7 +60,8 @@ export default defineConfig({
   projects: [
     {
       name: 'engines-lavapipe',
-      testMatch: /kernels\/e2e\/.*\.spec\.ts/,
+      // kernels/e2e: the GPU and CPU engines' harness; wasm/e2e: the WASM-only KawPow suite.
+      testMatch: /(kernels|wasm)\/e2e\/.*\.spec\.ts/,
       use: { baseURL: `http://127.0.0.1:${HARNESS_PORT}`, launchOptions: { executablePath: CHROMIUM, args: LAVAPIPE_ARGS } },
     },
     {

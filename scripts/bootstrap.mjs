@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The entry point behind `npm start`, `npm test`, `npm run bench`, `npm run bench:stratum`,
-// `npm run bench:p2p` and `npm run build`.
+// The entry point behind `npm start`, `npm test`, `npm run build` and the benchmarks (`npm run
+// bench`, bench:stratum, bench:p2p, bench:rig, bench:kawpow, bench:hostile).
 //
 // It runs on whatever Node the machine has (Node 20 included) and:
 //   1. brings Node 22 from the npm registry into .tools/node22 when the system Node is older;
@@ -174,7 +174,7 @@ const P2P_BENCHES = [
 
 async function main() {
   const [command = 'start', ...rest] = process.argv.slice(2);
-  const known = ['start', 'test', 'bench', 'bench:stratum', 'bench:p2p', 'bench:rig', 'build', 'node'];
+  const known = ['start', 'test', 'bench', 'bench:stratum', 'bench:p2p', 'bench:rig', 'bench:kawpow', 'bench:hostile', 'build', 'node'];
   if (!known.includes(command)) fail(`unknown command "${command}"; expected one of ${known.join(', ')}`);
   const node = ensureNode();
   ensureDeps();
@@ -212,6 +212,13 @@ async function main() {
     ensureBrowser();
     build(node);
     process.exit(run(node, [...tsx(node), join(ROOT, 'apps', 'rig', 'bench', 'rig-hashrate.ts'), ...rest], { env }));
+  }
+  if (command === 'bench:kawpow') {
+    buildWasm(node);
+    process.exit(run(node, [...tsx(node), join(ROOT, 'wasm', 'bench', 'kawpow-bench.ts'), ...rest], { env }));
+  }
+  if (command === 'bench:hostile') {
+    process.exit(run(node, [...tsx(node), join(ROOT, 'edge', 'bench', 'hostile.ts'), ...rest], { env }));
   }
   if (command === 'test') {
     ensureBrowser();

@@ -159,6 +159,41 @@ export class PowVerificationError extends OtedamaError {
 }
 
 /**
+ * A wallet key or key file that cannot be used: a private key out of secp256k1's range, a WIF
+ * that does not decode, a malformed or tampered backup, a wrong passphrase. `field` names what.
+ */
+export class WalletError extends OtedamaError {
+  override readonly name = 'WalletError';
+  constructor(readonly field: string, reason: string) {
+    super('wallet', reason);
+  }
+}
+
+/** A block height (or the epoch it falls in) that is not an integer, negative, or beyond what the algorithm or a configured cap allows. */
+export class InvalidHeightError extends OtedamaError {
+  override readonly name = 'InvalidHeightError';
+  constructor(reason: string) {
+    super('invalid-height', reason);
+  }
+}
+
+/** A KawPow mix hash that is not 32 bytes (or not hex), as submitted by a miner or read from a block. */
+export class InvalidMixHashError extends OtedamaError {
+  override readonly name = 'InvalidMixHashError';
+  constructor(reason: string) {
+    super('invalid-mix-hash', reason);
+  }
+}
+
+/** A KawPow dataset size (in 1024-bit items) that is not an integer in 2..the epoch's real size. */
+export class InvalidDatasetSizeError extends OtedamaError {
+  override readonly name = 'InvalidDatasetSizeError';
+  constructor(reason: string) {
+    super('invalid-dataset-size', reason);
+  }
+}
+
+/**
  * A peer-to-peer wire message (handshake, sync request or response) that is malformed: too
  * short, too long, an unknown type, a count above its limit. `reason` names the field; the
  * receiver answers with an error and charges the sender.
@@ -167,16 +202,5 @@ export class P2pCodecError extends OtedamaError {
   override readonly name = 'P2pCodecError';
   constructor(reason: string) {
     super('p2p-codec', reason);
-  }
-}
-
-/**
- * A wallet key or key file that cannot be used: a private key out of secp256k1's range, a WIF
- * that does not decode, a malformed or tampered backup, a wrong passphrase. `field` names what.
- */
-export class WalletError extends OtedamaError {
-  override readonly name = 'WalletError';
-  constructor(readonly field: string, reason: string) {
-    super('wallet', reason);
   }
 }

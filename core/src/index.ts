@@ -28,5 +28,6 @@ export * from './share-validator.ts';
 export * from './sha256d-hasher.ts';
 export * from './share-hash-set.ts';
 export * from './sharechain/index.ts';
-export * from './p2p/index.ts';
 export * from './wallet/index.ts';
+export * from './algorithms/kawpow/index.ts';
+export * from './p2p/index.ts';

@@ -44,3 +44,38 @@ describe('ShareHashSet growth', () => {
     expect(s.has(12345, 67890)).toBe(false);
   });
 });
+
+describe('ShareHashSet deletion', () => {
+  it('deletes keys (backward shift) and agrees with a Set model through growth', () => {
+    const s = new ShareHashSet();
+    const model = new Set<string>();
+    let seed = 12345;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    // Few distinct keys in a small range so probe runs are long and deletions shift keys.
+    for (let i = 0; i < 60_000; i++) {
+      const hi = rnd() % 7;
+      const lo = 1 + (rnd() % 4000); // (0, 0) is stored as (0, 1)
+      const k = `${hi}:${lo}`;
+      if (rnd() % 3 === 0) {
+        expect(s.delete(hi, lo)).toBe(model.delete(k));
+      } else {
+        expect(s.add(hi, lo)).toBe(!model.has(k));
+        model.add(k);
+      }
+      if (i % 997 === 0) expect(s.size).toBe(model.size);
+    }
+    for (let hi = 0; hi < 7; hi++) for (let lo = 1; lo <= 4000; lo++) expect(s.has(hi, lo)).toBe(model.has(`${hi}:${lo}`));
+  });
+
+  it('deletes by hash, including the all-zero key', () => {
+    const s = new ShareHashSet();
+    const h = sha256d(new Uint8Array([1]));
+    expect(s.addHash(h)).toBe(true);
+    expect(s.deleteHash(h)).toBe(true);
+    expect(s.hasHash(h)).toBe(false);
+    expect(s.deleteHash(h)).toBe(false);
+    expect(s.add(0, 0)).toBe(true);
+    expect(s.delete(0, 0)).toBe(true);
+    expect(s.add(0, 0)).toBe(true);
+  });
+});

@@ -12,6 +12,9 @@
  * the miner controls within a job (extranonce1, extranonce2, ntime, nonce, version bits), so equal
  * headers are the duplicates; a false duplicate needs a 64-bit collision (~n^2 / 2^65 for n shares
  * of one job: 2.4e-7 for 3 million).
+ *
+ * Keys can be deleted (a share whose commit failed is forgotten so it can be submitted again):
+ * backward-shift deletion keeps probe runs intact without tombstones.
  */
 import { readU32LE } from './hex.ts';
 
@@ -49,6 +52,32 @@ class Table {
     this.hi[at] = hi;
     this.lo[at] = lo;
     this.count++;
+  }
+
+  /**
+   * Empties slot `at` by backward-shift deletion (no tombstones): every later key of the probe
+   * run that may legally sit in the hole moves into it, so lookups never stop early.
+   */
+  removeAt(at: number): void {
+    const H = this.hi;
+    const L = this.lo;
+    const mask = this.mask;
+    let hole = at;
+    for (let j = (hole + 1) & mask; ; j = (j + 1) & mask) {
+      const h = H[j]!;
+      const l = L[j]!;
+      if (h === 0 && l === 0) break;
+      const home = (l ^ Math.imul(h, 0x9e3779b1)) & mask;
+      // The key at j stays when its home lies cyclically in (hole, j].
+      const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (stays) continue;
+      H[hole] = h;
+      L[hole] = l;
+      hole = j;
+    }
+    H[hole] = 0;
+    L[hole] = 0;
+    this.count--;
   }
 }
 
@@ -91,6 +120,26 @@ export class ShareHashSet {
     if (at >= 0) return false;
     this.table.put(-at - 1, hi, lo);
     if (this.table.count * 2 > this.table.hi.length) this.startGrow();
+    return true;
+  }
+
+  /** Removes the key of a 32-byte hash (a share whose commit failed); returns whether it was present. */
+  deleteHash(hash: Uint8Array): boolean {
+    return this.delete(readU32LE(hash, 4), readU32LE(hash, 0));
+  }
+
+  /**
+   * Removes a 64-bit key; returns whether it was present. Rare (rollbacks), so a growth in
+   * progress is finished first rather than deleting from a table half moved.
+   */
+  delete(hi: number, lo: number): boolean {
+    hi >>>= 0;
+    lo >>>= 0;
+    if (hi === 0 && lo === 0) lo = 1;
+    if (this.old) this.finishMigration();
+    const at = this.table.find(hi, lo);
+    if (at < 0) return false;
+    this.table.removeAt(at);
     return true;
   }
 

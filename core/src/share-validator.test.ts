@@ -194,6 +194,69 @@ describe('ShareValidator', () => {
   });
 });
 
+describe('ShareValidator: one share, one credit', () => {
+  it('a header accepted under one job id is a duplicate under every job id of the same template', async () => {
+    const v = validator();
+    // Three jobs of one template: a base and two refreshes with later ntimes (new ids).
+    v.addJob(jobSpec('a', {}, fields(0x20000000, NTIME)));
+    v.addJob(jobSpec('b', {}, fields(0x20000000, NTIME + 30)));
+    v.addJob(jobSpec('c', {}, fields(0x20000000, NTIME + 60)));
+    expect(v.templateCount).toBe(1);
+    // A share whose ntime is valid for all three (>= every job's ntime) builds one header.
+    const sub = { extranonce2: '00000000', ntime: u32ToHex(NTIME + 60) };
+    const nonce = await mine(fields(), sub, ctx.shareTarget.target);
+    const verdicts = ['a', 'b', 'c'].map((jobId) => v.validate({ ...sub, jobId, nonce }, ctx));
+    expect(verdicts.map((r) => (r.ok ? 'accepted' : r.reason))).toEqual(['accepted', 'duplicate', 'duplicate']);
+    // Another template (other coinbase) is another scope.
+    const other = { ...fields(), coinb2: fields().coinb2.replace('00f2052a01000000', '00e1f50500000000') };
+    v.addJob(jobSpec('d', {}, other));
+    expect(v.templateCount).toBe(2);
+  });
+
+  it('a variant shares its base template, bounds ntime by its own ntime, and goes stale with it', async () => {
+    const v = validator();
+    const base = v.addJob(jobSpec('a'));
+    const variant = v.variant(base, 'a2', NTIME + 10);
+    expect(variant.fields.ntime).toBe(u32ToHex(NTIME + 10));
+    expect(v.getJob('a2')).toBeUndefined(); // held by the caller, not registered
+    // The base's ntime is below the variant's lower bound.
+    expect(v.validate({ jobId: 'a2', extranonce2: '00000000', ntime: u32ToHex(NTIME), nonce: '00000000' }, ctx, variant)).toMatchObject({ reason: 'bad-ntime' });
+    const sub = { extranonce2: '00000000', ntime: u32ToHex(NTIME + 10) };
+    const nonce = await mine(fields(), sub, ctx.shareTarget.target);
+    expect(v.validate({ ...sub, jobId: 'a2', nonce }, ctx, variant).ok).toBe(true);
+    expect(v.validate({ ...sub, jobId: 'a', nonce }, ctx)).toMatchObject({ reason: 'duplicate' });
+    v.addJob(jobSpec('n', { cleanJobs: true }, { ...fields(), prevhash: prevHashToStratum(new Uint8Array(32).fill(9)) }));
+    expect(v.isStale(variant)).toBe(true);
+    expect(v.validate({ ...sub, jobId: 'a2', nonce }, ctx, variant)).toMatchObject({ reason: 'stale' });
+  });
+
+  it('a template whose registered jobs all left the history is retired: its variants answer stale', () => {
+    const v = new ShareValidator({ now: () => NOW_MS, maxJobs: 2 });
+    const a = v.addJob(jobSpec('a'));
+    const va = v.variant(a, 'a2', NTIME + 1);
+    const other = (n: number) => ({ ...fields(), coinb1: fields().coinb1.replace('03a08601', `03a086${n.toString(16).padStart(2, '0')}`) });
+    v.addJob(jobSpec('b', {}, other(2)));
+    expect(v.isStale(va)).toBe(false);
+    v.addJob(jobSpec('c', {}, other(3))); // evicts a, the last registered job of its template
+    expect(v.isStale(va)).toBe(true);
+    expect(v.validate({ jobId: 'a2', extranonce2: '00000000', ntime: u32ToHex(NTIME + 1), nonce: '00000000' }, ctx, va)).toMatchObject({ reason: 'stale' });
+  });
+
+  it('rollback forgets a share whose recording failed, so it can be submitted again', async () => {
+    const v = validator();
+    v.addJob(jobSpec('a'));
+    const sub = { jobId: 'a', extranonce2: '00000000', ntime: u32ToHex(NTIME) };
+    const nonce = await mine(fields(), sub, ctx.shareTarget.target);
+    const first = v.validate({ ...sub, nonce }, ctx);
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    expect(v.validate({ ...sub, nonce }, ctx)).toMatchObject({ reason: 'duplicate' });
+    expect(v.rollback(first)).toBe(true);
+    expect(v.rollback(first)).toBe(false);
+    expect(v.validate({ ...sub, nonce }, ctx).ok).toBe(true);
+  });
+});
+
 describe('target helpers', () => {
   it('hashAtOrBelow matches the bigint comparison, including equality', () => {
     const t = difficultyToTarget(0.37);

@@ -10,12 +10,29 @@
  * (v & ~m) | (vb & m) differ; a share is accepted if either verifies (stratum-clients.md §3.3).
  * Jobs made by the edge keep version & 0x1fffe000 == 0, so both agree there.
  *
+ * One share, one credit: duplicates are detected per *template*, not per job id. Jobs that differ
+ * only in ntime (a refresh of the same template under a new id, a per-connection variant sent
+ * after a difficulty change) build the same header from the same submission, so they share one
+ * ShareTemplate and its set of accepted header hashes: a header accepted under one id is a
+ * duplicate under every other. A template's identity is a digest of every job field but ntime
+ * (templateKey), so the rule needs nothing from the caller and holds for any job stream that
+ * speaks this job shape (the edge's Stratum jobs today, the sharechain's later).
+ *
+ * Accepted is provisional until the caller made it durable: `rollback(share)` forgets a share
+ * whose commit failed, so the miner may submit it again.
+ *
+ * Job history: registered jobs are looked up by id (bounded by maxJobs); variants are not
+ * registered (they are held by whoever sent them, e.g. the edge's connection) but share their
+ * base job's template and epoch, so they answer "stale" after a clean job exactly like their
+ * base. A template whose last registered job left the history is retired: its jobs, variants
+ * included, answer "stale" and its duplicate set is freed.
+ *
  * Performance: job bytes are decoded once per job, the header and merkle scratch buffers are
  * reused, the target test is a byte compare (no bigint), and the hash function is injectable
  * (the edge passes node:crypto's SHA-256; browsers use core's).
  */
 import { STRATUM_ERROR, type StratumErrorCode } from './errors.ts';
-import { hexToBytes, readU32LE, writeU32LE } from './hex.ts';
+import { bytesToHex, hexToBytes, readU32LE, u32ToHex, writeU32LE } from './hex.ts';
 import { ShareHashSet } from './share-hash-set.ts';
 import { createSha256dHasher } from './sha256d-hasher.ts';
 import { DEFAULT_VERSION_ROLLING_MASK, prevHashFromStratum, type StratumJobFields } from './stratum-job.ts';
@@ -84,6 +101,32 @@ export interface ShareJobSpec {
   readonly cleanJobs: boolean;
   /** When the job was made (ms since the epoch). */
   readonly createdAt: number;
+  /**
+   * Identity of the job's template for duplicate detection (default: templateKey of the
+   * fields). Jobs with the same key must build the same header from the same submission.
+   */
+  readonly templateKey?: string;
+}
+
+/**
+ * The duplicate scope shared by every job of one template (refreshes and variants included):
+ * the header hashes of its accepted shares.
+ */
+export interface ShareTemplate {
+  /** See ShareJobSpec.templateKey. */
+  readonly key: string;
+  /** Clean-job generation the template belongs to. */
+  readonly epoch: number;
+  /**
+   * Accepted shares by header hash: the header is a function of extranonce1|extranonce2|ntime|
+   * nonce|version bits and the template, so equal headers are exactly the duplicates (see
+   * share-hash-set.ts).
+   */
+  readonly accepted: ShareHashSet;
+  /** Registered jobs of the template still in the history. */
+  jobs: number;
+  /** True once no registered job of the template is left: its jobs answer "stale". */
+  retired: boolean;
 }
 
 /** A registered job with its fields decoded once. */
@@ -98,11 +141,8 @@ export interface ShareJob extends ShareJobSpec {
   readonly coinb2: Uint8Array;
   readonly branch: readonly Uint8Array[];
   readonly blockTargetLE: Uint8Array;
-  /**
-   * Accepted shares by header hash: the header is a function of extranonce1|extranonce2|ntime|
-   * nonce|version bits, so equal headers are exactly the duplicates (see share-hash-set.ts).
-   */
-  readonly accepted: ShareHashSet;
+  /** The template's duplicate scope, shared with every job of the same template. */
+  readonly template: ShareTemplate;
 }
 
 /** A share target precomputed for fast comparison; build with `shareTarget(difficulty)`. */
@@ -227,12 +267,13 @@ export interface ShareValidatorOptions {
 
 /**
  * Remembers recent jobs and validates shares against them. One instance per job stream (the
- * edge has one); duplicate detection is per job, keyed by the header (a function of
- * extranonce1|extranonce2|ntime|nonce|version bits), so it holds across connections and
- * reconnects.
+ * edge has one); duplicate detection is per template (see the module comment), keyed by the
+ * header hash, so it holds across job ids, connections and reconnects.
  */
 export class ShareValidator {
   private readonly jobs = new Map<string, ShareJob>();
+  /** Templates of the current epoch by key. */
+  private readonly templates = new Map<string, ShareTemplate>();
   private epoch = 0;
   private readonly hash: Sha256dFn;
   private readonly now: () => number;
@@ -255,41 +296,93 @@ export class ShareValidator {
     if (!Number.isInteger(spec.extranonce2Size) || spec.extranonce2Size < 1 || spec.extranonce2Size > 32) {
       throw new RangeError(`extranonce2Size must be 1..32 (got ${spec.extranonce2Size})`);
     }
-    if (spec.cleanJobs) {
-      this.epoch++;
-      // Stale jobs answer "stale" until evicted; their duplicate sets are no longer needed.
-      for (const j of this.jobs.values()) j.accepted.clear();
-    }
+    if (spec.cleanJobs) this.newEpoch();
     const f = spec.fields;
+    const prevHash = prevHashFromStratum(f.prevhash);
+    const coinb1 = hexToBytes(f.coinb1, undefined, 'coinb1');
+    const coinb2 = hexToBytes(f.coinb2, undefined, 'coinb2');
+    const branch = f.merkleBranch.map((b, i) => hexToBytes(b, 32, `merkle_branch[${i}]`));
+    const version = parseInt(f.version, 16) >>> 0;
+    const nbits = parseInt(f.nbits, 16) >>> 0;
+    const key = spec.templateKey ?? this.templateKey({ prevHash, coinb1, coinb2, branch, version, nbits, extranonce2Size: spec.extranonce2Size });
+    let template = this.templates.get(key);
+    if (!template) {
+      template = { key, epoch: this.epoch, accepted: new ShareHashSet(), jobs: 0, retired: false };
+      this.templates.set(key, template);
+    }
+    template.jobs++;
     const job: ShareJob = {
       ...spec,
       epoch: this.epoch,
-      version: parseInt(f.version, 16) >>> 0,
-      nbits: parseInt(f.nbits, 16) >>> 0,
+      version,
+      nbits,
       ntime: parseInt(f.ntime, 16) >>> 0,
-      prevHash: prevHashFromStratum(f.prevhash),
-      coinb1: hexToBytes(f.coinb1, undefined, 'coinb1'),
-      coinb2: hexToBytes(f.coinb2, undefined, 'coinb2'),
-      branch: f.merkleBranch.map((b, i) => hexToBytes(b, 32, `merkle_branch[${i}]`)),
+      prevHash,
+      coinb1,
+      coinb2,
+      branch,
       blockTargetLE: targetToLE(spec.blockTarget > MAX_TARGET ? MAX_TARGET : spec.blockTarget),
-      accepted: new ShareHashSet(),
+      template,
     };
     this.jobs.set(job.id, job);
     while (this.jobs.size > this.maxJobs) {
       const oldest = this.jobs.keys().next().value as string;
-      this.jobs.get(oldest)!.accepted.clear();
+      const evicted = this.jobs.get(oldest)!;
       this.jobs.delete(oldest);
+      if (--evicted.template.jobs === 0 && !evicted.template.retired) this.retire(evicted.template);
     }
     return job;
+  }
+
+  /**
+   * A job of the same template as `base` under another id and a later ntime (what the edge
+   * sends one connection after its difficulty changed). It shares the base's template (a share
+   * accepted under one is a duplicate under the other) and epoch, and its own ntime is the lower
+   * bound of submitted ntimes. Not registered: the caller keeps it and passes it to validate().
+   */
+  variant(base: ShareJob, id: string, ntime: number): ShareJob {
+    const t = ntime >>> 0;
+    return { ...base, id, cleanJobs: true, createdAt: this.now(), fields: { ...base.fields, ntime: u32ToHex(t) }, ntime: t };
+  }
+
+  /**
+   * The template identity of a job: SHA-256d over every field that shapes the header except
+   * ntime (prevhash, version, nbits, coinbase parts with their lengths, merkle branch,
+   * extranonce2 size), as hex.
+   */
+  templateKey(j: Pick<ShareJob, 'prevHash' | 'coinb1' | 'coinb2' | 'branch' | 'version' | 'nbits' | 'extranonce2Size'>): string {
+    const size = 32 + 4 + 4 + 4 + 4 + j.coinb1.length + 4 + j.coinb2.length + 4 + 32 * j.branch.length;
+    const buf = new Uint8Array(size);
+    let o = 0;
+    buf.set(j.prevHash, o);
+    o += 32;
+    writeU32LE(buf, o, j.version);
+    writeU32LE(buf, o + 4, j.nbits);
+    writeU32LE(buf, o + 8, j.extranonce2Size);
+    writeU32LE(buf, o + 12, j.coinb1.length);
+    o += 16;
+    buf.set(j.coinb1, o);
+    o += j.coinb1.length;
+    writeU32LE(buf, o, j.coinb2.length);
+    o += 4;
+    buf.set(j.coinb2, o);
+    o += j.coinb2.length;
+    writeU32LE(buf, o, j.branch.length);
+    o += 4;
+    for (const b of j.branch) {
+      buf.set(b, o);
+      o += 32;
+    }
+    return bytesToHex(this.hash(buf));
   }
 
   getJob(id: string): ShareJob | undefined {
     return this.jobs.get(id);
   }
 
-  /** True when a newer clean job exists. */
+  /** True when a newer clean job exists, or the job's template left the history. */
   isStale(job: ShareJob): boolean {
-    return job.epoch < this.epoch;
+    return job.epoch < this.epoch || job.template.retired;
   }
 
   /** Number of remembered jobs. */
@@ -297,11 +390,37 @@ export class ShareValidator {
     return this.jobs.size;
   }
 
+  /** Templates of the current epoch still in the history. */
+  get templateCount(): number {
+    return this.templates.size;
+  }
+
   /** Forgets every job (e.g. when the template source restarts). */
   clear(): void {
-    for (const j of this.jobs.values()) j.accepted.clear();
+    this.newEpoch();
     this.jobs.clear();
+  }
+
+  /**
+   * Forgets an accepted share whose recording failed (e.g. its database commit), so the same
+   * submission is accepted again later instead of being a duplicate nobody was credited for.
+   * Returns whether the share was still remembered.
+   */
+  rollback(share: AcceptedShare): boolean {
+    if (share.job.template.retired) return false;
+    return share.job.template.accepted.deleteHash(share.hash);
+  }
+
+  /** A clean job: every template so far is stale; their duplicate sets are no longer needed. */
+  private newEpoch(): void {
     this.epoch++;
+    for (const t of this.templates.values()) this.retire(t);
+  }
+
+  private retire(t: ShareTemplate): void {
+    t.retired = true;
+    t.accepted.clear();
+    this.templates.delete(t.key);
   }
 
   /**
@@ -310,7 +429,7 @@ export class ShareValidator {
    */
   validate(sub: ShareSubmission, ctx: ShareContext, job: ShareJob | undefined = this.jobs.get(sub.jobId)): ShareVerdict {
     if (!job) return rejectShare('job-not-found');
-    if (job.epoch < this.epoch) return rejectShare('stale');
+    if (this.isStale(job)) return rejectShare('stale');
     const en2 = sub.extranonce2;
     if (en2.length !== job.extranonce2Size * 2) {
       return rejectShare('bad-extranonce2', `expected ${job.extranonce2Size} bytes, got ${en2.length / 2}`);
@@ -382,7 +501,7 @@ export class ShareValidator {
       const achieved = hashDifficultyFast(hash);
       return rejectShare('low-difficulty', `${formatDifficulty(achieved)} < ${formatDifficulty(ctx.shareTarget.difficulty)}`, achieved);
     }
-    if (!job.accepted.addHash(hash)) return rejectShare('duplicate');
+    if (!job.template.accepted.addHash(hash)) return rejectShare('duplicate');
     const kept = new Uint8Array(hash);
     return {
       ok: true,

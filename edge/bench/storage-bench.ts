@@ -38,9 +38,13 @@ const RING = Array.from({ length: 65_536 }, (_, n) => ({
   hash: n.toString(16).padStart(64, '0'),
 }));
 let seq = 0;
+/** Hashes past the ring's get this run's prefix (unique within and across runs on one database). */
+const RUN_PREFIX = Date.now().toString(16).slice(-8);
 function share(): ShareRecord {
   const r = RING[seq++ & 0xffff]!;
-  return { time: Date.now(), address: r.address, worker: r.worker, difficulty: 1024, shareDiff: 2048.5, jobId: r.jobId, height: 840_000, isBlock: false, hash: r.hash };
+  // Every share hash is unique (the database refuses a second row for a hash).
+  const n = seq - 1;
+  return { time: Date.now(), address: r.address, worker: r.worker, difficulty: 1024, shareDiff: 2048.5, jobId: r.jobId, height: 840_000, isBlock: false, hash: n < 65_536 ? r.hash : RUN_PREFIX + n.toString(16).padStart(56, '0') };
 }
 
 interface Row {

@@ -83,7 +83,9 @@ async function main(): Promise<void> {
       port: 0,
       initialDifficulty: BENCH_DIFFICULTY,
       vardiff: { ...stratum.vardiff, minDifficulty: BENCH_DIFFICULTY, maxDifficulty: BENCH_DIFFICULTY },
+      // One address opens every connection here, and the bench measures capacity: no limits.
       maxConnectionsPerIp: 1_000_000,
+      maxConnections: 1_000_000,
       banThreshold: 1e12,
       idleTimeoutSeconds: 3600,
     },

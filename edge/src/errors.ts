@@ -84,6 +84,31 @@ export class StorageError extends OtedamaError {
   }
 }
 
+/**
+ * The database already holds a share with this hash (the UNIQUE index on shares.hash): the share
+ * was credited before, through another job id, connection or edge. The miner is told "duplicate".
+ */
+export class DuplicateShareError extends OtedamaError {
+  override readonly name = 'DuplicateShareError';
+  constructor(readonly hash: string) {
+    super('duplicate-share', `a share with hash ${hash} is already recorded`);
+  }
+}
+
+/** Another running otedama holds the data folder (its lock file); nothing in the folder was touched. */
+export class DataDirLockedError extends OtedamaError {
+  override readonly name = 'DataDirLockedError';
+  constructor(
+    readonly dataDir: string,
+    readonly holderPid: number | undefined,
+  ) {
+    super(
+      'data-dir-locked',
+      `the data folder ${dataDir} is in use by another otedama${holderPid ? ` (pid ${holderPid})` : ''}; stop it first, or give this one its own folder with --data-dir`,
+    );
+  }
+}
+
 /** A JSON-RPC error answered by the coin node (bitcoind's code and message, e.g. -28 warming up). */
 export class RpcError extends OtedamaError {
   override readonly name = 'RpcError';
@@ -151,7 +176,7 @@ export class MetricsError extends OtedamaError {
 export class ApiError extends OtedamaError {
   override readonly name = 'ApiError';
   constructor(
-    readonly status: 400 | 403 | 404 | 409 | 429 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 429 | 500 | 503,
     code: string,
     reason: string,
     readonly details: { readonly field?: string; readonly retryAfterSeconds?: number } = {},

@@ -9,8 +9,13 @@ import { mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { addressToScript } from '@otedama/core';
+import { AdminToken } from './api/admin-token.ts';
 import { createApiRoutes } from './api/api.ts';
+import { BlockReconciler, COINBASE_MATURITY } from './accounting/block-reconciler.ts';
 import { connectChain } from './chain/chain.ts';
+import { rpcChainView, simnetChainView } from './chain/chain-view.ts';
+import { processConnectionBudget } from './config/connection-budget.ts';
+import { DataDirLock } from './storage/data-dir-lock.ts';
 import type { EdgeConfig } from './config/config.ts';
 import { ConfigError, ListenError } from './errors.ts';
 import { createHttpApp } from './api/http-app.ts';
@@ -28,6 +33,7 @@ import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from './simnet/simnet.ts';
 import { openStorage, type Storage } from './storage/open-storage.ts';
 import { ShareWriter } from './storage/share-writer.ts';
 import { chainAddressValidator, startStratum } from './stratum/stratum-service.ts';
+import type { StratumStats } from './stratum/stratum-server.ts';
 import { resolveWebRoot } from './api/web-root.ts';
 import { createWidgetRoutes } from './api/widget-routes.ts';
 import { WIDGET_VERSION } from '@otedama/widget';
@@ -51,13 +57,27 @@ export interface Edge {
   readonly schemaVersion: number;
   /** The libp2p node's peer id and listen multiaddrs (dialable as --bootstrap); absent with p2p off. */
   readonly p2p?: { readonly peerId: string; readonly listen: readonly string[] };
+  /** The Stratum server's own accounting (connections, shares, refusals, buffered bytes, ...). */
+  stratumStats(): StratumStats;
   stop(): Promise<void>;
 }
 
 export interface StartEdgeOptions {
   /** Progress of long operations (migrations), for the terminal. */
   readonly onProgress?: (line: string) => void;
+  /** Where OTEDAMA_TEST_FAULT is read (default process.env); see TEST_FAULTS. */
+  readonly env?: Record<string, string | undefined>;
 }
+
+/**
+ * Test-only fault injection, read once at start from OTEDAMA_TEST_FAULT (never set it on a real
+ * pool): the hostile tests use it to crash the edge at the one moment a crash costs the most.
+ *   exit-after-submitblock  SIGKILL this process right after the node accepted a found block,
+ *                           before the edge records it (the reconciler repairs this at start).
+ *   skip-block-write-ahead  do not write found blocks ahead (with the above: the reconciler must
+ *                           find the block in the chain by its coinbase).
+ */
+export const TEST_FAULTS = ['exit-after-submitblock', 'skip-block-write-ahead'] as const;
 
 function listen(app: Hono, host: string, port: number): Promise<ServerType> {
   return new Promise((resolve, reject) => {
@@ -72,8 +92,26 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
   const webRoot = resolveWebRoot(config.http.webRoot, WEB_ROOT);
   if (webRoot.built) log.info('web app', { webRoot: webRoot.path, from: webRoot.configured ? '--web-root / http.web_root' : 'default' });
   else log.warn('web app is not built; / answers 503 until it is (npm start builds it)', { webRoot: webRoot.path });
+  // One edge per data folder: nothing in it is touched before the lock is ours.
+  const lock = DataDirLock.acquire(config.dataDir);
   mkdirSync(config.dataDir, { recursive: true });
-  const stopOnFailure: (() => Promise<void>)[] = [];
+  const faults = new Set((options.env ?? process.env).OTEDAMA_TEST_FAULT?.split(',').map((f) => f.trim()).filter(Boolean) ?? []);
+  for (const f of faults) {
+    if (!(TEST_FAULTS as readonly string[]).includes(f)) throw new ConfigError(`OTEDAMA_TEST_FAULT: unknown fault "${f}" (known: ${TEST_FAULTS.join(', ')})`);
+    log.warn('test fault injection is on: never run a real pool like this', { fault: f });
+  }
+  const budget = processConnectionBudget();
+  const stratumConfig = { ...config.stratum, maxConnections: config.stratum.maxConnections || budget.stratum };
+  const httpMaxConnections = config.http.maxConnections || budget.http;
+  log.info('connection limits', {
+    descriptorLimit: budget.descriptorLimit,
+    from: budget.source,
+    reserved: budget.reserved,
+    stratum: stratumConfig.maxConnections,
+    stratumPerIp: stratumConfig.maxConnectionsPerIp,
+    http: httpMaxConnections,
+  });
+  const stopOnFailure: (() => Promise<void>)[] = [async () => lock.release()];
   const unwind = async () => {
     for (const stop of stopOnFailure.reverse()) await stop().catch(() => undefined);
   };
@@ -108,6 +146,26 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
 
     const payoutAddress = config.pool.payoutAddress || (chain.simnet ? SIMNET_DEFAULT_PAYOUT_ADDRESS : undefined);
     if (!payoutAddress) throw new ConfigError('pool.payoutAddress is required when chain.mode is "rpc"');
+    // Before the PPLNS window and balances load: the books first catch up with the chain.
+    const reconciler = new BlockReconciler({
+      chain: chain.simnet ? simnetChainView(chain.simnet) : rpcChainView(chain.client),
+      store: storage.store,
+      network: chain.network,
+      poolAddress: payoutAddress,
+      coinbaseTag: config.pool.coinbaseTag,
+      logger,
+      // Simnet has no reorgs: its blocks are final at once.
+      maturity: chain.simnet ? 1 : COINBASE_MATURITY,
+    });
+    try {
+      await reconciler.reconcile();
+    } catch (err) {
+      log.error('could not reconcile the books with the chain; will retry on the next block', { error: (err as Error).message });
+    }
+    const unsubscribeReconcile = chain.source.onTemplate((u) => {
+      if (u.newBlock) void reconciler.refresh().catch((err: Error) => log.warn('block status refresh failed', { error: err.message }));
+    });
+    stopOnFailure.push(async () => unsubscribeReconcile());
     const pplns = await PplnsPayoutProvider.load({
       params: {
         windowSize: config.pool.pplnsWindow,
@@ -132,16 +190,29 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
     stopOnFailure.push(() => shareWriter.stop());
 
     const stratum = await startStratum({
-      config: config.stratum,
+      config: stratumConfig,
       coinbaseTag: config.pool.coinbaseTag,
       logger,
       templateSource: chain.source,
       validateAddress: chainAddressValidator(chain.network, chain.simnet ? 'simnet' : undefined),
       payouts: pplns,
       hooks: createShareAccounting({ writer: shareWriter, metrics }),
+      beforeSubmitBlock: faults.has('skip-block-write-ahead')
+        ? undefined
+        : async (block) => {
+            const plan = pplns.planFoundBlock(block);
+            if (plan) await storage.store.recordBlockSubmission(plan);
+          },
       onBlock: (block) => {
         log.info('block found', { height: block.height, hash: block.hash, accepted: block.accepted });
-        if (!block.accepted) return;
+        if (block.accepted && faults.has('exit-after-submitblock')) {
+          log.warn('test fault: SIGKILL after the node accepted the block, before recording it', { height: block.height, hash: block.hash });
+          process.kill(process.pid, 'SIGKILL');
+        }
+        if (!block.accepted) {
+          storage.store.deleteBlockSubmission(block.hash).catch((err: Error) => log.warn('write-ahead row of a rejected block not removed', { hash: block.hash, error: err.message }));
+          return;
+        }
         metrics.blocksFound.inc();
         // Simnet has no reorgs: its blocks are final at once; a real chain's wait for maturity.
         pplns.recordFoundBlock(block, chain.simnet ? 'confirmed' : 'pending').catch((err: Error) =>
@@ -166,10 +237,13 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
 
     let metricsServer: MetricsServer | undefined;
     if (config.metrics.port !== undefined) {
-      metricsServer = await startMetricsServer(registry, { host: config.metrics.host, port: config.metrics.port });
+      metricsServer = await startMetricsServer(registry, { host: config.metrics.host, port: config.metrics.port, ratePerMinute: config.security.probeRateLimitPerMinute });
       stopOnFailure.push(() => metricsServer!.stop());
       log.info('metrics listening', { url: metricsServer.url });
     }
+
+    const adminToken = await AdminToken.create(config.dataDir);
+    stopOnFailure.push(() => adminToken.remove());
 
     const startedAt = Date.now();
     const app = new Hono();
@@ -178,6 +252,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
       {
         webRoot: webRoot.path,
         startedAt,
+        probeRateLimitPerMinute: config.security.probeRateLimitPerMinute,
         health: () => ({
           chain: { height: chain.source.current()?.height, network: chain.network, mode: config.chain.mode, rpcUrl: chain.rpcUrl },
           stratum: stratum.stats(),
@@ -205,6 +280,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
             },
             dataDir: config.dataDir,
             sharechain: network,
+            adminToken,
             rateLimitPerMinute: config.security.apiRateLimitPerMinute,
             logger,
           })(a);
@@ -231,6 +307,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
     );
     nodeWs.wss.options.maxPayload = MAX_WS_MESSAGE_BYTES;
     const http = await listen(httpApp, config.http.host, config.http.port);
+    // Connections past the HTTP share of the descriptor budget are dropped at accept.
+    (http as { maxConnections?: number }).maxConnections = httpMaxConnections;
     nodeWs.injectWebSocket(http);
     stopOnFailure.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
     const address = http.address();
@@ -247,6 +325,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
       metricsUrl: metricsServer?.url ?? `${httpUrl}metrics`,
       schemaVersion: storage.migration.to,
       ...(network.p2p ? { p2p: { peerId: network.p2p.peerId, listen: network.p2p.listenAddresses() } } : {}),
+      stratumStats: () => stratum.stats(),
       stop() {
         stopping ??= (async () => {
           for (const client of nodeWs.wss.clients) client.terminate();
@@ -261,8 +340,11 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
           await network.stop();
           await metricsServer?.stop();
           processMetrics.stop();
+          unsubscribeReconcile();
           await chain.stop();
           await storage.close();
+          await adminToken.remove();
+          lock.release();
           log.info('stopped');
         })();
         return stopping;

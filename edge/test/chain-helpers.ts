@@ -54,6 +54,8 @@ export interface BlockSpec {
   readonly commitment?: Uint8Array;
   /** Serialize the coinbase with the witness reserved value (default: when committed). */
   readonly coinbaseWitness?: boolean;
+  /** Text tag in the coinbase scriptSig (default '/otedama-test/'). */
+  readonly tag?: string;
 }
 
 export interface BuiltBlock {
@@ -89,7 +91,7 @@ export async function buildBlock(spec: BlockSpec): Promise<BuiltBlock> {
   const value = spec.outputs.reduce((s, o) => s + o.value, 0n);
   const parts = buildCoinbaseParts(
     { height: spec.coinbaseHeight ?? spec.height, coinbaseValue: value, ...(commitment ? { defaultWitnessCommitment: commitment } : {}) },
-    { outputs: spec.outputs, extranonceBytes: 8, tag: '/otedama-test/' },
+    { outputs: spec.outputs, extranonceBytes: 8, tag: spec.tag ?? '/otedama-test/' },
   );
   const en = spec.extranonce ?? new Uint8Array(8);
   const coinbase = assembleCoinbase(parts.coinb1, en.slice(0, 4), en.slice(4, 8), parts.coinb2);

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../src/storage/migrations.ts';
 import { runOtedama } from './cli-run.ts';
 import { startEdgeProcess, type EdgeProcess } from './edge-process.ts';
 
@@ -45,7 +46,7 @@ describe('otedama CLI against a running edge', () => {
 
   it('node status reports the chain from /health', async () => {
     const s = await json(['node', 'status']);
-    expect(s).toMatchObject({ status: 'ok', chain: { network: 'regtest', mode: 'simnet', rpcUrl: edge.rpcUrl }, stratumUrl: edge.stratumUrl, database: { backend: 'sqlite', schemaVersion: 1 } });
+    expect(s).toMatchObject({ status: 'ok', chain: { network: 'regtest', mode: 'simnet', rpcUrl: edge.rpcUrl }, stratumUrl: edge.stratumUrl, database: { backend: 'sqlite', schemaVersion: MIGRATIONS.length } });
   }, 40_000);
 
   it('monitor --once prints one frame and exits', async () => {
@@ -74,13 +75,16 @@ describe('otedama CLI against a running edge', () => {
     expect(d.environment.node).toBe(process.versions.node);
     expect(d.environment.cores).toBeGreaterThan(0);
     expect(d.config.dataDir).toBe(edge.dataDir);
-    expect(d.database).toMatchObject({ backend: 'sqlite', ok: true, schemaVersion: 1 });
+    expect(d.database).toMatchObject({ backend: 'sqlite', ok: true, schemaVersion: MIGRATIONS.length });
     expect(d.chain.ok).toBe(true);
     expect(typeof d.webgpu.available).toBe('boolean');
   }, 50_000);
 
-  it('profile writes a .cpuprofile in the data folder', async () => {
-    const r = await runOtedama(['profile', '--duration', '1s', '--url', edge.url], { timeoutMs: 30_000 });
+  it('profile writes a .cpuprofile in the data folder (with the admin token from it)', async () => {
+    const anonymous = await runOtedama(['profile', '--duration', '1s', '--url', edge.url, '--data-dir', join(tmpdir(), 'no-such-otedama-dir')]);
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.stderr).toMatch(/no admin token in .*no-such-otedama-dir/);
+    const r = await runOtedama(['profile', '--duration', '1s', '--url', edge.url, '--data-dir', edge.dataDir], { timeoutMs: 30_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`${edge.dataDir}/profiles/cpu-`);
     expect(r.stdout).toMatch(/Chrome DevTools › Performance or speedscope/);

@@ -1,13 +1,24 @@
 /**
  * Starts the real `otedama pool` as a child process on free loopback ports with a fresh data
  * folder (as apps/web/e2e/edge-fixture.ts does for the browser tests), parses the URLs it
- * prints, and stops it with SIGTERM.
+ * prints, and stops it with SIGTERM. Options for the hostile tests: a given data folder (kept on
+ * stop), extra environment, a descriptor limit (`ulimit -n`), and `exited` to watch a crash.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliEnv, OTEDAMA_BIN, ROOT } from './cli-run.ts';
+
+export interface EdgeProcessOptions {
+  /** Use this data folder (not removed on stop) instead of a fresh temporary one. */
+  readonly dataDir?: string;
+  readonly env?: Record<string, string>;
+  /** Start under `ulimit -n N` (the process's descriptor limit). */
+  readonly ulimitFiles?: number;
+  /** The checkout whose `edge/bin/otedama.mjs` runs (default this one; the hostile bench attacks older ones). */
+  readonly root?: string;
+}
 
 export interface EdgeProcess {
   /** http://127.0.0.1:PORT (no trailing slash). */
@@ -20,6 +31,9 @@ export interface EdgeProcess {
   readonly dataDir: string;
   /** The libp2p node's first listen multiaddr (with /p2p/<peer id>); undefined with --no-p2p. */
   readonly p2pAddr: string | undefined;
+  readonly pid: number;
+  /** Resolves when the process exits, with its exit code or signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -27,17 +41,21 @@ export interface EdgeProcess {
 /** Longest wait for the edge's "Open http://…" line. */
 const START_TIMEOUT_MS = 30_000;
 
-export async function startEdgeProcess(extraArgs: readonly string[] = []): Promise<EdgeProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'otedama-edge-test-'));
-  const child = spawn(
-    process.execPath,
-    [OTEDAMA_BIN, 'pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--p2p-port', '0', '--data-dir', dataDir, ...extraArgs],
-    { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+export async function startEdgeProcess(extraArgs: readonly string[] = [], options: EdgeProcessOptions = {}): Promise<EdgeProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'otedama-edge-test-'));
+  const root = options.root ?? ROOT;
+  const bin = options.root ? join(options.root, 'edge', 'bin', 'otedama.mjs') : OTEDAMA_BIN;
+  const args = [bin, 'pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0',
+    // An older checkout (bench:hostile's "before") has no libp2p node and no --p2p-port flag.
+    ...(options.root ? [] : ['--p2p-port', '0']), '--data-dir', dataDir, ...extraArgs];
+  const [cmd, argv] = options.ulimitFiles === undefined
+    ? [process.execPath, args]
+    : ['sh', ['-c', `ulimit -n ${options.ulimitFiles} && exec "$0" "$@"`, process.execPath, ...args]];
+  const child = spawn(cmd, argv, { cwd: root, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -45,7 +63,7 @@ export async function startEdgeProcess(extraArgs: readonly string[] = []): Promi
       await exited;
       clearTimeout(killer);
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     await new Promise<void>((resolve, reject) => {
@@ -79,6 +97,8 @@ export async function startEdgeProcess(extraArgs: readonly string[] = []): Promi
     rpcPort: Number(rpc[2]),
     dataDir,
     p2pAddr: p2p?.[1],
+    pid: child.pid!,
+    exited,
     output: () => out,
     stop,
   };

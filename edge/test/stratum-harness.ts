@@ -170,11 +170,13 @@ export class LineClient {
     );
   }
 
-  static connect(port: number, options: { tls?: boolean } = {}): Promise<LineClient> {
+  /** `localAddress`: the source address (another loopback address, 127.0.0.2..., is another IP). */
+  static connect(port: number, options: { tls?: boolean; localAddress?: string } = {}): Promise<LineClient> {
     return new Promise((resolve, reject) => {
+      const from = options.localAddress ? { localAddress: options.localAddress } : {};
       const socket = options.tls
-        ? tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => resolve(new LineClient(socket)))
-        : netConnect({ host: '127.0.0.1', port }, () => resolve(new LineClient(socket)));
+        ? tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...from }, () => resolve(new LineClient(socket)))
+        : netConnect({ host: '127.0.0.1', port, ...from }, () => resolve(new LineClient(socket)));
       socket.once('error', reject);
     });
   }

@@ -7,20 +7,12 @@
  *   node --import tsx kernels/bench/sha256d-browser-bench.ts [--seconds 5] [--npi 32] [--wg 64]
  *     [--adapters lavapipe,swiftshader] [--engine webgpu] [--json out.json]
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
-import { createServer } from 'vite';
-import { LAVAPIPE_ARGS, SWIFTSHADER_ARGS } from '../../playwright.config.ts';
 import type { BenchResults } from '../e2e/bench-page.ts';
+import { descendantCpuSeconds, launchAdapter, startHarnessServer } from './browser-harness.ts';
+import { arg } from './cli-args.ts';
 
-const ADAPTER_ARGS: Record<string, string[]> = { lavapipe: LAVAPIPE_ARGS, swiftshader: SWIFTSHADER_ARGS };
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 
 const seconds = Number(arg('seconds', '5'));
 const adapters = arg('adapters', 'lavapipe,swiftshader').split(',');
@@ -32,46 +24,12 @@ for (const key of ['npi', 'wg', 'targetMs']) {
 }
 const jsonOut = arg('json', '');
 
-const server = await createServer({
-  configFile: fileURLToPath(new URL('../e2e/vite.harness.config.ts', import.meta.url)),
-  server: { port: 0, host: '127.0.0.1' },
-});
-await server.listen();
-const base = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:5178/';
-
-/** CPU seconds (user + system) used so far by every descendant process of `pid` (Linux /proc). */
-function descendantCpuSeconds(pid: number): number {
-  const ticksPerSecond = 100; // USER_HZ on Linux
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the parenthesised command: state ppid ... utime(14) stime(15), 1-based.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  let ticks = 0;
-  for (const s of stats.values()) {
-    for (let q = s.ppid; q > 1; q = stats.get(q)?.ppid ?? 0) {
-      if (q === pid) {
-        ticks += s.ticks;
-        break;
-      }
-    }
-  }
-  return ticks / ticksPerSecond;
-}
+const { server, base } = await startHarnessServer();
 
 const rows: { adapter: string; engine: string; description: string; mhs: number; dispatchNonces?: number; cpuShare?: number }[] = [];
 try {
   for (const adapter of adapters) {
-    const args = ADAPTER_ARGS[adapter];
-    if (!args) throw new Error(`unknown adapter "${adapter}" (known: ${Object.keys(ADAPTER_ARGS).join(', ')})`);
-    const browser = await chromium.launch({ executablePath: process.env.OTEDAMA_CHROMIUM ?? '/usr/bin/chromium', args });
+    const browser = await launchAdapter(adapter);
     try {
       const page = await browser.newPage();
       await page.goto(new URL(`kernels/e2e/bench.html?${query}`, base).href);

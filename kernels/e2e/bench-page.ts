@@ -5,6 +5,7 @@
 import type { NonceSearchEngine } from '@otedama/core';
 import { autoTuneDispatchNonces } from '../src/dispatch-tuner.ts';
 import { isHarnessEngine, openHarnessEngine } from './harness-engines.ts';
+import { runPage } from './page-run.ts';
 
 export interface BenchFigure {
   readonly engine: string;
@@ -90,14 +91,4 @@ async function main(): Promise<void> {
   reference.close();
 }
 
-main()
-  .then(() => {
-    results.status = 'done';
-  })
-  .catch((err: unknown) => {
-    results.status = 'failed';
-    results.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  })
-  .finally(() => {
-    out.textContent = JSON.stringify(results, null, 2);
-  });
+runPage(main, results, out);

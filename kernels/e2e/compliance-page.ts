@@ -1,8 +1,9 @@
 /**
- * compliance.html: runs the shared SHA-256d suite in this page or in a dedicated worker and
- * publishes progress as window.__results for Playwright (kernels/e2e/sha256d.spec.ts).
+ * compliance.html: runs an engine suite (the shared SHA-256d suite, or with suite=kawpow the
+ * KawPow GPU cases and core's shared KawPow suite) in this page or in a dedicated worker and
+ * publishes progress as window.__results for Playwright (sha256d.spec.ts, kawpow.spec.ts).
  */
-import { runCompliance, settingsFromQuery, type CaseReport, type ComplianceEvent } from './compliance-runner.ts';
+import { runSuite, settingsFromQuery, type CaseReport, type ComplianceEvent } from './compliance-runner.ts';
 
 export interface ComplianceResults {
   status: 'running' | 'done' | 'failed';
@@ -19,9 +20,12 @@ declare global {
   }
 }
 
-const settings = settingsFromQuery(location.search);
-const context = new URLSearchParams(location.search).get('context') === 'worker' ? 'worker' : 'page';
-const results: ComplianceResults = { status: 'running', engine: settings.engine, context, cases: [] };
+const query = new URLSearchParams(location.search);
+const suite = query.get('suite') === 'kawpow' ? 'kawpow' : 'sha256d';
+const engine = suite === 'kawpow' ? 'webgpu' : settingsFromQuery(location.search).engine;
+const context = query.get('context') === 'worker' ? 'worker' : 'page';
+const results: ComplianceResults = { status: 'running', engine: suite === 'kawpow' ? 'kawpow webgpu' : engine, context, cases: [] };
+document.title = `Otedama ${suite === 'kawpow' ? 'KawPow' : 'SHA-256d'} engine compliance`;
 window.__results = results;
 
 const statusEl = document.getElementById('status')!;
@@ -68,7 +72,7 @@ if (context === 'worker') {
     if (e.data.type === 'done' || e.data.type === 'failed') worker.terminate();
   };
   worker.onerror = (e) => onEvent({ type: 'failed', error: `worker error: ${e.message || 'could not start the worker'}` });
-  worker.postMessage(settings);
+  worker.postMessage(location.search);
 } else {
-  void runCompliance(settings, onEvent);
+  void runSuite(location.search, onEvent);
 }

@@ -5,7 +5,7 @@
  */
 import { sha256dComplianceCases } from '../../core/test/sha256d-compliance.ts';
 import { isHarnessEngine, openHarnessEngine } from './harness-engines.ts';
-import type { ComplianceSettings } from './compliance-settings.ts';
+import { settingsFromQuery, type ComplianceSettings } from './compliance-settings.ts';
 
 export { settingsFromQuery, type ComplianceSettings } from './compliance-settings.ts';
 
@@ -23,7 +23,7 @@ export type ComplianceEvent =
   | { readonly type: 'done' }
   | { readonly type: 'failed'; readonly error: string };
 
-function describeError(err: unknown): string {
+export function describeError(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
 }
@@ -40,15 +40,7 @@ export async function runCompliance(settings: ComplianceSettings, emit: (event: 
     emit({ type: 'engine', description: opened.description });
     try {
       const cases = sha256dComplianceCases({ rangeSize: settings.rangeSize, randomHeaders: settings.randomHeaders });
-      for (const c of cases) {
-        const t0 = performance.now();
-        try {
-          await c.run(opened.engine);
-          emit({ type: 'case', report: { name: c.name, ok: true, ms: performance.now() - t0 } });
-        } catch (err) {
-          emit({ type: 'case', report: { name: c.name, ok: false, ms: performance.now() - t0, error: describeError(err) } });
-        }
-      }
+      await runCases(cases.map((c) => ({ name: c.name, run: () => c.run(opened.engine) })), emit);
     } finally {
       opened.close();
     }
@@ -56,4 +48,34 @@ export async function runCompliance(settings: ComplianceSettings, emit: (event: 
   } catch (err) {
     emit({ type: 'failed', error: describeError(err) });
   }
+}
+
+/** Runs named cases one after another, reporting each (a failing case does not stop the rest). */
+export async function runCases(cases: readonly { readonly name: string; run(): Promise<void> }[], emit: (event: ComplianceEvent) => void, prefix = ''): Promise<void> {
+  for (const c of cases) {
+    const t0 = performance.now();
+    try {
+      await c.run();
+      emit({ type: 'case', report: { name: prefix + c.name, ok: true, ms: performance.now() - t0 } });
+    } catch (err) {
+      emit({ type: 'case', report: { name: prefix + c.name, ok: false, ms: performance.now() - t0, error: describeError(err) } });
+    }
+  }
+}
+
+/**
+ * Runs the suite a page's query string names: `suite=kawpow` the KawPow cases (loaded on
+ * demand: they need the wasm/ workspace), anything else the SHA-256d suite.
+ */
+export async function runSuite(search: string, emit: (event: ComplianceEvent) => void): Promise<void> {
+  if (new URLSearchParams(search).get('suite') === 'kawpow') {
+    try {
+      const { runKawpowCompliance } = await import('./kawpow-runner.ts');
+      await runKawpowCompliance(search, emit);
+    } catch (err) {
+      emit({ type: 'failed', error: describeError(err) });
+    }
+    return;
+  }
+  await runCompliance(settingsFromQuery(search), emit);
 }

@@ -18,7 +18,8 @@ export interface ComplianceSettings {
 export const DEFAULT_RANGE_SIZE = 2048;
 export const DEFAULT_RANDOM_HEADERS = 3;
 
-function optionalInt(params: URLSearchParams, key: string): number | undefined {
+/** An integer query parameter, or undefined when absent. */
+export function optionalInt(params: URLSearchParams, key: string): number | undefined {
   const v = params.get(key);
   return v === null ? undefined : Number(v);
 }

@@ -1,16 +1,16 @@
 /**
- * Dedicated worker side of compliance.html?context=worker: receives the page's settings,
- * runs the suite here (navigator.gpu of the worker) and posts each event back.
+ * Dedicated worker side of compliance.html?context=worker: receives the page's query string,
+ * runs its suite here (navigator.gpu of the worker) and posts each event back.
  */
-import { runCompliance, type ComplianceEvent, type ComplianceSettings } from './compliance-runner.ts';
+import { runSuite, type ComplianceEvent } from './compliance-runner.ts';
 
 /** The slice of DedicatedWorkerGlobalScope used here (the page's tsconfig has DOM types). */
 const scope = self as unknown as {
-  onmessage: ((e: MessageEvent<ComplianceSettings>) => void) | null;
+  onmessage: ((e: MessageEvent<string>) => void) | null;
   postMessage(event: ComplianceEvent): void;
 };
 
 scope.onmessage = (e) => {
   scope.onmessage = null; // one run per worker
-  void runCompliance(e.data, (event) => scope.postMessage(event));
+  void runSuite(e.data, (event) => scope.postMessage(event));
 };

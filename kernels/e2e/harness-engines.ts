@@ -37,7 +37,7 @@ export function isHarnessEngine(name: string): name is HarnessEngineName {
 }
 
 /** Browsers may hide adapter strings (Chromium does for lavapipe): say so rather than print nothing. */
-function adapterName(info: GpuAdapterSummary): string {
+export function adapterName(info: GpuAdapterSummary): string {
   return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'adapter with hidden info';
 }
 

@@ -2,15 +2,14 @@
  * The shared SHA-256d compliance suite in headless Chromium, on whichever software adapter the
  * Playwright project starts Chromium with (engines-lavapipe, engines-swiftshader). Each suite
  * below opens compliance.html once, lets it run every case, and then asserts every case passed
- * by name: one Playwright test per case, so a report names the case that broke.
+ * by name (page-suite.ts): one Playwright test per case, so a report names the case that broke.
  *
  *   npx playwright test --project=engines-lavapipe --project=engines-swiftshader
  */
 import { existsSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
 import { sha256dComplianceCases } from '../../core/test/sha256d-compliance.ts';
-import type { ComplianceResults } from './compliance-page.ts';
 import { DEFAULT_RANDOM_HEADERS, DEFAULT_RANGE_SIZE } from './compliance-settings.ts';
+import { describePageSuite } from './page-suite.ts';
 
 interface Suite {
   readonly engine: 'webgpu' | 'wasm' | 'wasm-simd';
@@ -44,46 +43,11 @@ const CASE_NAMES = sha256dComplianceCases({ rangeSize: DEFAULT_RANGE_SIZE, rando
 const SUITE_TIMEOUT_MS = 180_000;
 
 for (const suite of SUITES) {
-  test.describe(`sha256d ${suite.engine} in a ${suite.context}`, suite.tag ? { tag: suite.tag } : {}, () => {
-    test.describe.configure({ mode: 'serial' });
-    let page: Page;
-    let results: ComplianceResults | undefined;
-    const log: string[] = [];
-
-    test.beforeAll(async ({ browser }, testInfo) => {
-      testInfo.setTimeout(SUITE_TIMEOUT_MS);
-      page = await browser.newPage();
-      page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));
-      page.on('pageerror', (e) => log.push(`[pageerror] ${e.message}`));
-      await page.goto(`/kernels/e2e/compliance.html?engine=${suite.engine}&context=${suite.context}`);
-      await expect
-        .poll(async () => (await page.evaluate(() => window.__results))?.status, {
-          message: `suite did not finish; page log:\n${log.join('\n')}`,
-          timeout: SUITE_TIMEOUT_MS - 10_000,
-          intervals: [250, 500, 1000],
-        })
-        .not.toBe('running');
-      results = await page.evaluate(() => window.__results);
-      expect(results?.error, `the engine could not run: ${results?.error}\n${log.join('\n')}`).toBeUndefined();
-      testInfo.annotations.push({ type: 'engine', description: results?.description ?? '' });
-    });
-
-    test.afterAll(async () => {
-      await page?.close();
-    });
-
-    test('ran every case of the suite, and nothing else', () => {
-      expect(results?.status).toBe('done');
-      expect(results?.cases.map((c) => c.name).sort()).toEqual([...CASE_NAMES].sort());
-    });
-
-    for (const name of CASE_NAMES) {
-      test(name, () => {
-        const report = results?.cases.find((c) => c.name === name);
-        expect(report, `case "${name}" was not reported`).toBeDefined();
-        expect(report?.error).toBeUndefined();
-        expect(report?.ok).toBe(true);
-      });
-    }
+  describePageSuite({
+    title: `sha256d ${suite.engine} in a ${suite.context}`,
+    url: `/kernels/e2e/compliance.html?engine=${suite.engine}&context=${suite.context}`,
+    caseNames: CASE_NAMES,
+    timeoutMs: SUITE_TIMEOUT_MS,
+    ...(suite.tag ? { tag: suite.tag } : {}),
   });
 }

@@ -16,6 +16,7 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const HARNESS_PAGES = {
   compliance: '/kernels/e2e/compliance.html',
   bench: '/kernels/e2e/bench.html',
+  kawpowBench: '/kernels/e2e/kawpow-bench.html',
 } as const;
 
 function harnessIndex(): Plugin {
@@ -30,6 +31,9 @@ function harnessIndex(): Plugin {
   <li><a href="${HARNESS_PAGES.compliance}?engine=wasm">SHA-256d compliance, WASM scalar</a></li>
   <li><a href="${HARNESS_PAGES.compliance}?engine=js">SHA-256d compliance, JS reference</a></li>
   <li><a href="${HARNESS_PAGES.bench}?engine=webgpu&amp;seconds=5">SHA-256d hash rate, WebGPU</a></li>
+  <li><a href="${HARNESS_PAGES.compliance}?suite=kawpow">KawPow compliance, WebGPU against the WASM engine, in the page</a></li>
+  <li><a href="${HARNESS_PAGES.compliance}?suite=kawpow&amp;context=worker">KawPow compliance, WebGPU against the WASM engine, in a dedicated worker</a></li>
+  <li><a href="${HARNESS_PAGES.kawpowBench}?seconds=5">KawPow rates: GPU DAG generation and search beside the WASM engine</a></li>
 </ul>
 `;
   return {

@@ -90,7 +90,23 @@ export async function requestAdapterWithFallback(
  * compute limits the SHA-256d kernel can use. Throws EngineUnavailableError when there is
  * no adapter or the device cannot be created.
  */
-export async function requestSha256dDevice(gpu: GPU | undefined | null, options: Sha256dDeviceOptions = {}): Promise<Sha256dDevice> {
+export function requestSha256dDevice(gpu: GPU | undefined | null, options: Sha256dDeviceOptions = {}): Promise<Sha256dDevice> {
+  return requestKernelDevice(gpu, { label: 'otedama sha256d', ...options }, (limits) => ({
+    maxComputeWorkgroupSizeX: Math.min(WANTED_WORKGROUP_SIZE, limits.maxComputeWorkgroupSizeX),
+    maxComputeInvocationsPerWorkgroup: Math.min(WANTED_WORKGROUP_SIZE, limits.maxComputeInvocationsPerWorkgroup),
+  }));
+}
+
+/**
+ * Requests an adapter (core, falling back to compatibility mode) and a device with the limits
+ * `requiredLimits` picks from the adapter's (each kernel asks for what it can use). Throws
+ * EngineUnavailableError when there is no adapter or the device cannot be created.
+ */
+export async function requestKernelDevice(
+  gpu: GPU | undefined | null,
+  options: Sha256dDeviceOptions,
+  requiredLimits: (adapterLimits: GPUSupportedLimits) => Record<string, number>,
+): Promise<Sha256dDevice> {
   if (!gpu) throw new EngineUnavailableError('webgpu', 'WebGPU is not available here (no navigator.gpu)');
   let found: Awaited<ReturnType<typeof requestAdapterWithFallback>>;
   try {
@@ -105,14 +121,9 @@ export async function requestSha256dDevice(gpu: GPU | undefined | null, options:
     );
   }
   const { adapter, featureLevel } = found;
-  const limits = adapter.limits;
-  const requiredLimits: Record<string, number> = {
-    maxComputeWorkgroupSizeX: Math.min(WANTED_WORKGROUP_SIZE, limits.maxComputeWorkgroupSizeX),
-    maxComputeInvocationsPerWorkgroup: Math.min(WANTED_WORKGROUP_SIZE, limits.maxComputeInvocationsPerWorkgroup),
-  };
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ label: options.label ?? 'otedama sha256d', requiredLimits });
+    device = await adapter.requestDevice({ label: options.label ?? 'otedama', requiredLimits: requiredLimits(adapter.limits) });
   } catch (err) {
     throw new EngineUnavailableError('webgpu', `requestDevice failed: ${(err as Error).message}`, { cause: err });
   }

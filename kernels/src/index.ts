@@ -1,8 +1,9 @@
 /**
  * @otedama/kernels — WebGPU compute kernels (WGSL) and the TypeScript hosts that drive them:
- * the SHA-256d nonce-search engine, getting a device for it, and fitting its dispatch size to
- * the adapter. Runs in pages, workers and Node alike; the Node-only Dawn device factory is
- * `@otedama/kernels/node-gpu`.
+ * the SHA-256d nonce-search engine, KawPow (the DAG built on the GPU, a search kernel
+ * generated per ProgPoW period, hash and verify), getting a device for each, and fitting
+ * dispatch sizes to the adapter. Runs in pages, workers and Node alike; the Node-only Dawn
+ * device factory is `@otedama/kernels/node-gpu`.
  */
 export {
   createWebGpuSha256dEngine,
@@ -17,6 +18,7 @@ export {
 export {
   adapterFeatureLevel,
   requestAdapterWithFallback,
+  requestKernelDevice,
   requestSha256dDevice,
   summarizeAdapter,
   type GpuAdapterSummary,
@@ -24,5 +26,14 @@ export {
   type Sha256dDevice,
   type Sha256dDeviceOptions,
 } from './gpu-device.ts';
-export { autoTuneDispatchNonces, DEFAULT_DISPATCH_TARGET_MS, type DispatchTuneOptions, type DispatchTuneResult } from './dispatch-tuner.ts';
+export {
+  autoTuneDispatchNonces,
+  autoTuneDispatchSize,
+  DEFAULT_DISPATCH_TARGET_MS,
+  type DispatchTuneOptions,
+  type DispatchTuneResult,
+  type GenericTuneResult,
+  type TunableDispatch,
+} from './dispatch-tuner.ts';
+export * from './kawpow/index.ts';
 export { EngineUnavailableError, KernelOptionError } from './errors.ts';

@@ -5,8 +5,8 @@
  * them to a uniform buffer. A search range is cut into dispatches of `dispatchNonces` nonces;
  * two dispatches are kept in flight, each copying the kernel's hit counter and hit slots into
  * its own staging buffer (double buffering), and the host maps only the counter plus the first
- * few slots. The kernel filters against the target itself, so a dispatch costs a few hundred
- * bytes of readback whatever its size.
+ * few slots (hit-dispatcher.ts, shared with the KawPow engine). The kernel filters against the
+ * target itself, so a dispatch costs a few hundred bytes of readback whatever its size.
  */
 import {
   SHA256_K,
@@ -21,15 +21,9 @@ import {
   type Sha256dSearchJob,
 } from '@otedama/core';
 import { KernelOptionError } from './errors.ts';
+import { checkInteger, GpuSearchEngineBase, roundDispatchSize, USAGE_COPY_DST, USAGE_UNIFORM } from './gpu-work.ts';
+import { HitDispatcher, type HitFormat } from './hit-dispatcher.ts';
 import SHA256D_WGSL from './sha256d.wgsl?raw';
-
-/** GPUBufferUsage and GPUMapMode bits (WebGPU spec values), so the host needs no globals. */
-const USAGE_MAP_READ = 0x0001;
-const USAGE_COPY_SRC = 0x0004;
-const USAGE_COPY_DST = 0x0008;
-const USAGE_UNIFORM = 0x0040;
-const USAGE_STORAGE = 0x0080;
-const MAP_MODE_READ = 0x0001;
 
 /** Default nonces hashed by one invocation (an `override` in the kernel). */
 export const DEFAULT_NONCES_PER_INVOCATION = 32;
@@ -48,21 +42,15 @@ const MAX_DISPATCH_NONCES = 1 << 30;
 /** Hit slots per dispatch; more hits than this in one dispatch are re-searched in halves. */
 const HIT_SLOTS = 1024;
 /** One hit: the nonce and the 8 words of its hash. */
-const HIT_BYTES = 36;
-/** The atomic hit counter in front of the slots. */
-const COUNTER_BYTES = 4;
-const RESULTS_BYTES = COUNTER_BYTES + HIT_SLOTS * HIT_BYTES;
+const HIT_WORDS = 9;
 /** Hits read back with the counter in the first map (256 bytes in all); more need a second map. */
 const HEAD_HITS = 7;
-const HEAD_BYTES = COUNTER_BYTES + HEAD_HITS * HIT_BYTES;
 /** Params uniform: 9 vec4<u32> (see `struct Params` in sha256d.wgsl). */
 const PARAMS_WORDS = 36;
 /** Words of Params that change per job (everything before `dispatch`). */
 const JOB_WORDS = 32;
 /** Byte offset of Params.dispatch (first nonce, nonce count). */
 const DISPATCH_PARAM_OFFSET = JOB_WORDS * 4;
-/** Dispatches kept in flight: one executing while the previous one is read back. */
-const IN_FLIGHT = 2;
 
 export interface WebGpuSha256dOptions {
   /** Nonces one invocation hashes (1..1024, default 32). */
@@ -167,32 +155,22 @@ export function sha256dJobParams(job: Sha256dSearchJob): Uint32Array<ArrayBuffer
 
 // ---- The engine -----------------------------------------------------------------------------
 
-interface DispatchReadback {
-  /** Hits in the dispatch (exact, even when more than the slots). */
-  readonly count: number;
-  /** The stored hits, unsorted (min(count, HIT_SLOTS) of them, or fewer when not all were read). */
-  readonly hits: SearchHit[];
-}
-
-interface InFlight {
-  readonly start: number;
-  readonly count: number;
-  readonly staging: GPUBuffer;
-  readonly mapped: Promise<void>;
-}
-
-function checkInteger(value: number, min: number, max: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new KernelOptionError(`${what} must be an integer in ${min}..${max} (got ${value})`);
+/** Decodes one hit (nonce + 8 big-endian state words). */
+function decodeHit(words: Uint32Array, o: number): SearchHit {
+  const hash = new Uint8Array(32);
+  for (let w = 0; w < 8; w++) {
+    const v = words[o + 1 + w]!;
+    hash[w * 4] = v >>> 24;
+    hash[w * 4 + 1] = (v >>> 16) & 0xff;
+    hash[w * 4 + 2] = (v >>> 8) & 0xff;
+    hash[w * 4 + 3] = v & 0xff;
   }
-  return value;
+  return { nonce: words[o]!, hash };
 }
 
-function byNonce(a: SearchHit, b: SearchHit): number {
-  return a.nonce - b.nonce;
-}
+const SHA256D_HIT_FORMAT: HitFormat<SearchHit> = { label: 'otedama sha256d', slots: HIT_SLOTS, hitWords: HIT_WORDS, headHits: HEAD_HITS, decode: decodeHit };
 
-class WebGpuSha256d implements WebGpuSha256dEngine {
+class WebGpuSha256d extends GpuSearchEngineBase implements WebGpuSha256dEngine {
   readonly name = 'webgpu' as const;
   readonly algo = 'sha256d' as const;
   readonly noncesPerInvocation: number;
@@ -203,19 +181,11 @@ class WebGpuSha256d implements WebGpuSha256dEngine {
   private dispatchSize: number;
   private readonly pipeline: Promise<GPUComputePipeline>;
   private readonly params: GPUBuffer;
-  private readonly results: GPUBuffer;
-  /** IN_FLIGHT staging buffers for the pipelined dispatches, plus one for re-searches. */
-  private readonly staging: GPUBuffer[];
-  private readonly spareStaging: GPUBuffer;
+  private readonly dispatcher: HitDispatcher<SearchHit>;
   private bindGroup: GPUBindGroup | undefined;
-  /** Searches share the buffers above, so they run one after another. */
-  private tail: Promise<unknown> = Promise.resolve();
-  private disposed = false;
-  private lostReason: string | undefined;
-  /** Rejects when the device is lost; raced against every wait on the GPU. */
-  private readonly lost: Promise<never>;
 
-  constructor(readonly device: GPUDevice, options: WebGpuSha256dOptions = {}) {
+  constructor(device: GPUDevice, options: WebGpuSha256dOptions = {}) {
+    super(device);
     const limits = device.limits;
     this.noncesPerInvocation = checkInteger(
       options.noncesPerInvocation ?? DEFAULT_NONCES_PER_INVOCATION,
@@ -230,20 +200,10 @@ class WebGpuSha256d implements WebGpuSha256dEngine {
       Math.min(limits.maxComputeWorkgroupsPerDimension * this.dispatchGranularity, Math.floor(MAX_DISPATCH_NONCES / this.dispatchGranularity) * this.dispatchGranularity);
     this.dispatchSize = this.roundDispatch(options.dispatchNonces ?? DEFAULT_DISPATCH_NONCES);
 
-    this.lost = device.lost.then((info) => {
-      this.lostReason = `GPU device lost (${info.reason}): ${info.message || 'no message'}`;
-      throw new EngineUnavailableError('webgpu', this.lostReason);
-    });
-    this.lost.catch(() => undefined); // observed by races; never an unhandled rejection
-
     this.pipeline = searchPipeline(device, this.workgroupSize, this.noncesPerInvocation);
     this.pipeline.catch(() => undefined); // reported by ready() and search()
     this.params = device.createBuffer({ label: 'otedama sha256d params', size: PARAMS_WORDS * 4, usage: USAGE_UNIFORM | USAGE_COPY_DST });
-    this.results = device.createBuffer({ label: 'otedama sha256d hits', size: RESULTS_BYTES, usage: USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST });
-    this.staging = Array.from({ length: IN_FLIGHT }, (_, i) =>
-      device.createBuffer({ label: `otedama sha256d staging ${i}`, size: RESULTS_BYTES, usage: USAGE_MAP_READ | USAGE_COPY_DST }),
-    );
-    this.spareStaging = device.createBuffer({ label: 'otedama sha256d staging spare', size: RESULTS_BYTES, usage: USAGE_MAP_READ | USAGE_COPY_DST });
+    this.dispatcher = new HitDispatcher(device, this.watch, SHA256D_HIT_FORMAT);
   }
 
   get dispatchNonces(): number {
@@ -260,16 +220,11 @@ class WebGpuSha256d implements WebGpuSha256dEngine {
   }
 
   search(job: Sha256dSearchJob, startNonce: number, count: number, options?: SearchOptions): Promise<SearchResult> {
-    let maxHits: number;
-    try {
-      maxHits = checkSearch(job, startNonce, count, options);
-      this.assertUsable();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    const run = this.tail.then(() => this.runSearch(job, startNonce, count, maxHits));
-    this.tail = run.catch(() => undefined);
-    return run;
+    let maxHits = 0;
+    return this.serialized(
+      () => void (maxHits = checkSearch(job, startNonce, count, options)),
+      () => this.runSearch(job, startNonce, count, maxHits),
+    );
   }
 
   dispose(): void {
@@ -277,30 +232,12 @@ class WebGpuSha256d implements WebGpuSha256dEngine {
     this.disposed = true;
     // Destroying a buffer rejects its pending mapAsync, which ends a running search with
     // EngineUnavailableError. The pipeline stays cached on the device for other engines.
-    for (const buffer of [this.params, this.results, ...this.staging, this.spareStaging]) buffer.destroy();
+    this.params.destroy();
+    this.dispatcher.destroy();
   }
 
   private roundDispatch(nonces: number): number {
-    checkInteger(nonces, 1, Number.MAX_SAFE_INTEGER, 'dispatchNonces');
-    const rounded = Math.ceil(nonces / this.dispatchGranularity) * this.dispatchGranularity;
-    return Math.min(rounded, this.maxDispatchNonces);
-  }
-
-  private assertUsable(): void {
-    if (this.disposed) throw new EngineUnavailableError('webgpu', 'engine was disposed');
-    if (this.lostReason) throw new EngineUnavailableError('webgpu', this.lostReason);
-  }
-
-  /** Waits for `p` unless the device is lost first; GPU failures become EngineUnavailableError. */
-  private async guard<T>(p: Promise<T>): Promise<T> {
-    try {
-      return await Promise.race([p, this.lost]);
-    } catch (err) {
-      if (err instanceof EngineUnavailableError) throw err;
-      if (this.disposed) throw new EngineUnavailableError('webgpu', 'engine was disposed during a search', { cause: err });
-      if (this.lostReason) throw new EngineUnavailableError('webgpu', this.lostReason, { cause: err });
-      throw err;
-    }
+    return roundDispatchSize(nonces, this.dispatchGranularity, this.maxDispatchNonces, 'dispatchNonces');
   }
 
   private async getBindGroup(): Promise<GPUBindGroup> {
@@ -318,7 +255,7 @@ class WebGpuSha256d implements WebGpuSha256dEngine {
       layout: pipeline.getBindGroupLayout(0),
       entries: [
         { binding: 0, resource: { buffer: this.params } },
-        { binding: 1, resource: { buffer: this.results } },
+        { binding: 1, resource: { buffer: this.dispatcher.resultsBuffer } },
       ],
     });
     return this.bindGroup;
@@ -329,122 +266,18 @@ class WebGpuSha256d implements WebGpuSha256dEngine {
     const pipeline = await this.guard(this.pipeline);
     const bindGroup = await this.getBindGroup();
     this.device.queue.writeBuffer(this.params, 0, sha256dJobParams(job));
-
-    const hits: SearchHit[] = [];
-    let total = 0;
-    const inFlight: InFlight[] = [];
-    let next = startNonce;
-    const end = startNonce + count;
-    let slot = 0;
-
-    const settle = async (done: InFlight): Promise<void> => {
-      const need = maxHits - hits.length;
-      // Once maxHits hits are in, later dispatches only tell whether there were more.
-      const readback = await this.readDispatch(done.staging, done.mapped, need > 0 ? need : 0);
-      total += readback.count;
-      if (need <= 0 || readback.count === 0) return;
-      if (readback.count <= HIT_SLOTS) {
-        hits.push(...readback.hits.sort(byNonce).slice(0, need));
-      } else {
-        // The slots overflowed, so the stored hits are an arbitrary subset: search this
-        // dispatch's range again in halves to report the lowest nonces, as the contract says.
-        hits.push(...(await this.lowestHits(pipeline, bindGroup, done.start, done.count, need)));
-      }
+    const encode = (encoder: GPUCommandEncoder, position: number, n: number): void => {
+      this.device.queue.writeBuffer(this.params, DISPATCH_PARAM_OFFSET, new Uint32Array([startNonce + position, n, 0, 0]));
+      const pass = encoder.beginComputePass({ label: 'otedama sha256d search' });
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroup);
+      const invocations = Math.ceil(n / this.noncesPerInvocation);
+      pass.dispatchWorkgroups(Math.ceil(invocations / this.workgroupSize));
+      pass.end();
     };
-
-    while (next < end || inFlight.length > 0) {
-      if (next < end && inFlight.length < IN_FLIGHT) {
-        const n = Math.min(this.dispatchSize, end - next);
-        const staging = this.staging[slot]!;
-        slot = (slot + 1) % IN_FLIGHT;
-        inFlight.push({ start: next, count: n, staging, mapped: this.dispatch(pipeline, bindGroup, next, n, staging) });
-        next += n;
-        continue;
-      }
-      await settle(inFlight.shift()!);
-    }
+    const { hits, total } = await this.guard(this.dispatcher.run(count, this.dispatchSize, maxHits, encode, (hit) => hit.nonce - startNonce));
     return { hits, tried: count, truncated: total > maxHits };
   }
-
-  /** Encodes and submits one dispatch over [start, start + count); resolves when its head is mapped. */
-  private dispatch(pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, start: number, count: number, staging: GPUBuffer): Promise<void> {
-    this.assertUsable();
-    const queue = this.device.queue;
-    // An invalid command buffer would still let the staging buffer map, with a zero counter:
-    // a silent "no hits". The error scope turns that into an error instead.
-    this.device.pushErrorScope('validation');
-    queue.writeBuffer(this.params, DISPATCH_PARAM_OFFSET, new Uint32Array([start, count, 0, 0]));
-    const encoder = this.device.createCommandEncoder({ label: 'otedama sha256d search' });
-    encoder.clearBuffer(this.results, 0, COUNTER_BYTES);
-    const pass = encoder.beginComputePass({ label: 'otedama sha256d search' });
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
-    const invocations = Math.ceil(count / this.noncesPerInvocation);
-    pass.dispatchWorkgroups(Math.ceil(invocations / this.workgroupSize));
-    pass.end();
-    encoder.copyBufferToBuffer(this.results, 0, staging, 0, RESULTS_BYTES);
-    queue.submit([encoder.finish()]);
-    const rejected = this.device.popErrorScope().then((error) => {
-      if (error) throw new EngineUnavailableError('webgpu', `the GPU rejected a search dispatch: ${error.message}`);
-    });
-    const mapped = Promise.allSettled([staging.mapAsync(MAP_MODE_READ, 0, HEAD_BYTES), rejected]).then(([map, scope]) => {
-      if (scope.status === 'rejected') {
-        if (map.status === 'fulfilled') staging.unmap(); // keep the buffer reusable
-        throw scope.reason;
-      }
-      if (map.status === 'rejected') throw map.reason;
-    });
-    mapped.catch(() => undefined); // awaited (through guard) by the reader
-    return mapped;
-  }
-
-  /** Reads the counter and up to `want` hits from a staging buffer whose head is being mapped. */
-  private async readDispatch(staging: GPUBuffer, mapped: Promise<void>, want: number): Promise<DispatchReadback> {
-    await this.guard(mapped);
-    let words = new Uint32Array(staging.getMappedRange(0, HEAD_BYTES));
-    const count = words[0]!;
-    // Slots are filled in no particular order, so either every stored hit is read or none:
-    // none when the caller needs no more, or when the slots overflowed (it re-searches then).
-    const read = want > 0 && count <= HIT_SLOTS ? count : 0;
-    if (read > HEAD_HITS) {
-      staging.unmap();
-      const bytes = COUNTER_BYTES + read * HIT_BYTES;
-      await this.guard(staging.mapAsync(MAP_MODE_READ, 0, bytes));
-      words = new Uint32Array(staging.getMappedRange(0, bytes));
-    }
-    const hits = decodeHits(words, read);
-    staging.unmap();
-    return { count, hits };
-  }
-
-  /** The lowest `need` hits of [start, start + count), searching halves until each fits the slots. */
-  private async lowestHits(pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, start: number, count: number, need: number): Promise<SearchHit[]> {
-    const mapped = this.dispatch(pipeline, bindGroup, start, count, this.spareStaging);
-    const readback = await this.readDispatch(this.spareStaging, mapped, need);
-    if (readback.count <= HIT_SLOTS) return readback.hits.sort(byNonce).slice(0, need);
-    const half = Math.ceil(count / 2);
-    const low = await this.lowestHits(pipeline, bindGroup, start, half, need);
-    if (low.length >= need) return low;
-    return low.concat(await this.lowestHits(pipeline, bindGroup, start + half, count - half, need - low.length));
-  }
-}
-
-/** Decodes `n` hits (nonce + 8 big-endian state words) that follow the counter word. */
-function decodeHits(words: Uint32Array, n: number): SearchHit[] {
-  const hits: SearchHit[] = [];
-  for (let i = 0; i < n; i++) {
-    const o = 1 + i * 9;
-    const hash = new Uint8Array(32);
-    for (let w = 0; w < 8; w++) {
-      const v = words[o + 1 + w]!;
-      hash[w * 4] = v >>> 24;
-      hash[w * 4 + 1] = (v >>> 16) & 0xff;
-      hash[w * 4 + 2] = (v >>> 8) & 0xff;
-      hash[w * 4 + 3] = v & 0xff;
-    }
-    hits.push({ nonce: words[o]!, hash });
-  }
-  return hits;
 }
 
 /**

@@ -11,3 +11,27 @@ export class JobNotSetError extends OtedamaError {
     super('job-not-set', 'no job to search: call setJob(header, target) before search()');
   }
 }
+
+/** A serialized KawPow light cache that is truncated, of another format or epoch, or fails its checksum. */
+export class LightCacheCorruptError extends OtedamaError {
+  override readonly name = 'LightCacheCorruptError';
+  constructor(reason: string) {
+    super('light-cache-corrupt', `light cache rejected: ${reason}`);
+  }
+}
+
+/** Hashing with a KawPow context whose light cache is not built (or loaded) yet. */
+export class LightCacheNotBuiltError extends OtedamaError {
+  override readonly name = 'LightCacheNotBuiltError';
+  constructor(readonly epoch: number) {
+    super('light-cache-not-built', `the light cache of epoch ${epoch} is not built yet: finish build() (or load a serialized cache) first`);
+  }
+}
+
+/** A light-cache or dataset build stopped by its AbortSignal (or by dispose()). */
+export class BuildCancelledError extends OtedamaError {
+  override readonly name = 'BuildCancelledError';
+  constructor(what: string, options?: { cause?: unknown }) {
+    super('cancelled', `${what} was cancelled`, options);
+  }
+}

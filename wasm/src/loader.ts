@@ -52,12 +52,34 @@ async function compileUncached(build: WasmBuildName): Promise<WasmModule> {
   const wa = api(engine);
   const bytes = await loadWasmBytes(build);
   if (!wa.validate(bytes)) {
-    const why = build === 'sha256d.simd' && !simdSupported()
+    const why = build.endsWith('.simd') && !simdSupported()
       ? 'this WebAssembly engine has no fixed-width SIMD'
       : `wasm/build/${build}.wasm is not a valid module (a stale or corrupt build? run "npm run build")`;
     throw new EngineUnavailableError(engine, why);
   }
   return wa.compile(bytes);
+}
+
+/**
+ * The compiled module of a hasher's scalar or SIMD build: `true` insists on SIMD
+ * (EngineUnavailableError without it), `false` takes the scalar build, `'auto'` takes SIMD where
+ * it validates and loads, else the scalar build.
+ */
+export async function compileChosenBuild(scalar: WasmBuildName, simdBuild: WasmBuildName, simd: boolean | 'auto'): Promise<WasmModule> {
+  if (simd === false) return compileBuild(scalar);
+  if (simd === true) {
+    if (!simdSupported()) throw new EngineUnavailableError('wasm-simd', 'this WebAssembly engine has no fixed-width SIMD');
+    return compileBuild(simdBuild);
+  }
+  if (simdSupported()) {
+    try {
+      return await compileBuild(simdBuild);
+    } catch (err) {
+      if (!(err instanceof EngineUnavailableError)) throw err;
+      // Fall back to the scalar build, which may still load.
+    }
+  }
+  return compileBuild(scalar);
 }
 
 /** Instantiates a compiled module (no imports). */

@@ -26,7 +26,7 @@ import {
   type Sha256dSearchJob,
 } from '@otedama/core';
 import { JobNotSetError } from './errors.ts';
-import { compileBuild, instantiate, instantiateSync, simdSupported, yieldToEventLoop } from './loader.ts';
+import { compileChosenBuild, instantiate, instantiateSync, yieldToEventLoop } from './loader.ts';
 import type { WasmGlobal, WasmInstance, WasmMemory, WasmModule } from './wasm-api.ts';
 
 export type WasmEngineName = 'wasm' | 'wasm-simd';
@@ -177,21 +177,8 @@ export class Sha256dWasmSearcher {
  * The compiled module of the chosen build, shared by every call: post it to workers and build
  * their searchers with Sha256dWasmSearcher.fromModule. 'auto' picks SIMD where it validates.
  */
-export async function compileSha256dModule(simd: SimdChoice = 'auto'): Promise<WasmModule> {
-  if (simd === false) return compileBuild('sha256d');
-  if (simd === true) {
-    if (!simdSupported()) throw new EngineUnavailableError('wasm-simd', 'this WebAssembly engine has no fixed-width SIMD');
-    return compileBuild('sha256d.simd');
-  }
-  if (simdSupported()) {
-    try {
-      return await compileBuild('sha256d.simd');
-    } catch (err) {
-      if (!(err instanceof EngineUnavailableError)) throw err;
-      // Fall back to the scalar build, which may still load.
-    }
-  }
-  return compileBuild('sha256d');
+export function compileSha256dModule(simd: SimdChoice = 'auto'): Promise<WasmModule> {
+  return compileChosenBuild('sha256d', 'sha256d.simd', simd);
 }
 
 /** A NonceSearchEngine on the WASM kernels: "wasm-simd" where SIMD validates, else "wasm". */

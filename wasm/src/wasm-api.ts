@@ -6,11 +6,11 @@
  */
 
 /** The builds in wasm/build/ (see scripts/build.mjs). */
-export type WasmBuildName = 'sha256d' | 'sha256d.simd';
+export type WasmBuildName = 'sha256d' | 'sha256d.simd' | 'kawpow' | 'kawpow.simd';
 
-/** The engine a build implements: the scalar build is "wasm", the SIMD build "wasm-simd". */
+/** The engine a build implements: a scalar build is "wasm", a SIMD build "wasm-simd". */
 export function buildEngine(build: WasmBuildName): 'wasm' | 'wasm-simd' {
-  return build === 'sha256d.simd' ? 'wasm-simd' : 'wasm';
+  return build.endsWith('.simd') ? 'wasm-simd' : 'wasm';
 }
 
 /**
@@ -35,6 +35,8 @@ export interface WasmGlobal {
 /** An exported `WebAssembly.Memory`. */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
+  /** Grows the memory by `pages` 64 KiB pages; returns the previous size in pages; throws RangeError when it cannot. */
+  grow(pages: number): number;
 }
 
 export interface WebAssemblyApi {
@@ -47,4 +49,24 @@ export interface WebAssemblyApi {
 /** The global `WebAssembly` object, or undefined where the platform has none. */
 export function webAssemblyApi(): WebAssemblyApi | undefined {
   return (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+}
+
+/** The part of AbortSignal the KawPow builders use (this package type-checks without DOM or Node types). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** The part of AbortController the builders use. */
+export interface AbortControllerLike {
+  readonly signal: AbortSignalLike;
+  abort(reason?: unknown): void;
+}
+
+/** A new AbortController (every platform this package runs on has one). */
+export function newAbortController(): AbortControllerLike {
+  const Ctor = (globalThis as unknown as { AbortController: new () => AbortControllerLike }).AbortController;
+  return new Ctor();
 }

@@ -9,6 +9,8 @@ import { buildEngine, type LoadWasmBytes, type WasmBuildName } from './wasm-api.
 const BUILD_URLS: Record<WasmBuildName, URL> = {
   sha256d: new URL('../build/sha256d.wasm', import.meta.url),
   'sha256d.simd': new URL('../build/sha256d.simd.wasm', import.meta.url),
+  kawpow: new URL('../build/kawpow.wasm', import.meta.url),
+  'kawpow.simd': new URL('../build/kawpow.simd.wasm', import.meta.url),
 };
 
 export const loadWasmBytes: LoadWasmBytes = async (build) => {

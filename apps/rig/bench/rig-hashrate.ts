@@ -122,7 +122,7 @@ async function nodeBaseline(): Promise<number> {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'otedama-bench-rig-'));
-const edge = otedama(['pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--data-dir', dataDir]);
+const edge = otedama(['pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--p2p-port', '0', '--data-dir', dataDir]);
 try {
   const edgeUrl = await waitFor<string>('the edge', (done) =>
     edge.onLine((line) => {

@@ -23,7 +23,7 @@ import {
 } from '@otedama/core';
 import type { Logger } from '../logger.ts';
 import type { PayoutProvider } from './payout-provider.ts';
-import type { BlockStatus, PoolStore } from '../storage/pool-store.ts';
+import type { BlockStatus, BlockSubmission, PoolStore } from '../storage/pool-store.ts';
 
 /** Results remembered to match a found block's coinbase (templates change a few times a minute). */
 const REMEMBERED_RESULTS = 64;
@@ -184,13 +184,11 @@ export class PplnsPayoutProvider implements PayoutProvider {
   }
 
   /**
-   * Records an accepted block: finds the PPLNS result its coinbase carries, makes that result's
-   * carried balances current (at once, so the next template uses them), and stores the block,
-   * its payouts and the balances. Returns the result, or undefined for a rejected block or a
-   * coinbase this provider did not compute (logged).
+   * What recording a found block will store (its write-ahead record): the PPLNS result its
+   * coinbase carries, as payouts with their output indexes and the carried balances after it.
+   * Undefined for a coinbase this provider did not compute (logged).
    */
-  async recordFoundBlock(found: FoundBlockReport, status: BlockStatus = 'pending'): Promise<PplnsResult | undefined> {
-    if (!found.accepted) return undefined;
+  planFoundBlock(found: Omit<FoundBlockReport, 'accepted'>): BlockSubmission | undefined {
     const coinbase = parseBlock(hexToBytes(found.blockHex)).txs[0]!.tx;
     const paying = coinbase.outputs
       .map((o, vout) => ({ ...o, vout }))
@@ -200,22 +198,40 @@ export class PplnsPayoutProvider implements PayoutProvider {
       this.log.error('found block pays outputs no remembered PPLNS result matches; payouts not recorded', { height: found.height, hash: found.hash });
       return undefined;
     }
-    this.carried = result.carried;
-    this.version++;
     const dot = found.worker.indexOf('.');
-    const finder = dot >= 0 ? found.worker.slice(0, dot) : found.worker;
-    const workerName = dot >= 0 ? found.worker.slice(dot + 1) : '';
-    const reward = paying.reduce((a, o) => a + o.value, 0n);
-    const payouts = result.payouts.map((p, i) => ({
-      outputIndex: paying[i]!.vout, address: p.address, value: p.value, kind: p.kind, credit: p.credit, carriedPaid: p.carriedPaid,
-    }));
+    return {
+      hash: found.hash,
+      height: found.height,
+      time: this.now(),
+      reward: paying.reduce((a, o) => a + o.value, 0n),
+      finder: dot >= 0 ? found.worker.slice(0, dot) : found.worker,
+      worker: dot >= 0 ? found.worker.slice(dot + 1) : '',
+      payouts: result.payouts.map((p, i) => ({
+        outputIndex: paying[i]!.vout, address: p.address, value: p.value, kind: p.kind, credit: p.credit, carriedPaid: p.carriedPaid,
+      })),
+      carried: result.carried,
+    };
+  }
+
+  /**
+   * Records an accepted block: finds the PPLNS result its coinbase carries, makes that result's
+   * carried balances current (at once, so the next template uses them), and stores the block,
+   * its payouts and the balances. Returns the stored plan, or undefined for a rejected block or a
+   * coinbase this provider did not compute (logged).
+   */
+  async recordFoundBlock(found: FoundBlockReport, status: BlockStatus = 'pending'): Promise<BlockSubmission | undefined> {
+    if (!found.accepted) return undefined;
+    const plan = this.planFoundBlock(found);
+    if (!plan) return undefined;
+    this.carried = plan.carried;
+    this.version++;
     await this.deps.store.recordBlock(
-      { hash: found.hash, height: found.height, time: this.now(), reward, status, finder, worker: workerName },
-      payouts,
-      result.carried,
+      { hash: plan.hash, height: plan.height, time: plan.time, reward: plan.reward, status, finder: plan.finder, worker: plan.worker },
+      plan.payouts,
+      plan.carried,
     );
-    this.log.info('block payouts recorded', { height: found.height, hash: found.hash, outputs: payouts.length, carried: result.carried.size });
-    return result;
+    this.log.info('block payouts recorded', { height: plan.height, hash: plan.hash, outputs: plan.payouts.length, carried: plan.carried.size });
+    return plan;
   }
 
   private usable(address: string): boolean {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AdminToken, readAdminToken } from './admin-token.ts';
 import { createApiRoutes, toJson, type ApiDeps } from './api.ts';
 import { createHttpApp } from './http-app.ts';
 import { silentLogger } from '../logger.ts';
@@ -211,16 +212,32 @@ describe('HTTP API through app.request()', () => {
     expect(doc.info.description).toMatch(/Access-Control-Allow-Origin/);
   });
 
-  it('answers the admin profile route only to loopback clients', async () => {
-    const remote = await app().request('/api/admin/profile?seconds=1', { method: 'POST' }, fromIp('192.0.2.7'));
+  it('answers the admin profile route only to loopback clients holding the data folder\'s admin token, one profile at a time', async () => {
+    const token = await AdminToken.create(dir);
+    const auth = { headers: { authorization: `Bearer ${readAdminToken(dir)}` } };
+    const a = app({ adminToken: token });
+    const remote = await a.request('/api/admin/profile?seconds=1', { method: 'POST', ...auth }, fromIp('192.0.2.7'));
     expect(remote.status).toBe(403);
-    const bad = await app().request('/api/admin/profile?seconds=9999', { method: 'POST' }, fromIp('127.0.0.1'));
+    // Loopback is not a credential: any local process or page can reach 127.0.0.1.
+    const anonymous = await a.request('/api/admin/profile?seconds=1', { method: 'POST' }, fromIp('127.0.0.1'));
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as any).error.message).toContain(join(dir, 'admin.token'));
+    const wrong = await a.request('/api/admin/profile?seconds=1', { method: 'POST', headers: { authorization: `Bearer ${'0'.repeat(64)}` } }, fromIp('127.0.0.1'));
+    expect(wrong.status).toBe(401);
+    expect((await app().request('/api/admin/profile?seconds=1', { method: 'POST', ...auth }, fromIp('127.0.0.1'))).status).toBe(403); // no token configured
+    const bad = await a.request('/api/admin/profile?seconds=9999', { method: 'POST', ...auth }, fromIp('127.0.0.1'));
     expect(bad.status).toBe(400);
-    const ok = await app().request('/api/admin/profile?seconds=1', { method: 'POST' }, fromIp('::ffff:127.0.0.1'));
+    const running = a.request('/api/admin/profile?seconds=1', { method: 'POST', ...auth }, fromIp('::ffff:127.0.0.1'));
+    await new Promise((r) => setImmediate(r)); // the first request's handler has started its profile
+    const second = await a.request('/api/admin/profile?seconds=1', { method: 'POST', ...auth }, fromIp('127.0.0.1'));
+    expect(second.status).toBe(409);
+    const ok = await running;
     expect(ok.status).toBe(200);
     const { path } = await ok.json() as any;
     expect(path).toMatch(/profiles\/cpu-.*\.cpuprofile$/);
     expect(existsSync(path)).toBe(true);
+    await token.remove();
+    expect(readAdminToken(dir)).toBeUndefined();
   });
 
   it('writes bigints exactly', () => {

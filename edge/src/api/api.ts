@@ -10,12 +10,14 @@
  * with a 4xx status (ApiError); clients are rate-limited per IP address with a token bucket
  * (429 with Retry-After). GET answers, errors included, carry `Access-Control-Allow-Origin: *`
  * so a page served by another edge (the web miner's failover list) can read them; nothing
- * else is cross-origin (no credentials, no preflight, no admin route).
+ * else is cross-origin (no credentials, no preflight, no admin route). The admin route answers
+ * on loopback only and needs the data folder's admin token (admin-token.ts) besides.
  */
 import { InvalidAddressError, validateAddress, type Network } from '@otedama/core';
 import { Hono, type Context } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import type { AdminToken } from './admin-token.ts';
 import { OPENAPI_DOCUMENT } from './api-openapi.ts';
 import { CpuProfiler } from './cpu-profiler.ts';
 import { ApiError } from '../errors.ts';
@@ -59,6 +61,8 @@ export interface ApiDeps {
   readonly dataDir: string;
   /** The pool's network: sharechain, peers, sync (api/sharechain-routes.ts); absent: those routes answer 404. */
   readonly sharechain?: SharechainSource;
+  /** The admin credential (`<dataDir>/admin.token`); without it the admin routes answer 403. */
+  readonly adminToken?: Pick<AdminToken, 'matches'>;
   /** Requests per minute per IP address. */
   readonly rateLimitPerMinute: number;
   readonly logger: Logger;
@@ -190,6 +194,10 @@ export function createApiRoutes(deps: ApiDeps): (app: Hono) => void {
 
   api.post('/admin/profile', async (c) => {
     loopbackOnly(c);
+    if (!deps.adminToken) throw new ApiError(403, 'forbidden', 'the admin API is disabled on this edge (no admin token)');
+    if (!deps.adminToken.matches(c.req.header('authorization'))) {
+      throw new ApiError(401, 'unauthorized', `the admin API needs the token in ${join(deps.dataDir, 'admin.token')} as "Authorization: Bearer <token>" (otedama profile --data-dir sends it)`);
+    }
     const seconds = intParam(c, 'seconds', 1, MAX_PROFILE_SECONDS, 10);
     if (profiler.busy) throw new ApiError(409, 'profile_running', 'a CPU profile is already being recorded; wait for it to finish');
     log.info('cpu profile started', { seconds });

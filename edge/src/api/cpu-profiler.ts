@@ -1,12 +1,14 @@
 /**
  * CPU-profiles this process for a while with the V8 inspector (node:inspector's Profiler
  * domain) and writes a `.cpuprofile` file that Chrome DevTools (Performance panel) and
- * speedscope open. One profile at a time.
+ * speedscope open. One profile at a time; the folder keeps the newest MAX_PROFILES_KEPT.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 
+/** Profiles kept in the folder (a busy operator's day; a script that loops cannot fill the disk). */
+export const MAX_PROFILES_KEPT = 20;
 /** Sampling interval of the profiler in microseconds (V8's default is 1000). */
 const SAMPLING_INTERVAL_US = 500;
 
@@ -41,10 +43,17 @@ export class CpuProfiler {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const path = join(this.folder, `cpu-${stamp}.cpuprofile`);
       await writeFile(path, JSON.stringify(profile));
+      await this.prune();
       return path;
     } finally {
       session.disconnect();
       this.running = false;
     }
+  }
+
+  /** Deletes the oldest profiles beyond MAX_PROFILES_KEPT (names sort by time). */
+  private async prune(): Promise<void> {
+    const files = (await readdir(this.folder)).filter((f) => /^cpu-.*\.cpuprofile$/.test(f)).sort();
+    for (const f of files.slice(0, Math.max(0, files.length - MAX_PROFILES_KEPT))) await rm(join(this.folder, f), { force: true });
   }
 }

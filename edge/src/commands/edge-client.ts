@@ -27,18 +27,18 @@ export class EdgeClient {
     return this.request<T>('GET', path, timeoutMs);
   }
 
-  post<T>(path: string, timeoutMs = EDGE_REQUEST_TIMEOUT_MS): Promise<T> {
-    return this.request<T>('POST', path, timeoutMs);
+  post<T>(path: string, timeoutMs = EDGE_REQUEST_TIMEOUT_MS, headers: Record<string, string> = {}): Promise<T> {
+    return this.request<T>('POST', path, timeoutMs, headers);
   }
 
   private unreachable(detail: string): EdgeClientError {
     return new EdgeClientError(`no Otedama edge answers at ${this.base} (${detail}) — start one with npm start or otedama pool, or pass --url`);
   }
 
-  private async request<T>(method: string, path: string, timeoutMs: number): Promise<T> {
+  private async request<T>(method: string, path: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(this.base + path, { method, signal: AbortSignal.timeout(timeoutMs) });
+      res = await fetch(this.base + path, { method, headers, signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
       const detail = e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : e.cause?.code ?? (e.message === 'fetch failed' ? 'connection failed' : e.message);

@@ -27,6 +27,8 @@ export const POOL_FLAGS: readonly FlagSpec[] = [
   { name: 'min-payout', type: 'string', help: 'smallest payout in coins; smaller balances roll forward (default 0.01)', metavar: 'COINS' },
   { name: 'web-root', type: 'string', help: 'folder of the built web app served at / (default: dist/web of this checkout)', metavar: 'DIR' },
   { name: 'block-difficulty', type: 'number', help: 'simnet block difficulty (default 0.05)', metavar: 'D' },
+  { name: 'max-connections', type: 'integer', min: 0, max: 10_000_000, help: 'Stratum connections in all (default 0: from the descriptor limit, ulimit -n)', metavar: 'N' },
+  { name: 'max-connections-per-ip', type: 'integer', min: 1, max: 10_000_000, help: 'Stratum connections per IP address (default 64)', metavar: 'N' },
   ...P2P_FLAGS,
 ];
 
@@ -64,6 +66,8 @@ export function edgeConfigFromFlags(f: FlagValues, env: Record<string, string | 
     if (!dir.trim()) throw new CliUsageError('--web-root needs a folder, such as dist/web');
     config.http.webRoot = dir;
   }
+  if (f['max-connections'] !== undefined) config.stratum.maxConnections = Number(f['max-connections']);
+  if (f['max-connections-per-ip'] !== undefined) config.stratum.maxConnectionsPerIp = Number(f['max-connections-per-ip']);
   if (f['data-dir']) config.dataDir = String(f['data-dir']);
   applyP2pFlags(config, f);
   return validateConfig(config);

@@ -203,7 +203,7 @@ describe('config file errors name the key and the line', () => {
     expect(issues('p2p:\n  listen: /ip4/0.0.0.0/tcp/1\n')).toEqual(['config.yaml:2: p2p.listen must be a list of strings (got string "/ip4/0.0.0.0/tcp/1")']);
     expect(issues('p2p:\n  bootstrap_nodes:\n    - /ip4/1.2.3.4/tcp/1/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN\n    - 5\n')).toEqual(['config.yaml:4: p2p.bootstrap_nodes[1] must be a string (got number 5)']);
     expect(issues('p2p:\n  enabled: "no"\n')).toEqual(['config.yaml:2: p2p.enabled must be true or false (got string "no")']);
-    expect(issues('stratum: 3333\n')).toEqual(['config.yaml:1: stratum must be a section of keys (host, port, tls_port, tls_cert, tls_key, extranonce1_size, extranonce2_size, initial_difficulty, vardiff, max_line_bytes, idle_timeout_seconds, job_refresh_seconds), got number 3333']);
+    expect(issues('stratum: 3333\n')).toEqual(['config.yaml:1: stratum must be a section of keys (host, port, tls_port, tls_cert, tls_key, extranonce1_size, extranonce2_size, initial_difficulty, vardiff, max_line_bytes, max_connections, line_timeout_seconds, login_timeout_seconds, idle_timeout_seconds, max_workers_per_connection, max_write_buffer_bytes, job_refresh_seconds), got number 3333']);
     expect(issues('pool:\n  coinbase_tag: 123\n')).toEqual(['config.yaml:2: pool.coinbase_tag must be a string (got number 123; quote it if it is meant as text)']);
     expect(issues('pool:\n  min_payout: [1]\n')).toEqual(['config.yaml:2: pool.min_payout must be an amount in coins such as 0.1 (got a list)']);
     expect(issues('- a\n- b\n')).toEqual([expect.stringMatching(/^config\.yaml:1: the file must be a mapping of sections .*got a list$/)]);

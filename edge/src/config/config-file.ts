@@ -84,6 +84,7 @@ export const SCHEMA: Section = {
     ban_seconds: int(0, 365 * 86_400, (c, v) => (c.stratum.banSeconds = v as number)),
     max_connections_per_ip: int(1, 10_000_000, (c, v) => (c.stratum.maxConnectionsPerIp = v as number)),
     rate_limit: int(1, 1_000_000, (c, v) => (c.security.apiRateLimitPerMinute = v as number)),
+    probe_rate_limit: int(1, 1_000_000, (c, v) => (c.security.probeRateLimitPerMinute = v as number)),
   },
   pool: {
     fee: num(0, 100, (c, v) => (c.pool.feePercent = v as number)),
@@ -122,7 +123,12 @@ export const SCHEMA: Section = {
       max_difficulty: num(0, 1e15, (c, v) => (c.stratum.vardiff.maxDifficulty = v as number), true),
     },
     max_line_bytes: int(256, 1 << 20, (c, v) => (c.stratum.maxLineBytes = v as number)),
+    max_connections: int(0, 10_000_000, (c, v) => (c.stratum.maxConnections = v as number)),
+    line_timeout_seconds: num(0, 3600, (c, v) => (c.stratum.lineTimeoutSeconds = v as number), true),
+    login_timeout_seconds: num(0, 3600, (c, v) => (c.stratum.loginTimeoutSeconds = v as number), true),
     idle_timeout_seconds: int(1, 86_400, (c, v) => (c.stratum.idleTimeoutSeconds = v as number)),
+    max_workers_per_connection: int(1, 100_000, (c, v) => (c.stratum.maxWorkersPerConnection = v as number)),
+    max_write_buffer_bytes: int(16 * 1024, 1 << 30, (c, v) => (c.stratum.maxWriteBufferBytes = v as number)),
     job_refresh_seconds: num(0, 3600, (c, v) => (c.stratum.jobRefreshSeconds = v as number), true),
   },
   storage: {
@@ -136,6 +142,7 @@ export const SCHEMA: Section = {
     host: str((c, v) => (c.http.host = v as string)),
     port: port((c, v) => (c.http.port = v as number)),
     web_root: str((c, v) => (v === undefined ? delete c.http.webRoot : (c.http.webRoot = expandHome(v as string))), { optional: true, check: (v) => (String(v).trim() ? undefined : 'must not be empty') }),
+    max_connections: int(0, 10_000_000, (c, v) => (c.http.maxConnections = v as number)),
   },
   metrics: {
     host: str((c, v) => (c.metrics.host = v as string)),

@@ -24,6 +24,8 @@ export interface EdgeConfig {
     port: number;
     /** Folder of the built web app served at / (default: the repository's dist/web). */
     webRoot?: string;
+    /** Most HTTP connections at once (WebSocket feed included); 0 = from the descriptor limit (connection-budget.ts). */
+    maxConnections: number;
   };
   stratum: {
     host: string;
@@ -38,9 +40,20 @@ export interface EdgeConfig {
     vardiff: VardiffConfig;
     /** Longest accepted line in bytes; longer lines end the connection. */
     maxLineBytes: number;
+    /** Connections one IP address may hold at once (TCP, TLS and WebSocket together). */
     maxConnectionsPerIp: number;
-    /** Seconds without a line from the miner before the connection is closed. */
+    /** Connections in all at once; 0 = from the process's descriptor limit (connection-budget.ts). */
+    maxConnections: number;
+    /** Seconds a started line may take to end with a newline (a slowloris sends one byte a second). */
+    lineTimeoutSeconds: number;
+    /** Seconds a new connection has to subscribe and authorize. */
+    loginTimeoutSeconds: number;
+    /** Seconds an authorized connection may go without useful work (an accepted or stale share) before it is closed. */
     idleTimeoutSeconds: number;
+    /** Workers (payoutAddress.workerName) one connection may authorize. */
+    maxWorkersPerConnection: number;
+    /** Bytes queued for a miner that does not read before the connection is closed (reading stops long before). */
+    maxWriteBufferBytes: number;
     /** Ban score at which a connection and its IP are banned. */
     banThreshold: number;
     banSeconds: number;
@@ -122,6 +135,8 @@ export interface EdgeConfig {
   security: {
     /** HTTP API requests per minute per IP address. */
     apiRateLimitPerMinute: number;
+    /** /health and /metrics requests per minute per IP address (their own buckets). */
+    probeRateLimitPerMinute: number;
   };
   /** What the embeddable widget's /.well-known/otedama-widget.json says about its operator. */
   widget: {
@@ -152,7 +167,7 @@ export function defaultDataDir(env: Record<string, string | undefined> = process
 export function defaultConfig(env: Record<string, string | undefined> = process.env): EdgeConfig {
   return {
     dataDir: defaultDataDir(env),
-    http: { host: '127.0.0.1', port: 8080 },
+    http: { host: '127.0.0.1', port: 8080, maxConnections: 0 },
     stratum: {
       host: '127.0.0.1',
       port: 3333,
@@ -163,8 +178,19 @@ export function defaultConfig(env: Record<string, string | undefined> = process.
       initialDifficulty: 0.001,
       vardiff: { targetShareSeconds: 10, retargetSeconds: 30, hysteresis: 0.5, minDifficulty: 0.0001, maxDifficulty: 1e12 },
       maxLineBytes: 16 * 1024,
-      maxConnectionsPerIp: 50_000,
+      // A home or a small farm behind one NAT; a larger farm raises it (security.max_connections_per_ip).
+      maxConnectionsPerIp: 64,
+      maxConnections: 0,
+      // Miners send whole lines at once; 10 s covers a lossy link and ends a slowloris.
+      lineTimeoutSeconds: 10,
+      // minerd and Bitaxe subscribe and authorize within a second; one retry round fits.
+      loginTimeoutSeconds: 60,
+      // vardiff aims at a share every 10 s and halves the difficulty of a silent miner every window.
       idleTimeoutSeconds: 600,
+      // Stratum proxies put a few dozen workers on one connection; a flood of names is not that.
+      maxWorkersPerConnection: 64,
+      // 1,000 notifies' worth: a miner that reads never gets near it; one that stops reading is cut off.
+      maxWriteBufferBytes: 1024 * 1024,
       banThreshold: 100,
       banSeconds: 600,
       jobRefreshSeconds: 30,
@@ -182,7 +208,8 @@ export function defaultConfig(env: Record<string, string | undefined> = process.
     mining: { algorithm: 'sha256d', threads: 0 },
     p2p: { enabled: true, host: '127.0.0.1', port: DEFAULT_P2P_PORT, listen: [], bootstrap: [], maxPeers: DEFAULT_P2P_MAX_PEERS, banSeconds: 600 },
     // A dashboard polling a few endpoints every few seconds stays far below this.
-    security: { apiRateLimitPerMinute: 600 },
+    // A probe every second and a scrape every 5 s fit easily in the probe limit.
+    security: { apiRateLimitPerMinute: 600, probeRateLimitPerMinute: 600 },
     widget: {},
   };
 }

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RateLimiter } from '../api/rate-limiter.ts';
 import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from './metrics.ts';
 
 /** The /metrics response (for a Hono route: `app.get('/metrics', () => metricsResponse(registry))`). */
@@ -17,9 +18,20 @@ export interface MetricsServer {
   stop(): Promise<void>;
 }
 
-/** Listens on host:port (0 = any free port) and answers GET /metrics; anything else is 404. */
-export function startMetricsServer(registry: MetricsRegistry, options: { host: string; port: number }): Promise<MetricsServer> {
+/** Scrapes per minute per address on the metrics port (Prometheus scrapes every 15 s or so). */
+export const DEFAULT_SCRAPES_PER_MINUTE = 600;
+
+/** Listens on host:port (0 = any free port) and answers GET /metrics (rate limited per address); anything else is 404. */
+export function startMetricsServer(registry: MetricsRegistry, options: { host: string; port: number; ratePerMinute?: number }): Promise<MetricsServer> {
+  const perMinute = options.ratePerMinute ?? DEFAULT_SCRAPES_PER_MINUTE;
+  const limiter = new RateLimiter(perMinute);
   const server: Server = createServer((req, res) => {
+    const decision = limiter.take(req.socket.remoteAddress ?? 'unknown');
+    if (!decision.allowed) {
+      res.writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(decision.retryAfterSeconds) });
+      res.end(`too many requests: at most ${perMinute} per minute per address\n`);
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(path === '/metrics' ? 405 : 404, { 'content-type': 'text/plain; charset=utf-8' });

@@ -111,9 +111,55 @@ function initialSchema(d: Dialect): string[] {
   ];
 }
 
+/**
+ * One row per share hash. Before this, the same header submitted under several job ids of one
+ * template was credited once per id (issue 9); those extra rows are removed (the first row of a
+ * hash is kept) and taken out of the rollups, then a UNIQUE index makes the database refuse a
+ * second row for a hash, whoever inserts it. It costs insert throughput (an index to maintain;
+ * see edge/README's storage figures), which is the price of never crediting a share twice.
+ */
+async function uniqueShareHashes(tx: SqlExecutor, progress: (done: number, of: number) => void): Promise<void> {
+  const rows = await tx.query(
+    `SELECT id, hash, time_ms, address, worker, difficulty FROM shares
+     WHERE hash IN (SELECT hash FROM shares GROUP BY hash HAVING COUNT(*) > 1) ORDER BY hash, id`,
+  );
+  const extra = rows.filter((r, i) => i > 0 && String(rows[i - 1]!.hash) === String(r.hash));
+  for (const [k, r] of extra.entries()) {
+    const minute = Math.floor(Number(r.time_ms) / 60_000);
+    await tx.run('DELETE FROM shares WHERE id = ?', [Number(r.id)]);
+    await tx.run('UPDATE share_minutes SET shares = shares - 1, difficulty = difficulty - ? WHERE minute = ? AND address = ? AND worker = ?',
+      [Number(r.difficulty), minute, String(r.address), String(r.worker)]);
+    await tx.run('UPDATE workers SET shares = shares - 1, difficulty = difficulty - ? WHERE address = ? AND worker = ?',
+      [Number(r.difficulty), String(r.address), String(r.worker)]);
+    if (k % 1000 === 999) progress(k + 1, extra.length);
+  }
+  if (extra.length) progress(extra.length, extra.length);
+  await tx.exec('CREATE UNIQUE INDEX shares_hash ON shares (hash)');
+}
+
+/**
+ * The found-block write-ahead log: a block the pool found is written here, with the payouts and
+ * carried balances its coinbase stands for, before it is submitted to the node; recording it
+ * (blocks, payouts, balances) deletes the row in the same transaction. A row left after a crash
+ * is a block the node may have accepted while the edge was dying: the reconciler settles it at
+ * the next start (issue 9: a SIGKILL between the chain accepting a block and the edge recording
+ * it lost 49.5 BTC of payouts from the books).
+ */
+const BLOCK_SUBMISSIONS = both(`CREATE TABLE block_submissions (
+  hash TEXT PRIMARY KEY,
+  height BIGINT NOT NULL,
+  time_ms BIGINT NOT NULL,
+  reward BIGINT NOT NULL,
+  finder TEXT NOT NULL,
+  worker TEXT NOT NULL,
+  plan TEXT NOT NULL
+)`);
+
 /** Every migration, in order. Append only: never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema: shares, share_minutes, workers, blocks, payouts, balances', up: { sqlite: initialSchema('sqlite'), postgres: initialSchema('postgres') } },
+  { version: 2, name: 'one row per share hash: duplicate rows removed, UNIQUE index on shares.hash', up: uniqueShareHashes },
+  { version: 3, name: 'found-block write-ahead log: block_submissions', up: BLOCK_SUBMISSIONS },
 ];
 
 export interface MigrateOptions {

@@ -82,11 +82,39 @@ for (const backend of backends) {
         ];
         const err = await migrate(storage.driver, { migrations: bad }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(StorageError);
-        expect((err as StorageError).reason).toMatch(/migration 2 \(broken\) failed.*left at version 1/);
+        expect((err as StorageError).reason).toMatch(new RegExp(`migration ${MIGRATIONS.length + 1} \\(broken\\) failed.*left at version ${MIGRATIONS.length}`));
         expect(await schemaVersion(storage.driver)).toBe(MIGRATIONS.length);
         // The half-applied table is gone with the rollback.
         const probe = await storage.driver.query('SELECT 1 AS x FROM t_half').catch((e: unknown) => e);
         expect(probe).toBeInstanceOf(StorageError);
+      });
+
+      it('v2 removes the extra rows of a share hash (keeping the first) and their rollup counts, then refuses a second row', async () => {
+        const f = await backend.fresh();
+        const driver = await openDriver({ ...(f.databaseUrl ? { databaseUrl: f.databaseUrl } : {}), dataDir: f.dataDir });
+        try {
+          await migrate(driver, { migrations: MIGRATIONS.slice(0, 1) });
+          // What the old edge wrote for 3 shares replayed under 3 job ids each: 9 rows, 3 hashes.
+          for (let i = 0; i < 9; i++) {
+            await driver.run('INSERT INTO shares (time_ms, address, worker, difficulty, share_diff, job_id, height, is_block, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+              [T0, 'a', 'w', 2, 3, `job${i % 3}`, 101, false, `h${Math.floor(i / 3)}`]);
+          }
+          await driver.run('INSERT INTO share_minutes (minute, address, worker, shares, difficulty) VALUES (?, ?, ?, ?, ?)', [Math.floor(T0 / MINUTE_MS), 'a', 'w', 9, 18]);
+          await driver.run('INSERT INTO workers (address, worker, first_seen_ms, last_seen_ms, shares, difficulty) VALUES (?, ?, ?, ?, ?, ?)', ['a', 'w', T0, T0, 9, 18]);
+          const r = await migrate(driver);
+          expect(r.applied).toEqual(MIGRATIONS.slice(1).map((m) => m.version));
+          const rows = await driver.query('SELECT hash, job_id FROM shares ORDER BY id');
+          expect(rows.map((x) => [x.hash, x.job_id])).toEqual([['h0', 'job0'], ['h1', 'job0'], ['h2', 'job0']]);
+          expect(Number((await driver.query('SELECT shares FROM share_minutes'))[0]!.shares)).toBe(3);
+          expect(Number((await driver.query('SELECT difficulty FROM workers'))[0]!.difficulty)).toBe(6);
+          const err = await driver.run('INSERT INTO shares (time_ms, address, worker, difficulty, share_diff, job_id, height, is_block, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            [T0, 'b', 'w', 1, 1, 'other', 101, false, 'h0']).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(StorageError);
+          expect((err as StorageError).reason).toMatch(/UNIQUE|unique/);
+        } finally {
+          await driver.close();
+          await f.cleanup();
+        }
       });
 
       it('refuses a database newer than the code', async () => {
@@ -114,6 +142,18 @@ for (const backend of backends) {
         expect((await storage.store.listShares({ address: 'b' })).length).toBe(5);
         expect(await storage.store.hasShareHash(shares[4]!.hash)).toBe(true);
         expect(await storage.store.hasShareHash('f'.repeat(64))).toBe(false);
+      });
+
+      it('refuses a second row for a share hash, in one batch or later, and counts it once in the rollups', async () => {
+        const a = share({ time: T0, difficulty: 4, jobId: 'j1' }, 1);
+        expect(await storage.store.insertShares([a, share({ time: T0, difficulty: 4 }, 2), { ...a, jobId: 'j2' }])).toEqual({ refused: [2] });
+        expect(await storage.store.insertShares([{ ...a, jobId: 'j3', address: 'other' }, share({ time: T0 }, 3)])).toEqual({ refused: [0] });
+        expect(await storage.store.shareCount()).toBe(3);
+        expect((await storage.store.listShares({ address: 'other' })).length).toBe(0);
+        const detail = await storage.store.minerDetail('bcrt1qminer', T0 + 1000);
+        expect(detail!.shares).toBe(3);
+        expect(detail!.workerStats[0]!.difficulty).toBe(9);
+        expect(await storage.store.minerDetail('other', T0)).toBeUndefined();
       });
 
       it('a failed transaction stores nothing', async () => {

@@ -39,6 +39,11 @@ export interface ShareRecord {
   readonly hash: string;
 }
 
+/** What insertShares did: positions (in its input) of shares refused because their hash is already recorded. */
+export interface InsertSharesResult {
+  readonly refused: readonly number[];
+}
+
 export interface StoredShare extends ShareRecord {
   readonly id: number;
 }
@@ -65,6 +70,22 @@ export interface PayoutRecord {
   readonly kind: 'pool' | 'miner';
   readonly credit: bigint;
   readonly carriedPaid: bigint;
+}
+
+/**
+ * A found block written before it is submitted (the write-ahead log): everything recordBlock
+ * needs, so a block the node accepted while the edge died is recorded exactly at the next start.
+ */
+export interface BlockSubmission {
+  readonly hash: string;
+  readonly height: number;
+  readonly time: number;
+  readonly reward: bigint;
+  readonly finder: string;
+  readonly worker: string;
+  readonly payouts: readonly Omit<PayoutRecord, 'blockHash'>[];
+  /** Carried balances after the block (what its PPLNS computation produced). */
+  readonly carried: ReadonlyMap<string, bigint>;
 }
 
 /** A payout with its block's height and time (for listings). */
@@ -237,10 +258,13 @@ function rowToPayout(r: SqlRow): PayoutListing {
   };
 }
 
+// A share hash is recorded once (UNIQUE index shares_hash, migration 2): a second row for the
+// same hash is refused, whatever job id, connection or edge it came through.
 const INSERT_SHARE_SQLITE = `INSERT INTO shares (time_ms, address, worker, difficulty, share_diff, job_id, height, is_block, hash)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`;
 const INSERT_SHARES_PG = `INSERT INTO shares (time_ms, address, worker, difficulty, share_diff, job_id, height, is_block, hash)
-  SELECT * FROM UNNEST(?::bigint[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::text[], ?::bigint[], ?::bool[], ?::text[])`;
+  SELECT * FROM UNNEST(?::bigint[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::text[], ?::bigint[], ?::bool[], ?::text[])
+  ON CONFLICT (hash) DO NOTHING RETURNING hash`;
 const UPSERT_MINUTE = `ON CONFLICT (minute, address, worker) DO UPDATE SET
   shares = share_minutes.shares + excluded.shares, difficulty = share_minutes.difficulty + excluded.difficulty`;
 const UPSERT_WORKER = `ON CONFLICT (address, worker) DO UPDATE SET
@@ -254,9 +278,49 @@ interface WorkerAgg { address: string; worker: string; first: number; last: numb
 export class PoolStore {
   constructor(readonly db: SqlDriver) {}
 
-  /** Appends accepted shares and updates the rollups, in one transaction. */
-  async insertShares(shares: readonly ShareRecord[]): Promise<void> {
-    if (shares.length === 0) return;
+  /**
+   * Appends accepted shares and updates the rollups, in one transaction. A share whose hash is
+   * already recorded is refused (not inserted, not in the rollups); the result lists the
+   * positions in `shares` of those refused.
+   */
+  async insertShares(shares: readonly ShareRecord[]): Promise<InsertSharesResult> {
+    if (shares.length === 0) return { refused: [] };
+    return this.db.transaction(async (tx) => {
+      const inserted = tx.dialect === 'postgres' ? await this.insertRowsPg(tx, shares) : await this.insertRowsSqlite(tx, shares);
+      const kept = shares.filter((_, i) => inserted[i]);
+      if (kept.length) await this.addToRollups(tx, kept);
+      const refused: number[] = [];
+      inserted.forEach((ok, i) => {
+        if (!ok) refused.push(i);
+      });
+      return { refused };
+    });
+  }
+
+  /** Inserts the share rows; true at each position whose row went in. */
+  private async insertRowsSqlite(tx: SqlExecutor, shares: readonly ShareRecord[]): Promise<boolean[]> {
+    const changed = await tx.runMany(INSERT_SHARE_SQLITE, shares.map((s) => [s.time, s.address, s.worker, s.difficulty, s.shareDiff, s.jobId, s.height, s.isBlock, s.hash]));
+    return changed.map((n) => n > 0);
+  }
+
+  private async insertRowsPg(tx: SqlExecutor, shares: readonly ShareRecord[]): Promise<boolean[]> {
+    const col = <T,>(f: (s: ShareRecord) => T) => shares.map(f) as never;
+    const rows = await tx.query(INSERT_SHARES_PG, [
+      col((s) => s.time), col((s) => s.address), col((s) => s.worker), col((s) => s.difficulty), col((s) => s.shareDiff),
+      col((s) => s.jobId), col((s) => s.height), col((s) => s.isBlock), col((s) => s.hash),
+    ]);
+    // Rows go in in array order, so the first of equal hashes in a batch is the one inserted.
+    const unclaimed = new Map<string, number>();
+    for (const r of rows) unclaimed.set(String(r.hash), (unclaimed.get(String(r.hash)) ?? 0) + 1);
+    return shares.map((s) => {
+      const n = unclaimed.get(s.hash) ?? 0;
+      if (n === 0) return false;
+      unclaimed.set(s.hash, n - 1);
+      return true;
+    });
+  }
+
+  private async addToRollups(tx: SqlExecutor, shares: readonly ShareRecord[]): Promise<void> {
     const minutes = new Map<string, MinuteAgg>();
     const workers = new Map<string, WorkerAgg>();
     for (const s of shares) {
@@ -276,32 +340,21 @@ export class PoolStore {
         if (s.time > w.last) w.last = s.time;
       } else workers.set(wk, { address: s.address, worker: s.worker, first: s.time, last: s.time, shares: 1, difficulty: s.difficulty });
     }
-    await this.db.transaction(async (tx) => {
-      if (tx.dialect === 'postgres') await this.insertSharesPg(tx, shares, [...minutes.values()], [...workers.values()]);
-      else await this.insertSharesSqlite(tx, shares, [...minutes.values()], [...workers.values()]);
-    });
-  }
-
-  private async insertSharesSqlite(tx: SqlExecutor, shares: readonly ShareRecord[], minutes: MinuteAgg[], workers: WorkerAgg[]): Promise<void> {
-    await tx.runMany(INSERT_SHARE_SQLITE, shares.map((s) => [s.time, s.address, s.worker, s.difficulty, s.shareDiff, s.jobId, s.height, s.isBlock, s.hash]));
+    const ms = [...minutes.values()];
+    const ws = [...workers.values()];
+    if (tx.dialect === 'postgres') {
+      await tx.run(`INSERT INTO share_minutes (minute, address, worker, shares, difficulty)
+        SELECT * FROM UNNEST(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::float8[]) ${UPSERT_MINUTE}`,
+        [ms.map((m) => m.minute), ms.map((m) => m.address), ms.map((m) => m.worker), ms.map((m) => m.shares), ms.map((m) => m.difficulty)]);
+      await tx.run(`INSERT INTO workers (address, worker, first_seen_ms, last_seen_ms, shares, difficulty)
+        SELECT * FROM UNNEST(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::float8[]) ${UPSERT_WORKER}`,
+        [ws.map((w) => w.address), ws.map((w) => w.worker), ws.map((w) => w.first), ws.map((w) => w.last), ws.map((w) => w.shares), ws.map((w) => w.difficulty)]);
+      return;
+    }
     await tx.runMany(`INSERT INTO share_minutes (minute, address, worker, shares, difficulty) VALUES (?, ?, ?, ?, ?) ${UPSERT_MINUTE}`,
-      minutes.map((m) => [m.minute, m.address, m.worker, m.shares, m.difficulty]));
+      ms.map((m) => [m.minute, m.address, m.worker, m.shares, m.difficulty]));
     await tx.runMany(`INSERT INTO workers (address, worker, first_seen_ms, last_seen_ms, shares, difficulty) VALUES (?, ?, ?, ?, ?, ?) ${UPSERT_WORKER}`,
-      workers.map((w) => [w.address, w.worker, w.first, w.last, w.shares, w.difficulty]));
-  }
-
-  private async insertSharesPg(tx: SqlExecutor, shares: readonly ShareRecord[], minutes: MinuteAgg[], workers: WorkerAgg[]): Promise<void> {
-    const col = <T,>(f: (s: ShareRecord) => T) => shares.map(f) as never;
-    await tx.run(INSERT_SHARES_PG, [
-      col((s) => s.time), col((s) => s.address), col((s) => s.worker), col((s) => s.difficulty), col((s) => s.shareDiff),
-      col((s) => s.jobId), col((s) => s.height), col((s) => s.isBlock), col((s) => s.hash),
-    ]);
-    await tx.run(`INSERT INTO share_minutes (minute, address, worker, shares, difficulty)
-      SELECT * FROM UNNEST(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::float8[]) ${UPSERT_MINUTE}`,
-      [minutes.map((m) => m.minute), minutes.map((m) => m.address), minutes.map((m) => m.worker), minutes.map((m) => m.shares), minutes.map((m) => m.difficulty)]);
-    await tx.run(`INSERT INTO workers (address, worker, first_seen_ms, last_seen_ms, shares, difficulty)
-      SELECT * FROM UNNEST(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::float8[]) ${UPSERT_WORKER}`,
-      [workers.map((w) => w.address), workers.map((w) => w.worker), workers.map((w) => w.first), workers.map((w) => w.last), workers.map((w) => w.shares), workers.map((w) => w.difficulty)]);
+      ws.map((w) => [w.address, w.worker, w.first, w.last, w.shares, w.difficulty]));
   }
 
   /** The most recent `limit` shares' address and difficulty, oldest first (the PPLNS window). */
@@ -335,11 +388,13 @@ export class PoolStore {
 
   /**
    * Records a found block with its coinbase payouts and replaces the carried balances with the
-   * ones its PPLNS computation produced, in one transaction. Recording the same block hash again
-   * is a no-op (returns false).
+   * ones its PPLNS computation produced (`carried`; undefined leaves them as they are), and
+   * clears its write-ahead row, in one transaction. Recording the same block hash again is a
+   * no-op (returns false).
    */
-  async recordBlock(block: BlockRecord, payouts: readonly Omit<PayoutRecord, 'blockHash'>[], carried: ReadonlyMap<string, bigint>, now = Date.now()): Promise<boolean> {
+  async recordBlock(block: BlockRecord, payouts: readonly Omit<PayoutRecord, 'blockHash'>[], carried: ReadonlyMap<string, bigint> | undefined, now = Date.now()): Promise<boolean> {
     return this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM block_submissions WHERE hash = ?', [block.hash]);
       const inserted = await tx.run(
         'INSERT INTO blocks (hash, height, time_ms, reward, status, finder, worker) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING',
         [block.hash, block.height, block.time, block.reward, block.status, block.finder, block.worker],
@@ -349,13 +404,76 @@ export class PoolStore {
         'INSERT INTO payouts (block_hash, output_index, address, value, kind, credit, carried_paid) VALUES (?, ?, ?, ?, ?, ?, ?)',
         payouts.map((p) => [block.hash, p.outputIndex, p.address, p.value, p.kind, p.credit, p.carriedPaid]),
       );
-      await tx.run('DELETE FROM balances');
-      await tx.runMany(
-        'INSERT INTO balances (address, carried, updated_ms) VALUES (?, ?, ?)',
-        [...carried].filter(([, v]) => v > 0n).map(([a, v]) => [a, v, now]),
-      );
+      if (carried) {
+        await tx.run('DELETE FROM balances');
+        await tx.runMany(
+          'INSERT INTO balances (address, carried, updated_ms) VALUES (?, ?, ?)',
+          [...carried].filter(([, v]) => v > 0n).map(([a, v]) => [a, v, now]),
+        );
+      }
       return true;
     });
+  }
+
+  /** Writes a found block to the write-ahead log before it is submitted (idempotent). */
+  async recordBlockSubmission(s: BlockSubmission): Promise<void> {
+    const plan = JSON.stringify({
+      payouts: s.payouts.map((p) => ({ ...p, value: String(p.value), credit: String(p.credit), carriedPaid: String(p.carriedPaid) })),
+      carried: [...s.carried].map(([a, v]) => [a, String(v)]),
+    });
+    await this.db.run(
+      'INSERT INTO block_submissions (hash, height, time_ms, reward, finder, worker, plan) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING',
+      [s.hash, s.height, s.time, s.reward, s.finder, s.worker, plan],
+    );
+  }
+
+  /** The write-ahead log: found blocks not recorded (nor known rejected) yet, lowest first. */
+  async blockSubmissions(): Promise<BlockSubmission[]> {
+    const rows = await this.db.query('SELECT * FROM block_submissions ORDER BY height ASC, time_ms ASC');
+    return rows.map((r) => {
+      let plan: { payouts: { outputIndex: number; address: string; value: string; kind: 'pool' | 'miner'; credit: string; carriedPaid: string }[]; carried: [string, string][] };
+      try {
+        plan = JSON.parse(String(r.plan));
+      } catch (err) {
+        throw new StorageError('query', `block_submissions row ${String(r.hash)} holds an unreadable plan: ${(err as Error).message}`, { cause: err });
+      }
+      return {
+        hash: String(r.hash),
+        height: toNumber(r.height),
+        time: toNumber(r.time_ms),
+        reward: toBigInt(r.reward),
+        finder: String(r.finder),
+        worker: String(r.worker),
+        payouts: plan.payouts.map((p) => ({ ...p, value: BigInt(p.value), credit: BigInt(p.credit), carriedPaid: BigInt(p.carriedPaid) })),
+        carried: new Map(plan.carried.map(([a, v]) => [a, BigInt(v)])),
+      };
+    });
+  }
+
+  /** Drops a write-ahead row (the node refused the block, or the chain does not have it). */
+  async deleteBlockSubmission(hash: string): Promise<void> {
+    await this.db.run('DELETE FROM block_submissions WHERE hash = ?', [hash]);
+  }
+
+  /** Blocks with a status, lowest height first. */
+  async blocksWithStatus(status: BlockStatus): Promise<BlockRecord[]> {
+    const rows = await this.db.query('SELECT * FROM blocks WHERE status = ? ORDER BY height ASC, time_ms ASC', [status]);
+    return rows.map(rowToBlock);
+  }
+
+  /** Height of the highest block that is not orphaned (undefined when none is recorded). */
+  async latestBlockHeight(): Promise<number | undefined> {
+    const [r] = await this.db.query("SELECT MAX(height) AS h FROM blocks WHERE status <> 'orphaned'");
+    return r?.h === null || r?.h === undefined ? undefined : toNumber(r.h);
+  }
+
+  /** Which of `addresses` have shares on record here (workers table). */
+  async addressesWithShares(addresses: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const a of new Set(addresses)) {
+      if ((await this.db.query('SELECT 1 AS x FROM workers WHERE address = ? LIMIT 1', [a])).length) found.add(a);
+    }
+    return found;
   }
 
   async setBlockStatus(hash: string, status: BlockStatus): Promise<void> {

@@ -20,6 +20,8 @@ export interface PgQueryable {
 }
 export interface PgPoolClient extends PgQueryable {
   release(err?: Error | boolean): void;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  removeListener(event: 'error', listener: (err: Error) => void): unknown;
 }
 export interface PgPool extends PgQueryable {
   connect(): Promise<PgPoolClient>;
@@ -81,7 +83,9 @@ function executor(target: PgQueryable, where: string): SqlExecutor {
     query: async <R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]) => (await run(sql, params)).rows as R[],
     run: async (sql, params) => (await run(sql, params)).rowCount ?? 0,
     runMany: async (sql, rows) => {
-      for (const row of rows) await run(sql, row);
+      const changed: number[] = [];
+      for (const row of rows) changed.push((await run(sql, row)).rowCount ?? 0);
+      return changed;
     },
     exec: async (script) => {
       try {
@@ -139,7 +143,7 @@ export class PostgresDriver implements SqlDriver {
     return this.direct.run(sql, params);
   }
 
-  runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<void> {
+  runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number[]> {
     return this.transaction((tx) => tx.runMany(sql, rows));
   }
 
@@ -156,6 +160,14 @@ export class PostgresDriver implements SqlDriver {
       throw new StorageError('query', `cannot get a PostgreSQL connection (${this.description}): ${(err as Error).message}`, { cause: err });
     }
     let broken = false;
+    // The pool listens for errors of idle connections only: a connection that dies while checked
+    // out (the server restarts, an operator kills the backend) emits 'error' here, and without a
+    // listener that would be an uncaught exception that ends the edge. The failing query rejects
+    // as well, so the transaction fails and rolls back as usual.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(executor(client, this.description));
@@ -170,6 +182,7 @@ export class PostgresDriver implements SqlDriver {
       if (err instanceof StorageError) throw err;
       throw new StorageError('commit', `PostgreSQL transaction failed (${this.description}): ${(err as Error).message}`, { cause: err });
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

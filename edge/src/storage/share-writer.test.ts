@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StorageError } from '../errors.ts';
+import { DuplicateShareError, StorageError } from '../errors.ts';
+import { openStorage } from './open-storage.ts';
 import type { ShareRecord } from './pool-store.ts';
 import { ShareWriter, type ShareSink } from './share-writer.ts';
 
@@ -113,6 +117,26 @@ describe('ShareWriter (group commit)', () => {
     await Promise.all([w.append(share(1)), w.append(share(2))]);
     await w.append(share(3));
     expect(seen).toEqual([2, 1]);
+  });
+
+  it('a share the database refuses as already recorded rejects with DuplicateShareError; the rest of its batch commits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otedama-writer-'));
+    const storage = await openStorage({ dataDir: dir });
+    try {
+      const committed: string[] = [];
+      const w = new ShareWriter(storage.store, { flushMs: 5, onCommit: (b) => committed.push(...b.map((x) => x.jobId)) });
+      const s1 = { ...share(1), hash: 'aa'.repeat(32) };
+      const results = await Promise.allSettled([w.append(s1), w.append({ ...s1, jobId: 'other id' }), w.append({ ...share(2), hash: 'bb'.repeat(32) })]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateShareError);
+      await expect(w.append({ ...s1, jobId: 'later' })).rejects.toBeInstanceOf(DuplicateShareError);
+      expect(committed).toEqual(['1', '2']);
+      expect(w.stats).toMatchObject({ committedShares: 2, refusedShares: 2, failedBatches: 0 });
+      expect(await storage.store.shareCount()).toBe(2);
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects nonsensical options', () => {

@@ -6,15 +6,18 @@
  * share waits up to `flushMs` for company; while a commit is running, arrivals gather and are
  * committed together as soon as it finishes (at most `maxBatch` per transaction). One batch is
  * in flight at a time. When a commit fails, every promise of that batch rejects with the error,
- * and later batches are still tried. `maxPending` bounds the queue: beyond it appends are
- * refused at once (back-pressure rather than unbounded memory when the database stalls).
+ * and later batches are still tried. A share the database refuses because its hash is already
+ * recorded rejects with DuplicateShareError (the rest of its batch commits). `maxPending` bounds
+ * the queue: beyond it appends are refused at once (back-pressure rather than unbounded memory
+ * when the database stalls).
  */
-import { StorageError } from '../errors.ts';
-import type { ShareRecord } from './pool-store.ts';
+import { DuplicateShareError, StorageError } from '../errors.ts';
+import type { InsertSharesResult, ShareRecord } from './pool-store.ts';
 
 /** Where committed shares go: PoolStore implements it. */
 export interface ShareSink {
-  insertShares(shares: readonly ShareRecord[]): Promise<void>;
+  /** Commits the shares; the result lists those refused as already recorded (none when void). */
+  insertShares(shares: readonly ShareRecord[]): Promise<InsertSharesResult | void>;
 }
 
 export interface ShareWriterOptions {
@@ -24,7 +27,7 @@ export interface ShareWriterOptions {
   readonly maxBatch?: number;
   /** Most shares queued or in flight before appends are refused (default 100,000). */
   readonly maxPending?: number;
-  /** Called after each committed batch (feeds the PPLNS window and metrics). */
+  /** Called after each committed batch with the shares it recorded (feeds the PPLNS window and metrics). */
   readonly onCommit?: (batch: readonly ShareRecord[], elapsedMs: number) => void;
   /** Called when a batch fails (its appends reject as well). */
   readonly onError?: (err: StorageError, batchSize: number) => void;
@@ -32,6 +35,8 @@ export interface ShareWriterOptions {
 
 export interface ShareWriterStats {
   readonly committedShares: number;
+  /** Shares the database refused as already recorded (same hash). */
+  readonly refusedShares: number;
   readonly committedBatches: number;
   readonly failedBatches: number;
   readonly pending: number;
@@ -59,6 +64,7 @@ export class ShareWriter {
   private inFlightCount = 0;
   private stopped = false;
   private committedShares = 0;
+  private refusedShares = 0;
   private committedBatches = 0;
   private failedBatches = 0;
   private lastBatchSize = 0;
@@ -101,6 +107,7 @@ export class ShareWriter {
   get stats(): ShareWriterStats {
     return {
       committedShares: this.committedShares,
+      refusedShares: this.refusedShares,
       committedBatches: this.committedBatches,
       failedBatches: this.failedBatches,
       pending: this.queue.length + this.inFlightCount,
@@ -140,8 +147,9 @@ export class ShareWriter {
       this.inFlightCount = batch.length;
       const started = performance.now();
       const shares = batch.map((e) => e.share);
+      let refused: ReadonlySet<number>;
       try {
-        await this.sink.insertShares(shares);
+        refused = new Set((await this.sink.insertShares(shares))?.refused ?? []);
       } catch (err) {
         this.inFlightCount = 0;
         this.failedBatches++;
@@ -152,13 +160,15 @@ export class ShareWriter {
       }
       this.inFlightCount = 0;
       const elapsed = performance.now() - started;
-      this.committedShares += batch.length;
+      const recorded = refused.size ? shares.filter((_, i) => !refused.has(i)) : shares;
+      this.committedShares += recorded.length;
+      this.refusedShares += refused.size;
       this.committedBatches++;
       this.lastBatchSize = batch.length;
       this.lastCommitMs = elapsed;
-      for (const e of batch) e.resolve();
+      batch.forEach((e, i) => (refused.has(i) ? e.reject(new DuplicateShareError(e.share.hash)) : e.resolve()));
       try {
-        this.options.onCommit?.(shares, elapsed);
+        this.options.onCommit?.(recorded, elapsed);
       } catch {
         // A failing observer must not undo a commit or stall the writer.
       }

@@ -17,8 +17,8 @@ export interface SqlExecutor {
   query<R extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<R[]>;
   /** Runs one statement and returns the number of rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
-  /** Runs one statement once per parameter row (prepared once where the driver can). */
-  runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<void>;
+  /** Runs one statement once per parameter row (prepared once where the driver can); the rows each changed. */
+  runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number[]>;
   /** Runs a script of several statements without parameters (DDL). */
   exec(script: string): Promise<void>;
 }

@@ -84,7 +84,7 @@ export class SqliteDriver implements SqlDriver {
     return this.lock.run(() => this.runSync(sql, params));
   }
 
-  runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<void> {
+  runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number[]> {
     return this.lock.run(() => this.runManySync(sql, rows));
   }
 
@@ -146,11 +146,9 @@ export class SqliteDriver implements SqlDriver {
     return this.wrap(() => Number(this.statement(sql).run(...bind(params)).changes));
   }
 
-  private runManySync(sql: string, rows: readonly (readonly SqlValue[])[]): void {
+  private runManySync(sql: string, rows: readonly (readonly SqlValue[])[]): number[] {
     const s = this.statement(sql);
-    this.wrap(() => {
-      for (const row of rows) s.run(...bind(row));
-    });
+    return this.wrap(() => rows.map((row) => Number(s.run(...bind(row)).changes)));
   }
 
   private execSync(script: string): void {

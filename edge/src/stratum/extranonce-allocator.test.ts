@@ -15,6 +15,17 @@ describe('Extranonce1Allocator', () => {
     expect(a.size).toBe(1000);
   });
 
+  it('draws values at random: consecutive connections do not get neighbouring values', () => {
+    const a = new Extranonce1Allocator(4);
+    const values = Array.from({ length: 1000 }, () => parseInt(a.allocate(), 16));
+    let neighbours = 0;
+    for (let i = 1; i < values.length; i++) if (Math.abs(values[i]! - values[i - 1]!) <= 1) neighbours++;
+    // Sequential allocation gives 999 neighbours; random 4-byte draws give one with odds ~5e-7.
+    expect(neighbours).toBe(0);
+    // Spread over the whole space, not a window of it.
+    expect(Math.max(...values) - Math.min(...values)).toBeGreaterThan(2 ** 31);
+  });
+
   it('resumes a previous session id when it is free, and not when it is live', () => {
     const a = new Extranonce1Allocator(4);
     const x = a.allocate();
@@ -25,7 +36,7 @@ describe('Extranonce1Allocator', () => {
     expect(a.allocate('abcd')).not.toBe('abcd'); // wrong width
   });
 
-  it('skips live values when the counter wraps, and says when all are taken', () => {
+  it('falls back to a scan when draws keep hitting live values, and says when all are taken', () => {
     const a = new Extranonce1Allocator(1, () => 0);
     const all = new Set<string>();
     for (let i = 0; i < 256; i++) all.add(a.allocate());

@@ -118,3 +118,83 @@ describe('WebSocket job feed', () => {
     await waitFor(() => pool.service.stats().connections === 0, 5000, 'connections to drain');
   });
 });
+
+describe('WebSocketLineStream back-pressure', () => {
+  /** A ws server whose connections become bare WebSocketLineStreams (no Stratum behind them). */
+  async function bridge(): Promise<{ stream: Promise<WebSocketLineStream>; client: WebSocket; close(): Promise<void> }> {
+    const server = createServer();
+    const wss2 = new WebSocketServer({ server, maxPayload: MAX_WS_MESSAGE_BYTES });
+    const stream = new Promise<WebSocketLineStream>((resolve) =>
+      wss2.on('connection', (ws, req) => resolve(new WebSocketLineStream(ws, { remoteAddress: req.socket.remoteAddress ?? '', localAddress: '127.0.0.1', localPort: 0 }))),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const addr = server.address();
+    const client = new WebSocket(`ws://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`);
+    await new Promise<void>((resolve, reject) => {
+      client.once('open', () => resolve());
+      client.once('error', reject);
+    });
+    return {
+      stream,
+      client,
+      async close() {
+        client.terminate();
+        for (const c of wss2.clients) c.terminate();
+        await new Promise<void>((r) => wss2.close(() => r()));
+        await new Promise<void>((r) => server.close(() => r()));
+      },
+    };
+  }
+
+  it('reports writes done only once flushed: a client that does not read fills the stream, not the heap', async () => {
+    const b = await bridge();
+    try {
+      const s = await b.stream;
+      b.client.pause(); // stops reading its socket
+      const line = JSON.stringify({ id: null, method: 'mining.notify', params: ['x'.repeat(1000)] }) + '\n';
+      let refused = 0;
+      let written = 0;
+      // 8 MB: far more than the socket buffers hold between the two ends.
+      for (let i = 0; i < 8000; i++) {
+        if (!s.write(line)) refused++;
+        written += line.length;
+      }
+      expect(refused).toBeGreaterThan(0); // write() said "full" as a net.Socket would
+      // Most of it waits in the stream (counted by writableLength), not in ws's own queue.
+      await waitFor(() => s.wsBufferedAmount > 0, 5000, 'ws to hold some output');
+      expect(s.writableLength).toBeGreaterThan(written / 2);
+      expect(s.wsBufferedAmount).toBeLessThan(written / 2);
+      // When the client reads again, everything arrives, in order, and the stream drains.
+      const got: string[] = [];
+      b.client.on('message', (d) => got.push(String(d)));
+      const drained = new Promise<void>((r) => s.once('drain', () => r()));
+      b.client.resume();
+      await drained;
+      await waitFor(() => got.length === 8000, 10_000, 'every line');
+      expect(got.every((g) => g === line.trimEnd())).toBe(true);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('pauses the WebSocket while its reader does not read, and resumes it when it does', async () => {
+    const b = await bridge();
+    try {
+      const s = await b.stream;
+      s.pause();
+      const msg = JSON.stringify({ id: 1, method: 'mining.ping', params: ['y'.repeat(500)] });
+      for (let i = 0; i < 2000; i++) b.client.send(msg);
+      await waitFor(() => s.inputPaused, 5000, 'the WebSocket to be paused');
+      // Bounded: what was read before the pause, not the 1 MB the client sent.
+      expect(s.readableLength).toBeLessThan(64 * 1024);
+      let lines = 0;
+      s.setEncoding('utf8');
+      s.on('data', (chunk: string) => (lines += chunk.split('\n').length - 1));
+      s.resume();
+      await waitFor(() => lines === 2000, 10_000, 'every line');
+      expect(s.inputPaused).toBe(false);
+    } finally {
+      await b.close();
+    }
+  });
+});

@@ -73,7 +73,10 @@ describe('JobManager', () => {
     expect(parseInt(b.fields.ntime, 16)).toBe(1_750_000_030);
     const v = jobs.variant(b, parseInt(b.fields.ntime, 16) + 1);
     expect(v.id).not.toBe(b.id);
-    expect(v.shareJob).toBe(b.shareJob);
+    // Same template (one duplicate set) as the base, its own ntime as the lower bound.
+    expect(v.shareJob.template).toBe(b.shareJob.template);
+    expect(v.shareJob.ntime).toBe(1_750_000_031);
+    expect(v.shareJob.id).toBe(v.id);
     expect(v.cleanJobs).toBe(true);
     expect(parseInt(v.fields.ntime, 16)).toBe(1_750_000_031);
     expect(JSON.parse(v.notifyLine()).params[0]).toBe(v.id);

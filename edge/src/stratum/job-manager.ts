@@ -84,8 +84,21 @@ export interface JobManagerDeps {
   readonly logger: Logger;
   /** Called for every block found (after the template source answered). */
   readonly onBlock?: (block: FoundBlock) => void;
+  /**
+   * Called with every block found before it is submitted, to write it ahead durably (the
+   * found-block write-ahead log). Awaited for at most WRITE_AHEAD_TIMEOUT_MS: the block is
+   * submitted after that, or when it fails, whatever the database does.
+   */
+  readonly beforeSubmitBlock?: (block: Omit<FoundBlock, 'accepted' | 'reason'>) => Promise<void>;
   readonly now?: () => number;
 }
+
+/**
+ * Longest wait for the write-ahead record of a found block before it is submitted anyway (ms).
+ * A commit takes a few ms (an fsync); a block is worth more than the record of it, and the
+ * reconciler finds a block without a record in the chain at the next start.
+ */
+export const WRITE_AHEAD_TIMEOUT_MS = 2000;
 
 class Job implements StratumJob {
   private lines: [string | undefined, string | undefined] = [undefined, undefined];
@@ -201,13 +214,15 @@ export class JobManager {
 
   /**
    * The current job under a new id with ntime at least `minNtime` (a connection whose
-   * difficulty changed gets it with clean_jobs=true). Not registered with the validator: the
-   * connection maps the id to the base job.
+   * difficulty changed gets it with clean_jobs=true). Its validator job is a variant of the
+   * base's (validator.variant): the same template and duplicate set, its own ntime as the lower
+   * bound. Not registered by id: the connection it was sent to keeps it.
    */
   variant(base: StratumJob, minNtime = 0): StratumJob {
     const ntime = Math.max(parseInt(base.fields.ntime, 16), this.templateTime(), minNtime) >>> 0;
-    const fields: StratumJobFields = { ...base.fields, ntime: u32ToHex(ntime) };
-    return new Job(this.allocateId(), fields, true, this.now(), base.shareJob, base.template);
+    const id = this.allocateId();
+    const shareJob = this.deps.validator.variant(base.shareJob, id, ntime);
+    return new Job(id, shareJob.fields, true, this.now(), shareJob, base.template);
   }
 
   /**
@@ -222,6 +237,7 @@ export class JobManager {
     try {
       blockHex = bytesToHex(serializeBlock(share.header, share.coinbase, job.template));
       this.log.info('block found, submitting', { height: job.height, hash, worker, jobId: job.id });
+      await this.writeAhead({ height: job.height, hash, jobId: job.id, worker, blockHex });
       const result = await this.deps.templateSource.submitBlock(blockHex);
       accepted = result.accepted;
       reason = result.reason;
@@ -239,6 +255,23 @@ export class JobManager {
       this.log.error('onBlock hook failed', { error: (err as Error).message });
     }
     return found;
+  }
+
+  private async writeAhead(block: Omit<FoundBlock, 'accepted' | 'reason'>): Promise<void> {
+    if (!this.deps.beforeSubmitBlock) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        this.deps.beforeSubmitBlock(block),
+        new Promise<void>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${WRITE_AHEAD_TIMEOUT_MS} ms`)), WRITE_AHEAD_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (err) {
+      this.log.error('found block not written ahead; submitting it anyway (the reconciler finds it in the chain)', { height: block.height, hash: block.hash, error: (err as Error).message });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private prepare(template: BlockTemplate): TemplateState {

@@ -114,8 +114,8 @@ describe('protection', () => {
     expect(p.service.server.isBanned('127.0.0.1')).toBe(false);
   });
 
-  it('closes idle connections', async () => {
-    const p = await pool({ idleTimeoutSeconds: 0.5 });
+  it('closes connections that do not log in, and authorized ones that do no useful work', async () => {
+    const p = await pool({ loginTimeoutSeconds: 0.5, idleTimeoutSeconds: 1 });
     const c = await client(p.port);
     c.send({ id: 1, method: 'mining.subscribe', params: [] });
     await c.next();
@@ -123,6 +123,13 @@ describe('protection', () => {
     await c.closedPromise;
     expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
     await waitFor(() => p.service.server.connectionCount === 0);
+    expect(p.service.stats().closedByReason['login-timeout']).toBe(1);
+    const d = await client(p.port);
+    await login(d);
+    // Pings are not work.
+    d.send({ id: 9, method: 'mining.ping', params: [] });
+    await d.closedPromise;
+    expect(p.service.stats().closedByReason.idle).toBe(1);
   });
 
   it('fails to start with a clear error when the port is taken', async () => {

@@ -406,15 +406,23 @@ describe('accounting hooks', () => {
     expect(seen).toHaveLength(2);
   });
 
-  it('a failing onShare answers "share could not be recorded" and keeps the connection', async () => {
-    const p = await pool({}, { hooks: { onShare: () => Promise.reject(new Error('disk full')) } });
+  it('a failing onShare answers "share could not be recorded", keeps the connection, and the share can be submitted again', async () => {
+    let fail = true;
+    const p = await pool({}, { hooks: { onShare: () => (fail ? Promise.reject(new Error('disk full')) : Promise.resolve()) } });
     const c = await client(p.port);
     const { en1, job } = await minerdLogin(c);
     const s = await findShare(job, en1, '00000000', TEST_DIFFICULTY);
     c.sendLine(submitLine(job, '00000000', s.nonce));
-    expect(await c.next()).toEqual({ id: 4, result: null, error: [20, 'share could not be recorded', null] });
+    expect(await c.next()).toEqual({ id: 4, result: null, error: [20, 'share could not be recorded; submit it again', null] });
+    expect(p.service.stats()).toMatchObject({ sharesAccepted: 0, rejectedByReason: { 'not-recorded': 1 } });
     c.sendLine('{"id":6,"method":"mining.ping","params":[]}');
     expect((await c.next()).result).toBe('pong');
+    fail = false;
+    c.sendLine(submitLine(job, '00000000', s.nonce));
+    expect(await c.next()).toEqual({ id: 4, result: true, error: null });
+    c.sendLine(submitLine(job, '00000000', s.nonce));
+    expect((await c.next()).error[0]).toBe(22);
+    expect(p.service.stats().sharesAccepted).toBe(1);
   });
 });
 

@@ -1,18 +1,22 @@
 /**
  * The Stratum V1 server: TCP, and TLS when a certificate and key are configured. Accepts
- * connections (per-IP limit, IP bans), runs one StratumSession per connection, broadcasts new
- * jobs, and sweeps sessions for idle timeouts and vardiff once a second-ish. On stop it sends
- * client.reconnect to every miner, then closes.
+ * connections (IP bans, a per-IP limit and a total limit kept below the process's descriptor
+ * limit, see connection-budget.ts), runs one StratumSession per connection, broadcasts new jobs,
+ * and sweeps sessions for their deadlines (slowloris lines, login, useful work) and vardiff
+ * every SWEEP_INTERVAL_MS. Closed sessions stay resumable for a while (session-cache.ts). On stop
+ * it sends client.reconnect to every miner, then closes.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { ShareValidator } from '@otedama/core';
 import { StratumServerError } from '../errors.ts';
+import { processConnectionBudget } from '../config/connection-budget.ts';
 import { Extranonce1Allocator } from './extranonce-allocator.ts';
+import { SessionCache } from './session-cache.ts';
 import type { JobManager, StratumJob } from './job-manager.ts';
 import type { Logger } from '../logger.ts';
-import { StratumSession, type AddressValidator, type SessionHost, type StratumConfig, type StratumHooks } from './stratum-session.ts';
+import { StratumSession, type AddressValidator, type ResumableSession, type SessionHost, type StratumConfig, type StratumHooks } from './stratum-session.ts';
 
 /** How often sessions are checked for idleness and vardiff without shares (ms). */
 export const SWEEP_INTERVAL_MS = 2000;
@@ -41,8 +45,23 @@ export interface StratumStats {
   readonly rejectedByReason: Readonly<Record<string, number>>;
   readonly blocksFound: number;
   readonly connectionsRefused: number;
+  /** Refusals by reason: banned, per-ip, total, stopping. */
+  readonly refusedByReason: Readonly<Record<string, number>>;
+  /** Connections the server closed, by reason: not-reading, line-timeout, login-timeout, idle, banned. */
+  readonly closedByReason: Readonly<Record<string, number>>;
+  /** Control messages refused by the rate limit. */
+  readonly rateLimited: number;
   readonly bans: number;
   readonly bannedIps: number;
+  /** Bytes queued for miners and not yet taken by them, over all connections and the largest of one. */
+  readonly bufferedBytes: number;
+  readonly maxSessionBufferedBytes: number;
+  /** Connections whose reading is paused (output not drained, or a share being committed). */
+  readonly readingPaused: number;
+  /** The total connection limit in force. */
+  readonly maxConnections: number;
+  /** Closed sessions a miner may resume. */
+  readonly resumableSessions: number;
 }
 
 export interface StratumAddresses {
@@ -66,6 +85,9 @@ export class StratumServer implements SessionHost {
   private readonly clock: () => number;
   private readonly sweepIntervalMs: number;
   private readonly allocator: Extranonce1Allocator;
+  private readonly resumable: SessionCache;
+  /** The total connection limit (config, or derived from the descriptor limit). */
+  readonly maxConnections: number;
   private readonly sessions = new Set<StratumSession>();
   private readonly perIp = new Map<string, number>();
   private readonly banned = new Map<string, number>();
@@ -81,6 +103,9 @@ export class StratumServer implements SessionHost {
   private readonly rejectedByReason: Record<string, number> = {};
   private blocks = 0;
   private refused = 0;
+  private readonly refusedByReason: Record<string, number> = {};
+  private readonly closedByReason: Record<string, number> = {};
+  private rateLimited = 0;
   private bans = 0;
 
   constructor(deps: StratumServerDeps) {
@@ -93,6 +118,8 @@ export class StratumServer implements SessionHost {
     this.clock = deps.now ?? Date.now;
     this.sweepIntervalMs = deps.sweepIntervalMs ?? SWEEP_INTERVAL_MS;
     this.allocator = new Extranonce1Allocator(deps.config.extranonce1Bytes);
+    this.resumable = new SessionCache(this.validator, this.clock);
+    this.maxConnections = deps.config.maxConnections > 0 ? deps.config.maxConnections : processConnectionBudget().stratum;
   }
 
   now(): number {
@@ -130,7 +157,7 @@ export class StratumServer implements SessionHost {
       // Refuse banned IPs before paying for a TLS handshake.
       this.tls.on('connection', (raw: Socket) => {
         if (this.stopping || this.isBanned(raw.remoteAddress ?? '')) {
-          this.refused++;
+          this.refuse(this.stopping ? 'stopping' : 'banned');
           raw.destroy();
         }
       });
@@ -143,7 +170,12 @@ export class StratumServer implements SessionHost {
     this.sweepTimer = setInterval(() => this.sweep(), this.sweepIntervalMs);
     this.sweepTimer.unref();
     this.addresses = tlsPort === undefined ? { host: c.host, port } : { host: c.host, port, tlsPort };
-    this.logger.info('stratum listening', { url: `stratum+tcp://${c.host}:${port}`, ...(tlsPort ? { tls: `stratum+ssl://${c.host}:${tlsPort}` } : {}) });
+    this.logger.info('stratum listening', {
+      url: `stratum+tcp://${c.host}:${port}`,
+      ...(tlsPort ? { tls: `stratum+ssl://${c.host}:${tlsPort}` } : {}),
+      maxConnections: this.maxConnections,
+      maxConnectionsPerIp: c.maxConnectionsPerIp,
+    });
     return this.addresses;
   }
 
@@ -160,9 +192,16 @@ export class StratumServer implements SessionHost {
   stats(): StratumStats {
     let subscribed = 0;
     let authorized = 0;
+    let buffered = 0;
+    let maxBuffered = 0;
+    let paused = 0;
     for (const s of this.sessions) {
       if (s.subscribed) subscribed++;
       if (s.authorized) authorized++;
+      if (s.readingPaused) paused++;
+      const b = s.bufferedBytes;
+      buffered += b;
+      if (b > maxBuffered) maxBuffered = b;
     }
     return {
       connections: this.sessions.size,
@@ -173,8 +212,16 @@ export class StratumServer implements SessionHost {
       rejectedByReason: { ...this.rejectedByReason },
       blocksFound: this.blocks,
       connectionsRefused: this.refused,
+      refusedByReason: { ...this.refusedByReason },
+      closedByReason: { ...this.closedByReason },
+      rateLimited: this.rateLimited,
       bans: this.bans,
       bannedIps: this.banned.size,
+      bufferedBytes: buffered,
+      maxSessionBufferedBytes: maxBuffered,
+      readingPaused: paused,
+      maxConnections: this.maxConnections,
+      resumableSessions: this.resumable.size,
     };
   }
 
@@ -224,29 +271,51 @@ export class StratumServer implements SessionHost {
   // SessionHost
 
   allocateExtranonce1(resume?: string): string {
-    return this.allocator.allocate(resume);
+    const hex = this.allocator.allocate(resume);
+    // A fresh value that a closed session had: that session can no longer be resumed.
+    if (hex !== resume) this.resumable.forget(hex);
+    return hex;
   }
 
   releaseExtranonce1(hex: string): void {
     this.allocator.release(hex);
   }
 
+  takeResumable(extranonce1: string): ResumableSession | undefined {
+    return this.resumable.take(extranonce1);
+  }
+
+  keepResumable(extranonce1: string, state: ResumableSession): void {
+    if (!this.stopping) this.resumable.keep(extranonce1, state);
+  }
+
   ban(session: StratumSession, why: string): void {
     const ip = normalizeIp(session.remoteAddress);
     this.banned.set(ip, this.clock() + this.config.banSeconds * 1000);
     this.bans++;
+    this.bump(this.closedByReason, 'banned');
     this.logger.warn('banned', { ip, session: session.id, why, seconds: this.config.banSeconds });
     session.close(`banned: ${why}`);
   }
 
-  count(event: 'accepted' | 'rejected' | 'block', reason?: string): void {
+  count(event: 'accepted' | 'rejected' | 'block' | 'closed' | 'rate-limited', reason?: string): void {
     if (event === 'accepted') this.accepted++;
     else if (event === 'block') this.blocks++;
+    else if (event === 'closed') this.bump(this.closedByReason, reason ?? 'other');
+    else if (event === 'rate-limited') this.rateLimited++;
     else {
       this.rejected++;
-      const r = reason ?? 'other';
-      this.rejectedByReason[r] = (this.rejectedByReason[r] ?? 0) + 1;
+      this.bump(this.rejectedByReason, reason ?? 'other');
     }
+  }
+
+  private bump(counts: Record<string, number>, key: string): void {
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+
+  private refuse(reason: string): void {
+    this.refused++;
+    this.bump(this.refusedByReason, reason);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -260,13 +329,14 @@ export class StratumServer implements SessionHost {
   acceptConnection(socket: Socket): void {
     const ip = normalizeIp(socket.remoteAddress);
     if (this.stopping) {
+      this.refuse('stopping');
       socket.destroy();
       return;
     }
     const until = this.banned.get(ip);
     if (until !== undefined) {
       if (until > this.clock()) {
-        this.refused++;
+        this.refuse('banned');
         socket.destroy();
         return;
       }
@@ -274,8 +344,14 @@ export class StratumServer implements SessionHost {
     }
     const n = this.perIp.get(ip) ?? 0;
     if (n >= this.config.maxConnectionsPerIp) {
-      this.refused++;
+      this.refuse('per-ip');
       this.logger.debug('connection refused: per-IP limit', { ip, limit: this.config.maxConnectionsPerIp });
+      socket.destroy();
+      return;
+    }
+    if (this.sessions.size >= this.maxConnections) {
+      this.refuse('total');
+      this.logger.debug('connection refused: total limit', { ip, limit: this.maxConnections });
       socket.destroy();
       return;
     }
@@ -303,12 +379,16 @@ export class StratumServer implements SessionHost {
 
   private sweep(): void {
     const now = this.clock();
-    const idleMs = this.config.idleTimeoutSeconds * 1000;
     for (const s of this.sessions) {
-      if (now - s.lastLineAt > idleMs) s.close('idle');
-      else s.tick(now);
+      if (s.isClosing) continue;
+      const missed = s.missedDeadline(now);
+      if (missed) {
+        this.bump(this.closedByReason, missed);
+        s.close(missed);
+      } else s.tick(now);
     }
     for (const [ip, until] of this.banned) if (until <= now) this.banned.delete(ip);
+    this.resumable.sweep();
   }
 }
 

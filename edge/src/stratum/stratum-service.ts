@@ -5,7 +5,7 @@
  */
 import { ShareValidator, validateAddress, type Network, type Sha256dFn } from '@otedama/core';
 import type { EdgeConfig } from '../config/config.ts';
-import { JobManager, type FoundBlock } from './job-manager.ts';
+import { JobManager, type FoundBlock, type JobManagerDeps } from './job-manager.ts';
 import type { Logger } from '../logger.ts';
 import type { PayoutProvider } from '../accounting/payout-provider.ts';
 import { StratumServer, type StratumAddresses, type StratumStats } from './stratum-server.ts';
@@ -26,6 +26,8 @@ export interface StartStratumOptions {
   readonly hooks?: StratumHooks;
   /** Every block found, after the template source answered. */
   readonly onBlock?: (block: FoundBlock) => void;
+  /** Every block found, before it is submitted (the write-ahead log; see JobManagerDeps). */
+  readonly beforeSubmitBlock?: JobManagerDeps['beforeSubmitBlock'];
   /** SHA-256d for validation (default core's allocation-free hasher, faster than node:crypto here). */
   readonly sha256d?: Sha256dFn;
   readonly now?: () => number;
@@ -62,6 +64,7 @@ export async function startStratum(options: StartStratumOptions): Promise<Stratu
     payouts: options.payouts,
     logger: options.logger,
     ...(options.onBlock ? { onBlock: options.onBlock } : {}),
+    ...(options.beforeSubmitBlock ? { beforeSubmitBlock: options.beforeSubmitBlock } : {}),
     now,
   });
   const server = new StratumServer({

@@ -9,6 +9,23 @@
  *     clean_jobs=true; shares for jobs sent earlier are judged at the difficulty they were
  *     sent with.
  * Replies produced while handling one chunk of input are written with one socket write.
+ *
+ * Rules against hostile miners (issue 9), each attacked in edge/test/hostile/:
+ *   - one share, one credit: a job id is accepted only if this connection (or the session it
+ *     resumed) was sent it; duplicates are per template in the validator; the share counts
+ *     (counters, vardiff, useful work) only once its commit succeeded, and a failed commit
+ *     forgets it (validator.rollback) so it can be submitted again;
+ *   - every job a connection was sent stays known until it is stale: a late share after a new
+ *     block, on a variant included, is answered "stale" (0 ban points), never "job not found";
+ *   - back-pressure: reading stops while the miner's output is not drained, and a connection
+ *     whose unread output passes stratum.maxWriteBufferBytes is closed;
+ *   - bounded state: at most stratum.maxWorkersPerConnection workers; control messages
+ *     (everything but submits) are rate limited and a flood costs ban points;
+ *   - difficulty cannot be pinned: one suggestion is honoured at the start (before the first
+ *     submit), vardiff governs afterwards, later suggestions are answered and ignored;
+ *   - deadlines (checked by the server's sweep): a started line must end within
+ *     lineTimeoutSeconds, login within loginTimeoutSeconds, and an authorized connection must
+ *     do useful work (an accepted or stale share) every idleTimeoutSeconds.
  */
 import {
   DEFAULT_VERSION_ROLLING_MASK,
@@ -45,6 +62,7 @@ import {
 } from '@otedama/core';
 import type { Socket } from 'node:net';
 import type { EdgeConfig } from '../config/config.ts';
+import { DuplicateShareError } from '../errors.ts';
 import type { JobManager, StratumJob } from './job-manager.ts';
 import type { Logger } from '../logger.ts';
 import { Vardiff } from './vardiff.ts';
@@ -111,17 +129,33 @@ export const BAN_SCORE = {
     'bad-version-bits': 10,
   } satisfies Record<ShareRejectReason, number>,
   unknownMethod: 1,
+  /** A control message over the rate limit (a flood of authorize, suggest_difficulty, ...). */
+  rateLimited: 5,
+  /** An authorize for a new worker past stratum.maxWorkersPerConnection. */
+  tooManyWorkers: 5,
 } as const;
 /** Ban score halves every this many ms, so occasional rejects never add up to a ban. */
 export const BAN_SCORE_HALF_LIFE_MS = 60_000;
 /** Invalid lines (not JSON / not a message) after which the connection is closed. */
 export const MAX_GARBAGE_LINES = 5;
-/** Jobs a connection remembers with the difficulty they were sent at. */
+/**
+ * Jobs a connection remembers with the difficulty they were sent at (stale ones go first). A
+ * refresh every 30 s plus a variant per difficulty change: 32 cover a quarter of an hour.
+ */
 export const MAX_SENT_JOBS = 32;
-/** Bytes queued for a miner that does not read before the connection is dropped. */
-export const MAX_WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Time a closing connection gets to flush its last lines before it is destroyed (ms). */
 export const CLOSE_GRACE_MS = 2000;
+/**
+ * Control messages (everything but mining.submit) a connection may send in a burst: a Bitaxe
+ * starts with 5, a proxy authorizes its workers (up to maxWorkersPerConnection) at once.
+ */
+export const CONTROL_BURST = 100;
+/** ...and the sustained rate (messages per second): cpuminer-opt's keepalive is one per 150 s. */
+export const CONTROL_PER_SECOND = 0.5;
+
+/** Why reading from a connection is paused (bits). */
+const PAUSE_COMMIT = 1;
+const PAUSE_OUTPUT = 2;
 
 /** What a session needs from its server (listed exactly, so tests can fake it). */
 export interface SessionHost {
@@ -132,12 +166,17 @@ export interface SessionHost {
   readonly validateAddress: AddressValidator;
   readonly hooks: StratumHooks;
   now(): number;
+  /** An extranonce1: `resume` (a previous session id) when it is free, else a fresh random one. */
   allocateExtranonce1(resume?: string): string;
   releaseExtranonce1(hex: string): void;
+  /** What a closed session with this id left for a miner resuming it (taken: at most once). */
+  takeResumable(extranonce1: string): ResumableSession | undefined;
+  /** Keeps a closing session's state for a miner that resumes it with its session id. */
+  keepResumable(extranonce1: string, state: ResumableSession): void;
   /** The session's ban score passed the threshold. */
   ban(session: StratumSession, why: string): void;
-  /** Counters. */
-  count(event: 'accepted' | 'rejected' | 'block', reason?: string): void;
+  /** Counters: shares, blocks, and connections closed by the server (with the reason). */
+  count(event: 'accepted' | 'rejected' | 'block' | 'closed' | 'rate-limited', reason?: string): void;
 }
 
 interface WorkerAuth {
@@ -145,9 +184,19 @@ interface WorkerAuth {
   readonly workerName: string;
 }
 
-interface SentJob {
+/** A job as sent to one connection, with the share target it was sent at. */
+export interface SentJob {
   readonly job: StratumJob;
   readonly target: ShareTarget;
+}
+
+/** What a resumed session inherits from the connection it replaces. */
+export interface ResumableSession {
+  /** The jobs the old connection was sent: the only job ids the resumed one may submit besides its own. */
+  readonly sentJobs: ReadonlyMap<string, SentJob>;
+  readonly difficulty: number;
+  /** Whether the start window (one honoured suggestion) was still open. */
+  readonly suggestionOpen: boolean;
 }
 
 export class StratumSession {
@@ -158,7 +207,7 @@ export class StratumSession {
   private extranonce1Bytes: Uint8Array | undefined;
   private readonly framer: StratumLineFramer;
   private readonly workers = new Map<string, WorkerAuth>();
-  private readonly sentJobs = new Map<string, SentJob>();
+  private sentJobs = new Map<string, SentJob>();
   private readonly vardiff: Vardiff;
   /** The target of the current difficulty (shared by the jobs sent at it). */
   private target: ShareTarget;
@@ -167,17 +216,25 @@ export class StratumSession {
   private versionMask: number | undefined;
   private extranonceSubscribed = false;
   private workSent = false;
+  /** Open until the first submit (or a resumed session's was): one suggest_difficulty is honoured. */
+  private suggestionOpen = true;
   private lastNtime = 0;
   private out = '';
   private inChunk = false;
   private waiting: Promise<void> | undefined;
   private readonly queued: string[] = [];
+  private pauseReasons = 0;
   private garbage = 0;
   private score = 0;
   private scoreAt = 0;
+  private controlTokens = CONTROL_BURST;
+  private controlAt: number;
+  /** When the line now being received started (ms), while one is incomplete. */
+  private partialSince: number | undefined;
   private closing = false;
   closed = false;
-  lastLineAt: number;
+  /** Last useful work: subscribe, authorize, an accepted or stale share (ms). */
+  lastUsefulAt: number;
   accepted = 0;
   rejected = 0;
 
@@ -189,7 +246,8 @@ export class StratumSession {
     const now = host.now();
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.connectedAt = now;
-    this.lastLineAt = now;
+    this.lastUsefulAt = now;
+    this.controlAt = now;
     this.framer = new StratumLineFramer(host.config.maxLineBytes);
     this.vardiff = new Vardiff(host.config.vardiff, host.config.initialDifficulty, now);
     this.target = shareTarget(this.vardiff.difficulty);
@@ -211,16 +269,38 @@ export class StratumSession {
     return this.decayedScore(this.host.now());
   }
 
+  /** Bytes written to the miner and not yet taken by it (the socket's queue). */
+  get bufferedBytes(): number {
+    return this.socket.writableLength ?? 0;
+  }
+
+  /** True while reading is paused (output not drained, or a share being committed). */
+  get readingPaused(): boolean {
+    return this.pauseReasons !== 0;
+  }
+
+  /** Workers authorized on this connection. */
+  get workerCount(): number {
+    return this.workers.size;
+  }
+
+  /** True once close() started (the socket may still be flushing its last lines). */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Input
 
   /** Feeds a chunk of text from the socket. */
   onData(chunk: string): void {
     if (this.closing) return;
-    this.lastLineAt = this.host.now();
     this.inChunk = true;
     try {
       this.framer.push(chunk, this.lineHandler);
+      // Slowloris: a line must end within lineTimeoutSeconds of its first byte.
+      if (this.framer.pending === 0) this.partialSince = undefined;
+      else this.partialSince ??= this.host.now();
     } catch (err) {
       if (err instanceof StratumError) {
         // Only the framer throws here: an oversize line. Nothing after it can be trusted.
@@ -238,6 +318,8 @@ export class StratumSession {
 
   private readonly lineHandler = (line: string): void => {
     if (this.closing) return;
+    // A line completed: the slowloris clock restarts with the next partial line.
+    this.partialSince = undefined;
     if (this.waiting) {
       this.queued.push(line);
       return;
@@ -259,6 +341,12 @@ export class StratumSession {
       return;
     }
     if (msg.kind === 'response') return; // replies to our own requests; nothing to do
+    if (msg.method !== 'mining.submit' && !this.takeControlToken()) {
+      this.reply(encodeError(msg.id, STRATUM_ERROR.OTHER, `too many requests: at most ${CONTROL_BURST} control messages at once and ${CONTROL_PER_SECOND * 60} a minute`));
+      this.host.count('rate-limited', msg.method);
+      this.addScore(BAN_SCORE.rateLimited, `${msg.method} flood`);
+      return;
+    }
     try {
       this.dispatch(msg);
     } catch (err) {
@@ -269,6 +357,16 @@ export class StratumSession {
         throw err;
       }
     }
+  }
+
+  /** Token bucket of control messages; false when the connection is over the rate. */
+  private takeControlToken(): boolean {
+    const now = this.host.now();
+    this.controlTokens = Math.min(CONTROL_BURST, this.controlTokens + ((now - this.controlAt) / 1000) * CONTROL_PER_SECOND);
+    this.controlAt = now;
+    if (this.controlTokens < 1) return false;
+    this.controlTokens -= 1;
+    return true;
   }
 
   private dispatch(req: StratumRequest): void {
@@ -302,17 +400,35 @@ export class StratumSession {
   private onSubscribe(req: StratumRequest): void {
     const p = parseSubscribeParams(req.params);
     if (!this.extranonce1) {
-      this.extranonce1 = this.host.allocateExtranonce1(p.sessionId);
+      const wanted = p.sessionId?.toLowerCase();
+      this.extranonce1 = this.host.allocateExtranonce1(wanted);
       this.extranonce1Bytes = hexToBytes(this.extranonce1);
       if (p.userAgent) this.userAgent = p.userAgent;
+      this.lastUsefulAt = this.host.now();
+      if (wanted !== undefined && wanted === this.extranonce1) this.resume(this.host.takeResumable(wanted));
     }
     const sid = this.extranonce1;
     this.reply(encodeResult(req.id, [[['mining.set_difficulty', sid], ['mining.notify', sid]], sid, this.host.config.extranonce2Bytes]));
     this.maybeStartWork();
   }
 
+  /** A resumed session: the old connection's jobs (and only those) stay valid, at their difficulty. */
+  private resume(state: ResumableSession | undefined): void {
+    if (!state) return;
+    this.sentJobs = new Map(state.sentJobs);
+    for (const sent of this.sentJobs.values()) this.noteNtime(sent.job);
+    this.vardiff.set(state.difficulty, this.host.now());
+    this.target = shareTarget(this.vardiff.difficulty);
+    this.suggestionOpen = state.suggestionOpen;
+  }
+
   private onAuthorize(req: StratumRequest): void {
     const { username } = parseAuthorizeParams(req.params);
+    if (!this.workers.has(username) && this.workers.size >= this.host.config.maxWorkersPerConnection) {
+      this.reply(encodeError(req.id, STRATUM_ERROR.UNAUTHORIZED, `too many workers on one connection (at most ${this.host.config.maxWorkersPerConnection}); open another connection`));
+      this.addScore(BAN_SCORE.tooManyWorkers, 'too many workers');
+      return;
+    }
     const { address, worker } = splitWorkerName(username);
     try {
       this.host.validateAddress(address);
@@ -322,6 +438,7 @@ export class StratumSession {
       this.addScore(BAN_SCORE.badAuthorize, 'bad authorize');
       return;
     }
+    if (!this.workers.has(username)) this.lastUsefulAt = this.host.now();
     this.workers.set(username, { address, workerName: worker });
     this.reply(encodeResult(req.id, true));
     this.maybeStartWork();
@@ -358,10 +475,17 @@ export class StratumSession {
     this.onSuggestDifficulty(req.id, targetToDifficulty(target));
   }
 
-  /** A miner's difficulty suggestion, clamped to the vardiff range; applies from the next notify. */
+  /**
+   * A miner's difficulty suggestion. Honoured once, at the start (before the first submit, as
+   * Bitaxe sends it right after authorize), clamped to the vardiff range, from the next notify.
+   * Later ones are answered and ignored: vardiff governs, so a miner cannot pin its difficulty
+   * low after every raise (the control-message rate limit bounds a flood of them).
+   */
   private onSuggestDifficulty(id: StratumId, difficulty: number): void {
-    const d = this.vardiff.set(difficulty, this.host.now());
     this.reply(encodeResult(id, true));
+    if (!this.suggestionOpen) return;
+    this.suggestionOpen = false;
+    const d = this.vardiff.set(difficulty, this.host.now());
     if (this.workSent) this.changeDifficulty(d);
     else this.target = shareTarget(d);
   }
@@ -371,6 +495,7 @@ export class StratumSession {
       this.rejectSubmit(req.id, 'not-subscribed', STRATUM_ERROR.NOT_SUBSCRIBED, 'Not subscribed');
       return;
     }
+    this.suggestionOpen = false;
     let p;
     try {
       p = parseSubmitParams(req.params);
@@ -384,12 +509,9 @@ export class StratumSession {
       this.rejectSubmit(req.id, 'unauthorized', STRATUM_ERROR.UNAUTHORIZED, `Unauthorized worker ${p.username.slice(0, 100)}`);
       return;
     }
-    let sent = this.sentJobs.get(p.jobId);
-    if (!sent) {
-      // A job sent to an earlier connection of this miner (resumed session), judged at today's difficulty.
-      const job = this.host.jobs.get(p.jobId);
-      if (job) sent = { job, target: this.target };
-    }
+    // Only a job this connection (or the session it resumed) was sent: a job id another
+    // connection got is not this miner's to submit.
+    const sent = this.sentJobs.get(p.jobId);
     if (!sent) {
       const known = this.host.validator.getJob(p.jobId);
       const r = known && this.host.validator.isStale(known) ? rejectShare('stale') : rejectShare('job-not-found');
@@ -402,18 +524,17 @@ export class StratumSession {
       sent.job.shareJob,
     );
     if (!verdict.ok) {
+      // A stale share is an honest miner's late work: useful, not punished.
+      if (verdict.reason === 'stale') this.lastUsefulAt = this.host.now();
       this.rejectSubmit(req.id, verdict.reason, verdict.code, verdict.message, p.username);
       return;
     }
     const job = sent.job;
-    this.accepted++;
-    this.host.count('accepted');
+    // A block goes to the chain at once, whatever happens to the share's own record.
     if (verdict.isBlock) {
       this.host.count('block');
       void this.host.jobs.submitBlock(verdict, job, p.username);
     }
-    const now = this.host.now();
-    const next = this.vardiff.onShare(now, sent.target.difficulty);
     let pending: void | Promise<void> = undefined;
     if (this.host.hooks.onShare) {
       try {
@@ -430,17 +551,43 @@ export class StratumSession {
           share: verdict,
         });
       } catch (err) {
-        this.host.logger.error('onShare hook failed', { session: this.id, error: (err as Error).message });
-        this.reply(encodeError(req.id, STRATUM_ERROR.OTHER, 'share could not be recorded'));
+        this.shareNotRecorded(req.id, verdict, err, p.username);
         return;
       }
     }
     if (pending && typeof (pending as Promise<void>).then === 'function') {
-      this.waitFor(pending as Promise<void>, req.id, next);
+      this.waitFor(pending as Promise<void>, req.id, verdict, sent, p.username);
       return;
     }
-    this.reply(encodeResult(req.id, true));
+    this.shareRecorded(req.id, sent);
+  }
+
+  /** The share is durable: now it counts (counters, vardiff, useful work) and the miner hears "accepted". */
+  private shareRecorded(id: StratumId, sent: SentJob): void {
+    const now = this.host.now();
+    this.accepted++;
+    this.host.count('accepted');
+    this.lastUsefulAt = now;
+    const next = this.vardiff.onShare(now, sent.target.difficulty);
+    this.reply(encodeResult(id, true));
     if (next !== undefined) this.changeDifficulty(next);
+  }
+
+  /**
+   * The share could not be recorded: nothing about it counted. A share the database already
+   * holds is a duplicate; otherwise the validator forgets it, so the miner may submit it again.
+   */
+  private shareNotRecorded(id: StratumId, verdict: AcceptedShare, err: unknown, username: string): void {
+    if (err instanceof DuplicateShareError) {
+      const r = rejectShare('duplicate');
+      this.rejectSubmit(id, r.reason, r.code, r.message, username);
+      return;
+    }
+    this.host.validator.rollback(verdict);
+    this.host.logger.error('share not recorded', { session: this.id, error: (err as Error)?.message ?? String(err) });
+    this.rejected++;
+    this.host.count('rejected', 'not-recorded');
+    this.reply(encodeError(id, STRATUM_ERROR.OTHER, 'share could not be recorded; submit it again'));
   }
 
   private rejectSubmit(id: StratumId, reason: ShareRejectReason | 'malformed', code: number, message: string, username?: string): void {
@@ -453,21 +600,23 @@ export class StratumSession {
   }
 
   /** Holds later replies and lines until an async onShare settles (keeps replies in order). */
-  private waitFor(pending: Promise<void>, id: StratumId, nextDifficulty: number | undefined): void {
-    this.socket.pause();
+  private waitFor(pending: Promise<void>, id: StratumId, verdict: AcceptedShare, sent: SentJob, username: string): void {
+    this.setPaused(PAUSE_COMMIT, true);
     this.waiting = pending.then(
       () => {
         this.waiting = undefined;
         if (this.closing) return;
-        this.reply(encodeResult(id, true));
-        if (nextDifficulty !== undefined) this.changeDifficulty(nextDifficulty);
+        this.shareRecorded(id, sent);
         this.drainQueued();
       },
       (err: unknown) => {
         this.waiting = undefined;
-        if (this.closing) return;
-        this.host.logger.error('onShare hook failed', { session: this.id, error: (err as Error)?.message ?? String(err) });
-        this.reply(encodeError(id, STRATUM_ERROR.OTHER, 'share could not be recorded'));
+        if (this.closing) {
+          // Closed meanwhile: still forget a share that was not recorded, for the resumed session.
+          if (!(err instanceof DuplicateShareError)) this.host.validator.rollback(verdict);
+          return;
+        }
+        this.shareNotRecorded(id, verdict, err, username);
         this.drainQueued();
       },
     );
@@ -481,7 +630,7 @@ export class StratumSession {
       this.inChunk = false;
       this.flush();
     }
-    if (!this.waiting && !this.closing) this.socket.resume();
+    if (!this.waiting) this.setPaused(PAUSE_COMMIT, false);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -497,15 +646,15 @@ export class StratumSession {
     if (job) this.sendJob(job, true);
   }
 
-  /** A new job from the job manager. */
+  /** A new job from the job manager. Jobs sent earlier stay known (stale after a clean job). */
   onJob(job: StratumJob): void {
     if (!this.workSent || this.closing) return;
-    if (job.cleanJobs) this.sentJobs.clear();
     this.sendJob(job, job.cleanJobs);
   }
 
   /** set_difficulty(d) and a fresh notify with clean_jobs=true. */
   private changeDifficulty(d: number): void {
+    this.suggestionOpen = false;
     this.target = shareTarget(d);
     this.sendDifficulty();
     const base = this.host.jobs.current();
@@ -521,10 +670,25 @@ export class StratumSession {
   private sendJob(job: StratumJob, cleanJobs: boolean): void {
     if (this.announced !== this.target.difficulty) this.sendDifficulty();
     this.sentJobs.set(job.id, { job, target: this.target });
-    if (this.sentJobs.size > MAX_SENT_JOBS) this.sentJobs.delete(this.sentJobs.keys().next().value as string);
+    if (this.sentJobs.size > MAX_SENT_JOBS) this.evictSentJob();
+    this.noteNtime(job);
+    this.reply(job.notifyLine(cleanJobs));
+  }
+
+  /** Forgets the oldest stale job, or else the oldest job. */
+  private evictSentJob(): void {
+    for (const [id, sent] of this.sentJobs) {
+      if (this.host.validator.isStale(sent.job.shareJob)) {
+        this.sentJobs.delete(id);
+        return;
+      }
+    }
+    this.sentJobs.delete(this.sentJobs.keys().next().value as string);
+  }
+
+  private noteNtime(job: StratumJob): void {
     const ntime = parseInt(job.fields.ntime, 16);
     if (ntime > this.lastNtime) this.lastNtime = ntime;
-    this.reply(job.notifyLine(cleanJobs));
   }
 
   /** Sends mining.set_extranonce (only to miners that asked for it). Returns whether it was sent. */
@@ -547,6 +711,20 @@ export class StratumSession {
     if (next !== undefined) this.changeDifficulty(next);
   }
 
+  /**
+   * Which deadline the connection missed at `now`, if any: an unfinished line older than
+   * lineTimeoutSeconds (not while the server itself stopped reading), no login within
+   * loginTimeoutSeconds, no useful work within idleTimeoutSeconds.
+   */
+  missedDeadline(now: number): 'line-timeout' | 'login-timeout' | 'idle' | undefined {
+    const c = this.host.config;
+    if (this.partialSince !== undefined && this.pauseReasons === 0 && now - this.partialSince > c.lineTimeoutSeconds * 1000) return 'line-timeout';
+    if (!(this.subscribed && this.authorized)) {
+      return now - this.connectedAt > c.loginTimeoutSeconds * 1000 ? 'login-timeout' : undefined;
+    }
+    return now - this.lastUsefulAt > c.idleTimeoutSeconds * 1000 ? 'idle' : undefined;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Output and lifecycle
 
@@ -557,12 +735,36 @@ export class StratumSession {
     if (!this.inChunk) this.flush();
   }
 
+  /**
+   * Writes what is queued. Back-pressure: when the socket's buffer is full, reading stops until
+   * it drains (a miner that does not read cannot make us queue replies to its requests); past
+   * maxWriteBufferBytes (broadcast jobs pile up too) the connection is closed.
+   */
   private flush(): void {
     if (!this.out || this.closed) return;
     const data = this.out;
     this.out = '';
-    this.socket.write(data);
-    if (this.socket.writableLength > MAX_WRITE_BUFFER_BYTES) this.close('not reading (write buffer full)');
+    const ok = this.socket.write(data);
+    if (this.closing) return;
+    if (this.socket.writableLength > this.host.config.maxWriteBufferBytes) {
+      this.host.count('closed', 'not-reading');
+      this.close('not reading (write buffer full)');
+      return;
+    }
+    if (!ok && !(this.pauseReasons & PAUSE_OUTPUT)) {
+      this.setPaused(PAUSE_OUTPUT, true);
+      this.socket.once('drain', this.onDrain);
+    }
+  }
+
+  private readonly onDrain = (): void => this.setPaused(PAUSE_OUTPUT, false);
+
+  private setPaused(reason: number, on: boolean): void {
+    const before = this.pauseReasons;
+    this.pauseReasons = on ? before | reason : before & ~reason;
+    if (this.closing) return;
+    if (before === 0 && this.pauseReasons !== 0) this.socket.pause();
+    else if (before !== 0 && this.pauseReasons === 0) this.socket.resume();
   }
 
   /** Adds ban score; returns true when the session got banned (and is closing). */
@@ -613,7 +815,10 @@ export class StratumSession {
     if (this.closed) return;
     this.closed = true;
     this.closing = true;
-    if (this.extranonce1) this.host.releaseExtranonce1(this.extranonce1);
+    if (this.extranonce1) {
+      if (this.workSent) this.host.keepResumable(this.extranonce1, { sentJobs: this.sentJobs, difficulty: this.vardiff.difficulty, suggestionOpen: this.suggestionOpen });
+      this.host.releaseExtranonce1(this.extranonce1);
+    }
     this.queued.length = 0;
   }
 }
