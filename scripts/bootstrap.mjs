@@ -138,8 +138,9 @@ function buildWasm(node) {
 
 function buildWeb(node) {
   const out = join(ROOT, 'dist', 'web', 'index.html');
+  // edge/src: the page's peer code bundles the edge's platform-free protocols (@otedama/edge/peer).
   const src = Math.max(newest(join(ROOT, 'apps', 'web')), newest(join(ROOT, 'core', 'src')), newest(join(ROOT, 'wasm', 'src')),
-    newest(join(ROOT, 'kernels', 'src')), mtime(join(ROOT, 'vite.config.ts')), newest(join(ROOT, 'wasm', 'build')));
+    newest(join(ROOT, 'kernels', 'src')), newest(join(ROOT, 'edge', 'src')), mtime(join(ROOT, 'vite.config.ts')), newest(join(ROOT, 'wasm', 'build')));
   if (mtime(out) >= src && src > 0) return;
   log('building the web app');
   if (run(node, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { env: nodeEnv(node) }) !== 0) fail('web build failed');
@@ -150,7 +151,7 @@ function buildWidget(node) {
   const src = Math.max(newest(join(ROOT, 'apps', 'widget', 'src')), mtime(join(ROOT, 'apps', 'widget', 'index.html')),
     mtime(join(ROOT, 'apps', 'widget', 'frame.html')), mtime(join(ROOT, 'apps', 'widget', 'scripts', 'build.mjs')),
     newest(join(ROOT, 'apps', 'web', 'src')), newest(join(ROOT, 'core', 'src')), newest(join(ROOT, 'wasm', 'src')),
-    newest(join(ROOT, 'kernels', 'src')), newest(join(ROOT, 'wasm', 'build')));
+    newest(join(ROOT, 'kernels', 'src')), newest(join(ROOT, 'edge', 'src')), newest(join(ROOT, 'wasm', 'build')));
   if (mtime(out) >= src && src > 0) return;
   log('building the widget');
   if (run(node, [join(ROOT, 'apps', 'widget', 'scripts', 'build.mjs')], { env: nodeEnv(node) }) !== 0) fail('widget build failed');
