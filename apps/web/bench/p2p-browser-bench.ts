@@ -74,6 +74,17 @@ function summary(values: readonly number[]) {
   return { n: s.length, p50Ms: round(percentile(s, 50)), p95Ms: round(percentile(s, 95)), p99Ms: round(percentile(s, 99)), maxMs: round(s.at(-1) ?? NaN) };
 }
 
+/** Why dials failed, most frequent first (messages cut to their first 120 characters). */
+function failureReasons(dials: readonly { ok: boolean; error?: string }[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const d of dials) {
+    if (d.ok) continue;
+    const why = (d.error ?? 'unknown').slice(0, 120);
+    counts.set(why, (counts.get(why) ?? 0) + 1);
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
+}
+
 async function until(cond: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await cond().catch(() => false))) {
@@ -85,7 +96,7 @@ async function until(cond: () => Promise<boolean>, what: string, timeoutMs: numb
 type PeerGlobal = {
   otedamaPeer?: {
     state(): { peers: { kind: string; admitted: boolean; transports: string[] }[]; sync: { state: string } };
-    webrtcDials: { ms: number; ok: boolean }[];
+    webrtcDials: { ms: number; ok: boolean; error?: string }[];
     arrivalTimes(): Record<string, number>;
     syncReports: { state: string; startedAt?: number; finishedAt?: number; shares: number }[];
   };
@@ -162,7 +173,7 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       edges: 2,
       seconds: SECONDS,
       rawChannel: { openMs: baseline.openMs, oneWay: summary(baseline.oneWayMs) },
-      browserConnect: { ...summary(dials.filter((d) => d.ok).map((d) => d.ms)), failed: dials.filter((d) => !d.ok).length },
+      browserConnect: { ...summary(dials.filter((d) => d.ok).map((d) => d.ms)), failed: dials.filter((d) => !d.ok).length, failures: failureReasons(dials) },
       propagationPageToPage: { ...summary(pageToPage), missing },
       propagationPageToEdge: summary(pageToEdge),
     };

@@ -128,7 +128,9 @@ export class PeerSession {
   /** A sync run has finished since Start: only then does the page mine (on the chain its peers hold). */
   private synced = false;
   /** Browser dials through a relay to a direct WebRTC connection: how long each took (ms) and whether it worked. */
-  readonly webrtcDials: { ms: number; ok: boolean }[] = [];
+  readonly webrtcDials: { ms: number; ok: boolean; error?: string }[] = [];
+  /** Browsers being dialed now (peer ids). */
+  private readonly dialing = new Set<string>();
   private ownShares = 0;
   private lastOwnShare: string | undefined;
   /** The sync progress reports of recent runs, oldest first (what the page showed). */
@@ -498,16 +500,21 @@ export class PeerSession {
       const self = this.node.peerId;
       for (const peer of peers) {
         // One dialer per pair (the lower peer id), so two browsers never race to meet each other.
-        if (peer < self || this.edgeByPeer.has(peer) || this.hasDirect(peer)) continue;
+        // One dial at a time per browser: both edges introduce the same pages, and a dial on a busy
+        // machine outlasts the next round of introductions; a second WebRTC setup beside the first
+        // only makes one of them fail.
+        if (peer < self || this.edgeByPeer.has(peer) || this.dialing.has(peer) || this.hasDirect(peer)) continue;
         // Through the edge's relay, then a direct WebRTC connection (the relayed one only signals).
         const t0 = this.now();
-        const done = (ok: boolean) => {
-          this.webrtcDials.push({ ms: this.now() - t0, ok });
+        this.dialing.add(peer);
+        const done = (ok: boolean, error?: unknown) => {
+          this.dialing.delete(peer);
+          this.webrtcDials.push({ ms: this.now() - t0, ok, ...(ok ? {} : { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }) });
           if (this.webrtcDials.length > REMEMBERED_DIALS) this.webrtcDials.shift();
         };
         void this.node.dial(`${edge.dial[0]}/p2p-circuit/webrtc/p2p/${peer}`).then(
           () => done(true),
-          () => done(false),
+          (err: unknown) => done(false, err),
         );
       }
     }
