@@ -138,8 +138,9 @@ function buildWasm(node) {
 
 function buildWeb(node) {
   const out = join(ROOT, 'dist', 'web', 'index.html');
+  // edge/src: the page's peer code bundles the edge's platform-free protocols (@otedama/edge/peer).
   const src = Math.max(newest(join(ROOT, 'apps', 'web')), newest(join(ROOT, 'core', 'src')), newest(join(ROOT, 'wasm', 'src')),
-    newest(join(ROOT, 'kernels', 'src')), mtime(join(ROOT, 'vite.config.ts')), newest(join(ROOT, 'wasm', 'build')));
+    newest(join(ROOT, 'kernels', 'src')), newest(join(ROOT, 'edge', 'src')), mtime(join(ROOT, 'vite.config.ts')), newest(join(ROOT, 'wasm', 'build')));
   if (mtime(out) >= src && src > 0) return;
   log('building the web app');
   if (run(node, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { env: nodeEnv(node) }) !== 0) fail('web build failed');
@@ -150,7 +151,7 @@ function buildWidget(node) {
   const src = Math.max(newest(join(ROOT, 'apps', 'widget', 'src')), mtime(join(ROOT, 'apps', 'widget', 'index.html')),
     mtime(join(ROOT, 'apps', 'widget', 'frame.html')), mtime(join(ROOT, 'apps', 'widget', 'scripts', 'build.mjs')),
     newest(join(ROOT, 'apps', 'web', 'src')), newest(join(ROOT, 'core', 'src')), newest(join(ROOT, 'wasm', 'src')),
-    newest(join(ROOT, 'kernels', 'src')), newest(join(ROOT, 'wasm', 'build')));
+    newest(join(ROOT, 'kernels', 'src')), newest(join(ROOT, 'edge', 'src')), newest(join(ROOT, 'wasm', 'build')));
   if (mtime(out) >= src && src > 0) return;
   log('building the widget');
   if (run(node, [join(ROOT, 'apps', 'widget', 'scripts', 'build.mjs')], { env: nodeEnv(node) }) !== 0) fail('widget build failed');
@@ -165,7 +166,12 @@ function build(node) {
 const tsx = (node) => [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')];
 
 /** `npm run bench:p2p`: the P2P benchmarks, run in this order (extra arguments go to each). */
-const P2P_BENCHES = [join(ROOT, 'core', 'bench', 'sharechain-bench.ts'), join(ROOT, 'edge', 'bench', 'p2p-bench.ts')];
+const P2P_BENCHES = [
+  join(ROOT, 'core', 'bench', 'sharechain-bench.ts'),
+  join(ROOT, 'edge', 'bench', 'p2p-bench.ts'),
+  // Browsers as peers: runs itself inside a network namespace (root), on the built web app.
+  join(ROOT, 'apps', 'web', 'bench', 'p2p-browser-bench.ts'),
+];
 
 async function main() {
   const [command = 'start', ...rest] = process.argv.slice(2);
@@ -194,6 +200,8 @@ async function main() {
     process.exit(run(node, [...tsx(node), join(ROOT, 'edge', 'bench', 'stratum-load.ts'), ...rest], { env }));
   }
   if (command === 'bench:p2p') {
+    ensureBrowser();
+    build(node);
     // One after the other, each printing its table and writing its JSON under bench/results/.
     for (const bench of P2P_BENCHES) {
       const status = run(node, [...tsx(node), bench, ...rest], { env });

@@ -203,7 +203,7 @@ export class EdgeClientError extends OtedamaError {
 /** A listener (HTTP, metrics) could not bind its address: port in use, no permission. */
 export class ListenError extends OtedamaError {
   override readonly name = 'ListenError';
-  constructor(what: string, host: string, port: number, err: NodeJS.ErrnoException) {
+  constructor(what: string, host: string, port: number, err: Error & { code?: string }) {
     const why =
       err.code === 'EADDRINUSE'
         ? `the port is in use (another otedama? choose another with the ${what === 'HTTP' ? '--http-port' : 'port'} flag)`

@@ -3,6 +3,9 @@
  * OTEDAMA_LOG_FORMAT, threshold by OTEDAMA_LOG_LEVEL. Written to stderr so stdout stays free
  * for command output (`--json`).
  */
+/** Only stderr and the environment are used: declared here so browsers (apps/web) type-check this module without Node's types. */
+declare const process: { readonly stderr: { write(text: string): unknown }; readonly env: Record<string, string | undefined> };
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 

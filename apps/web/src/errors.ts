@@ -67,3 +67,11 @@ export class SettingsError extends OtedamaError {
 export function errorReason(err: unknown): string {
   return (err as { reason?: string })?.reason ?? (err instanceof Error ? err.message : String(err));
 }
+
+/** The page cannot be a peer of the pool's network: no edge describes it, edges disagree, the peer node failed. */
+export class PeerNetworkError extends OtedamaError {
+  override readonly name = 'PeerNetworkError';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('peer-network', reason, options);
+  }
+}

@@ -34,6 +34,8 @@ const PERSIST_EVERY_MS = 5_000;
 const POOL_FIGURES_EVERY_MS = 15_000;
 /** After the first accepted share, the edge's group commit needs a moment before the API shows it. */
 const FIRST_SHARE_FIGURES_DELAY_MS = 1_500;
+/** How often the network and earnings views are redrawn while the page is a peer of the sharechain. */
+const PEER_VIEWS_EVERY_MS = 2_000;
 
 const cores = navigator.hardwareConcurrency || 2;
 
@@ -53,6 +55,8 @@ interface Running {
   sawShare: boolean;
   /** Resources to release on stop (timers). */
   cleanups: (() => void)[];
+  /** The latest total hashrate (the earnings view's time to the next share). */
+  hashrate: number;
 }
 
 let store: Store;
@@ -115,6 +119,7 @@ function onStats(run: Running, stats: MinerStats): void {
   if (running !== run) return;
   const counters = merged(run.base, stats);
   Object.assign(run.session, counters);
+  run.hashrate = stats.hashrate;
   $('hashrate').textContent = formatRate(stats.hashrate);
   $('cpu-hashrate').textContent = formatRate(stats.cpuHashrate);
   $('gpu-hashrate').textContent = stats.gpuAdapter ? formatRate(stats.gpuHashrate) : '–';
@@ -125,7 +130,7 @@ function onStats(run: Running, stats: MinerStats): void {
   if (stats.edge) run.edge = stats.edge;
   // The first accepted share puts this address on the pool's books: read its figures soon
   // rather than at the next 15 s tick.
-  if (stats.accepted > 0 && !run.sawShare) {
+  if (stats.accepted > 0 && !run.sawShare && !run.runtime.peer) {
     run.sawShare = true;
     setTimeout(() => running === run && void refreshPoolFigures(run.edge, run.session.address), FIRST_SHARE_FIGURES_DELAY_MS);
   }
@@ -318,11 +323,16 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
       base,
       lastSample: 0,
       lastPersist: 0,
-      poolTimer: setInterval(() => void refreshPoolFigures(run.edge, s.address), POOL_FIGURES_EVERY_MS),
+      // A peer reads the pool's figures from its own chain; a Stratum miner asks the edge's API.
+      poolTimer: runtime.peer
+        ? setInterval(() => void refreshPeerViews(run), PEER_VIEWS_EVERY_MS)
+        : setInterval(() => void refreshPoolFigures(run.edge, s.address), POOL_FIGURES_EVERY_MS),
       edge: runtime.edges[0]!,
       sawShare: false,
       cleanups: [],
+      hashrate: 0,
     };
+    showPeerViews(runtime.peer !== undefined);
     run.cleanups.push(() => clearInterval(run.poolTimer));
     let firstHashMeasured = false;
     let minerStartedAt = 0;
@@ -342,7 +352,8 @@ async function start(wanted: Settings, resume?: SessionRecord): Promise<void> {
       onEvent: (e: MinerEvent) => logEvent(e.level, e.text),
     });
     if (running !== run) return;
-    void refreshPoolFigures(run.edge, s.address);
+    if (runtime.peer) void refreshPeerViews(run);
+    else void refreshPoolFigures(run.edge, s.address);
     void persist(session);
   } catch (err) {
     await stop();
@@ -370,7 +381,26 @@ async function stop(): Promise<void> {
   $('throttle').textContent = '';
   $('probe-note').textContent = '';
   delete document.body.dataset.pressureProbe;
+  showPeerViews(false);
   void renderHistory();
+}
+
+/** Redraws the network and earnings views from the page's own chain (p2p/peer-dashboard.ts). */
+async function refreshPeerViews(run: Running): Promise<void> {
+  const peer = run.runtime.peer;
+  if (!peer || running !== run) return;
+  const { renderNetwork, renderEarnings } = await import('./p2p/peer-dashboard.ts');
+  renderNetwork(peer.state());
+  try {
+    renderEarnings(await peer.summary(peer.scriptOf(run.session.address)), run.hashrate);
+  } catch (err) {
+    $('earn-window').textContent = `Earnings unavailable: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+function showPeerViews(on: boolean): void {
+  $('network').hidden = !on;
+  $('earnings').hidden = !on;
 }
 
 function showStartError(err: unknown): void {

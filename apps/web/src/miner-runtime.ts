@@ -9,6 +9,11 @@
  * Loaded before Start it carries no miner code: miner.ts and address-check.ts are imported by
  * openMinerRuntime(), which only a Start (a click) calls.
  *
+ * The pool's network comes first: when the edges describe a sharechain (GET /api/sharechain), the
+ * page joins it as a peer (p2p/peer-session.ts: libp2p, its own chain in a worker, the window in
+ * IndexedDB) and the miner takes its work from the chain (p2p/chain-job-client.ts); otherwise it
+ * mines through the edge's Stratum feed, as before. libp2p and the chain worker load only here.
+ *
  * Wiring:
  *   const rt = await openMinerRuntime({ wanted, cores, worker: 'web', log });   // throws SettingsError, MiningBusyError
  *   // ... the page shows it is mining, then:
@@ -20,7 +25,8 @@
 import type { Network } from '@otedama/core';
 import { browserCourtesyEnv, watchCourtesy, type CourtesyEnv, type CourtesyPrefs, type CourtesyWatcher } from './courtesy.ts';
 import { MiningBusyError, MiningLockError, SettingsError } from './errors.ts';
-import type { BrowserMiner, MinerEvent, MinerStats } from './miner.ts';
+import type { BrowserMiner, MinerEvent, MinerOptions, MinerStats } from './miner.ts';
+import type { PeerSession } from './p2p/peer-session.ts';
 import { acquireMiningLock, type MiningLock } from './mining-lock.ts';
 import { checkSettings, edgeHttpOrigin, pageEdgeUrl, type Settings } from './settings.ts';
 
@@ -51,6 +57,8 @@ export interface MinerRuntime {
   readonly edges: string[];
   /** The chain the pool mines, as its edge named it. */
   readonly network: Network;
+  /** The page as a peer of the pool's sharechain (undefined: it mines through Stratum). */
+  readonly peer: PeerSession | undefined;
   /** The miner once start() built it. */
   readonly miner: BrowserMiner | undefined;
   /** Whether the one-tab lock is enforced by the browser (Web Locks). */
@@ -84,10 +92,22 @@ export const ANOTHER_TAB_MINES = 'Another tab of this site is already mining. St
  */
 export async function openMinerRuntime(req: RuntimeRequest): Promise<MinerRuntime> {
   const [{ BrowserMiner }, { payoutAddressProblem, poolNetwork }] = await Promise.all([import('./miner.ts'), import('./address-check.ts')]);
-  const edges = req.wanted.edges.length > 0 ? req.wanted.edges : [pageEdgeUrl(req.pageUrl ?? location.href)];
-  const network = await learnNetwork(edges, poolNetwork);
-  const settings = checkSettings(req.wanted, req.cores, (a) => payoutAddressProblem(a, network));
-  const lock = await takeMiningLock(req.log);
+  const pageUrl = req.pageUrl ?? location.href;
+  const edges = req.wanted.edges.length > 0 ? req.wanted.edges : [pageEdgeUrl(pageUrl)];
+  // Events of the peer session go to the log until start() hands over the miner's handlers.
+  let peerEvents: (e: MinerEvent) => void = (e) => req.log?.(e.level === 'info' ? 'info' : 'warn', e.text);
+  const peer = await joinSharechain([new URL(pageUrl).origin, ...edges.map(edgeHttpOrigin)], (e) => peerEvents(e), req.log);
+  let settings: Settings;
+  let lock: MiningLock;
+  let network: Network;
+  try {
+    network = peer ? (peer.directory.network as Network) : await learnNetwork(edges, poolNetwork);
+    settings = checkSettings(req.wanted, req.cores, (a) => payoutAddressProblem(a, network));
+    lock = await takeMiningLock(req.log);
+  } catch (err) {
+    await peer?.stop();
+    throw err;
+  }
 
   let miner: BrowserMiner | undefined;
   let courtesy: CourtesyWatcher | undefined;
@@ -96,12 +116,16 @@ export async function openMinerRuntime(req: RuntimeRequest): Promise<MinerRuntim
     settings,
     edges,
     network,
+    peer,
     get miner() {
       return miner;
     },
     lockEnforced: lock.enforced,
     async start(handlers) {
       if (stopped || miner) return;
+      peerEvents = handlers.onEvent;
+      const jobClient = peer ? await chainJobClient(peer, settings.address) : undefined;
+      if (stopped) return;
       miner = new BrowserMiner({
         address: settings.address,
         worker: req.worker,
@@ -115,6 +139,7 @@ export async function openMinerRuntime(req: RuntimeRequest): Promise<MinerRuntim
           globalThis.dispatchEvent?.(new CustomEvent(MINER_STATS_EVENT, { detail: stats }));
         },
         onEvent: handlers.onEvent,
+        ...(jobClient ? { jobClient } : {}),
       });
       await miner.start();
       if (stopped) return;
@@ -141,11 +166,39 @@ export async function openMinerRuntime(req: RuntimeRequest): Promise<MinerRuntim
       courtesy?.stop();
       try {
         await miner?.stop();
+        await peer?.stop();
       } finally {
         lock.release();
       }
     },
   };
+}
+
+/**
+ * Joins the pool's sharechain as a peer when the edges describe one; when none does, or the peer
+ * cannot start, says why and returns undefined (the page mines through Stratum).
+ */
+async function joinSharechain(origins: string[], onEvent: (e: MinerEvent) => void, log: RuntimeRequest['log']): Promise<PeerSession | undefined> {
+  // The directory first (a few small requests): libp2p is loaded only for a pool that has a network.
+  const { discoverPool } = await import('./p2p/pool-directory.ts');
+  try {
+    const directory = await discoverPool([...new Set(origins)], async (url) => (await fetch(url, { headers: { accept: 'application/json' } })).json());
+    const { PeerSession } = await import('./p2p/peer-session.ts');
+    const session = await PeerSession.start({ directory, onEvent });
+    // Diagnostics and the browser tests read the peer here (like self.otedamaGpu in the GPU worker).
+    (globalThis as { otedamaPeer?: PeerSession }).otedamaPeer = session;
+    return session;
+  } catch (err) {
+    log?.('info', `mining through the edge's Stratum feed (${err instanceof Error ? err.message : String(err)})`);
+    return undefined;
+  }
+}
+
+/** The miner's job source on the sharechain: jobs paying this address, built by the page's chain. */
+async function chainJobClient(peer: PeerSession, address: string): Promise<NonNullable<MinerOptions['jobClient']>> {
+  const { ChainJobClient } = await import('./p2p/chain-job-client.ts');
+  const payees = [{ script: peer.scriptOf(address), bp: 10_000 }];
+  return (events) => new ChainJobClient(peer, payees, events);
 }
 
 /**

@@ -26,7 +26,7 @@ import { MinerOptionError } from './errors.ts';
 import { BROWSER_ALGORITHMS } from './settings.ts';
 import type { GpuWorkerApi } from './gpu-worker.ts';
 import { isStaleRejection } from './pool-message.ts';
-import { StratumWsClient, type ConnectionState, type StratumJob } from './stratum-ws-client.ts';
+import { StratumWsClient, type ConnectionState, type StratumJob, type StratumWsEvents, type SubmitOutcome } from './stratum-ws-client.ts';
 import { WakeSignal } from './wake-signal.ts';
 import { DeadlineExceeded, guard, RestartPolicy, searchDeadlineMs, sleep, Tripwire, updateBatchEstimate } from './watchdog.ts';
 
@@ -95,6 +95,22 @@ export interface MinerOptions {
   edges: string[];
   onStats(stats: MinerStats): void;
   onEvent(event: MinerEvent): void;
+  /**
+   * Where jobs come from and shares go: default a Stratum client over `edges`; the sharechain's
+   * job client (p2p/chain-job-client.ts) when the page is a peer of the pool's network.
+   */
+  jobClient?(events: StratumWsEvents): JobClient;
+}
+
+/** What the miner needs from a job source (StratumWsClient has this shape). */
+export interface JobClient {
+  readonly url: string;
+  readonly extranonce1: string;
+  readonly extranonce2Size: number;
+  readonly sessionKey: string;
+  start(): void;
+  stop(): void;
+  submit(jobId: string, extranonce2: string, ntime: string, nonce: string): Promise<SubmitOutcome>;
 }
 
 /**
@@ -198,7 +214,7 @@ function describeFailure(err: unknown): string {
 export class BrowserMiner {
   private readonly slots: EngineSlot[] = [];
   private readonly failover: EdgeFailover;
-  private client: StratumWsClient | undefined;
+  private client: JobClient | undefined;
   private work: Work | undefined;
   private en2Counter = 0;
   private running = false;
@@ -243,12 +259,13 @@ export class BrowserMiner {
     this.rate.clear();
     const { threads, gpu } = this.options;
     // The socket and the workers come up side by side: the first hash waits for neither alone.
-    this.client = new StratumWsClient(this.failover, `${this.options.address}.${this.options.worker}`, {
+    const events: StratumWsEvents = {
       onJob: (job) => this.onJob(job),
       onExtranonce: () => this.onExtranonce(),
       onState: (state, url, detail) => this.onConnectionState(state, url, detail),
       onEvent: (event) => this.event(event),
-    });
+    };
+    this.client = this.options.jobClient ? this.options.jobClient(events) : new StratumWsClient(this.failover, `${this.options.address}.${this.options.worker}`, events);
     this.client.start();
     this.statsTimer = setInterval(() => this.emit(), 1000);
 
@@ -554,7 +571,7 @@ export class BrowserMiner {
     const size = client.extranonce2Size;
     const extranonce2 = (this.en2Counter++ >>> 0).toString(16).padStart(size * 2, '0').slice(-size * 2);
     const { header } = buildStratumHeader(job, { extranonce1: client.extranonce1, extranonce2, ntime: job.ntime, nonce: '00000000' });
-    this.work = { job, extranonce2, header, target: difficultyToTarget(job.difficulty), cursor: 0, sessionKey: client.sessionKey };
+    this.work = { job, extranonce2, header, target: job.target ?? difficultyToTarget(job.difficulty), cursor: 0, sessionKey: client.sessionKey };
   }
 
   private async submit(work: Work, nonce: number): Promise<void> {

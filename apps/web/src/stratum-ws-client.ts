@@ -17,6 +17,8 @@ import { parsePoolLine, parseSubscribeResult, type NotifyFields, type PoolError,
 export interface StratumJob extends NotifyFields {
   /** Difficulty in force when this job arrived (set_difficulty applies from the next notify). */
   difficulty: number;
+  /** The exact share target, when the job source has one (sharechain jobs); else from `difficulty`. */
+  target?: bigint;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'authorized' | 'reconnecting' | 'stopped';

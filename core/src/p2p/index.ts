@@ -4,3 +4,4 @@ export * from './handshake-codec.ts';
 export * from './sync-codec.ts';
 export * from './wire.ts';
 export * from './template-codec.ts';
+export * from './introduction-codec.ts';

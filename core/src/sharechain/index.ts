@@ -48,4 +48,5 @@ export * from './share-entry.ts';
 export * from './window.ts';
 export * from './share-verdict.ts';
 export * from './sharechain.ts';
+export * from './sync-add.ts';
 export * from './chain-job.ts';

@@ -4,7 +4,8 @@
  * IP address (their own buckets, so API traffic never starves a health check).
  */
 import { Hono } from 'hono';
-import { rateLimited, RateLimiter } from './rate-limiter.ts';
+import { rateLimited } from './rate-limited.ts';
+import { RateLimiter } from './rate-limiter.ts';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';

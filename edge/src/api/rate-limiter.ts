@@ -3,9 +3,6 @@
  * to `burst` requests (default: a minute's worth) and refills at `perMinute / 60` tokens per
  * second. Idle buckets are forgotten so a scan from many clients cannot grow memory without bound.
  */
-import type { MiddlewareHandler } from 'hono';
-import type { IncomingMessage } from 'node:http';
-import { ApiError } from '../errors.ts';
 
 /** Buckets kept before idle ones are swept (a sweep drops every full bucket). */
 const MAX_TRACKED_CLIENTS = 10_000;
@@ -66,20 +63,4 @@ export class RateLimiter {
       }
     }
   }
-}
-
-/** The client's address as the socket reports it (never a forwarded header: it is spoofable). */
-export function socketAddress(env: unknown): string {
-  return (env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown';
-}
-
-/** A Hono middleware that answers 429 (Retry-After) past the limiter's rate for the client's IP. */
-export function rateLimited(limiter: RateLimiter, perMinute: number): MiddlewareHandler {
-  return async (c, next) => {
-    const decision = limiter.take(socketAddress(c.env));
-    if (!decision.allowed) {
-      return new ApiError(429, 'rate_limited', `too many requests: at most ${perMinute} per minute per address; retry in ${decision.retryAfterSeconds} s`, { retryAfterSeconds: decision.retryAfterSeconds }).getResponse();
-    }
-    await next();
-  };
 }

@@ -31,6 +31,7 @@ import { PeerGuard, type Ban, type PeerBlock, type RateLimits, type Unblocked } 
 import { PoolHandshake } from './pool-handshake.ts';
 import { ShareGossip } from './share-gossip.ts';
 import { installStreamGate, UNGATED_PROTOCOLS } from './stream-gate.ts';
+import { transportOf } from './transports.ts';
 import { SyncClient } from './sync-client.ts';
 import { SyncServer } from './sync-server.ts';
 import { SYNC_PEER_WAIT_MS, WindowSync, type SyncProgress } from './window-sync.ts';
@@ -50,6 +51,8 @@ export const CATCH_UP_INTERVAL_MS = 30_000;
 
 export interface P2pNodeOptions {
   readonly host: ChainHost;
+  /** The chain as window sync feeds it (syncHostOf: coin checks of old blocks left to history); default `host`. */
+  readonly syncHost?: ChainHost;
   readonly privateKey: PrivateKey;
   /** Multiaddrs to listen on (multiaddrs.ts checked them). */
   readonly listen: readonly string[];
@@ -131,12 +134,7 @@ function listenFailure(err: Error): string {
   return m.split('\n')[0]!;
 }
 
-export function transportOf(addr: string): string {
-  if (addr.includes('/p2p-circuit')) return 'relay';
-  if (addr.includes('/webrtc')) return 'webrtc';
-  if (/\/wss?(\/|$)/.test(addr)) return 'websockets';
-  return 'tcp';
-}
+export { transportOf };
 
 export class P2pNode {
   readonly guard: PeerGuard;
@@ -216,7 +214,7 @@ export class P2pNode {
     const syncClient = new SyncClient(node, options.host.poolId);
     const windowSync = new WindowSync({
       client: syncClient,
-      host: options.host,
+      host: options.syncHost ?? options.host,
       guard,
       peers: () => handshake.admittedPeers(),
       logger: options.logger,

@@ -3,7 +3,11 @@
  * another pool refused with its pool id in the log, and a peer that never proves its pool id
  * gets nothing read, delivered or answered before it is dropped.
  */
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
 import { peerIdFromString } from '@libp2p/peer-id';
+import { tcp } from '@libp2p/tcp';
+import { createLibp2p } from 'libp2p';
 import { lpStream } from '@libp2p/utils';
 import { multiaddr } from '@multiformats/multiaddr';
 import { bytesToHex, encodeSyncRequest, sharesTopic, syncProtocol } from '@otedama/core';
@@ -72,5 +76,28 @@ describe('pool-id handshake', () => {
     await expect.poll(() => log.find('peer refused')[0]?.reason, { timeout: 10_000 }).toBe('no handshake within 1.5 s');
     await expect.poll(() => a.raw.getConnections().length, { timeout: 10_000 }).toBe(0);
     expect(chain.calls).toEqual([]);
+  });
+
+  it('keeps a peer without the handshake away, but not one whose streams fail while it is reached', async () => {
+    const log = captureLog();
+    const a = await node(emptyChainHost('pool A'), { logger: log.logger });
+    // A node whose muxer resets every stream it is offered: opening the handshake fails with a
+    // reset, as on a connection going away (an edge restarting, a loaded machine). No offence.
+    const resetting = await createLibp2p({
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux({ maxInboundStreams: 0 })],
+    });
+    cleanup.push(async () => resetting.stop());
+    await a.raw.dial(resetting.getMultiaddrs()[0]!);
+    await expect.poll(() => log.find('peer refused').find((e) => e.peer === resetting.peerId.toString())?.reason, { timeout: 10_000 }).toMatch(/handshake stream could not be opened/);
+    expect(a.guard.isBanned(resetting.peerId.toString())).toBe(false);
+    // A node that answers streams but has no handshake protocol: it does not speak it, kept away.
+    const bare = await bareNode();
+    cleanup.push(async () => bare.stop());
+    await a.raw.dial(bare.getMultiaddrs()[0]!);
+    await expect.poll(() => log.find('peer refused').find((e) => e.peer === bare.peerId.toString())?.reason, { timeout: 10_000 }).toMatch(/does not speak \/otedama\/handshake/);
+    expect(a.guard.isBanned(bare.peerId.toString())).toBe(true);
   });
 });

@@ -198,11 +198,14 @@ export class PoolHandshake {
       try {
         stream = await conn.newStream(HANDSHAKE_PROTOCOL, { signal, runOnLimitedConnection: true });
       } catch (err) {
-        // Only a peer that answers without the protocol is refused for it; a connection the peer
-        // closed first (it blocked or banned this node) costs nothing, or a healed partition would
-        // keep the two apart for the short ban.
-        if ((err as Error).name === 'UnsupportedProtocolError') throw new Refusal(`it does not speak ${HANDSHAKE_PROTOCOL} (${(err as Error).message})`, 'short-ban');
-        throw new Refusal(`the connection closed before the handshake (${(err as Error).message})`, 'none');
+        // Only a negotiation that names no common protocol says the peer lacks the handshake; an
+        // EOF, a reset or an abort while negotiating is a connection going away (a restart, a
+        // loaded machine), not an offence: dropped without a ban, so it is redialed at once.
+        const unsupported = (err as Error).name === 'UnsupportedProtocolError';
+        throw new Refusal(
+          unsupported ? `it does not speak ${HANDSHAKE_PROTOCOL}` : `the handshake stream could not be opened (${(err as Error).message})`,
+          unsupported ? 'short-ban' : 'none',
+        );
       }
       lp = lpStream(stream, { maxDataLength: MAX_HANDSHAKE_FRAME_BYTES });
       const challenge = randomChallenge();

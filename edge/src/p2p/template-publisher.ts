@@ -10,13 +10,11 @@
  * stands still, so pages that keep mining between coin blocks never hold a stale one.
  */
 import { TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub';
-import type { Connection, PrivateKey, Stream } from '@libp2p/interface';
-import { lpStream } from '@libp2p/utils';
+import type { PrivateKey } from '@libp2p/interface';
 import {
   decodeTemplateRequest,
   encodeTemplateResponse,
   MAX_TEMPLATE_RESPONSE_BYTES,
-  P2pCodecError,
   signTemplate,
   templateProtocol,
   templatesTopic,
@@ -26,7 +24,7 @@ import {
 import type { TemplateSource } from '../chain/template-source.ts';
 import type { Logger } from '../logger.ts';
 import type { P2pExtension, P2pExtensionContext } from './p2p-node.ts';
-import { PENALTY, type PeerGuard } from './peer-guard.ts';
+import { handleOneRequest } from './request-stream.ts';
 import { coinWorkOf, type TemplateArchive } from './template-archive.ts';
 
 /**
@@ -92,7 +90,21 @@ export class TemplatePublisher implements P2pExtension {
     // Templates are the edges' to publish: a page's relays are validated by pages; here any
     // message on the topic from a peer is ignored (never delivered, never relayed by us).
     context.pubsub.topicValidators.set(this.topic, () => TopicValidatorResult.Ignore);
-    await context.node.handle(this.protocol, (stream, conn) => void this.serve(stream, conn, context.guard), { maxInboundStreams: MAX_INBOUND_TEMPLATE_STREAMS });
+    await handleOneRequest(
+      context.node,
+      this.protocol,
+      {
+        guard: context.guard,
+        log: this.log,
+        what: 'template request',
+        maxFrameBytes: MAX_TEMPLATE_RESPONSE_BYTES,
+        timeoutMs: TEMPLATE_REQUEST_TIMEOUT_MS,
+        decode: decodeTemplateRequest,
+        answer: () => this.answer(),
+        error: (text) => encodeTemplateResponse({ type: 'error', text }),
+      },
+      MAX_INBOUND_TEMPLATE_STREAMS,
+    );
     this.unsubscribe = this.options.source.onTemplate((u) => this.issue(u.template));
     const current = this.options.source.current();
     if (current) this.issue(current);
@@ -144,47 +156,18 @@ export class TemplatePublisher implements P2pExtension {
       (m) => this.options.privateKey.sign(m),
     );
     this.latestSigned = signed;
+    // The first template is signed while the node is still starting: requests get it; gossip waits for the next.
+    if (!(context.pubsub as GossipSub & { isStarted(): boolean }).isStarted()) return;
     const r = await context.pubsub.publish(this.topic, signed.encoded);
     this.published++;
     this.log.debug('template published', { height: template.height, peers: r.recipients.length });
   }
 
-  private async serve(stream: Stream, conn: Connection, guard: PeerGuard): Promise<void> {
-    const peer = conn.remotePeer.toString();
-    const signal = AbortSignal.timeout(TEMPLATE_REQUEST_TIMEOUT_MS);
-    const lp = lpStream(stream, { maxDataLength: MAX_TEMPLATE_RESPONSE_BYTES });
-    try {
-      let frame;
-      try {
-        frame = await lp.read({ signal });
-      } catch (err) {
-        const name = (err as Error).name;
-        if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') guard.ban(peer, 'oversized-frame', `template request over ${MAX_TEMPLATE_RESPONSE_BYTES} bytes`);
-        stream.abort(err as Error);
-        return;
-      }
-      if (!guard.allowSync(peer)) {
-        await lp.write(encodeTemplateResponse({ type: 'error', text: 'too many requests; slow down' }), { signal });
-        await stream.close({ signal });
-        return;
-      }
-      try {
-        decodeTemplateRequest(frame.subarray());
-      } catch (err) {
-        if (!(err instanceof P2pCodecError)) throw err;
-        await lp.write(encodeTemplateResponse({ type: 'error', text: err.reason }), { signal }).catch(() => undefined);
-        guard.penalize(peer, PENALTY.malformedRequest, `malformed template request: ${err.reason}`);
-        stream.abort(new Error(err.reason));
-        return;
-      }
-      const latest = this.latestSigned;
-      await lp.write(encodeTemplateResponse(latest ? { type: 'template', template: latest } : { type: 'error', text: 'no template yet: the coin node has not answered' }), { signal });
-      await stream.close({ signal });
-    } catch (err) {
-      this.log.debug('template request not answered', { peer, error: (err as Error).message });
-      stream.abort(err as Error);
-    }
+  private answer(): Uint8Array {
+    const latest = this.latestSigned;
+    return encodeTemplateResponse(latest ? { type: 'template', template: latest } : { type: 'error', text: 'no template yet: the coin node has not answered' });
   }
+
 }
 
 /** The peer id of a libp2p key as bytes (the multihash the signer field carries). */

@@ -75,6 +75,28 @@ describe('window sync', () => {
     expect(await c.node.resync()).toMatchObject({ state: 'synced', shares: 0 });
   });
 
+  it('reads below 100 % while the peer says more follow, even when it holds more than its window', async () => {
+    const source = holding();
+    // Its status counts a window of 150 shares; it holds 600 (history before the window).
+    const narrow: ChainHost = {
+      poolId: source.poolId,
+      receiveShare: (b, o) => source.receiveShare(b, o),
+      sharesById: (ids) => source.sharesById(ids),
+      sharesAfter: (l, m) => source.sharesAfter(l, m),
+      locator: () => source.locator(),
+      tip: () => {
+        const t = source.tip();
+        return t && { ...t, windowShares: 150 };
+      },
+    };
+    const a = await node(narrow);
+    const c = await fresh([a], 100);
+    expect(await c.node.resync()).toMatchObject({ state: 'synced', shares: WINDOW, percent: 100 });
+    const batches = c.progress.filter((p) => p.state === 'syncing' && p.batches > 0);
+    expect(batches.map((p) => p.shares)).toEqual([100, 200, 300, 400, 500, 600]);
+    expect(batches.slice(0, -1).every((p) => p.percent! < 100)).toBe(true);
+  });
+
   it('resumes from another peer when the one it syncs from goes away mid-sync', async () => {
     const [ha, hb] = [holding(), holding()];
     const a = await node(ha);

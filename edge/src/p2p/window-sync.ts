@@ -166,6 +166,9 @@ export class WindowSync {
           }
           firstBatch = false;
           fetched += accepted;
+          // The status counts the peer's window; it may hold more (history before the window). While
+          // it says more follow, at least one more batch is due: progress never reads 100 % early.
+          if (batch.more && !bad) expected = Math.max(expected, fetched + batch.shares.length);
           const elapsedS = (this.now() - startedAt) / 1000;
           const rate = elapsedS > 0 ? fetched / elapsedS : 0;
           const left = Math.max(0, expected - fetched);

@@ -1,0 +1,315 @@
+/**
+ * The browser side of `npm run bench:p2p`: pages as peers of the sharechain, in real Chromium,
+ * inside the network namespace (scripts/p2p-netns.mjs; this script re-runs itself there, as root).
+ *
+ *   1. baseline: two pages open a raw RTCDataChannel (no libp2p): time from offer to open, and
+ *      one-way time (round trip / 2) over it;
+ *   2. browser-to-browser connection: each page meets the others through an edge's relay and
+ *      upgrades to WebRTC; the time of each such dial (p50/p95); goal p95 under 1 s;
+ *   3. propagation: --pages pages (8) and 2 edges mine into one chain for --seconds (60); for
+ *      each share found, the time from its finder's chain taking it to each other page's and
+ *      each edge's (p50/p99, page-to-page and page-to-edge); goal p99 under 250 ms;
+ *   4. sync: an edge holding a full window (--window shares, 8,640) and a fresh page: the time
+ *      from the page's first sync request to its chain holding the window, beside the time the
+ *      same page takes to verify that window alone (a reload restores it from IndexedDB);
+ *      goal under 15 s;
+ *   5. memory: that page's JS heaps (page and chain worker) and its renderer processes' RSS
+ *      with the full window, beside the same before Start; goal under 150 MB;
+ *   6. JS before Start: apps/web/scripts/check-budget.mjs on the build the pages load.
+ *
+ * Every process shares one loaded machine; the figures are pessimistic. Prints a table and
+ * writes bench/results/p2p-browser-<date>.json. Usage: node scripts/bootstrap.mjs bench:p2p, or
+ * npx tsx apps/web/bench/p2p-browser-bench.ts [--pages 8] [--seconds 60] [--window 8640] [--quick]
+ */
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..', '..');
+const RESULTS = join(ROOT, 'bench', 'results');
+/** Issue 11's goals. */
+const GOALS = { propagationP99Ms: 250, connectP95Ms: 1000, syncSeconds: 15, memoryMb: 150 } as const;
+const log = (m: string) => process.stderr.write(`${m}\n`);
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const quick = process.argv.includes('--quick');
+const int = (name: string, fallback: number) => {
+  const v = Number(arg(name) ?? fallback);
+  if (!Number.isSafeInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer (got ${arg(name)})`);
+  return v;
+};
+
+// Outside the namespace: run this very script inside one (WebRTC needs a non-loopback interface).
+if (!process.env.OTEDAMA_P2P_NETNS) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'p2p-netns.mjs'), '--', process.execPath, join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+
+const { P2P_ARGS } = await import('../../../playwright.config.ts');
+const fixture = await import('../e2e-p2p/peer-fixture.ts');
+const { countConnections, pageAddress, startMining, startPeerEdge } = fixture;
+type PeerEdge = Awaited<ReturnType<typeof startPeerEdge>>;
+
+const PAGES = int('pages', quick ? 4 : 8);
+const SECONDS = int('seconds', quick ? 20 : 60);
+const WINDOW = int('window', quick ? 2000 : 8640);
+const CHROMIUM = process.env.OTEDAMA_CHROMIUM ?? '/usr/bin/chromium';
+const webRoot = process.env.OTEDAMA_E2E_WEB_ROOT ?? join(ROOT, 'dist', 'web');
+if (!existsSync(join(webRoot, 'index.html'))) throw new Error(`${webRoot} has no built web app: node scripts/bootstrap.mjs build`);
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+function summary(values: readonly number[]) {
+  const s = [...values].sort((a, b) => a - b);
+  return { n: s.length, p50Ms: round(percentile(s, 50)), p95Ms: round(percentile(s, 95)), p99Ms: round(percentile(s, 99)), maxMs: round(s.at(-1) ?? NaN) };
+}
+
+/** Why dials failed, most frequent first (messages cut to their first 120 characters). */
+function failureReasons(dials: readonly { ok: boolean; error?: string }[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const d of dials) {
+    if (d.ok) continue;
+    const why = (d.error ?? 'unknown').slice(0, 120);
+    counts.set(why, (counts.get(why) ?? 0) + 1);
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
+}
+
+async function until(cond: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+type PeerGlobal = {
+  otedamaPeer?: {
+    state(): { peers: { kind: string; admitted: boolean; transports: string[] }[]; sync: { state: string } };
+    webrtcDials: { ms: number; ok: boolean; error?: string }[];
+    arrivalTimes(): Record<string, number>;
+    syncReports: { state: string; startedAt?: number; finishedAt?: number; shares: number }[];
+  };
+};
+const peer = <T>(page: Page, fn: (p: NonNullable<PeerGlobal['otedamaPeer']>) => T) => page.evaluate(`(${fn.toString()})(globalThis.otedamaPeer)`) as Promise<T>;
+
+// ---- 1. baseline: a raw data channel ---------------------------------------------------------
+
+async function rawChannel(browser: Browser, edge: PeerEdge): Promise<{ openMs: number; oneWayMs: number[] }> {
+  const [a, b] = await Promise.all([browser.newPage(), browser.newPage()]);
+  await Promise.all([a.goto(edge.url), b.goto(edge.url)]);
+  const gather = `new Promise((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())))`;
+  const t0 = Date.now();
+  const offer = (await a.evaluate(`(async () => { const pc = new RTCPeerConnection({ iceServers: [] }); globalThis.pc = pc; const ch = pc.createDataChannel('b'); globalThis.ch = ch; await pc.setLocalDescription(await pc.createOffer()); await ${gather}; return pc.localDescription.sdp; })()`)) as string;
+  const answer = (await b.evaluate(`(async () => { const pc = new RTCPeerConnection({ iceServers: [] }); globalThis.pc = pc; pc.ondatachannel = (e) => (e.channel.onmessage = (m) => e.channel.send(m.data)); await pc.setRemoteDescription({ type: 'offer', sdp: ${JSON.stringify(offer)} }); await pc.setLocalDescription(await pc.createAnswer()); await ${gather}; return pc.localDescription.sdp; })()`)) as string;
+  await a.evaluate(`(async () => { await pc.setRemoteDescription({ type: 'answer', sdp: ${JSON.stringify(answer)} }); await new Promise((r) => (ch.readyState === 'open' ? r() : ch.addEventListener('open', r))); })()`);
+  const openMs = Date.now() - t0;
+  const rtts = (await a.evaluate(`(async () => { const out = []; for (let i = 0; i < ${quick ? 50 : 200}; i++) { const t = performance.now(); await new Promise((r) => { ch.onmessage = r; ch.send('x'); }); out.push(performance.now() - t); } return out; })()`)) as number[];
+  await a.close();
+  await b.close();
+  return { openMs, oneWayMs: rtts.map((r) => r / 2) };
+}
+
+// ---- 2 and 3. connections and propagation ----------------------------------------------------
+
+async function network(browser: Browser): Promise<Record<string, unknown>> {
+  // Shares of 2^16 hashes (0x1f00ffff) every ~0.5 s: pages at a tenth of their speed find enough to measure.
+  const pool = { shareIntervalMs: 500, initialShareBits: 0x1f00ffff };
+  const a = await startPeerEdge({ index: 0, pool });
+  const b = await startPeerEdge({ index: 1, rpcOf: a.info, bootstrap: [a.tcpAddr], pool });
+  try {
+    const baseline = await rawChannel(browser, a);
+    log(`baseline: raw data channel open in ${baseline.openMs} ms, one way p50 ${round(percentile([...baseline.oneWayMs].sort((x, y) => x - y), 50), 2)} ms`);
+    const pages: Page[] = [];
+    for (let i = 0; i < PAGES; i++) {
+      const context = await browser.newContext();
+      await countConnections(context);
+      const page = await context.newPage();
+      const [home, other] = i % 2 === 0 ? [a, b] : [b, a];
+      await page.goto(home.url);
+      await startMining(page, pageAddress(i), { edges: [other], intensity: 10 });
+      pages.push(page);
+    }
+    const wanted = Math.min(3, PAGES - 1);
+    log(`${PAGES} pages started; waiting for each to hold ${wanted} WebRTC peers`);
+    await until(async () => {
+      const counts = await Promise.all(pages.map((p) => peer(p, (x) => (x ? x.state().peers.filter((q) => q.kind === 'browser' && q.admitted && q.transports.includes('webrtc')).length : 0))));
+      return counts.every((c) => c >= wanted);
+    }, 'WebRTC peers', 180_000);
+    const start = Date.now();
+    log(`measuring propagation for ${SECONDS} s`);
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const dials = (await Promise.all(pages.map((p) => peer(p, (x) => x!.webrtcDials)))).flat();
+    const pageArrivals = await Promise.all(pages.map((p) => peer(p, (x) => x!.arrivalTimes())));
+    const edgeArrivals = await Promise.all([a.arrivals(), b.arrivals()]);
+    const pageToPage: number[] = [];
+    const pageToEdge: number[] = [];
+    let missing = 0;
+    const keys = new Set(pageArrivals.flatMap((m) => Object.keys(m)));
+    for (const key of keys) {
+      const times = pageArrivals.map((m) => m[key]);
+      const origin = Math.min(...times.filter((t): t is number => t !== undefined));
+      // Shares found in the measured window, heard in time for the others to have them.
+      if (origin < start || origin > start + SECONDS * 1000 - 3000) continue;
+      for (const t of times) {
+        if (t === undefined) missing++;
+        else if (t !== origin) pageToPage.push(t - origin);
+      }
+      for (const m of edgeArrivals) if (m[key] !== undefined) pageToEdge.push(Math.max(0, m[key]! - origin));
+    }
+    for (const p of pages) await p.context().close();
+    return {
+      pages: PAGES,
+      edges: 2,
+      seconds: SECONDS,
+      rawChannel: { openMs: baseline.openMs, oneWay: summary(baseline.oneWayMs) },
+      browserConnect: { ...summary(dials.filter((d) => d.ok).map((d) => d.ms)), failed: dials.filter((d) => !d.ok).length, failures: failureReasons(dials) },
+      propagationPageToPage: { ...summary(pageToPage), missing },
+      propagationPageToEdge: summary(pageToEdge),
+    };
+  } finally {
+    await b.stop();
+    await a.stop();
+  }
+}
+
+// ---- 4 and 5. sync of a full window, memory ---------------------------------------------------
+
+async function memoryOf(page: Page): Promise<{ pageHeapMb: number; workerHeapMb: number | undefined; rendererRssMb: number; rendererPssMb: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metrics = (await cdp.send('Performance.getMetrics')).metrics;
+  const pageHeap = metrics.find((m) => m.name === 'JSHeapUsedSize')!.value;
+  const browserCdp = await page.context().browser()!.newBrowserCDPSession();
+  // The chain worker: attached through the browser's target list, asked for its heap.
+  const { targetInfos } = (await browserCdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
+  const worker = targetInfos.find((t) => t.type === 'worker' && t.url.includes('chain-worker'));
+  let workerHeap: number | undefined;
+  if (worker) {
+    const { sessionId } = (await browserCdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false })) as { sessionId: string };
+    workerHeap = await new Promise<number | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), 5000);
+      browserCdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string; message: string }) => {
+        const m = JSON.parse(e.message) as { id?: number; result?: { usedSize: number } };
+        if (e.sessionId === sessionId && m.id === 1) {
+          clearTimeout(timer);
+          resolve(m.result?.usedSize);
+        }
+      });
+      void browserCdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) });
+    });
+  }
+  const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
+  // RSS counts the libraries every Chromium process maps (lavapipe, ICU): PSS shares them out.
+  let rss = 0;
+  let pss = 0;
+  for (const p of processInfo.filter((x) => x.type === 'renderer')) {
+    const rollup = readFileSync(`/proc/${p.id}/smaps_rollup`, 'utf8');
+    rss += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
+    pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
+  }
+  await browserCdp.detach();
+  await cdp.detach();
+  const mb = (x: number) => round(x / 1024 / 1024);
+  return { pageHeapMb: mb(pageHeap), workerHeapMb: workerHeap === undefined ? undefined : mb(workerHeap), rendererRssMb: mb(rss), rendererPssMb: mb(pss) };
+}
+
+async function syncAndMemory(browser: Browser): Promise<Record<string, unknown>> {
+  const EASIEST = 0x207fffff;
+  const pool = { initialShareBits: EASIEST, maxShareBits: EASIEST, shareIntervalMs: 200, asertHalfLifeMs: 60_000, maxWindowShares: WINDOW };
+  log(`sync: an edge mines a window of ${WINDOW} shares first`);
+  const edge = await startPeerEdge({ index: 0, pool, preloadShares: WINDOW, portOffset: 2 });
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(edge.url);
+    const before = await memoryOf(page);
+    await startMining(page, pageAddress(0), { intensity: 10 });
+    await until(() => peer(page, (x) => x?.state().sync.state === 'synced'), 'the window sync', 180_000);
+    const after = await memoryOf(page);
+    const reports = await peer(page, (x) => x!.syncReports);
+    const done = reports.find((r) => r.state === 'synced' && r.shares > 0) ?? reports.find((r) => r.state === 'synced');
+    const syncSeconds = done?.finishedAt && done.startedAt ? round((done.finishedAt - done.startedAt) / 1000, 2) : NaN;
+    const synced = done?.shares ?? 0;
+    // The baseline: the same page verifying that window alone (a reload restores it from IndexedDB).
+    await page.reload();
+    await page.locator('#resume-yes').click();
+    await page.locator('#events', { hasText: /resumed from \d+ stored share\(s\), verified in/ }).waitFor({ timeout: 180_000 });
+    const m = /resumed from (\d+) stored share\(s\), verified in ([\d.]+) s/.exec(await page.locator('#events').innerText())!;
+    await context.close();
+    return {
+      windowShares: WINDOW,
+      syncedShares: synced,
+      syncSeconds,
+      verifyAloneSeconds: Number(m[2]),
+      verifiedShares: Number(m[1]),
+      memoryBeforeStart: before,
+      memoryWithWindow: after,
+    };
+  } finally {
+    await edge.stop();
+  }
+}
+
+// ---- 6. JS before Start ----------------------------------------------------------------------
+
+function budget(): { kbGzipped: number; ok: boolean } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'apps', 'web', 'scripts', 'check-budget.mjs'), webRoot], { encoding: 'utf8' });
+  const m = /JS before Start: ([\d.]+) KB gzipped/.exec(r.stdout);
+  return { kbGzipped: m ? Number(m[1]) : NaN, ok: r.status === 0 };
+}
+
+// ---- run -------------------------------------------------------------------------------------
+
+const launch = () => chromium.launch({ executablePath: CHROMIUM, args: P2P_ARGS });
+let report: Record<string, unknown>;
+let browser = await launch();
+try {
+  const net = await network(browser);
+  // A browser of its own for the sync page: its renderer processes are that page's alone.
+  await browser.close();
+  browser = await launch();
+  const sync = await syncAndMemory(browser);
+  report = {
+    bench: 'p2p-browser',
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, load: loadavg().map((x) => round(x, 2)) },
+    goals: GOALS,
+    network: net,
+    sync,
+    jsBeforeStart: budget(),
+  };
+} finally {
+  await browser.close();
+}
+
+const n = report.network as { rawChannel: { openMs: number; oneWay: ReturnType<typeof summary> }; browserConnect: ReturnType<typeof summary> & { failed: number }; propagationPageToPage: ReturnType<typeof summary> & { missing: number }; propagationPageToEdge: ReturnType<typeof summary> };
+type Memory = { pageHeapMb: number; workerHeapMb?: number; rendererRssMb: number; rendererPssMb: number };
+const s = report.sync as { syncSeconds: number; verifyAloneSeconds: number; syncedShares: number; memoryBeforeStart: Memory; memoryWithWindow: Memory };
+const js = report.jsBeforeStart as { kbGzipped: number; ok: boolean };
+const mark = (ok: boolean) => (ok ? 'ok' : 'OVER');
+const rows: [string, string, string, string][] = [
+  ['browser-to-browser connection (relay + WebRTC)', `p50 ${n.browserConnect.p50Ms} ms, p95 ${n.browserConnect.p95Ms} ms (n ${n.browserConnect.n}, ${n.browserConnect.failed} failed)`, `raw data channel open: ${n.rawChannel.openMs} ms`, `p95 < ${GOALS.connectP95Ms} ms: ${mark(n.browserConnect.p95Ms < GOALS.connectP95Ms)}`],
+  ['share propagation page to page', `p50 ${n.propagationPageToPage.p50Ms} ms, p99 ${n.propagationPageToPage.p99Ms} ms (n ${n.propagationPageToPage.n}, ${n.propagationPageToPage.missing} missing)`, `raw one way: p50 ${n.rawChannel.oneWay.p50Ms} ms, p99 ${n.rawChannel.oneWay.p99Ms} ms`, `p99 < ${GOALS.propagationP99Ms} ms: ${mark(n.propagationPageToPage.p99Ms < GOALS.propagationP99Ms)}`],
+  ['share propagation page to edge', `p50 ${n.propagationPageToEdge.p50Ms} ms, p99 ${n.propagationPageToEdge.p99Ms} ms (n ${n.propagationPageToEdge.n})`, '', `p99 < ${GOALS.propagationP99Ms} ms: ${mark(n.propagationPageToEdge.p99Ms < GOALS.propagationP99Ms)}`],
+  ['window sync in a page', `${s.syncSeconds} s for ${s.syncedShares} shares`, `verifying it alone: ${s.verifyAloneSeconds} s`, `< ${GOALS.syncSeconds} s: ${mark(s.syncSeconds < GOALS.syncSeconds)}`],
+  ['page memory with the window', `JS heaps ${s.memoryWithWindow.pageHeapMb} MB page + ${s.memoryWithWindow.workerHeapMb ?? '?'} MB chain worker; renderer PSS ${s.memoryWithWindow.rendererPssMb} MB (RSS ${s.memoryWithWindow.rendererRssMb} MB)`, `before Start: heap ${s.memoryBeforeStart.pageHeapMb} MB; PSS ${s.memoryBeforeStart.rendererPssMb} MB`, `< ${GOALS.memoryMb} MB (PSS): ${mark(s.memoryWithWindow.rendererPssMb < GOALS.memoryMb)}`],
+  ['JS before Start', `${js.kbGzipped} KB gzipped`, 'budget 100 KB', js.ok ? 'ok' : 'OVER'],
+];
+const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+process.stdout.write(`\nbench:p2p (browsers) — ${PAGES} pages, 2 edges, ${SECONDS} s; window ${WINDOW} shares; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+for (const r of rows) process.stdout.write(`  ${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+mkdirSync(RESULTS, { recursive: true });
+const out = join(RESULTS, `p2p-browser-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+process.stdout.write(`  results: ${relative(process.cwd(), out)}\n`);

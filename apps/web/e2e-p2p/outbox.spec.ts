@@ -1,0 +1,67 @@
+/**
+ * A page alone with one edge, which goes away: the page keeps mining on the last template until
+ * it is stale, keeps every share it finds meanwhile in IndexedDB (the outbox), redials the edge
+ * with backoff, and when the edge is back gossips what it kept.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { pageAddress, peerState, startMining, startPeerEdge, type PeerEdge } from './peer-fixture.ts';
+
+/** Templates valid for 15 s: the page runs out of work soon after its edge goes. */
+const TEMPLATE_VALID_MS = 15_000;
+const POOL = { shareIntervalMs: 500, initialShareBits: 0x1f00ffff };
+
+let edge: PeerEdge | undefined;
+test.afterAll(async () => {
+  await edge?.stop();
+});
+
+/** Shares in the page's outbox store (IndexedDB), read the way the page stores them. */
+function outboxInIndexedDb(page: Page, poolId: string): Promise<number> {
+  return page.evaluate(
+    (name) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('outbox').objectStore('outbox').count();
+          req.onsuccess = () => {
+            resolve(req.result);
+            open.result.close();
+          };
+        };
+      }),
+    `otedama-sharechain-${poolId.slice(0, 16)}`,
+  );
+}
+
+test('with its only edge gone, a page mines on the last template until it is stale, keeps its shares, and gossips them when the edge is back', async ({ browser }) => {
+  edge = await startPeerEdge({ index: 0, pool: POOL, templateValidMs: TEMPLATE_VALID_MS, portOffset: 1 });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(edge.url);
+  await startMining(page, pageAddress(0));
+  const state = async () => (await peerState(page))!;
+  await expect.poll(async () => (await peerState(page))?.ownShares ?? 0, { timeout: 90_000 }).toBeGreaterThan(0);
+  const poolId = (await state()).poolId;
+
+  await edge.stop();
+  await expect.poll(async () => (await state()).edges[0]!.state, { timeout: 30_000 }).not.toBe('connected');
+  // Still mining on the template it has: the shares it finds have nowhere to go and are kept.
+  await expect.poll(async () => (await state()).outbox, { timeout: 60_000 }).toBeGreaterThan(0);
+  expect(await outboxInIndexedDb(page, poolId)).toBeGreaterThan(0);
+  await expect(page.locator('#events')).toContainText('kept, and gossiped as soon as one is');
+  // Then the template goes stale and the miner waits, saying why.
+  await expect(page.locator('#connection')).toContainText('stale', { timeout: 60_000 });
+  const kept = (await state()).outbox;
+  await expect(page.locator('#net-edges')).toContainText('unreachable, next try in');
+
+  edge = await startPeerEdge({ index: 0, dataDir: edge.dataDir, pool: POOL, templateValidMs: TEMPLATE_VALID_MS, portOffset: 1 });
+  await expect.poll(async () => (await state()).edges[0]!.state, { timeout: 60_000 }).toBe('connected');
+  await expect.poll(async () => (await state()).outbox, { timeout: 60_000 }).toBe(0);
+  expect(await outboxInIndexedDb(page, poolId)).toBe(0);
+  await expect(page.locator('#events')).toContainText('while no peer was reachable (the oldest');
+  expect(kept).toBeGreaterThan(0);
+  // Mining again, on the edge's fresh template.
+  await expect(page.locator('#connection')).toContainText('authorized', { timeout: 60_000 });
+  await context.close();
+});

@@ -1,0 +1,302 @@
+/**
+ * The page's libp2p node: WebSockets to edges, a circuit-relay reservation on each edge (so other
+ * browsers can reach it), WebRTC to other browsers (signalled through an edge's relay, no STUN
+ * needed on one network), Noise, yamux, identify, ping, gossipsub, and the pool's own protocols
+ * through the edge's code (@otedama/edge/peer): the pool-id handshake before anything else, the
+ * stream gate, share gossip whose validator asks the chain worker, the sync server and window
+ * sync. Templates and introductions are asked of edges here; what to do with them is the
+ * session's (peer-session.ts). Loaded only after Start.
+ */
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { TopicValidatorResult, type GossipSub, type GossipSubComponents, type Message } from '@libp2p/gossipsub';
+import { identify } from '@libp2p/identify';
+import type { Connection, Libp2p, PeerId } from '@libp2p/interface';
+import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id';
+import { ping } from '@libp2p/ping';
+import { lpStream } from '@libp2p/utils';
+import { webRTC } from '@libp2p/webrtc';
+import { webSockets } from '@libp2p/websockets';
+import { multiaddr } from '@multiformats/multiaddr';
+import {
+  decodeIntroductionResponse,
+  decodeTemplateResponse,
+  encodeIntroductionRequest,
+  encodeTemplateRequest,
+  introductionProtocol,
+  MAX_GOSSIP_FRAME_BYTES,
+  MAX_INTRODUCTION_FRAME_BYTES,
+  MAX_TEMPLATE_RESPONSE_BYTES,
+  templateProtocol,
+  templatesTopic,
+  type SignedTemplate,
+} from '@otedama/core';
+import {
+  installStreamGate,
+  PeerGuard,
+  PoolHandshake,
+  poolGossipsub,
+  ShareGossip,
+  SyncClient,
+  SyncServer,
+  transportOf,
+  WindowSync,
+  type ChainHost,
+  type Logger,
+  type SyncProgress,
+} from '@otedama/edge/peer';
+import * as Digest from 'multiformats/hashes/digest';
+import { PeerNetworkError } from '../errors.ts';
+
+/** Connections a page keeps at most: its edges and a handful of browsers. */
+const MAX_CONNECTIONS = 48;
+/** A misbehaving peer is kept away this long (the edge's default). */
+const BAN_SECONDS = 600;
+/** One request to an edge (template, introductions) may take this long. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** How long one dial (WebSockets to an edge, or a relayed WebRTC upgrade) may take. */
+export const DIAL_TIMEOUT_MS = 15_000;
+/**
+ * Shares per sync request: progress shows every 128 shares, and a full window of 8,640 is 68
+ * requests, within the burst an edge allows one peer (peer-guard.ts: 100 requests, then 10/s),
+ * where the edge's own 512 would make a page's progress jump in steps of minutes on a slow link.
+ */
+export const PAGE_SYNC_BATCH_SHARES = 128;
+
+type ScoredGossipSub = GossipSub & { getScore(peer: string): number; getMeshPeers(topic: string): string[]; getSubscribers(topic: string): PeerId[] };
+type Services = { identify: unknown; ping: unknown; pubsub: ScoredGossipSub };
+
+export interface PeerNodeOptions {
+  readonly poolId: Uint8Array;
+  /** The chain as gossip and the sync server see it (the worker, judging shares as gossip). */
+  readonly host: ChainHost;
+  /** The chain as a sync run feeds it (coin checks it cannot make are left to edges). */
+  readonly syncHost: ChainHost;
+  readonly logger: Logger;
+  /** STUN/TURN servers for WebRTC; none on one network (and in the tests' namespace). */
+  readonly iceServers?: RTCIceServer[];
+  /** Judges a template heard on the templates topic (signature, trust, age). */
+  readonly validateTemplate: (peer: string, data: Uint8Array) => Promise<TopicValidatorResult>;
+  readonly onSyncProgress?: (p: SyncProgress) => void;
+  /** A peer was admitted (completed the pool-id handshake) or left. */
+  readonly onPeer?: (peer: string, admitted: boolean) => void;
+}
+
+export interface PeerView {
+  readonly id: string;
+  /** websockets, webrtc or relay, one per open connection. */
+  readonly transports: string[];
+  readonly latencyMs: number | undefined;
+  readonly admitted: boolean;
+  readonly score: number;
+}
+
+export class PeerNode {
+  readonly guard: PeerGuard;
+  private libp2p: Libp2p<Services> | undefined;
+  private handshake: PoolHandshake | undefined;
+  private gossip: ShareGossip | undefined;
+  private syncServer: SyncServer | undefined;
+  private windowSync: WindowSync | undefined;
+  private readonly log: Logger;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: PeerNodeOptions) {
+    this.log = options.logger.forComponent('web:p2p');
+    this.guard = new PeerGuard({ banSeconds: BAN_SECONDS, logger: options.logger });
+  }
+
+  private get node(): Libp2p<Services> {
+    if (!this.libp2p) throw new PeerNetworkError('the peer node is not started');
+    return this.libp2p;
+  }
+
+  get peerId(): string {
+    return this.node.peerId.toString();
+  }
+
+  /** The libp2p node itself (tests and diagnostics count its connections). */
+  get raw(): Libp2p<Services> {
+    return this.node;
+  }
+
+  async start(): Promise<void> {
+    if (this.libp2p) return;
+    const { options, guard } = this;
+    const node = await createLibp2pNode(options, guard);
+    this.libp2p = node;
+    const pubsub = node.services.pubsub;
+    guard.gossipScore = (peer) => pubsub.getScore(peer);
+    guard.onBan((ban) => void node.hangUp(peerIdFromString(ban.peer)).catch(() => undefined));
+    pubsub.addEventListener('gossipsub:heartbeat', () => {
+      for (const p of pubsub.getPeers()) guard.check(p.toString());
+    });
+    const handshake = new PoolHandshake(node, { poolId: options.poolId, guard, logger: options.logger });
+    this.handshake = handshake;
+    const syncServer = new SyncServer(node, { host: options.host, guard, logger: options.logger });
+    this.syncServer = syncServer;
+    const windowSync = new WindowSync({
+      client: new SyncClient(node, options.poolId),
+      host: options.syncHost,
+      guard,
+      peers: () => handshake.admittedPeers(),
+      logger: options.logger,
+      batchSize: PAGE_SYNC_BATCH_SHARES,
+      ...(options.onSyncProgress ? { onProgress: options.onSyncProgress } : {}),
+    });
+    this.windowSync = windowSync;
+    this.gossip = new ShareGossip(pubsub, {
+      host: options.host,
+      guard,
+      handshake,
+      logger: options.logger,
+      onOrphan: (peer, share, missing) => windowSync.resolveOrphan(peer, share, missing),
+    });
+    handshake.onAdmit((peer) => options.onPeer?.(peer, true));
+    node.addEventListener('peer:disconnect', (e) => options.onPeer?.(e.detail.toString(), false));
+    const templates = templatesTopic(options.poolId);
+    pubsub.topicValidators.set(templates, (peer: PeerId, msg: Message) =>
+      handshake.isAdmitted(peer.toString()) ? options.validateTemplate(peer.toString(), msg.data) : Promise.resolve(TopicValidatorResult.Ignore),
+    );
+    try {
+      await handshake.start();
+      await syncServer.start();
+      const meteredProtocols = new Map(pubsub.protocols.map((p) => [p, MAX_GOSSIP_FRAME_BYTES]));
+      installStreamGate(node, { handshake, guard, logger: options.logger, meteredProtocols }, [...pubsub.protocols, syncServer.protocol]);
+      await node.start();
+      this.gossip.start();
+      pubsub.subscribe(templates);
+    } catch (err) {
+      await this.stop();
+      throw new PeerNetworkError(`the peer node could not start: ${(err as Error).message}`, { cause: err });
+    }
+    this.log.info('peer node started', { peerId: this.peerId });
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.windowSync?.stop();
+      this.gossip?.stop();
+      await this.syncServer?.stop();
+      await this.handshake?.stop();
+      await this.libp2p?.stop();
+    })();
+    return this.stopping;
+  }
+
+  /** Dials a multiaddr (an edge's WebSockets address, or a browser through a relay); resolves to the peer reached. */
+  async dial(addr: string): Promise<string> {
+    const conn = await this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+    return conn.remotePeer.toString();
+  }
+
+  /** Resolves true once `peer` completed the pool-id handshake (false when it was refused or left). */
+  whenAdmitted(peer: string): Promise<boolean> {
+    return this.handshake?.whenAdmitted(peer) ?? Promise.resolve(false);
+  }
+
+  isAdmitted(peer: string): boolean {
+    return this.handshake?.isAdmitted(peer) ?? false;
+  }
+
+  admittedPeers(): string[] {
+    return this.handshake?.admittedPeers() ?? [];
+  }
+
+  isConnected(peer: string): boolean {
+    return this.node.getConnections(peerIdFromString(peer)).length > 0;
+  }
+
+  /** Open connections by peer (the dashboard's network view). */
+  peers(): PeerView[] {
+    const byPeer = new Map<string, Connection[]>();
+    for (const c of this.node.getConnections()) {
+      const id = c.remotePeer.toString();
+      byPeer.set(id, [...(byPeer.get(id) ?? []), c]);
+    }
+    return [...byPeer].map(([id, conns]) => {
+      const rtts = conns.map((c) => c.rtt).filter((r): r is number => typeof r === 'number');
+      return {
+        id,
+        transports: conns.map((c) => transportOf(c.remoteAddr.toString())),
+        latencyMs: rtts.length ? Math.min(...rtts) : undefined,
+        admitted: this.isAdmitted(id),
+        score: Math.round(this.guard.score(id) * 10) / 10,
+      };
+    });
+  }
+
+  /** Peers that would receive a share published now (subscribed to the shares topic). */
+  shareListeners(): number {
+    const gossip = this.gossip;
+    return gossip ? this.node.services.pubsub.getSubscribers(gossip.topic).length : 0;
+  }
+
+  publishShare(share: Uint8Array): Promise<number> {
+    if (!this.gossip) throw new PeerNetworkError('the peer node is not started');
+    return this.gossip.publish(share);
+  }
+
+  /** Starts a sync run (or joins the one under way). */
+  sync(): Promise<SyncProgress> {
+    if (!this.windowSync) throw new PeerNetworkError('the peer node is not started');
+    return this.windowSync.run();
+  }
+
+  syncProgress(): SyncProgress {
+    return this.windowSync?.progress() ?? { state: 'idle', shares: 0, batches: 0 };
+  }
+
+  /** Asks an edge for its latest signed template. */
+  async requestTemplate(peer: string): Promise<SignedTemplate> {
+    const res = decodeTemplateResponse(await this.request(peer, templateProtocol(this.options.poolId), encodeTemplateRequest(), MAX_TEMPLATE_RESPONSE_BYTES));
+    if (res.type === 'error') throw new PeerNetworkError(`${peer} has no template: ${res.text}`);
+    return res.template;
+  }
+
+  /** Asks an edge which other peers hold a relay reservation on it (peer ids). */
+  async requestIntroductions(peer: string, max: number): Promise<string[]> {
+    const res = decodeIntroductionResponse(await this.request(peer, introductionProtocol(this.options.poolId), encodeIntroductionRequest(max), MAX_INTRODUCTION_FRAME_BYTES));
+    if (res.type === 'error') throw new PeerNetworkError(`${peer} refused introductions: ${res.text}`);
+    const self = this.peerId;
+    return res.peers.map((b) => peerIdFromMultihash(Digest.decode(b)).toString()).filter((p) => p !== self);
+  }
+
+  private async request(peer: string, protocol: string, frame: Uint8Array, maxResponse: number): Promise<Uint8Array> {
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const stream = await this.node.dialProtocol(peerIdFromString(peer), protocol, { signal });
+    const lp = lpStream(stream, { maxDataLength: maxResponse });
+    try {
+      await lp.write(frame, { signal });
+      const answer = (await lp.read({ signal })).subarray();
+      await stream.close({ signal }).catch(() => undefined);
+      return answer;
+    } catch (err) {
+      stream.abort(err as Error);
+      throw err;
+    }
+  }
+}
+
+async function createLibp2pNode(options: PeerNodeOptions, guard: PeerGuard): Promise<Libp2p<Services>> {
+  const { createLibp2p } = await import('libp2p');
+  return createLibp2p({
+    start: false,
+    privateKey: await generateKeyPair('Ed25519'),
+    // '/p2p-circuit' takes a reservation on every relay (edge) it connects to; '/webrtc' accepts upgrades through them.
+    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [webSockets(), webRTC({ rtcConfiguration: { iceServers: options.iceServers ?? [] } }), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // The guard's gater: banned peers are neither dialed nor accepted; private addresses are dialable.
+    connectionGater: guard.gater(),
+    connectionManager: { maxConnections: MAX_CONNECTIONS },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: poolGossipsub(options.poolId) as unknown as (components: GossipSubComponents) => ScoredGossipSub,
+    },
+  });
+}
