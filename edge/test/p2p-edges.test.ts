@@ -71,6 +71,8 @@ describe('edges as peers of one pool', () => {
   }, 40_000);
 
   it('node status shows the pool id, peer id, listen addresses, peers, tip, window and sync', async () => {
+    // B serves work once its first sync from A ends (retried until A admits it).
+    await expect.poll(async () => (await sharechain(b)).serving, { timeout: 30_000 }).toBe(true);
     const s = await json(b, ['node', 'status']);
     expect(s.sharechain).toMatchObject({ poolId: (await sharechain(a)).poolId, tip: null, windowShares: 0, nextPayouts: null });
     expect(s.chain).toMatchObject({ mode: 'rpc', rpcUrl: a.rpcUrl });

@@ -137,6 +137,25 @@ describe('JobManager', () => {
     jobs.stop();
   });
 
+  it('a job asked for while a tip move waits to be coalesced is made on the new tip (a miner connecting right after a share)', async () => {
+    const { sharechain, jobs, updates } = await setup({ easy: true });
+    jobs.start();
+    updates.length = 0;
+    const before = jobs.jobFor(REGTEST_ADDRESS)!;
+    const share = await findChainShare(before, '00000001', '00000000');
+    const added = sharechain.addLocal(share.bytes);
+    expect(added.result.kind).toBe('accepted');
+    // Asked before the coalesced round of new jobs: not the cached job on the old parent.
+    expect(updates).toEqual([]);
+    const now = jobs.jobFor(REGTEST_ADDRESS)!;
+    expect(now.id).not.toBe(before.id);
+    expect(bytesToHex(now.chain.job.metadata.parent)).toBe(bytesToHex(sharechain.chain.tip!.id));
+    // The round still comes, for every other connection.
+    await expect.poll(() => updates.length, { timeout: 5 * TIP_COALESCE_MS + 1000 }).toBe(1);
+    await added.durable;
+    jobs.stop();
+  });
+
   it('refreshes give a new id and a later ntime for the same share; variants too', async () => {
     let now = 1_750_000_000_000;
     const { source, jobs, updates } = await setup({ now: () => now });

@@ -322,9 +322,12 @@ export class JobManager {
     const coin = this.coin;
     if (!coin || !this.serving) return undefined;
     const w = this.work.get(address);
-    if (w && w.generation === this.generation && w.tick === this.tick) return w.job;
+    // While a tip move waits to be coalesced (TIP_COALESCE_MS), a job asked for now is made on the
+    // new tip rather than handed out on the old one (a miner connecting just after a share).
+    const tipPending = this.tipTimer !== undefined && w !== undefined && !this.buildsOnTip(w.job.chain.job);
+    if (w && w.generation === this.generation && w.tick === this.tick && !tipPending) return w.job;
     let chainWork: ChainWork;
-    if (w && w.generation === this.generation && !this.demandMoved(w.job.chain.job)) {
+    if (w && w.generation === this.generation && !tipPending && !this.demandMoved(w.job.chain.job)) {
       chainWork = w.job.chain; // a refresh: same share, new id and ntime
     } else {
       chainWork = this.chainWork(coin, address);
@@ -485,6 +488,13 @@ export class JobManager {
       throw new JobBuildError(`sharechain job for ${address}: ${(err as { reason?: string }).reason ?? (err as Error).message}`, { cause: err });
     }
     return { job, targetLE: targetToLE(job.target), difficulty: this.deps.dialect.targetToDifficulty(job.target) };
+  }
+
+  /** Whether the job's share would extend the chain's current tip (a chain's first share: when it has none). */
+  private buildsOnTip(job: ChainJob): boolean {
+    const chain = this.deps.chain.chain;
+    if (job.metadata.height === 0) return chain.tip === undefined;
+    return chain.tip !== undefined && chain.get(job.metadata.parent) === chain.tip;
   }
 
   /** Whether the chain would now demand another target of the job's share (ASERT moves with time). */
