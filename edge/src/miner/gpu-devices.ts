@@ -155,16 +155,7 @@ export async function openGpu(index: number, listing?: GpuListing): Promise<Open
   await engine.ready();
   // Fit the dispatch size to this adapter (~75 ms per dispatch); the default stays if tuning fails.
   await kernels.autoTuneDispatchNonces(engine, { budgetMs: GPU_TUNE_BUDGET_MS }).catch(() => undefined);
-  return {
-    index,
-    label: `gpu${index}`,
-    info,
-    engine,
-    close() {
-      engine.dispose();
-      device.destroy();
-    },
-  };
+  return opened(index, info, engine, device);
 }
 
 /**
@@ -186,6 +177,11 @@ export async function openKawpowGpu(index: number, options: KawpowGpuOptions, li
         },
       ),
   });
+  return opened(index, info, engine, device);
+}
+
+/** An opened adapter: its engine and the device under it, closed together. */
+function opened<E extends { dispose(): void }>(index: number, info: GpuAdapterInfo, engine: E, device: { destroy(): void }) {
   return {
     index,
     label: `gpu${index}`,
