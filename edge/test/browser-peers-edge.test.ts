@@ -3,7 +3,7 @@
  * the network as a page reads it (the pool parameters whose SHA-256d is the pool id, the address
  * network, a WebSockets address a browser can dial), and a libp2p peer of the pool that proved
  * the pool id gets a template signed with the edge's key over the template protocol and an answer
- * over the introduction protocol. With --no-p2p none of it is served (no parameters, no peer id,
+ * over the introduction protocol; a peer of another pool gets neither. With --no-p2p none of it is served (no parameters, no peer id,
  * no listen address) and pages keep Stratum over WebSocket.
  */
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -25,17 +25,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SharechainJson } from '../src/commands/edge-api.ts';
 import type { P2pNode } from '../src/p2p/p2p-node.ts';
 import { emptyChainHost, startTestNode } from '../src/p2p/p2p-test-kit.ts';
+import { runCliHere } from './cli-run.ts';
 import { startEdgeProcess, type EdgeProcess } from './edge-process.ts';
 
 let edge: EdgeProcess;
 let off: EdgeProcess;
 let page: P2pNode | undefined;
+let stranger: P2pNode | undefined;
 
 beforeAll(async () => {
   [edge, off] = await Promise.all([startEdgeProcess(), startEdgeProcess(['--no-p2p'])]);
 }, 60_000);
 afterAll(async () => {
   await page?.stop();
+  await stranger?.stop();
   await Promise.all([edge, off].map((e) => e?.stop()));
 }, 30_000);
 
@@ -82,12 +85,26 @@ describe('otedama pool serves browser peers', () => {
     // The introducer answers (no other page holds a relay reservation here yet).
     const intro = await ask(page, s.peerId!, introductionProtocol(poolId), encodeIntroductionRequest(8), decodeIntroductionResponse);
     expect(intro).toEqual({ type: 'peers', peers: [] });
+
+    // A peer of another pool is refused at the handshake: it gets no template.
+    stranger = await startTestNode(emptyChainHost('another pool'), { bootstrap: [edge.p2pAddr!] });
+    const refused = await ask(stranger, s.peerId!, templateProtocol(poolId), encodeTemplateRequest(), decodeTemplateResponse).then(
+      (r) => `answered ${r.type}`,
+      (err: Error) => `no answer (${err.name})`,
+    );
+    expect(refused).toMatch(/^no answer/);
+    expect(stranger.isAdmitted(s.peerId!)).toBe(false);
+
+    // The operator sees it too.
+    const status = await runCliHere(['node', 'status', '--url', edge.url]);
+    expect(status.stdout).toMatch(/^browsers: +pages join as peers \(\d+ signed templates gossiped\)$/m);
   });
 
   it('with --no-p2p describes no peer network: pages mine through Stratum over WebSocket', async () => {
     const s = await sharechain(off);
     expect(off.p2pAddr).toBeUndefined();
     expect(s).toMatchObject({ params: null, peerId: null, listen: [], templatesPublished: 0, network: 'regtest' });
+    expect((await runCliHere(['node', 'status', '--url', off.url])).stdout).toMatch(/^browsers: +pages mine through Stratum over WebSocket/m);
     // The Stratum feed a page falls back to answers.
     const ws = new WebSocket(`${off.url.replace('http', 'ws')}/ws/stratum`);
     const lines: string[] = [];
