@@ -172,7 +172,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
     });
     stopOnFailure.push(() => network.stop());
     // A share of the network that meets the coin's target is a block: this edge submits it too.
-    const blockRelay = startBlockRelay({ chain: network.sharechain.chain, source: chain.source, logger });
+    // It archives into the template publisher's archive: a block a page finds on a published template is rebuilt from it.
+    const blockRelay = startBlockRelay({ chain: network.sharechain.chain, source: chain.source, logger, archive: network.archive });
     stopOnFailure.push(async () => blockRelay.stop());
     onPeerShare = (added) => void blockRelay.relay.onShare(added.entry);
     registry.collect(() => {

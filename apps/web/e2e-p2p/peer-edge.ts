@@ -3,8 +3,11 @@
  * or another edge's simnet over RPC), a ShareChain whose coin context follows this edge's
  * templates, the libp2p node (TCP and WebSockets listeners, relay, handshake, gossip, sync), the
  * browser pieces (signed templates, introductions, the block relay), and HTTP: the built web app,
- * GET /api/sharechain and GET /api/pool/stats. It composes the edge's own modules; it stands in
- * for `otedama pool` until the chain is integrated into edge/src/main.ts.
+ * GET /api/sharechain and GET /api/pool/stats. It composes the edge's own modules as `otedama pool`
+ * does (edge/src/p2p/edge-network.ts wires the same publisher, introducer and relay; checked by
+ * edge/test/browser-peers-edge.test.ts), plus what the tests need and `otedama pool` has no flag
+ * for: pool parameter overrides (easy shares), a preloaded window, a short template validity, and
+ * the propagation endpoints below.
  *
  *   tsx apps/web/e2e-p2p/peer-edge.ts --host 10.99.0.1 --http-port 8080 --p2p-port 4733 \
  *       --data-dir DIR --web-root dist/web (--simnet-difficulty D | --rpc-url URL --rpc-cookie FILE) \

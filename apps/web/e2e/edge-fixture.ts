@@ -19,17 +19,26 @@ export interface RunningEdge {
   kill(signal?: NodeJS.Signals): void;
 }
 
+export interface EdgeFixtureOptions {
+  /**
+   * Run the edge's libp2p node (free ports), so the page joins the pool's network as a peer
+   * (edge-peer.spec.ts). Default false: `--no-p2p`, and the page mines through Stratum over
+   * WebSocket, which is what the other specs here test.
+   */
+  readonly peers?: boolean;
+}
+
 /**
  * `OTEDAMA_E2E_WEB_ROOT` serves another build of the web app (`vite build --outDir DIR`) instead of
  * dist/web, so two people can rebuild and test at once.
  */
-export async function startEdge(extraArgs: string[] = [], dataDir?: string): Promise<RunningEdge> {
+export async function startEdge(extraArgs: string[] = [], dataDir?: string, options: EdgeFixtureOptions = {}): Promise<RunningEdge> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'otedama-e2e-'));
   const webRoot = process.env.OTEDAMA_E2E_WEB_ROOT;
   if (webRoot && !extraArgs.includes('--web-root')) extraArgs = ['--web-root', webRoot, ...extraArgs];
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, 'edge/bin/otedama.mjs'), 'pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', '--p2p-port', '0', '--data-dir', dir, ...extraArgs],
+    [join(ROOT, 'edge/bin/otedama.mjs'), 'pool', '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0', ...(options.peers ? ['--p2p-port', '0'] : ['--no-p2p']), '--data-dir', dir, ...extraArgs],
     { cwd: ROOT, env: { ...process.env, OTEDAMA_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -70,10 +79,10 @@ export async function startEdge(extraArgs: string[] = [], dataDir?: string): Pro
  * One edge for the whole test file: started before its first test, stopped after its last. The
  * returned object reads through to the running edge, so tests use it like a RunningEdge.
  */
-export function edgeForFile(extraArgs: string[] = []): RunningEdge {
+export function edgeForFile(extraArgs: string[] = [], options: EdgeFixtureOptions = {}): RunningEdge {
   let running: RunningEdge | undefined;
   test.beforeAll(async () => {
-    running = await startEdge(extraArgs);
+    running = await startEdge(extraArgs, undefined, options);
   });
   test.afterAll(async () => {
     await running?.stop();

@@ -114,6 +114,12 @@ const sharechain = {
   type: 'object',
   properties: {
     poolId: { type: 'string', description: 'SHA-256d of the pool parameters (hex): peers of another pool id are refused' },
+    params: {
+      type: ['string', 'null'],
+      description: "the pool parameters (hex; their SHA-256d is poolId) while this edge serves browser peers (signed templates, introductions, relay reservations); null with p2p off: pages mine through /ws/stratum",
+    },
+    network: { enum: ['mainnet', 'testnet', 'regtest'], description: "the coin's address network" },
+    templatesPublished: { type: 'integer', description: 'signed coin templates gossiped to browser peers since start' },
     peerId: { type: ['string', 'null'], description: "the libp2p node's peer id; null with p2p off" },
     listen: { type: 'array', items: { type: 'string' }, description: 'multiaddrs ending in /p2p/<peer id>, dialable as --bootstrap' },
     peers: { type: 'integer', description: 'connected peers' },

@@ -71,6 +71,10 @@ describe('GET /api/sharechain', () => {
     const body = (await res.json()) as any;
     expect(body).toEqual({
       poolId: bytesToHex(host.poolId),
+      // This node serves no browser peers (no template publisher): no parameters for pages.
+      params: null,
+      network: 'regtest',
+      templatesPublished: 0,
       peerId: node.peerId,
       listen: node.listenAddresses(),
       peers: 0,

@@ -92,6 +92,10 @@ export interface SyncProgressJson {
 /** GET /api/sharechain (edge-network.ts SharechainSummary). */
 export interface SharechainJson {
   poolId: string;
+  /** The pool parameters (hex) while the edge serves browser peers; null otherwise; absent from older edges. */
+  params?: string | null;
+  network?: string;
+  templatesPublished?: number;
   peerId: string | null;
   listen: string[];
   peers: number;

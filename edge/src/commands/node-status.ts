@@ -82,6 +82,9 @@ export const nodeStatusCommand: Command = {
         `tip:       ${sc.tip ? `height ${sc.tip.height}, ${sc.tip.id}` : 'no share yet'}`,
         `window:    ${sc.windowShares} shares${sc.heldShares !== undefined ? ` (${sc.heldShares} held)` : ''}`,
         `sync:      ${formatSync(sc.sync)}`,
+        ...(sc.params === undefined
+          ? []
+          : [`browsers:  ${sc.params ? `pages join as peers (${sc.templatesPublished ?? 0} signed templates gossiped)` : 'pages mine through Stratum over WebSocket (no browser peers served)'}`]),
         ...(sc.serving === undefined ? [] : [`work:      ${sc.serving ? 'serving Stratum jobs' : 'not serving yet: syncing the sharechain from the bootstrap peers'}`]),
         ...formatNextPayouts(sc),
       );

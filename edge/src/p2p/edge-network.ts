@@ -9,8 +9,17 @@
  * Stratum job until it has synced the window from them (or, when none of them answers for
  * SERVE_WITHOUT_PEERS_MS, it serves on the chain it holds and says so); a network of one (no
  * bootstrap peer, or p2p off) serves at once.
+ *
+ * Browsers are peers too (apps/web/src/p2p): with the libp2p node on, the edge also runs the two
+ * parts pages need from an edge, as extensions of its node: the template publisher (signed coin
+ * templates, gossiped and on request: template-publisher.ts) and the peer introducer (other pages
+ * holding a relay reservation here, for WebRTC: peer-introducer.ts); the node's circuit-relay
+ * server takes the pages' reservations. The summary then describes the network as a page reads it
+ * (`params`, `network`, the WebSockets `listen` addresses: apps/web/src/p2p/pool-directory.ts). With
+ * p2p off, or on a chain whose shares the page cannot check (KawPow: the edge verifies them with
+ * its own light evaluation), `params` is null and pages mine through Stratum over WebSocket.
  */
-import { bytesToHex, type AddedShare, type Network, type PowFunction } from '@otedama/core';
+import { bytesToHex, encodePoolParams, type AddedShare, type Network, type PowFunction } from '@otedama/core';
 import { NextPayouts, type NextPayout, type WindowStanding } from '../accounting/next-payouts.ts';
 import type { ChainConnection } from '../chain/chain.ts';
 import type { EdgeConfig } from '../config/config.ts';
@@ -19,9 +28,12 @@ import type { P2pMetrics } from '../metrics/p2p-metrics.ts';
 import type { ChainStore } from '../storage/chain-store.ts';
 import { p2pListenAddrs } from './multiaddrs.ts';
 import { loadOrCreateNodeKey } from './node-key.ts';
-import { P2pNode, type PeerSummary } from './p2p-node.ts';
+import { P2pNode, type P2pExtension, type PeerSummary } from './p2p-node.ts';
+import { PeerIntroducer } from './peer-introducer.ts';
 import type { Ban, PeerBlock, Unblocked } from './peer-guard.ts';
 import { openPoolChain, type LocalShare, type PoolChain } from './pool-chain.ts';
+import { TemplateArchive } from './template-archive.ts';
+import { TemplatePublisher } from './template-publisher.ts';
 import type { SyncProgress } from './window-sync.ts';
 
 /** How long a starting edge with bootstrap peers waits for one of them before it serves work on its own chain (ms). */
@@ -33,6 +45,16 @@ const SYNC_PROGRESS_EVERY_MS = 2_000;
 
 export interface SharechainSummary {
   readonly poolId: string;
+  /**
+   * The pool parameters (core's encodePoolParams, hex; their SHA-256d is poolId) when this edge
+   * serves browser peers: a page joins the network only when they are given. null with p2p off
+   * or on a chain pages cannot check shares of.
+   */
+  readonly params: string | null;
+  /** The coin's address network (payout addresses are written for it). */
+  readonly network: Network;
+  /** Signed templates this edge gossiped to the pages (0 when it serves none). */
+  readonly templatesPublished: number;
   /** null when the libp2p node is off (p2p.enabled: false). */
   readonly peerId: string | null;
   /** The node's multiaddrs with /p2p/<peer id>: what other edges pass to --bootstrap. */
@@ -62,6 +84,13 @@ export interface SharechainSummary {
 export interface EdgeNetwork {
   readonly sharechain: PoolChain;
   readonly p2p: P2pNode | undefined;
+  /**
+   * Every coin template this edge published or mined on, with its transactions: the block relay
+   * (startBlockRelay's `archive`) rebuilds blocks from it.
+   */
+  readonly archive: TemplateArchive;
+  /** The template publisher when this edge serves browser peers (see the module comment). */
+  readonly templates: TemplatePublisher | undefined;
   summary(): SharechainSummary;
   /** An address's credit in the window and its expected payout; undefined when it has none. */
   standing(address: string): WindowStanding | undefined;
@@ -95,6 +124,8 @@ export interface StartEdgeNetworkOptions {
   readonly algorithm?: string;
   /** The shares' proof of work where core has none of its own (KawPow: kawpowSharePow with the light evaluation). */
   readonly pow?: PowFunction;
+  /** How long a published template may be mined on (ms); default REAL_COIN_TEMPLATE_VALID_MS. */
+  readonly templateValidForMs?: number;
 }
 
 const IDLE: SyncProgress = { state: 'idle', shares: 0, batches: 0 };
@@ -115,10 +146,27 @@ export async function startEdgeNetwork(options: StartEdgeNetworkOptions): Promis
     ...(options.pow ? { pow: options.pow } : {}),
   });
   let p2p: P2pNode | undefined;
+  const archive = new TemplateArchive();
+  let templates: TemplatePublisher | undefined;
   try {
     if (config.p2p.enabled) {
       const key = await loadOrCreateNodeKey(config.dataDir, log);
       if (key.created) log.info('p2p node key created (the peer id other edges bootstrap from)', { path: key.path });
+      const extensions: P2pExtension[] = [];
+      if (options.pow) {
+        log.info('browser peers are not served on this chain (a page cannot check its shares): pages mine through Stratum over WebSocket');
+      } else {
+        const poolId = sharechain.chain.poolId;
+        templates = new TemplatePublisher({
+          poolId,
+          privateKey: key.privateKey,
+          source: options.chain.source,
+          archive,
+          logger,
+          ...(options.templateValidForMs ? { validForMs: options.templateValidForMs } : {}),
+        });
+        extensions.push(templates, new PeerIntroducer(poolId, logger));
+      }
       p2p = new P2pNode({
         host: sharechain.host,
         privateKey: key.privateKey,
@@ -130,6 +178,7 @@ export async function startEdgeNetwork(options: StartEdgeNetworkOptions): Promis
         logger,
         metrics: options.metrics,
         onSyncProgress: syncReporter(log, options.onProgress),
+        extensions,
       });
       await p2p.start();
     } else {
@@ -144,6 +193,8 @@ export async function startEdgeNetwork(options: StartEdgeNetworkOptions): Promis
     template: () => options.chain.source.current(),
     bootstrap: config.p2p.enabled ? config.p2p.bootstrap.length : 0,
     logger,
+    archive,
+    ...(templates ? { templates } : {}),
   });
 }
 
@@ -171,6 +222,10 @@ export interface EdgeNetworkOptions {
   readonly logger: Logger;
   /** See SERVE_WITHOUT_PEERS_MS (tests shorten it). */
   readonly serveWithoutPeersMs?: number;
+  /** The template archive (a new one by default). */
+  readonly archive?: TemplateArchive;
+  /** The template publisher, when the node serves browser peers (it runs as the node's extension). */
+  readonly templates?: TemplatePublisher;
 }
 
 /** The EdgeNetwork view of a sharechain and its libp2p node (undefined: p2p off). */
@@ -180,6 +235,9 @@ export function edgeNetwork(sharechain: PoolChain, p2p: P2pNode | undefined, opt
   let stopped = false;
   let serving = false;
   let initial: Promise<void> | undefined;
+  const templates = p2p ? options.templates : undefined;
+  // What a page needs to join: the pool's parameters, given only while this edge serves pages.
+  const params = templates ? bytesToHex(encodePoolParams(sharechain.params)) : null;
 
   const firstSync = async (): Promise<void> => {
     if (!p2p || options.bootstrap === 0) {
@@ -210,12 +268,17 @@ export function edgeNetwork(sharechain: PoolChain, p2p: P2pNode | undefined, opt
   return {
     sharechain,
     p2p,
+    archive: options.archive ?? new TemplateArchive(),
+    templates,
     summary() {
       const status = p2p && !stopped ? p2p.status() : undefined;
       const tip = sharechain.chain.tip;
       const payouts = next.current();
       return {
         poolId: bytesToHex(sharechain.chain.poolId),
+        params: status ? params : null,
+        network: options.network,
+        templatesPublished: templates?.publishedCount ?? 0,
         peerId: status?.peerId ?? null,
         listen: status?.listen ?? [],
         peers: status?.peers ?? 0,
