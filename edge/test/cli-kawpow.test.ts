@@ -129,21 +129,3 @@ describe('otedama mining benchmark --algo kawpow', () => {
     expect(oneLine(sha.stderr)).toMatch(/--dataset-mib sizes the KawPow dataset \(--algo kawpow\)/);
   }, 120_000);
 });
-
-describe('commands that do not serve KawPow yet', () => {
-  it('otedama mine --algo kawpow and otedama pool on a Ravencoin chain say so instead of mining SHA-256d', async () => {
-    const mine = await runOtedama(['mine', '--algo', 'kawpow', '--wallet', 'mo9ncXisMeAoXwqcV5EWuyncbmCcQN4rVs']);
-    expect(mine.code).toBe(2);
-    expect(oneLine(mine.stderr)).toMatch(/otedama mine mines sha256d; KawPow \(Ravencoin\) mining is not available in otedama mine yet/);
-    const dir = mkdtempSync(join(tmpdir(), 'otedama-cli-rvn-pool-'));
-    try {
-      const config = join(dir, 'config.yaml');
-      writeFileSync(config, 'mining:\n  algorithms:\n    - name: kawpow\n');
-      const pool = await runOtedama(['pool', '--config', config, '--data-dir', dir, '--http-port', '0', '--stratum-port', '0', '--rpc-port', '0']);
-      expect(pool.code).toBe(1);
-      expect(pool.stderr).toMatch(/chain\.coin ravencoin \(KawPow\) needs the KawPow Stratum dialect/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
