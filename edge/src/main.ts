@@ -39,7 +39,7 @@ import { ShareWriter } from './storage/share-writer.ts';
 import { chainAddressValidator, startStratum } from './stratum/stratum-service.ts';
 import type { StratumStats } from './stratum/stratum-server.ts';
 import { resolveWebRoot } from './api/web-root.ts';
-import { createWidgetRoutes } from './api/widget-routes.ts';
+import { createWidgetRoutes, webSocketHosts } from './api/widget-routes.ts';
 import { WIDGET_VERSION } from '@otedama/widget';
 
 /** How often the hashrate gauge is recomputed from the share rollup (seconds). */
@@ -293,7 +293,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
         }),
         routes: (a) => {
           if (!metricsServer) a.get('/metrics', () => metricsResponse(registry));
-          createWidgetRoutes({ root: WIDGET_ROOT, version: WIDGET_VERSION, contact: config.widget.contact, sourceUrl: config.widget.sourceUrl })(a);
+          createWidgetRoutes({ root: WIDGET_ROOT, version: WIDGET_VERSION, contact: config.widget.contact, sourceUrl: config.widget.sourceUrl, peerSockets: () => webSocketHosts(network.summary().listen) })(a);
           createApiRoutes({
             store: storage.store,
             pool: {

@@ -33,7 +33,7 @@ export interface PageStats {
   duty: number;
   throttleReason?: string;
   gpuAdapter?: string;
-  /** Peers of the sharechain network (the page is no peer yet: 0). */
+  /** Peers of the sharechain network the page is connected to (0 on a Stratum-only pool). */
   peers?: number;
 }
 

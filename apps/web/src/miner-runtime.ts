@@ -77,7 +77,7 @@ export interface MinerRuntime {
 
 /**
  * Every stats update is also dispatched on the page's window as `CustomEvent(MINER_STATS_EVENT,
- * { detail: MinerStats })`: the automation hook the rig (apps/rig) reads its browsers' figures
+ * { detail: MinerStats & { peers } })`: the automation hook the rig (apps/rig) reads its browsers' figures
  * from. A page's own scripts can read the same figures from its DOM; nothing leaves the page.
  */
 export const MINER_STATS_EVENT = 'otedama:stats';
@@ -136,7 +136,8 @@ export async function openMinerRuntime(req: RuntimeRequest): Promise<MinerRuntim
         edges,
         onStats: (stats) => {
           handlers.onStats(stats);
-          globalThis.dispatchEvent?.(new CustomEvent(MINER_STATS_EVENT, { detail: stats }));
+          // The rig's figures: the miner's, and the page's peers when it is a peer of the network.
+          globalThis.dispatchEvent?.(new CustomEvent(MINER_STATS_EVENT, { detail: { ...stats, peers: peer ? peer.state().peers.length : 0 } }));
         },
         onEvent: handlers.onEvent,
         ...(jobClient ? { jobClient } : {}),

@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWidgetRoutes, WELL_KNOWN_PATH } from './widget-routes.ts';
+import { createWidgetRoutes, webSocketHosts, WELL_KNOWN_PATH } from './widget-routes.ts';
 
 const FRAME_HTML = '<!doctype html><script type="module" crossorigin src="/widget/assets/frame-1.js"></script><link rel="stylesheet" href="/widget/assets/frame-1.css"><main>frame</main>';
 let top: string;
 let dir: string;
 
-function app(root: string, extra: { contact?: string; sourceUrl?: string } = {}): Hono {
+function app(root: string, extra: { contact?: string; sourceUrl?: string; peerSockets?: () => readonly string[] } = {}): Hono {
   const a = new Hono();
   createWidgetRoutes({ root, version: '9.9.9', ...extra })(a);
   a.get('*', (c) => c.text('web app', 200));
@@ -64,6 +64,14 @@ describe('the widget on the edge', () => {
     expect(csp).toContain('connect-src \'self\' ws://127.0.0.1:8080 wss://127.0.0.1:8080');
     expect(csp).not.toContain('frame-ancestors');
     expect(r.headers.get('x-frame-options')).toBeNull();
+  });
+
+  it("lets the frame reach the edge's libp2p WebSockets listeners (it is a peer of the pool), and nothing else", async () => {
+    const listen = ['/ip4/127.0.0.1/tcp/4733/p2p/12D3KooWx', '/ip4/127.0.0.1/tcp/4734/ws/p2p/12D3KooWx', '/ip6/::1/tcp/4736/wss', '/dns4/edge.example/tcp/443/wss/p2p/12D3KooWx', '/ip4/127.0.0.1/udp/4735/quic-v1', 'garbage'];
+    expect(webSocketHosts(listen)).toEqual(['127.0.0.1:4734', '[::1]:4736', 'edge.example:443']);
+    const r = await get(app(dir, { peerSockets: () => webSocketHosts(listen) }), '/widget/frame.html');
+    const connect = (r.headers.get('content-security-policy') ?? '').split('; ').find((d) => d.startsWith('connect-src'));
+    expect(connect).toBe("connect-src 'self' ws://127.0.0.1:8080 wss://127.0.0.1:8080 ws://127.0.0.1:4734 wss://127.0.0.1:4734 ws://[::1]:4736 wss://[::1]:4736 ws://edge.example:443 wss://edge.example:443");
   });
 
   it('caches hashed assets for good', async () => {

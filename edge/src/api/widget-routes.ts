@@ -24,16 +24,22 @@ export interface WidgetRoutesDeps {
   readonly version: string;
   readonly contact?: string | undefined;
   readonly sourceUrl?: string | undefined;
+  /** The edge's libp2p WebSockets listeners as host:port (the frame joins the pool's network through them); none with p2p off. */
+  readonly peerSockets?: () => readonly string[];
 }
 
-/** The frame's policy: its own scripts and styles, WebAssembly, workers and this edge's job feed. */
-export function frameCsp(host: string): string {
+/**
+ * The frame's policy: its own scripts and styles, WebAssembly, workers, this edge's job feed and
+ * its libp2p WebSockets listeners (`peerSockets`, host:port: the frame is a peer of the network).
+ */
+export function frameCsp(host: string, peerSockets: readonly string[] = []): string {
+  const peers = peerSockets.flatMap((h) => [`ws://${h}`, `wss://${h}`]);
   return [
     "default-src 'none'",
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self' ws://${host} wss://${host}`,
+    ['connect-src', "'self'", `ws://${host}`, `wss://${host}`, ...peers].join(' '),
     "worker-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -67,7 +73,7 @@ export function createWidgetRoutes(deps: WidgetRoutesDeps): (app: Hono) => void 
         c.header('cross-origin-resource-policy', 'cross-origin');
         c.header('cache-control', 'no-cache');
       } else if (path === '/widget/frame.html') {
-        c.header('content-security-policy', frameCsp(new URL(c.req.url).host));
+        c.header('content-security-policy', frameCsp(new URL(c.req.url).host, deps.peerSockets?.() ?? []));
         c.header('cache-control', 'no-cache');
       } else if (path.startsWith('/widget/assets/')) {
         c.header('cache-control', 'public, max-age=31536000, immutable');
@@ -80,4 +86,14 @@ export function createWidgetRoutes(deps: WidgetRoutesDeps): (app: Hono) => void 
       (c) => c.text(`no widget file ${new URL(c.req.url).pathname}`, 404),
     );
   };
+}
+
+/** host:port of every WebSockets multiaddr in `listen` (an ip4, ip6 or dns host, tcp, then ws or wss). */
+export function webSocketHosts(listen: readonly string[]): string[] {
+  const hosts = new Set<string>();
+  for (const addr of listen) {
+    const m = /^\/(ip4|ip6|dns|dns4|dns6)\/([^/]+)\/tcp\/(\d+)\/(ws|wss)(\/|$)/.exec(addr);
+    if (m) hosts.add(m[1] === 'ip6' ? `[${m[2]}]:${m[3]}` : `${m[2]}:${m[3]}`);
+  }
+  return [...hosts];
 }
