@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, kawpowNotifyParams, kawpowSetTargetParams, kawpowSubscribeResult, kawpowTargetToDifficulty, parseKawpowSubmitParams } from '@otedama/core';
-import { kawpowDialect, kawpowSubmitFields } from './kawpow-dialect.ts';
+import { kawpowDialect, kawpowSubmitFields, type KawpowStratumJob } from './kawpow-dialect.ts';
 
 const HEADER_HASH = new Uint8Array(32).fill(0xc0);
 const TARGET = 1n << 240n;
@@ -21,9 +21,9 @@ describe('kawpowDialect', () => {
     const d = kawpowDialect();
     const notice = d.notification('mining.notify', kawpowNotifyParams(JOB));
     expect(notice.kind).toBe('job');
-    const job = (notice as { job: Record<string, unknown> }).job;
+    const job = (notice as { job: KawpowStratumJob }).job;
     expect(job).toMatchObject({ jobId: 'a1', height: 1234, epoch: 0, target: TARGET, clean: true, difficulty: kawpowTargetToDifficulty(TARGET) });
-    expect(bytesToHex(job.headerHash as Uint8Array)).toBe(bytesToHex(HEADER_HASH));
+    expect(bytesToHex(job.headerHash)).toBe(bytesToHex(HEADER_HASH));
     expect(d.notification('mining.set_target', kawpowSetTargetParams(TARGET >> 4n))).toEqual({ kind: 'noted' });
     const next = d.notification('mining.notify', kawpowNotifyParams({ ...JOB, jobId: 'a2' })) as { job: { target: bigint } };
     expect(next.job.target).toBe(TARGET >> 4n);
