@@ -47,7 +47,8 @@ describe('BrowserMiner options', () => {
 
   it('refuses an algorithm without a browser engine, naming what this page mines', () => {
     expect(checkBrowserAlgorithm('SHA256D')).toBe('sha256d');
-    expect(refused({ algorithm: 'kawpow' }).reason).toMatch(/unknown algorithm "kawpow" \(known: sha256d\)/);
+    expect(checkBrowserAlgorithm('kawpow')).toBe('kawpow');
+    expect(refused({ algorithm: 'scrypt' }).reason).toMatch(/unknown algorithm "scrypt" \(known: sha256d, kawpow\)/);
     expect(refused({ algorithm: '' }).reason).toMatch(/choose an algorithm/);
     expect(refused({ algorithm: 7 as unknown as string }).reason).toMatch(/choose an algorithm/);
   });

@@ -71,6 +71,8 @@ export interface MinerStats {
   duty: number;
   /** Why mining is throttled or paused (courtesy), if it is. */
   throttleReason?: string;
+  /** Builds the engines wait for (KawPow: an epoch's light cache, the DAG), one line each: "Building the DAG of epoch 0 on the GPU worker: 43.5 %, about 12 s left". */
+  builds?: string[];
 }
 
 export type MinerEventLevel = 'info' | 'warn' | 'error';
@@ -141,8 +143,21 @@ export function checkBrowserAlgorithm(name: unknown): string {
   return algo.name;
 }
 
+/**
+ * What the page and the miner runtime call on a miner, whichever algorithm it mines (BrowserMiner
+ * for SHA-256d, KawpowMiner for KawPow; miner-algorithms.ts picks one by the algorithm's name).
+ */
+export interface PageMiner {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  setIntensity(intensity: number): void;
+  setThrottle(factor: number, reason?: string): void;
+  restFor(ms: number): Promise<void>;
+  nextJob(): Promise<void>;
+}
+
 /** Checks every option and returns the failover plan for `edges`; throws MinerOptionError with the reason. */
-function checkOptions(options: MinerOptions): EdgeFailover {
+export function checkMinerOptions(options: MinerOptions): EdgeFailover {
   // Which network the address must be on is the caller's check (it knows the pool's chain);
   // here only what would break the Stratum user name "address.worker".
   if (typeof options.address !== 'string' || !/^[A-Za-z0-9]{14,100}$/.test(options.address)) {
@@ -211,7 +226,8 @@ function describeFailure(err: unknown): string {
   return `failed (${err instanceof Error ? err.message : String(err)})`;
 }
 
-export class BrowserMiner {
+/** SHA-256d's miner: CPU workers (WASM) and one GPU worker (WebGPU) over the shared nonce cursor. */
+export class BrowserMiner implements PageMiner {
   private readonly slots: EngineSlot[] = [];
   private readonly failover: EdgeFailover;
   private client: JobClient | undefined;
@@ -233,7 +249,7 @@ export class BrowserMiner {
 
   /** Throws MinerOptionError (with the reason) for an option that cannot be used. */
   constructor(private readonly options: MinerOptions) {
-    this.failover = checkOptions(options);
+    this.failover = checkMinerOptions(options);
     this.intensity = options.intensity;
     this.stats = {
       hashrate: 0,
