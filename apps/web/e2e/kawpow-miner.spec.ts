@@ -49,6 +49,11 @@ test.beforeAll(async () => {
   edge = await startEdge(['--config', config]);
 });
 
+test.afterEach(async ({ page }, info) => {
+  // What the page said, for a failure's report.
+  if (info.status !== info.expectedStatus) console.log(`page events:\n${await page.locator('#events').innerText().catch(() => '')}\nedge:\n${edge.output().slice(-4000)}`);
+});
+
 test.afterAll(async () => {
   await edge?.stop();
   rmSync(configDir, { recursive: true, force: true });
