@@ -86,7 +86,7 @@ test('the page offers KawPow on a Ravencoin pool, builds the light cache with pr
   await expect(page.locator('#mining-indicator')).toBeVisible();
   await expect(page.locator('#events')).toContainText(/job \S+ .*at height \d+ \(epoch 0\)/, { timeout: 60_000 });
 
-  await expect.poll(() => acceptedShares(page), { timeout: TEST_TIMEOUT_MS - 60_000, interval: 1000 }).toBeGreaterThanOrEqual(2);
+  await expect.poll(() => acceptedShares(page), { timeout: TEST_TIMEOUT_MS - 60_000, intervals: [1000] }).toBeGreaterThanOrEqual(2);
   await expect(page.locator('#rejected')).toHaveText('0');
   await expect(page.locator('#events')).toContainText(/CPU worker 1 ready for epoch 0 \(light cache built\)/);
   const builds = await page.evaluate(() => (window as unknown as { __builds: string[] }).__builds);
