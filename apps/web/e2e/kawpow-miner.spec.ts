@@ -14,6 +14,7 @@ import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ravencoinPoolConfig } from '../../../edge/test/ravencoin-pool-config.ts';
 import { acceptedShares, startEdge, type RunningEdge } from './edge-fixture.ts';
 
 /** A Ravencoin regtest P2PKH address (Ravencoin src/test/data/base58_keys_valid.json, a testnet key). */
@@ -31,21 +32,7 @@ let configDir: string;
 test.beforeAll(async () => {
   configDir = mkdtempSync(join(tmpdir(), 'otedama-e2e-rvn-'));
   const config = join(configDir, 'otedama.yaml');
-  writeFileSync(
-    config,
-    [
-      'chain:',
-      '  coin: ravencoin',
-      '  mode: simnet',
-      '  simnet:',
-      `    block_difficulty: ${BLOCK_DIFFICULTY}`,
-      'stratum:',
-      `  initial_difficulty: ${SHARE_DIFFICULTY}`,
-      '  vardiff:',
-      `    min_difficulty: ${2 ** -30}`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(config, ravencoinPoolConfig({ blockDifficulty: BLOCK_DIFFICULTY, shareDifficulty: SHARE_DIFFICULTY }));
   edge = await startEdge(['--config', config]);
 });
 

@@ -16,7 +16,7 @@
 import { checkIntensity, checkThrottle } from '../duty-cycle.ts';
 import { MinerOptionError } from '../errors.ts';
 import { checkMinerOptions, type MinerEvent, type MinerOptions, type MinerStats, type PageMiner } from '../miner.ts';
-import { isStaleRejection } from '../pool-message.ts';
+import { initialStats, recordConnectionState, recordShareOutcome, recordThrottle } from '../miner-report.ts';
 import { StratumWsClient, type ConnectionState } from '../stratum-ws-client.ts';
 import { kawpowDialect, kawpowSubmitFields, type KawpowStratumJob } from './kawpow-dialect.ts';
 import { KawpowEngines, type KawpowEngineJob } from './kawpow-engines.ts';
@@ -77,21 +77,7 @@ export class KawpowMiner implements PageMiner {
         this.stats.builds = builds.map(formatBuildStatus);
       },
     });
-    this.stats = {
-      hashrate: 0,
-      cpuHashrate: 0,
-      gpuHashrate: 0,
-      hashes: 0,
-      accepted: 0,
-      rejected: 0,
-      stale: 0,
-      rejectReasons: {},
-      difficulty: 0,
-      connection: 'idle',
-      edge: failover.current,
-      duty: this.intensity,
-      builds: [],
-    };
+    this.stats = { ...initialStats(failover.current, this.intensity), builds: [] };
   }
 
   async start(): Promise<void> {
@@ -138,15 +124,8 @@ export class KawpowMiner implements PageMiner {
 
   setThrottle(factor: number, reason?: string): void {
     checkThrottle(factor);
-    const why = factor < 1 ? reason?.trim() || 'throttled' : undefined;
-    if (factor === this.throttle && why === this.stats.throttleReason) return;
-    const before = this.throttle;
+    if (!recordThrottle(this.stats, this.throttle, factor, reason, (e) => this.event(e))) return;
     this.throttle = factor;
-    if (why) this.stats.throttleReason = why;
-    else delete this.stats.throttleReason;
-    if (factor === 0) this.event({ level: 'info', text: `paused: ${why}` });
-    else if (factor < 1) this.event({ level: 'info', text: `throttled to ${Math.round(factor * 100)} %: ${why}` });
-    else if (before < 1) this.event({ level: 'info', text: 'resumed at full intensity' });
     this.applyDuty();
   }
 
@@ -183,13 +162,7 @@ export class KawpowMiner implements PageMiner {
   }
 
   private onConnectionState(state: ConnectionState, url: string, detail?: string): void {
-    this.stats.edge = url;
-    if (state === 'reconnecting') this.stats.connection = detail ?? 'reconnecting';
-    else if (state === 'stopped') this.stats.connection = 'stopped';
-    else {
-      this.stats.connection = state;
-      this.event({ level: 'info', text: state === 'connecting' ? `connecting to ${url}` : state === 'connected' ? `connected to ${url}` : `authorized on ${url}` });
-    }
+    recordConnectionState(this.stats, state, url, detail, (e) => this.event(e));
     this.emit();
   }
 
@@ -215,17 +188,7 @@ export class KawpowMiner implements PageMiner {
     }
     const r = await this.client.submitShare(kawpowSubmitFields(engineJob, hit));
     if (!this.running) return;
-    if (r.outcome === 'accepted') this.stats.accepted++;
-    else if (r.outcome === 'rejected') {
-      const stale = isStaleRejection(r.error);
-      if (stale) this.stats.stale++;
-      else this.stats.rejected++;
-      this.stats.rejectReasons[r.error.message] = (this.stats.rejectReasons[r.error.message] ?? 0) + 1;
-      const code = r.error.code === null ? '' : ` (code ${r.error.code})`;
-      this.event({ level: 'warn', text: `share ${stale ? 'stale' : 'rejected'}: ${r.error.message}${code}` });
-    } else {
-      this.event({ level: 'warn', text: `share not delivered: ${r.reason}` });
-    }
+    recordShareOutcome(this.stats, r, (e) => this.event(e));
     this.emit();
   }
 
