@@ -1,12 +1,13 @@
 /**
  * The miner runtime: what happens between a person's Start and a running miner, for every page
  * that mines (the web app's main.ts, the widget's frame in apps/widget, and through the web app
- * the rig's headless browsers): load the miner code, learn the pool's chain, check the settings
- * for it, take the one-tab mining lock, build and start the BrowserMiner, then give way to the
+ * the rig's headless browsers): load the miner code, learn the pool's chain and algorithm, check
+ * the settings for them, take the one-tab mining lock, build and start the miner of the pool's
+ * algorithm (miner-algorithms.ts: SHA-256d's BrowserMiner, KawPow's KawpowMiner), then give way to the
  * person's courtesy preferences. One place, so that when the miner becomes a peer of the network
  * every page that composes this inherits it.
  *
- * Loaded before Start it carries no miner code: miner.ts and address-check.ts are imported by
+ * Loaded before Start it carries no miner code: the miners and address-check.ts are imported by
  * openMinerRuntime(), which only a Start (a click) calls.
  *
  * The pool's network comes first: when the edges describe a sharechain (GET /api/sharechain), the
