@@ -75,6 +75,8 @@ export class KawpowMiner implements PageMiner {
       onEvent: (event) => this.event(event),
       onBuild: (builds) => {
         this.stats.builds = builds.map(formatBuildStatus);
+        // Shown as it happens: a light cache can be built between two periodic reports.
+        this.emit();
       },
     });
     this.stats = { ...initialStats(failover.current, this.intensity), builds: [] };
