@@ -7,6 +7,7 @@ import { bytesToHex } from '../hex.ts';
 import { BASIS_POINTS, type PoolParams } from './params.ts';
 import type { WindowCredit } from './payouts.ts';
 import { decodeShare, type DecodedShare } from './share-codec.ts';
+import { SHARE_ID_BYTES } from './share.ts';
 
 /** The fields of a held share (the chain fills them in). */
 export interface ShareEntryFields {
@@ -44,25 +45,61 @@ export interface ShareEntryFields {
   readonly verified: boolean;
 }
 
-// The class's instance type carries the fields (declaration merging with the class below).
-export interface ShareEntry extends ShareEntryFields {}
+/** uncleKeys of the shares that name no uncle (most): one shared empty list. */
+const NO_UNCLE_KEYS: readonly string[] = Object.freeze([]);
 
 /**
  * A held share. It keeps the few fields the chain's rules read on every share and the
  * encoding; the decoded share is rebuilt on demand (`share`), so a chain of thousands of shares
- * is thousands of small objects, not hundreds of thousands of views.
+ * is thousands of small objects, not hundreds of thousands of views. The fields are assigned one
+ * by one in a fixed order (every entry has one hidden class: the rules' reads of them stay
+ * monomorphic), and what can be derived from the encoding is (`parentId`).
  */
-export class ShareEntry {
-  /** The parent's id (a view of the encoding); 32 zero bytes for a chain's first share. */
-  readonly parentId: Uint8Array;
+export class ShareEntry implements ShareEntryFields {
+  readonly id: Uint8Array;
+  readonly key: string;
+  readonly encoded: Uint8Array;
+  parent: ShareEntry | undefined;
+  readonly height: number;
+  readonly time: number;
+  readonly maxBits: number;
+  readonly bits: number;
+  readonly work: bigint;
+  readonly windowWork: bigint;
+  readonly chainWork: bigint;
+  readonly blockWork: bigint;
+  readonly uncleKeys: readonly string[];
+  readonly credits: readonly WindowCredit[];
+  readonly seq: number;
+  readonly isBlock: boolean;
+  readonly verified: boolean;
+  /** Bytes of the algorithm's header (to decode the share again). */
+  private readonly headerBytes: number;
 
-  constructor(
-    fields: ShareEntryFields,
-    /** Bytes of the algorithm's header (to decode the share again). */
-    private readonly headerBytes: number,
-  ) {
-    Object.assign(this, fields);
-    this.parentId = fields.encoded.subarray(1, 33);
+  constructor(fields: ShareEntryFields, headerBytes: number) {
+    this.id = fields.id;
+    this.key = fields.key;
+    this.encoded = fields.encoded;
+    this.parent = fields.parent;
+    this.height = fields.height;
+    this.time = fields.time;
+    this.maxBits = fields.maxBits;
+    this.bits = fields.bits;
+    this.work = fields.work;
+    this.windowWork = fields.windowWork;
+    this.chainWork = fields.chainWork;
+    this.blockWork = fields.blockWork;
+    this.uncleKeys = fields.uncleKeys.length ? fields.uncleKeys : NO_UNCLE_KEYS;
+    this.credits = fields.credits;
+    this.seq = fields.seq;
+    this.isBlock = fields.isBlock;
+    this.verified = fields.verified;
+    this.headerBytes = headerBytes;
+  }
+
+  /** The parent's id (a view of the encoding, made when asked); 32 zero bytes for a chain's first share. */
+  get parentId(): Uint8Array {
+    return this.encoded.subarray(1, 1 + SHARE_ID_BYTES);
   }
 
   /** The decoded share (decoded on each call: views into `encoded`). */

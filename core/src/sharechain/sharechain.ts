@@ -658,11 +658,23 @@ export class ShareChain {
  * chain's start): the k times sorted ascending, element floor(k/2). A child's time must exceed it.
  */
 export function medianTimePast(parent: ShareEntry): number {
-  const times: number[] = [];
-  for (let a: ShareEntry | undefined = parent; a && times.length < MEDIAN_TIME_SPAN; a = a.parent) times.push(a.time);
-  times.sort((x, y) => x - y);
-  return times[times.length >> 1]!;
+  // Insertion sort into a reused buffer (at most 11 times; no array and no comparator per share).
+  const times = MEDIAN_TIMES;
+  let k = 0;
+  for (let a: ShareEntry | undefined = parent; a && k < MEDIAN_TIME_SPAN; a = a.parent) {
+    const t = a.time;
+    let i = k++;
+    while (i > 0 && times[i - 1]! > t) {
+      times[i] = times[i - 1]!;
+      i--;
+    }
+    times[i] = t;
+  }
+  return times[k >> 1]!;
 }
+
+/** medianTimePast's scratch (times are safe integers of ms: exact in a double). */
+const MEDIAN_TIMES = new Float64Array(MEDIAN_TIME_SPAN);
 
 function samePayees(a: readonly Payee[], b: readonly Payee[]): boolean {
   if (a.length !== b.length) return false;
