@@ -48,6 +48,12 @@ export interface ShareEntryFields {
 /** uncleKeys of the shares that name no uncle (most): one shared empty list. */
 const NO_UNCLE_KEYS: readonly string[] = Object.freeze([]);
 
+// The class's instance type carries the fields (declaration merging with the class below).
+export interface ShareEntry extends ShareEntryFields {}
+
+/** ShareEntryFields as the constructor writes them (once, in a fixed order). */
+type WritableFields = { -readonly [K in keyof ShareEntryFields]: ShareEntryFields[K] };
+
 /**
  * A held share. It keeps the few fields the chain's rules read on every share and the
  * encoding; the decoded share is rebuilt on demand (`share`), so a chain of thousands of shares
@@ -55,46 +61,30 @@ const NO_UNCLE_KEYS: readonly string[] = Object.freeze([]);
  * by one in a fixed order (every entry has one hidden class: the rules' reads of them stay
  * monomorphic), and what can be derived from the encoding is (`parentId`).
  */
-export class ShareEntry implements ShareEntryFields {
-  readonly id: Uint8Array;
-  readonly key: string;
-  readonly encoded: Uint8Array;
-  parent: ShareEntry | undefined;
-  readonly height: number;
-  readonly time: number;
-  readonly maxBits: number;
-  readonly bits: number;
-  readonly work: bigint;
-  readonly windowWork: bigint;
-  readonly chainWork: bigint;
-  readonly blockWork: bigint;
-  readonly uncleKeys: readonly string[];
-  readonly credits: readonly WindowCredit[];
-  readonly seq: number;
-  readonly isBlock: boolean;
-  readonly verified: boolean;
-  /** Bytes of the algorithm's header (to decode the share again). */
-  private readonly headerBytes: number;
-
-  constructor(fields: ShareEntryFields, headerBytes: number) {
-    this.id = fields.id;
-    this.key = fields.key;
-    this.encoded = fields.encoded;
-    this.parent = fields.parent;
-    this.height = fields.height;
-    this.time = fields.time;
-    this.maxBits = fields.maxBits;
-    this.bits = fields.bits;
-    this.work = fields.work;
-    this.windowWork = fields.windowWork;
-    this.chainWork = fields.chainWork;
-    this.blockWork = fields.blockWork;
-    this.uncleKeys = fields.uncleKeys.length ? fields.uncleKeys : NO_UNCLE_KEYS;
-    this.credits = fields.credits;
-    this.seq = fields.seq;
-    this.isBlock = fields.isBlock;
-    this.verified = fields.verified;
-    this.headerBytes = headerBytes;
+export class ShareEntry {
+  constructor(
+    fields: ShareEntryFields,
+    /** Bytes of the algorithm's header (to decode the share again). */
+    private readonly headerBytes: number,
+  ) {
+    const self: WritableFields = this;
+    self.id = fields.id;
+    self.key = fields.key;
+    self.encoded = fields.encoded;
+    self.parent = fields.parent;
+    self.height = fields.height;
+    self.time = fields.time;
+    self.maxBits = fields.maxBits;
+    self.bits = fields.bits;
+    self.work = fields.work;
+    self.windowWork = fields.windowWork;
+    self.chainWork = fields.chainWork;
+    self.blockWork = fields.blockWork;
+    self.uncleKeys = fields.uncleKeys.length ? fields.uncleKeys : NO_UNCLE_KEYS;
+    self.credits = fields.credits;
+    self.seq = fields.seq;
+    self.isBlock = fields.isBlock;
+    self.verified = fields.verified;
   }
 
   /** The parent's id (a view of the encoding, made when asked); 32 zero bytes for a chain's first share. */
