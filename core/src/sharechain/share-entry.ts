@@ -98,21 +98,57 @@ export class ShareEntry {
   }
 }
 
+/** A payout script and its hex key, as credits hold them. */
+export interface PayeeKey {
+  readonly key: string;
+  readonly script: Uint8Array;
+}
+
+/** Payee scripts interned at most (a chain's distinct payees; past it the book starts over). */
+export const PAYEE_BOOK_SIZE = 16_384;
+
+/**
+ * One key string and one owned copy of each payout script, shared by the credits of every entry
+ * that pays it (a miner's thousands of shares hold one script, not a view and a key each: less
+ * for the garbage collector to copy and mark). Bounded: past `size` distinct scripts it forgets
+ * them all and starts over (interning only saves memory; a credit is the same either way).
+ */
+export class PayeeBook {
+  private readonly byKey = new Map<string, PayeeKey>();
+  constructor(private readonly size = PAYEE_BOOK_SIZE) {}
+
+  intern(script: Uint8Array): PayeeKey {
+    const key = bytesToHex(script);
+    const held = this.byKey.get(key);
+    if (held) return held;
+    if (this.byKey.size >= this.size) this.byKey.clear();
+    const payee: PayeeKey = { key, script: Uint8Array.from(script) };
+    this.byKey.set(key, payee);
+    return payee;
+  }
+}
+
 /**
  * The credits a share brings into a window: its own work split by its payees' basis points, and
  * for each uncle, uncleCreditBp of the uncle's work to the uncle's payees and the rest to this
- * share's payees. Weights are work x bp, so nothing is rounded.
+ * share's payees. Weights are work x bp, so nothing is rounded. `book` interns the scripts
+ * (default: a book of this call's own).
  */
-export function shareCredits(share: DecodedShare, work: bigint, uncles: readonly ShareEntry[], params: PoolParams): WindowCredit[] {
+export function shareCredits(share: DecodedShare, work: bigint, uncles: readonly ShareEntry[], params: PoolParams, book = new PayeeBook()): WindowCredit[] {
   // Without uncles the payees are the credits (their scripts are distinct: the codec checks it).
-  if (uncles.length === 0) return share.meta.payees.map((p) => ({ key: bytesToHex(p.script), script: p.script, weight: work * BigInt(p.bp) }));
-  const byKey = new Map<string, { script: Uint8Array; weight: bigint }>();
+  if (uncles.length === 0) {
+    return share.meta.payees.map((p) => {
+      const payee = book.intern(p.script);
+      return { key: payee.key, script: payee.script, weight: work * BigInt(p.bp) };
+    });
+  }
+  const byKey = new Map<string, { payee: PayeeKey; weight: bigint }>();
   const credit = (script: Uint8Array, weight: bigint) => {
     if (weight === 0n) return;
-    const key = bytesToHex(script);
-    const c = byKey.get(key);
+    const payee = book.intern(script);
+    const c = byKey.get(payee.key);
     if (c) c.weight += weight;
-    else byKey.set(key, { script, weight });
+    else byKey.set(payee.key, { payee, weight });
   };
   let ownWork = work;
   for (const u of uncles) {
@@ -121,5 +157,5 @@ export function shareCredits(share: DecodedShare, work: bigint, uncles: readonly
     ownWork += u.work - uncleCredit;
   }
   for (const p of share.meta.payees) credit(p.script, ownWork * BigInt(p.bp));
-  return [...byKey].map(([key, c]) => ({ key, script: c.script, weight: c.weight }));
+  return [...byKey.values()].map((c) => ({ key: c.payee.key, script: c.payee.script, weight: c.weight }));
 }

@@ -17,7 +17,7 @@ import { BASIS_POINTS, poolId, validatePoolParams, type PoolParams } from './par
 import { computePayouts, type Payouts } from './payouts.ts';
 import { serializePayoutOutputs, shareCoinbaseBytes, writeShareCoinbase } from './share-coinbase.ts';
 import { decodeShare, maxShareBytes, type DecodedShare } from './share-codec.ts';
-import { ShareEntry, shareCredits } from './share-entry.ts';
+import { PayeeBook, ShareEntry, shareCredits } from './share-entry.ts';
 import { SHARECHAIN_REJECT_MESSAGES, type AddResult, type InvalidShare, type Reorg, type SharechainRejectReason } from './share-verdict.ts';
 import { NULL_SHARE_ID, SHARE_ID_BYTES, isNullId, type Payee } from './share.ts';
 import { WindowTracker, type WindowSummary } from './window.ts';
@@ -121,6 +121,8 @@ export class ShareChain {
   private bestLow = 0;
   private seq = 0;
   private readonly tracker: WindowTracker;
+  /** The payout scripts the held shares credit, one copy each. */
+  private readonly payees = new PayeeBook();
   private readonly windows = new Lru<WindowSummary>(WINDOW_CACHE_SIZE);
   private readonly payoutCache: CachedPayouts[] = [];
   private readonly pair = new Uint8Array(64);
@@ -382,7 +384,7 @@ export class ShareChain {
         chainWork: (parent?.chainWork ?? 0n) + windowWork,
         blockWork,
         uncleKeys: uncles.map((u) => u.key),
-        credits: shareCredits(share, work, uncles, this.params),
+        credits: shareCredits(share, work, uncles, this.params, this.payees),
         seq: this.seq++,
         isBlock,
         verified,
