@@ -25,6 +25,7 @@ export * from './pplns.ts';
 export * from './hashrate.ts';
 export * from './stratum-codec.ts';
 export * from './share-validator.ts';
+export * from './share-validation.ts';
 export * from './share-job-book.ts';
 export * from './sha256d-hasher.ts';
 export * from './share-hash-set.ts';
