@@ -21,7 +21,6 @@ export * from './address.ts';
 export * from './tx.ts';
 export * from './coinbase-builder.ts';
 export * from './block.ts';
-export * from './pplns.ts';
 export * from './hashrate.ts';
 export * from './stratum-codec.ts';
 export * from './share-validator.ts';
