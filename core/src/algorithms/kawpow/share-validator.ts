@@ -26,16 +26,7 @@
 import { InvalidHeaderError, STRATUM_ERROR, type OtedamaError, type StratumErrorCode } from '../../errors.ts';
 import { bytesEqual, bytesToHex } from '../../hex.ts';
 import type { ShareTemplate } from '../../share-job-book.ts';
-import {
-  AlgorithmShareValidator,
-  COMMON_SHARE_REJECT_CODES,
-  COMMON_SHARE_REJECT_MESSAGES,
-  DEFAULT_MAX_JOBS,
-  formatDifficulty,
-  shareRejecter,
-  type PreparedJob,
-  type ShareRules,
-} from '../../share-validation.ts';
+import { AlgorithmShareValidator, COMMON_SHARE_REJECT_CODES, COMMON_SHARE_REJECT_MESSAGES, DEFAULT_MAX_JOBS, formatDifficulty, shareRejecter, type PreparedJob, type ShareRules } from '../../share-validation.ts';
 import { bitsToTarget, MAX_TARGET } from '../../target.ts';
 import { KAWPOW } from './kawpow-algorithm.ts';
 import { kawpowFinalHash } from './progpow.ts';
