@@ -190,23 +190,24 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
 
 // ---- 4 and 5. sync of a full window, memory ---------------------------------------------------
 
-/** Bytes of JS heap a worker target uses (Runtime.getHeapUsage through the browser's target list), or undefined. */
+/** Bytes a worker target's JS heap and its ArrayBuffers use (Runtime.getHeapUsage through the browser's target list), or undefined. */
 async function workerHeap(browserCdp: import('@playwright/test').CDPSession, targetId: string, id: number): Promise<number | undefined> {
   const { sessionId } = (await browserCdp.send('Target.attachToTarget', { targetId, flatten: false })) as { sessionId: string };
   return new Promise<number | undefined>((resolve) => {
     const timer = setTimeout(() => resolve(undefined), 5000);
     browserCdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string; message: string }) => {
-      const m = JSON.parse(e.message) as { id?: number; result?: { usedSize: number } };
+      const m = JSON.parse(e.message) as { id?: number; result?: { usedSize: number; backingStorageSize?: number } };
       if (e.sessionId === sessionId && m.id === id) {
         clearTimeout(timer);
-        resolve(m.result?.usedSize);
+        // The JS objects and the ArrayBuffers' backing stores (WebAssembly memories among them).
+        resolve(m.result ? m.result.usedSize + (m.result.backingStorageSize ?? 0) : undefined);
       }
     });
     void browserCdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) });
   });
 }
 
-type Memory = { pageHeapMb: number; workerHeapMb: number | undefined; workersMb: Record<string, number>; rendererRssMb: number; rendererPssMb: number };
+type Memory = { pageHeapMb: number; pageHeapTotalMb: number; workerHeapMb: number | undefined; workersMb: Record<string, number>; rendererRssMb: number; rendererPssMb: number };
 
 async function memoryOf(page: Page): Promise<Memory> {
   const cdp = await page.context().newCDPSession(page);
@@ -214,6 +215,7 @@ async function memoryOf(page: Page): Promise<Memory> {
   await cdp.send('Performance.enable');
   const metrics = (await cdp.send('Performance.getMetrics')).metrics;
   const pageHeap = metrics.find((m) => m.name === 'JSHeapUsedSize')!.value;
+  const pageHeapTotal = metrics.find((m) => m.name === 'JSHeapTotalSize')!.value;
   const browserCdp = await page.context().browser()!.newBrowserCDPSession();
   // Every worker of the page (chain, CPU and GPU miners), by name: each is an isolate of its own.
   const { targetInfos } = (await browserCdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string; title: string }[] };
@@ -239,7 +241,7 @@ async function memoryOf(page: Page): Promise<Memory> {
   await browserCdp.detach();
   await cdp.detach();
   const mb = (x: number) => round(x / 1024 / 1024);
-  return { pageHeapMb: mb(pageHeap), workerHeapMb, workersMb, rendererRssMb: mb(rss), rendererPssMb: mb(pss) };
+  return { pageHeapMb: mb(pageHeap), pageHeapTotalMb: mb(pageHeapTotal), workerHeapMb, workersMb, rendererRssMb: mb(rss), rendererPssMb: mb(pss) };
 }
 
 /**
