@@ -169,6 +169,8 @@ const tsx = (node) => [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')];
 const P2P_BENCHES = [
   join(ROOT, 'core', 'bench', 'sharechain-bench.ts'),
   join(ROOT, 'edge', 'bench', 'p2p-bench.ts'),
+  // The page's share verification in Chromium (its chain worker; no network, no root).
+  join(ROOT, 'apps', 'web', 'bench', 'chain-worker-bench.ts'),
   // Browsers as peers: runs itself inside a network namespace (root), on the built web app.
   join(ROOT, 'apps', 'web', 'bench', 'p2p-browser-bench.ts'),
 ];

@@ -20,6 +20,8 @@
  * Every process shares one loaded machine; the figures are pessimistic. Prints a table and
  * writes bench/results/p2p-browser-<date>.json. Usage: node scripts/bootstrap.mjs bench:p2p, or
  * npx tsx apps/web/bench/p2p-browser-bench.ts [--pages 8] [--seconds 60] [--window 8640] [--quick]
+ * [--only network|sync] (one part alone: the other is left out of the table)
+ * [--profile DIR] (CPU profiles of the page's workers while it verifies the stored window).
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
@@ -40,6 +42,9 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const quick = process.argv.includes('--quick');
+const only = arg('only');
+const PROFILE_DIR = arg('profile');
+if (only !== undefined && only !== 'network' && only !== 'sync') throw new Error(`--only must be network or sync (got ${only})`);
 const int = (name: string, fallback: number) => {
   const v = Number(arg(name) ?? fallback);
   if (!Number.isSafeInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer (got ${arg(name)})`);
@@ -185,29 +190,44 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
 
 // ---- 4 and 5. sync of a full window, memory ---------------------------------------------------
 
-async function memoryOf(page: Page): Promise<{ pageHeapMb: number; workerHeapMb: number | undefined; rendererRssMb: number; rendererPssMb: number }> {
+/** Bytes a worker target's JS heap and its ArrayBuffers use (Runtime.getHeapUsage through the browser's target list), or undefined. */
+async function workerHeap(browserCdp: import('@playwright/test').CDPSession, targetId: string, id: number): Promise<number | undefined> {
+  const { sessionId } = (await browserCdp.send('Target.attachToTarget', { targetId, flatten: false })) as { sessionId: string };
+  return new Promise<number | undefined>((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), 5000);
+    browserCdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string; message: string }) => {
+      const m = JSON.parse(e.message) as { id?: number; result?: { usedSize: number; backingStorageSize?: number } };
+      if (e.sessionId === sessionId && m.id === id) {
+        clearTimeout(timer);
+        // The JS objects and the ArrayBuffers' backing stores (WebAssembly memories among them).
+        resolve(m.result ? m.result.usedSize + (m.result.backingStorageSize ?? 0) : undefined);
+      }
+    });
+    void browserCdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) });
+  });
+}
+
+type Memory = { pageHeapMb: number; pageHeapTotalMb: number; workerHeapMb: number | undefined; workersMb: Record<string, number>; rendererRssMb: number; rendererPssMb: number };
+
+async function memoryOf(page: Page): Promise<Memory> {
   const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
   await cdp.send('Performance.enable');
   const metrics = (await cdp.send('Performance.getMetrics')).metrics;
   const pageHeap = metrics.find((m) => m.name === 'JSHeapUsedSize')!.value;
+  const pageHeapTotal = metrics.find((m) => m.name === 'JSHeapTotalSize')!.value;
   const browserCdp = await page.context().browser()!.newBrowserCDPSession();
-  // The chain worker: attached through the browser's target list, asked for its heap.
-  const { targetInfos } = (await browserCdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
-  const worker = targetInfos.find((t) => t.type === 'worker' && t.url.includes('chain-worker'));
-  let workerHeap: number | undefined;
-  if (worker) {
-    const { sessionId } = (await browserCdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false })) as { sessionId: string };
-    workerHeap = await new Promise<number | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), 5000);
-      browserCdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string; message: string }) => {
-        const m = JSON.parse(e.message) as { id?: number; result?: { usedSize: number } };
-        if (e.sessionId === sessionId && m.id === 1) {
-          clearTimeout(timer);
-          resolve(m.result?.usedSize);
-        }
-      });
-      void browserCdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) });
-    });
+  // Every worker of the page (chain, CPU and GPU miners), by name: each is an isolate of its own.
+  const { targetInfos } = (await browserCdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string; title: string }[] };
+  const workersMb: Record<string, number> = {};
+  let workerHeapMb: number | undefined;
+  let id = 1;
+  for (const t of targetInfos.filter((x) => x.type === 'worker')) {
+    const used = await workerHeap(browserCdp, t.targetId, id++);
+    if (used === undefined) continue;
+    const name = `${t.title || t.url.split('/').pop()}`;
+    workersMb[workersMb[name] === undefined ? name : `${name}#${id}`] = round(used / 1024 / 1024);
+    if (t.url.includes('chain-worker')) workerHeapMb = round(used / 1024 / 1024);
   }
   const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
   // RSS counts the libraries every Chromium process maps (lavapipe, ICU): PSS shares them out.
@@ -221,7 +241,46 @@ async function memoryOf(page: Page): Promise<{ pageHeapMb: number; workerHeapMb:
   await browserCdp.detach();
   await cdp.detach();
   const mb = (x: number) => round(x / 1024 / 1024);
-  return { pageHeapMb: mb(pageHeap), workerHeapMb: workerHeap === undefined ? undefined : mb(workerHeap), rendererRssMb: mb(rss), rendererPssMb: mb(pss) };
+  return { pageHeapMb: mb(pageHeap), pageHeapTotalMb: mb(pageHeapTotal), workerHeapMb, workersMb, rendererRssMb: mb(rss), rendererPssMb: mb(pss) };
+}
+
+/**
+ * --profile DIR: CPU profiles of every worker the page starts from now on (the chain worker's
+ * restore among them), written as DIR/<worker>.cpuprofile when the returned function is called
+ * (open them in Chromium's DevTools, Performance panel). Workers wait for the profiler to start.
+ */
+async function profileWorkers(page: Page, dir: string): Promise<() => Promise<void>> {
+  mkdirSync(dir, { recursive: true });
+  const cdp = await page.context().newCDPSession(page);
+  const sessions = new Map<string, string>();
+  let id = 100;
+  const send = (sessionId: string, method: string, params: object = {}) => cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: id++, method, params }) });
+  const waiting = new Map<number, (result: unknown) => void>();
+  cdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string; message: string }) => {
+    const m = JSON.parse(e.message) as { id?: number; result?: unknown };
+    if (m.id !== undefined) waiting.get(m.id)?.(m.result);
+  });
+  cdp.on('Target.attachedToTarget', (e: { sessionId: string; targetInfo: { type: string; url: string; title: string } }) => {
+    if (e.targetInfo.type === 'worker') sessions.set(e.sessionId, e.targetInfo.title || e.targetInfo.url.split('/').pop()!);
+    void (async () => {
+      if (e.targetInfo.type === 'worker') {
+        await send(e.sessionId, 'Profiler.enable');
+        await send(e.sessionId, 'Profiler.setSamplingInterval', { interval: 200 });
+        await send(e.sessionId, 'Profiler.start');
+      }
+      await send(e.sessionId, 'Runtime.runIfWaitingForDebugger');
+    })();
+  });
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
+  return async () => {
+    for (const [sessionId, name] of sessions) {
+      const done = new Promise<unknown>((r) => waiting.set(id, r));
+      await send(sessionId, 'Profiler.stop');
+      const result = (await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))])) as { profile?: unknown } | undefined;
+      if (result?.profile) writeFileSync(join(dir, `${name.replace(/[^\w.-]/g, '_')}.cpuprofile`), JSON.stringify(result.profile));
+    }
+    await cdp.detach();
+  };
 }
 
 async function syncAndMemory(browser: Browser): Promise<Record<string, unknown>> {
@@ -235,7 +294,12 @@ async function syncAndMemory(browser: Browser): Promise<Record<string, unknown>>
     await page.goto(edge.url);
     const before = await memoryOf(page);
     await startMining(page, pageAddress(0), { intensity: 10 });
-    await until(() => peer(page, (x) => x?.state().sync.state === 'synced'), 'the window sync', 180_000);
+    await until(() => peer(page, (x) => x?.state().sync.state === 'synced'), 'the window sync', 180_000).catch(async (err: unknown) => {
+      // Say where it stopped: the page's last sync reports and its events.
+      log(`sync did not finish; the page's last sync reports: ${JSON.stringify(await peer(page, (x) => x?.syncReports.slice(-3)).catch(() => undefined))}`);
+      log(`events:\n${await page.locator('#events').innerText().catch(() => '')}`);
+      throw err;
+    });
     const after = await memoryOf(page);
     const reports = await peer(page, (x) => x!.syncReports);
     const done = reports.find((r) => r.state === 'synced' && r.shares > 0) ?? reports.find((r) => r.state === 'synced');
@@ -243,8 +307,10 @@ async function syncAndMemory(browser: Browser): Promise<Record<string, unknown>>
     const synced = done?.shares ?? 0;
     // The baseline: the same page verifying that window alone (a reload restores it from IndexedDB).
     await page.reload();
+    const profiling = PROFILE_DIR ? await profileWorkers(page, PROFILE_DIR) : undefined;
     await page.locator('#resume-yes').click();
     await page.locator('#events', { hasText: /resumed from \d+ stored share\(s\), verified in/ }).waitFor({ timeout: 180_000 });
+    await profiling?.();
     const m = /resumed from (\d+) stored share\(s\), verified in ([\d.]+) s/.exec(await page.locator('#events').innerText())!;
     await context.close();
     return {
@@ -275,15 +341,17 @@ const launch = () => chromium.launch({ executablePath: CHROMIUM, args: P2P_ARGS 
 let report: Record<string, unknown>;
 let browser = await launch();
 try {
-  const net = await network(browser);
+  const loadAtStart = loadavg().map((x) => round(x, 2));
+  const net = only === 'sync' ? undefined : await network(browser);
   // A browser of its own for the sync page: its renderer processes are that page's alone.
   await browser.close();
   browser = await launch();
-  const sync = await syncAndMemory(browser);
+  const sync = only === 'network' ? undefined : await syncAndMemory(browser);
   report = {
     bench: 'p2p-browser',
     at: new Date().toISOString(),
-    machine: { cpus: cpus().length, load: loadavg().map((x) => round(x, 2)) },
+    // The load average (1, 5, 15 min) when the run began and when it ended: other work on the machine.
+    machine: { cpus: cpus().length, loadAtStart, load: loadavg().map((x) => round(x, 2)) },
     goals: GOALS,
     network: net,
     sync,
@@ -293,21 +361,23 @@ try {
   await browser.close();
 }
 
-const n = report.network as { rawChannel: { openMs: number; oneWay: ReturnType<typeof summary> }; browserConnect: ReturnType<typeof summary> & { failed: number }; propagationPageToPage: ReturnType<typeof summary> & { missing: number }; propagationPageToEdge: ReturnType<typeof summary> };
-type Memory = { pageHeapMb: number; workerHeapMb?: number; rendererRssMb: number; rendererPssMb: number };
-const s = report.sync as { syncSeconds: number; verifyAloneSeconds: number; syncedShares: number; memoryBeforeStart: Memory; memoryWithWindow: Memory };
+const n = report.network as undefined | { rawChannel: { openMs: number; oneWay: ReturnType<typeof summary> }; browserConnect: ReturnType<typeof summary> & { failed: number }; propagationPageToPage: ReturnType<typeof summary> & { missing: number }; propagationPageToEdge: ReturnType<typeof summary> };
+const s = report.sync as undefined | { syncSeconds: number; verifyAloneSeconds: number; syncedShares: number; memoryBeforeStart: Memory; memoryWithWindow: Memory };
 const js = report.jsBeforeStart as { kbGzipped: number; ok: boolean };
 const mark = (ok: boolean) => (ok ? 'ok' : 'OVER');
-const rows: [string, string, string, string][] = [
+const rows: [string, string, string, string][] = [];
+if (n) rows.push(
   ['browser-to-browser connection (relay + WebRTC)', `p50 ${n.browserConnect.p50Ms} ms, p95 ${n.browserConnect.p95Ms} ms (n ${n.browserConnect.n}, ${n.browserConnect.failed} failed)`, `raw data channel open: ${n.rawChannel.openMs} ms`, `p95 < ${GOALS.connectP95Ms} ms: ${mark(n.browserConnect.p95Ms < GOALS.connectP95Ms)}`],
   ['share propagation page to page', `p50 ${n.propagationPageToPage.p50Ms} ms, p99 ${n.propagationPageToPage.p99Ms} ms (n ${n.propagationPageToPage.n}, ${n.propagationPageToPage.missing} missing)`, `raw one way: p50 ${n.rawChannel.oneWay.p50Ms} ms, p99 ${n.rawChannel.oneWay.p99Ms} ms`, `p99 < ${GOALS.propagationP99Ms} ms: ${mark(n.propagationPageToPage.p99Ms < GOALS.propagationP99Ms)}`],
   ['share propagation page to edge', `p50 ${n.propagationPageToEdge.p50Ms} ms, p99 ${n.propagationPageToEdge.p99Ms} ms (n ${n.propagationPageToEdge.n})`, '', `p99 < ${GOALS.propagationP99Ms} ms: ${mark(n.propagationPageToEdge.p99Ms < GOALS.propagationP99Ms)}`],
+);
+if (s) rows.push(
   ['window sync in a page', `${s.syncSeconds} s for ${s.syncedShares} shares`, `verifying it alone: ${s.verifyAloneSeconds} s`, `< ${GOALS.syncSeconds} s: ${mark(s.syncSeconds < GOALS.syncSeconds)}`],
-  ['page memory with the window', `JS heaps ${s.memoryWithWindow.pageHeapMb} MB page + ${s.memoryWithWindow.workerHeapMb ?? '?'} MB chain worker; renderer PSS ${s.memoryWithWindow.rendererPssMb} MB (RSS ${s.memoryWithWindow.rendererRssMb} MB)`, `before Start: heap ${s.memoryBeforeStart.pageHeapMb} MB; PSS ${s.memoryBeforeStart.rendererPssMb} MB`, `< ${GOALS.memoryMb} MB (PSS): ${mark(s.memoryWithWindow.rendererPssMb < GOALS.memoryMb)}`],
-  ['JS before Start', `${js.kbGzipped} KB gzipped`, 'budget 100 KB', js.ok ? 'ok' : 'OVER'],
-];
+  ['page memory with the window', `JS heaps ${s.memoryWithWindow.pageHeapMb} MB page + ${s.memoryWithWindow.workerHeapMb ?? '?'} MB chain worker (every worker: ${Object.entries(s.memoryWithWindow.workersMb).map(([k, v]) => `${k} ${v}`).join(', ')}); renderer PSS ${s.memoryWithWindow.rendererPssMb} MB (RSS ${s.memoryWithWindow.rendererRssMb} MB)`, `before Start: heap ${s.memoryBeforeStart.pageHeapMb} MB; PSS ${s.memoryBeforeStart.rendererPssMb} MB`, `< ${GOALS.memoryMb} MB (PSS): ${mark(s.memoryWithWindow.rendererPssMb < GOALS.memoryMb)}`],
+);
+rows.push(['JS before Start', `${js.kbGzipped} KB gzipped`, 'budget 100 KB', js.ok ? 'ok' : 'OVER']);
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
-process.stdout.write(`\nbench:p2p (browsers) — ${PAGES} pages, 2 edges, ${SECONDS} s; window ${WINDOW} shares; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+process.stdout.write(`\nbench:p2p (browsers) — ${PAGES} pages, 2 edges, ${SECONDS} s; window ${WINDOW} shares; load at start ${(report.machine as { loadAtStart: number[] }).loadAtStart.join(' ')}, at end ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
 for (const r of rows) process.stdout.write(`  ${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
 mkdirSync(RESULTS, { recursive: true });
 const out = join(RESULTS, `p2p-browser-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

@@ -13,6 +13,7 @@ const api = {
   open: chain.open.bind(chain),
   restore: (shares: Uint8Array[], onProgress?: (done: number) => void) => chain.restore(shares, onProgress),
   receive: chain.receive.bind(chain),
+  receiveBatch: chain.receiveBatch.bind(chain),
   sharesById: chain.sharesById.bind(chain),
   sharesAfter: chain.sharesAfter.bind(chain),
   locator: chain.locator.bind(chain),

@@ -71,6 +71,29 @@ describe('PageChain', () => {
     expect(page.locator()[0]).toEqual(page.tip()!.id);
   });
 
+  it('judges a sync batch in one call as the sync run would share by share: history on an empty chain, stopping at the first bad share', () => {
+    const pool = testPool();
+    const shares = extend(pool, 6).map((e) => e.encoded);
+    const page = new PageChain(() => pool.now);
+    page.open(encodePoolParams(params));
+    // A fresh window (no template: the coin is left to edges), then the next batch on top of it.
+    expect(page.receiveBatch(shares.slice(0, 3), 'sync').map((v) => v.verdict.result)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(page.tip()!.height).toBe(2);
+    const broken = shares[4]!.slice();
+    broken[broken.length - 40]! ^= 0xff;
+    // Nothing after the invalid share is judged (or added): the run drops the batch there.
+    const verdicts = page.receiveBatch([shares[2]!, shares[3]!, broken, shares[5]!], 'sync');
+    expect(verdicts.map((v) => v.verdict.result)).toEqual(['duplicate', 'accepted', 'invalid']);
+    expect(verdicts[1]).toMatchObject({ height: 3, tipMoved: true });
+    expect(page.tip()!.height).toBe(3);
+    // A batch that does not connect: the first share is an orphan and nothing more is judged.
+    const other = new PageChain(() => pool.now);
+    other.open(encodePoolParams(params));
+    other.receive(shares[0]!, 'sync', true);
+    expect(other.receiveBatch(shares.slice(4), 'sync').map((v) => v.verdict.result)).toEqual(['orphan']);
+    expect(other.tip()!.height).toBe(0);
+  });
+
   it('restores a stored window and drops what does not validate', () => {
     const pool = testPool();
     const shares = extend(pool, 4).map((e) => e.encoded);

@@ -80,6 +80,11 @@ export interface PeerNodeOptions {
   /** Judges a template heard on the templates topic (signature, trust, age). */
   readonly validateTemplate: (peer: string, data: Uint8Array) => Promise<TopicValidatorResult>;
   readonly onSyncProgress?: (p: SyncProgress) => void;
+  /**
+   * Judges a whole sync batch as it arrives, before the sync run offers it share by share to
+   * `syncHost` (which then answers from these verdicts: one worker round trip per batch).
+   */
+  readonly preverifySyncBatch?: (shares: readonly Uint8Array[]) => Promise<void>;
   /** A peer was admitted (completed the pool-id handshake) or left. */
   readonly onPeer?: (peer: string, admitted: boolean) => void;
 }
@@ -138,7 +143,7 @@ export class PeerNode {
     const syncServer = new SyncServer(node, { host: options.host, guard, logger: options.logger });
     this.syncServer = syncServer;
     const windowSync = new WindowSync({
-      client: new SyncClient(node, options.poolId),
+      client: options.preverifySyncBatch ? new PreverifyingSyncClient(node, options.poolId, options.preverifySyncBatch) : new SyncClient(node, options.poolId),
       host: options.syncHost,
       guard,
       peers: () => handshake.admittedPeers(),
@@ -277,6 +282,27 @@ export class PeerNode {
       stream.abort(err as Error);
       throw err;
     }
+  }
+}
+
+/**
+ * The sync client whose batches are judged as a whole when they arrive (peer-session.ts keeps the
+ * verdicts for the shares the run then offers one by one). A batch that cannot be judged ahead
+ * (the worker failed) is still returned: its shares are then judged one by one as before.
+ */
+class PreverifyingSyncClient extends SyncClient {
+  constructor(
+    node: ConstructorParameters<typeof SyncClient>[0],
+    poolId: Uint8Array,
+    private readonly preverify: (shares: readonly Uint8Array[]) => Promise<void>,
+  ) {
+    super(node, poolId);
+  }
+
+  override async sharesAfter(peer: string, locator: readonly Uint8Array[], max: number, signal?: AbortSignal): Promise<{ shares: readonly Uint8Array[]; more: boolean }> {
+    const batch = await super.sharesAfter(peer, locator, max, signal);
+    await this.preverify(batch.shares).catch(() => undefined);
+    return batch;
   }
 }
 

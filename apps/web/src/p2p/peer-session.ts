@@ -18,7 +18,7 @@ import { createLogger, type ChainHost, type Logger, type ShareVerdict, type Sync
 import * as Digest from 'multiformats/hashes/digest';
 import type { MinerEvent } from '../miner.ts';
 import type { ChainWorkerApi } from './chain-worker.ts';
-import type { EarningsSummary, MiningCoin, ShareSource } from './page-chain.ts';
+import type { EarningsSummary, MiningCoin, PageVerdict, ShareSource } from './page-chain.ts';
 import { PeerNode, type PeerView } from './peer-node.ts';
 import type { EdgeEntry, PoolDirectory } from './pool-directory.ts';
 import { RedialPlan } from './redial-plan.ts';
@@ -112,6 +112,8 @@ export class PeerSession {
   private readonly workListeners = new Set<() => void>();
   private readonly pending: { id: string; height: number; bytes: Uint8Array }[] = [];
   private readonly arrivals = new Map<string, number>();
+  /** Verdicts of a sync batch judged as a whole (by the very byte arrays the sync run offers next), taken once each. */
+  private readonly preverified = new WeakMap<Uint8Array, PageVerdict>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastIntroductions = 0;
   private lastCatchUp = 0;
@@ -161,6 +163,7 @@ export class PeerSession {
       logger: parts.logger,
       ...(options.iceServers ? { iceServers: options.iceServers } : {}),
       validateTemplate: (peer, data) => this.validateTemplate(peer, data),
+      preverifySyncBatch: (shares) => this.preverify(shares),
       onPeer: (peer, admitted) => this.onPeer(peer, admitted),
       onSyncProgress: (p) => {
         this.syncReports.push(p);
@@ -285,12 +288,23 @@ export class PeerSession {
 
   // ---- shares ---------------------------------------------------------------------------------
 
+  /** A sync batch judged in one worker call; the sync run's offers of its shares then take these verdicts. */
+  private async preverify(shares: readonly Uint8Array[]): Promise<void> {
+    if (!shares.length) return;
+    const verdicts = await this.api.receiveBatch([...shares], 'sync');
+    verdicts.forEach((v, i) => this.preverified.set(shares[i]!, v));
+  }
+
   private host(source: ShareSource): ChainHost {
     const api = this.api;
     return {
       poolId: hexToBytes(this.directory.poolId, 32, 'pool id'),
       receiveShare: async (bytes, options) => {
-        const v = await api.receive(bytes, source, options?.history ?? false);
+        // A share of a batch judged as it arrived (same order, same history rule: page-chain.ts
+        // receiveBatch) answers from that; anything else (gossip, an orphan retried) asks the worker.
+        const pre = source === 'sync' ? this.preverified.get(bytes) : undefined;
+        if (pre) this.preverified.delete(bytes);
+        const v = pre ?? (await api.receive(bytes, source, options?.history ?? false));
         if (v.verdict.result === 'accepted') this.accepted(bytes, v.key!, v.height!, v.tipMoved === true);
         return v.verdict;
       },
