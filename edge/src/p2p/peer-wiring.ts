@@ -36,6 +36,8 @@ export interface PeerWiringOptions {
   readonly handshakeTimeoutMs?: number;
   /** Shares per sync request (default the window sync's). */
   readonly syncBatchSize?: number;
+  /** The sync protocol's client (default a plain SyncClient on `node`; a page's judges each batch as it arrives). */
+  readonly syncClient?: SyncClient;
   readonly onSyncProgress?: (p: SyncProgress) => void;
   /** Besides hanging up: what the node does with a ban (count it). */
   readonly onBan?: (ban: Ban) => void;
@@ -63,7 +65,7 @@ export function wirePeerProtocols(node: Libp2p, pubsub: ScoredGossipSub, options
   });
   const handshake = new PoolHandshake(node, { poolId: host.poolId, guard, logger, ...(options.handshakeTimeoutMs ? { timeoutMs: options.handshakeTimeoutMs } : {}) });
   const syncServer = new SyncServer(node, { host, guard, logger });
-  const syncClient = new SyncClient(node, host.poolId);
+  const syncClient = options.syncClient ?? new SyncClient(node, host.poolId);
   const windowSync = new WindowSync({
     client: syncClient,
     host: options.syncHost ?? host,

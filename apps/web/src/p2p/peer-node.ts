@@ -26,7 +26,6 @@ import {
   encodeIntroductionRequest,
   encodeTemplateRequest,
   introductionProtocol,
-  MAX_GOSSIP_FRAME_BYTES,
   MAX_INTRODUCTION_FRAME_BYTES,
   MAX_TEMPLATE_RESPONSE_BYTES,
   templateProtocol,
@@ -36,6 +35,7 @@ import {
 import {
   installStreamGate,
   PeerGuard,
+  peerGateOptions,
   PoolHandshake,
   poolGossipsub,
   ShareGossip,
@@ -43,6 +43,7 @@ import {
   SyncServer,
   transportOf,
   WindowSync,
+  wirePeerProtocols,
   type ChainHost,
   type Logger,
   type SyncProgress,
@@ -133,32 +134,20 @@ export class PeerNode {
     const node = await createLibp2pNode(options, guard);
     this.libp2p = node;
     const pubsub = node.services.pubsub;
-    guard.gossipScore = (peer) => pubsub.getScore(peer);
-    guard.onBan((ban) => void node.hangUp(peerIdFromString(ban.peer)).catch(() => undefined));
-    pubsub.addEventListener('gossipsub:heartbeat', () => {
-      for (const p of pubsub.getPeers()) guard.check(p.toString());
-    });
-    const handshake = new PoolHandshake(node, { poolId: options.poolId, guard, logger: options.logger });
-    this.handshake = handshake;
-    const syncServer = new SyncServer(node, { host: options.host, guard, logger: options.logger });
-    this.syncServer = syncServer;
-    const windowSync = new WindowSync({
-      client: options.preverifySyncBatch ? new PreverifyingSyncClient(node, options.poolId, options.preverifySyncBatch) : new SyncClient(node, options.poolId),
-      host: options.syncHost,
-      guard,
-      peers: () => handshake.admittedPeers(),
-      logger: options.logger,
-      batchSize: PAGE_SYNC_BATCH_SHARES,
-      ...(options.onSyncProgress ? { onProgress: options.onSyncProgress } : {}),
-    });
-    this.windowSync = windowSync;
-    this.gossip = new ShareGossip(pubsub, {
+    const wiring = wirePeerProtocols(node, pubsub, {
       host: options.host,
+      syncHost: options.syncHost,
       guard,
-      handshake,
       logger: options.logger,
-      onOrphan: (peer, share, missing) => windowSync.resolveOrphan(peer, share, missing),
+      syncBatchSize: PAGE_SYNC_BATCH_SHARES,
+      ...(options.preverifySyncBatch ? { syncClient: new PreverifyingSyncClient(node, options.poolId, options.preverifySyncBatch) } : {}),
+      ...(options.onSyncProgress ? { onSyncProgress: options.onSyncProgress } : {}),
     });
+    const { handshake, syncServer } = wiring;
+    this.handshake = handshake;
+    this.syncServer = syncServer;
+    this.windowSync = wiring.windowSync;
+    this.gossip = wiring.gossip;
     handshake.onAdmit((peer) => options.onPeer?.(peer, true));
     node.addEventListener('peer:disconnect', (e) => options.onPeer?.(e.detail.toString(), false));
     const templates = templatesTopic(options.poolId);
@@ -168,8 +157,7 @@ export class PeerNode {
     try {
       await handshake.start();
       await syncServer.start();
-      const meteredProtocols = new Map(pubsub.protocols.map((p) => [p, MAX_GOSSIP_FRAME_BYTES]));
-      installStreamGate(node, { handshake, guard, logger: options.logger, meteredProtocols }, [...pubsub.protocols, syncServer.protocol]);
+      installStreamGate(node, peerGateOptions(pubsub, wiring, guard, options.logger), [...pubsub.protocols, syncServer.protocol]);
       await node.start();
       this.gossip.start();
       pubsub.subscribe(templates);
