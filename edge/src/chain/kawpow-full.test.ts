@@ -111,7 +111,8 @@ describe('KawpowFullDataset bounds', () => {
   });
 });
 
-describe.runIf(process.env.OTEDAMA_KAWPOW_FULL_EPOCH === '1')('KawpowFullDataset on the real epoch 0 (1 GiB, opt-in)', () => {
+// An opt-in run (about 18 min here), left out of npm test rather than registered as skipped.
+if (process.env.OTEDAMA_KAWPOW_FULL_EPOCH === '1') describe('KawpowFullDataset on the real epoch 0 (1 GiB, opt-in)', () => {
   it('gives the published mix and final hashes by lookups', async () => {
     const full = await KawpowFullDataset.create({ cacheDir: TEST_LIGHT_CACHE_DIR, onDatasetProgress: ({ done, total }) => done === total && console.log(`dataset of epoch 0: ${total} items`) });
     try {
