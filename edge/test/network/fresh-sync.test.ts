@@ -18,7 +18,8 @@
  * gossips its next share: each edge fetches what it misses from its peers. `otedama node sync` on
  * A reports the run.
  *
- * Not yet proven (skipped below, a bug this test found): that D ends on the network's tip.
+ * D ends on the network's tip and computes the same next payouts: its window spans coin blocks it
+ * never followed, which sync checks for everything but the coin (core's addSynced).
  */
 import { addressToScript } from '@otedama/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,13 +124,11 @@ describe('a fresh edge syncs a full window', () => {
     expect(status.stdout).toMatch(/^work: +serving Stratum jobs$/m);
   }, 120_000);
 
-  // KNOWN BUG (found by this test, left for the next session): D's first sync takes one batch
-  // (512 shares, heights 47..558 of 599) as history, then every peer's next batch (559..) is
-  // answered `orphan` by D's chain ("sync peer dropped for this run: it sent shares that do not
-  // connect to our chain"), the run ends "synced: no other peer has more work" 41 shares short,
-  // and D serves work on a stale tip. Unskip once window-sync.ts / ShareChain history mode joins
-  // the second batch to the first.
-  it.skip('D ends on the network\'s tip and nextPayouts', async () => {
+  // The window spans coin blocks older than those D follows (the shares build on the block before
+  // the chain's first one): D takes every batch through its sync host (every check but the coin's),
+  // not only the first (history). Before, the second batch was held back share by share and D
+  // served 41 shares short of the tip.
+  it('D ends on the network\'s tip and nextPayouts', async () => {
     const target = await sharechain(net.b);
     await expect.poll(async () => (await sharechain(d!)).tip, { timeout: 30_000 }).toEqual(target.tip);
     const synced = /sharechain synced: serving work height=(\d+)/.exec(d!.process.output());

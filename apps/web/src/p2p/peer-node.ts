@@ -140,6 +140,7 @@ export class PeerNode {
     const windowSync = new WindowSync({
       client: new SyncClient(node, options.poolId),
       host: options.syncHost,
+      gossipHost: options.host,
       guard,
       peers: () => handshake.admittedPeers(),
       logger: options.logger,
