@@ -228,16 +228,12 @@ export class WindowSync {
     return this.current;
   }
 
-  /**
-   * Admitted peers not yet failed in this run; with none admitted at all, waits a while for one to
-   * appear (with admitted peers that all failed, the run ends now: the next run asks again).
-   */
+  /** Admitted peers not yet failed in this run; waits a while for one to appear (a page meets peers one by one). */
   private async candidates(failed: Set<string>, signal: AbortSignal, waitMs: number): Promise<string[]> {
     const deadline = this.now() + waitMs;
     for (;;) {
-      const admitted = this.options.peers();
-      const ok = admitted.filter((p) => !failed.has(p) && !this.options.guard.isBanned(p));
-      if (ok.length || admitted.length || this.now() >= deadline || signal.aborted) return ok;
+      const ok = this.options.peers().filter((p) => !failed.has(p) && !this.options.guard.isBanned(p));
+      if (ok.length || this.now() >= deadline || signal.aborted) return ok;
       await new Promise((r) => setTimeout(r, PEER_POLL_MS));
     }
   }
