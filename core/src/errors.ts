@@ -114,14 +114,6 @@ export class StratumError extends OtedamaError {
   }
 }
 
-/** PPLNS input that cannot be accounted: a negative reward, a fee outside 0..100, a bad share. */
-export class PplnsError extends OtedamaError {
-  override readonly name = 'PplnsError';
-  constructor(readonly field: string, reason: string) {
-    super('invalid-pplns', reason);
-  }
-}
-
 /**
  * Bytes that are not a well-formed share of the sharechain: truncated, a field over its hard
  * limit, an unknown format version, trailing bytes. `field` names the offending field (stable,

@@ -24,6 +24,16 @@ describe('sha256', () => {
 });
 
 describe('hex', () => {
+  it('bytesToHex gives lower-case hex of any length (chunk boundaries included) and round-trips', () => {
+    for (const len of [0, 1, 31, 32, 33, 255, 256, 257, 511, 512, 513, 1000, 70_000]) {
+      const data = new Uint8Array(randomBytes(len));
+      const hex = bytesToHex(data);
+      expect(hex).toBe(Buffer.from(data).toString('hex'));
+      expect(bytesToHex(hexToBytes(hex))).toBe(hex);
+    }
+    expect(bytesToHex(new Uint8Array([0, 0x0f, 0xa0, 0xff]))).toBe('000fa0ff');
+  });
+
   it('rejects malformed hex with a reason', () => {
     expect(() => hexToBytes('abc')).toThrow(/odd number/);
     expect(() => hexToBytes('0g')).toThrow(/not hex/);

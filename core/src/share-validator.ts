@@ -33,15 +33,14 @@
  */
 import { STRATUM_ERROR, type StratumErrorCode } from './errors.ts';
 import { bytesToHex, hexToBytes, readU32LE, u32ToHex, writeU32LE } from './hex.ts';
-import { ShareJobBook, type ShareTemplate } from './share-job-book.ts';
+import type { ShareTemplate } from './share-job-book.ts';
+import { AlgorithmShareValidator, COMMON_SHARE_REJECT_CODES, COMMON_SHARE_REJECT_MESSAGES, DEFAULT_MAX_JOBS, formatDifficulty, shareRejecter, type PreparedJob, type ShareRules } from './share-validation.ts';
 import { createSha256dHasher } from './sha256d-hasher.ts';
 import { DEFAULT_VERSION_ROLLING_MASK, prevHashFromStratum, type StratumJobFields } from './stratum-job.ts';
 import { DIFF1_TARGET, MAX_TARGET, difficultyToTarget } from './target.ts';
 
 /** How far past the validator's clock a submitted ntime may be (Bitcoin's 2-hour rule), seconds. */
 export const MAX_NTIME_FUTURE_S = 7200;
-/** Jobs remembered by default (refreshes every 30 s give ~60 minutes of history). */
-export const DEFAULT_MAX_JOBS = 128;
 
 /**
  * SHA-256d of a message (32 bytes, internal order). Implementations may return a buffer they
@@ -63,10 +62,7 @@ export type ShareRejectReason =
 
 /** Stratum error code of each reject reason. */
 export const SHARE_REJECT_CODES: Readonly<Record<ShareRejectReason, StratumErrorCode>> = {
-  'job-not-found': STRATUM_ERROR.JOB_NOT_FOUND,
-  stale: STRATUM_ERROR.JOB_NOT_FOUND,
-  duplicate: STRATUM_ERROR.DUPLICATE_SHARE,
-  'low-difficulty': STRATUM_ERROR.LOW_DIFFICULTY,
+  ...COMMON_SHARE_REJECT_CODES,
   unauthorized: STRATUM_ERROR.UNAUTHORIZED,
   'not-subscribed': STRATUM_ERROR.NOT_SUBSCRIBED,
   'bad-extranonce2': STRATUM_ERROR.OTHER,
@@ -77,10 +73,7 @@ export const SHARE_REJECT_CODES: Readonly<Record<ShareRejectReason, StratumError
 
 /** What a miner sees in its log for each reject reason (minerd prints error[1]). */
 export const SHARE_REJECT_MESSAGES: Readonly<Record<ShareRejectReason, string>> = {
-  'job-not-found': 'Job not found',
-  stale: 'Stale share (job is older than the current block)',
-  duplicate: 'Duplicate share',
-  'low-difficulty': 'Low difficulty share',
+  ...COMMON_SHARE_REJECT_MESSAGES,
   unauthorized: 'Unauthorized worker',
   'not-subscribed': 'Not subscribed',
   'bad-extranonce2': 'Incorrect size of extranonce2',
@@ -181,12 +174,7 @@ export interface RejectedShare {
 
 export type ShareVerdict = AcceptedShare | RejectedShare;
 
-export function rejectShare(reason: ShareRejectReason, detail?: string, difficulty?: number): RejectedShare {
-  const message = detail ? `${SHARE_REJECT_MESSAGES[reason]}: ${detail}` : SHARE_REJECT_MESSAGES[reason];
-  return difficulty === undefined
-    ? { ok: false, reason, code: SHARE_REJECT_CODES[reason], message }
-    : { ok: false, reason, code: SHARE_REJECT_CODES[reason], message, difficulty };
-}
+export const rejectShare: (reason: ShareRejectReason, detail?: string, difficulty?: number) => RejectedShare = shareRejecter(SHARE_REJECT_CODES, SHARE_REJECT_MESSAGES);
 
 /** A target as 32 little-endian bytes. */
 export function targetToLE(target: bigint): Uint8Array {
@@ -233,44 +221,26 @@ export function hashDifficultyFast(hash: Uint8Array): number {
   return v === 0 ? Infinity : DIFF1_DOUBLE / v;
 }
 
-export interface ShareValidatorOptions {
-  /** SHA-256d; default an allocation-free TypeScript hasher (createSha256dHasher). */
-  readonly sha256d?: Sha256dFn;
-  /** Clock in ms (ntime upper bound); default Date.now. */
-  readonly now?: () => number;
-  /** Jobs remembered; older ones answer "Job not found". Default DEFAULT_MAX_JOBS. */
-  readonly maxJobs?: number;
-  /** Seconds a submitted ntime may lie past the clock. Default MAX_NTIME_FUTURE_S. */
-  readonly maxNtimeFutureSeconds?: number;
-}
-
 /**
- * Remembers recent jobs and validates shares against them. One instance per job stream (the
- * edge has one); duplicate detection is per template (see the module comment), keyed by the
- * header hash, so it holds across job ids, connections and reconnects.
+ * SHA-256d's share rules: jobs decoded once (coinbase parts, merkle branch, prevhash, version,
+ * nbits), the template identity a digest of every job field but ntime, and a share's header
+ * rebuilt, hashed and compared with the share and block targets; its header hash is its key.
  */
-export class ShareValidator {
-  private readonly book: ShareJobBook<ShareJob>;
-  private readonly hash: Sha256dFn;
-  private readonly now: () => number;
-  private readonly maxFuture: number;
+class Sha256dShareRules implements ShareRules<ShareJobSpec, ShareJob, ShareSubmission, ShareContext, AcceptedShare, ShareRejectReason, ShareVerdict> {
+  readonly reject = rejectShare;
   private readonly header = new Uint8Array(80);
   private readonly pair = new Uint8Array(64);
 
-  constructor(options: ShareValidatorOptions = {}) {
-    this.hash = options.sha256d ?? createSha256dHasher();
-    this.now = options.now ?? Date.now;
-    this.book = new ShareJobBook(options.maxJobs ?? DEFAULT_MAX_JOBS);
-    this.maxFuture = options.maxNtimeFutureSeconds ?? MAX_NTIME_FUTURE_S;
-  }
+  constructor(
+    private readonly hash: Sha256dFn,
+    private readonly now: () => number,
+    private readonly maxFuture: number,
+  ) {}
 
-  /** Registers a job (decoding its fields once). A clean job makes every earlier job stale. */
-  addJob(spec: ShareJobSpec): ShareJob {
-    this.book.checkNewId(spec.id);
+  prepare(spec: ShareJobSpec): PreparedJob<ShareJob> {
     if (!Number.isInteger(spec.extranonce2Size) || spec.extranonce2Size < 1 || spec.extranonce2Size > 32) {
       throw new RangeError(`extranonce2Size must be 1..32 (got ${spec.extranonce2Size})`);
     }
-    if (spec.cleanJobs) this.book.newEpoch();
     const f = spec.fields;
     const prevHash = prevHashFromStratum(f.prevhash);
     const coinb1 = hexToBytes(f.coinb1, undefined, 'coinb1');
@@ -278,31 +248,22 @@ export class ShareValidator {
     const branch = f.merkleBranch.map((b, i) => hexToBytes(b, 32, `merkle_branch[${i}]`));
     const version = parseInt(f.version, 16) >>> 0;
     const nbits = parseInt(f.nbits, 16) >>> 0;
-    const key = spec.templateKey ?? this.templateKey({ prevHash, coinb1, coinb2, branch, version, nbits, extranonce2Size: spec.extranonce2Size });
-    return this.book.register(key, (epoch, template) => ({
-      ...spec,
-      epoch,
-      version,
-      nbits,
-      ntime: parseInt(f.ntime, 16) >>> 0,
-      prevHash,
-      coinb1,
-      coinb2,
-      branch,
-      blockTargetLE: targetToLE(spec.blockTarget > MAX_TARGET ? MAX_TARGET : spec.blockTarget),
-      template,
-    }));
-  }
-
-  /**
-   * A job of the same template as `base` under another id and a later ntime (what the edge
-   * sends one connection after its difficulty changed). It shares the base's template (a share
-   * accepted under one is a duplicate under the other) and epoch, and its own ntime is the lower
-   * bound of submitted ntimes. Not registered: the caller keeps it and passes it to validate().
-   */
-  variant(base: ShareJob, id: string, ntime: number): ShareJob {
-    const t = ntime >>> 0;
-    return { ...base, id, cleanJobs: true, createdAt: this.now(), fields: { ...base.fields, ntime: u32ToHex(t) }, ntime: t };
+    return {
+      key: spec.templateKey ?? this.templateKey({ prevHash, coinb1, coinb2, branch, version, nbits, extranonce2Size: spec.extranonce2Size }),
+      make: (epoch, template) => ({
+        ...spec,
+        epoch,
+        version,
+        nbits,
+        ntime: parseInt(f.ntime, 16) >>> 0,
+        prevHash,
+        coinb1,
+        coinb2,
+        branch,
+        blockTargetLE: targetToLE(spec.blockTarget > MAX_TARGET ? MAX_TARGET : spec.blockTarget),
+        template,
+      }),
+    };
   }
 
   /**
@@ -336,47 +297,11 @@ export class ShareValidator {
     return bytesToHex(this.hash(buf));
   }
 
-  getJob(id: string): ShareJob | undefined {
-    return this.book.get(id);
+  duplicateKey(share: AcceptedShare): Uint8Array {
+    return share.hash;
   }
 
-  /** True when a newer clean job exists, or the job's template left the history. */
-  isStale(job: ShareJob): boolean {
-    return this.book.isStale(job);
-  }
-
-  /** Number of remembered jobs. */
-  get size(): number {
-    return this.book.size;
-  }
-
-  /** Templates of the current epoch still in the history. */
-  get templateCount(): number {
-    return this.book.templateCount;
-  }
-
-  /** Forgets every job (e.g. when the template source restarts). */
-  clear(): void {
-    this.book.clear();
-  }
-
-  /**
-   * Forgets an accepted share whose recording failed (e.g. its database commit), so the same
-   * submission is accepted again later instead of being a duplicate nobody was credited for.
-   * Returns whether the share was still remembered.
-   */
-  rollback(share: AcceptedShare): boolean {
-    if (share.job.template.retired) return false;
-    return share.job.template.accepted.deleteHash(share.hash);
-  }
-
-  /**
-   * Validates a share. `job` may be given when the caller resolved the job id itself (the
-   * edge maps per-connection job ids to shared jobs); otherwise the id is looked up here.
-   */
-  validate(sub: ShareSubmission, ctx: ShareContext, job: ShareJob | undefined = this.book.get(sub.jobId)): ShareVerdict {
-    if (!job) return rejectShare('job-not-found');
-    if (this.isStale(job)) return rejectShare('stale');
+  check(sub: ShareSubmission, ctx: ShareContext, job: ShareJob): ShareVerdict {
     const en2 = sub.extranonce2;
     if (en2.length !== job.extranonce2Size * 2) {
       return rejectShare('bad-extranonce2', `expected ${job.extranonce2Size} bytes, got ${en2.length / 2}`);
@@ -464,13 +389,55 @@ export class ShareValidator {
   }
 }
 
+export interface ShareValidatorOptions {
+  /** SHA-256d; default an allocation-free TypeScript hasher (createSha256dHasher). */
+  readonly sha256d?: Sha256dFn;
+  /** Clock in ms (ntime upper bound); default Date.now. */
+  readonly now?: () => number;
+  /** Jobs remembered; older ones answer "Job not found". Default DEFAULT_MAX_JOBS. */
+  readonly maxJobs?: number;
+  /** Seconds a submitted ntime may lie past the clock. Default MAX_NTIME_FUTURE_S. */
+  readonly maxNtimeFutureSeconds?: number;
+}
+
+/**
+ * Remembers recent jobs and validates SHA-256d shares against them: the one share validator
+ * (share-validation.ts) over SHA-256d's rules. One instance per job stream (the edge has one);
+ * duplicate detection is per template (see the module comment), keyed by the header hash, so it
+ * holds across job ids, connections and reconnects.
+ */
+export class ShareValidator extends AlgorithmShareValidator<ShareJobSpec, ShareJob, ShareSubmission, ShareContext, AcceptedShare, ShareRejectReason, ShareVerdict> {
+  private readonly now: () => number;
+  private readonly sha256Rules: Sha256dShareRules;
+
+  constructor(options: ShareValidatorOptions = {}) {
+    const now = options.now ?? Date.now;
+    const rules = new Sha256dShareRules(options.sha256d ?? createSha256dHasher(), now, options.maxNtimeFutureSeconds ?? MAX_NTIME_FUTURE_S);
+    super(rules, options.maxJobs ?? DEFAULT_MAX_JOBS);
+    this.now = now;
+    this.sha256Rules = rules;
+  }
+
+  /**
+   * A job of the same template as `base` under another id and a later ntime (what the edge
+   * sends one connection after its difficulty changed). It shares the base's template (a share
+   * accepted under one is a duplicate under the other) and epoch, and its own ntime is the lower
+   * bound of submitted ntimes. Not registered: the caller keeps it and passes it to validate().
+   */
+  variant(base: ShareJob, id: string, ntime: number): ShareJob {
+    const t = ntime >>> 0;
+    return { ...base, id, cleanJobs: true, createdAt: this.now(), fields: { ...base.fields, ntime: u32ToHex(t) }, ntime: t };
+  }
+
+  /** The template identity of a job (see Sha256dShareRules.templateKey). */
+  templateKey(j: Pick<ShareJob, 'prevHash' | 'coinb1' | 'coinb2' | 'branch' | 'version' | 'nbits' | 'extranonce2Size'>): string {
+    return this.sha256Rules.templateKey(j);
+  }
+}
+
 /** Reads the header version a verdict's header carries (handy in logs and tests). */
 export function headerVersion(header: Uint8Array): number {
   return readU32LE(header, 0);
-}
-
-function formatDifficulty(d: number): string {
-  return d >= 1000 || d < 0.001 ? d.toExponential(3) : d.toPrecision(4);
 }
 
 function hexNibble(c: number): number {

@@ -49,6 +49,15 @@ interface StratumVector {
   name: string;
   expected_header_hex?: string;
   expected_hash_display_hex?: string;
+  /** ESP-Miner's merkle vectors: the coinbase (whole, or coinb1 | extranonce1 | extranonce2 | coinb2), the branch, the root. */
+  coinbase_tx_hex?: string;
+  expected_coinbase_tx_hex?: string;
+  coinb1?: string;
+  extranonce1?: string;
+  extranonce2?: string;
+  coinb2?: string;
+  merkle_branch?: string[];
+  expected_merkle_root_hex?: string;
 }
 
 export class ComplianceFailure extends Error {
@@ -273,5 +282,80 @@ export function sha256dComplianceCases(options: ComplianceOptions = {}): Complia
     },
   });
 
+  return cases;
+}
+
+/** A SHA-256d function (validators' hashers: core's sha256d, createSha256dHasher, node:crypto, ...). */
+export type Sha256dFunction = (data: Uint8Array) => Uint8Array;
+
+/**
+ * The compliance cases for a SHA-256d *function* (what ShareChain and ShareValidator take as
+ * `sha256d`/`pow`, where the search engines above take a NonceSearchEngine): the same published
+ * vectors (core/test/vectors/sha256d.json) as the engines, as whole messages: the block headers'
+ * hashes, the Stratum jobs' rebuilt headers, and ESP-Miner's coinbases folded up their merkle
+ * branches (5 and 12 levels: the validator's merkle path); then every length 0..300 against the
+ * reference (each padding boundary), and results that stay right when the function reuses its
+ * output buffer (a caller copies before the next call).
+ */
+export function sha256dFunctionComplianceCases(reference: Sha256dFunction = sha256d): { readonly name: string; run(hash: Sha256dFunction): void }[] {
+  const headerVectors = (vectorsFile as unknown as { vectors: HeaderVector[] }).vectors;
+  const stratumVectors = (vectorsFile as unknown as { stratum_v1_vectors: StratumVector[] }).stratum_v1_vectors;
+  const cases: { readonly name: string; run(hash: Sha256dFunction): void }[] = [];
+  for (const v of headerVectors) {
+    cases.push({
+      name: `published block header ${v.name}: its hash`,
+      run(hash) {
+        const got = bytesToHex(hash(hexToBytes(v.header_hex, 80)));
+        check(got === v.expected_hash_internal_hex, `hash ${got}, expected ${v.expected_hash_internal_hex}`);
+      },
+    });
+  }
+  for (const v of stratumVectors) {
+    if (v.expected_header_hex && v.expected_hash_display_hex) {
+      cases.push({
+        name: `published Stratum job ${v.name}: the rebuilt header's hash`,
+        run(hash) {
+          const display = bytesToHex(hash(hexToBytes(v.expected_header_hex!, 80)).slice().reverse());
+          check(display === v.expected_hash_display_hex, `display hash ${display}, expected ${v.expected_hash_display_hex}`);
+        },
+      });
+    }
+    if (v.merkle_branch && v.expected_merkle_root_hex) {
+      const coinbaseHex = v.coinbase_tx_hex ?? `${v.coinb1}${v.extranonce1}${v.extranonce2}${v.coinb2}`;
+      cases.push({
+        name: `published Stratum merkle ${v.name}: the coinbase folded up ${v.merkle_branch.length} levels`,
+        run(hash) {
+          if (v.expected_coinbase_tx_hex) check(coinbaseHex === v.expected_coinbase_tx_hex, 'the assembled coinbase is not the published one');
+          const pair = new Uint8Array(64);
+          pair.set(hash(hexToBytes(coinbaseHex)), 0);
+          for (const level of v.merkle_branch!) {
+            pair.set(hexToBytes(level, 32), 32);
+            pair.set(hash(pair), 0);
+          }
+          const root = bytesToHex(pair.subarray(0, 32));
+          check(root === v.expected_merkle_root_hex, `merkle root ${root}, expected ${v.expected_merkle_root_hex}`);
+        },
+      });
+    }
+  }
+  cases.push({
+    name: 'every length 0..300 agrees with the reference (each padding boundary)',
+    run(hash) {
+      for (let len = 0; len <= 300; len++) {
+        const data = new Uint8Array(len).map((_, i) => (i * 131 + len * 7) & 0xff);
+        const got = bytesToHex(hash(data));
+        const want = bytesToHex(reference(data));
+        check(got === want, `length ${len}: ${got}, expected ${want}`);
+      }
+    },
+  });
+  cases.push({
+    name: 'a result copied before the next call stays right (functions may reuse their output buffer)',
+    run(hash) {
+      const a = hash(new Uint8Array([1])).slice();
+      hash(new Uint8Array([2]));
+      check(bytesToHex(a) === bytesToHex(reference(new Uint8Array([1]))), 'the first result changed its value');
+    },
+  });
   return cases;
 }

@@ -302,6 +302,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger, options: Sta
               feeAddress: payoutAddress,
               network: chain.network,
               chainName: chain.simnet ? 'simnet' : undefined,
+              algorithm: chain.algorithm.name,
             },
             live: () => ({ height: chain.source.current()?.height, stratum: stratum.stats(), windowShares: network.summary().windowShares }),
             standing: (address) => network.standing(address),

@@ -12,6 +12,7 @@ import { LIGHT_CACHE_DIR } from '../src/chain/light-cache-store.ts';
 import { callMinerControl } from '../src/miner/control-client.ts';
 import { startOtedama } from './cli-run.ts';
 import { startEdgeProcess } from './edge-process.ts';
+import { ravencoinPoolConfig } from './ravencoin-pool-config.ts';
 import { RVN_PAYOUT_ADDRESS, testKawpowLight, TEST_KAWPOW_DATA_DIR, TEST_LIGHT_CACHE_DIR } from './kawpow-helpers.ts';
 
 /** Shares: about one light hash in 32 (KawPow pool difficulty 2^-27). */
@@ -43,21 +44,7 @@ describe('otedama pool on a Ravencoin simnet', () => {
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
     cpSync(TEST_LIGHT_CACHE_DIR, join(dataDir, LIGHT_CACHE_DIR), { recursive: true });
     const configFile = join(dataDir, 'otedama.yaml');
-    writeFileSync(
-      configFile,
-      [
-        'chain:',
-        '  coin: ravencoin',
-        '  mode: simnet',
-        '  simnet:',
-        `    block_difficulty: ${BLOCK_DIFFICULTY}`,
-        'stratum:',
-        `  initial_difficulty: ${SHARE_DIFFICULTY}`,
-        '  vardiff:',
-        `    min_difficulty: ${2 ** -30}`,
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(configFile, ravencoinPoolConfig({ blockDifficulty: BLOCK_DIFFICULTY, shareDifficulty: SHARE_DIFFICULTY }));
     const edge = await startEdgeProcess(['--config', configFile], { dataDir });
     cleanup.push(() => edge.stop());
 

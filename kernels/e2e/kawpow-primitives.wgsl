@@ -1,4 +1,4 @@
-// Test entry points over the KawPow kernel's own functions (keccak.wgsl, search.wgsl and the
+// Test entry points over the KawPow kernel's own functions (keccak-wgsl.ts, search.wgsl and the
 // generated random_math), so that core's shared compliance suite can check them one step at a
 // time against the published traces. Appended to a whole search module (kawpow-primitives.ts);
 // binding 15 is free in every search layout. `io` holds inputs and outputs as described per

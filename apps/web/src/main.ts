@@ -14,6 +14,7 @@ import { addEvent, addSample, averageRate, MAX_EVENTS, newSession, type LoggedEv
 import {
   BROWSER_ALGORITHMS,
   edgeHttpOrigin,
+  offeredAlgorithms,
   parseEdges,
   repairSettings,
   type CourtesyMode,
@@ -21,6 +22,7 @@ import {
 } from './settings.ts';
 import { SettingsError } from './errors.ts';
 import { openStore, type Store } from './store.ts';
+import { pagePool } from './page-pool.ts';
 import { setupWalletPanel, type WalletPanel } from './wallet-panel.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -125,6 +127,10 @@ function onStats(run: Running, stats: MinerStats): void {
   $('gpu-hashrate').textContent = stats.gpuAdapter ? formatRate(stats.gpuHashrate) : '–';
   $('difficulty').textContent = stats.difficulty ? String(stats.difficulty) : '–';
   $('connection').textContent = stats.edge ? `${stats.connection} — ${stats.edge}` : stats.connection;
+  // KawPow: the light cache and DAG builds the engines wait for, with percent and time left.
+  const builds = stats.builds ?? [];
+  $('builds').hidden = builds.length === 0;
+  $('builds').textContent = builds.join('; ');
   $('throttle').textContent = stats.duty === 0 ? `paused${stats.throttleReason ? `: ${stats.throttleReason}` : ''}` : stats.throttleReason ? `throttled to ${Math.round(stats.duty * 100)} %: ${stats.throttleReason}` : '';
   renderCounters(counters);
   if (stats.edge) run.edge = stats.edge;
@@ -198,10 +204,35 @@ async function renderHistory(): Promise<void> {
 
 // ---- settings form ---------------------------------------------------------------------------
 
+/**
+ * The algorithms the setup lists: every one the page mines until the page's own pool names its
+ * algorithm, then that one (offeredAlgorithms). Failover edges typed into the form are not asked
+ * before Start; Start checks the algorithm against the pool it reaches.
+ */
+let offered: readonly { name: string; title: string }[] = BROWSER_ALGORITHMS;
+
+function fillAlgorithms(wanted: string): void {
+  const algo = $<HTMLSelectElement>('algorithm');
+  const list = offered.length > 0 ? offered : BROWSER_ALGORITHMS;
+  const chosen = list.some((a) => a.name === wanted) ? wanted : list[0]!.name;
+  algo.replaceChildren(...list.map((a) => new Option(a.title, a.name, false, a.name === chosen)));
+  updateTitle();
+}
+
+async function offerPoolAlgorithms(): Promise<void> {
+  const pool = await pagePool();
+  if (!pool || settings.edges.length > 0) return;
+  offered = offeredAlgorithms(pool.algorithm);
+  if (offered.length === 0) {
+    $('setup-error').textContent = `This pool mines ${pool.algorithm}, which this page cannot mine yet.`;
+    return;
+  }
+  if (!running) fillAlgorithms($<HTMLSelectElement>('algorithm').value);
+}
+
 function fillForm(s: Settings): void {
   input('address').value = s.address;
-  const algo = $<HTMLSelectElement>('algorithm');
-  algo.replaceChildren(...BROWSER_ALGORITHMS.map((a) => new Option(a.title, a.name, false, a.name === s.algorithm)));
+  fillAlgorithms(s.algorithm);
   input('threads').value = String(s.threads);
   input('threads').max = String(cores);
   $('threads-hint').textContent = `(this device has ${cores} cores)`;
@@ -380,6 +411,7 @@ async function stop(): Promise<void> {
   $('connection').textContent = 'stopped';
   $('throttle').textContent = '';
   $('probe-note').textContent = '';
+  $('builds').hidden = true;
   delete document.body.dataset.pressureProbe;
   showPeerViews(false);
   void renderHistory();
@@ -483,6 +515,7 @@ async function init(): Promise<void> {
   }
   settings = repairSettings(stored, cores);
   fillForm(settings);
+  void offerPoolAlgorithms();
   void probeGpu();
   if (opened.problem) logEvent('warn', opened.problem);
   // The address help: a browser wallet on a test chain, where to get an address on a real coin.

@@ -1,12 +1,13 @@
 /**
  * The miner runtime: what happens between a person's Start and a running miner, for every page
  * that mines (the web app's main.ts, the widget's frame in apps/widget, and through the web app
- * the rig's headless browsers): load the miner code, learn the pool's chain, check the settings
- * for it, take the one-tab mining lock, build and start the BrowserMiner, then give way to the
+ * the rig's headless browsers): load the miner code, learn the pool's chain and algorithm, check
+ * the settings for them, take the one-tab mining lock, build and start the miner of the pool's
+ * algorithm (miner-algorithms.ts: SHA-256d's BrowserMiner, KawPow's KawpowMiner), then give way to the
  * person's courtesy preferences. One place, so that when the miner becomes a peer of the network
  * every page that composes this inherits it.
  *
- * Loaded before Start it carries no miner code: miner.ts and address-check.ts are imported by
+ * Loaded before Start it carries no miner code: the miners and address-check.ts are imported by
  * openMinerRuntime(), which only a Start (a click) calls.
  *
  * The pool's network comes first: when the edges describe a sharechain (GET /api/sharechain), the
@@ -25,10 +26,10 @@
 import type { Network } from '@otedama/core';
 import { browserCourtesyEnv, watchCourtesy, type CourtesyEnv, type CourtesyPrefs, type CourtesyWatcher } from './courtesy.ts';
 import { MiningBusyError, MiningLockError, SettingsError } from './errors.ts';
-import type { BrowserMiner, MinerEvent, MinerOptions, MinerStats } from './miner.ts';
+import type { MinerEvent, MinerOptions, MinerStats, PageMiner } from './miner.ts';
 import type { PeerSession } from './p2p/peer-session.ts';
 import { acquireMiningLock, type MiningLock } from './mining-lock.ts';
-import { checkSettings, edgeHttpOrigin, pageEdgeUrl, type Settings } from './settings.ts';
+import { checkSettings, edgeHttpOrigin, pageEdgeUrl, poolAlgorithm, type Settings } from './settings.ts';
 
 export interface RuntimeRequest {
   /** The settings as the person gave them; checked against the pool's chain here. */
@@ -42,7 +43,7 @@ export interface RuntimeRequest {
   /** The page's URL, for its own edge when `wanted.edges` is empty (default: location.href). */
   pageUrl?: string;
   /** More courtesy wiring that needs the running miner (added to browserCourtesyEnv's). */
-  courtesy?: (miner: BrowserMiner) => Partial<CourtesyEnv>;
+  courtesy?: (miner: PageMiner) => Partial<CourtesyEnv>;
 }
 
 export interface RuntimeHandlers {
@@ -60,7 +61,7 @@ export interface MinerRuntime {
   /** The page as a peer of the pool's sharechain (undefined: it mines through Stratum). */
   readonly peer: PeerSession | undefined;
   /** The miner once start() built it. */
-  readonly miner: BrowserMiner | undefined;
+  readonly miner: PageMiner | undefined;
   /** Whether the one-tab lock is enforced by the browser (Web Locks). */
   readonly lockEnforced: boolean;
   /** Builds and starts the miner (workers and job socket), then watches courtesy. Throws the miner's error. */
@@ -91,7 +92,7 @@ export const ANOTHER_TAB_MINES = 'Another tab of this site is already mining. St
  * nothing is held after a throw.
  */
 export async function openMinerRuntime(req: RuntimeRequest): Promise<MinerRuntime> {
-  const [{ BrowserMiner }, { payoutAddressProblem, poolNetwork }] = await Promise.all([import('./miner.ts'), import('./address-check.ts')]);
+  const [{ createMiner }, { payoutAddressProblem, poolNetwork }] = await Promise.all([import('./miner-algorithms.ts'), import('./address-check.ts')]);
   const pageUrl = req.pageUrl ?? location.href;
   const edges = req.wanted.edges.length > 0 ? req.wanted.edges : [pageEdgeUrl(pageUrl)];
   // Events of the peer session go to the log until start() hands over the miner's handlers.
@@ -101,15 +102,19 @@ export async function openMinerRuntime(req: RuntimeRequest): Promise<MinerRuntim
   let lock: MiningLock;
   let network: Network;
   try {
-    network = peer ? (peer.directory.network as Network) : await learnNetwork(edges, poolNetwork);
+    const pool = peer ? { network: peer.directory.network as Network, algorithm: 'sha256d' } : await learnPool(edges, poolNetwork);
+    network = pool.network;
     settings = checkSettings(req.wanted, req.cores, (a) => payoutAddressProblem(a, network));
+    if (settings.algorithm !== pool.algorithm) {
+      throw new SettingsError('algorithm', `this pool mines ${pool.algorithm}, not ${settings.algorithm}: choose ${pool.algorithm}`);
+    }
     lock = await takeMiningLock(req.log);
   } catch (err) {
     await peer?.stop();
     throw err;
   }
 
-  let miner: BrowserMiner | undefined;
+  let miner: PageMiner | undefined;
   let courtesy: CourtesyWatcher | undefined;
   let stopped = false;
   return {
@@ -126,7 +131,7 @@ export async function openMinerRuntime(req: RuntimeRequest): Promise<MinerRuntim
       peerEvents = handlers.onEvent;
       const jobClient = peer ? await chainJobClient(peer, settings.address) : undefined;
       if (stopped) return;
-      miner = new BrowserMiner({
+      const made = await createMiner({
         address: settings.address,
         worker: req.worker,
         algorithm: settings.algorithm,
@@ -142,6 +147,8 @@ export async function openMinerRuntime(req: RuntimeRequest): Promise<MinerRuntim
         onEvent: handlers.onEvent,
         ...(jobClient ? { jobClient } : {}),
       });
+      if (stopped) return;
+      miner = made;
       await miner.start();
       if (stopped) return;
       // Courtesy: give way when the tab is hidden, on battery, under CPU pressure (courtesy.ts).
@@ -222,18 +229,20 @@ async function takeMiningLock(log: RuntimeRequest['log']): Promise<MiningLock> {
 }
 
 /**
- * The chain the pool mines, from the first edge in `edges` whose API answers (GET
- * /api/pool/stats), so the payout address is checked for the right network. Throws SettingsError
- * when no edge answers.
+ * The chain and algorithm the pool mines, from the first edge in `edges` whose API answers (GET
+ * /api/pool/stats), so the payout address is checked for the right network and the page mines
+ * the pool's algorithm (an edge that names none mines SHA-256d). Throws SettingsError when no
+ * edge answers.
  */
-async function learnNetwork(edges: string[], poolNetwork: (stats: unknown) => Network | undefined): Promise<Network> {
+async function learnPool(edges: string[], poolNetwork: (stats: unknown) => Network | undefined): Promise<{ network: Network; algorithm: string }> {
   const problems: string[] = [];
   for (const edge of edges) {
     const origin = edgeHttpOrigin(edge);
     try {
       const res = await fetch(`${origin}/api/pool/stats`, { headers: { accept: 'application/json' } });
-      const network = poolNetwork(await res.json());
-      if (network) return network;
+      const stats: unknown = await res.json();
+      const network = poolNetwork(stats);
+      if (network) return { network, algorithm: poolAlgorithm(stats) ?? 'sha256d' };
       problems.push(`${origin} did not name its network (HTTP ${res.status})`);
     } catch (err) {
       problems.push(`${origin}: ${err instanceof Error ? err.message : String(err)}`);

@@ -47,9 +47,8 @@ describe('BrowserMiner options', () => {
 
   it('refuses an algorithm without a browser engine, naming what this page mines', () => {
     expect(checkBrowserAlgorithm('SHA256D')).toBe('sha256d');
-    // Known to core but without an engine in this page yet, and not known at all.
-    expect(refused({ algorithm: 'kawpow' }).reason).toBe('KawPow (Ravencoin) has no browser engine yet; this page mines sha256d');
-    expect(refused({ algorithm: 'scrypt' }).reason).toMatch(/unknown algorithm "scrypt" \(known: sha256d/);
+    expect(checkBrowserAlgorithm('kawpow')).toBe('kawpow');
+    expect(refused({ algorithm: 'scrypt' }).reason).toMatch(/unknown algorithm "scrypt" \(known: sha256d, kawpow\)/);
     expect(refused({ algorithm: '' }).reason).toMatch(/choose an algorithm/);
     expect(refused({ algorithm: 7 as unknown as string }).reason).toMatch(/choose an algorithm/);
   });

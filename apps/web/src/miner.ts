@@ -25,7 +25,7 @@ import { RateWindow, type DeviceKind } from './hash-rate.ts';
 import { MinerOptionError } from './errors.ts';
 import { BROWSER_ALGORITHMS } from './settings.ts';
 import type { GpuWorkerApi } from './gpu-worker.ts';
-import { isStaleRejection } from './pool-message.ts';
+import { initialStats, recordConnectionState, recordShareOutcome, recordThrottle } from './miner-report.ts';
 import { StratumWsClient, type ConnectionState, type StratumJob, type StratumWsEvents, type SubmitOutcome } from './stratum-ws-client.ts';
 import { WakeSignal } from './wake-signal.ts';
 import { DeadlineExceeded, guard, RestartPolicy, searchDeadlineMs, sleep, Tripwire, updateBatchEstimate } from './watchdog.ts';
@@ -71,6 +71,8 @@ export interface MinerStats {
   duty: number;
   /** Why mining is throttled or paused (courtesy), if it is. */
   throttleReason?: string;
+  /** Builds the engines wait for (KawPow: an epoch's light cache, the DAG), one line each: "Building the DAG of epoch 0 on the GPU worker: 43.5 %, about 12 s left". */
+  builds?: string[];
 }
 
 export type MinerEventLevel = 'info' | 'warn' | 'error';
@@ -141,8 +143,21 @@ export function checkBrowserAlgorithm(name: unknown): string {
   return algo.name;
 }
 
+/**
+ * What the page and the miner runtime call on a miner, whichever algorithm it mines (BrowserMiner
+ * for SHA-256d, KawpowMiner for KawPow; miner-algorithms.ts picks one by the algorithm's name).
+ */
+export interface PageMiner {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  setIntensity(intensity: number): void;
+  setThrottle(factor: number, reason?: string): void;
+  restFor(ms: number): Promise<void>;
+  nextJob(): Promise<void>;
+}
+
 /** Checks every option and returns the failover plan for `edges`; throws MinerOptionError with the reason. */
-function checkOptions(options: MinerOptions): EdgeFailover {
+export function checkMinerOptions(options: MinerOptions): EdgeFailover {
   // Which network the address must be on is the caller's check (it knows the pool's chain);
   // here only what would break the Stratum user name "address.worker".
   if (typeof options.address !== 'string' || !/^[A-Za-z0-9]{14,100}$/.test(options.address)) {
@@ -211,7 +226,8 @@ function describeFailure(err: unknown): string {
   return `failed (${err instanceof Error ? err.message : String(err)})`;
 }
 
-export class BrowserMiner {
+/** SHA-256d's miner: CPU workers (WASM) and one GPU worker (WebGPU) over the shared nonce cursor. */
+export class BrowserMiner implements PageMiner {
   private readonly slots: EngineSlot[] = [];
   private readonly failover: EdgeFailover;
   private client: JobClient | undefined;
@@ -233,22 +249,9 @@ export class BrowserMiner {
 
   /** Throws MinerOptionError (with the reason) for an option that cannot be used. */
   constructor(private readonly options: MinerOptions) {
-    this.failover = checkOptions(options);
+    this.failover = checkMinerOptions(options);
     this.intensity = options.intensity;
-    this.stats = {
-      hashrate: 0,
-      cpuHashrate: 0,
-      gpuHashrate: 0,
-      hashes: 0,
-      accepted: 0,
-      rejected: 0,
-      stale: 0,
-      rejectReasons: {},
-      difficulty: 0,
-      connection: 'idle',
-      edge: this.failover.current,
-      duty: this.intensity,
-    };
+    this.stats = initialStats(this.failover.current, this.intensity);
   }
 
   async start(): Promise<void> {
@@ -339,16 +342,9 @@ export class BrowserMiner {
    */
   setThrottle(factor: number, reason?: string): void {
     checkThrottle(factor);
-    const why = factor < 1 ? reason?.trim() || 'throttled' : undefined;
-    if (factor === this.throttle && why === this.stats.throttleReason) return;
-    const before = this.throttle;
+    if (!recordThrottle(this.stats, this.throttle, factor, reason, (e) => this.event(e))) return;
     this.throttle = factor;
-    if (why) this.stats.throttleReason = why;
-    else delete this.stats.throttleReason;
     this.stats.duty = this.duty();
-    if (factor === 0) this.event({ level: 'info', text: `paused: ${why}` });
-    else if (factor < 1) this.event({ level: 'info', text: `throttled to ${Math.round(factor * 100)} %: ${why}` });
-    else if (before < 1) this.event({ level: 'info', text: 'resumed at full intensity' });
     this.wake.notify();
     this.emit();
   }
@@ -534,18 +530,9 @@ export class BrowserMiner {
   }
 
   private onConnectionState(state: ConnectionState, url: string, detail?: string): void {
-    this.stats.edge = url;
-    if (state === 'reconnecting') {
-      // Work for the lost session cannot be submitted elsewhere: idle until the next job.
-      this.work = undefined;
-      this.stats.connection = `disconnected: ${detail ?? 'reconnecting'}`;
-    } else if (state === 'stopped') {
-      this.stats.connection = 'stopped';
-    } else {
-      this.stats.connection = state;
-      const text = state === 'connecting' ? `connecting to ${url}` : state === 'connected' ? `connected to ${url}` : `authorized on ${url}`;
-      this.event({ level: 'info', text });
-    }
+    // Work for the lost session cannot be submitted elsewhere: idle until the next job.
+    if (state === 'reconnecting') this.work = undefined;
+    recordConnectionState(this.stats, state, url, detail, (e) => this.event(e));
     this.emit();
   }
 
@@ -583,17 +570,7 @@ export class BrowserMiner {
     }
     const r = await client.submit(work.job.jobId, work.extranonce2, work.job.ntime, u32ToHex(nonce));
     if (!this.running) return;
-    if (r.outcome === 'accepted') this.stats.accepted++;
-    else if (r.outcome === 'rejected') {
-      const stale = isStaleRejection(r.error);
-      if (stale) this.stats.stale++;
-      else this.stats.rejected++;
-      this.stats.rejectReasons[r.error.message] = (this.stats.rejectReasons[r.error.message] ?? 0) + 1;
-      const code = r.error.code === null ? '' : ` (code ${r.error.code})`;
-      this.event({ level: 'warn', text: `share ${stale ? 'stale' : 'rejected'}: ${r.error.message}${code}` });
-    } else {
-      this.event({ level: 'warn', text: `share not delivered: ${r.reason}` });
-    }
+    recordShareOutcome(this.stats, r, (e) => this.event(e));
     this.emit();
   }
 

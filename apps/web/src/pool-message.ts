@@ -74,8 +74,13 @@ function hex(value: unknown, what: string, pattern = HEX_RE): string {
   return value.toLowerCase();
 }
 
-/** Parses one line from the pool. Throws PoolMessageError with the reason when it is malformed. */
-export function parsePoolLine(line: string): PoolMessage {
+/** One line from the pool before a dialect reads it: a reply, or a notification with its params. */
+export type PoolFrame =
+  | { kind: 'response'; id: number | string | null; result: unknown; error: PoolError | null }
+  | { kind: 'notification'; method: string; params: unknown[] };
+
+/** Parses one line's framing (JSON, reply or notification). Throws PoolMessageError with the reason when it is malformed. */
+export function parsePoolFrame(line: string): PoolFrame {
   if (typeof line !== 'string') fail('a pool message must be text');
   if (line.length > MAX_POOL_LINE_CHARS) fail(`line of ${line.length} characters is longer than ${MAX_POOL_LINE_CHARS}`);
   let msg: unknown;
@@ -96,18 +101,31 @@ export function parsePoolLine(line: string): PoolMessage {
   if (typeof method !== 'string' || !method) fail(`method must be a non-empty string (got ${preview(method)})`);
   const params = obj.params ?? [];
   if (!Array.isArray(params)) fail(`${method}: params must be an array (got ${preview(obj.params)})`);
+  return { kind: 'notification', method, params };
+}
+
+/** Parses one line from a SHA-256d pool. Throws PoolMessageError with the reason when it is malformed. */
+export function parsePoolLine(line: string): PoolMessage {
+  const frame = parsePoolFrame(line);
+  if (frame.kind === 'response') return frame;
+  const { method, params } = frame;
   switch (method) {
     case 'mining.notify':
       return { kind: 'notify', fields: parseNotifyParams(params) };
     case 'mining.set_difficulty':
       return { kind: 'set-difficulty', difficulty: parseDifficultyParams(params) };
     case 'mining.set_extranonce':
-      return { kind: 'set-extranonce', ...parseExtranonce(params[0], params[1], 'mining.set_extranonce') };
+      return { kind: 'set-extranonce', ...parseExtranonceParams(params) };
     case 'client.reconnect':
       return { kind: 'reconnect' };
     default:
       return { kind: 'other', method };
   }
+}
+
+/** mining.set_extranonce: [extranonce1, extranonce2_size]. */
+export function parseExtranonceParams(params: readonly unknown[]): { extranonce1: string; extranonce2Size: number } {
+  return parseExtranonce(params[0], params[1], 'mining.set_extranonce');
 }
 
 /** mining.notify: [job_id, prevhash, coinb1, coinb2, merkle_branch, version, nbits, ntime, clean_jobs]. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getAlgorithm, validateAddress } from '@otedama/core';
-import { BROWSER_ALGORITHMS, checkSettings, defaultSettings, defaultThreads, edgeHttpOrigin, pageEdgeUrl, parseEdges, repairSettings, type Settings } from './settings.ts';
+import { BROWSER_ALGORITHMS, checkSettings, offeredAlgorithms, poolAlgorithm, defaultSettings, defaultThreads, edgeHttpOrigin, pageEdgeUrl, parseEdges, repairSettings, type Settings } from './settings.ts';
 import { SettingsError } from './errors.ts';
 
 const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
@@ -43,6 +43,17 @@ describe('BROWSER_ALGORITHMS', () => {
   });
 });
 
+describe('offeredAlgorithms', () => {
+  it("offers the pool's algorithm, SHA-256d for an edge that names none, every one while the pool is unknown", () => {
+    expect(offeredAlgorithms(poolAlgorithm({ pool: { network: 'simnet', algorithm: 'kawpow' } })).map((a) => a.name)).toEqual(['kawpow']);
+    expect(offeredAlgorithms(poolAlgorithm({ pool: { network: 'regtest' } })).map((a) => a.name)).toEqual(['sha256d']);
+    expect(offeredAlgorithms(undefined).map((a) => a.name)).toEqual(['sha256d', 'kawpow']);
+    // A pool of an algorithm the page has no engine for: nothing to offer (Start then says why).
+    expect(offeredAlgorithms('scrypt')).toEqual([]);
+    for (const junk of [null, 7, 'x', { pool: null }, { pool: { algorithm: 3 } }, { pool: { algorithm: '' } }]) expect(poolAlgorithm(junk)).toBeNull();
+  });
+});
+
 describe('parseEdges', () => {
   it('takes ws/wss URLs one per line or comma-separated, skips blanks and duplicates', () => {
     expect(parseEdges('ws://127.0.0.1:8080/ws/stratum\n\n  wss://pool.example/ws/stratum , ws://127.0.0.1:8080/ws/stratum')).toEqual([
@@ -79,7 +90,8 @@ describe('checkSettings', () => {
   it('refuses each bad field with a reason', () => {
     expect(reason(() => checkSettings({ ...good, address: ' ' }, 8, regtest))).toEqual({ field: 'address', reason: 'enter a payout address' });
     expect(reason(() => checkSettings({ ...good, address: 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4' }, 8, regtest)).field).toBe('address');
-    expect(reason(() => checkSettings({ ...good, algorithm: 'kawpow' }, 8, regtest)).reason).toContain('cannot mine "kawpow"');
+    expect(reason(() => checkSettings({ ...good, algorithm: 'scrypt' }, 8, regtest)).reason).toContain('cannot mine "scrypt"');
+    expect(checkSettings({ ...good, algorithm: 'kawpow' }, 8, regtest).algorithm).toBe('kawpow');
     expect(reason(() => checkSettings({ ...good, threads: 9 }, 8, regtest)).reason).toContain('0 to 8');
     expect(reason(() => checkSettings({ ...good, threads: 1.5 }, 8, regtest)).field).toBe('threads');
     expect(reason(() => checkSettings({ ...good, threads: NaN }, 8, regtest)).field).toBe('threads');

@@ -34,7 +34,28 @@ export const MAX_INTENSITY = Math.round(MAX_DUTY * 100);
  * checks against this list too. Titles as in core's registry, written here so the page before Start
  * does not carry the registry's hashers.
  */
-export const BROWSER_ALGORITHMS: readonly { name: string; title: string }[] = [{ name: 'sha256d', title: 'SHA-256d (Bitcoin family)' }];
+export const BROWSER_ALGORITHMS: readonly { name: string; title: string }[] = [
+  { name: 'sha256d', title: 'SHA-256d (Bitcoin family)' },
+  { name: 'kawpow', title: 'KawPow (Ravencoin)' },
+];
+
+/**
+ * The algorithms the setup offers for a pool: the one its GET /api/pool/stats names
+ * (`pool.algorithm`) when the page has engines for it, none when it has not; SHA-256d for an
+ * edge that names none (edges before KawPow mined SHA-256d only); every browser algorithm while
+ * the pool is unknown (undefined).
+ */
+export function offeredAlgorithms(poolAlgorithm: string | null | undefined): readonly { name: string; title: string }[] {
+  if (poolAlgorithm === undefined) return BROWSER_ALGORITHMS;
+  const name = poolAlgorithm ?? 'sha256d';
+  return BROWSER_ALGORITHMS.filter((a) => a.name === name);
+}
+
+/** The algorithm a pool's GET /api/pool/stats names (`pool.algorithm`), or null when it names none. */
+export function poolAlgorithm(stats: unknown): string | null {
+  const name = (stats as { pool?: { algorithm?: unknown } } | null)?.pool?.algorithm;
+  return typeof name === 'string' && name ? name : null;
+}
 const COURTESY_MODES: readonly CourtesyMode[] = ['pause', 'throttle', 'run'];
 /** Longest failover list; more edges than this is a typing accident. */
 export const MAX_EDGES = 8;

@@ -6,11 +6,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EdgeFailover } from './edge-failover.ts';
 import type { MinerEvent } from './miner.ts';
+import { kawpowNotifyParams, kawpowSetTargetParams, kawpowSubscribeResult } from '@otedama/core';
+import { kawpowDialect, kawpowSubmitFields, type KawpowStratumJob } from './kawpow/kawpow-dialect.ts';
 import { CONNECT_TIMEOUT_MS, MAX_MALFORMED_PER_SESSION, StratumWsClient, type ConnectionState, type StratumJob } from './stratum-ws-client.ts';
 
 const A = 'ws://127.0.0.1:9001/ws/stratum';
 const B = 'ws://127.0.0.1:9002/ws/stratum';
 const H64 = '11'.repeat(32);
+const KAWPOW_JOB = { jobId: 'k1', headerHash: new Uint8Array(32).fill(0xab), height: 1234, bits: 0x207fffff, target: 1n << 240n, clean: true };
 const NOTIFY = { id: null, method: 'mining.notify', params: ['j1', H64, '01', '02', [], '20000000', '207fffff', '66000000', true] };
 
 type Mode = 'up' | 'refuse' | 'hang';
@@ -28,6 +31,8 @@ class Net {
   /** Answers to mining.submit: true, or an error array. */
   submitAnswer: unknown = true;
   answerSubmits = true;
+  /** The pool's dialect: Stratum V1 (SHA-256d) or KawPow's. */
+  dialect: 'sha256d' | 'kawpow' = 'sha256d';
 }
 let net: Net;
 
@@ -79,7 +84,9 @@ class FakeSocket {
   send(data: string): void {
     const msg = JSON.parse(data) as Rpc;
     this.received.push(msg);
-    if (msg.method === 'mining.subscribe') {
+    if (net.dialect === 'kawpow' && msg.method !== 'mining.submit') {
+      this.kawpowPool(msg);
+    } else if (msg.method === 'mining.subscribe') {
       const sid = `s${++net.sessions}`;
       this.push({ id: msg.id, result: [[['mining.notify', sid]], `0000000${net.sessions}`, 4], error: null });
     } else if (msg.method === 'mining.authorize') {
@@ -88,6 +95,19 @@ class FakeSocket {
       this.push(NOTIFY);
     } else if (msg.method === 'mining.submit' && net.answerSubmits) {
       this.push(net.submitAnswer === true ? { id: msg.id, result: true, error: null } : { id: msg.id, result: null, error: net.submitAnswer });
+    }
+  }
+
+  /** A KawPow pool's side of the handshake: the nonce prefix, set_target, a notify it garbled, then a good one. */
+  private kawpowPool(msg: Rpc): void {
+    if (msg.method === 'mining.subscribe') {
+      this.push({ id: msg.id, result: kawpowSubscribeResult(`s${++net.sessions}`, `800${net.sessions}`), error: null });
+    } else if (msg.method === 'mining.authorize') {
+      this.push({ id: msg.id, result: true, error: null });
+      this.push({ id: null, method: 'mining.set_target', params: kawpowSetTargetParams(KAWPOW_JOB.target >> 8n) });
+      const params = kawpowNotifyParams(KAWPOW_JOB);
+      this.push({ id: null, method: 'mining.notify', params: [...params.slice(0, 5), 30_000, params[6]] }); // seed of epoch 0 at a height of epoch 4
+      this.push({ id: null, method: 'mining.notify', params });
     }
   }
 
@@ -128,6 +148,33 @@ afterEach(() => {
 });
 
 describe('StratumWsClient', () => {
+  it('speaks KawPow with its dialect: the nonce prefix, set_target for the job, a garbled notify skipped with a reason, 0x submits', async () => {
+    net.modes.set(A, 'up');
+    net.dialect = 'kawpow';
+    const jobs: KawpowStratumJob[] = [];
+    const events: MinerEvent[] = [];
+    const c = new StratumWsClient<KawpowStratumJob>(
+      new EdgeFailover([A], { random: () => 0 }),
+      'mo9ncXisMeAoXwqcV5EWuyncbmCcQN4rVs.web',
+      { onJob: (job) => jobs.push(job), onExtranonce: () => undefined, onState: () => undefined, onEvent: (e) => events.push(e) },
+      { WebSocket: FakeSocket as unknown as typeof WebSocket, now: () => Date.now(), dialect: kawpowDialect() },
+    );
+    c.start();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(c.extranonce1).toBe('8001');
+    expect(c.extranonce2Size).toBe(0);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ jobId: 'k1', height: 1234, epoch: 0, target: KAWPOW_JOB.target >> 8n });
+    expect(events.map((e) => e.text).join('\n')).toMatch(/ignored a malformed message .*seed hash .* is not the seed of epoch 4/);
+    const hit = { nonce: 0x8001_0000_0000_0007n, mixHash: new Uint8Array(32).fill(1), finalHash: new Uint8Array(32) };
+    const outcome = c.submitShare(kawpowSubmitFields(jobs[0]!, hit));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await outcome).toEqual({ outcome: 'accepted' });
+    const submit = net.sockets[0]!.received.find((m) => m.method === 'mining.submit')!;
+    expect(submit.params).toEqual(['mo9ncXisMeAoXwqcV5EWuyncbmCcQN4rVs.web', 'k1', '0x8001000000000007', `0x${'ab'.repeat(32)}`, `0x${'01'.repeat(32)}`]);
+    c.stop();
+  });
+
   it('subscribes, authorizes and hands over jobs at the difficulty in force', async () => {
     net.modes.set(A, 'up');
     const { c, r } = client([A]);

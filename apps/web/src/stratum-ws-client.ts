@@ -9,17 +9,17 @@
  * Each edge remembers its own session id, so reconnecting to the same edge resumes the session.
  * A malformed line from the pool is reported as an event and skipped; a flood of them ends the
  * session like any other failure. Every state change and failover is reported.
+ *
+ * What the pool's jobs look like is the dialect's (stratum-dialect.ts): SHA-256d's by default,
+ * KawPow's (kawpow/kawpow-dialect.ts) on a KawPow pool.
  */
 import { EdgeFailover } from './edge-failover.ts';
 import type { MinerEvent } from './miner.ts';
-import { parsePoolLine, parseSubscribeResult, type NotifyFields, type PoolError, type PoolMessage } from './pool-message.ts';
+import { parsePoolFrame, type PoolError, type PoolFrame } from './pool-message.ts';
+import { asPoolMessageError, sha256dDialect, type DialectNotice, type Sha256dJob, type StratumDialect } from './stratum-dialect.ts';
 
-export interface StratumJob extends NotifyFields {
-  /** Difficulty in force when this job arrived (set_difficulty applies from the next notify). */
-  difficulty: number;
-  /** The exact share target, when the job source has one (sharechain jobs); else from `difficulty`. */
-  target?: bigint;
-}
+/** A SHA-256d job (the default dialect's). */
+export type StratumJob = Sha256dJob;
 
 export type ConnectionState = 'connecting' | 'connected' | 'authorized' | 'reconnecting' | 'stopped';
 
@@ -30,8 +30,8 @@ export type SubmitOutcome =
   /** The share never reached a verdict: not connected, the connection dropped, or no reply came. */
   | { outcome: 'unsent'; reason: string };
 
-export interface StratumWsEvents {
-  onJob(job: StratumJob): void;
+export interface StratumWsEvents<J = StratumJob> {
+  onJob(job: J): void;
   /** New extranonce1 / size (a new session, or mining.set_extranonce). */
   onExtranonce(extranonce1: string, extranonce2Size: number): void;
   /** `detail` is short text for the dashboard, such as "reconnecting in 2.1 s". */
@@ -40,7 +40,9 @@ export interface StratumWsEvents {
   onEvent(event: MinerEvent): void;
 }
 
-export interface StratumWsDeps {
+export interface StratumWsDeps<J = StratumJob> {
+  /** The pool's dialect (default SHA-256d's; a J other than StratumJob must name its own). */
+  readonly dialect?: StratumDialect<J>;
   /** WebSocket constructor (default: the global one). */
   readonly WebSocket?: typeof WebSocket;
   /** Clock in ms (default performance.now). */
@@ -64,13 +66,12 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-export class StratumWsClient {
+export class StratumWsClient<J = StratumJob> {
   private ws: WebSocket | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   /** Session id per edge URL, for mining.subscribe's resume parameter. */
   private readonly sessionIds = new Map<string, string>();
-  private pendingDifficulty = 1;
   private stopped = true;
   private authorized = false;
   private malformed = 0;
@@ -79,15 +80,18 @@ export class StratumWsClient {
   private readonly WS: typeof WebSocket;
   private readonly now: () => number;
   private readonly userAgent: string;
+  private readonly dialect: StratumDialect<J>;
   extranonce1 = '';
   extranonce2Size = 4;
 
   constructor(
     private readonly failover: EdgeFailover,
     private readonly user: string,
-    private readonly events: StratumWsEvents,
-    deps: StratumWsDeps = {},
+    private readonly events: StratumWsEvents<J>,
+    deps: StratumWsDeps<J> = {},
   ) {
+    // Without a dialect J is StratumJob (the default type argument): SHA-256d's reads it.
+    this.dialect = deps.dialect ?? (sha256dDialect() as unknown as StratumDialect<J>);
     this.WS = deps.WebSocket ?? globalThis.WebSocket;
     this.now = deps.now ?? (() => performance.now());
     this.userAgent = deps.userAgent ?? 'otedama-web/0.1.0';
@@ -129,11 +133,16 @@ export class StratumWsClient {
   }
 
   /** Submits a share: accepted, rejected with the pool's code and reason, or unsent. */
-  async submit(jobId: string, extranonce2: string, ntime: string, nonce: string): Promise<SubmitOutcome> {
+  submit(jobId: string, extranonce2: string, ntime: string, nonce: string): Promise<SubmitOutcome> {
+    return this.submitShare([jobId, extranonce2, ntime, nonce]);
+  }
+
+  /** Submits a share as the dialect writes it: mining.submit's params after the worker name. */
+  async submitShare(params: readonly unknown[]): Promise<SubmitOutcome> {
     if (!this.authorized) return { outcome: 'unsent', reason: 'not connected' };
     let reply: { result: unknown; error: PoolError | null };
     try {
-      reply = await this.request('mining.submit', [this.user, jobId, extranonce2, ntime, nonce], SUBMIT_TIMEOUT_MS);
+      reply = await this.request('mining.submit', [this.user, ...params], SUBMIT_TIMEOUT_MS);
     } catch (err) {
       return { outcome: 'unsent', reason: (err as Error).message };
     }
@@ -188,7 +197,12 @@ export class StratumWsClient {
     const resume = this.sessionIds.get(url);
     const sub = await this.request('mining.subscribe', resume ? [this.userAgent, resume] : [this.userAgent], HANDSHAKE_TIMEOUT_MS);
     if (sub.error) throw new Error(`subscribe refused: ${sub.error.message}`);
-    const reply = parseSubscribeResult(sub.result);
+    let reply: ReturnType<StratumDialect<J>['subscribeReply']>;
+    try {
+      reply = this.dialect.subscribeReply(sub.result);
+    } catch (err) {
+      throw asPoolMessageError(err);
+    }
     if (this.ws !== ws) return;
     if (reply.sessionId) this.sessionIds.set(url, reply.sessionId);
     this.extranonce1 = reply.extranonce1;
@@ -249,40 +263,40 @@ export class StratumWsClient {
   }
 
   private onLine(ws: WebSocket, line: string): void {
-    let msg: PoolMessage;
+    let msg: PoolFrame;
+    let notice: DialectNotice<J> | undefined;
     try {
-      msg = parsePoolLine(line);
+      msg = parsePoolFrame(line);
+      if (msg.kind === 'notification' && msg.method !== 'client.reconnect') notice = this.dialect.notification(msg.method, msg.params);
     } catch (err) {
       this.malformed++;
-      this.events.onEvent({ level: 'warn', text: `ignored a malformed message from ${this.url}: ${(err as Error).message}` });
+      this.events.onEvent({ level: 'warn', text: `ignored a malformed message from ${this.url}: ${asPoolMessageError(err).message}` });
       if (this.malformed > MAX_MALFORMED_PER_SESSION) this.fail(ws, `more than ${MAX_MALFORMED_PER_SESSION} malformed messages`);
       return;
     }
-    switch (msg.kind) {
-      case 'response': {
-        if (typeof msg.id !== 'number') return;
-        const p = this.pending.get(msg.id);
-        if (!p) return;
-        this.pending.delete(msg.id);
-        clearTimeout(p.timer);
-        p.resolve({ result: msg.result, error: msg.error });
+    if (msg.kind === 'response') {
+      if (typeof msg.id !== 'number') return;
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      clearTimeout(p.timer);
+      p.resolve({ result: msg.result, error: msg.error });
+      return;
+    }
+    if (msg.method === 'client.reconnect') {
+      this.fail(ws, 'the pool asked to reconnect');
+      return;
+    }
+    switch (notice?.kind) {
+      case 'job':
+        this.events.onJob(notice.job);
         return;
-      }
-      case 'set-difficulty':
-        this.pendingDifficulty = msg.difficulty;
-        return;
-      case 'notify':
-        this.events.onJob({ ...msg.fields, difficulty: this.pendingDifficulty });
-        return;
-      case 'set-extranonce':
-        this.extranonce1 = msg.extranonce1;
-        this.extranonce2Size = msg.extranonce2Size;
+      case 'extranonce':
+        this.extranonce1 = notice.extranonce1;
+        this.extranonce2Size = notice.extranonce2Size;
         this.events.onExtranonce(this.extranonce1, this.extranonce2Size);
         return;
-      case 'reconnect':
-        this.fail(ws, 'the pool asked to reconnect');
-        return;
-      case 'other':
+      default:
         return;
     }
   }

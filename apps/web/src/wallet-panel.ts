@@ -6,6 +6,7 @@
  * real coin it only says, in a line with the coin's name, where an address comes from: this page
  * never makes keys for coins that are worth something.
  */
+import { pagePool } from './page-pool.ts';
 import type { Store } from './store.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -29,17 +30,6 @@ function message(err: unknown): string {
   return (err as { reason?: string }).reason ?? (err instanceof Error ? err.message : String(err));
 }
 
-/** The chain the page's own pool mines (its /api/pool/stats), or undefined when it does not answer. */
-async function pageChain(): Promise<string | undefined> {
-  try {
-    const res = await fetch('/api/pool/stats', { headers: { accept: 'application/json' } });
-    const network = ((await res.json()) as { pool?: { network?: unknown } }).pool?.network;
-    return typeof network === 'string' ? network : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export interface WalletPanel {
   /** Disables the panel's controls while mining (the address is fixed then). */
   setMining(on: boolean): void;
@@ -51,7 +41,7 @@ export interface WalletPanel {
  */
 export async function setupWalletPanel(store: Store, useAddress: (address: string) => void): Promise<WalletPanel> {
   const panel: WalletPanel = { setMining: (on) => $('wallet-box').querySelectorAll('button, input').forEach((el) => ((el as HTMLButtonElement).disabled = on)) };
-  const network = await pageChain();
+  const network = (await pagePool())?.network;
   if (network === undefined) return panel;
   if (!offersWallet(network)) {
     $('address-help').textContent = whereToGetAnAddress(network);

@@ -139,27 +139,30 @@ function readWork(r: ShareReader, headerBytes: number): DecodedShareWork {
   const levels = r.u8('merkle branch count');
   if (levels > MAX_MERKLE_BRANCH) throw new ShareDecodeError('merkle branch', `${levels} entries, at most ${MAX_MERKLE_BRANCH} allowed`);
   const merkleBranchBytes = r.view(levels * 32, 'merkle branch');
-  return {
-    header,
-    scriptSig,
-    reward,
-    mandatedOutputs,
-    merkleBranchBytes,
-    // The branch as hashes, made when asked: validators fold merkleBranchBytes directly.
-    get merkleBranch(): Uint8Array[] {
-      const out: Uint8Array[] = [];
-      for (let o = 0; o < merkleBranchBytes.length; o += 32) out.push(merkleBranchBytes.subarray(o, o + 32));
-      return out;
-    },
-  };
+  return new DecodedWork(header, scriptSig, reward, mandatedOutputs, merkleBranchBytes);
 }
 
-/**
- * Decodes a share whose algorithm's header is `headerBytes` long. Throws ShareDecodeError (and
- * nothing else) for anything malformed; the result's byte fields are views into `bytes`.
- */
+/** A decoded share's work part (a class: one shape, and the branch getter lives on the prototype, not in every decode). */
+class DecodedWork implements DecodedShareWork {
+  constructor(
+    readonly header: Uint8Array,
+    readonly scriptSig: Uint8Array,
+    readonly reward: bigint,
+    readonly mandatedOutputs: readonly Uint8Array[],
+    readonly merkleBranchBytes: Uint8Array,
+  ) {}
+
+  /** The branch as hashes, made when asked: validators fold merkleBranchBytes directly. */
+  get merkleBranch(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (let o = 0; o < this.merkleBranchBytes.length; o += 32) out.push(this.merkleBranchBytes.subarray(o, o + 32));
+    return out;
+  }
+}
+
 export function decodeShare(bytes: Uint8Array, headerBytes: number): DecodedShare {
-  return onlyDecodeErrors(() => {
+  // try/catch inline (not onlyDecodeErrors' closure): the validator decodes every share it is given.
+  try {
     if (!(bytes instanceof Uint8Array)) throw new ShareDecodeError('(bytes)', 'a share must be given as bytes');
     const max = maxShareBytes(headerBytes);
     if (bytes.length > max) throw new ShareDecodeError('(length)', `${bytes.length} bytes; a share is at most ${max}`);
@@ -169,10 +172,11 @@ export function decodeShare(bytes: Uint8Array, headerBytes: number): DecodedShar
     const work = readWork(r, headerBytes);
     if (r.remaining !== 0) throw new ShareDecodeError('(length)', `${r.remaining} unexpected bytes after the share`);
     return { meta, work, encoded: bytes, metadataBytes };
-  });
+  } catch (err) {
+    throw asDecodeError(err);
+  }
 }
 
-/** Decodes only the metadata at the start of `bytes` (what gossip filters look at before the work). */
 export function decodeShareMetadata(bytes: Uint8Array): ShareMetadata {
   return onlyDecodeErrors(() => {
     if (!(bytes instanceof Uint8Array)) throw new ShareDecodeError('(bytes)', 'share metadata must be given as bytes');
@@ -185,9 +189,13 @@ function onlyDecodeErrors<T>(decode: () => T): T {
   try {
     return decode();
   } catch (err) {
-    if (err instanceof ShareDecodeError) throw err;
-    throw new ShareDecodeError('(bytes)', `undecodable: ${(err as Error)?.message ?? String(err)}`);
+    throw asDecodeError(err);
   }
+}
+
+function asDecodeError(err: unknown): ShareDecodeError {
+  if (err instanceof ShareDecodeError) return err;
+  return new ShareDecodeError('(bytes)', `undecodable: ${(err as Error)?.message ?? String(err)}`);
 }
 
 function writeMetadata(w: ShareWriter, m: ShareMetadata): void {

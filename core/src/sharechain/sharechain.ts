@@ -17,7 +17,7 @@ import { BASIS_POINTS, poolId, validatePoolParams, type PoolParams } from './par
 import { computePayouts, type Payouts } from './payouts.ts';
 import { serializePayoutOutputs, shareCoinbaseBytes, writeShareCoinbase } from './share-coinbase.ts';
 import { decodeShare, maxShareBytes, type DecodedShare } from './share-codec.ts';
-import { ShareEntry, shareCredits } from './share-entry.ts';
+import { PayeeBook, ShareEntry, shareCredits } from './share-entry.ts';
 import { SHARECHAIN_REJECT_MESSAGES, type AddResult, type InvalidShare, type Reorg, type SharechainRejectReason } from './share-verdict.ts';
 import { NULL_SHARE_ID, SHARE_ID_BYTES, isNullId, type Payee } from './share.ts';
 import { WindowTracker, type WindowSummary } from './window.ts';
@@ -121,6 +121,8 @@ export class ShareChain {
   private bestLow = 0;
   private seq = 0;
   private readonly tracker: WindowTracker;
+  /** The payout scripts the held shares credit, one copy each. */
+  private readonly payees = new PayeeBook();
   private readonly windows = new Lru<WindowSummary>(WINDOW_CACHE_SIZE);
   private readonly payoutCache: CachedPayouts[] = [];
   private readonly pair = new Uint8Array(64);
@@ -397,7 +399,7 @@ export class ShareChain {
         chainWork: (parent?.chainWork ?? 0n) + windowWork,
         blockWork,
         uncleKeys: uncles.map((u) => u.key),
-        credits: shareCredits(share, work, uncles, this.params),
+        credits: shareCredits(share, work, uncles, this.params, this.payees),
         seq: this.seq++,
         isBlock,
         verified,
@@ -673,15 +675,27 @@ export class ShareChain {
  * chain's start): the k times sorted ascending, element floor(k/2). A child's time must exceed it.
  */
 export function medianTimePast(parent: ShareEntry): number {
-  const times: number[] = [];
-  for (let a: ShareEntry | undefined = parent; a && times.length < MEDIAN_TIME_SPAN; a = a.parent) times.push(a.time);
-  times.sort((x, y) => x - y);
-  return times[times.length >> 1]!;
+  // Insertion sort into a reused buffer (at most 11 times; no array and no comparator per share).
+  const times = MEDIAN_TIMES;
+  let k = 0;
+  for (let a: ShareEntry | undefined = parent; a && k < MEDIAN_TIME_SPAN; a = a.parent) {
+    const t = a.time;
+    let i = k++;
+    while (i > 0 && times[i - 1]! > t) {
+      times[i] = times[i - 1]!;
+      i--;
+    }
+    times[i] = t;
+  }
+  return times[k >> 1]!;
 }
 
 function notSibling(u: ShareEntry): never {
   throw new Reject('uncle-not-sibling', `uncle ${u.key}'s parent is not on the share's chain`);
 }
+
+/** medianTimePast's scratch (times are safe integers of ms: exact in a double). */
+const MEDIAN_TIMES = new Float64Array(MEDIAN_TIME_SPAN);
 
 function samePayees(a: readonly Payee[], b: readonly Payee[]): boolean {
   if (a.length !== b.length) return false;

@@ -182,7 +182,7 @@ export const OPENAPI_DOCUMENT = {
             properties: {
               hashrate: hashrates, activeMiners: { type: 'integer' }, activeWorkers: { type: 'integer' }, sharesTotal: { type: 'integer', description: 'pseudo-shares accepted (hashrate statistics)' },
               sharesLast24h: { type: 'integer' }, blocksFound: { type: 'integer' }, lastBlock: block, paidTotal: sats('paid by found blocks to miners'),
-              pool: { type: 'object', properties: { feeBp: { type: 'integer', description: "the operator's fee in basis points of every share its miners find" }, minPayoutSats: sats("the sharechain's minimum payout"), feeAddress: { type: 'string' }, payouts: { const: 'sharechain' }, network: { type: 'string' } } },
+              pool: { type: 'object', properties: { feeBp: { type: 'integer', description: "the operator's fee in basis points of every share its miners find" }, minPayoutSats: sats("the sharechain's minimum payout"), feeAddress: { type: 'string' }, payouts: { const: 'sharechain' }, network: { type: 'string' }, algorithm: { type: 'string', description: 'the algorithm the pool mines (sha256d, kawpow)' } } },
               chain: { type: 'object' }, stratum: { type: 'object' }, windowShares: { type: ['integer', 'null'], description: "shares in the sharechain's window" },
             },
           }),

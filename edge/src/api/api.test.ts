@@ -76,7 +76,7 @@ describe('HTTP API through app.request()', () => {
     expect(res.status).toBe(200);
     const body = await res.json() as any;
     expect(body).toMatchObject({
-      pool: { feeBp: 100, minPayoutSats: 1_000_000, feeAddress: POOL, network: 'simnet', payouts: 'sharechain' },
+      pool: { feeBp: 100, minPayoutSats: 1_000_000, feeAddress: POOL, network: 'simnet', payouts: 'sharechain', algorithm: 'sha256d' }, // an edge that names no algorithm mines SHA-256d
       chain: { height: 6 }, stratum: { connections: 2 }, windowShares: 9,
       activeMiners: 2, activeWorkers: 3, sharesTotal: 9, blocksFound: 1, paidTotal: 4_950_000_000, // paid to miners; the operator's output is not "paid"
     });

@@ -53,6 +53,8 @@ export interface ApiDeps {
     readonly network: Network;
     /** 'simnet' when addresses are checked against simnet's rules. */
     readonly chainName?: string | undefined;
+    /** The algorithm the pool mines (core's registry name); pages offer it in their setup. */
+    readonly algorithm?: string | undefined;
   };
   /** Live facts that are not in the database. */
   readonly live?: () => { height?: number | undefined; stratum?: { connections: number }; windowShares?: number };
@@ -156,6 +158,7 @@ export function createApiRoutes(deps: ApiDeps): (app: Hono) => void {
         feeAddress: deps.pool.feeAddress,
         payouts: 'sharechain',
         network: deps.pool.chainName ?? deps.pool.network,
+        algorithm: deps.pool.algorithm ?? 'sha256d',
       },
       chain: { height: live.height ?? null },
       stratum: { connections: live.stratum?.connections ?? 0 },

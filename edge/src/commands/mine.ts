@@ -18,7 +18,8 @@ import { DEFAULT_CONTROL_PORT, startControlServer } from '../miner/control-serve
 import { CPU_ENGINES, type CpuEngineName } from '../miner/cpu-searcher.ts';
 import { KawpowMiner } from '../miner/kawpow-miner.ts';
 import { LiveLine, formatStatusLine, loggerAroundLiveLine } from '../miner/live-line.ts';
-import { Miner, type MinerStatus } from '../miner/miner.ts';
+import type { MinerStatus } from '../miner/miner-lifecycle.ts';
+import { Miner } from '../miner/miner.ts';
 import { compileWasmModule } from '../miner/wasm-searcher.ts';
 import { DEFAULT_POOL_URL, formatPoolUrl, parsePoolUrl, type PoolUrl } from '../miner/pool-url.ts';
 import { StratumClient } from '../miner/stratum-client.ts';

@@ -10,7 +10,7 @@ import { callMinerControl } from '../miner/control-client.ts';
 import { DEFAULT_CONTROL_PORT } from '../miner/control-server.ts';
 import { formatHashrate } from '@otedama/core';
 import { formatPreparing } from '../miner/live-line.ts';
-import type { MinerStatus } from '../miner/miner.ts';
+import type { MinerStatus } from '../miner/miner-lifecycle.ts';
 
 const PORT_FLAG: FlagSpec = {
   name: 'control-port',

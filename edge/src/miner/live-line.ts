@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../logger.ts';
 import { formatHashrate } from '@otedama/core';
-import type { MinerStatus, PrepareStatus } from './miner.ts';
+import type { MinerStatus, PrepareStatus } from './miner-lifecycle.ts';
 
 export interface LiveLineStream {
   write(text: string): unknown;

@@ -4,7 +4,7 @@
  * lines, and waiting for verdicts at stop.
  */
 import type { HashMeter } from './hash-meter.ts';
-import type { DeviceStatus } from './miner.ts';
+import type { DeviceStatus } from './miner-lifecycle.ts';
 
 /** Job ids (without a clean job in between) whose shares are still submitted. */
 export const MAX_LIVE_JOBS = 16;

@@ -20,7 +20,7 @@ import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { webSockets } from '@libp2p/websockets';
 import { multiaddr } from '@multiformats/multiaddr';
-import { bytesToHex, KAD_DHT_PROTOCOL, MAX_GOSSIP_FRAME_BYTES } from '@otedama/core';
+import { bytesToHex, KAD_DHT_PROTOCOL } from '@otedama/core';
 import { createLibp2p } from 'libp2p';
 import { P2pError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -28,13 +28,14 @@ import type { P2pMetrics } from '../metrics/p2p-metrics.ts';
 import type { ChainHost } from './chain-host.ts';
 import { poolGossipsub } from './gossip-config.ts';
 import { PeerGuard, type Ban, type PeerBlock, type RateLimits, type Unblocked } from './peer-guard.ts';
-import { PoolHandshake } from './pool-handshake.ts';
-import { ShareGossip } from './share-gossip.ts';
+import { peerGateOptions, wirePeerProtocols, type ScoredGossipSub as WiredGossipSub } from './peer-wiring.ts';
+import type { PoolHandshake } from './pool-handshake.ts';
+import type { ShareGossip } from './share-gossip.ts';
 import { installStreamGate, UNGATED_PROTOCOLS } from './stream-gate.ts';
 import { transportOf } from './transports.ts';
-import { SyncClient } from './sync-client.ts';
-import { SyncServer } from './sync-server.ts';
-import { SYNC_PEER_WAIT_MS, WindowSync, type SyncProgress } from './window-sync.ts';
+import type { SyncClient } from './sync-client.ts';
+import type { SyncServer } from './sync-server.ts';
+import { SYNC_PEER_WAIT_MS, type SyncProgress, type WindowSync } from './window-sync.ts';
 
 /** How often bootstrap peers that are not connected are dialed again. */
 export const BOOTSTRAP_REDIAL_MS = 5_000;
@@ -125,7 +126,7 @@ export interface P2pStatus {
 }
 
 /** gossipsub's implementation has getScore and getMeshPeers; its exported interface does not declare them. */
-type ScoredGossipSub = GossipSub & { getScore(peer: string): number; getMeshPeers(topic: string): string[] };
+type ScoredGossipSub = WiredGossipSub & { getMeshPeers(topic: string): string[] };
 type Services = { identify: unknown; ping: unknown; pubsub: ScoredGossipSub; dht: unknown; relay: unknown };
 
 /** libp2p's listen error (several lines, a stack each) as one reason. */
@@ -201,39 +202,22 @@ export class P2pNode {
     });
     this.libp2p = node;
     const pubsub = node.services.pubsub;
-    guard.gossipScore = (peer) => pubsub.getScore(peer);
-    guard.onBan((ban) => {
-      options.metrics?.bansTotal.inc({ offence: ban.offence });
-      void node.hangUp(peerIdFromString(ban.peer)).catch(() => undefined);
-    });
-    pubsub.addEventListener('gossipsub:heartbeat', () => {
-      for (const p of pubsub.getPeers()) guard.check(p.toString());
-    });
-
-    const handshake = new PoolHandshake(node, { poolId: options.host.poolId, guard, logger: options.logger, ...(options.handshakeTimeoutMs ? { timeoutMs: options.handshakeTimeoutMs } : {}) });
-    this.handshake = handshake;
-    const syncServer = new SyncServer(node, { host: options.host, guard, logger: options.logger });
-    this.syncServer = syncServer;
-    const syncClient = new SyncClient(node, options.host.poolId);
-    const windowSync = new WindowSync({
-      client: syncClient,
-      host: options.syncHost ?? options.host,
-      gossipHost: options.host,
-      guard,
-      peers: () => handshake.admittedPeers(),
-      logger: options.logger,
-      ...(options.syncBatchSize ? { batchSize: options.syncBatchSize } : {}),
-      ...(options.onSyncProgress ? { onProgress: options.onSyncProgress } : {}),
-    });
-    this.windowSync = windowSync;
-    this.gossip = new ShareGossip(pubsub, {
+    const wiring = wirePeerProtocols(node, pubsub, {
       host: options.host,
+      ...(options.syncHost ? { syncHost: options.syncHost } : {}),
       guard,
-      handshake,
       logger: options.logger,
       metrics: options.metrics,
-      onOrphan: (peer, share, missing) => windowSync.resolveOrphan(peer, share, missing),
+      ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
+      ...(options.syncBatchSize ? { syncBatchSize: options.syncBatchSize } : {}),
+      ...(options.onSyncProgress ? { onSyncProgress: options.onSyncProgress } : {}),
+      onBan: (ban) => options.metrics?.bansTotal.inc({ offence: ban.offence }),
     });
+    const { handshake, syncServer, syncClient, windowSync } = wiring;
+    this.handshake = handshake;
+    this.syncServer = syncServer;
+    this.windowSync = windowSync;
+    this.gossip = wiring.gossip;
     if (options.autoSync !== false) {
       handshake.onAdmit((peer) => {
         if (Date.now() - this.lastAutoSync >= AUTO_SYNC_MIN_INTERVAL_MS) {
@@ -252,7 +236,7 @@ export class P2pNode {
       await syncServer.start();
       for (const e of options.extensions ?? []) await e.start({ node, pubsub, guard, handshake });
       // Gated before the listeners open: no stream of an unadmitted peer ever reaches a handler.
-      const gateOptions = { handshake, guard, logger: options.logger, meteredProtocols: new Map(pubsub.protocols.map((p) => [p, MAX_GOSSIP_FRAME_BYTES])) };
+      const gateOptions = peerGateOptions(pubsub, wiring, guard, options.logger);
       const known = [...pubsub.protocols, KAD_DHT_PROTOCOL, RELAY_V2_HOP_CODEC, syncServer.protocol];
       const gated = new Set(installStreamGate(node, gateOptions, known));
       try {

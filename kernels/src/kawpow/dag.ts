@@ -25,7 +25,7 @@ import {
   USAGE_UNIFORM,
 } from '../gpu-work.ts';
 import DAG_WGSL from './dag.wgsl?raw';
-import KECCAK_WGSL from './keccak.wgsl?raw';
+import { KECCAK_WGSL } from './keccak-wgsl.ts';
 
 /** Wall time one DAG dispatch should take (ms): well under any watchdog, responsive between. */
 export const DEFAULT_DAG_CHUNK_MS = 100;

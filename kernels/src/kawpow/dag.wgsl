@@ -1,6 +1,6 @@
 // KawPow DAG (ethash full dataset) generation: one invocation computes one 512-bit dataset
 // item from the epoch's light cache, as ethash's calculate_dataset_item_512 with KawPow's 512
-// parents. Prefixed with keccak.wgsl by the host (dag.ts).
+// parents. Prefixed with the Keccak WGSL (keccak-wgsl.ts) by the host (dag.ts).
 //
 // A dispatch covers items [first_item, first_item + item_count) and writes them into one DAG
 // buffer starting at item out_offset; the host cuts chunks at buffer boundaries, so a chunk

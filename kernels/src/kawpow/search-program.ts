@@ -8,7 +8,7 @@
  * - The DAG bindings: one `var<storage>` per DAG buffer (WGSL has no binding arrays) and
  *   `dag_load`, which picks the binding from the item index.
  *
- * Everything else is search.wgsl (and keccak.wgsl), specialised with override constants.
+ * Everything else is search.wgsl (and keccak-wgsl.ts), specialised with override constants.
  */
 import {
   PROGPOW_CACHE_WORDS,
@@ -21,7 +21,7 @@ import {
 } from '@otedama/core';
 import { KernelOptionError } from '../errors.ts';
 import { MAX_DAG_BINDINGS } from './device.ts';
-import KECCAK_WGSL from './keccak.wgsl?raw';
+import { KECCAK_WGSL } from './keccak-wgsl.ts';
 import SEARCH_WGSL from './search.wgsl?raw';
 
 /** Binding number of the first DAG buffer (0 is the params uniform, 1 the hit list). */

@@ -1,6 +1,6 @@
-// KawPow nonce search: ProgPoW 0.9.4 with Ravencoin's keccak-f800 padding. Prefixed with
-// keccak.wgsl and followed by the text search-program.ts generates for one period: the DAG
-// bindings with `dag_load`, and `progpow_round`, the period's random cache/math/DAG merges
+// KawPow nonce search: ProgPoW 0.9.4 with Ravencoin's keccak-f800 padding. Prefixed with the
+// Keccak WGSL (keccak-wgsl.ts) and followed by the text search-program.ts generates for one
+// period: the DAG bindings with `dag_load`, and `progpow_round`, the period's random cache/math/DAG merges
 // written out with fixed register names.
 //
 // 16 invocations ("lanes") compute one hash together, as ProgPoW is designed for GPUs: each

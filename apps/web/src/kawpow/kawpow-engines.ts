@@ -105,6 +105,8 @@ export class KawpowEngines {
   /** The epoch being prepared or held; a newer job's epoch replaces it. */
   private epoch: number | null = null;
   private running = false;
+  /** Every worker is up (start() is over): an epoch change prepares them from then on. */
+  private started = false;
   private duty = 1;
   /** Hashes tried since start(). */
   hashes = 0;
@@ -141,6 +143,9 @@ export class KawpowEngines {
     }
     if (out.cpu > 0) this.event('info', `${out.cpu} CPU worker(s) hash KawPow by light evaluation: slow (milliseconds a hash), the GPU is what earns`);
     for (const slot of this.slots) void this.run(slot);
+    // A job that came while the workers started: prepare them for its epoch now.
+    this.started = true;
+    if (this.epoch !== null) void this.prepareAll(this.epoch);
     return out;
   }
 
@@ -151,7 +156,7 @@ export class KawpowEngines {
     const epoch = kawpowEpoch(job.height);
     if (epoch !== this.epoch) {
       this.epoch = epoch;
-      void this.prepareAll(epoch);
+      if (this.started) void this.prepareAll(epoch);
     }
     this.wake.notify();
   }
@@ -178,6 +183,7 @@ export class KawpowEngines {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.started = false;
     this.work = undefined;
     this.wake.notify();
     const slots = this.slots.splice(0);

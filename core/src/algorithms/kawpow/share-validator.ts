@@ -25,8 +25,8 @@
  */
 import { InvalidHeaderError, STRATUM_ERROR, type OtedamaError, type StratumErrorCode } from '../../errors.ts';
 import { bytesEqual, bytesToHex } from '../../hex.ts';
-import { ShareJobBook, type ShareTemplate } from '../../share-job-book.ts';
-import { DEFAULT_MAX_JOBS } from '../../share-validator.ts';
+import type { ShareTemplate } from '../../share-job-book.ts';
+import { AlgorithmShareValidator, COMMON_SHARE_REJECT_CODES, COMMON_SHARE_REJECT_MESSAGES, DEFAULT_MAX_JOBS, formatDifficulty, shareRejecter, type PreparedJob, type ShareRules } from '../../share-validation.ts';
 import { bitsToTarget, MAX_TARGET } from '../../target.ts';
 import { KAWPOW } from './kawpow-algorithm.ts';
 import { kawpowFinalHash } from './progpow.ts';
@@ -48,10 +48,7 @@ export type KawpowShareRejectReason =
   | 'unverified';
 
 export const KAWPOW_SHARE_REJECT_CODES: Readonly<Record<KawpowShareRejectReason, StratumErrorCode>> = {
-  'job-not-found': STRATUM_ERROR.JOB_NOT_FOUND,
-  stale: STRATUM_ERROR.JOB_NOT_FOUND,
-  duplicate: STRATUM_ERROR.DUPLICATE_SHARE,
-  'low-difficulty': STRATUM_ERROR.LOW_DIFFICULTY,
+  ...COMMON_SHARE_REJECT_CODES,
   'bad-header-hash': STRATUM_ERROR.OTHER,
   'bad-nonce': STRATUM_ERROR.OTHER,
   'bad-mix-hash': STRATUM_ERROR.OTHER,
@@ -60,10 +57,7 @@ export const KAWPOW_SHARE_REJECT_CODES: Readonly<Record<KawpowShareRejectReason,
 
 /** What a miner sees in its log for each reject reason (kawpowminer prints the error's text). */
 export const KAWPOW_SHARE_REJECT_MESSAGES: Readonly<Record<KawpowShareRejectReason, string>> = {
-  'job-not-found': 'Job not found',
-  stale: 'Stale share (job is older than the current block)',
-  duplicate: 'Duplicate share',
-  'low-difficulty': 'Low difficulty share',
+  ...COMMON_SHARE_REJECT_MESSAGES,
   'bad-header-hash': "Header hash is not the job's",
   'bad-nonce': 'Nonce out of range',
   'bad-mix-hash': 'Invalid mix hash',
@@ -155,12 +149,10 @@ export interface KawpowRejectedShare {
 
 export type KawpowShareVerdict = KawpowAcceptedShare | KawpowRejectedShare;
 
-export function rejectKawpowShare(reason: KawpowShareRejectReason, detail?: string, difficulty?: number): KawpowRejectedShare {
-  const message = detail ? `${KAWPOW_SHARE_REJECT_MESSAGES[reason]}: ${detail}` : KAWPOW_SHARE_REJECT_MESSAGES[reason];
-  return difficulty === undefined
-    ? { ok: false, reason, code: KAWPOW_SHARE_REJECT_CODES[reason], message }
-    : { ok: false, reason, code: KAWPOW_SHARE_REJECT_CODES[reason], message, difficulty };
-}
+export const rejectKawpowShare: (reason: KawpowShareRejectReason, detail?: string, difficulty?: number) => KawpowRejectedShare = shareRejecter(
+  KAWPOW_SHARE_REJECT_CODES,
+  KAWPOW_SHARE_REJECT_MESSAGES,
+);
 
 /**
  * The light evaluation a validator is given: ProgPoW's mix hash for (header hash, nonce, height),
@@ -179,83 +171,45 @@ export interface KawpowShareValidatorOptions {
   readonly maxHeight?: number;
 }
 
-function formatDifficulty(d: number): string {
-  return d >= 1000 || d < 0.001 ? d.toExponential(3) : d.toPrecision(4);
-}
-
 /** The 64-bit duplicate key of a final hash: its low-order end (bytes 24..31), uniformly random even for shares. */
 function finalHashKey(finalHash: Uint8Array): Uint8Array {
   return finalHash.subarray(KAWPOW_HASH_BYTES - 8);
 }
 
-export class KawpowShareValidator {
-  private readonly book: ShareJobBook<KawpowShareJob>;
-  private readonly lightMix: KawpowMixFunction;
-  private readonly maxHeight: number | undefined;
+/**
+ * KawPow's share rules: a job's header hash and height checked (its header, when given, must
+ * hash to it), its template the header hash at its height; a share's header hash, nonce, final
+ * hash and (last) the light evaluation of its mix checked; its key the final hash's low end.
+ */
+class KawpowShareRules
+  implements ShareRules<KawpowJobSpec, KawpowShareJob, KawpowShareSubmission, KawpowShareContext, KawpowAcceptedShare, KawpowShareRejectReason, Promise<KawpowShareVerdict>>
+{
+  readonly reject = rejectKawpowShare;
 
-  constructor(options: KawpowShareValidatorOptions) {
-    if (typeof options?.lightMix !== 'function') throw new TypeError('KawpowShareValidator needs a lightMix function (the light evaluation)');
-    this.lightMix = options.lightMix;
-    this.book = new ShareJobBook(options.maxJobs ?? DEFAULT_MAX_JOBS);
-    this.maxHeight = options.maxHeight;
-  }
+  constructor(
+    private readonly lightMix: KawpowMixFunction,
+    private readonly maxHeight: number | undefined,
+  ) {}
 
-  /** Registers a job. A clean job makes every earlier job stale. Bad fields throw typed errors. */
-  addJob(spec: KawpowJobSpec): KawpowShareJob {
-    this.book.checkNewId(spec.id);
+  prepare(spec: KawpowJobSpec): PreparedJob<KawpowShareJob> {
     checkKawpowHeaderHash(spec.headerHash);
     checkKawpowHeight(spec.height, this.maxHeight);
     const blockTarget = spec.blockTarget ?? bitsToTarget(spec.bits);
     if (spec.header !== undefined && !bytesEqual(KAWPOW.header.jobInput(spec.header), spec.headerHash)) {
       throw new InvalidHeaderError(`job ${spec.id}: its header hash is not the one of its header`);
     }
-    if (spec.cleanJobs) this.book.newEpoch();
     const headerHash = spec.headerHash.slice();
-    const key = spec.templateKey ?? `${bytesToHex(headerHash)}@${spec.height}`;
-    return this.book.register(key, (epoch, template) => ({
-      ...spec,
-      headerHash,
-      blockTarget: blockTarget > MAX_TARGET ? MAX_TARGET : blockTarget,
-      epoch,
-      template,
-    }));
+    return {
+      key: spec.templateKey ?? `${bytesToHex(headerHash)}@${spec.height}`,
+      make: (epoch, template) => ({ ...spec, headerHash, blockTarget: blockTarget > MAX_TARGET ? MAX_TARGET : blockTarget, epoch, template }),
+    };
   }
 
-  getJob(id: string): KawpowShareJob | undefined {
-    return this.book.get(id);
+  duplicateKey(share: KawpowAcceptedShare): Uint8Array {
+    return finalHashKey(share.finalHash);
   }
 
-  /** True when a newer clean job exists, or the job's template left the history. */
-  isStale(job: KawpowShareJob): boolean {
-    return this.book.isStale(job);
-  }
-
-  get size(): number {
-    return this.book.size;
-  }
-
-  get templateCount(): number {
-    return this.book.templateCount;
-  }
-
-  clear(): void {
-    this.book.clear();
-  }
-
-  /** Forgets an accepted share whose recording failed, so it may be submitted again. */
-  rollback(share: KawpowAcceptedShare): boolean {
-    if (share.job.template.retired) return false;
-    return share.job.template.accepted.deleteHash(finalHashKey(share.finalHash));
-  }
-
-  /**
-   * Validates a share. `job` is the job the caller resolved for this connection (the one it sent
-   * under that id); by default the id is looked up here. Never throws for what a miner sends:
-   * every bad field is a verdict.
-   */
-  async validate(sub: KawpowShareSubmission, ctx: KawpowShareContext, job: KawpowShareJob | undefined = this.book.get(sub.jobId)): Promise<KawpowShareVerdict> {
-    if (!job) return rejectKawpowShare('job-not-found');
-    if (this.isStale(job)) return rejectKawpowShare('stale');
+  async check(sub: KawpowShareSubmission, ctx: KawpowShareContext, job: KawpowShareJob): Promise<KawpowShareVerdict> {
     if (!(sub.headerHash instanceof Uint8Array) || !bytesEqual(sub.headerHash, job.headerHash)) {
       return rejectKawpowShare('bad-header-hash', `job ${job.id} has header hash ${bytesToHex(job.headerHash).slice(0, 16)}...`);
     }
@@ -299,5 +253,30 @@ export class KawpowShareValidator {
       ...(job.header ? { header: withKawpowSolution(job.header, nonce, sub.mixHash) } : {}),
     };
     return accepted;
+  }
+}
+
+/** Remembers recent KawPow jobs and validates shares against them: the one share validator (share-validation.ts) over KawPow's rules. */
+export class KawpowShareValidator extends AlgorithmShareValidator<
+  KawpowJobSpec,
+  KawpowShareJob,
+  KawpowShareSubmission,
+  KawpowShareContext,
+  KawpowAcceptedShare,
+  KawpowShareRejectReason,
+  Promise<KawpowShareVerdict>
+> {
+  constructor(options: KawpowShareValidatorOptions) {
+    if (typeof options?.lightMix !== 'function') throw new TypeError('KawpowShareValidator needs a lightMix function (the light evaluation)');
+    super(new KawpowShareRules(options.lightMix, options.maxHeight), options.maxJobs ?? DEFAULT_MAX_JOBS);
+  }
+
+  /**
+   * Validates a share. `job` is the job the caller resolved for this connection (the one it sent
+   * under that id); by default the id is looked up here. Never throws for what a miner sends:
+   * every bad field is a verdict.
+   */
+  override async validate(sub: KawpowShareSubmission, ctx: KawpowShareContext, job: KawpowShareJob | undefined = this.book.get(sub.jobId)): Promise<KawpowShareVerdict> {
+    return super.validate(sub, ctx, job);
   }
 }
