@@ -4,6 +4,7 @@
  * with backoff, and when the edge is back gossips what it kept.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { pageAddress, peerState, startMining, startPeerEdge, type PeerEdge } from './peer-fixture.ts';
 
 /** Templates valid for 15 s: the page runs out of work soon after its edge goes. */
@@ -11,8 +12,25 @@ const TEMPLATE_VALID_MS = 15_000;
 const POOL = { shareIntervalMs: 500, initialShareBits: 0x1f00ffff };
 
 let edge: PeerEdge | undefined;
+let pageOf: Page | undefined;
 test.afterAll(async () => {
   await edge?.stop();
+});
+
+// A failure leaves what both sides said: the edge's log, the page's events and peer log.
+test.afterEach(async ({}, info) => {
+  if (info.status === info.expectedStatus) return;
+  const dir = info.outputPath('diagnostics');
+  mkdirSync(dir, { recursive: true });
+  if (edge) writeFileSync(`${dir}/edge.log`, edge.output());
+  const dump = await pageOf
+    ?.evaluate(() => {
+      const peer = (globalThis as unknown as { otedamaPeer?: { log: string[]; state(): unknown } }).otedamaPeer;
+      const events = document.getElementById('events')?.innerText ?? '';
+      return `${events}\n\n--- peer log ---\n${peer?.log.join('\n') ?? ''}\n\n--- state ---\n${JSON.stringify(peer?.state(), (_k, v) => (typeof v === 'bigint' ? String(v) : v), 1)}`;
+    })
+    .catch((err: Error) => `page unreadable: ${err.message}`);
+  writeFileSync(`${dir}/page.log`, dump ?? 'no page');
 });
 
 /** Shares in the page's outbox store (IndexedDB), read the way the page stores them. */
@@ -38,6 +56,7 @@ test('with its only edge gone, a page mines on the last template until it is sta
   edge = await startPeerEdge({ index: 0, pool: POOL, templateValidMs: TEMPLATE_VALID_MS, portOffset: 1 });
   const context = await browser.newContext();
   const page = await context.newPage();
+  pageOf = page;
   await page.goto(edge.url);
   await startMining(page, pageAddress(0));
   const state = async () => (await peerState(page))!;
@@ -48,7 +67,8 @@ test('with its only edge gone, a page mines on the last template until it is sta
   await expect.poll(async () => (await state()).edges[0]!.state, { timeout: 30_000 }).not.toBe('connected');
   // Still mining on the template it has: the shares it finds have nowhere to go and are kept.
   await expect.poll(async () => (await state()).outbox, { timeout: 60_000 }).toBeGreaterThan(0);
-  expect(await outboxInIndexedDb(page, poolId)).toBeGreaterThan(0);
+  // Read through a connection of the test's own: polled like every other reading of the page.
+  await expect.poll(() => outboxInIndexedDb(page, poolId), { timeout: 10_000 }).toBeGreaterThan(0);
   await expect(page.locator('#events')).toContainText('kept, and gossiped as soon as one is');
   // Then the template goes stale and the miner waits, saying why.
   await expect(page.locator('#connection')).toContainText('stale', { timeout: 60_000 });
@@ -58,7 +78,7 @@ test('with its only edge gone, a page mines on the last template until it is sta
   edge = await startPeerEdge({ index: 0, dataDir: edge.dataDir, pool: POOL, templateValidMs: TEMPLATE_VALID_MS, portOffset: 1 });
   await expect.poll(async () => (await state()).edges[0]!.state, { timeout: 60_000 }).toBe('connected');
   await expect.poll(async () => (await state()).outbox, { timeout: 60_000 }).toBe(0);
-  expect(await outboxInIndexedDb(page, poolId)).toBe(0);
+  await expect.poll(() => outboxInIndexedDb(page, poolId), { timeout: 10_000 }).toBe(0);
   await expect(page.locator('#events')).toContainText('while no peer was reachable (the oldest');
   expect(kept).toBeGreaterThan(0);
   // Mining again, on the edge's fresh template.

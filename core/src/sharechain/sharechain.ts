@@ -256,7 +256,14 @@ export class ShareChain {
     if (meta.uncles.length > params.maxUncles) throw new Reject('uncle-too-many', `${meta.uncles.length} uncles, the pool allows ${params.maxUncles}`);
     if (uncles.length < meta.uncles.length) verified = false;
     if (parent) {
-      for (const u of uncles) this.checkUncle(meta.height, parent, u);
+      for (const u of uncles) {
+        // An ancestor the check needs lies beyond what this chain holds (a synced window's edge):
+        // history skips the check, anything else waits for that ancestor.
+        const unknown = this.checkUncle(meta.height, parent, u);
+        if (!unknown) continue;
+        if (!history) return { kind: 'missing-parent', id, missing: [unknown] };
+        verified = false;
+      }
       this.checkMedianTime(meta.time, parent);
     }
 
@@ -336,19 +343,27 @@ export class ShareChain {
     return root;
   }
 
-  private checkUncle(height: number, parent: ShareEntry, u: ShareEntry): void {
+  /**
+   * Throws Reject when uncle `u` may not be named by a share at `height` on `parent`; returns the id
+   * of an ancestor the check needs that this chain does not hold (the parent of a root: a synced
+   * window's oldest share), undefined when the uncle is fine.
+   */
+  private checkUncle(height: number, parent: ShareEntry, u: ShareEntry): Uint8Array | undefined {
     const depth = height - u.height;
     if (depth < 1 || depth > this.params.maxUncleDepth) throw new Reject('uncle-too-deep', `uncle ${u.key} is ${depth} below the share (1..${this.params.maxUncleDepth})`);
     // Walk the share's ancestors from its parent down to the uncle's height: none may name it,
     // the one at its height must not be it, and the one below must be its parent.
-    let a: ShareEntry | undefined = parent;
-    while (a && a.height > u.height) {
+    let a: ShareEntry = parent;
+    while (a.height > u.height) {
       if (a.uncleKeys.includes(u.key)) throw new Reject('uncle-already-named', `uncle ${u.key} was named by ancestor ${a.key}`);
+      if (!a.parent) return isNullId(a.parentId) ? notSibling(u) : a.parentId;
       a = a.parent;
     }
     if (a === u) throw new Reject('uncle-on-chain', `uncle ${u.key} is an ancestor`);
-    const below = a?.parent;
-    if (!below || !bytesEqual(below.id, u.parentId)) throw new Reject('uncle-not-sibling', `uncle ${u.key}'s parent is not on the share's chain`);
+    const below = a.parent;
+    if (!below) return isNullId(a.parentId) ? notSibling(u) : a.parentId;
+    if (!bytesEqual(below.id, u.parentId)) notSibling(u);
+    return undefined;
   }
 
   private checkMedianTime(time: number, parent: ShareEntry): void {
@@ -673,6 +688,10 @@ export function medianTimePast(parent: ShareEntry): number {
     times[i] = t;
   }
   return times[k >> 1]!;
+}
+
+function notSibling(u: ShareEntry): never {
+  throw new Reject('uncle-not-sibling', `uncle ${u.key}'s parent is not on the share's chain`);
 }
 
 /** medianTimePast's scratch (times are safe integers of ms: exact in a double). */

@@ -45,4 +45,24 @@ describe('sync of a chain with uncles', () => {
     expect(next).toHaveLength(2);
     expect(bytesToHex(next[0]!)).toBe(bytesToHex(pool.chain.get(uncleKey)!.encoded));
   });
+
+  it('a window that starts beside an uncle: its parent lies beyond what the syncing chain holds, so the check is skipped (history) or waits (not history), never a rejection', () => {
+    const { pool, uncleKey } = poolWithUncle();
+    const uncle = pool.chain.get(uncleKey)!;
+    // The batch a peer sends after the share below the uncle: the best share at the uncle's
+    // height, then the uncle just before its nephew. Both their parents are beyond the batch.
+    const batch = pool.chain.sharesAfter([uncle.parentId], 100);
+    const fresh = new ShareChain({ params: pool.chain.params, coin: pool.coin, now: () => pool.now });
+    for (const s of batch) expect(fresh.add(s, { history: true }).kind).toBe('accepted');
+    expect(bytesToHex(fresh.tip!.id)).toBe(bytesToHex(pool.chain.tip!.id));
+    const nephew = fresh.bestAt(uncle.height + 1)!;
+    expect(nephew.uncleKeys).toEqual([uncleKey]);
+    expect(nephew.verified).toBe(false);
+    // Outside history the same share waits for the missing ancestor instead of being refused.
+    const strict = new ShareChain({ params: pool.chain.params, coin: pool.coin, now: () => pool.now });
+    for (const s of batch.slice(0, 2)) expect(strict.add(s, { history: true }).kind).toBe('accepted');
+    const r = strict.add(batch[2]!);
+    expect(r.kind).toBe('missing-parent');
+    if (r.kind === 'missing-parent') expect(r.missing.map(bytesToHex)).toEqual([bytesToHex(uncle.parentId)]);
+  });
 });

@@ -169,6 +169,7 @@ export async function startEdgeNetwork(options: StartEdgeNetworkOptions): Promis
       }
       p2p = new P2pNode({
         host: sharechain.host,
+        syncHost: sharechain.syncHost,
         privateKey: key.privateKey,
         listen: p2pListenAddrs(config.p2p),
         bootstrap: config.p2p.bootstrap,

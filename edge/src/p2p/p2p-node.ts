@@ -52,7 +52,10 @@ export const CATCH_UP_INTERVAL_MS = 30_000;
 
 export interface P2pNodeOptions {
   readonly host: ChainHost;
-  /** The chain as window sync feeds it (syncHostOf: coin checks of old blocks left to history); default `host`. */
+  /**
+   * The chain as window sync feeds it (SyncShareChainHost: a share on a coin block this node cannot
+   * judge now is checked for everything but the coin); default `host`. Gossip always uses `host`.
+   */
   readonly syncHost?: ChainHost;
   readonly privateKey: PrivateKey;
   /** Multiaddrs to listen on (multiaddrs.ts checked them). */

@@ -69,6 +69,7 @@ export function wirePeerProtocols(node: Libp2p, pubsub: ScoredGossipSub, options
   const windowSync = new WindowSync({
     client: syncClient,
     host: options.syncHost ?? host,
+    gossipHost: host,
     guard,
     peers: () => handshake.admittedPeers(),
     logger,

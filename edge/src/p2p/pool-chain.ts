@@ -13,8 +13,9 @@
  *   - every PRUNE_EVERY_SHARES accepted shares, the chain prunes (twice the window and a margin
  *     below the tip) and the store forgets the same shares.
  *
- * The network (ChainHost) reaches it through ShareChainHost; Stratum jobs follow its tip
- * (`onTip`).
+ * The network (ChainHost) reaches it through ShareChainHost (gossip: strict) and
+ * SyncShareChainHost (what window sync fetches: a share on a coin block this edge never saw is
+ * checked for everything but the coin, core's addSynced); Stratum jobs follow its tip (`onTip`).
  */
 import {
   BITCOIN_GENESIS_HASHES,
@@ -40,6 +41,7 @@ import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { ChainStoreWriter, type ChainShareOrigin, type ChainStore } from '../storage/chain-store.ts';
 import { ShareChainHost } from './chain-host-sharechain.ts';
+import { SyncShareChainHost } from './chain-host-sync.ts';
 
 /** Accepted shares between two prunes (a prune walks the chain's heights once). */
 export const PRUNE_EVERY_SHARES = 64;
@@ -64,7 +66,14 @@ export interface LocalShare {
 export interface PoolChain {
   readonly params: PoolParams;
   readonly chain: ShareChain;
+  /** The chain as gossip feeds it: a share on a coin block this edge does not know is held back. */
   readonly host: ShareChainHost;
+  /**
+   * The chain as window sync feeds it (P2pNodeOptions.syncHost): a window spans several coin
+   * blocks, older than those this edge follows when it joins or restarts; such shares are checked
+   * for everything but the coin (core's addSynced). Same chain, same store and tip listeners.
+   */
+  readonly syncHost: SyncShareChainHost;
   /** The coin blocks shares may build on (fed from the node's templates). */
   readonly coin: CoinTips;
   /** Adds a share this edge's miners found (validated like any other); see LocalShare. */
@@ -186,12 +195,14 @@ export async function createPoolChain(options: PoolChainOptions): Promise<PoolCh
     if (++sincePrune >= PRUNE_EVERY_SHARES) pruneNow();
   };
 
-  const host = new ShareChainHost(chain, (added) => {
+  const peerShare = (added: AddedShare) => {
     // A peer's share: written without anyone waiting on it (a failed write is logged by the writer).
     record(added.entry, 'peer')?.catch(() => undefined);
     afterAccept(added);
     options.onAccepted?.(added);
-  });
+  };
+  const host = new ShareChainHost(chain, peerShare);
+  const syncHost = new SyncShareChainHost(chain, peerShare);
   log.info('sharechain open', {
     poolId: bytesToHex(chain.poolId),
     algorithm: params.algorithm,
@@ -204,6 +215,7 @@ export async function createPoolChain(options: PoolChainOptions): Promise<PoolCh
     params,
     chain,
     host,
+    syncHost,
     coin,
     addLocal(bytes) {
       const result = chain.add(bytes);

@@ -3,12 +3,13 @@
  * fetches a peer's window batch by batch with progress, resumes from another peer when the one
  * it uses goes away, can be cancelled, and drops (and charges) a peer whose batch is invalid.
  */
-import { bytesToHex } from '@otedama/core';
+import { bytesToHex, CoinTips } from '@otedama/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChainHost } from './chain-host.ts';
-import type { ShareChainHost } from './chain-host-sharechain.ts';
+import { ShareChainHost } from './chain-host-sharechain.ts';
 import type { P2pNode } from './p2p-node.ts';
-import { addrOf, chainHost, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
+import { addrOf, captureLog, chainHost, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
+import { edgeShareChain } from './pool-chain.ts';
 import { PENALTY } from './peer-guard.ts';
 import type { SyncProgress } from './window-sync.ts';
 
@@ -148,5 +149,24 @@ describe('window sync', () => {
     expect(c.node.guard.penalty(hostile.peerId)).toBeGreaterThanOrEqual(PENALTY.badResponse - 1);
     expect(c.progress.some((p) => p.peer === hostile.peerId)).toBe(true);
     expect(c.progress.at(-1)!.peer).toBe(honest.peerId);
+  });
+
+  it('ends a batch at a share its chain holds back, under that reason, and charges nothing', async () => {
+    const a = await node(holding());
+    // The strict (gossip) host of a chain whose coin context never saw the window's coin block: the
+    // first batch goes in as history, the next one's first share is held back (unknown coin block).
+    const host = new ShareChainHost(edgeShareChain(net.params, new CoinTips()));
+    const log = captureLog();
+    let self: P2pNode | undefined;
+    // Once the second batch is in, the run would wait for another peer: the test ends it there.
+    const c = await node(host, { bootstrap: [addrOf(a)], syncBatchSize: 100, logger: log.logger, onSyncProgress: (p) => p.batches === 2 && self?.cancelSync() });
+    self = c;
+    await expect.poll(() => c.isAdmitted(a.peerId), { timeout: 10_000 }).toBe(true);
+    const done = await c.resync();
+    expect(done).toMatchObject({ state: 'cancelled', shares: 100, batches: 2 });
+    const dropped = log.find('sync peer dropped for this run');
+    expect(dropped.map((l) => l.reason)).toEqual([expect.stringMatching(/holds back \(unknown-coin-tip/)]);
+    expect(log.lines.join('\n')).not.toMatch(/do not connect/);
+    expect(c.guard.penalty(a.peerId)).toBe(0);
   });
 });

@@ -45,7 +45,13 @@ export interface SyncProgress {
 
 export interface WindowSyncOptions {
   readonly client: SyncClient;
+  /** The chain as sync feeds it: windows and the fetched ancestors of an orphan (a sync host, chain-host-sync.ts). */
   readonly host: ChainHost;
+  /**
+   * The chain as gossip feeds it: an orphan heard over gossip is judged by it once its ancestors
+   * are in (a new share stays subject to the coin checks a synced one is spared). Default `host`.
+   */
+  readonly gossipHost?: ChainHost;
   readonly guard: PeerGuard;
   /** The peers to sync from: admitted, connected. */
   readonly peers: () => string[];
@@ -118,6 +124,8 @@ export class WindowSync {
     const failed = new Set<string>();
     let fetched = 0;
     let expected: number | undefined;
+    /** The most work a peer showed in this run (a run that ends below it says so). */
+    let bestSeen: ChainTip | undefined;
     const check = () => {
       if (signal.aborted) throw new Cancelled();
     };
@@ -126,9 +134,14 @@ export class WindowSync {
         check();
         const candidates = await this.candidates(failed, signal, peerWaitMs);
         if (!candidates.length) {
+          const ours = await host.tip();
+          if (fetched && bestSeen && failed.size && (!ours || ours.work < bestSeen.work)) {
+            return this.finish('synced', `stopped short of the best peer's tip (height ${bestSeen.height}) at height ${ours?.height ?? -1}: every peer with more work failed this run; see the log`);
+          }
           return this.finish(fetched ? 'synced' : 'failed', fetched ? 'no other peer has more work' : failed.size ? 'every peer failed; see the log' : 'no admitted peer to sync from');
         }
         const best = await this.bestPeer(candidates, failed, signal);
+        if (best && (!bestSeen || best.tip.work > bestSeen.work)) bestSeen = best.tip;
         const ours = await host.tip();
         if (!best || (ours && ours.work >= best.tip.work)) return this.finish('synced', ours ? `at height ${ours.height}` : 'no peer holds any share yet');
         const ahead = ours ? Math.max(1, Math.min(best.tip.height - ours.height, best.tip.windowShares)) : Math.max(1, best.tip.windowShares);
@@ -162,6 +175,10 @@ export class WindowSync {
             if (v.result === 'accepted') accepted++;
             else if (v.result === 'invalid') bad = `an invalid share: ${v.reason}`;
             else if (v.result === 'orphan') bad = 'shares that do not connect to our chain';
+            // A share the chain holds back (a time ahead of this clock; a coin block it cannot judge,
+            // when the host is not a sync host) is not added: every later share of the batch would
+            // be an orphan. The batch ends here, under the real reason, and the peer costs nothing.
+            else if (v.result === 'deferred') bad = `a share this node holds back (${v.reason})`;
             if (bad) break;
           }
           firstBatch = false;
@@ -211,7 +228,7 @@ export class WindowSync {
     return this.current;
   }
 
-  /** Admitted peers not yet failed in this run; waits a while for one to appear. */
+  /** Admitted peers not yet failed in this run; waits a while for one to appear (a page meets peers one by one). */
   private async candidates(failed: Set<string>, signal: AbortSignal, waitMs: number): Promise<string[]> {
     const deadline = this.now() + waitMs;
     for (;;) {
@@ -283,7 +300,7 @@ export class WindowSync {
     }
     // Now that the oldest connect, offer the ones held back, oldest first, then the share itself.
     for (const s of fetched.reverse()) await host.receiveShare(s);
-    const v = await host.receiveShare(share);
+    const v = await (this.options.gossipHost ?? host).receiveShare(share);
     if (v.result === 'orphan') void this.run();
   }
 }

@@ -215,12 +215,16 @@ export class PeerSession {
     if (stored.length) {
       this.restoring = { done: 0, of: stored.length };
       const t0 = this.now();
+      // Progress calls come over a port of their own: the last may land after the answer, and
+      // must not bring the "verifying" state back once the restore is over.
+      let over = false;
       const r = await this.api.restore(
         stored,
         Comlink.proxy((done: number) => {
-          this.restoring = { done, of: stored.length };
+          if (!over) this.restoring = { done, of: stored.length };
         }),
       );
+      over = true;
       this.restoring = undefined;
       this.stored = stored.length;
       await this.refreshTip();

@@ -1,0 +1,81 @@
+/**
+ * The edge's pool chain as the network feeds it, between real libp2p nodes on 127.0.0.1: a fresh
+ * edge syncs a window built on a coin block it never saw (the coin moved on before it joined, as
+ * it always has for a window of several blocks), batch after batch, through the pool chain's sync
+ * host; gossip keeps the strict host. Before the sync host was wired, the first batch went in as
+ * history (no coin check) and the second was held back share by share: a fresh edge stopped
+ * one batch into the window (the network proof's fresh edge D, 41 shares short).
+ */
+import { bytesToHex, type BlockTemplate } from '@otedama/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { coinTip } from '../../../core/test/sharechain-fixtures.ts';
+import { silentLogger } from '../logger.ts';
+import { addrOf, chainHost, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
+import type { P2pNode } from './p2p-node.ts';
+import { createPoolChain, type PoolChain } from './pool-chain.ts';
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+/** A template source that offers one coin block, the one after the window's (the coin moved on). */
+function sourceOnNewerBlock(): { current(): BlockTemplate; onTemplate(): () => void } {
+  const { prevHash, info } = coinTip(2);
+  const template: BlockTemplate = {
+    height: info.height,
+    version: 0x20000000,
+    prevHash,
+    bits: info.bits,
+    target: 0n,
+    curtime: 1_700_000_000,
+    mintime: 1_700_000_000,
+    coinbaseValue: info.maxReward,
+    transactions: [],
+  };
+  return { current: () => template, onTemplate: () => () => undefined };
+}
+
+async function started(node: Promise<P2pNode>): Promise<P2pNode> {
+  const n = await node;
+  cleanup.push(() => n.stop());
+  return n;
+}
+
+describe('pool chain: a fresh edge syncs a window on coin blocks it never saw', () => {
+  const net = testNetwork();
+  const WINDOW = 300;
+  const BATCH = 100;
+
+  async function freshEdge(): Promise<{ pool: PoolChain; holder: ReturnType<typeof chainHost>; shares: Uint8Array[] }> {
+    const holder = chainHost(net);
+    const shares = minerOn(net, holder).mine(WINDOW);
+    const pool = await createPoolChain({ params: net.params, source: sourceOnNewerBlock(), logger: silentLogger });
+    cleanup.push(() => pool.stop());
+    // Its coin context knows only the newer block: the window's block is unknown to it.
+    expect(pool.coin.lookup(net.tip.prevHash)).toBeUndefined();
+    return { pool, holder, shares };
+  }
+
+  it('takes every batch through the sync host, verified, to the peer tip; gossip stays strict', async () => {
+    const { pool, holder } = await freshEdge();
+    const peer = await started(startTestNode(holder));
+    const node = await started(startTestNode(pool.host, { syncHost: pool.syncHost, bootstrap: [addrOf(peer)], syncBatchSize: BATCH }));
+    await expect.poll(() => node.isAdmitted(peer.peerId), { timeout: 10_000 }).toBe(true);
+    const tips: number[] = [];
+    const unsubscribe = pool.onTip((t) => tips.push(t.height));
+    const done = await node.resync();
+    unsubscribe();
+    expect(done).toMatchObject({ state: 'synced', shares: WINDOW, batches: WINDOW / BATCH });
+    expect(bytesToHex(pool.chain.tip!.id)).toBe(bytesToHex(holder.chain.tip!.id));
+    expect(pool.chain.size).toBe(WINDOW);
+    // After the first batch (history: its oldest share's parent lies beyond it) every share had
+    // its parent's window and its coinbase checked.
+    expect(pool.chain.bestAt(WINDOW - 1)!.verified).toBe(true);
+    expect(tips.at(-1)).toBe(WINDOW - 1);
+    // A new share on that block heard over gossip is still held back: the coin check is sync's only.
+    const next = minerOn(net, holder).mine(1)[0]!;
+    expect(pool.host.receiveShare(next)).toMatchObject({ result: 'deferred' });
+    expect(pool.syncHost.receiveShare(next)).toMatchObject({ result: 'accepted' });
+  });
+});
