@@ -5,12 +5,15 @@
  * test would fail for the same reason; it says which part of the world is missing.
  */
 import { expect, test } from '@playwright/test';
-import { openPeerPage, startEdgePair, type PeerEdge } from './peer-fixture.ts';
+import { openPeerPage, removeDataDir, startEdgePair, type PeerEdge } from './peer-fixture.ts';
 import { NETNS_ADDRESSES } from './netns.ts';
 
 let edges: PeerEdge[] = [];
 test.afterAll(async () => {
-  for (const e of edges.reverse()) await e.stop();
+  for (const e of edges.reverse()) {
+    await e.stop();
+    removeDataDir(e);
+  }
 });
 
 test('two edges on the namespace addresses admit each other; two pages open a direct data channel without STUN', async ({ browser }) => {

@@ -5,7 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { pageAddress, peerState, startMining, startPeerEdge, type PeerEdge } from './peer-fixture.ts';
+import { pageAddress, peerState, removeDataDir, startMining, startPeerEdge, type PeerEdge } from './peer-fixture.ts';
 
 /** Templates valid for 15 s: the page runs out of work soon after its edge goes. */
 const TEMPLATE_VALID_MS = 15_000;
@@ -15,6 +15,7 @@ let edge: PeerEdge | undefined;
 let pageOf: Page | undefined;
 test.afterAll(async () => {
   await edge?.stop();
+  if (edge) removeDataDir(edge);
 });
 
 // A failure leaves what both sides said: the edge's log, the page's events and peer log.

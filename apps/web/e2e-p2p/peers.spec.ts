@@ -22,6 +22,7 @@ import {
   counters,
   pageAddress,
   peerState,
+  removeDataDir,
   startMining,
   startPeerEdge,
   type PeerEdge,
@@ -112,6 +113,7 @@ test.afterAll(async () => {
   for (const p of pages) await p.context().close().catch(() => undefined);
   await edgeB?.stop();
   await edgeA?.stop();
+  for (const e of [edgeA, edgeB]) if (e) removeDataDir(e);
 });
 
 test('consent: before Start no socket, worker or peer connection, in the page or at the edges', async ({ browser }) => {
