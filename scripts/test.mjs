@@ -112,11 +112,10 @@ if (want('e2e')) {
   playwrightStep('playwright', [join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test'], join(ROOT, 'test-results', 'playwright.json'), 'playwright');
 }
 
-// The browser-peer proof runs in a network namespace (root) and is its own command,
-// `npm run test:p2p` (or `npm test -- p2p`, or OTEDAMA_TEST_P2P=1): its fresh-page sync test still
-// fails now and then (a page's later sync batch from a browser peer is refused as not connecting
-// to its chain, issue 11 is open), and a red step here would hide every other result.
-if (only.has('p2p') || process.env.OTEDAMA_TEST_P2P === '1') {
+// The browser-peer proof (issue 11) runs in a network namespace it creates (root; CI runs as
+// root): two edges and Chromium pages over WebRTC. `npm run test:p2p` (or `npm test -- p2p`) runs
+// it alone; OTEDAMA_TEST_P2P=0 leaves it out of a full run (a machine where you are not root).
+if (want('p2p') && process.env.OTEDAMA_TEST_P2P !== '0') {
   step('browser-peer tests (playwright project p2p, inside a network namespace: scripts/p2p-netns.mjs)');
   // The namespace needs root; p2p-netns.mjs fails with the reason (exit 2) rather than skipping.
   playwrightStep(
