@@ -1,7 +1,7 @@
 /** What every algorithm's `otedama mining benchmark` shares: progress lines, the GPU check, the report. */
 import { EngineUnavailableError } from '@otedama/core';
 import type { CliIO } from '../command.ts';
-import type { GpuListing } from '../miner/gpu-devices.ts';
+import { listGpuAdapters, type GpuListing } from '../miner/gpu-devices.ts';
 
 export function progressLine(io: CliIO): (line: string) => void {
   return (line) => io.err(`otedama mining benchmark: ${line}`);
@@ -21,6 +21,14 @@ export function finishBenchmark<R extends { skipped: readonly { engine: string; 
   return 0;
 }
 
-export function noSuchGpu(listing: GpuListing, index: number): string {
+/** The adapters when webgpu is measured; --engine webgpu with no such adapter fails before anything is measured. */
+export async function gpuListingFor(engines: readonly string[], engine: string, gpuIndex: number): Promise<GpuListing | undefined> {
+  if (!engines.includes('webgpu')) return undefined;
+  const listing = await listGpuAdapters();
+  if (engine === 'webgpu' && !listing.adapters[gpuIndex]) throw new EngineUnavailableError('webgpu', noSuchGpu(listing, gpuIndex));
+  return listing;
+}
+
+function noSuchGpu(listing: GpuListing, index: number): string {
   return listing.adapters.length ? `there is no GPU ${index}; adapters are 0..${listing.adapters.length - 1} (see otedama gpu list)` : `no WebGPU adapter: ${listing.reason ?? 'none found'}`;
 }

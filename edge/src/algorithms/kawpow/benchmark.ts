@@ -5,13 +5,12 @@
  * generation and the WebGPU search beside the WASM figures (miner/kawpow-benchmark.ts), on the
  * epoch's dataset or one reduced by --dataset-mib.
  */
-import { datasetItemCount, EngineUnavailableError, kawpowEpoch } from '@otedama/core';
+import { datasetItemCount, kawpowEpoch } from '@otedama/core';
 import type { FlagSpec, FlagValues } from '../../cli-args.ts';
 import type { CliIO } from '../../command.ts';
 import { CliUsageError } from '../../errors.ts';
-import { listGpuAdapters, type GpuListing } from '../../miner/gpu-devices.ts';
 import { formatKawpowBenchmarkTable, KAWPOW_BENCH_ENGINES, MIN_BENCH_DATASET_ITEMS, runKawpowBenchmark, type KawpowBenchEngine } from '../../miner/kawpow-benchmark.ts';
-import { finishBenchmark, noSuchGpu, progressLine } from '../benchmark-output.ts';
+import { finishBenchmark, gpuListingFor, progressLine } from '../benchmark-output.ts';
 
 export const KAWPOW_BENCH_FLAGS: readonly FlagSpec[] = [
   { name: 'height', type: 'integer', default: 1, min: 0, max: 7_687_499, help: 'kawpow: block height whose epoch is measured', metavar: 'H' },
@@ -33,12 +32,7 @@ export async function runKawpowBench(f: FlagValues, seconds: number, io: CliIO):
   const height = Number(f.height);
   const datasetItems = f['dataset-mib'] === undefined ? undefined : benchDatasetItems(Number(f['dataset-mib']), height);
   const gpuIndex = Number(f.gpu);
-  // --engine webgpu with no such adapter fails before anything is measured.
-  let gpuListing: GpuListing | undefined;
-  if (engines.includes('webgpu')) {
-    gpuListing = await listGpuAdapters();
-    if (engine === 'webgpu' && !gpuListing.adapters[gpuIndex]) throw new EngineUnavailableError('webgpu', noSuchGpu(gpuListing, gpuIndex));
-  }
+  const gpuListing = await gpuListingFor(engines, engine, gpuIndex);
   const report = await runKawpowBenchmark({
     engines,
     seconds,

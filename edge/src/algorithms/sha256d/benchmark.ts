@@ -4,28 +4,17 @@
  * same header (miner/benchmark.ts).
  */
 import { cpus } from 'node:os';
-import { EngineUnavailableError } from '@otedama/core';
 import type { FlagValues } from '../../cli-args.ts';
 import type { CliIO } from '../../command.ts';
 import { BENCH_ENGINES, formatBenchmarkTable, runBenchmark, type BenchEngine } from '../../miner/benchmark.ts';
-import { listGpuAdapters, type GpuListing } from '../../miner/gpu-devices.ts';
-import { finishBenchmark, noSuchGpu, progressLine } from '../benchmark-output.ts';
+import { finishBenchmark, gpuListingFor, progressLine } from '../benchmark-output.ts';
 
 export async function runSha256dBenchmark(f: FlagValues, seconds: number, io: CliIO): Promise<number> {
   const threads = f.threads === undefined ? Math.max(1, cpus().length) : Number(f.threads);
   const engine = String(f.engine);
   const engines: BenchEngine[] = engine === 'all' ? [...BENCH_ENGINES] : [engine as BenchEngine];
   const gpuIndex = Number(f.gpu);
-
-  // --engine webgpu with no such adapter fails before any baseline is measured.
-  let gpuListing: GpuListing | undefined;
-  if (engines.includes('webgpu')) {
-    gpuListing = await listGpuAdapters();
-    if (engine === 'webgpu' && !gpuListing.adapters[gpuIndex]) {
-      throw new EngineUnavailableError('webgpu', noSuchGpu(gpuListing, gpuIndex));
-    }
-  }
-
+  const gpuListing = await gpuListingFor(engines, engine, gpuIndex);
   const report = await runBenchmark({
     engines,
     threads,
