@@ -23,7 +23,7 @@ export * from './coinbase-builder.ts';
 export * from './block.ts';
 export * from './hashrate.ts';
 export * from './stratum-codec.ts';
-export * from './share-validator.ts';
+export * from './algorithms/sha256d/share-validator.ts';
 export * from './share-validation.ts';
 export * from './share-job-book.ts';
 export * from './sha256d-hasher.ts';

@@ -4,7 +4,7 @@
  * templates, the duplicate scope shared by every job that builds the same work from the same
  * submission (one share, one credit across job ids, connections and reconnects).
  *
- * The SHA-256d validator (share-validator.ts) and the KawPow one
+ * The SHA-256d validator (algorithms/sha256d/share-validator.ts) and the KawPow one
  * (algorithms/kawpow/share-validator.ts) differ in what a job is and how a share is checked; the
  * rules of this file are the same for both, so they live here once.
  */

@@ -9,7 +9,7 @@
  * fields and proof of work are checked (SHA-256d: the coinbase, merkle root and header rebuilt
  * and hashed, version rolling; KawPow: the header hash, the nonce prefix, the final hash and the
  * light evaluation of the mix), and which key marks a share as seen. ShareValidator
- * (share-validator.ts) and KawpowShareValidator (algorithms/kawpow/share-validator.ts) are this
+ * (algorithms/sha256d/share-validator.ts) and KawpowShareValidator (algorithms/kawpow/share-validator.ts) are this
  * validator over those rules.
  */
 import { STRATUM_ERROR, type StratumErrorCode } from './errors.ts';

@@ -53,7 +53,7 @@ describe('otedama hash --algo kawpow', () => {
     expect(repaired.stderr).toMatch(/warning: .*epoch 0 again/);
   }, 240_000);
 
-  // Every malformed flag is unit-tested in src/commands/hash-kawpow.test.ts; here the binary's
+  // Every malformed flag is unit-tested in src/algorithms/kawpow/hash.test.ts; here the binary's
   // one line and exit 2 for one of each kind.
   it.each([
     ['a header hash of 31 bytes', ['--height', '1', '--nonce', '1', '--header-hash', 'ab'.repeat(31)], /header hash must be 32 bytes/],

@@ -9,7 +9,7 @@ import type { Algorithm, PowFunction } from '../algorithms/algorithm.ts';
 import { PowVerificationError, ShareDecodeError, SharechainError } from '../errors.ts';
 import { bytesEqual, bytesToHex } from '../hex.ts';
 import { createSha256dHasher } from '../sha256d-hasher.ts';
-import { hashAtOrBelow, type Sha256dFn } from '../share-validator.ts';
+import { hashAtOrBelow, type Sha256dFn } from '../algorithms/sha256d/share-validator.ts';
 import { bip34HeightPush } from '../tx.ts';
 import { demandedTarget } from './asert.ts';
 import type { CoinContext } from './coin-context.ts';

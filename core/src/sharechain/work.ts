@@ -4,7 +4,7 @@
  */
 import { InvalidTargetError } from '../errors.ts';
 import { bitsToTarget } from '../target.ts';
-import { targetToLE } from '../share-validator.ts';
+import { targetToLE } from '../algorithms/sha256d/share-validator.ts';
 
 const TWO_256 = 1n << 256n;
 

@@ -3,33 +3,21 @@
  * hasher, GPUs running the WGSL kernel through the `webgpu` package) for our edge or any pool,
  * with a live status line and a local control endpoint for `otedama mining start|stop|status`.
  * `--algo sha256d` (default) speaks Bitcoin's Stratum; `--algo kawpow` the KawPow dialect of
- * Ravencoin pools (kawpowminer's), with each epoch's light cache kept in the data folder and the
- * DAG built on every GPU.
+ * Ravencoin pools (kawpowminer's). Each algorithm's miner and pool client come from its edge
+ * module (algorithms/<name>/session.ts).
  */
-import { cpus, hostname } from 'node:os';
-import { join } from 'node:path';
-import { getAlgorithm, OtedamaError, type Algorithm } from '@otedama/core';
-import { LIGHT_CACHE_DIR, diskLightCacheStore } from '../chain/light-cache-store.ts';
+import { hostname } from 'node:os';
+import { getAlgorithm, OtedamaError } from '@otedama/core';
+import { defaultMinerThreads, type SessionInput } from '../algorithms/edge-algorithm.ts';
+import { algorithmFlags, edgeAlgorithm } from '../algorithms/registry.ts';
 import type { Command } from '../command.ts';
-import { defaultDataDir } from '../config/config.ts';
 import { CliUsageError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
 import { DEFAULT_CONTROL_PORT, startControlServer } from '../miner/control-server.ts';
-import { CPU_ENGINES, type CpuEngineName } from '../miner/cpu-searcher.ts';
-import { KawpowMiner } from '../miner/kawpow-miner.ts';
+import { CPU_ENGINES } from '../miner/cpu-searcher.ts';
 import { LiveLine, formatStatusLine, loggerAroundLiveLine } from '../miner/live-line.ts';
-import type { MinerStatus } from '../miner/miner-lifecycle.ts';
-import { Miner } from '../miner/miner.ts';
-import { compileWasmModule } from '../miner/wasm-searcher.ts';
-import { DEFAULT_POOL_URL, formatPoolUrl, parsePoolUrl, type PoolUrl } from '../miner/pool-url.ts';
-import { StratumClient } from '../miner/stratum-client.ts';
-import { KawpowStratumClient } from '../miner/stratum-client-kawpow.ts';
-import type { StratumClientError } from '../errors.ts';
+import { DEFAULT_POOL_URL, formatPoolUrl, parsePoolUrl } from '../miner/pool-url.ts';
 
-/** Half the cores, at least one: leaves the machine usable while mining. */
-export function defaultMinerThreads(): number {
-  return Math.max(1, Math.floor(cpus().length / 2));
-}
+export { defaultMinerThreads } from '../algorithms/edge-algorithm.ts';
 
 /** A worker name from the host name: letters, digits, '-' and '_' only. */
 export function defaultWorkerName(): string {
@@ -56,86 +44,6 @@ function checkWallet(wallet: string): void {
   if (wallet.length > 128 || !/^[\x21-\x7e]+$/.test(wallet) || /["\\]/.test(wallet)) {
     throw new CliUsageError('--wallet must be one word of printable characters (a payout address)');
   }
-}
-
-function sessionFor(algo: Algorithm, input: SessionInput, logger: Logger): Promise<MiningSession> {
-  switch (algo.name) {
-    case 'sha256d':
-      return sha256dSession(input, logger);
-    case 'kawpow':
-      return Promise.resolve(kawpowSession(input, logger));
-    default:
-      throw new CliUsageError(`otedama mine mines sha256d and kawpow; ${algo.title} mining is not available in otedama mine yet`);
-  }
-}
-
-/** The CPU engine to use: the one asked for, or for `auto` the best WASM build that loads here. */
-async function resolveCpuEngine(asked: string, warn: (msg: string) => void): Promise<CpuEngineName> {
-  if (asked !== 'auto') return asked as CpuEngineName;
-  for (const kind of ['wasm-simd', 'wasm'] as const) {
-    try {
-      await compileWasmModule(kind);
-      return kind;
-    } catch (err) {
-      warn(`${kind} unavailable: ${(err as OtedamaError).reason ?? (err as Error).message}`);
-    }
-  }
-  warn('falling back to the slow JS reference engine');
-  return 'js';
-}
-
-/** What the command drives: a miner and its pool connection, whatever the algorithm. */
-interface MiningSession {
-  readonly miner: {
-    start(): Promise<void>;
-    stop(): Promise<void>;
-    pause(): void;
-    resume(): void;
-    status(): MinerStatus;
-  };
-  readonly client: { start(): void; stop(): Promise<void>; on(event: 'fatal', listener: (err: StratumClientError) => void): () => void };
-  /** How the CPU mines, for the start line. */
-  readonly cpu: string;
-}
-
-interface SessionInput {
-  readonly pool: PoolUrl;
-  readonly user: string;
-  readonly password: string;
-  readonly threads: number | undefined;
-  readonly gpus: number[];
-  readonly cpuEngine: string;
-  readonly versionRolling: boolean;
-  readonly tlsInsecure: boolean;
-  readonly dataDir: string;
-}
-
-async function sha256dSession(input: SessionInput, logger: Logger): Promise<MiningSession> {
-  const log = logger.forComponent('mine');
-  const threads = input.threads ?? defaultMinerThreads();
-  if (threads === 0 && input.gpus.length === 0) throw new CliUsageError('--threads 0 needs --gpu (nothing would mine)');
-  const client = new StratumClient({ pool: input.pool, user: input.user, password: input.password, versionRolling: input.versionRolling, tlsInsecure: input.tlsInsecure }, logger);
-  const cpuEngine = threads > 0 ? await resolveCpuEngine(input.cpuEngine, (m) => log.warn(m)) : 'wasm';
-  const miner = new Miner({ threads, cpuEngine, gpus: input.gpus }, client, logger);
-  return { miner, client, cpu: threads ? `${threads} thread${threads === 1 ? '' : 's'} (${cpuEngine})` : 'off' };
-}
-
-function kawpowSession(input: SessionInput, logger: Logger): MiningSession {
-  if (input.versionRolling) throw new CliUsageError('--version-rolling is SHA-256d\'s (BIP310); KawPow miners only choose the nonce');
-  if (input.cpuEngine === 'js') throw new CliUsageError('--cpu-engine js: KawPow has no JS engine on the CPU; use auto, wasm or wasm-simd');
-  // A GPU mines KawPow about 10^5 times faster than a CPU thread can by light evaluation: with
-  // GPUs the CPU stays free unless --threads asks for it.
-  const threads = input.threads ?? (input.gpus.length ? 0 : defaultMinerThreads());
-  if (threads === 0 && input.gpus.length === 0) throw new CliUsageError('--threads 0 needs --gpu (nothing would mine)');
-  const simd = input.cpuEngine === 'auto' ? 'auto' : input.cpuEngine === 'wasm-simd';
-  const client = new KawpowStratumClient({ pool: input.pool, user: input.user, password: input.password, tlsInsecure: input.tlsInsecure }, logger);
-  const miner = new KawpowMiner({ threads, gpus: input.gpus, simd, store: diskLightCacheStore(join(input.dataDir, LIGHT_CACHE_DIR)) }, client, logger);
-  if (threads > 0) {
-    logger
-      .forComponent('mine')
-      .warn('KawPow on the CPU hashes by light evaluation: a few hundred hashes per second per thread, for test chains; a real pool needs --gpu');
-  }
-  return { miner, client, cpu: threads ? `${threads} thread${threads === 1 ? '' : 's'} (KawPow light evaluation)` : 'off' };
 }
 
 export const mineCommand: Command = {
@@ -174,7 +82,7 @@ export const mineCommand: Command = {
     { name: 'version-rolling', type: 'boolean', help: 'ask the pool for version rolling (mining.configure, BIP310)' },
     { name: 'tls-insecure', type: 'boolean', help: 'accept a stratum+tcps pool certificate that does not verify (self-signed)' },
     { name: 'stats-interval', type: 'duration', default: 5, help: 'seconds between status lines', metavar: 'DURATION' },
-    { name: 'data-dir', type: 'string', help: 'kawpow: where light caches are kept, in <DIR>/kawpow (default $OTEDAMA_DATA_DIR or ~/.otedama)', metavar: 'DIR' },
+    ...algorithmFlags('mine'),
   ],
   async run(args, io) {
     const f = args.flags;
@@ -210,9 +118,10 @@ export const mineCommand: Command = {
       cpuEngine: String(f['cpu-engine']),
       versionRolling: !!f['version-rolling'],
       tlsInsecure: !!f['tls-insecure'],
-      dataDir: f['data-dir'] ? String(f['data-dir']) : defaultDataDir(io.env),
+      flags: f,
+      env: io.env,
     };
-    const { miner, client, cpu } = await sessionFor(algo, input, logger);
+    const { miner, client, cpu } = await edgeAlgorithm(algo, 'otedama mine').mine.session(input, logger);
 
     const stop = new AbortController();
     let exitCode = 0;

@@ -1,5 +1,5 @@
 /**
- * KawPow share validation: the same contract as the SHA-256d ShareValidator (share-validator.ts)
+ * KawPow share validation: the same contract as the SHA-256d ShareValidator (../sha256d/share-validator.ts)
  * — a verdict { ok } or { ok: false, reason, code, message }, jobs known and not stale,
  * duplicates per template across job ids, connections and reconnects, provisional acceptance
  * with rollback — on the same job history (share-job-book.ts), with KawPow's checks:

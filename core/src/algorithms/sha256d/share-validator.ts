@@ -31,13 +31,13 @@
  * reused, the target test is a byte compare (no bigint), and the hash function is injectable
  * (the edge passes node:crypto's SHA-256; browsers use core's).
  */
-import { STRATUM_ERROR, type StratumErrorCode } from './errors.ts';
-import { bytesToHex, hexToBytes, readU32LE, u32ToHex, writeU32LE } from './hex.ts';
-import type { ShareTemplate } from './share-job-book.ts';
-import { AlgorithmShareValidator, COMMON_SHARE_REJECT_CODES, COMMON_SHARE_REJECT_MESSAGES, DEFAULT_MAX_JOBS, formatDifficulty, shareRejecter, type PreparedJob, type ShareRules } from './share-validation.ts';
-import { createSha256dHasher } from './sha256d-hasher.ts';
-import { DEFAULT_VERSION_ROLLING_MASK, prevHashFromStratum, type StratumJobFields } from './stratum-job.ts';
-import { DIFF1_TARGET, MAX_TARGET, difficultyToTarget } from './target.ts';
+import { STRATUM_ERROR, type StratumErrorCode } from '../../errors.ts';
+import { bytesToHex, hexToBytes, readU32LE, u32ToHex, writeU32LE } from '../../hex.ts';
+import type { ShareTemplate } from '../../share-job-book.ts';
+import { AlgorithmShareValidator, COMMON_SHARE_REJECT_CODES, COMMON_SHARE_REJECT_MESSAGES, DEFAULT_MAX_JOBS, formatDifficulty, shareRejecter, type PreparedJob, type ShareRules } from '../../share-validation.ts';
+import { createSha256dHasher } from '../../sha256d-hasher.ts';
+import { DEFAULT_VERSION_ROLLING_MASK, prevHashFromStratum, type StratumJobFields } from '../../stratum-job.ts';
+import { DIFF1_TARGET, MAX_TARGET, difficultyToTarget } from '../../target.ts';
 
 /** How far past the validator's clock a submitted ntime may be (Bitcoin's 2-hour rule), seconds. */
 export const MAX_NTIME_FUTURE_S = 7200;

@@ -1,5 +1,6 @@
 /**
- * `otedama hash --algo kawpow --height H --header-hash X --nonce N`: the mix hash and the final
+ * `otedama hash --algo kawpow`: with HEADER_HEX, the block hash of a full 120-byte header (from
+ * its stored mix hash, as Ravencoin does); with `--height H --header-hash X --nonce N`, the mix hash and the final
  * hash of one nonce by light evaluation on the WASM engine. The epoch's light cache is built in a
  * worker thread with progress on stderr and kept in `<data dir>/kawpow/` (the engine's
  * integrity-checked format: a damaged file is reported and rebuilt), so the next hash of that
@@ -8,6 +9,7 @@
 import {
   bytesToHex,
   checkKawpowHeight,
+  type Algorithm,
   formatKawpowNonce,
   InvalidHeaderError,
   InvalidHeightError,
@@ -18,15 +20,36 @@ import {
   parseKawpowNonce,
 } from '@otedama/core';
 import { join } from 'node:path';
-import type { ParsedArgs } from '../cli-args.ts';
-import type { CliIO } from '../command.ts';
-import { defaultDataDir } from '../config/config.ts';
-import { KawpowLight } from '../chain/kawpow-light.ts';
-import { LIGHT_CACHE_DIR, lightCacheFile } from '../chain/light-cache-store.ts';
-import { CliUsageError } from '../errors.ts';
+import type { FlagSpec, ParsedArgs } from '../../cli-args.ts';
+import type { CliIO } from '../../command.ts';
+import { defaultDataDir } from '../../config/config.ts';
+import { KawpowLight } from '../../chain/kawpow-light.ts';
+import { LIGHT_CACHE_DIR, lightCacheFile } from '../../chain/light-cache-store.ts';
+import { CliUsageError } from '../../errors.ts';
+import { headerHexArg, printHeaderHash } from '../header-arg.ts';
 
 /** Progress lines while a light cache builds: one per this many percent. */
 const PROGRESS_STEP_PERCENT = 10;
+
+/** The flags that light-evaluate one nonce (an error with another --algo). */
+const NONCE_FLAGS = ['height', 'header-hash', 'nonce'];
+
+export const KAWPOW_HASH_FLAGS: readonly FlagSpec[] = [
+  { name: 'height', type: 'string', help: 'kawpow: block height (picks the epoch and the program)', metavar: 'H' },
+  { name: 'header-hash', type: 'string', help: 'kawpow: header hash, 64 hex digits', metavar: 'HEX' },
+  { name: 'nonce', type: 'string', help: 'kawpow: 64-bit nonce, decimal or 0x-hex', metavar: 'N' },
+  { name: 'data-dir', type: 'string', help: 'kawpow: where light caches are kept (default $OTEDAMA_DATA_DIR or ~/.otedama)', metavar: 'DIR' },
+];
+
+export const KAWPOW_HASH_EXCLUSIVE: readonly string[] = NONCE_FLAGS;
+
+/** One nonce by light evaluation when its flags are given (or no header is), else a full header's hash. */
+export async function runKawpowHashCommand(algo: Algorithm, args: ParsedArgs, io: CliIO): Promise<number> {
+  if (NONCE_FLAGS.some((n) => args.flags[n] !== undefined) || args.positionals.length === 0) return runKawpowHash(args, io);
+  headerHexArg(algo, args);
+  if (args.flags.nonces !== undefined) throw new CliUsageError(`--nonces searches sha256d headers; for ${algo.name} hash one nonce with --height, --header-hash and --nonce`);
+  return printHeaderHash(algo, args, io);
+}
 
 /** The flags of a KawPow hash, checked: bad input is a usage error (exit 2) that names it. */
 export function kawpowHashInput(args: ParsedArgs): { height: number; headerHash: Uint8Array; nonce: bigint } {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { headerHash } from './block-header.ts';
-import { STRATUM_ERROR } from './errors.ts';
-import { bytesToHex, hexToBytes, u32ToHex, writeU32LE } from './hex.ts';
-import { createReferenceSha256dEngine } from './sha256d-reference.ts';
-import { sha256d } from './sha256.ts';
+import { headerHash } from '../../block-header.ts';
+import { STRATUM_ERROR } from '../../errors.ts';
+import { bytesToHex, hexToBytes, u32ToHex, writeU32LE } from '../../hex.ts';
+import { createReferenceSha256dEngine } from '../../sha256d-reference.ts';
+import { sha256d } from '../../sha256.ts';
 import {
   ShareValidator,
   hashAtOrBelow,
@@ -15,8 +15,8 @@ import {
   type ShareJobSpec,
   type ShareSubmission,
 } from './share-validator.ts';
-import { buildStratumHeader, prevHashToStratum, type StratumJobFields } from './stratum-job.ts';
-import { difficultyToTarget, hashDifficulty, MAX_TARGET } from './target.ts';
+import { buildStratumHeader, prevHashToStratum, type StratumJobFields } from '../../stratum-job.ts';
+import { difficultyToTarget, hashDifficulty, MAX_TARGET } from '../../target.ts';
 
 const engine = createReferenceSha256dEngine();
 /** ~4,300 hashes per share with the reference engine (a few ms). */

@@ -1,9 +1,9 @@
 /** Every malformed flag of `otedama hash --algo kawpow`: a usage error (exit 2) naming the problem. */
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../cli-args.ts';
-import { CliUsageError } from '../errors.ts';
-import { hashCommand } from './hash.ts';
-import { kawpowHashInput } from './hash-kawpow.ts';
+import { parseArgs } from '../../cli-args.ts';
+import { CliUsageError } from '../../errors.ts';
+import { hashCommand } from '../../commands/hash.ts';
+import { kawpowHashInput } from './hash.ts';
 
 const ZERO_HASH = '0'.repeat(64);
 const input = (...argv: string[]) => kawpowHashInput(parseArgs(argv, hashCommand.flags));
