@@ -17,6 +17,9 @@ import { parseWidgetOptions, rawFromQuery, type WidgetOptions } from './widget-o
 import { widgetThreads } from './widget-courtesy.ts';
 import type { WidgetRun } from './frame-miner.ts';
 
+/** The algorithm as the frame's question names it. */
+const SHORT_ALGORITHM_NAMES: Readonly<Record<string, string>> = { sha256d: 'SHA-256d', kawpow: 'KawPow' };
+
 /** The smallest frame (CSS px) that still shows Stop and the hashrate; below it mining stops. */
 export const MIN_VISIBLE_WIDTH_PX = 160;
 export const MIN_VISIBLE_HEIGHT_PX = 64;
@@ -81,7 +84,7 @@ function renderQuestion(): void {
     threads,
     cores,
     gpu: gpuOffered ? say('askGpu') : '',
-    algo: options.algo.toUpperCase() === 'SHA256D' ? 'SHA-256d' : options.algo,
+    algo: SHORT_ALGORITHM_NAMES[options.algo.toLowerCase()] ?? options.algo,
     address: options.address,
     pool: new URL(options.pool).host,
   });

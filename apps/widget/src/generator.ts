@@ -4,7 +4,7 @@
  * integrity hash comes from the edge's /.well-known/otedama-widget.json.
  */
 import { scriptSnippet, iframeSnippet, cspHint, type SnippetInput } from './snippet.ts';
-import { WIDGET_ALGORITHMS, parseWidgetOptions, type RawOptions } from './widget-options.ts';
+import { WIDGET_ALGORITHM_TITLES, WIDGET_ALGORITHMS, parseWidgetOptions, type RawOptions } from './widget-options.ts';
 
 interface LoaderApi {
   mount(element: HTMLElement, raw: RawOptions): { remove(): void };
@@ -89,7 +89,7 @@ async function loadIntegrity(): Promise<void> {
 
 function init(): void {
   field('pool').value = `${location.origin}/`;
-  $<HTMLSelectElement>('algo').replaceChildren(...WIDGET_ALGORITHMS.map((a) => new Option(a === 'sha256d' ? 'SHA-256d (Bitcoin family)' : a, a)));
+  $<HTMLSelectElement>('algo').replaceChildren(...WIDGET_ALGORITHMS.map((a) => new Option(WIDGET_ALGORITHM_TITLES[a] ?? a, a)));
   $('form').addEventListener('input', update);
   $('form').addEventListener('change', update);
   $('copy').addEventListener('click', () => {

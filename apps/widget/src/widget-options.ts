@@ -22,7 +22,9 @@ export const LANGS: readonly Lang[] = ['en', 'ja'];
  * BROWSER_ALGORITHMS, which the frame checks again at Start). Written here so the loader stays
  * small; a unit test keeps the two lists equal.
  */
-export const WIDGET_ALGORITHMS: readonly string[] = ['sha256d'];
+export const WIDGET_ALGORITHMS: readonly string[] = ['sha256d', 'kawpow'];
+/** How the generator and the frame's question name each algorithm. */
+export const WIDGET_ALGORITHM_TITLES: Readonly<Record<string, string>> = { sha256d: 'SHA-256d (Bitcoin family)', kawpow: 'KawPow (Ravencoin)' };
 /** Most CPU threads a site may ask for (the frame clamps to half the visitor's cores anyway). */
 export const MAX_SITE_THREADS = 64;
 /** Where the frame page lives on the edge. */
