@@ -16,7 +16,7 @@ export { peerGateOptions, wirePeerProtocols, type PeerWiring, type PeerWiringOpt
 export { SyncServer } from './sync-server.ts';
 export { SyncClient, PeerSyncError } from './sync-client.ts';
 export { WindowSync, type SyncProgress, type SyncState } from './window-sync.ts';
-export { PeerGuard, BAN_SCORE, PENALTY, type Ban, type Offence, type RateLimits } from './peer-guard.ts';
+export { PeerGuard, BAN_SCORE, DEFAULT_RATE_LIMITS, PENALTY, type Ban, type Offence, type RateLimits } from './peer-guard.ts';
 export { verdictOf } from './chain-host-sharechain.ts';
 export { transportOf } from './transports.ts';
 export type { ChainHost, ChainTip, ShareVerdict } from './chain-host.ts';

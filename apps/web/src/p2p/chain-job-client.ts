@@ -121,6 +121,9 @@ export class ChainJobClient {
     this.events.onJob(job);
   }
 
+  /** The last own share was kept in the outbox (no peer listened). */
+  private keeping = false;
+
   async submit(jobId: string, extranonce2: string, ntime: string, nonce: string): Promise<SubmitOutcome> {
     const work = this.works.get(jobId);
     if (!work) return { outcome: 'rejected', error: { code: 21, message: 'stale: the job is no longer kept' } };
@@ -134,8 +137,12 @@ export class ChainJobClient {
     }
     const r = await this.session.submitOwn(share);
     if (r.outcome === 'rejected') return { outcome: 'rejected', error: { code: null, message: r.reason } };
-    const event: MinerEvent | undefined = r.outcome === 'kept' ? { level: 'warn', text: 'share found while no peer is reachable: kept, and gossiped as soon as one is' } : undefined;
-    if (event) this.events.onEvent(event);
+    // Said once per spell without peers (a fast page finds hundreds of shares in one).
+    if (r.outcome === 'kept' && !this.keeping) {
+      const event: MinerEvent = { level: 'warn', text: 'share found while no peer is reachable: kept (and those after it), and gossiped as soon as one is' };
+      this.events.onEvent(event);
+    }
+    this.keeping = r.outcome === 'kept';
     return { outcome: 'accepted' };
   }
 }

@@ -14,7 +14,7 @@ import * as Comlink from 'comlink';
 import { peerIdFromMultihash } from '@libp2p/peer-id';
 import { TopicValidatorResult } from '@libp2p/gossipsub';
 import { addressToScript, bytesToHex, decodeTemplate, hexToBytes, P2pCodecError, type Network, type SignedTemplate } from '@otedama/core';
-import { createLogger, type ChainHost, type Logger, type ShareVerdict, type SyncProgress } from '@otedama/edge/peer';
+import { createLogger, DEFAULT_RATE_LIMITS, type ChainHost, type Logger, type ShareVerdict, type SyncProgress } from '@otedama/edge/peer';
 import * as Digest from 'multiformats/hashes/digest';
 import type { MinerEvent } from '../miner.ts';
 import type { ChainWorkerApi } from './chain-worker.ts';
@@ -27,6 +27,12 @@ import { openWindowStore, type WindowStore } from './window-store.ts';
 
 /** How often the session looks at its edges, outbox and store (ms). */
 const TICK_MS = 1000;
+/**
+ * Outbox shares gossiped per tick: half the gossip rate an edge allows one peer on average
+ * (DEFAULT_RATE_LIMITS), leaving the rest for relayed shares. Flushed at once, a page that mined
+ * hundreds of shares while cut off was banned by the edge it came back to ("gossip over its rate").
+ */
+export const OUTBOX_SHARES_PER_TICK = Math.floor((DEFAULT_RATE_LIMITS.gossipPerSecond * TICK_MS) / 1000 / 2);
 /** How often edges are asked to introduce other browsers (ms). */
 const INTRODUCE_EVERY_MS = 5_000;
 /** Browsers a page keeps WebRTC connections to (gossipsub's mesh wants 6 to 12 peers). */
@@ -375,7 +381,9 @@ export class PeerSession {
     let sent = 0;
     let oldest = Infinity;
     try {
-      for (const s of await this.store.outbox()) {
+      // Oldest first (a share's parent before it), at most a tick's allowance; the rest next tick.
+      const kept = (await this.store.outbox()).sort((a, b) => a.at - b.at);
+      for (const s of kept.slice(0, OUTBOX_SHARES_PER_TICK)) {
         try {
           const peers = await this.node.publishShare(s.bytes);
           if (peers === 0) break;
@@ -390,7 +398,7 @@ export class PeerSession {
     } finally {
       this.outboxCount = (await this.store.outbox()).length;
     }
-    if (sent) this.options.onEvent({ level: 'info', text: `${sent} share(s) found while no peer was reachable (the oldest ${Math.round((this.now() - oldest) / 1000)} s ago): gossiped now` });
+    if (sent) this.options.onEvent({ level: 'info', text: `${sent} share(s) found while no peer was reachable (the oldest ${Math.round((this.now() - oldest) / 1000)} s ago): gossiped now${this.outboxCount ? `, ${this.outboxCount} to go` : ''}` });
   }
 
   private async flush(): Promise<void> {
