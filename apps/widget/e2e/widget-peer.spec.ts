@@ -6,20 +6,11 @@
  * shares reach the edge's chain paying data-address. Stop closes the peer.
  */
 import { expect, test, type FrameLocator, type Page } from '@playwright/test';
-import { fileURLToPath } from 'node:url';
 import { constructionCounts, countConstructions, edgeForFile, MINER_ADDRESS, stratumConnections } from '../../web/e2e/edge-fixture.ts';
-import { startDemoHost } from '../demo/host.mjs';
+import { demoHostForFile } from './host-fixture.ts';
 
 const edge = edgeForFile([], { peers: true });
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-let host: { url: string; close(): Promise<void> };
-
-test.beforeAll(async () => {
-  host = await startDemoHost({ pool: edge.url, address: MINER_ADDRESS, dirs: [FIXTURES] });
-});
-test.afterAll(async () => {
-  await host?.close();
-});
+const host = demoHostForFile(edge);
 
 interface Sharechain {
   params: string | null;

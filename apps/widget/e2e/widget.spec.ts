@@ -10,9 +10,8 @@ import { expect, test, type Frame, type FrameLocator, type Page } from '@playwri
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { constructionCounts, countConstructions, edgeForFile, MINER_ADDRESS, stratumConnections, type ConstructionCounts } from '../../web/e2e/edge-fixture.ts';
-import { startDemoHost } from '../demo/host.mjs';
+import { demoHostForFile } from './host-fixture.ts';
 
 const edge = edgeForFile();
 /** axe-core's browser build, run in the frame and the /widget page for WCAG 2.1 A/AA. */
@@ -29,15 +28,7 @@ async function axeViolations(frame: Page | Frame): Promise<string[]> {
     return r.violations.map((v) => `${v.id}: ${v.nodes[0]?.target.join(' ')}`);
   }, WCAG_21_AA);
 }
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-let host: { url: string; close(): Promise<void> };
-
-test.beforeAll(async () => {
-  host = await startDemoHost({ pool: edge.url, address: MINER_ADDRESS, dirs: [FIXTURES] });
-});
-test.afterAll(async () => {
-  await host?.close();
-});
+const host = demoHostForFile(edge);
 
 /** Worker and WebSocket constructions in every frame of the page, the widget's included. */
 async function totals(page: Page): Promise<ConstructionCounts> {
