@@ -396,7 +396,8 @@ export class PeerSession {
         oldest = Math.min(oldest, s.at);
       }
     } finally {
-      this.outboxCount = (await this.store.outbox()).length;
+      // Shares kept meanwhile were counted by submitOwn; those gone out are taken off.
+      this.outboxCount = Math.max(0, this.outboxCount - sent);
     }
     if (sent) this.options.onEvent({ level: 'info', text: `${sent} share(s) found while no peer was reachable (the oldest ${Math.round((this.now() - oldest) / 1000)} s ago): gossiped now${this.outboxCount ? `, ${this.outboxCount} to go` : ''}` });
   }
