@@ -21,7 +21,7 @@ import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { AdminToken } from './admin-token.ts';
 import { OPENAPI_DOCUMENT } from './api-openapi.ts';
-import { CpuProfiler } from './cpu-profiler.ts';
+import { CpuProfiler, MAX_PROFILE_SECONDS } from './cpu-profiler.ts';
 import { ApiError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { WindowStanding } from '../accounting/next-payouts.ts';
@@ -38,8 +38,6 @@ const MAX_OFFSET = 1_000_000;
 const MAX_ADDRESS_LENGTH = 128;
 /** Response headers a cross-origin page may read besides the CORS-safelisted ones. */
 const CORS_EXPOSED_HEADERS = 'Retry-After, X-RateLimit-Remaining';
-/** Bounds of an admin CPU profile, in seconds. */
-export const MAX_PROFILE_SECONDS = 600;
 
 export interface ApiDeps {
   readonly store: Pick<PoolStore, 'poolStats' | 'listMiners' | 'minerDetail' | 'listPayouts' | 'listBlocks'>;

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 
 /** Profiles kept in the folder (a busy operator's day; a script that loops cannot fill the disk). */
 export const MAX_PROFILES_KEPT = 20;
+/** Bounds of an admin CPU profile, in seconds (the API's `seconds` and `otedama profile --duration`). */
+export const MAX_PROFILE_SECONDS = 600;
 /** Sampling interval of the profiler in microseconds (V8's default is 1000). */
 const SAMPLING_INTERVAL_US = 500;
 

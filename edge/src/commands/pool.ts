@@ -5,7 +5,6 @@ import { MAX_FEE_BP, type EdgeConfig } from '../config/config.ts';
 import { coinsToSats, loadConfig, validateConfig } from '../config/config-file.ts';
 import { CliUsageError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
-import { startEdge } from '../main.ts';
 import { applyP2pFlags, P2P_FLAGS } from './p2p-flags.ts';
 
 /** Where the edge listens and keeps its data: also read by net test and diag. */
@@ -93,6 +92,9 @@ export const poolCommand: Command = {
     const config = edgeConfigFromFlags(f, io.env);
     // With a file, its log section counts too (the environment is already folded into config.log).
     const logger = f.config ? createLogger({ level: config.log.level, format: config.log.format }) : io.logger;
+    // The edge (libp2p, Hono, storage: about 900 modules) loads only when a pool starts, so that
+    // `otedama --help` and the commands that share this file's flags start in a fraction of the time.
+    const { startEdge } = await import('../main.ts');
     const edge = await startEdge(config, logger, { onProgress: (line) => io.err(line) });
     io.out(`Otedama is running. Open ${edge.httpUrl} to mine in your browser.`);
     io.out(`Stratum: ${edge.stratumUrl}   simnet RPC: ${edge.rpcUrl}   data: ${config.dataDir}`);

@@ -7,7 +7,7 @@ import { JSON_FLAG, type Command } from '../command.ts';
 import { defaultDataDir } from '../config/config.ts';
 import { EdgeClient } from './edge-client.ts';
 import { CliUsageError } from '../errors.ts';
-import { MAX_PROFILE_SECONDS } from '../api/api.ts';
+import { MAX_PROFILE_SECONDS } from '../api/cpu-profiler.ts';
 import { noPositionals, URL_FLAG } from './edge-api.ts';
 
 /** Slack on top of the profile's duration for writing the file and answering. */

@@ -7,7 +7,7 @@
  */
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_PROFILE_SECONDS } from '../../src/api/api.ts';
+import { MAX_PROFILE_SECONDS } from '../../src/api/cpu-profiler.ts';
 import { readAdminToken } from '../../src/api/admin-token.ts';
 import { tracked } from './hostile-edge.ts';
 
