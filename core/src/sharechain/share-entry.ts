@@ -115,17 +115,50 @@ export const PAYEE_BOOK_SIZE = 16_384;
  */
 export class PayeeBook {
   private readonly byKey = new Map<string, PayeeKey>();
+  /**
+   * One payee per 32-bit FNV-1a hash of its script, the last interned with that hash: most
+   * lookups are found here by a byte compare, without hexing the script. A collision (crafted
+   * or not) only sends the lookup on to `byKey`, so no input makes a lookup cost more than one
+   * hash, one compare and one hex.
+   */
+  private readonly byHash = new Map<number, PayeeKey>();
   constructor(private readonly size = PAYEE_BOOK_SIZE) {}
 
   intern(script: Uint8Array): PayeeKey {
+    const h = fnv1a(script);
+    const fast = this.byHash.get(h);
+    if (fast !== undefined && sameBytes(fast.script, script)) return fast;
     const key = bytesToHex(script);
-    const held = this.byKey.get(key);
-    if (held) return held;
-    if (this.byKey.size >= this.size) this.byKey.clear();
-    const payee: PayeeKey = { key, script: Uint8Array.from(script) };
-    this.byKey.set(key, payee);
+    let payee = this.byKey.get(key);
+    if (payee === undefined) {
+      if (this.byKey.size >= this.size) {
+        this.byKey.clear();
+        this.byHash.clear();
+      }
+      payee = { key, script: Uint8Array.from(script) };
+      this.byKey.set(key, payee);
+    }
+    this.byHash.set(h, payee);
     return payee;
   }
+
+  /** Distinct scripts held (at most `size`). */
+  get held(): number {
+    return this.byKey.size;
+  }
+}
+
+/** 32-bit FNV-1a of the bytes (a map key for scripts; not a security hash). */
+function fnv1a(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -15,7 +15,7 @@ import { demandedTarget } from './asert.ts';
 import type { CoinContext } from './coin-context.ts';
 import { BASIS_POINTS, poolId, validatePoolParams, type PoolParams } from './params.ts';
 import { computePayouts, type Payouts } from './payouts.ts';
-import { serializePayoutOutputs, shareCoinbaseBytes, writeShareCoinbase } from './share-coinbase.ts';
+import { payoutOutputsBytes, shareCoinbaseBytes, writePayoutOutputs, writeShareCoinbase } from './share-coinbase.ts';
 import { decodeShare, maxShareBytes, type DecodedShare } from './share-codec.ts';
 import { PayeeBook, ShareEntry, shareCredits } from './share-entry.ts';
 import { SHARECHAIN_REJECT_MESSAGES, type AddResult, type InvalidShare, type Reorg, type SharechainRejectReason } from './share-verdict.ts';
@@ -34,6 +34,13 @@ const LOCATOR_DENSE_IDS = 10;
 const WINDOW_CACHE_SIZE = 4;
 /** Payout results kept (keyed by parent, reward, coin block and finder payees). */
 const PAYOUT_CACHE_SIZE = 8;
+/**
+ * Smallest buffer the serialized outputs of a cached payout get (bytes): 1 KiB holds about 30
+ * outputs, so a small pool's buffers are reused as they are; the cache holds at most
+ * PAYOUT_CACHE_SIZE of them, each at most the size of the largest outputs seen (~51 KB for
+ * 1,000 outputs).
+ */
+const PAYOUT_STORE_MIN_BYTES = 1024;
 
 export interface ShareChainOptions {
   readonly params: PoolParams;
@@ -71,7 +78,10 @@ interface CachedPayouts {
   readonly coinPrevHash: Uint8Array;
   readonly finder: readonly Payee[];
   readonly payouts: Payouts;
+  /** The serialized payout outputs (a view of `store`). */
   readonly outputBytes: Uint8Array;
+  /** The buffer they are written in: reused by the entry that replaces this one in the cache. */
+  readonly store: Uint8Array;
 }
 
 /** A Map used as a small LRU cache. */
@@ -128,6 +138,8 @@ export class ShareChain {
   private readonly pair = new Uint8Array(64);
   /** The coinbase being checked (reused: validation allocates no coinbase per share). */
   private coinbase = new Uint8Array(4096);
+  /** The share inserted last (the likely parent of the next one; see `held`). */
+  private lastAdded: ShareEntry | undefined;
   private lastHeight = -1;
   private lastPush: Uint8Array = new Uint8Array(0);
 
@@ -241,7 +253,7 @@ export class ShareChain {
 
     // Parent and uncles held?
     const genesis = isNullId(meta.parent);
-    const parent = genesis ? undefined : this.entries.get(bytesToHex(meta.parent));
+    const parent = genesis ? undefined : this.held(meta.parent);
     const missing: Uint8Array[] = [];
     if (!genesis && !parent && !history) missing.push(meta.parent);
     const uncles: ShareEntry[] = [];
@@ -305,7 +317,7 @@ export class ShareChain {
     const window = genesis ? undefined : parent ? this.windowOf(parent) : undefined;
     if (window && !window.complete && !history) return { kind: 'missing-parent', id, missing: [window.missing!] };
     if (genesis || (window && window.complete)) {
-      const { outputBytes, payouts } = this.cachedPayouts(parent, work.reward, fields.prevHash, meta.payees, window);
+      const { outputBytes, payouts } = this.cachedPayouts(parent, work.reward, fields.prevHash, meta.payees, window, true);
       const metadataHash = this.hash(share.metadataBytes);
       const input = { scriptSig: work.scriptSig, payouts: payouts.outputs, poolId: this.poolId, metadataHash, mandatedOutputs: work.mandatedOutputs };
       const size = shareCoinbaseBytes(input, outputBytes);
@@ -320,6 +332,19 @@ export class ShareChain {
 
     const entry = this.insert(share, id, key, parent, uncles, block.work, hashAtOrBelow(id, block.le), verified);
     return this.accepted(entry);
+  }
+
+  /**
+   * The held share with this id. Sync and gossip add a chain share after share, so the parent of
+   * a share is most often the share added just before it or the best tip: compared bytewise
+   * first, they spare the hex key and the map lookup.
+   */
+  private held(id: Uint8Array): ShareEntry | undefined {
+    const last = this.lastAdded;
+    if (last !== undefined && equal32(last.id, id)) return last;
+    const best = this.best;
+    if (best !== undefined && equal32(best.id, id)) return best;
+    return this.entries.get(bytesToHex(id));
   }
 
   /** BIP34's push of a coin height (the last one kept: shares come in runs on one coin block). */
@@ -407,6 +432,7 @@ export class ShareChain {
       this.algorithm.share.headerBytes,
     );
     this.entries.set(key, entry);
+    this.lastAdded = entry;
     const level = this.byHeight.get(entry.height);
     if (level) level.push(entry);
     else this.byHeight.set(entry.height, [entry]);
@@ -501,7 +527,11 @@ export class ShareChain {
     return entry ? this.windowOf(entry) : this.tracker.moveTo(undefined);
   }
 
-  private cachedPayouts(parent: ShareEntry | undefined, reward: bigint, coinPrevHash: Uint8Array, finder: readonly Payee[], window: WindowSummary | undefined): CachedPayouts {
+  /**
+   * `owned`: coinPrevHash and the finder's scripts are views into an encoding this chain owns
+   * (a share being judged), kept as they are; a caller's arrays are copied (they may change).
+   */
+  private cachedPayouts(parent: ShareEntry | undefined, reward: bigint, coinPrevHash: Uint8Array, finder: readonly Payee[], window: WindowSummary | undefined, owned: boolean): CachedPayouts {
     // Compared field by field (no key strings to build and hash for every share).
     for (const c of this.payoutCache) {
       if (c.parent === parent && c.reward === reward && equal32(c.coinPrevHash, coinPrevHash) && samePayees(c.finder, finder)) return c;
@@ -515,17 +545,22 @@ export class ShareChain {
       coinPrevHash,
       parentId: parent?.id ?? NULL_SHARE_ID,
     });
+    // Newest first; the oldest falls off, and its output buffer takes the new outputs (sync
+    // computes payouts for every share: one buffer allocated per share was a GC cost of its own).
+    const evicted = this.payoutCache.length >= PAYOUT_CACHE_SIZE ? this.payoutCache.pop() : undefined;
+    const needed = payoutOutputsBytes(payouts.outputs);
+    let store = evicted?.store;
+    if (store === undefined || store.length < needed) store = new Uint8Array(Math.max(needed, PAYOUT_STORE_MIN_BYTES));
     const cached: CachedPayouts = {
       parent,
       reward,
-      coinPrevHash: ownBytes(coinPrevHash),
-      finder: finder.map((p) => ({ script: ownBytes(p.script), bp: p.bp })),
+      coinPrevHash: owned ? coinPrevHash : ownBytes(coinPrevHash),
+      finder: owned ? finder : finder.map((p) => ({ script: ownBytes(p.script), bp: p.bp })),
       payouts,
-      outputBytes: serializePayoutOutputs(payouts.outputs),
+      store,
+      outputBytes: store.subarray(0, writePayoutOutputs(store, payouts.outputs)),
     };
-    // Newest first; the oldest falls off.
     this.payoutCache.unshift(cached);
-    if (this.payoutCache.length > PAYOUT_CACHE_SIZE) this.payoutCache.pop();
     return cached;
   }
 
@@ -544,7 +579,7 @@ export class ShareChain {
     checkFinder(finder);
     const window = entry ? this.windowOf(entry) : undefined;
     if (window && !window.complete) throw new SharechainError(`the window of ${entry!.key} reaches share ${bytesToHex(window.missing!)}, which is not held`);
-    return this.cachedPayouts(entry, reward, coinPrevHash, finder, window).payouts;
+    return this.cachedPayouts(entry, reward, coinPrevHash, finder, window, false).payouts;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -636,6 +671,7 @@ export class ShareChain {
     const level = this.byHeight.get(cutoff) ?? [];
     for (const e of level) e.parent = undefined;
     if (this.bestLow < cutoff) this.bestLow = cutoff;
+    this.lastAdded = undefined; // it may be among the removed
     this.tracker.reset();
     this.windows.clear();
     this.payoutCache.length = 0;
