@@ -123,8 +123,11 @@ export class ShareChain {
   private readonly clock: () => number;
   private readonly maxBytes: number;
   private readonly entries = new Map<string, ShareEntry>();
-  /** Every held share by height (uncle candidates, pruning). */
-  private readonly byHeight = new Map<number, ShareEntry[]>();
+  /**
+   * Every held share by height (uncle candidates, pruning): the share itself while it is alone
+   * at its height (most heights: no array per share), an array once a sibling comes.
+   */
+  private readonly byHeight = new Map<number, ShareEntry | ShareEntry[]>();
   private best: ShareEntry | undefined;
   /** The best chain by height, from bestLow to the tip. */
   private readonly bestByHeight = new Map<number, ShareEntry>();
@@ -423,7 +426,7 @@ export class ShareChain {
         windowWork,
         chainWork: (parent?.chainWork ?? 0n) + windowWork,
         blockWork,
-        uncleKeys: uncles.map((u) => u.key),
+        uncleKeys: uncles.length ? uncles.map((u) => u.key) : NO_KEYS,
         credits: shareCredits(share, work, uncles, this.params, this.payees),
         seq: this.seq++,
         isBlock,
@@ -434,8 +437,9 @@ export class ShareChain {
     this.entries.set(key, entry);
     this.lastAdded = entry;
     const level = this.byHeight.get(entry.height);
-    if (level) level.push(entry);
-    else this.byHeight.set(entry.height, [entry]);
+    if (level === undefined) this.byHeight.set(entry.height, entry);
+    else if (Array.isArray(level)) level.push(entry);
+    else this.byHeight.set(entry.height, [level, entry]);
     return entry;
   }
 
@@ -447,12 +451,19 @@ export class ShareChain {
       reorg = this.setBest(entry);
       bestChanged = true;
     }
-    const result = { kind: 'accepted' as const, id: entry.id, entry, isBlock: entry.isBlock, tip: this.best!, bestChanged };
-    return reorg ? { ...result, reorg } : result;
+    return reorg
+      ? { kind: 'accepted', id: entry.id, entry, isBlock: entry.isBlock, tip: this.best!, bestChanged, reorg }
+      : { kind: 'accepted', id: entry.id, entry, isBlock: entry.isBlock, tip: this.best!, bestChanged };
   }
 
   private setBest(next: ShareEntry): Reorg | undefined {
     const from = this.best;
+    if (from !== undefined && next.parent === from) {
+      // The tip extended (sync and gossip, nearly always): nothing leaves the best chain.
+      this.bestByHeight.set(next.height, next);
+      this.best = next;
+      return undefined;
+    }
     const joined: ShareEntry[] = [];
     let x: ShareEntry | undefined = next;
     while (x && this.bestByHeight.get(x.height) !== x) {
@@ -660,7 +671,7 @@ export class ShareChain {
     const removed: Uint8Array[] = [];
     for (const [h, level] of this.byHeight) {
       if (h >= cutoff) continue;
-      for (const e of level) {
+      for (const e of asLevel(level)) {
         this.entries.delete(e.key);
         removed.push(e.id);
       }
@@ -668,7 +679,7 @@ export class ShareChain {
       this.bestByHeight.delete(h);
     }
     if (removed.length === 0) return removed;
-    const level = this.byHeight.get(cutoff) ?? [];
+    const level = this.levelAt(cutoff);
     for (const e of level) e.parent = undefined;
     if (this.bestLow < cutoff) this.bestLow = cutoff;
     this.lastAdded = undefined; // it may be among the removed
@@ -676,6 +687,11 @@ export class ShareChain {
     this.windows.clear();
     this.payoutCache.length = 0;
     return removed;
+  }
+
+  /** The held shares at a height (any branch). */
+  private levelAt(height: number): readonly ShareEntry[] {
+    return asLevel(this.byHeight.get(height));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -696,7 +712,7 @@ export class ShareChain {
     }
     const found: ShareEntry[] = [];
     for (let depth = 1; depth <= this.params.maxUncleDepth; depth++) {
-      for (const e of this.byHeight.get(height - depth) ?? []) {
+      for (const e of this.levelAt(height - depth)) {
         if (chain.has(e) || named.has(e.key) || !e.parent || !chain.has(e.parent)) continue;
         found.push(e);
       }
@@ -725,6 +741,13 @@ export function medianTimePast(parent: ShareEntry): number {
   }
   return times[k >> 1]!;
 }
+
+function asLevel(level: ShareEntry | ShareEntry[] | undefined): readonly ShareEntry[] {
+  return level === undefined ? NO_ENTRIES : Array.isArray(level) ? level : [level];
+}
+
+const NO_ENTRIES: readonly ShareEntry[] = Object.freeze([]);
+const NO_KEYS: readonly string[] = Object.freeze([]);
 
 function notSibling(u: ShareEntry): never {
   throw new Reject('uncle-not-sibling', `uncle ${u.key}'s parent is not on the share's chain`);
