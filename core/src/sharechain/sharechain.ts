@@ -17,7 +17,7 @@ import { BASIS_POINTS, poolId, validatePoolParams, type PoolParams } from './par
 import { computePayouts, type Payouts } from './payouts.ts';
 import { payoutOutputsBytes, shareCoinbaseBytes, writePayoutOutputs, writeShareCoinbase } from './share-coinbase.ts';
 import { decodeShare, maxShareBytes, type DecodedShare } from './share-codec.ts';
-import { PayeeBook, ShareEntry, shareCredits } from './share-entry.ts';
+import { EncodingStore, PayeeBook, ShareEntry, shareCredits } from './share-entry.ts';
 import { SHARECHAIN_REJECT_MESSAGES, type AddResult, type InvalidShare, type Reorg, type SharechainRejectReason } from './share-verdict.ts';
 import { NULL_SHARE_ID, SHARE_ID_BYTES, isNullId, type Payee } from './share.ts';
 import { WindowTracker, type WindowSummary } from './window.ts';
@@ -136,6 +136,8 @@ export class ShareChain {
   private readonly tracker: WindowTracker;
   /** The payout scripts the held shares credit, one copy each. */
   private readonly payees = new PayeeBook();
+  /** The encodings of the held shares, packed (an entry copies its own in when inserted). */
+  private readonly encodings = new EncodingStore();
   private readonly windows = new Lru<WindowSummary>(WINDOW_CACHE_SIZE);
   private readonly payoutCache: CachedPayouts[] = [];
   private readonly pair = new Uint8Array(64);
@@ -221,8 +223,10 @@ export class ShareChain {
     try {
       if (!(bytes instanceof Uint8Array)) throw new ShareDecodeError('(bytes)', 'a share must be given as bytes');
       if (bytes.length > this.maxBytes) throw new ShareDecodeError('(length)', `${bytes.length} bytes; a share is at most ${this.maxBytes}`);
-      // Decode an owned copy (bounded by the check above): the entry keeps views into it.
-      share = decodeShare(ownBytes(bytes), this.algorithm.share.headerBytes);
+      // Decoded in place: add is synchronous, so the caller's bytes hold still until it returns.
+      // Nothing decoded from them outlives the call (ids it answers are copies; a held share's
+      // encoding is copied into the chain's store).
+      share = decodeShare(bytes, this.algorithm.share.headerBytes);
     } catch (err) {
       if (err instanceof ShareDecodeError) return { kind: 'invalid', reason: 'malformed', message: err.reason };
       throw err;
@@ -258,12 +262,12 @@ export class ShareChain {
     const genesis = isNullId(meta.parent);
     const parent = genesis ? undefined : this.held(meta.parent);
     const missing: Uint8Array[] = [];
-    if (!genesis && !parent && !history) missing.push(meta.parent);
+    if (!genesis && !parent && !history) missing.push(ownBytes(meta.parent));
     const uncles: ShareEntry[] = [];
     for (const u of meta.uncles) {
       const e = this.entries.get(bytesToHex(u));
       if (e) uncles.push(e);
-      else if (!history) missing.push(u);
+      else if (!history) missing.push(ownBytes(u));
     }
     if (missing.length) return { kind: 'missing-parent', id, missing };
     let verified = genesis || parent !== undefined;
@@ -320,7 +324,7 @@ export class ShareChain {
     const window = genesis ? undefined : parent ? this.windowOf(parent) : undefined;
     if (window && !window.complete && !history) return { kind: 'missing-parent', id, missing: [window.missing!] };
     if (genesis || (window && window.complete)) {
-      const { outputBytes, payouts } = this.cachedPayouts(parent, work.reward, fields.prevHash, meta.payees, window, true);
+      const { outputBytes, payouts } = this.cachedPayouts(parent, work.reward, fields.prevHash, meta.payees, window);
       const metadataHash = this.hash(share.metadataBytes);
       const input = { scriptSig: work.scriptSig, payouts: payouts.outputs, poolId: this.poolId, metadataHash, mandatedOutputs: work.mandatedOutputs };
       const size = shareCoinbaseBytes(input, outputBytes);
@@ -433,6 +437,7 @@ export class ShareChain {
         verified,
       },
       this.algorithm.share.headerBytes,
+      this.encodings,
     );
     this.entries.set(key, entry);
     this.lastAdded = entry;
@@ -500,7 +505,7 @@ export class ShareChain {
       const bytes = item instanceof Uint8Array ? item : item.bytes;
       let share: DecodedShare;
       try {
-        share = decodeShare(ownBytes(bytes), this.algorithm.share.headerBytes);
+        share = decodeShare(bytes, this.algorithm.share.headerBytes);
       } catch (err) {
         throw new SharechainError(`stored share ${i} does not decode: ${(err as Error).message}`);
       }
@@ -538,22 +543,25 @@ export class ShareChain {
     return entry ? this.windowOf(entry) : this.tracker.moveTo(undefined);
   }
 
-  /**
-   * `owned`: coinPrevHash and the finder's scripts are views into an encoding this chain owns
-   * (a share being judged), kept as they are; a caller's arrays are copied (they may change).
-   */
-  private cachedPayouts(parent: ShareEntry | undefined, reward: bigint, coinPrevHash: Uint8Array, finder: readonly Payee[], window: WindowSummary | undefined, owned: boolean): CachedPayouts {
+  /** Payouts of a parent for a finder, from the cache or computed (and cached, with owned copies of the caller's bytes). */
+  private cachedPayouts(parent: ShareEntry | undefined, reward: bigint, coinPrevHash: Uint8Array, finder: readonly Payee[], window: WindowSummary | undefined): CachedPayouts {
     // Compared field by field (no key strings to build and hash for every share).
     for (const c of this.payoutCache) {
       if (c.parent === parent && c.reward === reward && equal32(c.coinPrevHash, coinPrevHash) && samePayees(c.finder, finder)) return c;
     }
+    // Owned copies (what the result keeps must not be a view of a caller's bytes): scripts from
+    // the payee book (one copy per script), the prevhash of the newest entry when it is the same
+    // (shares come in runs on one coin block), so the common case allocates no buffer.
+    const ownFinder = finder.map((p) => ({ script: this.payees.intern(p.script).script, bp: p.bp }));
+    const newest = this.payoutCache[0];
+    const ownPrevHash = newest !== undefined && equal32(newest.coinPrevHash, coinPrevHash) ? newest.coinPrevHash : ownBytes(coinPrevHash);
     const payouts = computePayouts({
       params: this.params,
       reward,
-      finder,
+      finder: ownFinder,
       credits: window?.credits ?? [],
       totalWeight: window?.totalWeight ?? 0n,
-      coinPrevHash,
+      coinPrevHash: ownPrevHash,
       parentId: parent?.id ?? NULL_SHARE_ID,
     });
     // Newest first; the oldest falls off, and its output buffer takes the new outputs (sync
@@ -565,8 +573,8 @@ export class ShareChain {
     const cached: CachedPayouts = {
       parent,
       reward,
-      coinPrevHash: owned ? coinPrevHash : ownBytes(coinPrevHash),
-      finder: owned ? finder : finder.map((p) => ({ script: ownBytes(p.script), bp: p.bp })),
+      coinPrevHash: ownPrevHash,
+      finder: ownFinder,
       payouts,
       store,
       outputBytes: store.subarray(0, writePayoutOutputs(store, payouts.outputs)),
@@ -590,7 +598,7 @@ export class ShareChain {
     checkFinder(finder);
     const window = entry ? this.windowOf(entry) : undefined;
     if (window && !window.complete) throw new SharechainError(`the window of ${entry!.key} reaches share ${bytesToHex(window.missing!)}, which is not held`);
-    return this.cachedPayouts(entry, reward, coinPrevHash, finder, window, false).payouts;
+    return this.cachedPayouts(entry, reward, coinPrevHash, finder, window).payouts;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@
  * window and moves it share by share, so a synced chain validated share after share costs a few
  * map updates per share instead of a walk of the whole window.
  */
-import { isNullId } from './share.ts';
 import type { PoolParams } from './params.ts';
 import type { WindowCredit } from './payouts.ts';
 import type { ShareEntry } from './share-entry.ts';
@@ -76,12 +75,21 @@ export function walkWindow(head: ShareEntry | undefined, params: WindowParams): 
   while (x && !stopsBefore(x, included.length, acc, threshold, cutoff, params)) {
     included.push(x);
     acc += x.windowWork;
-    if (!x.parent && !isNullId(x.parentId) && !stopsAfter(included.length, acc, threshold, params)) {
+    if (!x.parent && !isFirstShare(x) && !stopsAfter(included.length, acc, threshold, params)) {
       end = { complete: false, missing: x.parentId };
     }
     x = x.parent;
   }
   return summarize(head, included, end);
+}
+
+/**
+ * A chain's first share (null parent id). The codec lets only it have height 0, so the height
+ * answers without reading the parent id out of the encoding (the tracker asks on every share
+ * while a young chain's window still reaches its first share).
+ */
+function isFirstShare(x: ShareEntry): boolean {
+  return x.height === 0;
 }
 
 function stopsAfter(count: number, acc: bigint, threshold: bigint, params: WindowParams): boolean {
@@ -176,7 +184,7 @@ export class WindowTracker {
       if (!oldest || stopsAfter(this.items.length, this.acc, threshold, this.params)) return;
       const next = oldest.parent;
       if (!next) {
-        if (!isNullId(oldest.parentId)) {
+        if (!isFirstShare(oldest)) {
           this.complete = false;
           this.missing = oldest.parentId;
         }
