@@ -88,8 +88,7 @@ export class EncodingStore {
       this.used = 0;
     }
     const at = this.used;
-    const slab = this.slab;
-    for (let i = 0; i < n; i++) slab[at + i] = bytes[i]!;
+    this.slab.set(bytes, at);
     this.used = at + n;
     return at;
   }
