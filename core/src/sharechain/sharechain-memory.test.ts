@@ -27,23 +27,26 @@ describe('ShareChain and the bytes it is given', () => {
     const fee = { ...payee(78), bp: 1000 };
     const { bytes } = mineShare(pool, { payees: [miner, fee] });
     const copy = Uint8Array.from(bytes);
+    // A chain that did not make the job: it computes the payouts while judging the share.
+    const chain = new ShareChain({ params: pool.chain.params, coin: pool.coin, now: () => pool.now });
+    expect(chain.add(first!.encoded).kind).toBe('accepted');
     const reused = inReusedBuffer(bytes);
-    const r = pool.chain.add(reused.view);
+    const r = chain.add(reused.view);
     expect(r.kind).toBe('accepted');
     if (r.kind !== 'accepted') return;
-    const payoutsBefore = pool.chain.payouts(first!.id, COIN_REWARD, pool.tip.prevHash, [miner, fee]);
+    const payoutsBefore = chain.payouts(first!.id, COIN_REWARD, pool.tip.prevHash, [miner, fee]);
     const id = bytesToHex(r.id);
     reused.scribble();
-    const entry = pool.chain.get(id)!;
+    const entry = chain.get(id)!;
     expect(bytesToHex(entry.encoded)).toBe(bytesToHex(copy));
     expect(bytesToHex(entry.parentId)).toBe(first!.key);
     expect(entry.share.meta.payees.map((p) => bytesToHex(p.script))).toEqual([bytesToHex(miner.script), bytesToHex(fee.script)]);
     expect(entry.credits.map((c) => bytesToHex(c.script))).toEqual(entry.credits.map((c) => c.key));
     // The payouts cached while judging the share (its finder's scripts among them) are unchanged.
-    const payoutsAfter = pool.chain.payouts(first!.id, COIN_REWARD, pool.tip.prevHash, [miner, fee]);
+    const payoutsAfter = chain.payouts(first!.id, COIN_REWARD, pool.tip.prevHash, [miner, fee]);
     expect(payoutsAfter).toBe(payoutsBefore);
     expect(payoutsAfter.payees.every((p) => bytesToHex(p.script) === p.key)).toBe(true);
-    expect(pool.chain.add(copy).kind).toBe('duplicate');
+    expect(chain.add(copy).kind).toBe('duplicate');
   });
 
   it('answers missing ids that stay right after the buffer is overwritten', () => {
@@ -71,6 +74,31 @@ describe('ShareChain and the bytes it is given', () => {
       enc.fill(0);
       expect(decodeShare(e.encoded, 80).meta.height).toBe(e.height);
       expect(e.encodedBytes).toBe(enc.length);
+    }
+  });
+});
+
+describe('the payout cache', () => {
+  it("writes new outputs into an evicted entry's buffer without touching the entries it still holds", () => {
+    const pool = testPool();
+    // Five miners in turn: every parent's window, so its outputs, differs from the next one's.
+    const es = [...Array(12).keys()].flatMap((i) => extend(pool, 1, { payees: [payee(1 + (i % 5))] }));
+    pool.now += pool.chain.params.shareIntervalMs;
+    // The cache is full (the jobs that mined the chain filled it). Jobs on 6 parents first: each
+    // caches its parent's payouts in the buffer of the entry it evicts; then their shares, each
+    // judged against its cached entry (a hit), written before the other jobs' payouts were: a
+    // buffer shared by two live entries would leave one of them wrong and its share refused
+    // (bad-coinbase). Twice, on other parents the second time.
+    for (const parents of [es.slice(4, 10), es.slice(1, 7)]) {
+      const shares = parents.map((parent, i) => mineShare(pool, { parent, uncles: [], extranonce: Uint8Array.of(parent.height, i, 0, 0, 0, 0, 0, 0) }).bytes);
+      shares.forEach((bytes, i) => expect(pool.chain.add(bytes).kind, `share on ${parents[i]!.height}`).toBe('accepted'));
+    }
+    const fresh = new ShareChain({ params: pool.chain.params, coin: pool.coin, now: () => pool.now });
+    for (let h = 0; h < 12; h++) fresh.add(es[h]!.encoded);
+    for (const e of es.slice(2)) {
+      const a = pool.chain.payouts(e.id, COIN_REWARD, pool.tip.prevHash, [payee(1)]);
+      const b = fresh.payouts(e.id, COIN_REWARD, pool.tip.prevHash, [payee(1)]);
+      expect(a.outputs.map((o) => [bytesToHex(o.script), o.value])).toEqual(b.outputs.map((o) => [bytesToHex(o.script), o.value]));
     }
   });
 });
