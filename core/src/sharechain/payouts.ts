@@ -316,13 +316,16 @@ export function computePayouts(input: PayoutInput): Payouts {
     ({ threshold, direct } = chooseThreshold(top, all.length, reward, params));
   }
   for (const d of all) d.kind = 'lottery';
-  let tail = reward;
+  // Sums of sats in doubles: every amount is at most the reward (<= MAX_MONEY < 2^53) and every
+  // partial sum lies between 0 and the reward, so each is exact (a bigint per payee was not).
+  let tailSats = Number(reward);
   for (let i = 0; i < direct; i++) {
     const d = top[i]!;
     d.kind = 'direct';
     d.paid = d.amount;
-    tail -= d.amount;
+    tailSats -= Number(d.amount);
   }
+  const tail = BigInt(tailSats);
 
   // 3-4. Lottery over the tail (and dust).
   let lottery: LotteryDraw | undefined;
@@ -344,14 +347,16 @@ export function computePayouts(input: PayoutInput): Payouts {
   }
 
   const outputs: TxOutput[] = [];
-  let paidTotal = 0n;
+  // In doubles, as the tail: exact while the sum is below 2^53; a sum that passed it (a bug)
+  // would be at least 2^53, above any reward, and fail the check all the same.
+  let paidTotal = 0;
   for (const p of all) {
     if (p.paid > 0n) {
       outputs.push({ script: p.script, value: p.paid });
-      paidTotal += p.paid;
+      paidTotal += Number(p.paid);
     }
   }
-  if (paidTotal + unpaid !== reward || outputs.length > params.maxPayoutOutputs) {
+  if (paidTotal + Number(unpaid) !== Number(reward) || outputs.length > params.maxPayoutOutputs) {
     throw new SharechainError(`internal: payouts pay ${paidTotal} + ${unpaid} unpaid of ${reward} in ${outputs.length} outputs`);
   }
   const payees: readonly PayeePayout[] = all;
