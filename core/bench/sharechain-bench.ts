@@ -14,17 +14,21 @@
  *      metadata, the rebuilt coinbase, one per merkle level), nothing else: the ceiling hashing
  *      alone puts on validation, and so the part of a validated share's time that is hashing;
  *   5. trusted load: the chain loaded back from storage without validation;
- *   6. payouts of a window with 10,000 payees (the lottery included), median of runs.
+ *   6. payouts of a window with 10,000 payees (the lottery included), median of runs;
+ *   7. memory: the heap (and array buffers) per share a validated chain holds.
  *
  * Every rate is per CPU second of this (single-threaded) process, so other load on the machine
- * does not count against it (best of the runs: the least disturbed). Each figure is printed with
+ * does not count against it (best of the runs: the least disturbed, after untimed warm-up runs
+ * while the JIT compiles the path). Each figure is printed with
  * its ratio to the baseline it is compared with, measured in this run. Prints a table and writes
  * bench/results/sharechain-<date>.json.
  * Usage: npx tsx core/bench/sharechain-bench.ts [--shares 4000] [--quick] [--out FILE]
  */
 import { hash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -56,8 +60,12 @@ import {
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 const RESULTS = join(ROOT, 'bench', 'results');
-/** The issue's goals: shares validated per second on one core; payout time for 10,000 payees is reported. */
-const GOALS = { sharesPerSecond: 100_000 } as const;
+/**
+ * The issue's goals: shares validated per second on one core, judged on the sync path of the
+ * small fixture (a chain added share after share, each on a new parent, as sync and gossip add
+ * them: the figure a peer catching up lives by); payout time for 10,000 payees is reported.
+ */
+const GOALS = { sharesPerSecond: 100_000, figure: 'small sync' } as const;
 /**
  * The chains validated: a busy pool on a busy coin (50 miners, each share paying one of them
  * and an edge's fee, a 12-level merkle branch: a template of 2,000-4,000 transactions, and a
@@ -210,11 +218,21 @@ interface Timing {
 }
 
 /**
+ * CPU seconds of untimed runs before each figure's timed ones (at least one run): V8 compiles
+ * the validation path in tiers, and a run of 1,000 shares right after the first still ran
+ * largely unoptimized code (a figure of the compiler's warm-up, not of validation: a peer
+ * validates for hours). Set by main (--quick: less).
+ */
+let warmupCpuSeconds = 1.5;
+
+/**
  * Best of `runs` by CPU time (the machine is shared: the best run is the least disturbed), after
- * one untimed warm-up run (the JIT compiles the path first); `prepare` is not timed.
+ * warmupCpuSeconds of untimed runs (the JIT compiles the path first); `prepare` is not timed.
  */
 function timeRuns(runs: number, count: number, prepare: () => () => void): Timing {
-  prepare()();
+  const warm = cpuSeconds();
+  do prepare()();
+  while (cpuSeconds() - warm < warmupCpuSeconds);
   const rates: number[] = [];
   for (let r = 0; r < runs; r++) {
     const body = prepare();
@@ -239,6 +257,40 @@ function validation(f: Fixture, bytes: readonly Uint8Array[], hasher: () => Sha2
     };
   };
 }
+
+/** A full collection (the heap per held share is measured between two). */
+setFlagsFromString('--expose-gc');
+const fullGc = runInNewContext('gc') as () => void;
+
+/**
+ * Memory per share a chain holds: the chain validated (core's hasher) into a fresh ShareChain,
+ * its JS heap plus array buffers after a full collection, less the same before it, per share.
+ * A page's chain worker holds a window of 8,640 of them.
+ */
+function heapPerShare(f: Fixture): number {
+  // Chains enough to hold a page's window (8,640 shares) or more: a few MB, well above the
+  // noise of one collection to the next.
+  const copies = Math.ceil(HEAP_SHARES / f.chain.length);
+  const settle = () => {
+    for (let i = 0; i < 3; i++) fullGc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const before = settle();
+  const chains: ShareChain[] = [];
+  for (let c = 0; c < copies; c++) {
+    const h = createSha256dHasher();
+    const chain = new ShareChain({ params: f.params, coin: f.coin, now: () => f.now, sha256d: h, pow: h });
+    for (const b of f.chain) chain.add(b);
+    if (chain.size !== f.chain.length) throw new Error(`heap: the chain holds ${chain.size} of ${f.chain.length} shares`);
+    chains.push(chain);
+  }
+  const after = settle();
+  return (after - before) / (copies * chains[0]!.size);
+}
+
+/** Shares held while the heap per share is measured (at least a page's window). */
+const HEAP_SHARES = 8640;
 
 function payoutTimes(runs: number): { medianMs: number; outputs: number; threshold: string } {
   let seed = 1;
@@ -270,6 +322,8 @@ interface ScenarioResult {
   readonly hashingOnlySync: Timing;
   readonly hashingOnlySiblings: Timing;
   readonly trustedLoad: Timing;
+  /** Bytes of heap (and array buffers) per share the validated chain holds. */
+  readonly heapPerShare: number;
 }
 
 function scenario(shares: number, runs: number, spec: (typeof FIXTURES)[number]): ScenarioResult {
@@ -289,6 +343,7 @@ function scenario(shares: number, runs: number, spec: (typeof FIXTURES)[number])
       const chain = new ShareChain({ params: f.params, coin: f.coin });
       return () => chain.loadTrusted(f.chain);
     }),
+    heapPerShare: heapPerShare(f),
   };
 }
 
@@ -296,7 +351,9 @@ function main(): void {
   const quick = process.argv.includes('--quick');
   const shares = Number(arg('shares') ?? (quick ? 1000 : 4000));
   if (!Number.isSafeInteger(shares) || shares < 10) throw new Error(`--shares must be an integer >= 10 (got ${arg('shares')})`);
-  const runs = quick ? 2 : 3;
+  const runs = quick ? 3 : 5;
+  warmupCpuSeconds = quick ? 0.5 : 1.5;
+  const loadBefore = loadavg()[0]!;
   const scenarios = FIXTURES.map((spec) => scenario(shares, runs, spec));
   log('baselines: sha256d of 80-byte headers');
   const rawCore = hashRate(createSha256dHasher(), quick ? 1 : 2);
@@ -305,16 +362,15 @@ function main(): void {
   const payouts = payoutTimes(quick ? 5 : 15);
 
   const rate = (t: Timing) => ({ ...t, sharesPerSecond: Math.round(t.sharesPerSecond) });
-  const best = scenarios
-    .flatMap((r) => [
-      { figure: `${r.fixture.name} siblings`, rate: r.siblingsCore.sharesPerSecond },
-      { figure: `${r.fixture.name} sync`, rate: r.syncCore.sharesPerSecond },
-    ])
-    .sort((a, b) => b.rate - a.rate)[0]!;
+  const figures = scenarios.flatMap((r) => [
+    { figure: `${r.fixture.name} siblings`, rate: r.siblingsCore.sharesPerSecond },
+    { figure: `${r.fixture.name} sync`, rate: r.syncCore.sharesPerSecond },
+  ]);
+  const best = figures.find((x) => x.figure === GOALS.figure)!; // the figure the goal is judged on
   const report = {
     benchmark: 'sharechain',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.versions.node },
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.versions.node, load1m: { before: loadBefore, after: loadavg()[0]! } },
     shares,
     baselines: { sha256dHeadersPerSecond: { core: Math.round(rawCore), nodeCrypto: Math.round(rawNode) } },
     validation: scenarios.map((r) => ({
@@ -326,11 +382,12 @@ function main(): void {
       hashingOnlySync: rate(r.hashingOnlySync),
       hashingOnlySiblings: rate(r.hashingOnlySiblings),
       trustedLoad: rate(r.trustedLoad),
+      heapBytesPerHeldShare: Math.round(r.heapPerShare),
       // The part of a validated share's CPU time that is its hashing (core's hasher).
       hashingShare: { sync: r.syncCore.sharesPerSecond / r.hashingOnlySync.sharesPerSecond, siblings: r.siblingsCore.sharesPerSecond / r.hashingOnlySiblings.sharesPerSecond },
     })),
     payouts: { payees: PAYOUT_PAYEES, ...payouts },
-    goals: { ...GOALS, best: { ...best, rate: Math.round(best.rate), met: best.rate >= GOALS.sharesPerSecond } },
+    goals: { ...GOALS, measured: { ...best, rate: Math.round(best.rate), met: best.rate >= GOALS.sharesPerSecond } },
   };
 
   type Row = [string, string, string, string];
@@ -349,14 +406,15 @@ function main(): void {
       [`${f}: siblings, validated, core hasher`, fmt(r.siblingsCore.sharesPerSecond), ratio(r.siblingsCore.sharesPerSecond, r.hashingOnlySiblings.sharesPerSecond), 'hashing only'],
       [`${f}: siblings, validated, node:crypto injected`, fmt(r.siblingsNodeCrypto.sharesPerSecond), ratio(r.siblingsNodeCrypto.sharesPerSecond, r.siblingsCore.sharesPerSecond), 'core hasher'],
       [`${f}: loaded from storage (trusted)`, fmt(r.trustedLoad.sharesPerSecond), ratio(r.trustedLoad.sharesPerSecond, r.syncCore.sharesPerSecond), 'sync, core hasher'],
+      [`${f}: heap per held share (bytes)`, fmt(r.heapPerShare), ratio(r.heapPerShare, r.fixture.shareBytes), 'its encoding'],
     );
   }
   rows.push([`payouts, ${PAYOUT_PAYEES} payees (median ms)`, payouts.medianMs.toFixed(2), '-', '-']);
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
-  process.stdout.write(`\nSharechain, shares per CPU second of one core (${report.machine.model}, ${report.machine.cpus} CPUs, Node ${report.machine.node}), ${shares} shares per chain, best of ${runs} runs\n`);
+  process.stdout.write(`\nSharechain, shares per CPU second of one core (${report.machine.model}, ${report.machine.cpus} CPUs, Node ${report.machine.node}), ${shares} shares per chain, best of ${runs} runs after ${warmupCpuSeconds} CPU s of warm-up, 1-min load ${report.machine.load1m.before.toFixed(2)} -> ${report.machine.load1m.after.toFixed(2)}\n`);
   for (const r of rows) process.stdout.write(`| ${r[0].padEnd(widths[0]!)} | ${r[1].padStart(widths[1]!)} | ${r[2].padStart(widths[2]!)} | ${r[3].padEnd(widths[3]!)} |\n`);
   process.stdout.write(
-    `goal: ${fmt(GOALS.sharesPerSecond)} shares/s validated on one core: best ${fmt(best.rate)} (${best.figure}, core hasher): ${best.rate >= GOALS.sharesPerSecond ? 'met' : 'not met'}\n`,
+    `goal: ${fmt(GOALS.sharesPerSecond)} shares/s validated on one core (${GOALS.figure}, core hasher): ${fmt(best.rate)}: ${best.rate >= GOALS.sharesPerSecond ? 'met' : 'not met'}\n`,
   );
   const out = arg('out') ?? join(RESULTS, `sharechain-${report.date.replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(out), { recursive: true });

@@ -46,8 +46,20 @@ function hexChunk(bytes: Uint8Array, start: number, end: number): string {
     out[j++] = HEX_HIGH[v]!;
     out[j++] = HEX_LOW[v]!;
   }
-  const codes = j === out.length ? out : out.subarray(0, j);
+  const codes = j === out.length ? out : j <= HEX_EXACT_MAX ? hexExact(out, j) : out.subarray(0, j);
   return String.fromCharCode.apply(null, codes as unknown as number[]);
+}
+
+/** Hex digits up to which a scratch of the exact length is kept (ids: 64, scripts: <= 84). */
+const HEX_EXACT_MAX = 128;
+const HEX_EXACT: (Uint16Array | undefined)[] = [];
+
+/** The first `n` codes of `out` in a reused buffer of exactly `n` (no view to make for every id hexed). */
+function hexExact(out: Uint16Array, n: number): Uint16Array {
+  let exact = HEX_EXACT[n];
+  if (exact === undefined) exact = HEX_EXACT[n] = new Uint16Array(n);
+  for (let i = 0; i < n; i++) exact[i] = out[i]!;
+  return exact;
 }
 
 /** A reversed copy (internal <-> display byte order). */

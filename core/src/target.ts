@@ -43,11 +43,29 @@ export function bitsToTarget(bits: number): bigint {
   return d.target;
 }
 
+/** BYTE_POWERS[k] = 2^(8k), k = 0..32. */
+const BYTE_POWERS: readonly bigint[] = Array.from({ length: 33 }, (_, k) => 1n << BigInt(8 * k));
+
+/**
+ * Bytes of a non-negative value below 2^256 (0 for 0): the least k with v < 2^(8k), by binary
+ * search over the powers (comparisons allocate nothing; a hex string per call did, on every
+ * share's ASERT step).
+ */
+function byteLength(v: bigint): number {
+  let lo = 0;
+  let hi = 32;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (v < BYTE_POWERS[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Encodes a target as compact bits (Bitcoin Core's GetCompact: lossy, rounds down). */
 export function targetToBits(target: bigint): number {
   if (target < 0n || target > MAX_TARGET) throw new InvalidTargetError('target must be in 0..2^256-1');
-  // Bytes of the target: its hex digits, halved up (one conversion instead of a shift per byte).
-  let size = target === 0n ? 0 : (target.toString(16).length + 1) >> 1;
+  let size = byteLength(target);
   let compact: number;
   if (size <= 3) compact = Number(target << BigInt(8 * (3 - size)));
   else compact = Number(target >> BigInt(8 * (size - 3)));

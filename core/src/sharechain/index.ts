@@ -21,7 +21,7 @@
  *       accepted { id, entry, isBlock, tip, bestChanged, reorg? } | duplicate { id } |
  *       invalid { reason, message, id? } | missing-parent { id, missing[] } |
  *       held-back { id, reason: 'future-time' | 'unknown-coin-tip', retryAfterMs? }
- *     chain.get(id) / has(id) -> ShareEntry (id, key, share, encoded, parent, height, time,
+ *     chain.get(id) / has(id) -> ShareEntry (id, key, share and encoded (copies), parent, height, time,
  *       work, chainWork, verified, isBlock, ...); chain.tip / height / chainWork / size
  *     chain.locator() -> ids; chain.sharesAfter(locator, max) -> encodings, oldest first
  *     chain.loadTrusted(stored shares, onProgress?) (the edge's store, no re-validation)

@@ -206,9 +206,12 @@ function chooseThreshold(top: readonly Draft[], n: number, total: bigint, params
   throw new SharechainError('internal: no payout threshold fits (k = 0 always does)');
 }
 
+/** lotteryDraw's preimage buffer (written whole on every call; one draw at a time: core is synchronous). */
+const LOTTERY_PREIMAGE = new Uint8Array(LOTTERY_TAG.length + 64);
+
 /** The lottery's random offset source: sha256d(LOTTERY_TAG || coin prevhash || parent id) as a little-endian integer. */
 export function lotteryDraw(coinPrevHash: Uint8Array, parentId: Uint8Array): bigint {
-  const pre = new Uint8Array(LOTTERY_TAG.length + 64);
+  const pre = LOTTERY_PREIMAGE;
   pre.set(LOTTERY_TAG, 0);
   pre.set(coinPrevHash, LOTTERY_TAG.length);
   pre.set(parentId, LOTTERY_TAG.length + 32);
@@ -284,16 +287,17 @@ export function computePayouts(input: PayoutInput): Payouts {
     }
   }
   const bonusParts = cumulativeParts(bonusTotal, finder.map((p) => BigInt(p.bp)), BigInt(BASIS_POINTS));
-  finder.forEach((p, i) => {
-    const key = bytesToHex(p.script);
-    let at = findKey(all, key);
+  for (let i = 0; i < finder.length; i++) {
+    const p = finder[i]!;
+    // Found by its bytes (the canonical order is bytewise): a key is hexed only for a new payee.
+    let at = findScript(all, p.script);
     if (at < 0) {
       at = -at - 1;
-      all.splice(at, 0, { key, script: p.script, weight: 0n, bonus: 0n, amount: 0n, kind: 'direct', winProbability: CERTAIN, paid: 0n });
+      all.splice(at, 0, { key: bytesToHex(p.script), script: p.script, weight: 0n, bonus: 0n, amount: 0n, kind: 'direct', winProbability: CERTAIN, paid: 0n });
     }
     all[at]!.bonus += bonusParts[i]!;
     all[at]!.amount += bonusParts[i]!;
-  });
+  }
   let live = 0;
   for (const d of all) if (d.amount > 0n) all[live++] = d;
   all.length = live;
@@ -312,13 +316,16 @@ export function computePayouts(input: PayoutInput): Payouts {
     ({ threshold, direct } = chooseThreshold(top, all.length, reward, params));
   }
   for (const d of all) d.kind = 'lottery';
-  let tail = reward;
+  // Sums of sats in doubles: every amount is at most the reward (<= MAX_MONEY < 2^53) and every
+  // partial sum lies between 0 and the reward, so each is exact (a bigint per payee was not).
+  let tailSats = Number(reward);
   for (let i = 0; i < direct; i++) {
     const d = top[i]!;
     d.kind = 'direct';
     d.paid = d.amount;
-    tail -= d.amount;
+    tailSats -= Number(d.amount);
   }
+  const tail = BigInt(tailSats);
 
   // 3-4. Lottery over the tail (and dust).
   let lottery: LotteryDraw | undefined;
@@ -340,14 +347,16 @@ export function computePayouts(input: PayoutInput): Payouts {
   }
 
   const outputs: TxOutput[] = [];
-  let paidTotal = 0n;
+  // In doubles, as the tail: exact while the sum is below 2^53; a sum that passed it (a bug)
+  // would be at least 2^53, above any reward, and fail the check all the same.
+  let paidTotal = 0;
   for (const p of all) {
     if (p.paid > 0n) {
       outputs.push({ script: p.script, value: p.paid });
-      paidTotal += p.paid;
+      paidTotal += Number(p.paid);
     }
   }
-  if (paidTotal + unpaid !== reward || outputs.length > params.maxPayoutOutputs) {
+  if (paidTotal + Number(unpaid) !== Number(reward) || outputs.length > params.maxPayoutOutputs) {
     throw new SharechainError(`internal: payouts pay ${paidTotal} + ${unpaid} unpaid of ${reward} in ${outputs.length} outputs`);
   }
   const payees: readonly PayeePayout[] = all;
@@ -356,16 +365,25 @@ export function computePayouts(input: PayoutInput): Payouts {
     : { reward, finderBonus: bonusTotal, threshold, payees, outputs, unpaid };
 }
 
-/** Index of `key` in drafts sorted by key, or -(insertion point) - 1 when absent. */
-function findKey(drafts: readonly Draft[], key: string): number {
+/**
+ * Index of `script` in drafts sorted by key, or -(insertion point) - 1 when absent. Compared
+ * bytewise, a shorter prefix first: the order of their lower-case hex keys.
+ */
+function findScript(drafts: readonly Draft[], script: Uint8Array): number {
   let lo = 0;
   let hi = drafts.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const k = drafts[mid]!.key;
-    if (k === key) return mid;
-    if (k < key) lo = mid + 1;
+    const c = compareScripts(drafts[mid]!.script, script);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
     else hi = mid - 1;
   }
   return -lo - 1;
+}
+
+function compareScripts(a: Uint8Array, b: Uint8Array): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
 }

@@ -99,12 +99,18 @@ function writeOutput(out: Uint8Array, o: number, value: bigint, script: Uint8Arr
  */
 export function serializePayoutOutputs(payouts: readonly TxOutput[]): Uint8Array {
   const out = new Uint8Array(payoutOutputsBytes(payouts));
+  writePayoutOutputs(out, payouts);
+  return out;
+}
+
+/** Writes the serialized payout outputs at the start of `out` (at least payoutOutputsBytes long); returns their bytes. */
+export function writePayoutOutputs(out: Uint8Array, payouts: readonly TxOutput[]): number {
   let o = 0;
   for (const p of payouts) {
     if (typeof p.value !== 'bigint' || p.value < 0n || p.value > MAX_MONEY_SATS) throw new CoinbaseError(`payout value ${String(p.value)} is not 0..MAX_MONEY sats`);
     o = writeOutput(out, o, p.value, p.script);
   }
-  return out;
+  return o;
 }
 
 /** Bytes of the coinbase `buildShareCoinbase` makes for this input and serialized payouts. */

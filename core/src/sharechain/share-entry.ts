@@ -1,7 +1,8 @@
 /**
  * A share as the chain holds it: the decoded share, its place (parent, height, chain work) and
  * what it credits in any window that includes it. Memory per entry is bounded: the encoding
- * (at most maxShareBytes), at most 4 + 3 x 4 credits, and a few numbers.
+ * (at most maxShareBytes, packed into the chain's EncodingStore), at most 4 + 3 x 4 credits,
+ * and a few numbers.
  */
 import { bytesToHex } from '../hex.ts';
 import { BASIS_POINTS, type PoolParams } from './params.ts';
@@ -15,7 +16,7 @@ export interface ShareEntryFields {
   readonly id: Uint8Array;
   /** The id as lower-case hex of those bytes (map keys, logs). */
   readonly key: string;
-  /** The share's encoding (owned by the entry). */
+  /** The share's encoding (the entry keeps a copy of it in the chain's EncodingStore). */
   readonly encoded: Uint8Array;
   /** The parent entry; undefined for a chain's first share or a root whose parent is not held. */
   parent: ShareEntry | undefined;
@@ -48,11 +49,50 @@ export interface ShareEntryFields {
 /** uncleKeys of the shares that name no uncle (most): one shared empty list. */
 const NO_UNCLE_KEYS: readonly string[] = Object.freeze([]);
 
-// The class's instance type carries the fields (declaration merging with the class below).
-export interface ShareEntry extends ShareEntryFields {}
+/** The fields an entry keeps as they are (the encoding is copied into the store; see `encoded`). */
+type KeptFields = Omit<ShareEntryFields, 'encoded'>;
 
-/** ShareEntryFields as the constructor writes them (once, in a fixed order). */
-type WritableFields = { -readonly [K in keyof ShareEntryFields]: ShareEntryFields[K] };
+// The class's instance type carries the fields (declaration merging with the class below).
+export interface ShareEntry extends KeptFields {}
+
+/** KeptFields as the constructor writes them (once, in a fixed order). */
+type WritableFields = { -readonly [K in keyof KeptFields]: KeptFields[K] };
+
+/**
+ * Bytes of one buffer of an EncodingStore: 54 of the largest SHA-256d shares (1,205 B) or about
+ * 240 of a small pool's (265 B). Big enough that the per-buffer cost (an ArrayBuffer, its
+ * backing store, the collector's bookkeeping of both) is shared by hundreds of shares; small
+ * enough that what pruning cannot free yet (a buffer lives while any share in it is held, and
+ * pruning goes oldest first) is one buffer, and a chain of one share holds 64 KiB.
+ */
+export const ENCODING_SLAB_BYTES = 64 * 1024;
+
+/**
+ * Where a chain keeps the encodings of the shares it holds: copied back to back into shared
+ * buffers ("slabs") instead of one buffer per share. Only held shares are copied in (after
+ * validation), so shares a peer sends and the chain refuses take no room here. Append-only:
+ * a slab is freed by the collector once no held entry points into it.
+ */
+export class EncodingStore {
+  /** The slab being filled. */
+  slab: Uint8Array = new Uint8Array(0);
+  private used = 0;
+
+  constructor(private readonly slabBytes = ENCODING_SLAB_BYTES) {}
+
+  /** Copies `bytes` in and returns its offset in `this.slab` (the slab current after the call). */
+  put(bytes: Uint8Array): number {
+    const n = bytes.length;
+    if (this.used + n > this.slab.length) {
+      this.slab = new Uint8Array(Math.max(this.slabBytes, n));
+      this.used = 0;
+    }
+    const at = this.used;
+    this.slab.set(bytes, at);
+    this.used = at + n;
+    return at;
+  }
+}
 
 /**
  * A held share. It keeps the few fields the chain's rules read on every share and the
@@ -62,15 +102,24 @@ type WritableFields = { -readonly [K in keyof ShareEntryFields]: ShareEntryField
  * monomorphic), and what can be derived from the encoding is (`parentId`).
  */
 export class ShareEntry {
+  /** The slab holding the encoding, and where in it. */
+  private readonly slab: Uint8Array;
+  private readonly start: number;
+  private readonly end: number;
+
   constructor(
     fields: ShareEntryFields,
     /** Bytes of the algorithm's header (to decode the share again). */
     private readonly headerBytes: number,
+    /** Where the encoding is copied to (default: a store of this entry's own). */
+    store: EncodingStore = new EncodingStore(fields.encoded.length),
   ) {
     const self: WritableFields = this;
     self.id = fields.id;
     self.key = fields.key;
-    self.encoded = fields.encoded;
+    this.start = store.put(fields.encoded);
+    this.slab = store.slab;
+    this.end = this.start + fields.encoded.length;
     self.parent = fields.parent;
     self.height = fields.height;
     self.time = fields.time;
@@ -87,12 +136,26 @@ export class ShareEntry {
     self.verified = fields.verified;
   }
 
-  /** The parent's id (a view of the encoding, made when asked); 32 zero bytes for a chain's first share. */
-  get parentId(): Uint8Array {
-    return this.encoded.subarray(1, 1 + SHARE_ID_BYTES);
+  /**
+   * The share's encoding: a copy made on each call (the chain keeps encodings packed together,
+   * and no view of that shared memory leaves the entry: a view kept, stored or posted to a
+   * worker would carry or pin the whole slab).
+   */
+  get encoded(): Uint8Array {
+    return this.slab.slice(this.start, this.end);
   }
 
-  /** The decoded share (decoded on each call: views into `encoded`). */
+  /** The encoding's length in bytes (no copy). */
+  get encodedBytes(): number {
+    return this.end - this.start;
+  }
+
+  /** The parent's id (a copy, made when asked); 32 zero bytes for a chain's first share. */
+  get parentId(): Uint8Array {
+    return this.slab.slice(this.start + 1, this.start + 1 + SHARE_ID_BYTES);
+  }
+
+  /** The decoded share (decoded on each call from a copy of the encoding: views into `encoded`). */
   get share(): DecodedShare {
     return decodeShare(this.encoded, this.headerBytes);
   }
@@ -115,17 +178,50 @@ export const PAYEE_BOOK_SIZE = 16_384;
  */
 export class PayeeBook {
   private readonly byKey = new Map<string, PayeeKey>();
+  /**
+   * One payee per 32-bit FNV-1a hash of its script, the last interned with that hash: most
+   * lookups are found here by a byte compare, without hexing the script. A collision (crafted
+   * or not) only sends the lookup on to `byKey`, so no input makes a lookup cost more than one
+   * hash, one compare and one hex.
+   */
+  private readonly byHash = new Map<number, PayeeKey>();
   constructor(private readonly size = PAYEE_BOOK_SIZE) {}
 
   intern(script: Uint8Array): PayeeKey {
+    const h = payeeScriptHash(script);
+    const fast = this.byHash.get(h);
+    if (fast !== undefined && sameBytes(fast.script, script)) return fast;
     const key = bytesToHex(script);
-    const held = this.byKey.get(key);
-    if (held) return held;
-    if (this.byKey.size >= this.size) this.byKey.clear();
-    const payee: PayeeKey = { key, script: Uint8Array.from(script) };
-    this.byKey.set(key, payee);
+    let payee = this.byKey.get(key);
+    if (payee === undefined) {
+      if (this.byKey.size >= this.size) {
+        this.byKey.clear();
+        this.byHash.clear();
+      }
+      payee = { key, script: Uint8Array.from(script) };
+      this.byKey.set(key, payee);
+    }
+    this.byHash.set(h, payee);
     return payee;
   }
+
+  /** Distinct scripts held (at most `size`). */
+  get held(): number {
+    return this.byKey.size;
+  }
+}
+
+/** 32-bit FNV-1a of a script: PayeeBook's fast-path key (not a security hash: collisions fall back to the hex key). */
+export function payeeScriptHash(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

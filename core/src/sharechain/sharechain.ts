@@ -15,9 +15,9 @@ import { demandedTarget } from './asert.ts';
 import type { CoinContext } from './coin-context.ts';
 import { BASIS_POINTS, poolId, validatePoolParams, type PoolParams } from './params.ts';
 import { computePayouts, type Payouts } from './payouts.ts';
-import { serializePayoutOutputs, shareCoinbaseBytes, writeShareCoinbase } from './share-coinbase.ts';
+import { payoutOutputsBytes, shareCoinbaseBytes, writePayoutOutputs, writeShareCoinbase } from './share-coinbase.ts';
 import { decodeShare, maxShareBytes, type DecodedShare } from './share-codec.ts';
-import { PayeeBook, ShareEntry, shareCredits } from './share-entry.ts';
+import { EncodingStore, PayeeBook, ShareEntry, shareCredits } from './share-entry.ts';
 import { SHARECHAIN_REJECT_MESSAGES, type AddResult, type InvalidShare, type Reorg, type SharechainRejectReason } from './share-verdict.ts';
 import { NULL_SHARE_ID, SHARE_ID_BYTES, isNullId, type Payee } from './share.ts';
 import { WindowTracker, type WindowSummary } from './window.ts';
@@ -34,6 +34,13 @@ const LOCATOR_DENSE_IDS = 10;
 const WINDOW_CACHE_SIZE = 4;
 /** Payout results kept (keyed by parent, reward, coin block and finder payees). */
 const PAYOUT_CACHE_SIZE = 8;
+/**
+ * Smallest buffer the serialized outputs of a cached payout get (bytes): 1 KiB holds about 30
+ * outputs, so a small pool's buffers are reused as they are; the cache holds at most
+ * PAYOUT_CACHE_SIZE of them, each at most the size of the largest outputs seen (~51 KB for
+ * 1,000 outputs).
+ */
+const PAYOUT_STORE_MIN_BYTES = 1024;
 
 export interface ShareChainOptions {
   readonly params: PoolParams;
@@ -71,7 +78,10 @@ interface CachedPayouts {
   readonly coinPrevHash: Uint8Array;
   readonly finder: readonly Payee[];
   readonly payouts: Payouts;
+  /** The serialized payout outputs (a view of `store`). */
   readonly outputBytes: Uint8Array;
+  /** The buffer they are written in: reused by the entry that replaces this one in the cache. */
+  readonly store: Uint8Array;
 }
 
 /** A Map used as a small LRU cache. */
@@ -113,8 +123,11 @@ export class ShareChain {
   private readonly clock: () => number;
   private readonly maxBytes: number;
   private readonly entries = new Map<string, ShareEntry>();
-  /** Every held share by height (uncle candidates, pruning). */
-  private readonly byHeight = new Map<number, ShareEntry[]>();
+  /**
+   * Every held share by height (uncle candidates, pruning): the share itself while it is alone
+   * at its height (most heights: no array per share), an array once a sibling comes.
+   */
+  private readonly byHeight = new Map<number, ShareEntry | ShareEntry[]>();
   private best: ShareEntry | undefined;
   /** The best chain by height, from bestLow to the tip. */
   private readonly bestByHeight = new Map<number, ShareEntry>();
@@ -123,11 +136,15 @@ export class ShareChain {
   private readonly tracker: WindowTracker;
   /** The payout scripts the held shares credit, one copy each. */
   private readonly payees = new PayeeBook();
+  /** The encodings of the held shares, packed (an entry copies its own in when inserted). */
+  private readonly encodings = new EncodingStore();
   private readonly windows = new Lru<WindowSummary>(WINDOW_CACHE_SIZE);
   private readonly payoutCache: CachedPayouts[] = [];
   private readonly pair = new Uint8Array(64);
   /** The coinbase being checked (reused: validation allocates no coinbase per share). */
   private coinbase = new Uint8Array(4096);
+  /** The share inserted last (the likely parent of the next one; see `held`). */
+  private lastAdded: ShareEntry | undefined;
   private lastHeight = -1;
   private lastPush: Uint8Array = new Uint8Array(0);
 
@@ -206,8 +223,10 @@ export class ShareChain {
     try {
       if (!(bytes instanceof Uint8Array)) throw new ShareDecodeError('(bytes)', 'a share must be given as bytes');
       if (bytes.length > this.maxBytes) throw new ShareDecodeError('(length)', `${bytes.length} bytes; a share is at most ${this.maxBytes}`);
-      // Decode an owned copy (bounded by the check above): the entry keeps views into it.
-      share = decodeShare(ownBytes(bytes), this.algorithm.share.headerBytes);
+      // Decoded in place: add is synchronous, so the caller's bytes hold still until it returns.
+      // Nothing decoded from them outlives the call (ids it answers are copies; a held share's
+      // encoding is copied into the chain's store).
+      share = decodeShare(bytes, this.algorithm.share.headerBytes);
     } catch (err) {
       if (err instanceof ShareDecodeError) return { kind: 'invalid', reason: 'malformed', message: err.reason };
       throw err;
@@ -241,14 +260,14 @@ export class ShareChain {
 
     // Parent and uncles held?
     const genesis = isNullId(meta.parent);
-    const parent = genesis ? undefined : this.entries.get(bytesToHex(meta.parent));
+    const parent = genesis ? undefined : this.held(meta.parent);
     const missing: Uint8Array[] = [];
-    if (!genesis && !parent && !history) missing.push(meta.parent);
+    if (!genesis && !parent && !history) missing.push(ownBytes(meta.parent));
     const uncles: ShareEntry[] = [];
     for (const u of meta.uncles) {
       const e = this.entries.get(bytesToHex(u));
       if (e) uncles.push(e);
-      else if (!history) missing.push(u);
+      else if (!history) missing.push(ownBytes(u));
     }
     if (missing.length) return { kind: 'missing-parent', id, missing };
     let verified = genesis || parent !== undefined;
@@ -320,6 +339,19 @@ export class ShareChain {
 
     const entry = this.insert(share, id, key, parent, uncles, block.work, hashAtOrBelow(id, block.le), verified);
     return this.accepted(entry);
+  }
+
+  /**
+   * The held share with this id. Sync and gossip add a chain share after share, so the parent of
+   * a share is most often the share added just before it or the best tip: compared bytewise
+   * first, they spare the hex key and the map lookup.
+   */
+  private held(id: Uint8Array): ShareEntry | undefined {
+    const last = this.lastAdded;
+    if (last !== undefined && equal32(last.id, id)) return last;
+    const best = this.best;
+    if (best !== undefined && equal32(best.id, id)) return best;
+    return this.entries.get(bytesToHex(id));
   }
 
   /** BIP34's push of a coin height (the last one kept: shares come in runs on one coin block). */
@@ -398,18 +430,21 @@ export class ShareChain {
         windowWork,
         chainWork: (parent?.chainWork ?? 0n) + windowWork,
         blockWork,
-        uncleKeys: uncles.map((u) => u.key),
+        uncleKeys: uncles.length ? uncles.map((u) => u.key) : NO_KEYS,
         credits: shareCredits(share, work, uncles, this.params, this.payees),
         seq: this.seq++,
         isBlock,
         verified,
       },
       this.algorithm.share.headerBytes,
+      this.encodings,
     );
     this.entries.set(key, entry);
+    this.lastAdded = entry;
     const level = this.byHeight.get(entry.height);
-    if (level) level.push(entry);
-    else this.byHeight.set(entry.height, [entry]);
+    if (level === undefined) this.byHeight.set(entry.height, entry);
+    else if (Array.isArray(level)) level.push(entry);
+    else this.byHeight.set(entry.height, [level, entry]);
     return entry;
   }
 
@@ -421,12 +456,19 @@ export class ShareChain {
       reorg = this.setBest(entry);
       bestChanged = true;
     }
-    const result = { kind: 'accepted' as const, id: entry.id, entry, isBlock: entry.isBlock, tip: this.best!, bestChanged };
-    return reorg ? { ...result, reorg } : result;
+    return reorg
+      ? { kind: 'accepted', id: entry.id, entry, isBlock: entry.isBlock, tip: this.best!, bestChanged, reorg }
+      : { kind: 'accepted', id: entry.id, entry, isBlock: entry.isBlock, tip: this.best!, bestChanged };
   }
 
   private setBest(next: ShareEntry): Reorg | undefined {
     const from = this.best;
+    if (from !== undefined && next.parent === from) {
+      // The tip extended (sync and gossip, nearly always): nothing leaves the best chain.
+      this.bestByHeight.set(next.height, next);
+      this.best = next;
+      return undefined;
+    }
     const joined: ShareEntry[] = [];
     let x: ShareEntry | undefined = next;
     while (x && this.bestByHeight.get(x.height) !== x) {
@@ -463,7 +505,7 @@ export class ShareChain {
       const bytes = item instanceof Uint8Array ? item : item.bytes;
       let share: DecodedShare;
       try {
-        share = decodeShare(ownBytes(bytes), this.algorithm.share.headerBytes);
+        share = decodeShare(bytes, this.algorithm.share.headerBytes);
       } catch (err) {
         throw new SharechainError(`stored share ${i} does not decode: ${(err as Error).message}`);
       }
@@ -501,31 +543,43 @@ export class ShareChain {
     return entry ? this.windowOf(entry) : this.tracker.moveTo(undefined);
   }
 
+  /** Payouts of a parent for a finder, from the cache or computed (and cached, with owned copies of the caller's bytes). */
   private cachedPayouts(parent: ShareEntry | undefined, reward: bigint, coinPrevHash: Uint8Array, finder: readonly Payee[], window: WindowSummary | undefined): CachedPayouts {
     // Compared field by field (no key strings to build and hash for every share).
     for (const c of this.payoutCache) {
       if (c.parent === parent && c.reward === reward && equal32(c.coinPrevHash, coinPrevHash) && samePayees(c.finder, finder)) return c;
     }
+    // Owned copies (what the result keeps must not be a view of a caller's bytes): scripts from
+    // the payee book (one copy per script), the prevhash of the newest entry when it is the same
+    // (shares come in runs on one coin block), so the common case allocates no buffer.
+    const ownFinder = finder.map((p) => ({ script: this.payees.intern(p.script).script, bp: p.bp }));
+    const newest = this.payoutCache[0];
+    const ownPrevHash = newest !== undefined && equal32(newest.coinPrevHash, coinPrevHash) ? newest.coinPrevHash : ownBytes(coinPrevHash);
     const payouts = computePayouts({
       params: this.params,
       reward,
-      finder,
+      finder: ownFinder,
       credits: window?.credits ?? [],
       totalWeight: window?.totalWeight ?? 0n,
-      coinPrevHash,
+      coinPrevHash: ownPrevHash,
       parentId: parent?.id ?? NULL_SHARE_ID,
     });
+    // Newest first; the oldest falls off, and its output buffer takes the new outputs (sync
+    // computes payouts for every share: one buffer allocated per share was a GC cost of its own).
+    const evicted = this.payoutCache.length >= PAYOUT_CACHE_SIZE ? this.payoutCache.pop() : undefined;
+    const needed = payoutOutputsBytes(payouts.outputs);
+    let store = evicted?.store;
+    if (store === undefined || store.length < needed) store = new Uint8Array(Math.max(needed, PAYOUT_STORE_MIN_BYTES));
     const cached: CachedPayouts = {
       parent,
       reward,
-      coinPrevHash: ownBytes(coinPrevHash),
-      finder: finder.map((p) => ({ script: ownBytes(p.script), bp: p.bp })),
+      coinPrevHash: ownPrevHash,
+      finder: ownFinder,
       payouts,
-      outputBytes: serializePayoutOutputs(payouts.outputs),
+      store,
+      outputBytes: store.subarray(0, writePayoutOutputs(store, payouts.outputs)),
     };
-    // Newest first; the oldest falls off.
     this.payoutCache.unshift(cached);
-    if (this.payoutCache.length > PAYOUT_CACHE_SIZE) this.payoutCache.pop();
     return cached;
   }
 
@@ -625,7 +679,7 @@ export class ShareChain {
     const removed: Uint8Array[] = [];
     for (const [h, level] of this.byHeight) {
       if (h >= cutoff) continue;
-      for (const e of level) {
+      for (const e of asLevel(level)) {
         this.entries.delete(e.key);
         removed.push(e.id);
       }
@@ -633,13 +687,19 @@ export class ShareChain {
       this.bestByHeight.delete(h);
     }
     if (removed.length === 0) return removed;
-    const level = this.byHeight.get(cutoff) ?? [];
+    const level = this.levelAt(cutoff);
     for (const e of level) e.parent = undefined;
     if (this.bestLow < cutoff) this.bestLow = cutoff;
+    this.lastAdded = undefined; // it may be among the removed
     this.tracker.reset();
     this.windows.clear();
     this.payoutCache.length = 0;
     return removed;
+  }
+
+  /** The held shares at a height (any branch). */
+  private levelAt(height: number): readonly ShareEntry[] {
+    return asLevel(this.byHeight.get(height));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -660,7 +720,7 @@ export class ShareChain {
     }
     const found: ShareEntry[] = [];
     for (let depth = 1; depth <= this.params.maxUncleDepth; depth++) {
-      for (const e of this.byHeight.get(height - depth) ?? []) {
+      for (const e of this.levelAt(height - depth)) {
         if (chain.has(e) || named.has(e.key) || !e.parent || !chain.has(e.parent)) continue;
         found.push(e);
       }
@@ -689,6 +749,13 @@ export function medianTimePast(parent: ShareEntry): number {
   }
   return times[k >> 1]!;
 }
+
+function asLevel(level: ShareEntry | ShareEntry[] | undefined): readonly ShareEntry[] {
+  return level === undefined ? NO_ENTRIES : Array.isArray(level) ? level : [level];
+}
+
+const NO_ENTRIES: readonly ShareEntry[] = Object.freeze([]);
+const NO_KEYS: readonly string[] = Object.freeze([]);
 
 function notSibling(u: ShareEntry): never {
   throw new Reject('uncle-not-sibling', `uncle ${u.key}'s parent is not on the share's chain`);

@@ -13,7 +13,6 @@
  * window and moves it share by share, so a synced chain validated share after share costs a few
  * map updates per share instead of a walk of the whole window.
  */
-import { isNullId } from './share.ts';
 import type { PoolParams } from './params.ts';
 import type { WindowCredit } from './payouts.ts';
 import type { ShareEntry } from './share-entry.ts';
@@ -76,12 +75,21 @@ export function walkWindow(head: ShareEntry | undefined, params: WindowParams): 
   while (x && !stopsBefore(x, included.length, acc, threshold, cutoff, params)) {
     included.push(x);
     acc += x.windowWork;
-    if (!x.parent && !isNullId(x.parentId) && !stopsAfter(included.length, acc, threshold, params)) {
+    if (!x.parent && !isFirstShare(x) && !stopsAfter(included.length, acc, threshold, params)) {
       end = { complete: false, missing: x.parentId };
     }
     x = x.parent;
   }
   return summarize(head, included, end);
+}
+
+/**
+ * A chain's first share (null parent id). The codec lets only it have height 0, so the height
+ * answers without reading the parent id out of the encoding (the tracker asks on every share
+ * while a young chain's window still reaches its first share).
+ */
+function isFirstShare(x: ShareEntry): boolean {
+  return x.height === 0;
 }
 
 function stopsAfter(count: number, acc: bigint, threshold: bigint, params: WindowParams): boolean {
@@ -102,7 +110,11 @@ export class WindowTracker {
    * older than a cutoff is always one of them: the newest of them below the cutoff.
    */
   private readonly ageStack = new Deque<ShareEntry>();
-  private readonly weights = new Map<string, WindowCredit>();
+  /**
+   * The credits, ascending by key, and their keys alike (binary search): a summary copies the
+   * array as it is (no lookup per payee for every share).
+   */
+  private credits: WindowCredit[] = [];
   private keys: string[] = [];
   private acc = 0n;
   private totalWeight = 0n;
@@ -126,7 +138,7 @@ export class WindowTracker {
   }
 
   private summary(): WindowSummary {
-    const credits = this.keys.map((k) => this.weights.get(k)!);
+    const credits = this.credits.slice();
     const end = this.complete ? { complete: true } : { complete: false, missing: this.missing! };
     return { head: this.head, shares: this.items.length, work: this.acc, credits, totalWeight: this.totalWeight, oldest: this.items.front(), ...end };
   }
@@ -134,7 +146,7 @@ export class WindowTracker {
   private rebuild(head: ShareEntry | undefined): void {
     this.items.clear();
     this.ageStack.clear();
-    this.weights.clear();
+    this.credits = [];
     this.keys = [];
     this.acc = 0n;
     this.totalWeight = 0n;
@@ -176,7 +188,7 @@ export class WindowTracker {
       if (!oldest || stopsAfter(this.items.length, this.acc, threshold, this.params)) return;
       const next = oldest.parent;
       if (!next) {
-        if (!isNullId(oldest.parentId)) {
+        if (!isFirstShare(oldest)) {
           this.complete = false;
           this.missing = oldest.parentId;
         }
@@ -229,15 +241,17 @@ export class WindowTracker {
     for (const c of e.credits) {
       const delta = sign * c.weight;
       this.totalWeight += delta;
-      const w = this.weights.get(c.key);
+      const i = lowerBound(this.keys, c.key);
+      const w = this.keys[i] === c.key ? this.credits[i]! : undefined;
       if (!w) {
-        this.weights.set(c.key, { key: c.key, script: c.script, weight: delta });
-        this.keys.splice(lowerBound(this.keys, c.key), 0, c.key);
+        this.keys.splice(i, 0, c.key);
+        this.credits.splice(i, 0, { key: c.key, script: c.script, weight: delta });
       } else if (w.weight + delta === 0n) {
-        this.weights.delete(c.key);
-        this.keys.splice(lowerBound(this.keys, c.key), 1);
+        this.keys.splice(i, 1);
+        this.credits.splice(i, 1);
       } else {
-        this.weights.set(c.key, { key: c.key, script: w.script, weight: w.weight + delta });
+        // A new object: summaries handed out before hold the old one.
+        this.credits[i] = { key: c.key, script: w.script, weight: w.weight + delta };
       }
     }
   }
