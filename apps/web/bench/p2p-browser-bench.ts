@@ -14,7 +14,8 @@
  *      same page takes to verify that window alone (a reload restores it from IndexedDB);
  *      goal under 15 s;
  *   5. memory: that page's JS heaps (page and chain worker) and its renderer processes' RSS
- *      with the full window, beside the same before Start; goal under 150 MB;
+ *      with the full window, beside the same before Start and an about:blank page of the same
+ *      browser (the baseline: what any page costs); goal under 150 MB;
  *   6. JS before Start: apps/web/scripts/check-budget.mjs on the build the pages load.
  *
  * Every process shares one loaded machine; the figures are pessimistic. Prints a table and
@@ -22,6 +23,7 @@
  * npx tsx apps/web/bench/p2p-browser-bench.ts [--pages 8] [--seconds 60] [--window 8640] [--quick]
  * [--only network|sync] (one part alone: the other is left out of the table)
  * [--profile DIR] (CPU profiles of the page's workers while it verifies the stored window).
+ * [--trace-dials] (the time each step of a browser-to-browser dial took, from libp2p's WebRTC trace log).
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
@@ -44,6 +46,8 @@ function arg(name: string): string | undefined {
 const quick = process.argv.includes('--quick');
 const only = arg('only');
 const PROFILE_DIR = arg('profile');
+/** --trace-dials: libp2p's WebRTC trace log in every page, summarised as the time each step of a dial took. */
+const TRACE_DIALS = process.argv.includes('--trace-dials');
 if (only !== undefined && only !== 'network' && only !== 'sync') throw new Error(`--only must be network or sync (got ${only})`);
 const int = (name: string, fallback: number) => {
   const v = Number(arg(name) ?? fallback);
@@ -100,7 +104,7 @@ async function until(cond: () => Promise<boolean>, what: string, timeoutMs: numb
 
 type PeerGlobal = {
   otedamaPeer?: {
-    state(): { peers: { kind: string; admitted: boolean; transports: string[] }[]; sync: { state: string } };
+    state(): { peers: { kind: string; admitted: boolean; transports: string[]; latencyMs: number | undefined }[]; sync: { state: string } };
     webrtcDials: { ms: number; ok: boolean; error?: string }[];
     arrivalTimes(): Record<string, number>;
     syncReports: { state: string; startedAt?: number; finishedAt?: number; shares: number }[];
@@ -127,6 +131,64 @@ async function rawChannel(browser: Browser, edge: PeerEdge): Promise<{ openMs: n
 
 // ---- 2 and 3. connections and propagation ----------------------------------------------------
 
+/** Page init script for --trace-dials: libp2p's WebRTC and relay loggers on, their lines kept (ms, text) in the page. */
+function traceWebrtcDials(): void {
+  localStorage.setItem('debug', 'libp2p:webrtc,libp2p:webrtc:trace,libp2p:webrtc:error');
+  const lines: [number, string][] = [];
+  (globalThis as unknown as { otedamaDialTrace: typeof lines }).otedamaDialTrace = lines;
+  const debug = console.debug.bind(console);
+  console.debug = (...a: unknown[]) => {
+    const text = a.map(String).join(' ').replace(/%c/g, '');
+    if (text.includes('libp2p:webrtc') && !text.includes(':muxer')) lines.push([Date.now(), text.slice(0, 160)]);
+    else debug(...a);
+  };
+}
+
+/**
+ * The steps of the dials a page started, from @libp2p/webrtc's trace lines (initiate-connection.js),
+ * each line given to the oldest dial still waiting for it: relay circuit (hop, Noise and yamux over
+ * the relay, the signalling stream) until the SDP offer is sent; the offer/answer round trip over
+ * the relay; ICE until connected; the first data channel opening (DTLS, SCTP); its close and the
+ * signalling stream's. Also where the dials that failed stopped.
+ */
+function dialStepSummary(pages: readonly [number, string][][]): Record<string, unknown> {
+  const STEPS: [string, RegExp][] = [
+    ['relay circuit + signalling stream', /initiator send SDP offer/],
+    ['SDP offer/answer over the relay', /initiator received SDP answer/],
+    ['ICE until connected', /initiator connected \+/],
+    ['first data channel open (DTLS, SCTP)', /closing init channel/],
+    ['init channel and signalling stream closed', /initiator connected to remote address/],
+  ];
+  const durations: Record<string, number[]> = Object.fromEntries(STEPS.map(([name]) => [name, []]));
+  const stoppedAfter: Record<string, number> = {};
+  for (const lines of pages) {
+    const open: { at: number[] }[] = [];
+    for (const [t, text] of lines ?? []) {
+      if (/dialing circuit address/.test(text)) {
+        open.push({ at: [t] });
+        continue;
+      }
+      if (/outgoing signaling error/.test(text)) {
+        const d = open.shift();
+        if (d) {
+          const reached = d.at.length - 1;
+          const key = reached === 0 ? 'dialing the relay' : STEPS[reached - 1]![0];
+          stoppedAfter[key] = (stoppedAfter[key] ?? 0) + 1;
+        }
+        continue;
+      }
+      const step = STEPS.findIndex(([, re]) => re.test(text));
+      if (step < 0) continue;
+      const d = open.find((x) => x.at.length === step + 1);
+      if (!d) continue;
+      durations[STEPS[step]![0]]!.push(t - d.at.at(-1)!);
+      d.at.push(t);
+      if (d.at.length === STEPS.length + 1) open.splice(open.indexOf(d), 1);
+    }
+  }
+  return { steps: Object.fromEntries(Object.entries(durations).map(([k, v]) => [k, summary(v)])), failedAfter: stoppedAfter };
+}
+
 async function network(browser: Browser): Promise<Record<string, unknown>> {
   // Shares of 2^16 hashes (0x1f00ffff) every ~0.5 s: pages at a tenth of their speed find enough to measure.
   const pool = { shareIntervalMs: 500, initialShareBits: 0x1f00ffff };
@@ -139,6 +201,7 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
     for (let i = 0; i < PAGES; i++) {
       const context = await browser.newContext();
       await countConnections(context);
+      if (TRACE_DIALS) await context.addInitScript(traceWebrtcDials);
       const page = await context.newPage();
       const [home, other] = i % 2 === 0 ? [a, b] : [b, a];
       await page.goto(home.url);
@@ -153,7 +216,14 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
     }, 'WebRTC peers', 180_000);
     const start = Date.now();
     log(`measuring propagation for ${SECONDS} s`);
-    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    // The libp2p round trips (the connection monitor's pings) to edges and to browsers, sampled while shares flow.
+    const rtt = { edge: [] as number[], browser: [] as number[] };
+    while (Date.now() < start + SECONDS * 1000) {
+      await new Promise((r) => setTimeout(r, 2000));
+      for (const views of await Promise.all(pages.map((p) => peer(p, (x) => x!.state().peers)))) {
+        for (const v of views) if (v.latencyMs !== undefined) (v.kind === 'edge' ? rtt.edge : rtt.browser).push(v.latencyMs);
+      }
+    }
     const dials = (await Promise.all(pages.map((p) => peer(p, (x) => x!.webrtcDials)))).flat();
     const pageArrivals = await Promise.all(pages.map((p) => peer(p, (x) => x!.arrivalTimes())));
     const edgeArrivals = await Promise.all([a.arrivals(), b.arrivals()]);
@@ -172,13 +242,16 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       }
       for (const m of edgeArrivals) if (m[key] !== undefined) pageToEdge.push(Math.max(0, m[key]! - origin));
     }
+    const dialLines = TRACE_DIALS ? await Promise.all(pages.map((p) => p.evaluate('globalThis.otedamaDialTrace') as Promise<[number, string][]>)) : undefined;
+    const dialSteps = dialLines ? dialStepSummary(dialLines) : undefined;
     for (const p of pages) await p.context().close();
     return {
       pages: PAGES,
       edges: 2,
       seconds: SECONDS,
       rawChannel: { openMs: baseline.openMs, oneWay: summary(baseline.oneWayMs) },
-      browserConnect: { ...summary(dials.filter((d) => d.ok).map((d) => d.ms)), failed: dials.filter((d) => !d.ok).length, failures: failureReasons(dials) },
+      pingRtt: { toEdge: summary(rtt.edge), toBrowser: summary(rtt.browser) },
+      browserConnect: { ...summary(dials.filter((d) => d.ok).map((d) => d.ms)), failed: dials.filter((d) => !d.ok).length, failures: failureReasons(dials), ...(dialSteps ? { steps: dialSteps } : {}) },
       propagationPageToPage: { ...summary(pageToPage), missing },
       propagationPageToEdge: summary(pageToEdge),
     };
@@ -290,6 +363,10 @@ async function syncAndMemory(browser: Browser): Promise<Record<string, unknown>>
   const edge = await startPeerEdge({ index: 0, pool, preloadShares: WINDOW, portOffset: 2 });
   try {
     const context = await browser.newContext();
+    // The baseline: an empty page (about:blank) of the same browser, alone in it, measured the same way.
+    const blankPage = await context.newPage();
+    const blank = await memoryOf(blankPage);
+    await blankPage.close();
     const page = await context.newPage();
     await page.goto(edge.url);
     const before = await memoryOf(page);
@@ -319,6 +396,7 @@ async function syncAndMemory(browser: Browser): Promise<Record<string, unknown>>
       syncSeconds,
       verifyAloneSeconds: Number(m[2]),
       verifiedShares: Number(m[1]),
+      memoryBlankPage: blank,
       memoryBeforeStart: before,
       memoryWithWindow: after,
     };
@@ -361,19 +439,19 @@ try {
   await browser.close();
 }
 
-const n = report.network as undefined | { rawChannel: { openMs: number; oneWay: ReturnType<typeof summary> }; browserConnect: ReturnType<typeof summary> & { failed: number }; propagationPageToPage: ReturnType<typeof summary> & { missing: number }; propagationPageToEdge: ReturnType<typeof summary> };
-const s = report.sync as undefined | { syncSeconds: number; verifyAloneSeconds: number; syncedShares: number; memoryBeforeStart: Memory; memoryWithWindow: Memory };
+const n = report.network as undefined | { rawChannel: { openMs: number; oneWay: ReturnType<typeof summary> }; pingRtt: { toEdge: ReturnType<typeof summary>; toBrowser: ReturnType<typeof summary> }; browserConnect: ReturnType<typeof summary> & { failed: number }; propagationPageToPage: ReturnType<typeof summary> & { missing: number }; propagationPageToEdge: ReturnType<typeof summary> };
+const s = report.sync as undefined | { syncSeconds: number; verifyAloneSeconds: number; syncedShares: number; memoryBlankPage: Memory; memoryBeforeStart: Memory; memoryWithWindow: Memory };
 const js = report.jsBeforeStart as { kbGzipped: number; ok: boolean };
 const mark = (ok: boolean) => (ok ? 'ok' : 'OVER');
 const rows: [string, string, string, string][] = [];
 if (n) rows.push(
   ['browser-to-browser connection (relay + WebRTC)', `p50 ${n.browserConnect.p50Ms} ms, p95 ${n.browserConnect.p95Ms} ms (n ${n.browserConnect.n}, ${n.browserConnect.failed} failed)`, `raw data channel open: ${n.rawChannel.openMs} ms`, `p95 < ${GOALS.connectP95Ms} ms: ${mark(n.browserConnect.p95Ms < GOALS.connectP95Ms)}`],
   ['share propagation page to page', `p50 ${n.propagationPageToPage.p50Ms} ms, p99 ${n.propagationPageToPage.p99Ms} ms (n ${n.propagationPageToPage.n}, ${n.propagationPageToPage.missing} missing)`, `raw one way: p50 ${n.rawChannel.oneWay.p50Ms} ms, p99 ${n.rawChannel.oneWay.p99Ms} ms`, `p99 < ${GOALS.propagationP99Ms} ms: ${mark(n.propagationPageToPage.p99Ms < GOALS.propagationP99Ms)}`],
-  ['share propagation page to edge', `p50 ${n.propagationPageToEdge.p50Ms} ms, p99 ${n.propagationPageToEdge.p99Ms} ms (n ${n.propagationPageToEdge.n})`, '', `p99 < ${GOALS.propagationP99Ms} ms: ${mark(n.propagationPageToEdge.p99Ms < GOALS.propagationP99Ms)}`],
+  ['share propagation page to edge', `p50 ${n.propagationPageToEdge.p50Ms} ms, p99 ${n.propagationPageToEdge.p99Ms} ms (n ${n.propagationPageToEdge.n})`, `libp2p ping round trip p50: to an edge ${n.pingRtt.toEdge.p50Ms} ms, to a browser ${n.pingRtt.toBrowser.p50Ms} ms`, `p99 < ${GOALS.propagationP99Ms} ms: ${mark(n.propagationPageToEdge.p99Ms < GOALS.propagationP99Ms)}`],
 );
 if (s) rows.push(
   ['window sync in a page', `${s.syncSeconds} s for ${s.syncedShares} shares`, `verifying it alone: ${s.verifyAloneSeconds} s`, `< ${GOALS.syncSeconds} s: ${mark(s.syncSeconds < GOALS.syncSeconds)}`],
-  ['page memory with the window', `JS heaps ${s.memoryWithWindow.pageHeapMb} MB page + ${s.memoryWithWindow.workerHeapMb ?? '?'} MB chain worker (every worker: ${Object.entries(s.memoryWithWindow.workersMb).map(([k, v]) => `${k} ${v}`).join(', ')}); renderer PSS ${s.memoryWithWindow.rendererPssMb} MB (RSS ${s.memoryWithWindow.rendererRssMb} MB)`, `before Start: heap ${s.memoryBeforeStart.pageHeapMb} MB; PSS ${s.memoryBeforeStart.rendererPssMb} MB`, `< ${GOALS.memoryMb} MB (PSS): ${mark(s.memoryWithWindow.rendererPssMb < GOALS.memoryMb)}`],
+  ['page memory with the window', `JS heaps ${s.memoryWithWindow.pageHeapMb} MB page + ${s.memoryWithWindow.workerHeapMb ?? '?'} MB chain worker (every worker: ${Object.entries(s.memoryWithWindow.workersMb).map(([k, v]) => `${k} ${v}`).join(', ')}); renderer PSS ${s.memoryWithWindow.rendererPssMb} MB (RSS ${s.memoryWithWindow.rendererRssMb} MB)`, `about:blank: PSS ${s.memoryBlankPage.rendererPssMb} MB (the app's part with the window: ${round(s.memoryWithWindow.rendererPssMb - s.memoryBlankPage.rendererPssMb)} MB); before Start: heap ${s.memoryBeforeStart.pageHeapMb} MB, PSS ${s.memoryBeforeStart.rendererPssMb} MB`, `< ${GOALS.memoryMb} MB (PSS): ${mark(s.memoryWithWindow.rendererPssMb < GOALS.memoryMb)}`],
 );
 rows.push(['JS before Start', `${js.kbGzipped} KB gzipped`, 'budget 100 KB', js.ok ? 'ok' : 'OVER']);
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -12,6 +12,7 @@
  */
 import { gossipsub, type GossipsubOpts } from '@libp2p/gossipsub';
 import {
+  bytesToHex,
   gossipMessageId,
   MAX_GOSSIP_CONTROL_IDS,
   MAX_GOSSIP_FRAME_BYTES,
@@ -38,6 +39,11 @@ export function gossipOptions(poolId: Uint8Array): Partial<GossipsubOpts> {
     // Peer exchange would hand our peers to anyone who asks; peers come from bootstrap and the DHT.
     doPX: false,
     msgIdFn: (msg) => gossipMessageId(msg.data),
+    // A share comes from every mesh peer (a page with 8 browsers and 2 edges hears it up to 10
+    // times); its id, known from the data alone, drops the copies before their signatures are
+    // checked (an Ed25519 verification each, on a page's main thread). Only copies of a message
+    // that passed its signature check are recognised this way (gossipsub caches the id after it).
+    fastMsgIdFn: (msg) => (msg.data ? bytesToHex(gossipMessageId(msg.data)) : ''),
     allowedTopics: [shares, templatesTopic(poolId)],
     maxInboundDataLength: MAX_GOSSIP_FRAME_BYTES,
     decodeRpcLimits: {

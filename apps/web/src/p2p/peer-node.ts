@@ -306,7 +306,10 @@ async function createLibp2pNode(options: PeerNodeOptions, guard: PeerGuard): Pro
     streamMuxers: [yamux()],
     // The guard's gater: banned peers are neither dialed nor accepted; private addresses are dialable.
     connectionGater: guard.gater(),
-    connectionManager: { maxConnections: MAX_CONNECTIONS },
+    // One budget for a whole dial: libp2p's own defaults (10 s a dial, 6 s an address) cut a relayed
+    // WebRTC upgrade at 6 s, its one address, whatever DIAL_TIMEOUT_MS says; on a busy machine the
+    // relay hop, Noise over the relay and the SDP round trip alone took 2-3 s (bench --trace-dials).
+    connectionManager: { maxConnections: MAX_CONNECTIONS, dialTimeout: DIAL_TIMEOUT_MS, addressDialTimeout: DIAL_TIMEOUT_MS },
     services: {
       identify: identify(),
       ping: ping(),
