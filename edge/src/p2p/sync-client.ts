@@ -17,10 +17,18 @@ import {
   type SyncRequest,
   type SyncResponse,
 } from '@otedama/core';
+import { RateLimiter } from '../api/rate-limiter.ts';
 import { SyncError } from '../errors.ts';
+import { DEFAULT_RATE_LIMITS } from './peer-guard.ts';
 
 /** How long one request may take, from opening the stream to the end of the answer. */
 export const SYNC_CLIENT_TIMEOUT_MS = 15_000;
+/**
+ * Requests this client sends one peer, per second and in a burst: half of what a peer allows
+ * (DEFAULT_RATE_LIMITS), so a window sync, orphan fetches and catch-ups together stay within it
+ * (a page answers 'rateLimited' past it, and a run that met that gave the peer up).
+ */
+export const SYNC_CLIENT_PACE = { perSecond: DEFAULT_RATE_LIMITS.syncPerSecond / 2, burst: DEFAULT_RATE_LIMITS.syncBurst / 2 } as const;
 
 export class PeerSyncError extends SyncError {
   constructor(
@@ -28,14 +36,19 @@ export class PeerSyncError extends SyncError {
     reason: string,
     /** The peer's fault (malformed or oversized answer): charge it. */
     readonly malformed: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; rateLimited?: boolean },
   ) {
     super(reason, options);
+    this.rateLimited = options?.rateLimited === true;
   }
+
+  /** The peer answered 'rateLimited': not a fault, ask again later. */
+  readonly rateLimited: boolean;
 }
 
 export class SyncClient {
   readonly protocol: string;
+  private readonly pace: RateLimiter;
 
   constructor(
     private readonly node: Pick<Libp2p, 'dialProtocol'>,
@@ -43,9 +56,22 @@ export class SyncClient {
     private readonly timeoutMs = SYNC_CLIENT_TIMEOUT_MS,
   ) {
     this.protocol = syncProtocol(poolId);
+    this.pace = new RateLimiter(SYNC_CLIENT_PACE.perSecond * 60, Date.now, SYNC_CLIENT_PACE.burst);
+  }
+
+  /** Waits until a request to `peer` is within SYNC_CLIENT_PACE. */
+  private async paced(peer: string, signal?: AbortSignal): Promise<void> {
+    for (let d = this.pace.take(peer); !d.allowed; d = this.pace.take(peer)) {
+      if (signal?.aborted) throw new PeerSyncError(peer, 'cancelled', false);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, d.retryAfterSeconds * 1000);
+        signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
   }
 
   async request(peer: string, req: SyncRequest, signal?: AbortSignal): Promise<SyncResponse> {
+    await this.paced(peer, signal);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let stream;
@@ -76,7 +102,7 @@ export class SyncClient {
       if (err instanceof P2pCodecError) throw new PeerSyncError(peer, `${peer} sent a malformed answer: ${err.reason}`, true);
       throw err;
     }
-    if (res.type === 'error') throw new PeerSyncError(peer, `${peer} refused the request: ${res.code}: ${res.text}`, false);
+    if (res.type === 'error') throw new PeerSyncError(peer, `${peer} refused the request: ${res.code}: ${res.text}`, false, { rateLimited: res.code === 'rateLimited' });
     return res;
   }
 

@@ -120,6 +120,53 @@ describe('window sync', () => {
     expect([...perBatch.values()]).toEqual(Array.from({ length: 12 }, (_, i) => (i + 1) * 50));
   });
 
+  it('a peer that cannot answer does not end the run as synced: it goes on with a peer admitted later', async () => {
+    const source = holding();
+    // Admitted, but its chain fails every question (a stream that breaks, a peer going away).
+    const broken: ChainHost = {
+      poolId: source.poolId,
+      receiveShare: (b, o) => source.receiveShare(b, o),
+      sharesById: (ids) => source.sharesById(ids),
+      locator: () => source.locator(),
+      tip: () => {
+        throw new Error('this chain is not answering');
+      },
+      sharesAfter: () => {
+        throw new Error('this chain is not answering');
+      },
+    };
+    const a = await node(broken);
+    const c = await fresh([a], 200);
+    const run = c.node.resync();
+    // The peer that holds the chain connects once the run is under way.
+    await expect.poll(() => c.progress.some((p) => p.state === 'syncing'), { timeout: 5_000 }).toBe(true);
+    const b = await node(source, { bootstrap: [addrOf(c.node)] });
+    expect(await run).toMatchObject({ state: 'synced', shares: WINDOW });
+    expect(tipOf(c.host)).toBe(tipOf(source));
+    expect(c.progress.at(-1)!.peer).toBe(b.peerId);
+  });
+
+  it("ends once it holds the best peer's tip, though that peer's work reads more (it keeps more history than we do)", async () => {
+    const source = holding();
+    const a = await node(source);
+    const c = await fresh([a], 200);
+    expect(await c.node.resync()).toMatchObject({ state: 'synced', shares: WINDOW });
+    // A peer on the same tip whose chain work counts from further back: before, a run asked it again
+    // and again for shares it had none of, never ending (and spending the peer's request allowance).
+    const deeper: ChainHost = {
+      poolId: source.poolId,
+      receiveShare: (b, o) => source.receiveShare(b, o),
+      sharesById: (ids) => source.sharesById(ids),
+      sharesAfter: (l, m) => source.sharesAfter(l, m),
+      locator: () => source.locator(),
+      tip: () => ({ ...source.tip()!, work: source.tip()!.work * 2n }),
+    };
+    const d = await node(deeper, { bootstrap: [addrOf(c.node)] });
+    await expect.poll(() => c.node.isAdmitted(d.peerId), { timeout: 10_000 }).toBe(true);
+    const outcome = await Promise.race([c.node.resync(), new Promise((r) => setTimeout(() => r('still running'), 8_000))]);
+    expect(outcome).toMatchObject({ state: 'synced', shares: 0, message: expect.stringMatching(/holding the best peer's tip/) });
+  });
+
   it('can be cancelled between batches', async () => {
     const a = await node(holding());
     const c = await fresh([a], 100, (p, self) => {

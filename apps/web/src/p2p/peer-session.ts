@@ -379,11 +379,20 @@ export class PeerSession {
   private async flushOutbox(): Promise<void> {
     if (!this.outboxCount || this.node.shareListeners() === 0) return;
     let sent = 0;
+    let late = 0;
     let oldest = Infinity;
     try {
       // Oldest first (a share's parent before it), at most a tick's allowance; the rest next tick.
-      const kept = (await this.store.outbox()).sort((a, b) => a.at - b.at);
-      for (const s of kept.slice(0, OUTBOX_SHARES_PER_TICK)) {
+      const kept = (await this.store.outbox()).sort((a, b) => a.at - b.at).slice(0, OUTBOX_SHARES_PER_TICK);
+      const open = await this.api.gossipable(kept.map((s) => s.bytes));
+      for (const [i, s] of kept.entries()) {
+        if (!open[i]) {
+          // Built on a coin block the coin has moved past: no peer takes it as new work (gossiping
+          // it would only be refused); it stays in this page's chain, which peers sync.
+          await this.store.removeOutbox(s.id);
+          late++;
+          continue;
+        }
         try {
           const peers = await this.node.publishShare(s.bytes);
           if (peers === 0) break;
@@ -396,9 +405,10 @@ export class PeerSession {
         oldest = Math.min(oldest, s.at);
       }
     } finally {
-      // Shares kept meanwhile were counted by submitOwn; those gone out are taken off.
-      this.outboxCount = Math.max(0, this.outboxCount - sent);
+      // Shares kept meanwhile were counted by submitOwn; those gone out (or left to sync) are taken off.
+      this.outboxCount = Math.max(0, this.outboxCount - sent - late);
     }
+    if (late) this.options.onEvent({ level: 'info', text: `${late} kept share(s) built on a coin block the coin has since moved past: not gossiped (peers take them by syncing this page's chain)` });
     if (sent) this.options.onEvent({ level: 'info', text: `${sent} share(s) found while no peer was reachable (the oldest ${Math.round((this.now() - oldest) / 1000)} s ago): gossiped now${this.outboxCount ? `, ${this.outboxCount} to go` : ''}` });
   }
 
