@@ -11,6 +11,7 @@ import type { P2pNode } from './p2p-node.ts';
 import { addrOf, captureLog, chainHost, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
 import { edgeShareChain } from './pool-chain.ts';
 import { PENALTY } from './peer-guard.ts';
+import { PeerSyncError, SyncClient } from './sync-client.ts';
 import type { SyncProgress } from './window-sync.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -165,6 +166,23 @@ describe('window sync', () => {
     await expect.poll(() => c.node.isAdmitted(d.peerId), { timeout: 10_000 }).toBe(true);
     const outcome = await Promise.race([c.node.resync(), new Promise((r) => setTimeout(() => r('still running'), 8_000))]);
     expect(outcome).toMatchObject({ state: 'synced', shares: 0, message: expect.stringMatching(/holding the best peer's tip/) });
+  });
+
+  it("paces its requests within a peer's allowance: a burst of questions is never answered 'rateLimited'", async () => {
+    const limits = { syncPerSecond: 25, syncBurst: 12 };
+    const a = await node(holding(), { rateLimits: limits });
+    const c = await fresh([a], 100);
+    // Thirty questions one after another (a sync run's pace, with nothing to wait for in between).
+    const ask = async (client: SyncClient) => {
+      const answers: string[] = [];
+      for (let i = 0; i < 30; i++) answers.push(await client.status(a.peerId).then(() => 'ok', (e: PeerSyncError) => (e.rateLimited ? 'rateLimited' : e.message)));
+      return answers.filter((x) => x !== 'ok');
+    };
+    // Unpaced, the peer's limit is real: past its burst it answers 'rateLimited'.
+    expect(await ask(new SyncClient(c.node.raw, c.host.poolId, 10_000, { perSecond: 1000, burst: 1000 }))).toContain('rateLimited');
+    await new Promise((r) => setTimeout(r, 1000)); // the peer's bucket refills
+    // Paced at 80 % of it, the same burst waits its turn instead.
+    expect(await ask(new SyncClient(c.node.raw, c.host.poolId, 10_000, { perSecond: 20, burst: 10 }))).toEqual([]);
   });
 
   it('can be cancelled between batches', async () => {
