@@ -20,7 +20,7 @@ test.afterAll(async () => {
 
 // A failure leaves what both sides said: the edge's log, the page's events and peer log.
 test.afterEach(async ({}, info) => {
-  if (info.status === info.expectedStatus) return;
+  if (info.status === info.expectedStatus && !process.env.OTEDAMA_P2P_DIAG) return;
   const dir = info.outputPath('diagnostics');
   mkdirSync(dir, { recursive: true });
   if (edge) writeFileSync(`${dir}/edge.log`, edge.output());

@@ -93,7 +93,7 @@ test.beforeAll(async () => {
 
 // A failure leaves what every part said: the edges' logs, each page's events and peer log.
 test.afterEach(async ({}, info) => {
-  if (info.status === info.expectedStatus) return;
+  if (info.status === info.expectedStatus && !process.env.OTEDAMA_P2P_DIAG) return;
   const dir = info.outputPath('diagnostics');
   mkdirSync(dir, { recursive: true });
   for (const [name, edge] of [['edge-a', edgeA], ['edge-b', edgeB]] as const) if (edge) writeFileSync(`${dir}/${name}.log`, edge.output());

@@ -4,6 +4,7 @@
  * it uses goes away, can be cancelled, and drops (and charges) a peer whose batch is invalid.
  */
 import { bytesToHex, CoinTips } from '@otedama/core';
+import { mineShare } from '../../../core/test/sharechain-fixtures.ts';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChainHost } from './chain-host.ts';
 import { ShareChainHost } from './chain-host-sharechain.ts';
@@ -183,6 +184,36 @@ describe('window sync', () => {
     await new Promise((r) => setTimeout(r, 1000)); // the peer's bucket refills
     // Paced at 80 % of it, the same burst waits its turn instead.
     expect(await ask(new SyncClient(c.node.raw, c.host.poolId, 10_000, { perSecond: 20, burst: 10 }))).toEqual([]);
+  });
+
+  it('completes a share whose uncle the batch did not carry by asking the peer for it by id', async () => {
+    // A chain with an uncle near its tip: a sibling that lost the race, named by the next share.
+    const source = holding();
+    const miner = minerOn(net, source);
+    miner.pool.now = source.chain.tip!.time;
+    miner.mine(2);
+    miner.pool.now += 1;
+    const sibling = mineShare(miner.pool, { parent: source.chain.tip!.parent!, extranonce: Uint8Array.of(9, 9, 9, 9, 9, 9, 9, 9) }).bytes;
+    expect(source.chain.add(sibling).kind).toBe('accepted');
+    miner.mine(3);
+    expect(source.chain.bestAt(source.chain.height - 2)!.uncleKeys).toHaveLength(1);
+    // Its batches leave the uncle out (as a peer that took the nephew before the uncle would).
+    const forgetful: ChainHost = {
+      poolId: source.poolId,
+      receiveShare: (b, o) => source.receiveShare(b, o),
+      sharesById: (ids) => source.sharesById(ids),
+      sharesAfter: (l, m) => source.sharesAfter(l, m).filter((x) => bytesToHex(x) !== bytesToHex(sibling)),
+      locator: () => source.locator(),
+      tip: () => source.tip(),
+    };
+    const a = await node(forgetful);
+    const log = captureLog();
+    const host = chainHost(net);
+    const c = await node(host, { bootstrap: [addrOf(a)], syncBatchSize: 200, logger: log.logger });
+    await expect.poll(() => c.isAdmitted(a.peerId), { timeout: 10_000 }).toBe(true);
+    expect(await c.resync()).toMatchObject({ state: 'synced' });
+    expect(tipOf(host)).toBe(tipOf(source));
+    expect(log.find(/fetched by id/)).toEqual([expect.objectContaining({ peer: a.peerId, then: 'accepted' })]);
   });
 
   it('can be cancelled between batches', async () => {

@@ -196,14 +196,33 @@ export class WindowSync {
           /** Why the batch ended early, for the log: which share, what it misses. */
           let detail: Record<string, unknown> | undefined;
           // An empty chain takes the peer's window as history (its oldest share's parent lies beyond it).
-          let history = (await host.tip()) === undefined;
+          const history = (await host.tip()) === undefined;
           for (const [i, share] of batch.shares.entries()) {
             let v = await host.receiveShare(share, history ? { history: true } : undefined);
             if (v.result === 'orphan' && i === 0 && firstBatch && !history) {
               // Nothing in our locator is on the peer's chain any more (we were away longer than
-              // the window it keeps): start again from its window, as a new node would.
-              history = true;
+              // the window it keeps): its oldest share becomes a root, as a new node's would. Only
+              // that one: the rest of the batch goes in by the sync rules (a share whose parent or
+              // uncle the batch does not carry is not taken without it, which would leave a hole
+              // every peer that syncs from us inherits).
               v = await host.receiveShare(share, { history: true });
+            }
+            let gap: Awaited<ReturnType<WindowSync['fillGap']>> | undefined;
+            if (v.result === 'orphan') {
+              // A share whose uncle (or parent) the batch did not carry: the peer may hold it all
+              // the same (an uncle it took after the share, a batch cut between them). Ask for it
+              // by id, add it, and offer the share again, before calling the batch broken.
+              gap = await this.fillGap(best.peer, v.missing, signal);
+              if (gap.added > 0) {
+                v = await host.receiveShare(share, history ? { history: true } : undefined);
+                this.log.info('a share of the batch missed what the batch did not carry; fetched by id', {
+                  peer: best.peer,
+                  share: 'id' in v ? bytesToHex(v.id) : undefined,
+                  missing: gap.ids.join(','),
+                  fetched: gap.verdicts.join(', '),
+                  then: v.result,
+                });
+              }
             }
             if (v.result === 'accepted') accepted++;
             else if (v.result === 'invalid') bad = `an invalid share: ${v.reason}`;
@@ -214,6 +233,7 @@ export class WindowSync {
                 share: `${i + 1} of ${batch.shares.length}`,
                 id: bytesToHex(v.id),
                 missing: v.missing.map(bytesToHex).join(','),
+                peerHolds: gap ? `${gap.held} of ${v.missing.length}${gap.verdicts.length ? ` (${gap.verdicts.join(', ')})` : ''}` : 'not asked',
                 ourHeight: tip?.height ?? -1,
                 peerHeight: best.tip.height,
                 batch: firstBatch ? 'first of the run' : 'a later one',
@@ -280,6 +300,28 @@ export class WindowSync {
       if (ok.length || this.now() >= deadline || signal.aborted) return ok;
       await new Promise((r) => setTimeout(r, PEER_POLL_MS));
     }
+  }
+
+  /**
+   * Asks `peer` for the shares a batch's share misses and adds those it sends (as sync adds them);
+   * how many it held, how many went in, and what became of each.
+   */
+  private async fillGap(peer: string, missing: readonly Uint8Array[], signal: AbortSignal): Promise<{ held: number; added: number; verdicts: string[]; ids: string[] }> {
+    const ids = missing.slice(0, MAX_SYNC_IDS).map(bytesToHex);
+    let got: readonly Uint8Array[];
+    try {
+      got = await this.options.client.sharesById(peer, missing.slice(0, MAX_SYNC_IDS), signal);
+    } catch {
+      return { held: 0, added: 0, verdicts: [], ids };
+    }
+    let added = 0;
+    const verdicts: string[] = [];
+    for (const s of got) {
+      const v = await this.options.host.receiveShare(s);
+      if (v.result === 'accepted' || v.result === 'duplicate') added++;
+      verdicts.push(v.result === 'invalid' || v.result === 'deferred' ? `${v.result}: ${v.reason}` : v.result);
+    }
+    return { held: got.length, added, verdicts, ids };
   }
 
   /** True when this node holds the share `id` (on any branch). */
