@@ -4,12 +4,13 @@
  * it uses goes away, can be cancelled, and drops (and charges) a peer whose batch is invalid.
  */
 import { bytesToHex, CoinTips } from '@otedama/core';
-import { mineShare } from '../../../core/test/sharechain-fixtures.ts';
+import { coinTip, mineShare, testParams } from '../../../core/test/sharechain-fixtures.ts';
+import { SyncShareChainHost } from './chain-host-sync.ts';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChainHost } from './chain-host.ts';
 import { ShareChainHost } from './chain-host-sharechain.ts';
 import type { P2pNode } from './p2p-node.ts';
-import { addrOf, captureLog, chainHost, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
+import { addrOf, captureLog, chainHost, meshed, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
 import { edgeShareChain } from './pool-chain.ts';
 import { PENALTY } from './peer-guard.ts';
 import { PeerSyncError, SyncClient } from './sync-client.ts';
@@ -214,6 +215,44 @@ describe('window sync', () => {
     expect(await c.resync()).toMatchObject({ state: 'synced' });
     expect(tipOf(host)).toBe(tipOf(source));
     expect(log.find(/fetched by id/)).toEqual([expect.objectContaining({ peer: a.peerId, then: 'accepted' })]);
+  });
+
+  it('an edge back from a break syncs the 1,000-share chain a page mined alone (pruned below where they parted) while the page gossips what it kept: nobody is charged or banned', async () => {
+    // What they share: 40 shares. Then the edge goes away and its coin moves on four blocks: the
+    // block the page goes on mining on is too old for new shares there.
+    // A window of 100 shares: the page keeps about twice that, far less than it mined alone.
+    const small = { ...net, params: testParams({ maxWindowShares: 100 }) };
+    const base = chainHost(small);
+    const common = minerOn(small, base).mine(40);
+    const parted = base.chain.tip!.id;
+    const coinE = new CoinTips();
+    coinE.add(net.tip.prevHash, net.tip.info);
+    for (let n = 2; n <= 5; n++) coinE.add(coinTip(n).prevHash, coinTip(n).info);
+    const chainE = edgeShareChain(small.params, coinE);
+    const edgeHost = new ShareChainHost(chainE);
+    for (const b of common) expect(chainE.add(b, { history: true }).kind).toMatch(/accepted/);
+    const page = chainHost(small);
+    for (const b of common) expect(page.chain.add(b).kind).toBe('accepted');
+    const alone = minerOn(small, page).mine(1000);
+    page.chain.prune();
+    expect(page.chain.has(parted)).toBe(false);
+    const log = captureLog();
+    const e = await node(edgeHost, { syncHost: new SyncShareChainHost(chainE), logger: log.logger });
+    const p = await node(page, { bootstrap: [addrOf(e)] });
+    await expect.poll(() => e.isAdmitted(p.peerId) && meshed(p, e), { timeout: 10_000 }).toBe(true);
+    // The page gossips the last 300 shares it kept (its outbox) while the edge syncs.
+    const gossip = (async () => {
+      for (const share of alone.slice(-300)) await p.publishShare(share).catch(() => undefined);
+    })();
+    const done = await e.resync();
+    await gossip;
+    expect(done).toMatchObject({ state: 'synced' });
+    expect(tipOf(edgeHost)).toBe(tipOf(page));
+    // An honest page: no ban, no penalty, no invalid share; and the edge stayed within the page's sync allowance.
+    expect(e.guard.isBanned(p.peerId)).toBe(false);
+    expect(e.guard.score(p.peerId)).toBeGreaterThanOrEqual(0);
+    expect(log.find('invalid share from peer')).toEqual([]);
+    expect(p.guard.penalty(e.peerId)).toBe(0);
   });
 
   it('can be cancelled between batches', async () => {
