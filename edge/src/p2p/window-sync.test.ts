@@ -61,6 +61,19 @@ async function fresh(peers: P2pNode[], batch: number, onProgress?: (p: SyncProgr
 
 const tipOf = (h: ShareChainHost) => bytesToHex(h.chain.tip!.id);
 
+/** `source`'s chain as a peer answers for it, with some answers changed (a peer that differs, lies or fails). */
+function unlike(source: ShareChainHost, changed: Partial<ChainHost>): ChainHost {
+  return {
+    poolId: source.poolId,
+    receiveShare: (b, o) => source.receiveShare(b, o),
+    sharesById: (ids) => source.sharesById(ids),
+    sharesAfter: (l, m) => source.sharesAfter(l, m),
+    locator: () => source.locator(),
+    tip: () => source.tip(),
+    ...changed,
+  };
+}
+
 describe('window sync', () => {
   it('fetches a window in bounded batches, verified one by one, with progress and ETA', async () => {
     const source = holding();
@@ -82,17 +95,12 @@ describe('window sync', () => {
   it('reads below 100 % while the peer says more follow, even when it holds more than its window', async () => {
     const source = holding();
     // Its status counts a window of 150 shares; it holds 600 (history before the window).
-    const narrow: ChainHost = {
-      poolId: source.poolId,
-      receiveShare: (b, o) => source.receiveShare(b, o),
-      sharesById: (ids) => source.sharesById(ids),
-      sharesAfter: (l, m) => source.sharesAfter(l, m),
-      locator: () => source.locator(),
+    const narrow = unlike(source, {
       tip: () => {
         const t = source.tip();
         return t && { ...t, windowShares: 150 };
       },
-    };
+    });
     const a = await node(narrow);
     const c = await fresh([a], 100);
     expect(await c.node.resync()).toMatchObject({ state: 'synced', shares: WINDOW, percent: 100 });
@@ -126,18 +134,14 @@ describe('window sync', () => {
   it('a peer that cannot answer does not end the run as synced: it goes on with a peer admitted later', async () => {
     const source = holding();
     // Admitted, but its chain fails every question (a stream that breaks, a peer going away).
-    const broken: ChainHost = {
-      poolId: source.poolId,
-      receiveShare: (b, o) => source.receiveShare(b, o),
-      sharesById: (ids) => source.sharesById(ids),
-      locator: () => source.locator(),
+    const broken = unlike(source, {
       tip: () => {
         throw new Error('this chain is not answering');
       },
       sharesAfter: () => {
         throw new Error('this chain is not answering');
       },
-    };
+    });
     const a = await node(broken);
     const c = await fresh([a], 200);
     const run = c.node.resync();
@@ -156,14 +160,7 @@ describe('window sync', () => {
     expect(await c.node.resync()).toMatchObject({ state: 'synced', shares: WINDOW });
     // A peer on the same tip whose chain work counts from further back: before, a run asked it again
     // and again for shares it had none of, never ending (and spending the peer's request allowance).
-    const deeper: ChainHost = {
-      poolId: source.poolId,
-      receiveShare: (b, o) => source.receiveShare(b, o),
-      sharesById: (ids) => source.sharesById(ids),
-      sharesAfter: (l, m) => source.sharesAfter(l, m),
-      locator: () => source.locator(),
-      tip: () => ({ ...source.tip()!, work: source.tip()!.work * 2n }),
-    };
+    const deeper = unlike(source, { tip: () => ({ ...source.tip()!, work: source.tip()!.work * 2n }) });
     const d = await node(deeper, { bootstrap: [addrOf(c.node)] });
     await expect.poll(() => c.node.isAdmitted(d.peerId), { timeout: 10_000 }).toBe(true);
     const outcome = await Promise.race([c.node.resync(), new Promise((r) => setTimeout(() => r('still running'), 8_000))]);
@@ -199,14 +196,7 @@ describe('window sync', () => {
     miner.mine(3);
     expect(source.chain.bestAt(source.chain.height - 2)!.uncleKeys).toHaveLength(1);
     // Its batches leave the uncle out (as a peer that took the nephew before the uncle would).
-    const forgetful: ChainHost = {
-      poolId: source.poolId,
-      receiveShare: (b, o) => source.receiveShare(b, o),
-      sharesById: (ids) => source.sharesById(ids),
-      sharesAfter: (l, m) => source.sharesAfter(l, m).filter((x) => bytesToHex(x) !== bytesToHex(sibling)),
-      locator: () => source.locator(),
-      tip: () => source.tip(),
-    };
+    const forgetful = unlike(source, { sharesAfter: (l, m) => source.sharesAfter(l, m).filter((x) => bytesToHex(x) !== bytesToHex(sibling)) });
     const a = await node(forgetful);
     const log = captureLog();
     const host = chainHost(net);
@@ -268,14 +258,10 @@ describe('window sync', () => {
     const honest = await node(holding());
     // A real node whose chain lies: it claims the most work and serves corrupted shares.
     const real = holding();
-    const liar: ChainHost = {
-      poolId: real.poolId,
-      receiveShare: (b) => real.receiveShare(b),
-      sharesById: (ids) => real.sharesById(ids),
-      locator: () => real.locator(),
+    const liar = unlike(real, {
       tip: () => ({ ...real.tip()!, work: real.tip()!.work * 2n }),
       sharesAfter: (locator, max) => real.sharesAfter(locator, max).map((s, i) => (i === 5 ? Uint8Array.from(s, (x, j) => (j === s.length - 1 ? x ^ 1 : x)) : s)),
-    };
+    });
     const hostile = await node(liar);
     const c = await fresh([hostile, honest], 100);
     const done = await c.node.resync();
