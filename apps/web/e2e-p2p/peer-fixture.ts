@@ -131,9 +131,9 @@ export async function startPeerEdge(options: PeerEdgeOptions): Promise<PeerEdge>
     dataDir,
     url: info.http,
     tcpAddr: info.listen.find((a) => !a.includes('/ws'))!,
-    api: async () => (await (await fetch(new URL('/api/sharechain', info.http))).json()) as SharechainApi,
-    arrivals: async () => (await (await fetch(new URL('/api/sharechain/arrivals', info.http))).json()) as Record<string, number>,
-    holds: async (id) => ((await (await fetch(new URL(`/api/sharechain/held/${id}`, info.http))).json()) as { held: boolean }).held,
+    api: async () => (await getJson(new URL('/api/sharechain', info.http))) as SharechainApi,
+    arrivals: async () => (await getJson(new URL('/api/sharechain/arrivals', info.http))) as Record<string, number>,
+    holds: async (id) => ((await getJson(new URL(`/api/sharechain/held/${id}`, info.http))) as { held: boolean }).held,
     output: () => out,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -143,6 +143,20 @@ export async function startPeerEdge(options: PeerEdgeOptions): Promise<PeerEdge>
       }
     },
   };
+}
+
+/**
+ * GETs JSON from an edge. A request that meets a keep-alive connection the edge closed meanwhile
+ * fails at once ("fetch failed", ECONNRESET: on a busy machine the poll interval outlasts the
+ * edge's keep-alive): it is sent once more, on a new connection, before it counts as a failure.
+ */
+async function getJson(url: URL): Promise<unknown> {
+  try {
+    return await (await fetch(url)).json();
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    return await (await fetch(url, { headers: { connection: 'close' } })).json();
+  }
 }
 
 /** Removes an edge's data folder (after its last stop). */

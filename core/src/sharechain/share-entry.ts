@@ -44,6 +44,12 @@ export interface ShareEntryFields {
   readonly isBlock: boolean;
   /** False for shares added from history whose checks needed shares not held (sync's first window). */
   readonly verified: boolean;
+  /**
+   * An uncle it names that was not held when it was added (history, or a store loaded from its
+   * pruned edge): its credits and window work lack that uncle's share, so a window that includes
+   * it cannot be checked (window.ts marks it incomplete, missing this id). Undefined for most.
+   */
+  readonly unheldUncle: Uint8Array | undefined;
 }
 
 /** uncleKeys of the shares that name no uncle (most): one shared empty list. */
@@ -134,6 +140,7 @@ export class ShareEntry {
     self.seq = fields.seq;
     self.isBlock = fields.isBlock;
     self.verified = fields.verified;
+    self.unheldUncle = fields.unheldUncle;
   }
 
   /**

@@ -264,10 +264,13 @@ export class ShareChain {
     const missing: Uint8Array[] = [];
     if (!genesis && !parent && !history) missing.push(ownBytes(meta.parent));
     const uncles: ShareEntry[] = [];
+    /** History: the first named uncle not held (the entry's credits will lack it). */
+    let unheldUncle: Uint8Array | undefined;
     for (const u of meta.uncles) {
       const e = this.entries.get(bytesToHex(u));
       if (e) uncles.push(e);
       else if (!history) missing.push(ownBytes(u));
+      else unheldUncle ??= u;
     }
     if (missing.length) return { kind: 'missing-parent', id, missing };
     let verified = genesis || parent !== undefined;
@@ -337,7 +340,7 @@ export class ShareChain {
       verified = false;
     }
 
-    const entry = this.insert(share, id, key, parent, uncles, block.work, hashAtOrBelow(id, block.le), verified);
+    const entry = this.insert(share, id, key, parent, uncles, block.work, hashAtOrBelow(id, block.le), verified, unheldUncle);
     return this.accepted(entry);
   }
 
@@ -412,6 +415,7 @@ export class ShareChain {
     blockWork: bigint,
     isBlock: boolean,
     verified: boolean,
+    unheldUncle: Uint8Array | undefined,
   ): ShareEntry {
     const work = compactTarget(share.meta.bits).work;
     let windowWork = work;
@@ -435,6 +439,7 @@ export class ShareChain {
         seq: this.seq++,
         isBlock,
         verified,
+        unheldUncle: unheldUncle && ownBytes(unheldUncle),
       },
       this.algorithm.share.headerBytes,
       this.encodings,
@@ -515,8 +520,9 @@ export class ShareChain {
       if (this.entries.has(key)) continue;
       const parent = this.entries.get(bytesToHex(share.meta.parent));
       const uncles = share.meta.uncles.map((u) => this.entries.get(bytesToHex(u))).filter((e): e is ShareEntry => e !== undefined);
+      const unheldUncle = uncles.length < share.meta.uncles.length ? share.meta.uncles.find((u) => !this.entries.has(bytesToHex(u))) : undefined;
       const block = compactTarget(this.algorithm.share.readFields(share.work.header).bits);
-      const entry = this.insert(share, id, key, parent, uncles, block.work, hashAtOrBelow(id, block.le), true);
+      const entry = this.insert(share, id, key, parent, uncles, block.work, hashAtOrBelow(id, block.le), true, unheldUncle);
       if (!this.best || entry.chainWork > this.best.chainWork) this.setBest(entry);
       n++;
       if (onProgress && n % 1000 === 0) onProgress(n);

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../hex.ts';
-import { extend, mineShare, testPool } from '../../test/sharechain-fixtures.ts';
+import { extend, mineShare, payee, testPool } from '../../test/sharechain-fixtures.ts';
 import { ShareChain } from './sharechain.ts';
+import { addSynced } from './sync-add.ts';
 
 function poolWithUncle() {
   const pool = testPool();
@@ -64,5 +65,53 @@ describe('sync of a chain with uncles', () => {
     const r = strict.add(batch[2]!);
     expect(r.kind).toBe('missing-parent');
     if (r.kind === 'missing-parent') expect(r.missing.map(bytesToHex)).toEqual([bytesToHex(uncle.parentId)]);
+  });
+});
+
+/**
+ * Several miners racing on one tip (siblings that later shares name as uncles), and a peer that
+ * prunes: the shares just above its cutoff name uncles it no longer holds, so the window it
+ * serves starts with shares whose uncles never come.
+ */
+function racingPrunedPool() {
+  const pool = testPool({ maxWindowShares: 40 });
+  let extranonce = 0;
+  for (let step = 0; step < 160; step++) {
+    pool.now += pool.chain.params.shareIntervalMs;
+    const tip = pool.chain.tip;
+    // One to three shares on the same tip: 1, 2, 3, 1, 2, 3, ...
+    for (let j = 0; j <= step % 3; j++) {
+      extranonce++;
+      const bytes = mineShare(pool, { payees: [payee(1 + (extranonce % 3))], extranonce: Uint8Array.of(extranonce & 0xff, extranonce >> 8, 0, 0, 0, 0, 0, 0), ...(tip ? { parent: tip } : {}) }).bytes;
+      expect(pool.chain.add(bytes).kind).toBe('accepted');
+    }
+    if (step % 40 === 39) pool.chain.prune();
+  }
+  return pool;
+}
+
+describe('sync from a peer that pruned below the uncles of its oldest shares', () => {
+  it('takes every share it serves: a window that holds a share added without an uncle is not checked against the wrong credits (no bad-coinbase), and ends on the same tip and window', () => {
+    const pool = racingPrunedPool();
+    const server = pool.chain;
+    // The oldest shares it serves name uncles it pruned.
+    const low = server.bestAt(server.locator().at(-1) ? server.get(server.locator().at(-1)!)!.height : 0)!;
+    expect(server.sharesAfter([], 1)).toHaveLength(1);
+    const fresh = new ShareChain({ params: server.params, coin: pool.coin, now: () => pool.now });
+    // The first batch as history (an empty chain), the rest as sync adds them: 32 at a time.
+    for (const s of server.sharesAfter([], 32)) expect(fresh.add(s, { history: true }).kind).toBe('accepted');
+    const partial = [...Array(fresh.height - low.height + 1).keys()].map((i) => fresh.bestAt(low.height + i)!).filter((e) => e.unheldUncle);
+    expect(partial.length).toBeGreaterThan(0);
+    for (let i = 0; i < 20 && bytesToHex(fresh.tip!.id) !== bytesToHex(server.tip!.id); i++) {
+      for (const s of server.sharesAfter(fresh.locator(), 32)) expect(addSynced(fresh, s).kind).toMatch(/accepted|duplicate/);
+    }
+    expect(bytesToHex(fresh.tip!.id)).toBe(bytesToHex(server.tip!.id));
+    // A window that includes a share added without its uncle is incomplete, naming that uncle.
+    const unheld = new Set(partial.map((p) => bytesToHex(p.unheldUncle!)));
+    const windows = [...Array(fresh.height - low.height + 1).keys()].map((i) => fresh.window(fresh.bestAt(low.height + i)!.id));
+    expect(windows.some((w) => !w.complete && unheld.has(bytesToHex(w.missing!)))).toBe(true);
+    // Past them, the tip's window is complete and equal to the server's.
+    expect(fresh.window().complete).toBe(true);
+    expect(fresh.window().credits).toEqual(server.window().credits);
   });
 });

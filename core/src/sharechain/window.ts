@@ -8,6 +8,9 @@
  * A share's window work is its own target's work plus its uncles'; what it credits is
  * shareCredits (share-entry.ts). A walk that reaches a share whose parent is not held (and is
  * not a chain's first share) is incomplete: payouts cannot be checked until sync fetches more.
+ * So is a window that includes a share added without one of its uncles (`unheldUncle`: history
+ * below a root): its credits lack that uncle's split, and a coinbase checked against them would
+ * be refused although the share is honest.
  *
  * `walkWindow` is the rule as written (tests compare against it); `WindowTracker` keeps one
  * window and moves it share by share, so a synced chain validated share after share costs a few
@@ -63,6 +66,13 @@ function summarize(head: ShareEntry | undefined, entries: Iterable<ShareEntry>, 
   return { head, shares, work, credits, totalWeight, oldest, ...end };
 }
 
+/** The window's end, or incomplete at the newest included share that lacks an uncle. */
+function withUnheldUncles(end: { complete: boolean; missing?: Uint8Array }, included: readonly ShareEntry[]): { complete: boolean; missing?: Uint8Array } {
+  if (!end.complete) return end;
+  const partial = included.find((e) => e.unheldUncle !== undefined);
+  return partial ? { complete: false, missing: partial.unheldUncle! } : end;
+}
+
 /** The window of `head` by the rule as written: a full walk. */
 export function walkWindow(head: ShareEntry | undefined, params: WindowParams): WindowSummary {
   if (!head) return summarize(undefined, [], { complete: true });
@@ -80,7 +90,7 @@ export function walkWindow(head: ShareEntry | undefined, params: WindowParams): 
     }
     x = x.parent;
   }
-  return summarize(head, included, end);
+  return summarize(head, included, withUnheldUncles(end, included));
 }
 
 /**
@@ -120,6 +130,8 @@ export class WindowTracker {
   private totalWeight = 0n;
   private complete = true;
   private missing: Uint8Array | undefined;
+  /** Items added without one of their uncles (`unheldUncle`): while any is in, the window is incomplete. */
+  private partial = 0;
 
   constructor(private readonly params: WindowParams) {}
 
@@ -139,7 +151,13 @@ export class WindowTracker {
 
   private summary(): WindowSummary {
     const credits = this.credits.slice();
-    const end = this.complete ? { complete: true } : { complete: false, missing: this.missing! };
+    let end: { complete: boolean; missing?: Uint8Array } = this.complete ? { complete: true } : { complete: false, missing: this.missing! };
+    if (this.partial > 0) {
+      // Rare (the first window after a synced root): find the newest such item, as walkWindow does.
+      const items: ShareEntry[] = [];
+      for (let i = this.items.length - 1; i >= 0; i--) items.push(this.items.at(i));
+      end = withUnheldUncles(end, items);
+    }
     return { head: this.head, shares: this.items.length, work: this.acc, credits, totalWeight: this.totalWeight, oldest: this.items.front(), ...end };
   }
 
@@ -150,6 +168,7 @@ export class WindowTracker {
     this.keys = [];
     this.acc = 0n;
     this.totalWeight = 0n;
+    this.partial = 0;
     this.head = head;
     this.complete = true;
     this.missing = undefined;
@@ -238,6 +257,7 @@ export class WindowTracker {
 
   private account(e: ShareEntry, sign: bigint): void {
     this.acc += sign * e.windowWork;
+    if (e.unheldUncle) this.partial += sign > 0n ? 1 : -1;
     for (const c of e.credits) {
       const delta = sign * c.weight;
       this.totalWeight += delta;

@@ -54,6 +54,11 @@ export function verdictOf(r: AddResult): ShareVerdict {
     case 'held-back':
       return { result: 'deferred', reason: `${r.reason}: ${r.message}` };
     case 'invalid':
+      // A share on a coin block this node knows as too old for new shares is late, not wrong: the
+      // sender took it while the block was new (a page that mined alone on its last template and
+      // gossips what it kept, a relay that lagged). Not added, not relayed, and the sender is not
+      // charged for it; sync still takes it with its chain (core's addSynced).
+      if (r.reason === 'coin-tip-stale') return { result: 'deferred', reason: `${r.reason}: ${r.message}` };
       return { result: 'invalid', reason: `${r.reason}: ${r.message}` };
   }
 }

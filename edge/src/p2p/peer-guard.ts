@@ -109,6 +109,8 @@ export class PeerGuard {
   private readonly banListeners: ((ban: Ban) => void)[] = [];
   /** The peer's gossipsub score (0 when gossipsub does not know it); set by the node. */
   gossipScore: (peer: string) => number = () => 0;
+  /** Invalid shares each peer sent, by reason (what a ban 'after invalid messages' was for). */
+  private readonly invalidByPeer = new Map<string, Map<string, number>>();
 
   constructor(private readonly options: PeerGuardOptions) {
     this.now = options.now ?? Date.now;
@@ -161,6 +163,7 @@ export class PeerGuard {
     this.blocksByPeer.delete(peer);
     this.bansByPeer.delete(peer);
     this.penalties.delete(peer);
+    this.invalidByPeer.delete(peer);
     if (wasBlocked || wasBanned) this.log.warn('peer let back in by the operator', { peer, wasBlocked, wasBanned });
     return { peer, wasBlocked, wasBanned };
   }
@@ -212,7 +215,30 @@ export class PeerGuard {
   /** Bans the peer if its score is at or below BAN_SCORE (after a penalty, and on each gossipsub heartbeat). */
   check(peer: string, reason = 'invalid messages'): void {
     const score = this.score(peer);
-    if (score <= BAN_SCORE) this.ban(peer, 'score', `score ${Math.round(score)} after ${reason}`);
+    if (score > BAN_SCORE) return;
+    const tally = this.invalidTally(peer);
+    this.ban(peer, 'score', `score ${Math.round(score)} after ${reason}${tally ? ` (invalid shares: ${tally})` : ''}`);
+  }
+
+  /**
+   * Counts an invalid share a peer sent, by its reason code (gossipsub charges it; the ban that
+   * may follow then says what for). Bounded: reason codes are a fixed set, peers as penalties.
+   */
+  noteInvalid(peer: string, reason: string): void {
+    let byReason = this.invalidByPeer.get(peer);
+    if (!byReason) {
+      if (this.invalidByPeer.size >= MAX_TRACKED_PEERS) this.invalidByPeer.delete(this.invalidByPeer.keys().next().value as string);
+      byReason = new Map();
+      this.invalidByPeer.set(peer, byReason);
+    }
+    byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  }
+
+  /** "20 x coin-tip-stale, 1 x bad-coinbase": the invalid shares counted for a peer, most first. */
+  invalidTally(peer: string): string {
+    const byReason = this.invalidByPeer.get(peer);
+    if (!byReason) return '';
+    return [...byReason].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${n} x ${r}`).join(', ');
   }
 
   /** Takes one gossip token; false: over its rate (the message is ignored and the peer charged). */

@@ -5,6 +5,10 @@
  * A payload over MAX_GOSSIP_DATA_BYTES bans its sender; a peer over its gossip rate has its
  * messages ignored and is charged a little. A share whose parent is unknown is handed to
  * `onOrphan` (the sync client fetches what is missing from the sender).
+ *
+ * Invalid shares are logged by reason, not one line each: the first of each reason from a peer
+ * at once, then one line per peer and reason with a count every INVALID_LOG_EVERY_MS (a peer
+ * that floods a thousand gets a few lines; the ban, if one follows, names the counts too).
  */
 import type { GossipSub } from '@libp2p/gossipsub';
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub';
@@ -27,11 +31,21 @@ export interface ShareGossipOptions {
   readonly onOrphan?: (peer: string, share: Uint8Array, missing: readonly Uint8Array[]) => void;
 }
 
+/** Peer/reason pairs remembered for logging (bounded memory; past it they start over). */
+const MAX_LOGGED_PAIRS = 1_000;
+/** How often the invalid shares counted since the last line are logged, per peer and reason (ms). */
+export const INVALID_LOG_EVERY_MS = 10_000;
+
 export class ShareGossip {
   readonly topic: string;
   private readonly log: Logger;
   private readonly now: () => number;
   private started = false;
+  /** Invalid shares not yet logged: `${peer} ${reason}` -> count and an example message. */
+  private readonly unlogged = new Map<string, { peer: string; reason: string; count: number; example: string }>();
+  /** Peer/reason pairs already logged once (the first of each is logged at once). */
+  private readonly seen = new Set<string>();
+  private lastSummary = 0;
 
   constructor(
     private readonly pubsub: GossipSub,
@@ -40,6 +54,8 @@ export class ShareGossip {
     this.topic = sharesTopic(options.host.poolId);
     this.log = options.logger.forComponent('edge:p2p:gossip');
     this.now = options.now ?? Date.now;
+    // A ban says what it was for: what was counted for that peer goes out first.
+    options.guard.onBan((ban) => this.logInvalid(ban.peer));
   }
 
   start(): void {
@@ -54,6 +70,34 @@ export class ShareGossip {
     this.started = false;
     this.pubsub.unsubscribe(this.topic);
     this.pubsub.topicValidators.delete(this.topic);
+    this.logInvalid();
+  }
+
+  private noteInvalid(peer: string, message: string): void {
+    // The reason code leads the verdict's text ('bad-coinbase: the coinbase ...').
+    const reason = /^[a-z0-9-]+/.exec(message)?.[0] ?? 'invalid';
+    this.options.guard.noteInvalid(peer, reason);
+    const key = `${peer} ${reason}`;
+    if (!this.seen.has(key)) {
+      if (this.seen.size >= MAX_LOGGED_PAIRS) this.seen.clear();
+      this.seen.add(key);
+      this.log.info('invalid share from peer', { peer, reason: message });
+    } else {
+      const u = this.unlogged.get(key);
+      if (u) u.count++;
+      else if (this.unlogged.size < MAX_LOGGED_PAIRS) this.unlogged.set(key, { peer, reason, count: 1, example: message });
+    }
+    if (this.now() - this.lastSummary >= INVALID_LOG_EVERY_MS) this.logInvalid();
+  }
+
+  /** One line per peer and reason for the invalid shares counted since the last (of one peer, or all). */
+  private logInvalid(peer?: string): void {
+    if (peer === undefined) this.lastSummary = this.now();
+    for (const [key, u] of this.unlogged) {
+      if (peer !== undefined && u.peer !== peer) continue;
+      this.log.info('invalid shares from peer', { peer: u.peer, reason: u.reason, count: u.count, example: u.example });
+      this.unlogged.delete(key);
+    }
   }
 
   /** Gossips a share this node validated (found by its miners, or resolved after an orphan); resolves to the peers it went to. */
@@ -93,14 +137,16 @@ export class ShareGossip {
         return TopicValidatorResult.Accept;
       }
       case 'invalid':
-        this.log.info('invalid share from peer', { peer, reason: verdict.reason });
+        this.noteInvalid(peer, verdict.reason);
         return TopicValidatorResult.Reject;
       case 'orphan':
         this.log.debug('share with unknown ancestors', { peer, share: bytesToHex(verdict.id), missing: verdict.missing.length });
         this.options.onOrphan?.(peer, msg.data, verdict.missing);
         return TopicValidatorResult.Ignore;
-      case 'duplicate':
       case 'deferred':
+        this.log.debug('share not taken now', { peer, reason: verdict.reason });
+        return TopicValidatorResult.Ignore;
+      case 'duplicate':
         return TopicValidatorResult.Ignore;
     }
   }

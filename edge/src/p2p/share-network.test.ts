@@ -5,15 +5,17 @@
  * banned by the node it talks to while honest propagation carries on; a share whose parent a node
  * missed is completed from the peer that sent it.
  */
-import { bytesToHex, sharesTopic } from '@otedama/core';
+import { bytesToHex, CoinTips, sharesTopic } from '@otedama/core';
 import { multiaddr } from '@multiformats/multiaddr';
 import { afterEach, describe, expect, it } from 'vitest';
-import { job, mineCustom, payee } from '../../../core/test/sharechain-fixtures.ts';
+import { coinTip, job, mineCustom, mineShare, payee } from '../../../core/test/sharechain-fixtures.ts';
 import { MetricsRegistry } from '../metrics/metrics.ts';
 import { createP2pMetrics } from '../metrics/p2p-metrics.ts';
 import type { ShareChainHost } from './chain-host-sharechain.ts';
 import type { P2pNode } from './p2p-node.ts';
-import { addrOf, chainHost, meshed, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
+import { addrOf, captureLog, chainHost, meshed, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
+import { ShareChainHost as StrictHost } from './chain-host-sharechain.ts';
+import { edgeShareChain } from './pool-chain.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -50,7 +52,8 @@ describe('share gossip', () => {
   it('a node gossiping invalid shares loses score, then its connection, then is banned; honest shares keep flowing', async () => {
     const [ha, hb, hc, hd] = [chainHost(net), chainHost(net), chainHost(net), chainHost(net)];
     const metrics = createP2pMetrics(new MetricsRegistry());
-    const b = await node(hb, { metrics });
+    const log = captureLog();
+    const b = await node(hb, { metrics, logger: log.logger });
     const a = await node(ha, { bootstrap: [addrOf(b)] });
     const c = await node(hc, { bootstrap: [addrOf(b)] });
     const hostile = await node(hd, { bootstrap: [addrOf(b)], bootstrapRedialMs: 60_000 });
@@ -75,6 +78,10 @@ describe('share gossip', () => {
     }
     await expect.poll(() => b.guard.isBanned(hostile.peerId), { timeout: 10_000 }).toBe(true);
     expect(b.guard.bans()).toEqual([expect.objectContaining({ peer: hostile.peerId, offence: 'score' })]);
+    // The ban says what for, and the log gives each reason once with a count, not a line per share.
+    expect(b.guard.bans()[0]!.reason).toMatch(/after invalid messages \(invalid shares: 3 x high-hash\)$/);
+    expect(log.find('invalid share from peer')).toEqual([expect.objectContaining({ peer: hostile.peerId, reason: expect.stringMatching(/^high-hash: /) })]);
+    expect(log.find('invalid shares from peer')).toEqual([expect.objectContaining({ peer: hostile.peerId, reason: 'high-hash', count: 2 })]);
     await expect.poll(() => b.raw.getConnections().some((x) => x.remotePeer.toString() === hostile.peerId), { timeout: 10_000 }).toBe(false);
     // Honest propagation through B carried on: C holds all six shares of A.
     await expect.poll(() => hc.chain.height, { timeout: 10_000 }).toBe(5);
@@ -84,6 +91,34 @@ describe('share gossip', () => {
     // The hostile node's redial is refused while the ban lasts.
     await hostile.raw.dial(multiaddr(addrOf(b)), { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
     await expect.poll(() => b.admittedPeers().includes(hostile.peerId) || b.raw.getConnections().some((x) => x.remotePeer.toString() === hostile.peerId), { timeout: 3000 }).toBe(false);
+  });
+
+  it('a peer relaying shares on a coin block this node knows as too old is not charged: late, not wrong (nothing added or relayed, no ban)', async () => {
+    // A's coin view still takes the block its shares build on; B's coin moved four blocks on.
+    const ha = chainHost(net);
+    const coinB = new CoinTips();
+    coinB.add(net.tip.prevHash, net.tip.info);
+    for (let n = 2; n <= 5; n++) coinB.add(coinTip(n).prevHash, coinTip(n).info);
+    const hb = new StrictHost(edgeShareChain(net.params, coinB));
+    const metrics = createP2pMetrics(new MetricsRegistry());
+    const b = await node(hb, { metrics });
+    const a = await node(ha, { bootstrap: [addrOf(b)] });
+    await expect.poll(() => meshed(a, b) && meshed(b, a), { timeout: 10_000 }).toBe(true);
+    // B holds their parent (synced with it); A gossips five siblings on it: each reaches B's coin check.
+    const miner = minerOn(net, ha);
+    const [first] = miner.mine(1);
+    expect(hb.chain.add(first!, { history: true }).kind).toBe('accepted');
+    const parent = ha.chain.tip!;
+    for (let i = 0; i < 5; i++) {
+      miner.pool.now += 1000;
+      const { bytes } = mineShare(miner.pool, { parent, payees: [payee(200 + i)], extranonce: Uint8Array.of(i, 1, 2, 3, 4, 5, 6, 7) });
+      await a.publishShare(bytes);
+    }
+    await expect.poll(() => metrics.sharesTotal.get({ result: 'deferred' }), { timeout: 10_000 }).toBe(5);
+    expect(metrics.sharesTotal.get({ result: 'invalid' })).toBe(0);
+    expect(hb.chain.size).toBe(1);
+    expect(b.guard.isBanned(a.peerId)).toBe(false);
+    expect(b.guard.score(a.peerId)).toBeGreaterThanOrEqual(0);
   });
 
   it('a peer gossiping faster than its rate has the excess ignored and is charged; sync brings the rest', async () => {

@@ -17,10 +17,20 @@ import {
   type SyncRequest,
   type SyncResponse,
 } from '@otedama/core';
+import { RateLimiter } from '../api/rate-limiter.ts';
 import { SyncError } from '../errors.ts';
+import { DEFAULT_RATE_LIMITS } from './peer-guard.ts';
 
 /** How long one request may take, from opening the stream to the end of the answer. */
 export const SYNC_CLIENT_TIMEOUT_MS = 15_000;
+/**
+ * Requests this client sends one peer, per second and in a burst: 80 % of what a peer allows
+ * (DEFAULT_RATE_LIMITS), so a window sync, orphan fetches and catch-ups together stay within it
+ * with room for timing slack (a page answers 'rateLimited' past it, and a run that met that gave
+ * the peer up). A full window of 8,640 shares in the page's batches of 128 is 68 requests: within
+ * the burst and a second.
+ */
+export const SYNC_CLIENT_PACE = { perSecond: (DEFAULT_RATE_LIMITS.syncPerSecond * 4) / 5, burst: (DEFAULT_RATE_LIMITS.syncBurst * 4) / 5 } as const;
 
 export class PeerSyncError extends SyncError {
   constructor(
@@ -28,24 +38,43 @@ export class PeerSyncError extends SyncError {
     reason: string,
     /** The peer's fault (malformed or oversized answer): charge it. */
     readonly malformed: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; rateLimited?: boolean },
   ) {
     super(reason, options);
+    this.rateLimited = options?.rateLimited === true;
   }
+
+  /** The peer answered 'rateLimited': not a fault, ask again later. */
+  readonly rateLimited: boolean;
 }
 
 export class SyncClient {
   readonly protocol: string;
+  private readonly pace: RateLimiter;
 
   constructor(
     private readonly node: Pick<Libp2p, 'dialProtocol'>,
     poolId: Uint8Array,
     private readonly timeoutMs = SYNC_CLIENT_TIMEOUT_MS,
+    pace: { readonly perSecond: number; readonly burst: number } = SYNC_CLIENT_PACE,
   ) {
     this.protocol = syncProtocol(poolId);
+    this.pace = new RateLimiter(pace.perSecond * 60, Date.now, pace.burst);
+  }
+
+  /** Waits until a request to `peer` is within SYNC_CLIENT_PACE. */
+  private async paced(peer: string, signal?: AbortSignal): Promise<void> {
+    for (let d = this.pace.take(peer); !d.allowed; d = this.pace.take(peer)) {
+      if (signal?.aborted) throw new PeerSyncError(peer, 'cancelled', false);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, d.retryAfterSeconds * 1000);
+        signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
   }
 
   async request(peer: string, req: SyncRequest, signal?: AbortSignal): Promise<SyncResponse> {
+    await this.paced(peer, signal);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let stream;
@@ -76,7 +105,7 @@ export class SyncClient {
       if (err instanceof P2pCodecError) throw new PeerSyncError(peer, `${peer} sent a malformed answer: ${err.reason}`, true);
       throw err;
     }
-    if (res.type === 'error') throw new PeerSyncError(peer, `${peer} refused the request: ${res.code}: ${res.text}`, false);
+    if (res.type === 'error') throw new PeerSyncError(peer, `${peer} refused the request: ${res.code}: ${res.text}`, false, { rateLimited: res.code === 'rateLimited' });
     return res;
   }
 

@@ -11,6 +11,7 @@ import {
   encodeSyncResponse,
   MAX_SYNC_BATCH_SHARES,
   MAX_SYNC_REQUEST_BYTES,
+  MAX_UNCLES,
   P2pCodecError,
   sharesThatFit,
   syncProtocol,
@@ -111,11 +112,13 @@ export class SyncServer {
         return { type: 'shares', shares: found.slice(0, sharesThatFit(found)), more: false };
       }
       case 'after': {
-        // One more than asked tells whether more follow.
         const max = Math.min(req.max, MAX_SYNC_BATCH_SHARES);
-        const after = await host.sharesAfter(req.locator, max + 1);
-        const n = sharesThatFit(after.slice(0, max));
-        return { type: 'shares', shares: after.slice(0, n), more: after.length > n };
+        const batch = await host.sharesAfter(req.locator, max);
+        const n = sharesThatFit(batch);
+        // Whether more follow: a share travels with its uncles, so a batch may end a few short of
+        // `max` (the next share and its uncles did not fit); asking for that much more tells.
+        const more = n < batch.length || (batch.length > 0 && (await host.sharesAfter(req.locator, batch.length + 1 + MAX_UNCLES)).length > batch.length);
+        return { type: 'shares', shares: batch.slice(0, n), more };
       }
     }
   }

@@ -4,13 +4,16 @@
  * it uses goes away, can be cancelled, and drops (and charges) a peer whose batch is invalid.
  */
 import { bytesToHex, CoinTips } from '@otedama/core';
+import { coinTip, mineShare, testParams } from '../../../core/test/sharechain-fixtures.ts';
+import { SyncShareChainHost } from './chain-host-sync.ts';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChainHost } from './chain-host.ts';
 import { ShareChainHost } from './chain-host-sharechain.ts';
 import type { P2pNode } from './p2p-node.ts';
-import { addrOf, captureLog, chainHost, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
+import { addrOf, captureLog, chainHost, meshed, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
 import { edgeShareChain } from './pool-chain.ts';
 import { PENALTY } from './peer-guard.ts';
+import { PeerSyncError, SyncClient } from './sync-client.ts';
 import type { SyncProgress } from './window-sync.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -58,6 +61,19 @@ async function fresh(peers: P2pNode[], batch: number, onProgress?: (p: SyncProgr
 
 const tipOf = (h: ShareChainHost) => bytesToHex(h.chain.tip!.id);
 
+/** `source`'s chain as a peer answers for it, with some answers changed (a peer that differs, lies or fails). */
+function unlike(source: ShareChainHost, changed: Partial<ChainHost>): ChainHost {
+  return {
+    poolId: source.poolId,
+    receiveShare: (b, o) => source.receiveShare(b, o),
+    sharesById: (ids) => source.sharesById(ids),
+    sharesAfter: (l, m) => source.sharesAfter(l, m),
+    locator: () => source.locator(),
+    tip: () => source.tip(),
+    ...changed,
+  };
+}
+
 describe('window sync', () => {
   it('fetches a window in bounded batches, verified one by one, with progress and ETA', async () => {
     const source = holding();
@@ -79,17 +95,12 @@ describe('window sync', () => {
   it('reads below 100 % while the peer says more follow, even when it holds more than its window', async () => {
     const source = holding();
     // Its status counts a window of 150 shares; it holds 600 (history before the window).
-    const narrow: ChainHost = {
-      poolId: source.poolId,
-      receiveShare: (b, o) => source.receiveShare(b, o),
-      sharesById: (ids) => source.sharesById(ids),
-      sharesAfter: (l, m) => source.sharesAfter(l, m),
-      locator: () => source.locator(),
+    const narrow = unlike(source, {
       tip: () => {
         const t = source.tip();
         return t && { ...t, windowShares: 150 };
       },
-    };
+    });
     const a = await node(narrow);
     const c = await fresh([a], 100);
     expect(await c.node.resync()).toMatchObject({ state: 'synced', shares: WINDOW, percent: 100 });
@@ -120,6 +131,120 @@ describe('window sync', () => {
     expect([...perBatch.values()]).toEqual(Array.from({ length: 12 }, (_, i) => (i + 1) * 50));
   });
 
+  it('a peer that cannot answer does not end the run as synced: it goes on with a peer admitted later', async () => {
+    const source = holding();
+    // Admitted, but its chain fails every question (a stream that breaks, a peer going away).
+    const broken = unlike(source, {
+      tip: () => {
+        throw new Error('this chain is not answering');
+      },
+      sharesAfter: () => {
+        throw new Error('this chain is not answering');
+      },
+    });
+    const a = await node(broken);
+    const c = await fresh([a], 200);
+    const run = c.node.resync();
+    // The peer that holds the chain connects once the run is under way.
+    await expect.poll(() => c.progress.some((p) => p.state === 'syncing'), { timeout: 5_000 }).toBe(true);
+    const b = await node(source, { bootstrap: [addrOf(c.node)] });
+    expect(await run).toMatchObject({ state: 'synced', shares: WINDOW });
+    expect(tipOf(c.host)).toBe(tipOf(source));
+    expect(c.progress.at(-1)!.peer).toBe(b.peerId);
+  });
+
+  it("ends once it holds the best peer's tip, though that peer's work reads more (it keeps more history than we do)", async () => {
+    const source = holding();
+    const a = await node(source);
+    const c = await fresh([a], 200);
+    expect(await c.node.resync()).toMatchObject({ state: 'synced', shares: WINDOW });
+    // A peer on the same tip whose chain work counts from further back: before, a run asked it again
+    // and again for shares it had none of, never ending (and spending the peer's request allowance).
+    const deeper = unlike(source, { tip: () => ({ ...source.tip()!, work: source.tip()!.work * 2n }) });
+    const d = await node(deeper, { bootstrap: [addrOf(c.node)] });
+    await expect.poll(() => c.node.isAdmitted(d.peerId), { timeout: 10_000 }).toBe(true);
+    const outcome = await Promise.race([c.node.resync(), new Promise((r) => setTimeout(() => r('still running'), 8_000))]);
+    expect(outcome).toMatchObject({ state: 'synced', shares: 0, message: expect.stringMatching(/holding the best peer's tip/) });
+  });
+
+  it("paces its requests within a peer's allowance: a burst of questions is never answered 'rateLimited'", async () => {
+    const limits = { syncPerSecond: 25, syncBurst: 12 };
+    const a = await node(holding(), { rateLimits: limits });
+    const c = await fresh([a], 100);
+    // Thirty questions one after another (a sync run's pace, with nothing to wait for in between).
+    const ask = async (client: SyncClient) => {
+      const answers: string[] = [];
+      for (let i = 0; i < 30; i++) answers.push(await client.status(a.peerId).then(() => 'ok', (e: PeerSyncError) => (e.rateLimited ? 'rateLimited' : e.message)));
+      return answers.filter((x) => x !== 'ok');
+    };
+    // Unpaced, the peer's limit is real: past its burst it answers 'rateLimited'.
+    expect(await ask(new SyncClient(c.node.raw, c.host.poolId, 10_000, { perSecond: 1000, burst: 1000 }))).toContain('rateLimited');
+    await new Promise((r) => setTimeout(r, 1000)); // the peer's bucket refills
+    // Paced at 80 % of it, the same burst waits its turn instead.
+    expect(await ask(new SyncClient(c.node.raw, c.host.poolId, 10_000, { perSecond: 20, burst: 10 }))).toEqual([]);
+  });
+
+  it('completes a share whose uncle the batch did not carry by asking the peer for it by id', async () => {
+    // A chain with an uncle near its tip: a sibling that lost the race, named by the next share.
+    const source = holding();
+    const miner = minerOn(net, source);
+    miner.pool.now = source.chain.tip!.time;
+    miner.mine(2);
+    miner.pool.now += 1;
+    const sibling = mineShare(miner.pool, { parent: source.chain.tip!.parent!, extranonce: Uint8Array.of(9, 9, 9, 9, 9, 9, 9, 9) }).bytes;
+    expect(source.chain.add(sibling).kind).toBe('accepted');
+    miner.mine(3);
+    expect(source.chain.bestAt(source.chain.height - 2)!.uncleKeys).toHaveLength(1);
+    // Its batches leave the uncle out (as a peer that took the nephew before the uncle would).
+    const forgetful = unlike(source, { sharesAfter: (l, m) => source.sharesAfter(l, m).filter((x) => bytesToHex(x) !== bytesToHex(sibling)) });
+    const a = await node(forgetful);
+    const log = captureLog();
+    const host = chainHost(net);
+    const c = await node(host, { bootstrap: [addrOf(a)], syncBatchSize: 200, logger: log.logger });
+    await expect.poll(() => c.isAdmitted(a.peerId), { timeout: 10_000 }).toBe(true);
+    expect(await c.resync()).toMatchObject({ state: 'synced' });
+    expect(tipOf(host)).toBe(tipOf(source));
+    expect(log.find(/fetched by id/)).toEqual([expect.objectContaining({ peer: a.peerId, then: 'accepted' })]);
+  });
+
+  it('an edge back from a break syncs the 1,000-share chain a page mined alone (pruned below where they parted) while the page gossips what it kept: nobody is charged or banned', async () => {
+    // What they share: 40 shares. Then the edge goes away and its coin moves on four blocks: the
+    // block the page goes on mining on is too old for new shares there.
+    // A window of 100 shares: the page keeps about twice that, far less than it mined alone.
+    const small = { ...net, params: testParams({ maxWindowShares: 100 }) };
+    const base = chainHost(small);
+    const common = minerOn(small, base).mine(40);
+    const parted = base.chain.tip!.id;
+    const coinE = new CoinTips();
+    coinE.add(net.tip.prevHash, net.tip.info);
+    for (let n = 2; n <= 5; n++) coinE.add(coinTip(n).prevHash, coinTip(n).info);
+    const chainE = edgeShareChain(small.params, coinE);
+    const edgeHost = new ShareChainHost(chainE);
+    for (const b of common) expect(chainE.add(b, { history: true }).kind).toMatch(/accepted/);
+    const page = chainHost(small);
+    for (const b of common) expect(page.chain.add(b).kind).toBe('accepted');
+    const alone = minerOn(small, page).mine(1000);
+    page.chain.prune();
+    expect(page.chain.has(parted)).toBe(false);
+    const log = captureLog();
+    const e = await node(edgeHost, { syncHost: new SyncShareChainHost(chainE), logger: log.logger });
+    const p = await node(page, { bootstrap: [addrOf(e)] });
+    await expect.poll(() => e.isAdmitted(p.peerId) && meshed(p, e), { timeout: 10_000 }).toBe(true);
+    // The page gossips the last 300 shares it kept (its outbox) while the edge syncs.
+    const gossip = (async () => {
+      for (const share of alone.slice(-300)) await p.publishShare(share).catch(() => undefined);
+    })();
+    const done = await e.resync();
+    await gossip;
+    expect(done).toMatchObject({ state: 'synced' });
+    expect(tipOf(edgeHost)).toBe(tipOf(page));
+    // An honest page: no ban, no penalty, no invalid share; and the edge stayed within the page's sync allowance.
+    expect(e.guard.isBanned(p.peerId)).toBe(false);
+    expect(e.guard.score(p.peerId)).toBeGreaterThanOrEqual(0);
+    expect(log.find('invalid share from peer')).toEqual([]);
+    expect(p.guard.penalty(e.peerId)).toBe(0);
+  });
+
   it('can be cancelled between batches', async () => {
     const a = await node(holding());
     const c = await fresh([a], 100, (p, self) => {
@@ -133,14 +258,10 @@ describe('window sync', () => {
     const honest = await node(holding());
     // A real node whose chain lies: it claims the most work and serves corrupted shares.
     const real = holding();
-    const liar: ChainHost = {
-      poolId: real.poolId,
-      receiveShare: (b) => real.receiveShare(b),
-      sharesById: (ids) => real.sharesById(ids),
-      locator: () => real.locator(),
+    const liar = unlike(real, {
       tip: () => ({ ...real.tip()!, work: real.tip()!.work * 2n }),
       sharesAfter: (locator, max) => real.sharesAfter(locator, max).map((s, i) => (i === 5 ? Uint8Array.from(s, (x, j) => (j === s.length - 1 ? x ^ 1 : x)) : s)),
-    };
+    });
     const hostile = await node(liar);
     const c = await fresh([hostile, honest], 100);
     const done = await c.node.resync();

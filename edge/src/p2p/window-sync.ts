@@ -23,6 +23,16 @@ const PEER_POLL_MS = 250;
 const ORPHAN_MAX_DEPTH = 16;
 /** Orphans resolved at once; more are dropped (the next window sync brings their shares). */
 const MAX_ORPHANS_IN_FLIGHT = 4;
+/** A peer that answers 'rateLimited' is asked again after this long, this many times in a row. */
+const RATE_LIMITED_WAIT_MS = 2_000;
+const RATE_LIMITED_RETRIES = 5;
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
 
 export type SyncState = 'idle' | 'syncing' | 'synced' | 'failed' | 'cancelled';
 
@@ -126,6 +136,8 @@ export class WindowSync {
     let expected: number | undefined;
     /** The most work a peer showed in this run (a run that ends below it says so). */
     let bestSeen: ChainTip | undefined;
+    /** The best tip when the run began: reached, the run ends. */
+    let target: ChainTip | undefined;
     const check = () => {
       if (signal.aborted) throw new Cancelled();
     };
@@ -140,16 +152,28 @@ export class WindowSync {
           }
           return this.finish(fetched ? 'synced' : 'failed', fetched ? 'no other peer has more work' : failed.size ? 'every peer failed; see the log' : 'no admitted peer to sync from');
         }
+        const failedBefore = failed.size;
         const best = await this.bestPeer(candidates, failed, signal);
+        // Every peer asked failed to answer (one that went away, a stream that broke): ask the
+        // others, and those admitted since, instead of calling a chain synced that may be far behind.
+        if (!best && failed.size > failedBefore) continue;
         if (best && (!bestSeen || best.tip.work > bestSeen.work)) bestSeen = best.tip;
+        target ??= best?.tip;
         const ours = await host.tip();
         if (!best || (ours && ours.work >= best.tip.work)) return this.finish('synced', ours ? `at height ${ours.height}` : 'no peer holds any share yet');
+        // Chain work counts from the oldest share a node holds, and nodes keep different amounts of
+        // history (a synced window starts at a root): a peer whose tip we hold is not ahead of us,
+        // whatever its work reads. And a run ends once it reached the tip it set out for: shares
+        // mined meanwhile come by gossip (and the next catch-up), not by a run chasing them forever.
+        if (ours && (await this.holds(best.tip.id))) return this.finish('synced', `at height ${ours.height} (holding the best peer's tip)`);
+        if (ours && fetched > 0 && target && ours.height >= target.height) return this.finish('synced', `at height ${ours.height} (the best tip when this run began was at ${target.height})`);
         const ahead = ours ? Math.max(1, Math.min(best.tip.height - ours.height, best.tip.windowShares)) : Math.max(1, best.tip.windowShares);
         expected = fetched + ahead;
         this.set({ peer: best.peer, expected });
         this.log.info('syncing', { peer: best.peer, tipHeight: best.tip.height, expected: ahead });
         // Batches from the best peer until it has nothing more after our tip.
         let firstBatch = true;
+        let slowDowns = 0;
         for (;;) {
           check();
           let batch: { shares: readonly Uint8Array[]; more: boolean };
@@ -157,24 +181,64 @@ export class WindowSync {
             batch = await client.sharesAfter(best.peer, await host.locator(), this.batchSize, signal);
           } catch (err) {
             check();
+            // Asked to slow down (its limit counts every request of ours, orphan fetches too): not a
+            // fault and no reason to give it up; wait, then ask again.
+            if (err instanceof PeerSyncError && err.rateLimited && slowDowns++ < RATE_LIMITED_RETRIES) {
+              this.log.info('sync peer asked us to slow down; waiting', { peer: best.peer, waitMs: RATE_LIMITED_WAIT_MS });
+              await abortableSleep(RATE_LIMITED_WAIT_MS, signal);
+              continue;
+            }
             this.peerFailed(best.peer, err, failed);
             break;
           }
           let accepted = 0;
           let bad: string | undefined;
+          /** Why the batch ended early, for the log: which share, what it misses. */
+          let detail: Record<string, unknown> | undefined;
           // An empty chain takes the peer's window as history (its oldest share's parent lies beyond it).
-          let history = (await host.tip()) === undefined;
+          const history = (await host.tip()) === undefined;
           for (const [i, share] of batch.shares.entries()) {
             let v = await host.receiveShare(share, history ? { history: true } : undefined);
             if (v.result === 'orphan' && i === 0 && firstBatch && !history) {
               // Nothing in our locator is on the peer's chain any more (we were away longer than
-              // the window it keeps): start again from its window, as a new node would.
-              history = true;
+              // the window it keeps): its oldest share becomes a root, as a new node's would. Only
+              // that one: the rest of the batch goes in by the sync rules (a share whose parent or
+              // uncle the batch does not carry is not taken without it, which would leave a hole
+              // every peer that syncs from us inherits).
               v = await host.receiveShare(share, { history: true });
+            }
+            let gap: Awaited<ReturnType<WindowSync['fillGap']>> | undefined;
+            if (v.result === 'orphan') {
+              // A share whose uncle (or parent) the batch did not carry: the peer may hold it all
+              // the same (an uncle it took after the share, a batch cut between them). Ask for it
+              // by id, add it, and offer the share again, before calling the batch broken.
+              gap = await this.fillGap(best.peer, v.missing, signal);
+              if (gap.added > 0) {
+                v = await host.receiveShare(share, history ? { history: true } : undefined);
+                this.log.info('a share of the batch missed what the batch did not carry; fetched by id', {
+                  peer: best.peer,
+                  share: 'id' in v ? bytesToHex(v.id) : undefined,
+                  missing: gap.ids.join(','),
+                  fetched: gap.verdicts.join(', '),
+                  then: v.result,
+                });
+              }
             }
             if (v.result === 'accepted') accepted++;
             else if (v.result === 'invalid') bad = `an invalid share: ${v.reason}`;
-            else if (v.result === 'orphan') bad = 'shares that do not connect to our chain';
+            else if (v.result === 'orphan') {
+              bad = 'shares that do not connect to our chain';
+              const tip = await host.tip();
+              detail = {
+                share: `${i + 1} of ${batch.shares.length}`,
+                id: bytesToHex(v.id),
+                missing: v.missing.map(bytesToHex).join(','),
+                peerHolds: gap ? `${gap.held} of ${v.missing.length}${gap.verdicts.length ? ` (${gap.verdicts.join(', ')})` : ''}` : 'not asked',
+                ourHeight: tip?.height ?? -1,
+                peerHeight: best.tip.height,
+                batch: firstBatch ? 'first of the run' : 'a later one',
+              };
+            }
             // A share the chain holds back (a time ahead of this clock; a coin block it cannot judge,
             // when the host is not a sync host) is not added: every later share of the batch would
             // be an orphan. The batch ends here, under the real reason, and the peer costs nothing.
@@ -198,7 +262,7 @@ export class WindowSync {
           });
           if (bad) {
             if (bad.startsWith('an invalid')) guard.penalize(best.peer, PENALTY.badResponse, `sync batch with ${bad}`);
-            this.log.warn('sync peer dropped for this run', { peer: best.peer, reason: `it sent ${bad}` });
+            this.log.warn('sync peer dropped for this run', { peer: best.peer, reason: `it sent ${bad}`, ...detail });
             failed.add(best.peer);
             break;
           }
@@ -236,6 +300,33 @@ export class WindowSync {
       if (ok.length || this.now() >= deadline || signal.aborted) return ok;
       await new Promise((r) => setTimeout(r, PEER_POLL_MS));
     }
+  }
+
+  /**
+   * Asks `peer` for the shares a batch's share misses and adds those it sends (as sync adds them);
+   * how many it held, how many went in, and what became of each.
+   */
+  private async fillGap(peer: string, missing: readonly Uint8Array[], signal: AbortSignal): Promise<{ held: number; added: number; verdicts: string[]; ids: string[] }> {
+    const ids = missing.slice(0, MAX_SYNC_IDS).map(bytesToHex);
+    let got: readonly Uint8Array[];
+    try {
+      got = await this.options.client.sharesById(peer, missing.slice(0, MAX_SYNC_IDS), signal);
+    } catch {
+      return { held: 0, added: 0, verdicts: [], ids };
+    }
+    let added = 0;
+    const verdicts: string[] = [];
+    for (const s of got) {
+      const v = await this.options.host.receiveShare(s);
+      if (v.result === 'accepted' || v.result === 'duplicate') added++;
+      verdicts.push(v.result === 'invalid' || v.result === 'deferred' ? `${v.result}: ${v.reason}` : v.result);
+    }
+    return { held: got.length, added, verdicts, ids };
+  }
+
+  /** True when this node holds the share `id` (on any branch). */
+  private async holds(id: Uint8Array): Promise<boolean> {
+    return (await this.options.host.sharesById([id])).length > 0;
   }
 
   private async bestPeer(candidates: string[], failed: Set<string>, signal: AbortSignal): Promise<{ peer: string; tip: ChainTip } | undefined> {

@@ -14,6 +14,7 @@ const api = {
   restore: (shares: Uint8Array[], onProgress?: (done: number) => void) => chain.restore(shares, onProgress),
   receive: chain.receive.bind(chain),
   receiveBatch: chain.receiveBatch.bind(chain),
+  gossipable: chain.gossipable.bind(chain),
   sharesById: chain.sharesById.bind(chain),
   sharesAfter: chain.sharesAfter.bind(chain),
   locator: chain.locator.bind(chain),

@@ -56,6 +56,18 @@ describe('PageChain', () => {
     expect(page.nextPayouts(me.script, { prevHash: tip.prevHash, reward: COIN_REWARD })).toEqual([{ script: bytesToHex(me.script), amount: COIN_REWARD, paid: COIN_REWARD }]);
   });
 
+  it("says which kept shares may still go out over gossip: not those on a coin block it has since moved past (peers take them by sync)", () => {
+    const pool = testPool();
+    const shares = extend(pool, 2).map((e) => e.encoded);
+    const page = new PageChain(() => pool.now);
+    page.open(encodePoolParams(pool.chain.params));
+    page.coinTip(pool.tip.prevHash, pool.tip.info);
+    expect(page.gossipable(shares)).toEqual([true, true]);
+    // Three newer coin blocks: the one the shares build on is too old for new shares now.
+    for (let n = 2; n <= 4; n++) page.coinTip(coinTip(n).prevHash, coinTip(n).info);
+    expect(page.gossipable([...shares, Uint8Array.of(1, 2, 3)])).toEqual([false, false, false]);
+  });
+
   it('syncs shares on coin blocks it has no template for (history), refuses them from gossip, and answers sync questions', () => {
     const pool = testPool();
     const shares = extend(pool, 5).map((e) => e.encoded);

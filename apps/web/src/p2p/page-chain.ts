@@ -17,6 +17,7 @@ import {
   CoinTips,
   createChainJob,
   decodePoolParams,
+  decodeShare,
   demandedTarget,
   hexToBytes,
   poolIdHex,
@@ -180,6 +181,23 @@ export class PageChain {
       if (v.verdict.result === 'orphan' || v.verdict.result === 'invalid') break;
     }
     return out;
+  }
+
+  /**
+   * For each share: may it still go out over gossip? False for one built on a coin block this
+   * page knows as too old for new shares (the coin moved on while it was kept): peers would not
+   * take it as new work. It stays in this chain, and a peer that syncs the chain takes it there.
+   */
+  gossipable(shares: readonly Uint8Array[]): boolean[] {
+    const { algorithm } = this.c;
+    return shares.map((bytes) => {
+      try {
+        const { work } = decodeShare(bytes, algorithm.share.headerBytes);
+        return this.coin.lookup(algorithm.share.readFields(work.header).prevHash) !== 'stale';
+      } catch {
+        return false;
+      }
+    });
   }
 
   sharesById(ids: readonly Uint8Array[]): Uint8Array[] {

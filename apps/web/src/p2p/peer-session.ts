@@ -43,6 +43,16 @@ const CATCH_UP_EVERY_MS = 20_000;
 const STORE_FLUSH_MS = 1000;
 /** Old shares are pruned from the chain and the store after this many new ones. */
 const PRUNE_EVERY_SHARES = 200;
+/**
+ * While no edge is connected the page prunes nothing, up to this many stored shares (a few MB):
+ * an edge that comes back then finds its own tip in the page's chain and syncs everything mined
+ * meanwhile in full, the blocks among it included (an edge rebuilds a block's coinbase from its
+ * window; pruned below its tip, it could take the chain only from a root, and a block whose window
+ * reaches below that root is never submitted). A page alone for hours prunes again past it.
+ */
+const PRUNE_HOLD_MAX_SHARES = 20_000;
+/** …and for this long after an edge is back (ms): its sync of what it missed comes first. */
+const PRUNE_HOLD_AFTER_EDGE_MS = 60_000;
 /** Share arrivals remembered (for propagation figures and tests). */
 const REMEMBERED_ARRIVALS = 4096;
 /** Log lines kept for diagnostics. */
@@ -125,6 +135,8 @@ export class PeerSession {
   private lastCatchUp = 0;
   private lastFlush = 0;
   private sinceLastPrune = 0;
+  /** When the page last had no edge (ms): pruning waits a while after (PRUNE_HOLD_AFTER_EDGE_MS). */
+  private lastAlone = 0;
   private restoring: RestoreProgress | undefined;
   private tipCache: { height: number; id: string } | undefined;
   private outboxCount = 0;
@@ -379,11 +391,20 @@ export class PeerSession {
   private async flushOutbox(): Promise<void> {
     if (!this.outboxCount || this.node.shareListeners() === 0) return;
     let sent = 0;
+    let late = 0;
     let oldest = Infinity;
     try {
       // Oldest first (a share's parent before it), at most a tick's allowance; the rest next tick.
-      const kept = (await this.store.outbox()).sort((a, b) => a.at - b.at);
-      for (const s of kept.slice(0, OUTBOX_SHARES_PER_TICK)) {
+      const kept = (await this.store.outbox()).sort((a, b) => a.at - b.at).slice(0, OUTBOX_SHARES_PER_TICK);
+      const open = await this.api.gossipable(kept.map((s) => s.bytes));
+      for (const [i, s] of kept.entries()) {
+        if (!open[i]) {
+          // Built on a coin block the coin has moved past: no peer takes it as new work (gossiping
+          // it would only be refused); it stays in this page's chain, which peers sync.
+          await this.store.removeOutbox(s.id);
+          late++;
+          continue;
+        }
         try {
           const peers = await this.node.publishShare(s.bytes);
           if (peers === 0) break;
@@ -396,9 +417,10 @@ export class PeerSession {
         oldest = Math.min(oldest, s.at);
       }
     } finally {
-      // Shares kept meanwhile were counted by submitOwn; those gone out are taken off.
-      this.outboxCount = Math.max(0, this.outboxCount - sent);
+      // Shares kept meanwhile were counted by submitOwn; those gone out (or left to sync) are taken off.
+      this.outboxCount = Math.max(0, this.outboxCount - sent - late);
     }
+    if (late) this.options.onEvent({ level: 'info', text: `${late} kept share(s) built on a coin block the coin has since moved past: not gossiped (peers take them by syncing this page's chain)` });
     if (sent) this.options.onEvent({ level: 'info', text: `${sent} share(s) found while no peer was reachable (the oldest ${Math.round((this.now() - oldest) / 1000)} s ago): gossiped now${this.outboxCount ? `, ${this.outboxCount} to go` : ''}` });
   }
 
@@ -408,7 +430,9 @@ export class PeerSession {
       await this.store.put(batch);
       this.stored += batch.length;
     }
-    if (this.sinceLastPrune >= PRUNE_EVERY_SHARES) {
+    if (!this.node.admittedPeers().some((p) => this.edgeByPeer.has(p))) this.lastAlone = this.now();
+    const holding = this.now() - this.lastAlone < PRUNE_HOLD_AFTER_EDGE_MS && this.stored <= PRUNE_HOLD_MAX_SHARES;
+    if (this.sinceLastPrune >= PRUNE_EVERY_SHARES && !holding) {
       this.sinceLastPrune = 0;
       const removed = await this.api.prune();
       if (removed.length) {
