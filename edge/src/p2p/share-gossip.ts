@@ -4,7 +4,9 @@
  * rejected (which costs the sender gossipsub score: gossip-config.ts), everything else ignored.
  * A payload over MAX_GOSSIP_DATA_BYTES bans its sender; a peer over its gossip rate has its
  * messages ignored and is charged a little. A share whose parent is unknown is handed to
- * `onOrphan` (the sync client fetches what is missing from the sender).
+ * `onOrphan` (the sync client fetches what is missing from the sender). A share this node cannot
+ * judge yet (a coin block it has not heard of, a time ahead of its clock) is held (held-shares.ts)
+ * and offered to the chain again every HELD_RETRY_EVERY_MS until it can be judged or its time runs out.
  *
  * Invalid shares are logged by reason, not one line each: the first of each reason from a peer
  * at once, then one line per peer and reason with a count every INVALID_LOG_EVERY_MS (a peer
@@ -19,6 +21,7 @@ import type { P2pMetrics } from '../metrics/p2p-metrics.ts';
 import type { ChainHost, ShareVerdict } from './chain-host.ts';
 import type { PeerGuard } from './peer-guard.ts';
 import type { PoolHandshake } from './pool-handshake.ts';
+import { HeldShares, isRetryable } from './held-shares.ts';
 
 export interface ShareGossipOptions {
   readonly host: ChainHost;
@@ -35,6 +38,11 @@ export interface ShareGossipOptions {
 const MAX_LOGGED_PAIRS = 1_000;
 /** How often the invalid shares counted since the last line are logged, per peer and reason (ms). */
 export const INVALID_LOG_EVERY_MS = 10_000;
+/**
+ * How often held shares are offered to the chain again (ms): the template or block that names a
+ * new coin block reaches a node within a second or two of the first share built on it.
+ */
+export const HELD_RETRY_EVERY_MS = 1_000;
 
 export class ShareGossip {
   readonly topic: string;
@@ -46,6 +54,10 @@ export class ShareGossip {
   /** Peer/reason pairs already logged once (the first of each is logged at once). */
   private readonly seen = new Set<string>();
   private lastSummary = 0;
+  /** Shares that could not be judged yet, and the timer that offers them again. */
+  private readonly held = new HeldShares();
+  private retryTimer: ReturnType<typeof setInterval> | undefined;
+  private retrying = false;
 
   constructor(
     private readonly pubsub: GossipSub,
@@ -63,6 +75,8 @@ export class ShareGossip {
     this.started = true;
     this.pubsub.topicValidators.set(this.topic, (peer, msg) => this.validate(peer, msg));
     this.pubsub.subscribe(this.topic);
+    this.retryTimer = setInterval(() => void this.retryHeld(), HELD_RETRY_EVERY_MS);
+    this.retryTimer.unref?.();
   }
 
   stop(): void {
@@ -70,6 +84,8 @@ export class ShareGossip {
     this.started = false;
     this.pubsub.unsubscribe(this.topic);
     this.pubsub.topicValidators.delete(this.topic);
+    clearInterval(this.retryTimer);
+    this.held.take(Infinity);
     this.logInvalid();
   }
 
@@ -145,9 +161,50 @@ export class ShareGossip {
         return TopicValidatorResult.Ignore;
       case 'deferred':
         this.log.debug('share not taken now', { peer, reason: verdict.reason });
+        if (isRetryable(verdict.reason)) this.held.hold(peer, msg.data, this.now());
         return TopicValidatorResult.Ignore;
       case 'duplicate':
         return TopicValidatorResult.Ignore;
+    }
+  }
+
+  /** Offers the held shares to the chain again; a share taken now is relayed, one that still cannot be judged is held on. */
+  private async retryHeld(): Promise<void> {
+    if (this.retrying || this.held.size === 0) return;
+    this.retrying = true;
+    try {
+      for (const h of this.held.take(this.now())) {
+        if (!this.started) return;
+        let verdict: ShareVerdict;
+        try {
+          verdict = await this.options.host.receiveShare(h.share);
+        } catch (err) {
+          this.log.error('share validation failed inside the edge', { peer: h.peer, error: (err as Error).message });
+          continue;
+        }
+        // Counted once it is judged (its first 'deferred' was counted when it came).
+        if (verdict.result !== 'deferred') this.options.metrics?.sharesTotal.inc({ result: verdict.result });
+        switch (verdict.result) {
+          case 'accepted':
+            this.log.debug('held share taken', { peer: h.peer, share: bytesToHex(verdict.id) });
+            // Peers that held it back too get it now; a peer that already has it ignores the copy.
+            await this.publish(h.share).catch(() => undefined);
+            break;
+          case 'deferred':
+            if (isRetryable(verdict.reason)) this.held.putBack(h, this.now());
+            break;
+          case 'invalid':
+            this.noteInvalid(h.peer, verdict.reason);
+            break;
+          case 'orphan':
+            this.options.onOrphan?.(h.peer, h.share, verdict.missing);
+            break;
+          case 'duplicate':
+            break;
+        }
+      }
+    } finally {
+      this.retrying = false;
     }
   }
 }

@@ -121,6 +121,34 @@ describe('share gossip', () => {
     expect(b.guard.score(a.peerId)).toBeGreaterThanOrEqual(0);
   });
 
+  it('a share on a coin block a node has not heard of yet is held and taken once the block is known, without charging the sender', async () => {
+    // B's coin view does not know the block A's shares build on yet (its node is behind A's).
+    const ha = chainHost(net);
+    const coinB = new CoinTips();
+    const hb = new StrictHost(edgeShareChain(net.params, coinB));
+    const metrics = createP2pMetrics(new MetricsRegistry());
+    const b = await node(hb, { metrics });
+    const a = await node(ha, { bootstrap: [addrOf(b)] });
+    await expect.poll(() => meshed(a, b) && meshed(b, a), { timeout: 10_000 }).toBe(true);
+    const miner = minerOn(net, ha);
+    const [first] = miner.mine(1);
+    expect(hb.chain.add(first!, { history: true }).kind).toBe('accepted');
+    const parent = ha.chain.tip!;
+    for (let i = 0; i < 3; i++) {
+      miner.pool.now += 1000;
+      const { bytes } = mineShare(miner.pool, { parent, payees: [payee(300 + i)], extranonce: Uint8Array.of(i, 9, 2, 3, 4, 5, 6, 7) });
+      await a.publishShare(bytes);
+    }
+    await expect.poll(() => metrics.sharesTotal.get({ result: 'deferred' }), { timeout: 10_000 }).toBe(3);
+    expect(hb.chain.size).toBe(1);
+    // The block becomes known (B's node or a template names it): the held shares go in.
+    coinB.add(net.tip.prevHash, net.tip.info);
+    await expect.poll(() => hb.chain.size, { timeout: 10_000 }).toBe(4);
+    expect(metrics.sharesTotal.get({ result: 'accepted' })).toBe(3);
+    expect(metrics.sharesTotal.get({ result: 'invalid' })).toBe(0);
+    expect(b.guard.score(a.peerId)).toBeGreaterThanOrEqual(0);
+  });
+
   it('a peer gossiping faster than its rate has the excess ignored and is charged; sync brings the rest', async () => {
     const [ha, hb] = [chainHost(net), chainHost(net)];
     const metrics = createP2pMetrics(new MetricsRegistry());
