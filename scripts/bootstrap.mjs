@@ -21,7 +21,8 @@ const MIN_NODE_MAJOR = 22;
 const NODE22_DIR = join(ROOT, '.tools', 'node22');
 // Browser tests: Debian's Chromium and Mesa's software Vulkan/EGL drivers (WebGPU on lavapipe, and
 // Dawn on llvmpipe in Node). Storage tests: a real PostgreSQL server, started on 127.0.0.1 per run.
-const APT_PACKAGES = ['chromium', 'mesa-vulkan-drivers', 'libegl1', 'libegl-mesa0', 'libgl1-mesa-dri', 'postgresql'];
+// Browser-peer tests: `ip` (iproute2) makes their network namespace's veth pair.
+const APT_PACKAGES = ['chromium', 'mesa-vulkan-drivers', 'libegl1', 'libegl-mesa0', 'libgl1-mesa-dri', 'postgresql', 'iproute2'];
 
 function log(msg) {
   process.stderr.write(`otedama: ${msg}\n`);
