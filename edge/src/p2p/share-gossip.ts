@@ -76,7 +76,8 @@ export class ShareGossip {
     this.pubsub.topicValidators.set(this.topic, (peer, msg) => this.validate(peer, msg));
     this.pubsub.subscribe(this.topic);
     this.retryTimer = setInterval(() => void this.retryHeld(), HELD_RETRY_EVERY_MS);
-    this.retryTimer.unref?.();
+    // Node: the retry alone does not keep a process alive (a browser's timer is a number, without unref).
+    (this.retryTimer as { unref?: () => void }).unref?.();
   }
 
   stop(): void {
