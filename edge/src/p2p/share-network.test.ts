@@ -93,28 +93,37 @@ describe('share gossip', () => {
     await expect.poll(() => b.admittedPeers().includes(hostile.peerId) || b.raw.getConnections().some((x) => x.remotePeer.toString() === hostile.peerId), { timeout: 3000 }).toBe(false);
   });
 
-  it('a peer relaying shares on a coin block this node knows as too old is not charged: late, not wrong (nothing added or relayed, no ban)', async () => {
-    // A's coin view still takes the block its shares build on; B's coin moved four blocks on.
+  /**
+   * A publishes `count` siblings on a parent B holds (synced with it); B judges them by its own
+   * coin view `coinB`, A by the test network's.
+   */
+  async function siblingsToB(coinB: CoinTips, count: number, salt: number) {
     const ha = chainHost(net);
-    const coinB = new CoinTips();
-    coinB.add(net.tip.prevHash, net.tip.info);
-    for (let n = 2; n <= 5; n++) coinB.add(coinTip(n).prevHash, coinTip(n).info);
     const hb = new StrictHost(edgeShareChain(net.params, coinB));
     const metrics = createP2pMetrics(new MetricsRegistry());
     const b = await node(hb, { metrics });
     const a = await node(ha, { bootstrap: [addrOf(b)] });
     await expect.poll(() => meshed(a, b) && meshed(b, a), { timeout: 10_000 }).toBe(true);
-    // B holds their parent (synced with it); A gossips five siblings on it: each reaches B's coin check.
     const miner = minerOn(net, ha);
     const [first] = miner.mine(1);
     expect(hb.chain.add(first!, { history: true }).kind).toBe('accepted');
     const parent = ha.chain.tip!;
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < count; i++) {
       miner.pool.now += 1000;
-      const { bytes } = mineShare(miner.pool, { parent, payees: [payee(200 + i)], extranonce: Uint8Array.of(i, 1, 2, 3, 4, 5, 6, 7) });
+      const { bytes } = mineShare(miner.pool, { parent, payees: [payee(salt + i)], extranonce: Uint8Array.of(i, salt & 0xff, 2, 3, 4, 5, 6, 7) });
       await a.publishShare(bytes);
     }
-    await expect.poll(() => metrics.sharesTotal.get({ result: 'deferred' }), { timeout: 10_000 }).toBe(5);
+    await expect.poll(() => metrics.sharesTotal.get({ result: 'deferred' }), { timeout: 10_000 }).toBe(count);
+    expect(hb.chain.size).toBe(1);
+    return { a, b, hb, metrics };
+  }
+
+  it('a peer relaying shares on a coin block this node knows as too old is not charged: late, not wrong (nothing added or relayed, no ban)', async () => {
+    // A's coin view still takes the block its shares build on; B's coin moved four blocks on.
+    const coinB = new CoinTips();
+    coinB.add(net.tip.prevHash, net.tip.info);
+    for (let n = 2; n <= 5; n++) coinB.add(coinTip(n).prevHash, coinTip(n).info);
+    const { a, b, hb, metrics } = await siblingsToB(coinB, 5, 200);
     expect(metrics.sharesTotal.get({ result: 'invalid' })).toBe(0);
     expect(hb.chain.size).toBe(1);
     expect(b.guard.isBanned(a.peerId)).toBe(false);
@@ -123,24 +132,8 @@ describe('share gossip', () => {
 
   it('a share on a coin block a node has not heard of yet is held and taken once the block is known, without charging the sender', async () => {
     // B's coin view does not know the block A's shares build on yet (its node is behind A's).
-    const ha = chainHost(net);
     const coinB = new CoinTips();
-    const hb = new StrictHost(edgeShareChain(net.params, coinB));
-    const metrics = createP2pMetrics(new MetricsRegistry());
-    const b = await node(hb, { metrics });
-    const a = await node(ha, { bootstrap: [addrOf(b)] });
-    await expect.poll(() => meshed(a, b) && meshed(b, a), { timeout: 10_000 }).toBe(true);
-    const miner = minerOn(net, ha);
-    const [first] = miner.mine(1);
-    expect(hb.chain.add(first!, { history: true }).kind).toBe('accepted');
-    const parent = ha.chain.tip!;
-    for (let i = 0; i < 3; i++) {
-      miner.pool.now += 1000;
-      const { bytes } = mineShare(miner.pool, { parent, payees: [payee(300 + i)], extranonce: Uint8Array.of(i, 9, 2, 3, 4, 5, 6, 7) });
-      await a.publishShare(bytes);
-    }
-    await expect.poll(() => metrics.sharesTotal.get({ result: 'deferred' }), { timeout: 10_000 }).toBe(3);
-    expect(hb.chain.size).toBe(1);
+    const { a, b, hb, metrics } = await siblingsToB(coinB, 3, 300);
     // The block becomes known (B's node or a template names it): the held shares go in.
     coinB.add(net.tip.prevHash, net.tip.info);
     await expect.poll(() => hb.chain.size, { timeout: 10_000 }).toBe(4);
