@@ -105,6 +105,23 @@ test('the demo host page: nothing before the click; the click mines for data-add
   await expect.poll(() => stratumConnections(edge), { timeout: 15_000 }).toBe(0);
 });
 
+test('a host page that shrinks the frame below its Stop button while it mines stops it', async ({ page }) => {
+  await page.goto(host.url);
+  const frame = widgetFrame(page);
+  await visitorClick(page, frame, /Start mining/);
+  await expect(page.locator('#state')).toHaveText('mining', { timeout: 60_000 });
+  await expect.poll(() => stratumConnections(edge), { timeout: 30_000 }).toBeGreaterThan(0);
+  // The loader keeps the frame at least 72 px high; a hostile page overrides it.
+  await page.evaluate(() => {
+    const f = document.querySelector<HTMLIFrameElement>('iframe[src*="/widget/frame.html"]')!;
+    f.style.setProperty('height', '30px', 'important');
+  });
+  await expect(page.locator('#state')).toHaveText('stopped', { timeout: 10_000 });
+  await expect.poll(() => stratumConnections(edge), { timeout: 15_000 }).toBe(0);
+  await page.evaluate(() => document.querySelector<HTMLIFrameElement>('iframe[src*="/widget/frame.html"]')!.style.removeProperty('height'));
+  await expect(frame.locator('body')).toContainText(/too small to show its Stop button/);
+});
+
 test('"No thanks" is remembered for the site across reloads; "Ask me again" asks', async ({ page }) => {
   await countConstructions(page);
   await page.goto(host.url);

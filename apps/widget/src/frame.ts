@@ -23,6 +23,12 @@ const SHORT_ALGORITHM_NAMES: Readonly<Record<string, string>> = { sha256d: 'SHA-
 /** The smallest frame (CSS px) that still shows Stop and the hashrate; below it mining stops. */
 export const MIN_VISIBLE_WIDTH_PX = 160;
 export const MIN_VISIBLE_HEIGHT_PX = 64;
+/**
+ * How long (ms) the frame may be too small while mining before it stops: a resize passes through
+ * sizes on its way (a full-page screenshot, a zoom, the loader applying a new height), and a page
+ * that keeps the Stop button hidden is still stopped within this time.
+ */
+const TOO_SMALL_GRACE_MS = 500;
 /** How long (ms) the visibility check waits for the browser's answer before refusing. */
 const VISIBILITY_ANSWER_MS = 1_000;
 
@@ -244,8 +250,13 @@ function init(): void {
     $('start').focus();
   });
   addEventListener('message', onHostMessage);
+  let sizeCheck: ReturnType<typeof setTimeout> | undefined;
   addEventListener('resize', () => {
-    if (run && tooSmall()) void stop(say('tooSmall'));
+    if (!run || !tooSmall() || sizeCheck !== undefined) return;
+    sizeCheck = setTimeout(() => {
+      sizeCheck = undefined;
+      if (run && tooSmall()) void stop(say('tooSmall'));
+    }, TOO_SMALL_GRACE_MS);
   });
   new ResizeObserver(reportSize).observe($('box'));
   // The loader hands back a "No thanks" it kept for browsers that block this frame's storage.
