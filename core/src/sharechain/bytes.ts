@@ -52,7 +52,8 @@ export class ShareReader {
   u64(field: string): bigint {
     const lo = this.u32(field);
     const hi = this.u32(field);
-    return (BigInt(hi) << 32n) | BigInt(lo);
+    // Below 2^53 (every amount of money) the value is exact as a double: one conversion.
+    return hi <= 0x1f_ffff ? BigInt(hi * 0x1_0000_0000 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
 
   /** `n` bytes as a view into the input. */
@@ -65,14 +66,17 @@ export class ShareReader {
 
   /** A u8 length in [min, max], then that many bytes (checked against both the limit and the input). */
   bytesU8(field: string, min: number, max: number): Uint8Array {
-    const n = this.u8(`${field} length`);
+    // The length field's label is only built for its error (no string per call).
+    if (this.remaining < 1) this.need(1, `${field} length`);
+    const n = this.bytes[this.offset++]!;
     if (n < min || n > max) throw new ShareDecodeError(field, `length ${n} is outside ${min}..${max}`);
     return this.view(n, field);
   }
 
   /** A u8 count in [0, max] of items of `itemBytes` fixed bytes each, as views. */
   fixedList(field: string, max: number, itemBytes: number): Uint8Array[] {
-    const n = this.u8(`${field} count`);
+    if (this.remaining < 1) this.need(1, `${field} count`);
+    const n = this.bytes[this.offset++]!;
     if (n > max) throw new ShareDecodeError(field, `${n} entries, at most ${max} allowed`);
     this.need(n * itemBytes, field);
     const out: Uint8Array[] = [];

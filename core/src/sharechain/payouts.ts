@@ -125,6 +125,7 @@ interface Draft {
   paid: bigint;
 }
 
+const BASIS_POINTS_N = BigInt(BASIS_POINTS);
 const CERTAIN = Object.freeze({ num: 1n, den: 1n });
 const NEVER = Object.freeze({ num: 0n, den: 1n });
 
@@ -142,19 +143,6 @@ function checkInput(input: PayoutInput): void {
   }
   if (bp !== BASIS_POINTS) throw new SharechainError(`payee shares sum to ${bp} bp, not ${BASIS_POINTS}`);
   if (input.coinPrevHash.length !== 32 || input.parentId.length !== 32) throw new SharechainError('coin prevhash and parent id are 32 bytes');
-}
-
-/** Parts of `total` by cumulative rounding over `weights` (summing to `den`): floor(total*C_i/den) - floor(total*C_{i-1}/den). */
-function cumulativeParts(total: bigint, weights: readonly bigint[], den: bigint): bigint[] {
-  const parts: bigint[] = [];
-  let rem = 0n; // total * C_{i-1} mod den
-  for (const w of weights) {
-    const num = rem + total * w;
-    const part = num / den;
-    rem = num - part * den;
-    parts.push(part);
-  }
-  return parts;
 }
 
 /** Amount-descending, key-ascending. */
@@ -286,17 +274,21 @@ export function computePayouts(input: PayoutInput): Payouts {
       all.push({ key: c.key, script: c.script, weight: c.weight, bonus: 0n, amount: part, kind: 'direct', winProbability: CERTAIN, paid: 0n });
     }
   }
-  const bonusParts = cumulativeParts(bonusTotal, finder.map((p) => BigInt(p.bp)), BigInt(BASIS_POINTS));
+  // The bonus split by the finder's basis points, by the same cumulative rounding (inline).
+  let bonusRem = 0n; // bonusTotal * C_{i-1} mod BASIS_POINTS
   for (let i = 0; i < finder.length; i++) {
     const p = finder[i]!;
+    const bonusNum = bonusRem + bonusTotal * BigInt(p.bp);
+    const bonus = bonusNum / BASIS_POINTS_N;
+    bonusRem = bonusNum - bonus * BASIS_POINTS_N;
     // Found by its bytes (the canonical order is bytewise): a key is hexed only for a new payee.
     let at = findScript(all, p.script);
     if (at < 0) {
       at = -at - 1;
       all.splice(at, 0, { key: bytesToHex(p.script), script: p.script, weight: 0n, bonus: 0n, amount: 0n, kind: 'direct', winProbability: CERTAIN, paid: 0n });
     }
-    all[at]!.bonus += bonusParts[i]!;
-    all[at]!.amount += bonusParts[i]!;
+    all[at]!.bonus += bonus;
+    all[at]!.amount += bonus;
   }
   let live = 0;
   for (const d of all) if (d.amount > 0n) all[live++] = d;
@@ -307,7 +299,9 @@ export function computePayouts(input: PayoutInput): Payouts {
   let top: Draft[];
   let threshold: bigint;
   let direct: number;
-  if (all.length <= params.maxPayoutOutputs && all.every((d) => d.amount >= params.minPayoutSats)) {
+  let allAtMinimum = all.length <= params.maxPayoutOutputs;
+  for (let i = 0; allAtMinimum && i < all.length; i++) allAtMinimum = all[i]!.amount >= params.minPayoutSats;
+  if (allAtMinimum) {
     top = all;
     threshold = params.minPayoutSats;
     direct = all.length;

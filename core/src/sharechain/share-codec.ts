@@ -83,6 +83,11 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/** Field names of the repeated fields, built once (not a string per field per decode). */
+const PAYEE_BP_LABELS = Array.from({ length: MAX_PAYEES }, (_, i) => `payee ${i} bp`);
+const PAYEE_SCRIPT_LABELS = Array.from({ length: MAX_PAYEES }, (_, i) => `payee ${i} script`);
+const MANDATED_SCRIPT_LABELS = Array.from({ length: MAX_MANDATED_OUTPUTS }, (_, i) => `mandated output ${i} script`);
+
 function readMetadata(r: ShareReader): ShareMetadata {
   const version = r.u8('version');
   if (version !== SHARE_FORMAT_VERSION) throw new ShareDecodeError('version', `unknown format version ${version} (this build reads ${SHARE_FORMAT_VERSION})`);
@@ -108,9 +113,9 @@ function readMetadata(r: ShareReader): ShareMetadata {
   const payees: Payee[] = [];
   let bpSum = 0;
   for (let i = 0; i < payeeCount; i++) {
-    const bp = r.u16(`payee ${i} bp`);
+    const bp = r.u16(PAYEE_BP_LABELS[i]!);
     if (bp < 1 || bp > BASIS_POINTS) throw new ShareDecodeError('payees', `payee ${i} has ${bp} bp (1..${BASIS_POINTS})`);
-    const script = r.bytesU8(`payee ${i} script`, 1, MAX_PAYEE_SCRIPT_BYTES);
+    const script = r.bytesU8(PAYEE_SCRIPT_LABELS[i]!, 1, MAX_PAYEE_SCRIPT_BYTES);
     if (standardScriptType(script) === undefined) throw new ShareDecodeError('payees', `payee ${i} script is not a standard address script (P2PKH, P2SH, segwit)`);
     for (let k = 0; k < i; k++) if (compareBytes(payees[k]!.script, script) === 0) throw new ShareDecodeError('payees', `payee ${i} repeats payee ${k}'s script`);
     payees.push({ script, bp });
@@ -135,7 +140,7 @@ function readWork(r: ShareReader, headerBytes: number): DecodedShareWork {
   const mandatedCount = r.u8('mandated output count');
   if (mandatedCount > MAX_MANDATED_OUTPUTS) throw new ShareDecodeError('mandated outputs', `${mandatedCount} outputs, at most ${MAX_MANDATED_OUTPUTS}`);
   const mandatedOutputs: Uint8Array[] = [];
-  for (let i = 0; i < mandatedCount; i++) mandatedOutputs.push(r.bytesU8(`mandated output ${i} script`, 1, MAX_MANDATED_SCRIPT_BYTES));
+  for (let i = 0; i < mandatedCount; i++) mandatedOutputs.push(r.bytesU8(MANDATED_SCRIPT_LABELS[i]!, 1, MAX_MANDATED_SCRIPT_BYTES));
   const levels = r.u8('merkle branch count');
   if (levels > MAX_MERKLE_BRANCH) throw new ShareDecodeError('merkle branch', `${levels} entries, at most ${MAX_MERKLE_BRANCH} allowed`);
   const merkleBranchBytes = r.view(levels * 32, 'merkle branch');

@@ -558,7 +558,16 @@ export class ShareChain {
     // Owned copies (what the result keeps must not be a view of a caller's bytes): scripts from
     // the payee book (one copy per script), the prevhash of the newest entry when it is the same
     // (shares come in runs on one coin block), so the common case allocates no buffer.
-    const ownFinder = finder.map((p) => ({ script: this.payees.intern(p.script).script, bp: p.bp }));
+    // A miner's shares name the same payees share after share: a cached entry's owned copy of
+    // them is taken as it is (no hash and no lookup per script).
+    let ownFinder: readonly Payee[] | undefined;
+    for (const c of this.payoutCache) {
+      if (samePayees(c.finder, finder)) {
+        ownFinder = c.finder;
+        break;
+      }
+    }
+    ownFinder ??= finder.map((p) => ({ script: this.payees.intern(p.script).script, bp: p.bp }));
     const newest = this.payoutCache[0];
     const ownPrevHash = newest !== undefined && equal32(newest.coinPrevHash, coinPrevHash) ? newest.coinPrevHash : ownBytes(coinPrevHash);
     const payouts = computePayouts({
