@@ -6,6 +6,9 @@
  */
 import { ShareDecodeError } from '../errors.ts';
 
+/** The list of no items (most shares name no uncle and no reference: one array for all of them). */
+const NO_ITEMS: readonly Uint8Array[] = Object.freeze([]);
+
 export class ShareReader {
   offset = 0;
   constructor(readonly bytes: Uint8Array) {}
@@ -74,10 +77,11 @@ export class ShareReader {
   }
 
   /** A u8 count in [0, max] of items of `itemBytes` fixed bytes each, as views. */
-  fixedList(field: string, max: number, itemBytes: number): Uint8Array[] {
+  fixedList(field: string, max: number, itemBytes: number): readonly Uint8Array[] {
     if (this.remaining < 1) this.need(1, `${field} count`);
     const n = this.bytes[this.offset++]!;
     if (n > max) throw new ShareDecodeError(field, `${n} entries, at most ${max} allowed`);
+    if (n === 0) return NO_ITEMS;
     this.need(n * itemBytes, field);
     const out: Uint8Array[] = [];
     for (let i = 0; i < n; i++) out.push(this.view(itemBytes, field));

@@ -143,6 +143,8 @@ export class ShareChain {
   private readonly pair = new Uint8Array(64);
   /** The coinbase being checked (reused: validation allocates no coinbase per share). */
   private coinbase = new Uint8Array(4096);
+  /** The last view of `coinbase` hashed (shares of one pool have coinbases of few sizes: one view each run, not one per share). */
+  private coinbaseView = this.coinbase.subarray(0, 0);
   /** The share inserted last (the likely parent of the next one; see `held`). */
   private lastAdded: ShareEntry | undefined;
   private lastHeight = -1;
@@ -333,7 +335,8 @@ export class ShareChain {
       const size = shareCoinbaseBytes(input, outputBytes);
       if (this.coinbase.length < size) this.coinbase = new Uint8Array(size * 2);
       writeShareCoinbase(this.coinbase, input, outputBytes);
-      if (!equal32(this.merkleRoot(this.coinbase.subarray(0, size), work.merkleBranchBytes), fields.merkleRoot)) {
+      if (this.coinbaseView.length !== size || this.coinbaseView.buffer !== this.coinbase.buffer) this.coinbaseView = this.coinbase.subarray(0, size);
+      if (!equal32(this.merkleRoot(this.coinbaseView, work.merkleBranchBytes), fields.merkleRoot)) {
         throw new Reject('bad-coinbase', `the coinbase paying payouts(parent, ${work.reward}) with this share's commitment does not match the merkle root`);
       }
     } else {
