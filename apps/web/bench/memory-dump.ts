@@ -27,7 +27,7 @@ export interface MemoryDump {
   processes: Map<number, ProcessDump>;
 }
 
-type RawAttr = { type: string; units: string; value: string | number };
+type RawAttr = { type: string; units: string; value: unknown };
 type TraceEvent = {
   ph: string;
   pid: number;
@@ -40,8 +40,11 @@ type TraceEvent = {
   };
 };
 
-/** memory-infra writes its figures as hex strings. */
-const bytesOf = (v: string | number): number => (typeof v === 'number' ? v : parseInt(v, 16));
+/** memory-infra writes its figures as hex strings ("1a2b"); undefined for anything else. */
+function bytesOf(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^(0x)?[0-9a-f]+$/i.test(v) ? parseInt(v, 16) : NaN;
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
 
 /**
  * One detailed memory dump of every process of the browser, garbage-collected first
@@ -50,8 +53,8 @@ const bytesOf = (v: string | number): number => (typeof v === 'number' ? v : par
  * browser target does not. Takes a second or two.
  */
 export async function requestMemoryDump(pageCdp: CDPSession): Promise<MemoryDump> {
-  const events: TraceEvent[] = [];
-  const onData = (e: { value: unknown[] }) => events.push(...(e.value as TraceEvent[]));
+  const events: unknown[] = [];
+  const onData = (e: { value: unknown[] }) => events.push(...e.value);
   pageCdp.on('Tracing.dataCollected', onData);
   const complete = new Promise<void>((resolve) => pageCdp.once('Tracing.tracingComplete', () => resolve()));
   await pageCdp.send('Tracing.start', {
@@ -71,6 +74,16 @@ export async function requestMemoryDump(pageCdp: CDPSession): Promise<MemoryDump
   pageCdp.off('Tracing.dataCollected', onData);
   if (!success) throw new Error('Chromium refused the memory dump (Tracing.requestMemoryDump: success false)');
 
+  return parseMemoryDump(events);
+}
+
+/**
+ * The processes' dumps in a memory-infra trace (its events, as Tracing.dataCollected delivers
+ * them): each process's 'v' events merged (totals and allocators come in separate ones), thread
+ * names from the metadata, and the page's renderer from TracingStartedInBrowser. Events of other
+ * kinds are ignored; a trace with no dump gives no processes.
+ */
+export function parseMemoryDump(events: readonly unknown[]): MemoryDump {
   const processes = new Map<number, ProcessDump>();
   const of = (pid: number) => {
     const d = processes.get(pid) ?? { pid, totals: {}, allocators: {}, threads: {} };
@@ -79,17 +92,22 @@ export async function requestMemoryDump(pageCdp: CDPSession): Promise<MemoryDump
   };
   const threadNames = new Map<string, string>();
   let pagePid: number | undefined;
-  for (const e of events) {
+  for (const e of events as TraceEvent[]) {
+    if (typeof e !== 'object' || e === null) continue;
     if (e.name === 'TracingStartedInBrowser') pagePid = (e.args?.data?.frames?.find((f) => f.isOutermostMainFrame) ?? e.args?.data?.frames?.[0])?.processId ?? pagePid;
     if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name) threadNames.set(`${e.pid}/${e.tid}`, e.args.name);
     // A process's dump comes in several 'v' events (totals, allocators): merged here.
     const raw = e.ph === 'v' ? e.args?.dumps : undefined;
     if (!raw) continue;
     const d = of(e.pid);
-    for (const [k, v] of Object.entries(raw.process_totals ?? {})) if (typeof v === 'string' || typeof v === 'number') if (/_bytes$|_size$/.test(k)) d.totals[k] = bytesOf(v);
+    for (const [k, v] of Object.entries(raw.process_totals ?? {})) {
+      const n = /_bytes$|_size$/.test(k) ? bytesOf(v) : undefined;
+      if (n !== undefined) d.totals[k] = n;
+    }
     for (const [path, node] of Object.entries(raw.allocators ?? {})) {
-      const size = node.attrs?.size;
-      if (size?.units === 'bytes') d.allocators[path] = bytesOf(size.value);
+      const size = node?.attrs?.size;
+      const n = size?.units === 'bytes' ? bytesOf(size.value) : undefined;
+      if (n !== undefined) d.allocators[path] = n;
     }
   }
   for (const [key, name] of threadNames) {
@@ -115,11 +133,16 @@ export interface ProcessMaps {
 
 /** A process's /proc/PID/smaps, summed by kind of mapping. */
 export function processMaps(pid: number): ProcessMaps {
+  return summariseSmaps(readFileSync(`/proc/${pid}/smaps`, 'utf8'));
+}
+
+/** The text of an smaps file, summed by kind of mapping (lines it does not know are skipped). */
+export function summariseSmaps(smaps: string): ProcessMaps {
   const groups = new Map<string, number>();
   const out: ProcessMaps = { pss: 0, rss: 0, filePss: 0, anonymousPss: 0, sharedMemoryPss: 0, top: [] };
   let name = 'anonymous';
   let kind: 'filePss' | 'anonymousPss' | 'sharedMemoryPss' = 'anonymousPss';
-  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+  for (const line of smaps.split('\n')) {
     const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
     if (header) {
       const path = header[1]!.trim();
