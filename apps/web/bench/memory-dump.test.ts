@@ -58,9 +58,12 @@ describe('summariseSmaps', () => {
       '55a000000000-55a010000000 r-xp 00000000 08:01 1234  /usr/lib/chromium/chromium',
       'Rss:               40960 kB',
       'Pss:               20480 kB',
+      'Shared_Clean:      40000 kB',
+      'Private_Clean:       960 kB',
       '7f0000000000-7f0004000000 rw-p 00000000 00:00 0 ',
       'Rss:               30720 kB',
       'Pss:               30720 kB',
+      'Private_Dirty:     30720 kB',
       '7f1000000000-7f1000400000 rw-s 00000000 00:01 99  /memfd:shared-memory-region (deleted)',
       'Rss:                4096 kB',
       'Pss:                4096 kB',
@@ -72,6 +75,7 @@ describe('summariseSmaps', () => {
     const m = summariseSmaps(smaps);
     expect(m.rss).toBe((40960 + 30720 + 4096 + 132) * 1024);
     expect(m.pss).toBe((20480 + 30720 + 4096 + 132) * 1024);
+    expect(m.uss).toBe((960 + 30720) * 1024);
     expect(m.filePss).toBe(20 * MB);
     expect(m.anonymousPss).toBe((30720 + 132) * 1024);
     expect(m.sharedMemoryPss).toBe(4 * MB);

@@ -121,6 +121,8 @@ export function parseMemoryDump(events: readonly unknown[]): MemoryDump {
 export interface ProcessMaps {
   pss: number;
   rss: number;
+  /** Unique set size: pages only this process maps (Private_Clean + Private_Dirty), whatever else runs on the machine. */
+  uss: number;
   /** Code and data files mapped (the chromium binary, libraries, ICU data, fonts): shared with every Chromium process on the machine. */
   filePss: number;
   /** Private anonymous memory (heaps, stacks, V8 pages). */
@@ -139,7 +141,7 @@ export function processMaps(pid: number): ProcessMaps {
 /** The text of an smaps file, summed by kind of mapping (lines it does not know are skipped). */
 export function summariseSmaps(smaps: string): ProcessMaps {
   const groups = new Map<string, number>();
-  const out: ProcessMaps = { pss: 0, rss: 0, filePss: 0, anonymousPss: 0, sharedMemoryPss: 0, top: [] };
+  const out: ProcessMaps = { pss: 0, rss: 0, uss: 0, filePss: 0, anonymousPss: 0, sharedMemoryPss: 0, top: [] };
   let name = 'anonymous';
   let kind: 'filePss' | 'anonymousPss' | 'sharedMemoryPss' = 'anonymousPss';
   for (const line of smaps.split('\n')) {
@@ -152,11 +154,12 @@ export function summariseSmaps(smaps: string): ProcessMaps {
       name = shm ? 'shared memory' : path.startsWith('/') ? path.replace(/^.*\//, '') : path || 'anonymous';
       continue;
     }
-    const m = /^(Pss|Rss):\s+(\d+) kB/.exec(line);
+    const m = /^(Pss|Rss|Private_Clean|Private_Dirty):\s+(\d+) kB/.exec(line);
     if (!m) continue;
     const bytes = Number(m[2]) * 1024;
-    if (m[1] === 'Rss') {
-      out.rss += bytes;
+    if (m[1] !== 'Pss') {
+      if (m[1] === 'Rss') out.rss += bytes;
+      else out.uss += bytes;
       continue;
     }
     out.pss += bytes;

@@ -288,8 +288,13 @@ async function workerHeap(browserCdp: import('@playwright/test').CDPSession, tar
   });
 }
 
-/** One process of the browser: what it is, its PSS and resident set, and Chrome's private footprint of it (MB). */
-type ProcessMemory = { pid: number; kind: string; pssMb: number; rssMb: number; privateFootprintMb: number | undefined; codeAndDataFilesMb: number; anonymousMb: number; sharedMemoryMb: number };
+/**
+ * One process of the browser, MB: what it is; its PSS (pages shared with other processes, the
+ * chromium binary's among them, divided between them: it moves with what else runs on the
+ * machine), resident set, unique set (pages no other process maps: steady), Chrome's private
+ * footprint (its anonymous resident pages, task manager's "Memory footprint"), and its PSS by kind.
+ */
+type ProcessMemory = { pid: number; kind: string; pssMb: number; rssMb: number; ussMb: number; privateFootprintMb: number | undefined; codeAndDataFilesMb: number; anonymousMb: number; sharedMemoryMb: number };
 
 type Memory = {
   pageHeapMb: number;
@@ -353,7 +358,7 @@ async function memoryOf(page: Page): Promise<Memory> {
             ? "Chrome's window UI (a WebUI renderer)"
             : 'spare renderer (no frame)';
     const footprint = dump.processes.get(p.id)?.totals.private_footprint_bytes;
-    processes.push({ pid: p.id, kind, pssMb: mb(maps.pss), rssMb: mb(maps.rss), privateFootprintMb: footprint === undefined ? undefined : mb(footprint), codeAndDataFilesMb: mb(maps.filePss), anonymousMb: mb(maps.anonymousPss), sharedMemoryMb: mb(maps.sharedMemoryPss) });
+    processes.push({ pid: p.id, kind, pssMb: mb(maps.pss), rssMb: mb(maps.rss), ussMb: mb(maps.uss), privateFootprintMb: footprint === undefined ? undefined : mb(footprint), codeAndDataFilesMb: mb(maps.filePss), anonymousMb: mb(maps.anonymousPss), sharedMemoryMb: mb(maps.sharedMemoryPss) });
     // RSS counts the libraries every Chromium process maps (lavapipe, ICU): PSS shares them out.
     if (p.type === 'renderer') {
       rss += maps.rss;
@@ -507,7 +512,7 @@ const n = report.network as undefined | { rawChannel: { openMs: number; oneWay: 
 const s = report.sync as undefined | { syncSeconds: number; verifyAloneSeconds: number; syncedShares: number; memoryBlankPage: Memory; memoryBeforeStart: Memory; memoryWithWindow: Memory; memoryAfterResume: Memory };
 const js = report.jsBeforeStart as { kbGzipped: number; ok: boolean };
 const mark = (ok: boolean) => (ok ? 'ok' : 'OVER');
-const pageMb = (m: Memory) => (m.page ? `${m.page.pssMb} MB (private footprint ${m.page.privateFootprintMb ?? '?'} MB, files mapped ${m.page.codeAndDataFilesMb} MB)` : 'the page process was not found');
+const pageMb = (m: Memory) => (m.page ? `${m.page.pssMb} MB (USS ${m.page.ussMb}, private footprint ${m.page.privateFootprintMb ?? '?'}, files mapped ${m.page.codeAndDataFilesMb})` : 'the page process was not found');
 const whereItIs = (m: Memory) => (m.page ? Object.entries(m.page.allocatorsMb).map(([k, v]) => `${k} ${v}`).join(', ') : '?');
 const renderers = (m: Memory) => m.processes.filter((p) => p.kind === 'the page' || p.kind.includes('renderer')).map((p) => `${p.kind} ${p.pssMb}`).join(', ');
 const rows: [string, string, string, string][] = [];
@@ -518,7 +523,7 @@ if (n) rows.push(
 );
 if (s) rows.push(
   ['window sync in a page', `${s.syncSeconds} s for ${s.syncedShares} shares`, `verifying it alone: ${s.verifyAloneSeconds} s`, `< ${GOALS.syncSeconds} s: ${mark(s.syncSeconds < GOALS.syncSeconds)}`],
-  ['page memory with the window (its renderer process)', `PSS ${pageMb(s.memoryWithWindow)}; JS heaps ${s.memoryWithWindow.pageHeapMb} MB page + ${s.memoryWithWindow.workerHeapMb ?? '?'} MB chain worker (every worker: ${Object.entries(s.memoryWithWindow.workersMb).map(([k, v]) => `${k} ${v}`).join(', ')})`, `about:blank: ${pageMb(s.memoryBlankPage)}; before Start: ${pageMb(s.memoryBeforeStart)}; after a reload's resume: ${pageMb(s.memoryAfterResume)}`, `< ${GOALS.memoryMb} MB (PSS): ${mark((s.memoryWithWindow.page?.pssMb ?? Infinity) < GOALS.memoryMb)}`],
+  ['page memory with the window (its renderer process)', `PSS ${pageMb(s.memoryWithWindow)}; JS heaps ${s.memoryWithWindow.pageHeapMb} MB page + ${s.memoryWithWindow.workerHeapMb ?? '?'} MB chain worker (every worker: ${Object.entries(s.memoryWithWindow.workersMb).map(([k, v]) => `${k} ${v}`).join(', ')})`, `about:blank: PSS ${pageMb(s.memoryBlankPage)}; before Start: PSS ${pageMb(s.memoryBeforeStart)}; after a reload's resume: PSS ${pageMb(s.memoryAfterResume)}`, `< ${GOALS.memoryMb} MB: PSS ${mark((s.memoryWithWindow.page?.pssMb ?? Infinity) < GOALS.memoryMb)}, USS ${mark((s.memoryWithWindow.page?.ussMb ?? Infinity) < GOALS.memoryMb)}`],
   ['… where it is (memory-infra, MB)', whereItIs(s.memoryWithWindow), `before Start: ${whereItIs(s.memoryBeforeStart)}`, ''],
   ['… every renderer of the browser, PSS', `${s.memoryWithWindow.rendererPssMb} MB (RSS ${s.memoryWithWindow.rendererRssMb} MB): ${renderers(s.memoryWithWindow)}`, `about:blank: ${s.memoryBlankPage.rendererPssMb} MB: ${renderers(s.memoryBlankPage)}`, 'not the page\'s alone'],
 );
