@@ -13,9 +13,13 @@
  *      from the page's first sync request to its chain holding the window, beside the time the
  *      same page takes to verify that window alone (a reload restores it from IndexedDB);
  *      goal under 15 s;
- *   5. memory: that page's JS heaps (page and chain worker) and its renderer processes' RSS
- *      with the full window, beside the same before Start and an about:blank page of the same
- *      browser (the baseline: what any page costs); goal under 150 MB;
+ *   5. memory: that page's renderer process (the one drawing it: main thread, workers, service
+ *      worker) with the full window, beside the same before Start, after a reload's resume, and
+ *      an about:blank page of the same browser (the baseline: what any page costs): PSS, Chrome's
+ *      private footprint, and where it is by allocator (memory-infra dump, memory-dump.ts); the
+ *      JS heaps of the page and each worker; and every renderer process of the browser (headless
+ *      Chromium adds one for its window's UI and keeps a spare one: not the page's); goal under
+ *      150 MB (the page's process, PSS);
  *   6. JS before Start: apps/web/scripts/check-budget.mjs on the build the pages load.
  *
  * Every process shares one loaded machine; the figures are pessimistic. Prints a table and
@@ -24,6 +28,7 @@
  * [--only network|sync] (one part alone: the other is left out of the table)
  * [--profile DIR] (CPU profiles of the page's workers while it verifies the stored window).
  * [--trace-dials] (the time each step of a browser-to-browser dial took, from libp2p's WebRTC trace log).
+ * [--memory-dump] (the page process's whole allocator tree and largest mappings in the JSON).
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
@@ -48,6 +53,8 @@ const only = arg('only');
 const PROFILE_DIR = arg('profile');
 /** --trace-dials: libp2p's WebRTC trace log in every page, summarised as the time each step of a dial took. */
 const TRACE_DIALS = process.argv.includes('--trace-dials');
+/** --memory-dump: the page process's whole memory-infra allocator tree and its largest mappings in the JSON (a summary is always there). */
+const MEMORY_DUMP = process.argv.includes('--memory-dump');
 if (only !== undefined && only !== 'network' && only !== 'sync') throw new Error(`--only must be network or sync (got ${only})`);
 const int = (name: string, fallback: number) => {
   const v = Number(arg(name) ?? fallback);
@@ -62,6 +69,7 @@ if (!process.env.OTEDAMA_P2P_NETNS) {
 }
 
 const { P2P_ARGS } = await import('../../../playwright.config.ts');
+const { allocatorSummary, processMaps, requestMemoryDump } = await import('./memory-dump.ts');
 const fixture = await import('../e2e-p2p/peer-fixture.ts');
 const { countConnections, pageAddress, startMining, startPeerEdge } = fixture;
 type PeerEdge = Awaited<ReturnType<typeof startPeerEdge>>;
@@ -280,7 +288,31 @@ async function workerHeap(browserCdp: import('@playwright/test').CDPSession, tar
   });
 }
 
-type Memory = { pageHeapMb: number; pageHeapTotalMb: number; workerHeapMb: number | undefined; workersMb: Record<string, number>; rendererRssMb: number; rendererPssMb: number };
+/**
+ * One process of the browser, MB: what it is; its PSS (pages shared with other processes, the
+ * chromium binary's among them, divided between them: it moves with what else runs on the
+ * machine), resident set, unique set (pages no other process maps: steady), Chrome's private
+ * footprint (its anonymous resident pages, task manager's "Memory footprint"), and its PSS by kind.
+ */
+type ProcessMemory = { pid: number; kind: string; pssMb: number; rssMb: number; ussMb: number; privateFootprintMb: number | undefined; codeAndDataFilesMb: number; anonymousMb: number; sharedMemoryMb: number };
+
+type Memory = {
+  pageHeapMb: number;
+  pageHeapTotalMb: number;
+  workerHeapMb: number | undefined;
+  workersMb: Record<string, number>;
+  /** Every renderer process of the browser, summed (the figure of earlier runs): the page's, Chrome's window UI and its spare renderer. */
+  rendererRssMb: number;
+  rendererPssMb: number;
+  /** The renderer process that draws the page (its main thread, workers and service worker): where its megabytes are. */
+  page: (ProcessMemory & { allocatorsMb: Record<string, number>; threads: Record<string, number> }) | undefined;
+  /** Every process of the browser. */
+  processes: ProcessMemory[];
+  /** --memory-dump: the page process's whole allocator tree (MB by path, >= 64 KB) and its largest mappings. */
+  detail?: { allocatorsMb: Record<string, number>; mappingsMb: Record<string, number> };
+};
+
+const mb = (x: number) => round(x / 1024 / 1024);
 
 async function memoryOf(page: Page): Promise<Memory> {
   const cdp = await page.context().newCDPSession(page);
@@ -299,22 +331,56 @@ async function memoryOf(page: Page): Promise<Memory> {
     const used = await workerHeap(browserCdp, t.targetId, id++);
     if (used === undefined) continue;
     const name = `${t.title || t.url.split('/').pop()}`;
-    workersMb[workersMb[name] === undefined ? name : `${name}#${id}`] = round(used / 1024 / 1024);
-    if (t.url.includes('chain-worker')) workerHeapMb = round(used / 1024 / 1024);
+    workersMb[workersMb[name] === undefined ? name : `${name}#${id}`] = mb(used);
+    if (t.url.includes('chain-worker')) workerHeapMb = mb(used);
   }
+  // Chromium's account (memory-infra, garbage-collected first) and the kernel's, of every process.
+  const dump = await requestMemoryDump(cdp);
   const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
-  // RSS counts the libraries every Chromium process maps (lavapipe, ICU): PSS shares them out.
-  let rss = 0;
-  let pss = 0;
-  for (const p of processInfo.filter((x) => x.type === 'renderer')) {
-    const rollup = readFileSync(`/proc/${p.id}/smaps_rollup`, 'utf8');
-    rss += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
-    pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
-  }
   await browserCdp.detach();
   await cdp.detach();
-  const mb = (x: number) => round(x / 1024 / 1024);
-  return { pageHeapMb: mb(pageHeap), pageHeapTotalMb: mb(pageHeapTotal), workerHeapMb, workersMb, rendererRssMb: mb(rss), rendererPssMb: mb(pss) };
+  const processes: ProcessMemory[] = [];
+  let rss = 0;
+  let pss = 0;
+  for (const p of processInfo) {
+    let maps: ReturnType<typeof processMaps>;
+    try {
+      maps = processMaps(p.id);
+    } catch {
+      continue; // gone since (a spare renderer taken or dropped)
+    }
+    const kind =
+      p.type !== 'renderer'
+        ? p.type
+        : p.id === dump.pagePid
+          ? 'the page'
+          : readFileSync(`/proc/${p.id}/cmdline`, 'utf8').includes('--top-chrome-webui')
+            ? "Chrome's window UI (a WebUI renderer)"
+            : 'spare renderer (no frame)';
+    const footprint = dump.processes.get(p.id)?.totals.private_footprint_bytes;
+    processes.push({ pid: p.id, kind, pssMb: mb(maps.pss), rssMb: mb(maps.rss), ussMb: mb(maps.uss), privateFootprintMb: footprint === undefined ? undefined : mb(footprint), codeAndDataFilesMb: mb(maps.filePss), anonymousMb: mb(maps.anonymousPss), sharedMemoryMb: mb(maps.sharedMemoryPss) });
+    // RSS counts the libraries every Chromium process maps (lavapipe, ICU): PSS shares them out.
+    if (p.type === 'renderer') {
+      rss += maps.rss;
+      pss += maps.pss;
+    }
+  }
+  const pageProcess = processes.find((p) => p.kind === 'the page');
+  const pageDump = dump.pagePid === undefined ? undefined : dump.processes.get(dump.pagePid);
+  const mbOf = (o: Record<string, number>, min = 0) => Object.fromEntries(Object.entries(o).filter(([, v]) => v >= min).map(([k, v]) => [k, mb(v)]));
+  return {
+    pageHeapMb: mb(pageHeap),
+    pageHeapTotalMb: mb(pageHeapTotal),
+    workerHeapMb,
+    workersMb,
+    rendererRssMb: mb(rss),
+    rendererPssMb: mb(pss),
+    page: pageProcess && pageDump ? { ...pageProcess, allocatorsMb: mbOf(allocatorSummary(pageDump)), threads: pageDump.threads } : undefined,
+    processes,
+    ...(MEMORY_DUMP && pageDump && dump.pagePid !== undefined
+      ? { detail: { allocatorsMb: mbOf(pageDump.allocators, 64 * 1024), mappingsMb: Object.fromEntries(processMaps(dump.pagePid).top.map((t) => [t.mapping, mb(t.pss)])) } }
+      : {}),
+  };
 }
 
 /**
@@ -389,6 +455,8 @@ async function syncAndMemory(browser: Browser): Promise<Record<string, unknown>>
     await page.locator('#events', { hasText: /resumed from \d+ stored share\(s\), verified in/ }).waitFor({ timeout: 180_000 });
     await profiling?.();
     const m = /resumed from (\d+) stored share\(s\), verified in ([\d.]+) s/.exec(await page.locator('#events').innerText())!;
+    // The same window restored from IndexedDB instead of synced: what a page holds after a reload.
+    const resumed = await memoryOf(page);
     await context.close();
     return {
       windowShares: WINDOW,
@@ -399,6 +467,7 @@ async function syncAndMemory(browser: Browser): Promise<Record<string, unknown>>
       memoryBlankPage: blank,
       memoryBeforeStart: before,
       memoryWithWindow: after,
+      memoryAfterResume: resumed,
     };
   } finally {
     await edge.stop();
@@ -440,9 +509,12 @@ try {
 }
 
 const n = report.network as undefined | { rawChannel: { openMs: number; oneWay: ReturnType<typeof summary> }; pingRtt: { toEdge: ReturnType<typeof summary>; toBrowser: ReturnType<typeof summary> }; browserConnect: ReturnType<typeof summary> & { failed: number }; propagationPageToPage: ReturnType<typeof summary> & { missing: number }; propagationPageToEdge: ReturnType<typeof summary> };
-const s = report.sync as undefined | { syncSeconds: number; verifyAloneSeconds: number; syncedShares: number; memoryBlankPage: Memory; memoryBeforeStart: Memory; memoryWithWindow: Memory };
+const s = report.sync as undefined | { syncSeconds: number; verifyAloneSeconds: number; syncedShares: number; memoryBlankPage: Memory; memoryBeforeStart: Memory; memoryWithWindow: Memory; memoryAfterResume: Memory };
 const js = report.jsBeforeStart as { kbGzipped: number; ok: boolean };
 const mark = (ok: boolean) => (ok ? 'ok' : 'OVER');
+const pageMb = (m: Memory) => (m.page ? `${m.page.pssMb} MB (USS ${m.page.ussMb}, private footprint ${m.page.privateFootprintMb ?? '?'}, files mapped ${m.page.codeAndDataFilesMb})` : 'the page process was not found');
+const whereItIs = (m: Memory) => (m.page ? Object.entries(m.page.allocatorsMb).map(([k, v]) => `${k} ${v}`).join(', ') : '?');
+const renderers = (m: Memory) => m.processes.filter((p) => p.kind === 'the page' || p.kind.includes('renderer')).map((p) => `${p.kind} ${p.pssMb}`).join(', ');
 const rows: [string, string, string, string][] = [];
 if (n) rows.push(
   ['browser-to-browser connection (relay + WebRTC)', `p50 ${n.browserConnect.p50Ms} ms, p95 ${n.browserConnect.p95Ms} ms (n ${n.browserConnect.n}, ${n.browserConnect.failed} failed)`, `raw data channel open: ${n.rawChannel.openMs} ms`, `p95 < ${GOALS.connectP95Ms} ms: ${mark(n.browserConnect.p95Ms < GOALS.connectP95Ms)}`],
@@ -451,7 +523,9 @@ if (n) rows.push(
 );
 if (s) rows.push(
   ['window sync in a page', `${s.syncSeconds} s for ${s.syncedShares} shares`, `verifying it alone: ${s.verifyAloneSeconds} s`, `< ${GOALS.syncSeconds} s: ${mark(s.syncSeconds < GOALS.syncSeconds)}`],
-  ['page memory with the window', `JS heaps ${s.memoryWithWindow.pageHeapMb} MB page + ${s.memoryWithWindow.workerHeapMb ?? '?'} MB chain worker (every worker: ${Object.entries(s.memoryWithWindow.workersMb).map(([k, v]) => `${k} ${v}`).join(', ')}); renderer PSS ${s.memoryWithWindow.rendererPssMb} MB (RSS ${s.memoryWithWindow.rendererRssMb} MB)`, `about:blank: PSS ${s.memoryBlankPage.rendererPssMb} MB (the app's part with the window: ${round(s.memoryWithWindow.rendererPssMb - s.memoryBlankPage.rendererPssMb)} MB); before Start: heap ${s.memoryBeforeStart.pageHeapMb} MB, PSS ${s.memoryBeforeStart.rendererPssMb} MB`, `< ${GOALS.memoryMb} MB (PSS): ${mark(s.memoryWithWindow.rendererPssMb < GOALS.memoryMb)}`],
+  ['page memory with the window (its renderer process)', `PSS ${pageMb(s.memoryWithWindow)}; JS heaps ${s.memoryWithWindow.pageHeapMb} MB page + ${s.memoryWithWindow.workerHeapMb ?? '?'} MB chain worker (every worker: ${Object.entries(s.memoryWithWindow.workersMb).map(([k, v]) => `${k} ${v}`).join(', ')})`, `about:blank: PSS ${pageMb(s.memoryBlankPage)}; before Start: PSS ${pageMb(s.memoryBeforeStart)}; after a reload's resume: PSS ${pageMb(s.memoryAfterResume)}`, `< ${GOALS.memoryMb} MB: PSS ${mark((s.memoryWithWindow.page?.pssMb ?? Infinity) < GOALS.memoryMb)}, USS ${mark((s.memoryWithWindow.page?.ussMb ?? Infinity) < GOALS.memoryMb)}`],
+  ['… where it is (memory-infra, MB)', whereItIs(s.memoryWithWindow), `before Start: ${whereItIs(s.memoryBeforeStart)}`, ''],
+  ['… every renderer of the browser, PSS', `${s.memoryWithWindow.rendererPssMb} MB (RSS ${s.memoryWithWindow.rendererRssMb} MB): ${renderers(s.memoryWithWindow)}`, `about:blank: ${s.memoryBlankPage.rendererPssMb} MB: ${renderers(s.memoryBlankPage)}`, 'not the page\'s alone'],
 );
 rows.push(['JS before Start', `${js.kbGzipped} KB gzipped`, 'budget 100 KB', js.ok ? 'ok' : 'OVER']);
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
