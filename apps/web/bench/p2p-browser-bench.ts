@@ -157,6 +157,28 @@ function traceWebrtcDials(): void {
   };
 }
 
+/** Page init script for --profile-network: WebSocket messages the page sends and receives (every socket: its edges). */
+function countWebSocketMessages(): void {
+  const counts = { sent: 0, sentBytes: 0, received: 0, receivedBytes: 0 };
+  (globalThis as unknown as { otedamaWebSocketMessages: typeof counts }).otedamaWebSocketMessages = counts;
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket, data: string | ArrayBufferLike | Blob | ArrayBufferView) {
+    counts.sent++;
+    counts.sentBytes += typeof data === 'string' ? data.length : 'byteLength' in data ? data.byteLength : (data as Blob).size;
+    return send.call(this, data);
+  };
+  const Base = WebSocket;
+  globalThis.WebSocket = class extends Base {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      this.addEventListener('message', (e: MessageEvent) => {
+        counts.received++;
+        counts.receivedBytes += e.data instanceof ArrayBuffer ? e.data.byteLength : String(e.data).length;
+      });
+    }
+  };
+}
+
 /**
  * The steps of the dials a page started, from @libp2p/webrtc's trace lines (initiate-connection.js),
  * each line given to the oldest dial still waiting for it: relay circuit (hop, Noise and yamux over
@@ -217,6 +239,7 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       const context = await browser.newContext();
       await countConnections(context);
       if (TRACE_DIALS) await context.addInitScript(traceWebrtcDials);
+      if (NETWORK_PROFILE_DIR) await context.addInitScript(countWebSocketMessages);
       const page = await context.newPage();
       const [home, other] = i % 2 === 0 ? [a, b] : [b, a];
       await page.goto(home.url);
@@ -234,6 +257,8 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
     const cpuAtStart = processCpu();
     const trafficAtStart = profileDir ? await Promise.all([a.traffic(), b.traffic()]) : undefined;
     const mainProfile = profileDir ? await profileMainThread(pages[0]!) : undefined;
+    const wsCount = () => Promise.all(pages.map((p) => p.evaluate('globalThis.otedamaWebSocketMessages') as Promise<{ sent: number; sentBytes: number; received: number; receivedBytes: number }>));
+    const wsAtStart = profileDir ? await wsCount() : undefined;
     // The libp2p round trips (the connection monitor's pings) to edges and to browsers, sampled while shares flow.
     const rtt = { edge: [] as number[], browser: [] as number[] };
     while (Date.now() < start + SECONDS * 1000) {
@@ -243,6 +268,10 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       }
     }
     const cpu = cpuPerSecond(cpuAtStart, processCpu());
+    const wsAtEnd = wsAtStart ? await wsCount() : undefined;
+    // Per page and second: what its WebSockets (to its two edges) carried while shares flowed.
+    const pageWebSockets = wsAtStart && wsAtEnd ? (['sent', 'sentBytes', 'received', 'receivedBytes'] as const).reduce((o, k) => ({ ...o, [k]: round(wsAtEnd.reduce((s, c, i) => s + c[k] - wsAtStart[i]![k], 0) / PAGES / ((Date.now() - start) / 1000)) }), {} as Record<string, number>) : undefined;
+    if (pageWebSockets) log(`WebSocket messages per page and second: ${JSON.stringify(pageWebSockets)}`);
     log(`CPU seconds per second while measuring: ${JSON.stringify(cpu)}`);
     const edgeTraffic = trafficAtStart ? trafficDelta(trafficAtStart, await Promise.all([a.traffic(), b.traffic()])) : undefined;
     if (edgeTraffic) edgeTraffic.forEach((t, i) => writeFileSync(join(profileDir!, `edge-${i}-traffic.json`), JSON.stringify(t, null, 2) + '\n'));
@@ -280,6 +309,7 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       edgeNice: EDGE_NICE,
       cpuSecondsPerSecond: cpu,
       ...(edgeTraffic ? { edgeTraffic } : {}),
+      ...(pageWebSockets ? { pageWebSockets } : {}),
     };
   } finally {
     await b.stop();
@@ -355,6 +385,7 @@ function trafficDelta(from: Traffic[], to: Traffic[]) {
       cpuSecondsPerSecond: round((t.cpuUserUs + t.cpuSystemUs - f.cpuUserUs - f.cpuSystemUs) / 1e6 / dt, 3),
       loopDelayMs: t.loopDelayMs,
       connections: t.connections,
+      syscallsPerSecond: t.syscalls && f.syscalls ? { read: rate(t.syscalls.read, f.syscalls.read), write: rate(t.syscalls.write, f.syscalls.write) } : undefined,
       perSecond: Object.fromEntries(
         Object.entries(t.streams)
           .map(([k, c]) => {

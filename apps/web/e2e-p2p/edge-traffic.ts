@@ -7,6 +7,7 @@
  * what the edge does.
  */
 import type { Connection, Libp2p, Stream } from '@libp2p/interface';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 /** Per protocol and peer kind: bytes and frames each way, streams opened. */
@@ -41,6 +42,8 @@ export interface TrafficSnapshot {
   gossip: Record<string, GossipCounts>;
   /** Connections open now, by peer kind. */
   connections: Record<string, number>;
+  /** Read and write system calls so far (/proc/self/io; undefined off Linux): one socket write each per frame sent. */
+  syscalls: { read: number; write: number } | undefined;
   /** The event loop's delay since the last snapshot (ms), then reset. */
   loopDelayMs: { p50: number; p99: number; max: number };
 }
@@ -150,7 +153,17 @@ export class EdgeTraffic {
       streams: structuredClone(Object.fromEntries(this.streams)),
       gossip: structuredClone(Object.fromEntries(this.gossip)),
       connections,
+      syscalls: syscalls(),
       loopDelayMs,
     };
+  }
+}
+
+function syscalls(): { read: number; write: number } | undefined {
+  try {
+    const io = readFileSync('/proc/self/io', 'utf8');
+    return { read: Number(/^syscr: (\d+)/m.exec(io)?.[1]), write: Number(/^syscw: (\d+)/m.exec(io)?.[1]) };
+  } catch {
+    return undefined;
   }
 }
