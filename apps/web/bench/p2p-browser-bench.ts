@@ -321,7 +321,8 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
  * CPU time (s) so far of this run's processes, by kind: edges (peer-edge.ts), the pages' renderer
  * main threads, the workers in renderers (CPU miners, chain workers), the rest of the renderers
  * (compositor, IO threads), the rest of Chromium (browser, GPU and network processes), and the
- * rest (this script, tsx launchers). Read from /proc: this process's descendants only.
+ * rest (this script, tsx launchers); and how long the edges' and the pages' main threads were
+ * ready to run but waited for a CPU (schedstat). Read from /proc: this process's descendants only.
  */
 function processCpu(): { at: number; seconds: Record<string, number> } {
   const tick = 100; // USER_HZ on Linux
@@ -346,17 +347,22 @@ function processCpu(): { at: number; seconds: Record<string, number> } {
     }
     return false;
   };
+  // The second field of schedstat: ns the task was runnable but waited on a run queue (the main thread's: tid = pid).
+  const waited = (pid: number) => Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
   const seconds: Record<string, number> = {};
   const add = (k: string, v: number) => (seconds[k] = (seconds[k] ?? 0) + v);
   for (const [pid, p] of procs) {
     if (pid === process.pid || !ours(pid)) continue;
     try {
-      if (p.cmd.includes('peer-edge.ts')) add('edges', stat(`/proc/${pid}/stat`).cpu);
-      else if (p.cmd.includes('--type=renderer')) {
+      if (p.cmd.includes('peer-edge.ts')) {
+        add('edges', stat(`/proc/${pid}/stat`).cpu);
+        add('edges: main threads waiting for a CPU', waited(pid));
+      } else if (p.cmd.includes('--type=renderer')) {
         for (const tid of readdirSync(`/proc/${pid}/task`)) {
           const t = stat(`/proc/${pid}/task/${tid}/stat`);
           add(Number(tid) === pid ? 'page main threads' : /Worker/i.test(t.comm) ? 'page workers' : 'renderers, other threads', t.cpu);
         }
+        add('page main threads waiting for a CPU', waited(pid));
       } else if (p.cmd.includes('chrom')) add('chromium, other processes', stat(`/proc/${pid}/stat`).cpu);
       else add('other', stat(`/proc/${pid}/stat`).cpu);
     } catch {
