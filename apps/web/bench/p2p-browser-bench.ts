@@ -28,9 +28,6 @@
  * of the first page's main thread while shares flow, DIR/page-0-main.cpuprofile; what each edge sent
  * and received by protocol and peer kind, gossip by topic, its loop delay: DIR/edge-<i>-traffic.json
  * and the report. Summarise a profile with `node scripts/cpuprofile-summary.mjs FILE`.)
- * [--edge-nice N] (the edges' niceness; default 0, Chromium's: started as root, Chromium resets its
- * renderers to 0 and their IO and compositor threads to -8 whatever the run's niceness, and edges left
- * at a `nice -n 10` run's 10 were starved by the pages they serve. Give 10 to measure that.)
  * The network part always reports the CPU seconds per second its processes used (edges, pages'
  * main threads, their workers, the rest of Chromium), from /proc.
  */
@@ -56,9 +53,6 @@ const quick = process.argv.includes('--quick');
 const only = arg('only');
 const PROFILE_DIR = arg('profile');
 const NETWORK_PROFILE_DIR = arg('profile-network');
-/** The edges' niceness (see --edge-nice above): Chromium's renderers' by default. */
-const EDGE_NICE = Number(arg('edge-nice') ?? 0);
-if (!Number.isInteger(EDGE_NICE) || EDGE_NICE < -20 || EDGE_NICE > 19) throw new Error(`--edge-nice must be an integer from -20 to 19 (got ${arg('edge-nice')})`);
 /** --trace-dials: libp2p's WebRTC trace log in every page, summarised as the time each step of a dial took. */
 const TRACE_DIALS = process.argv.includes('--trace-dials');
 if (only !== undefined && only !== 'network' && only !== 'sync') throw new Error(`--only must be network or sync (got ${only})`);
@@ -229,8 +223,8 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
   const pool = { shareIntervalMs: 500, initialShareBits: 0x1f00ffff };
   const profileDir = NETWORK_PROFILE_DIR ? resolve(NETWORK_PROFILE_DIR) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const a = await startPeerEdge({ index: 0, pool, nice: EDGE_NICE, ...(profileDir ? { profileDir } : {}) });
-  const b = await startPeerEdge({ index: 1, rpcOf: a.info, bootstrap: [a.tcpAddr], pool, nice: EDGE_NICE, ...(profileDir ? { profileDir } : {}) });
+  const a = await startPeerEdge({ index: 0, pool, ...(profileDir ? { profileDir } : {}) });
+  const b = await startPeerEdge({ index: 1, rpcOf: a.info, bootstrap: [a.tcpAddr], pool, ...(profileDir ? { profileDir } : {}) });
   try {
     const baseline = await rawChannel(browser, a);
     log(`baseline: raw data channel open in ${baseline.openMs} ms, one way p50 ${round(percentile([...baseline.oneWayMs].sort((x, y) => x - y), 50), 2)} ms`);
@@ -306,7 +300,6 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       browserConnect: { ...summary(dials.filter((d) => d.ok).map((d) => d.ms)), failed: dials.filter((d) => !d.ok).length, failures: failureReasons(dials), ...(dialSteps ? { steps: dialSteps } : {}) },
       propagationPageToPage: { ...summary(pageToPage), missing },
       propagationPageToEdge: summary(pageToEdge),
-      edgeNice: EDGE_NICE,
       cpuSecondsPerSecond: cpu,
       ...(edgeTraffic ? { edgeTraffic } : {}),
       ...(pageWebSockets ? { pageWebSockets } : {}),

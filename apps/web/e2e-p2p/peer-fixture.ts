@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { getPriority, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scriptToAddress } from '@otedama/core';
@@ -96,13 +96,6 @@ export interface PeerEdgeOptions {
    * counts its traffic (peer-edge.ts --count-traffic, read with `traffic()`).
    */
   readonly profileDir?: string;
-  /**
-   * The niceness the edge runs at (its whole process tree; lowering it needs root, as the
-   * namespace does); default: the caller's. Benchmarks give edges Chromium's: Chromium started as
-   * root sets its renderers to 0 and their IO and compositor threads to -8 whatever niceness it was
-   * started with, so an edge left at a `nice -n 10` run's 10 had a ninth of a page's CPU weight.
-   */
-  readonly nice?: number;
 }
 
 export async function startPeerEdge(options: PeerEdgeOptions): Promise<PeerEdge> {
@@ -126,9 +119,7 @@ export async function startPeerEdge(options: PeerEdgeOptions): Promise<PeerEdge>
     ...(options.profileDir ? ['--count-traffic'] : []),
   ];
   const profiling = options.profileDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${join(options.profileDir, `edge-${options.index}`)}`.trim() } : {};
-  // `nice` sets the niceness before the edge starts (the tsx launcher and the edge it runs inherit it).
-  const [command, argv] = options.nice === undefined ? [process.execPath, args] : ['nice', ['-n', String(options.nice - getPriority()), process.execPath, ...args]];
-  const child: ChildProcess = spawn(command, argv, { cwd: ROOT, env: { ...process.env, OTEDAMA_LOG_LEVEL: 'info', ...profiling }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, OTEDAMA_LOG_LEVEL: 'info', ...profiling }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
