@@ -29,12 +29,18 @@
  * [--profile DIR] (CPU profiles of the page's workers while it verifies the stored window).
  * [--trace-dials] (the time each step of a browser-to-browser dial took, from libp2p's WebRTC trace log).
  * [--memory-dump] (the page process's whole allocator tree and largest mappings in the JSON).
+ * [--profile-network DIR] (the network part: CPU profiles of both edges, DIR/edge-<i>/*.cpuprofile, and
+ * of the first page's main thread while shares flow, DIR/page-0-main.cpuprofile; what each edge sent
+ * and received by protocol and peer kind, gossip by topic, its loop delay: DIR/edge-<i>-traffic.json
+ * and the report. Summarise a profile with `node scripts/cpuprofile-summary.mjs FILE`.)
+ * The network part always reports the CPU seconds per second its processes used (edges, pages'
+ * main threads, their workers, the rest of Chromium), from /proc.
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -51,6 +57,7 @@ function arg(name: string): string | undefined {
 const quick = process.argv.includes('--quick');
 const only = arg('only');
 const PROFILE_DIR = arg('profile');
+const NETWORK_PROFILE_DIR = arg('profile-network');
 /** --trace-dials: libp2p's WebRTC trace log in every page, summarised as the time each step of a dial took. */
 const TRACE_DIALS = process.argv.includes('--trace-dials');
 /** --memory-dump: the page process's whole memory-infra allocator tree and its largest mappings in the JSON (a summary is always there). */
@@ -152,6 +159,28 @@ function traceWebrtcDials(): void {
   };
 }
 
+/** Page init script for --profile-network: WebSocket messages the page sends and receives (every socket: its edges). */
+function countWebSocketMessages(): void {
+  const counts = { sent: 0, sentBytes: 0, received: 0, receivedBytes: 0 };
+  (globalThis as unknown as { otedamaWebSocketMessages: typeof counts }).otedamaWebSocketMessages = counts;
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket, data: string | ArrayBufferLike | Blob | ArrayBufferView) {
+    counts.sent++;
+    counts.sentBytes += typeof data === 'string' ? data.length : 'byteLength' in data ? data.byteLength : (data as Blob).size;
+    return send.call(this, data);
+  };
+  const Base = WebSocket;
+  globalThis.WebSocket = class extends Base {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      this.addEventListener('message', (e: MessageEvent) => {
+        counts.received++;
+        counts.receivedBytes += e.data instanceof ArrayBuffer ? e.data.byteLength : String(e.data).length;
+      });
+    }
+  };
+}
+
 /**
  * The steps of the dials a page started, from @libp2p/webrtc's trace lines (initiate-connection.js),
  * each line given to the oldest dial still waiting for it: relay circuit (hop, Noise and yamux over
@@ -200,8 +229,10 @@ function dialStepSummary(pages: readonly [number, string][][]): Record<string, u
 async function network(browser: Browser): Promise<Record<string, unknown>> {
   // Shares of 2^16 hashes (0x1f00ffff) every ~0.5 s: pages at a tenth of their speed find enough to measure.
   const pool = { shareIntervalMs: 500, initialShareBits: 0x1f00ffff };
-  const a = await startPeerEdge({ index: 0, pool });
-  const b = await startPeerEdge({ index: 1, rpcOf: a.info, bootstrap: [a.tcpAddr], pool });
+  const profileDir = NETWORK_PROFILE_DIR ? resolve(NETWORK_PROFILE_DIR) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const a = await startPeerEdge({ index: 0, pool, ...(profileDir ? { profileDir } : {}) });
+  const b = await startPeerEdge({ index: 1, rpcOf: a.info, bootstrap: [a.tcpAddr], pool, ...(profileDir ? { profileDir } : {}) });
   try {
     const baseline = await rawChannel(browser, a);
     log(`baseline: raw data channel open in ${baseline.openMs} ms, one way p50 ${round(percentile([...baseline.oneWayMs].sort((x, y) => x - y), 50), 2)} ms`);
@@ -210,6 +241,7 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       const context = await browser.newContext();
       await countConnections(context);
       if (TRACE_DIALS) await context.addInitScript(traceWebrtcDials);
+      if (NETWORK_PROFILE_DIR) await context.addInitScript(countWebSocketMessages);
       const page = await context.newPage();
       const [home, other] = i % 2 === 0 ? [a, b] : [b, a];
       await page.goto(home.url);
@@ -224,6 +256,11 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
     }, 'WebRTC peers', 180_000);
     const start = Date.now();
     log(`measuring propagation for ${SECONDS} s`);
+    const cpuAtStart = processCpu();
+    const trafficAtStart = profileDir ? await Promise.all([a.traffic(), b.traffic()]) : undefined;
+    const mainProfile = profileDir ? await profileMainThread(pages[0]!) : undefined;
+    const wsCount = () => Promise.all(pages.map((p) => p.evaluate('globalThis.otedamaWebSocketMessages') as Promise<{ sent: number; sentBytes: number; received: number; receivedBytes: number }>));
+    const wsAtStart = profileDir ? await wsCount() : undefined;
     // The libp2p round trips (the connection monitor's pings) to edges and to browsers, sampled while shares flow.
     const rtt = { edge: [] as number[], browser: [] as number[] };
     while (Date.now() < start + SECONDS * 1000) {
@@ -232,6 +269,15 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
         for (const v of views) if (v.latencyMs !== undefined) (v.kind === 'edge' ? rtt.edge : rtt.browser).push(v.latencyMs);
       }
     }
+    const cpu = cpuPerSecond(cpuAtStart, processCpu());
+    const wsAtEnd = wsAtStart ? await wsCount() : undefined;
+    // Per page and second: what its WebSockets (to its two edges) carried while shares flowed.
+    const pageWebSockets = wsAtStart && wsAtEnd ? (['sent', 'sentBytes', 'received', 'receivedBytes'] as const).reduce((o, k) => ({ ...o, [k]: round(wsAtEnd.reduce((s, c, i) => s + c[k] - wsAtStart[i]![k], 0) / PAGES / ((Date.now() - start) / 1000)) }), {} as Record<string, number>) : undefined;
+    if (pageWebSockets) log(`WebSocket messages per page and second: ${JSON.stringify(pageWebSockets)}`);
+    log(`CPU seconds per second while measuring: ${JSON.stringify(cpu)}`);
+    const edgeTraffic = trafficAtStart ? trafficDelta(trafficAtStart, await Promise.all([a.traffic(), b.traffic()])) : undefined;
+    if (edgeTraffic) edgeTraffic.forEach((t, i) => writeFileSync(join(profileDir!, `edge-${i}-traffic.json`), JSON.stringify(t, null, 2) + '\n'));
+    if (mainProfile) writeFileSync(join(profileDir!, 'page-0-main.cpuprofile'), JSON.stringify(await mainProfile()));
     const dials = (await Promise.all(pages.map((p) => peer(p, (x) => x!.webrtcDials)))).flat();
     const pageArrivals = await Promise.all(pages.map((p) => peer(p, (x) => x!.arrivalTimes())));
     const edgeArrivals = await Promise.all([a.arrivals(), b.arrivals()]);
@@ -262,11 +308,121 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       browserConnect: { ...summary(dials.filter((d) => d.ok).map((d) => d.ms)), failed: dials.filter((d) => !d.ok).length, failures: failureReasons(dials), ...(dialSteps ? { steps: dialSteps } : {}) },
       propagationPageToPage: { ...summary(pageToPage), missing },
       propagationPageToEdge: summary(pageToEdge),
+      cpuSecondsPerSecond: cpu,
+      ...(edgeTraffic ? { edgeTraffic } : {}),
+      ...(pageWebSockets ? { pageWebSockets } : {}),
     };
   } finally {
     await b.stop();
     await a.stop();
   }
+}
+
+/**
+ * CPU time (s) so far of this run's processes, by kind: edges (peer-edge.ts), the pages' renderer
+ * main threads, the workers in renderers (CPU miners, chain workers), the rest of the renderers
+ * (compositor, IO threads), the rest of Chromium (browser, GPU and network processes), and the
+ * rest (this script, tsx launchers); and how long the edges' and the pages' main threads were
+ * ready to run but waited for a CPU (schedstat). Read from /proc: this process's descendants only.
+ */
+function processCpu(): { at: number; seconds: Record<string, number> } {
+  const tick = 100; // USER_HZ on Linux
+  const stat = (path: string) => {
+    const text = readFileSync(path, 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / tick, comm: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')) };
+  };
+  const procs = new Map<number, { ppid: number; cmd: string }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      procs.set(Number(d), { ppid: stat(`/proc/${d}/stat`).ppid, cmd: readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const ours = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+      if (p === process.pid) return true;
+      p = procs.get(p)?.ppid ?? 0;
+    }
+    return false;
+  };
+  // The second field of schedstat: ns the task was runnable but waited on a run queue (the main thread's: tid = pid).
+  const waited = (pid: number) => Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+  const seconds: Record<string, number> = {};
+  const add = (k: string, v: number) => (seconds[k] = (seconds[k] ?? 0) + v);
+  for (const [pid, p] of procs) {
+    if (pid === process.pid || !ours(pid)) continue;
+    try {
+      if (p.cmd.includes('peer-edge.ts')) {
+        add('edges', stat(`/proc/${pid}/stat`).cpu);
+        add('edges: main threads waiting for a CPU', waited(pid));
+      } else if (p.cmd.includes('--type=renderer')) {
+        for (const tid of readdirSync(`/proc/${pid}/task`)) {
+          const t = stat(`/proc/${pid}/task/${tid}/stat`);
+          add(Number(tid) === pid ? 'page main threads' : /Worker/i.test(t.comm) ? 'page workers' : 'renderers, other threads', t.cpu);
+        }
+        add('page main threads waiting for a CPU', waited(pid));
+      } else if (p.cmd.includes('chrom')) add('chromium, other processes', stat(`/proc/${pid}/stat`).cpu);
+      else add('other', stat(`/proc/${pid}/stat`).cpu);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return { at: Date.now(), seconds };
+}
+
+function cpuPerSecond(from: ReturnType<typeof processCpu>, to: ReturnType<typeof processCpu>): Record<string, number> {
+  const dt = (to.at - from.at) / 1000;
+  // A process that started meanwhile counts from 0; one that exited is left out of both.
+  return Object.fromEntries(Object.entries(to.seconds).map(([k, v]) => [k, round(Math.max(0, v - (from.seconds[k] ?? 0)) / dt, 3)]));
+}
+
+type Traffic = Awaited<ReturnType<PeerEdge['traffic']>>;
+
+/** What each edge sent and received per second between two snapshots of its counters. */
+function trafficDelta(from: Traffic[], to: Traffic[]) {
+  return to.map((t, i) => {
+    const f = from[i]!;
+    const dt = (t.at - f.at) / 1000;
+    const rate = (x: number, y = 0) => round((x - y) / dt, 1);
+    return {
+      seconds: round(dt),
+      cpuSecondsPerSecond: round((t.cpuUserUs + t.cpuSystemUs - f.cpuUserUs - f.cpuSystemUs) / 1e6 / dt, 3),
+      loopDelayMs: t.loopDelayMs,
+      connections: t.connections,
+      syscallsPerSecond: t.syscalls && f.syscalls ? { read: rate(t.syscalls.read, f.syscalls.read), write: rate(t.syscalls.write, f.syscalls.write) } : undefined,
+      perSecond: Object.fromEntries(
+        Object.entries(t.streams)
+          .map(([k, c]) => {
+            const o = f.streams[k];
+            return [k, { streams: rate(c.streams, o?.streams), bytesOut: rate(c.bytesOut, o?.bytesOut), sendsOut: rate(c.sendsOut, o?.sendsOut), bytesIn: rate(c.bytesIn, o?.bytesIn), messagesIn: rate(c.messagesIn, o?.messagesIn) }] as const;
+          })
+          .filter(([, c]) => c.streams + c.bytesOut + c.bytesIn > 0)
+          .sort((x, y) => y[1].bytesOut + y[1].bytesIn - x[1].bytesOut - x[1].bytesIn),
+      ),
+      gossipPerSecond: Object.fromEntries(
+        Object.entries(t.gossip).map(([kind, g]) => {
+          const o = f.gossip[kind];
+          return [kind, { rpcs: rate(g.rpcs, o?.rpcs), messages: Object.fromEntries(Object.entries(g.messages).map(([topic, n]) => [topic, rate(n, o?.messages[topic])])), messageBytes: rate(g.messageBytes, o?.messageBytes), ihaveIds: rate(g.ihaveIds, o?.ihaveIds), iwantIds: rate(g.iwantIds, o?.iwantIds), idontwantIds: rate(g.idontwantIds, o?.idontwantIds), grafts: rate(g.grafts, o?.grafts), prunes: rate(g.prunes, o?.prunes) }];
+        }),
+      ),
+    };
+  });
+}
+
+/** --profile-network: a CPU profile of `page`'s main thread from now until the returned function is called. */
+async function profileMainThread(page: Page): Promise<() => Promise<unknown>> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+  await cdp.send('Profiler.start');
+  return async () => {
+    const { profile } = await cdp.send('Profiler.stop');
+    await cdp.detach();
+    return profile;
+  };
 }
 
 // ---- 4 and 5. sync of a full window, memory ---------------------------------------------------

@@ -13,11 +13,14 @@
  *       --data-dir DIR --web-root dist/web (--simnet-difficulty D | --rpc-url URL --rpc-cookie FILE) \
  *       [--bootstrap MULTIADDR]... [--pool '{"initialShareBits":…}'] [--template-valid-ms MS]
  *       [--preload-shares N]   (mines N shares of 200 payees on its own chain first: a full window to sync)
+ *       [--count-traffic]      (GET /api/debug/traffic: bytes by protocol and peer kind, gossip by topic,
+ *                               loop delay, CPU time; edge-traffic.ts)
  *
  * Prints one JSON line on stdout once it serves: { ready, http, peerId, listen, rpcUrl, cookieFile }.
  * Logs (JSON) go to stderr. SIGTERM stops it.
  */
 import { serve, type ServerType } from '@hono/node-server';
+import { RELAY_V2_STOP_CODEC } from '@libp2p/circuit-relay-v2';
 import { Hono } from 'hono';
 import {
   addressToScript,
@@ -55,6 +58,7 @@ import { PeerIntroducer } from '../../../edge/src/p2p/peer-introducer.ts';
 import { TemplateArchive } from '../../../edge/src/p2p/template-archive.ts';
 import { TemplatePublisher } from '../../../edge/src/p2p/template-publisher.ts';
 import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from '../../../edge/src/simnet/simnet.ts';
+import { EdgeTraffic } from './edge-traffic.ts';
 
 const { values } = parseArgs({
   options: {
@@ -70,6 +74,7 @@ const { values } = parseArgs({
     pool: { type: 'string', default: '{}' },
     'template-valid-ms': { type: 'string', default: '120000' },
     'preload-shares': { type: 'string', default: '0' },
+    'count-traffic': { type: 'boolean', default: false },
   },
 });
 const need = (name: keyof typeof values): string => {
@@ -150,6 +155,9 @@ const node = new P2pNode({
   extensions: [publisher, new PeerIntroducer(chain.poolId, logger)],
 });
 await node.start();
+const traffic = values['count-traffic'] ? new EdgeTraffic(node.raw, node.raw.services.pubsub) : undefined;
+// The relay's STOP streams to pages are dialed here, never handled: named to be counted.
+traffic?.countStreams([RELAY_V2_STOP_CODEC]);
 let connectionsTotal = 0;
 node.raw.addEventListener('connection:open', () => connectionsTotal++);
 
@@ -165,6 +173,7 @@ const app = createHttpApp({
     });
     a.get('/api/sharechain/held/:id', (c) => c.json({ held: chain.has(c.req.param('id')) }));
     a.get('/api/sharechain/arrivals', (c) => c.json(Object.fromEntries(arrivals)));
+    a.get('/api/debug/traffic', (c) => (traffic ? c.json(traffic.snapshot()) : c.json({ error: 'start the edge with --count-traffic' }, 404)));
     a.get('/api/pool/stats', (c) => c.json({ pool: { network: regtest, algorithm: params.algorithm } }));
     a.get('/api/sharechain', (c) => {
       const tip = chain.tip;

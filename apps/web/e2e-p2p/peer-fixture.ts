@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scriptToAddress } from '@otedama/core';
+import type { TrafficSnapshot } from './edge-traffic.ts';
 import { NETNS_ADDRESSES, P2P_EDGE_HTTP_PORT } from './netns.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -70,6 +71,8 @@ export interface PeerEdge {
   holds(id: string): Promise<boolean>;
   /** When each share a peer brought was accepted here (id -> ms). */
   arrivals(): Promise<Record<string, number>>;
+  /** Its traffic counters (edge-traffic.ts); only for an edge started with `profileDir`. */
+  traffic(): Promise<TrafficSnapshot>;
   output(): string;
   /** SIGTERM and wait; the data folder is kept for a restart. */
   stop(): Promise<void>;
@@ -87,6 +90,12 @@ export interface PeerEdgeOptions {
   readonly portOffset?: number;
   /** Shares the edge mines on its own chain before it starts (a window to sync; easy pools only). */
   readonly preloadShares?: number;
+  /**
+   * Benchmarks: a folder for the edge's CPU profile (Node's --cpu-prof into edge-<index>/, written
+   * when it stops; tsx's launcher process writes a small one of its own beside it); the edge also
+   * counts its traffic (peer-edge.ts --count-traffic, read with `traffic()`).
+   */
+  readonly profileDir?: string;
 }
 
 export async function startPeerEdge(options: PeerEdgeOptions): Promise<PeerEdge> {
@@ -107,8 +116,10 @@ export async function startPeerEdge(options: PeerEdgeOptions): Promise<PeerEdge>
     '--preload-shares', String(options.preloadShares ?? 0),
     ...(options.rpcOf ? ['--rpc-url', options.rpcOf.rpcUrl, '--rpc-cookie', options.rpcOf.cookieFile] : ['--simnet-difficulty', String(TEST_BLOCK_DIFFICULTY)]),
     ...(options.bootstrap ?? []).flatMap((b) => ['--bootstrap', b]),
+    ...(options.profileDir ? ['--count-traffic'] : []),
   ];
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, OTEDAMA_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profiling = options.profileDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${join(options.profileDir, `edge-${options.index}`)}`.trim() } : {};
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, OTEDAMA_LOG_LEVEL: 'info', ...profiling }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -133,6 +144,7 @@ export async function startPeerEdge(options: PeerEdgeOptions): Promise<PeerEdge>
     tcpAddr: info.listen.find((a) => !a.includes('/ws'))!,
     api: async () => (await getJson(new URL('/api/sharechain', info.http))) as SharechainApi,
     arrivals: async () => (await getJson(new URL('/api/sharechain/arrivals', info.http))) as Record<string, number>,
+    traffic: async () => (await getJson(new URL('/api/debug/traffic', info.http))) as TrafficSnapshot,
     holds: async (id) => ((await getJson(new URL(`/api/sharechain/held/${id}`, info.http))) as { held: boolean }).held,
     output: () => out,
     async stop() {

@@ -26,6 +26,7 @@ import { P2pError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { P2pMetrics } from '../metrics/p2p-metrics.ts';
 import type { ChainHost } from './chain-host.ts';
+import { withCoalescedWrites } from './coalesced-writes.ts';
 import { poolGossipsub } from './gossip-config.ts';
 import { PeerGuard, type Ban, type PeerBlock, type RateLimits, type Unblocked } from './peer-guard.ts';
 import { peerGateOptions, wirePeerProtocols, type ScoredGossipSub as WiredGossipSub } from './peer-wiring.ts';
@@ -187,7 +188,8 @@ export class P2pNode {
       start: false,
       privateKey: options.privateKey,
       addresses: { listen: [...options.listen] },
-      transports: [tcp(), webSockets()],
+      // One socket write per libp2p write (coalesced-writes.ts): Noise's two chunks a frame were two.
+      transports: [withCoalescedWrites(tcp()), withCoalescedWrites(webSockets())],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       connectionGater: guard.gater(),

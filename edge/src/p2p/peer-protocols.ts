@@ -19,5 +19,6 @@ export { WindowSync, type SyncProgress, type SyncState } from './window-sync.ts'
 export { PeerGuard, BAN_SCORE, DEFAULT_RATE_LIMITS, PENALTY, type Ban, type Offence, type RateLimits } from './peer-guard.ts';
 export { verdictOf } from './chain-host-sharechain.ts';
 export { transportOf } from './transports.ts';
+export { withCoalescedWrites } from './coalesced-writes.ts';
 export type { ChainHost, ChainTip, ShareVerdict } from './chain-host.ts';
 export { createLogger, type Logger, type LogLevel } from '../logger.ts';

@@ -44,6 +44,7 @@ import {
   transportOf,
   WindowSync,
   wirePeerProtocols,
+  withCoalescedWrites,
   type ChainHost,
   type Logger,
   type SyncProgress,
@@ -301,7 +302,8 @@ async function createLibp2pNode(options: PeerNodeOptions, guard: PeerGuard): Pro
     privateKey: await generateKeyPair('Ed25519'),
     // '/p2p-circuit' takes a reservation on every relay (edge) it connects to; '/webrtc' accepts upgrades through them.
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
-    transports: [webSockets(), webRTC({ rtcConfiguration: { iceServers: options.iceServers ?? [] } }), circuitRelayTransport()],
+    // One WebSocket message per libp2p write (coalesced-writes.ts), not one per Noise chunk.
+    transports: [withCoalescedWrites(webSockets()), webRTC({ rtcConfiguration: { iceServers: options.iceServers ?? [] } }), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // The guard's gater: banned peers are neither dialed nor accepted; private addresses are dialable.
