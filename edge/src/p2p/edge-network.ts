@@ -181,6 +181,11 @@ export async function startEdgeNetwork(options: StartEdgeNetworkOptions): Promis
         onSyncProgress: syncReporter(log, options.onProgress),
         extensions,
       });
+      // Said before the node starts: a bootstrap peer is admitted within milliseconds and its sync
+      // runs at once, so its progress lines must not come before the reason work waits for them.
+      if (config.p2p.bootstrap.length > 0) {
+        logger.forComponent('edge:sharechain').info('syncing the sharechain from the bootstrap peers before serving work', { height: sharechain.chain.height });
+      }
       await p2p.start();
     } else {
       log.info('p2p is off (p2p.enabled: false / --no-p2p): this edge keeps its sharechain alone');
@@ -246,7 +251,6 @@ export function edgeNetwork(sharechain: PoolChain, p2p: P2pNode | undefined, opt
       return;
     }
     const deadline = Date.now() + (options.serveWithoutPeersMs ?? SERVE_WITHOUT_PEERS_MS);
-    log.info('syncing the sharechain from the bootstrap peers before serving work', { height: sharechain.chain.height });
     for (;;) {
       if (stopped) return;
       const run = await p2p.resync();
