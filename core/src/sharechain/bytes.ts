@@ -59,6 +59,12 @@ export class ShareReader {
     return hi <= 0x1f_ffff ? BigInt(hi * 0x1_0000_0000 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
 
+  /** The u8 before a field (its length or count); its label is built only for its error, not per call. */
+  private leadByte(field: string, what: 'length' | 'count'): number {
+    if (this.remaining < 1) this.need(1, `${field} ${what}`);
+    return this.bytes[this.offset++]!;
+  }
+
   /** `n` bytes as a view into the input. */
   view(n: number, field: string): Uint8Array {
     this.need(n, field);
@@ -69,17 +75,14 @@ export class ShareReader {
 
   /** A u8 length in [min, max], then that many bytes (checked against both the limit and the input). */
   bytesU8(field: string, min: number, max: number): Uint8Array {
-    // The length field's label is only built for its error (no string per call).
-    if (this.remaining < 1) this.need(1, `${field} length`);
-    const n = this.bytes[this.offset++]!;
+    const n = this.leadByte(field, 'length');
     if (n < min || n > max) throw new ShareDecodeError(field, `length ${n} is outside ${min}..${max}`);
     return this.view(n, field);
   }
 
   /** A u8 count in [0, max] of items of `itemBytes` fixed bytes each, as views. */
   fixedList(field: string, max: number, itemBytes: number): readonly Uint8Array[] {
-    if (this.remaining < 1) this.need(1, `${field} count`);
-    const n = this.bytes[this.offset++]!;
+    const n = this.leadByte(field, 'count');
     if (n > max) throw new ShareDecodeError(field, `${n} entries, at most ${max} allowed`);
     if (n === 0) return NO_ITEMS;
     this.need(n * itemBytes, field);
