@@ -33,6 +33,44 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const failures = [];
+/** Each failed test, named with its file and first error line: the summary's tail names them. */
+const failedTests = [];
+
+/** The first line of an error message, trimmed (ANSI colours stripped) for the closing list. */
+function firstLine(message) {
+  const text = String(message ?? '').replace(/\x1b\[[0-9;]*m/g, '').trim();
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/** Vitest's JSON report: failed tests, and files that failed outside any test (a hook, an import). */
+function vitestFailures(report) {
+  const out = [];
+  for (const file of report.testResults ?? []) {
+    const name = String(file.name ?? '').startsWith(ROOT) ? file.name.slice(ROOT.length + 1) : file.name;
+    const failedHere = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+    for (const a of failedHere) out.push(`vitest ${name} › ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
+    if (failedHere.length === 0 && file.status === 'failed') out.push(`vitest ${name}: ${firstLine(file.message)}`);
+  }
+  return out;
+}
+
+/** Playwright's JSON report: each test whose outcome was unexpected (failed on every retry). */
+function playwrightFailures(report) {
+  const out = [];
+  const walk = (suite, file) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests ?? []) {
+        if (test.status !== 'unexpected') continue;
+        const last = test.results?.[test.results.length - 1];
+        out.push(`playwright [${test.projectName}] ${spec.file ?? file} › ${spec.title}: ${firstLine(last?.error?.message ?? last?.errors?.[0]?.message)}`);
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child, suite.file ?? file);
+  };
+  for (const suite of report.suites ?? []) walk(suite, suite.file);
+  return out;
+}
 mkdirSync(join(ROOT, 'test-results'), { recursive: true });
 
 if (want('typecheck')) {
@@ -61,6 +99,7 @@ if (want('unit')) {
     passed += report.numPassedTests ?? 0;
     failed += report.numFailedTests ?? 0;
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    failedTests.push(...vitestFailures(report));
     if (status !== 0 && (report.numFailedTests ?? 0) === 0) {
       failed++;
       failures.push('vitest exited non-zero (a suite failed to load?)');
@@ -93,7 +132,9 @@ function playwrightStep(label, cmdArgs, out, failedToStart) {
   rmSync(out, { force: true });
   const status = run(process.execPath, cmdArgs);
   if (existsSync(out)) {
-    const stats = JSON.parse(readFileSync(out, 'utf8')).stats ?? {};
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    const stats = report.stats ?? {};
+    failedTests.push(...playwrightFailures(report));
     passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
     failed += stats.unexpected ?? 0;
     skipped += stats.skipped ?? 0;
@@ -127,6 +168,7 @@ if (want('p2p') && process.env.OTEDAMA_TEST_P2P !== '0') {
 }
 
 process.stdout.write('\n');
+if (failedTests.length) process.stdout.write(`failed tests:\n${failedTests.map((t) => `  ${t}`).join('\n')}\n`);
 if (failures.length) process.stdout.write(`failing steps: ${failures.join('; ')}\n`);
 process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(failed > 0 ? 1 : 0);
