@@ -16,9 +16,8 @@ const IV = new Int32Array(SHA256_IV.buffer.slice(0));
 export type ScratchSha256d = (data: Uint8Array) => Uint8Array;
 
 export function createSha256dHasher(): ScratchSha256d {
-  const W = new Int32Array(64);
+  const W = new Int32Array(16);
   const H = new Int32Array(8);
-  const tail = new Uint8Array(128);
   const out = new Uint8Array(32);
   const compress = () => sha256Compress(H, W);
 
@@ -37,28 +36,21 @@ export function createSha256dHasher(): ScratchSha256d {
       load(data, b * 64);
       compress();
     }
-    // The last partial block with the padding: 0x80, zeros, the 64-bit big-endian bit length.
-    const rem = len - full * 64;
-    const tailBytes = rem + 9 > 64 ? 128 : 64;
-    tail.fill(0, 0, tailBytes);
-    for (let i = 0; i < rem; i++) tail[i] = data[full * 64 + i]!;
-    tail[rem] = 0x80;
-    const hi = Math.floor(len / 0x20000000);
-    const lo = (len << 3) >>> 0;
-    tail[tailBytes - 8] = hi >>> 24;
-    tail[tailBytes - 7] = hi >>> 16;
-    tail[tailBytes - 6] = hi >>> 8;
-    tail[tailBytes - 5] = hi;
-    tail[tailBytes - 4] = lo >>> 24;
-    tail[tailBytes - 3] = lo >>> 16;
-    tail[tailBytes - 2] = lo >>> 8;
-    tail[tailBytes - 1] = lo;
-    load(tail, 0);
-    compress();
-    if (tailBytes === 128) {
-      load(tail, 64);
+    // The last partial block with the padding (0x80, zeros, the 64-bit big-endian bit length),
+    // written into W as words: no tail buffer to clear and copy bytes through.
+    const base = full * 64;
+    const rem = len - base;
+    W.fill(0);
+    for (let i = 0; i < rem; i++) W[i >> 2]! |= data[base + i]! << (24 - 8 * (i & 3));
+    W[rem >> 2]! |= 0x80 << (24 - 8 * (rem & 3));
+    if (rem >= 56) {
+      // No room for the length behind the 0x80: it goes in a block of its own.
       compress();
+      W.fill(0);
     }
+    W[14] = Math.floor(len / 0x20000000);
+    W[15] = len << 3;
+    compress();
     // Second SHA-256 over the 32-byte digest: one block.
     for (let i = 0; i < 8; i++) W[i] = H[i]!;
     W[8] = 0x80000000 | 0;
