@@ -64,7 +64,7 @@ export interface PayoutInput {
   readonly totalWeight: bigint;
   /** The coin block the new share builds on (internal order). */
   readonly coinPrevHash: Uint8Array;
-  /** The parent share's id (32 zero bytes for a chain's first share). */
+  /** The parent share's id (32 zero bytes for a chain's first share): read during the call, never kept. */
   readonly parentId: Uint8Array;
 }
 

@@ -8,7 +8,7 @@ import { bytesToHex } from '../hex.ts';
 import { BASIS_POINTS, type PoolParams } from './params.ts';
 import type { WindowCredit } from './payouts.ts';
 import { decodeShare, type DecodedShare } from './share-codec.ts';
-import { SHARE_ID_BYTES } from './share.ts';
+import { SHARE_ID_BYTES, type Payee } from './share.ts';
 
 /** The fields of a held share (the chain fills them in). */
 export interface ShareEntryFields {
@@ -36,8 +36,12 @@ export interface ShareEntryFields {
   readonly blockWork: bigint;
   /** Keys of the uncles it names that were held when it was added (ids only: no references that keep pruned shares alive). */
   readonly uncleKeys: readonly string[];
-  /** What it credits to each payout script when in a window (own work and uncle splits). */
-  readonly credits: readonly WindowCredit[];
+  /**
+   * What it credits to each payout script when in a window: its own work split by its payees
+   * (a PayeeSplit: most shares, those naming no uncle), or credits of its own (own work and
+   * uncle splits merged).
+   */
+  readonly credits: readonly WindowCredit[] | PayeeSplit;
   /** Arrival order (first seen wins fork-choice ties). */
   readonly seq: number;
   /** Its hash met the coin's block target. */
@@ -55,8 +59,8 @@ export interface ShareEntryFields {
 /** uncleKeys of the shares that name no uncle (most): one shared empty list. */
 const NO_UNCLE_KEYS: readonly string[] = Object.freeze([]);
 
-/** The fields an entry keeps as they are (the encoding is copied into the store; see `encoded`). */
-type KeptFields = Omit<ShareEntryFields, 'encoded'>;
+/** The fields an entry keeps as they are (the encoding and the id are copied into the store; see `encoded` and `id`). */
+type KeptFields = Omit<ShareEntryFields, 'encoded' | 'id' | 'credits'>;
 
 // The class's instance type carries the fields (declaration merging with the class below).
 export interface ShareEntry extends KeptFields {}
@@ -86,15 +90,19 @@ export class EncodingStore {
 
   constructor(private readonly slabBytes = ENCODING_SLAB_BYTES) {}
 
-  /** Copies `bytes` in and returns its offset in `this.slab` (the slab current after the call). */
-  put(bytes: Uint8Array): number {
-    const n = bytes.length;
+  /**
+   * Copies `bytes`, then `after` right behind them, in and returns the offset of `bytes` in
+   * `this.slab` (the slab current after the call).
+   */
+  put(bytes: Uint8Array, after?: Uint8Array): number {
+    const n = bytes.length + (after?.length ?? 0);
     if (this.used + n > this.slab.length) {
       this.slab = new Uint8Array(Math.max(this.slabBytes, n));
       this.used = 0;
     }
     const at = this.used;
     this.slab.set(bytes, at);
+    if (after) this.slab.set(after, at + bytes.length);
     this.used = at + n;
     return at;
   }
@@ -103,15 +111,25 @@ export class EncodingStore {
 /**
  * A held share. It keeps the few fields the chain's rules read on every share and the
  * encoding; the decoded share is rebuilt on demand (`share`), so a chain of thousands of shares
- * is thousands of small objects, not hundreds of thousands of views. The fields are assigned one
- * by one in a fixed order (every entry has one hidden class: the rules' reads of them stay
- * monomorphic), and what can be derived from the encoding is (`parentId`).
+ * is thousands of small objects, not hundreds of thousands of views. The id is kept behind the
+ * encoding in the same slab (`id` copies it out; `hasId` compares in place): an id of its own was
+ * two objects and a backing store per share, for the collector to copy and promote. The fields
+ * are assigned one by one in a fixed order, each as `this.field =` in the constructor (every entry
+ * has one hidden class: the rules' reads of them stay monomorphic; and V8 sizes the object by
+ * the assignments it sees there, so all of them fit in it, with no out-of-object property
+ * array), and what can be derived from the encoding is (`parentId`).
  */
 export class ShareEntry {
   /** The slab holding the encoding, and where in it. */
   private readonly slab: Uint8Array;
   private readonly start: number;
   private readonly end: number;
+  /**
+   * What it credits, one of the two: its payees (shared with every held share that names the
+   * same ones), each credited `work` times its basis points; or credits of its own.
+   */
+  readonly split: PayeeSplit | undefined;
+  private readonly ownCredits: readonly WindowCredit[] | undefined;
 
   constructor(
     fields: ShareEntryFields,
@@ -120,27 +138,32 @@ export class ShareEntry {
     /** Where the encoding is copied to (default: a store of this entry's own). */
     store: EncodingStore = new EncodingStore(fields.encoded.length),
   ) {
-    const self: WritableFields = this;
-    self.id = fields.id;
-    self.key = fields.key;
-    this.start = store.put(fields.encoded);
+    this.start = store.put(fields.encoded, fields.id);
     this.slab = store.slab;
     this.end = this.start + fields.encoded.length;
-    self.parent = fields.parent;
-    self.height = fields.height;
-    self.time = fields.time;
-    self.maxBits = fields.maxBits;
-    self.bits = fields.bits;
-    self.work = fields.work;
-    self.windowWork = fields.windowWork;
-    self.chainWork = fields.chainWork;
-    self.blockWork = fields.blockWork;
-    self.uncleKeys = fields.uncleKeys.length ? fields.uncleKeys : NO_UNCLE_KEYS;
-    self.credits = fields.credits;
-    self.seq = fields.seq;
-    self.isBlock = fields.isBlock;
-    self.verified = fields.verified;
-    self.unheldUncle = fields.unheldUncle;
+    // Written through `this` (not an alias): V8 counts these assignments to size the object.
+    (this as WritableFields).key = fields.key;
+    (this as WritableFields).parent = fields.parent;
+    (this as WritableFields).height = fields.height;
+    (this as WritableFields).time = fields.time;
+    (this as WritableFields).maxBits = fields.maxBits;
+    (this as WritableFields).bits = fields.bits;
+    (this as WritableFields).work = fields.work;
+    (this as WritableFields).windowWork = fields.windowWork;
+    (this as WritableFields).chainWork = fields.chainWork;
+    (this as WritableFields).blockWork = fields.blockWork;
+    (this as WritableFields).uncleKeys = fields.uncleKeys.length ? fields.uncleKeys : NO_UNCLE_KEYS;
+    if (fields.credits instanceof PayeeSplit) {
+      this.split = fields.credits;
+      this.ownCredits = undefined;
+    } else {
+      this.split = undefined;
+      this.ownCredits = fields.credits;
+    }
+    (this as WritableFields).seq = fields.seq;
+    (this as WritableFields).isBlock = fields.isBlock;
+    (this as WritableFields).verified = fields.verified;
+    (this as WritableFields).unheldUncle = fields.unheldUncle;
   }
 
   /**
@@ -150,6 +173,42 @@ export class ShareEntry {
    */
   get encoded(): Uint8Array {
     return this.slab.slice(this.start, this.end);
+  }
+
+  /**
+   * What it credits to each payout script when in a window (as shareCredits gives them). Built on
+   * each call for a split: the window reads `split` and `work` instead.
+   */
+  get credits(): readonly WindowCredit[] {
+    return this.split !== undefined ? this.split.credits(this.work) : this.ownCredits!;
+  }
+
+  /** Whether it credits the payout script with this hex key (in any window that includes it); no allocation. */
+  creditsKey(key: string): boolean {
+    const payees = this.split !== undefined ? this.split.payees : this.ownCredits!;
+    for (let i = 0; i < payees.length; i++) if (payees[i]!.key === key) return true;
+    return false;
+  }
+
+  /** The share id (the PoW hash of its header, internal order): a copy made on each call. */
+  get id(): Uint8Array {
+    return this.slab.slice(this.end, this.end + SHARE_ID_BYTES);
+  }
+
+  /** Copies the share id into `out` (32 bytes or more) and returns `out`: no buffer allocated. */
+  copyId(out: Uint8Array): Uint8Array {
+    const slab = this.slab;
+    const at = this.end;
+    for (let i = 0; i < SHARE_ID_BYTES; i++) out[i] = slab[at + i]!;
+    return out;
+  }
+
+  /** Whether this share's id is `id` (compared in place, no copy). */
+  hasId(id: Uint8Array): boolean {
+    const slab = this.slab;
+    const at = this.end;
+    for (let i = 0; i < SHARE_ID_BYTES; i++) if (slab[at + i] !== id[i]) return false;
+    return true;
   }
 
   /** The encoding's length in bytes (no copy). */
@@ -216,6 +275,78 @@ export class PayeeBook {
   get held(): number {
     return this.byKey.size;
   }
+}
+
+/** A payee of a PayeeSplit: its interned script and key, and its basis points (also as a bigint: a weight's multiplier). */
+export interface SplitPayee extends PayeeKey {
+  readonly bp: number;
+  readonly bpBigint: bigint;
+}
+
+/**
+ * A share's payees as the chain holds them, shared by every held share that names the same ones
+ * (a miner's shares name the same payees share after share). A share that names no uncle credits
+ * exactly its own work split by them (shareCredits), so its entry holds the split and its work
+ * instead of credits of its own: three objects and two bigints fewer per held share, for the
+ * collector to copy, promote and mark.
+ */
+export class PayeeSplit {
+  constructor(readonly payees: readonly SplitPayee[]) {}
+
+  /** The credits of a share of this work: each payee's weight is work x bp, in the share's payee order. */
+  credits(work: bigint): WindowCredit[] {
+    return this.payees.map((p) => ({ key: p.key, script: p.script, weight: work * p.bpBigint }));
+  }
+}
+
+/**
+ * One PayeeSplit per distinct list of payees (scripts and basis points, in order). Found by a
+ * 32-bit FNV-1a hash of the list and a compare; a hash that collides (crafted or not) only makes
+ * a new split that replaces the one held under it (sharing saves memory; a split is the same
+ * either way). Bounded: past `size` lists it forgets them all and starts over.
+ */
+export class SplitBook {
+  private readonly byHash = new Map<number, PayeeSplit>();
+  constructor(
+    /** Where the scripts are interned. */
+    private readonly book: PayeeBook,
+    private readonly size = PAYEE_BOOK_SIZE,
+  ) {}
+
+  intern(payees: readonly Payee[]): PayeeSplit {
+    let h = 0x811c9dc5;
+    for (const p of payees) {
+      h = Math.imul(h ^ (p.bp & 0xff), 0x01000193);
+      h = Math.imul(h ^ (p.bp >>> 8), 0x01000193);
+      h = Math.imul(h ^ payeeScriptHash(p.script), 0x01000193);
+    }
+    h >>>= 0;
+    const held = this.byHash.get(h);
+    if (held !== undefined && sameSplit(held, payees)) return held;
+    if (this.byHash.size >= this.size) this.byHash.clear();
+    const split = new PayeeSplit(
+      payees.map((p) => {
+        const payee = this.book.intern(p.script);
+        return { key: payee.key, script: payee.script, bp: p.bp, bpBigint: BigInt(p.bp) };
+      }),
+    );
+    this.byHash.set(h, split);
+    return split;
+  }
+
+  /** Distinct lists held (at most `size`). */
+  get held(): number {
+    return this.byHash.size;
+  }
+}
+
+function sameSplit(split: PayeeSplit, payees: readonly Payee[]): boolean {
+  const held = split.payees;
+  if (held.length !== payees.length) return false;
+  for (let i = 0; i < held.length; i++) {
+    if (held[i]!.bp !== payees[i]!.bp || !sameBytes(held[i]!.script, payees[i]!.script)) return false;
+  }
+  return true;
 }
 
 /** 32-bit FNV-1a of a script: PayeeBook's fast-path key (not a security hash: collisions fall back to the hex key). */

@@ -76,6 +76,24 @@ describe('ShareChain and the bytes it is given', () => {
       expect(e.encodedBytes).toBe(enc.length);
     }
   });
+
+  it('hands out copies of a held id, kept in the slab behind the encoding: changing one changes nothing held', () => {
+    const pool = testPool();
+    extend(pool, 3);
+    for (let h = 0; h < 3; h++) {
+      const e = pool.chain.bestAt(h)!;
+      const id = e.id;
+      expect(bytesToHex(id)).toBe(e.key);
+      expect(id).not.toBe(e.id);
+      expect(e.hasId(id)).toBe(true);
+      expect(pool.chain.get(id)).toBe(e);
+      id[31] = id[31]! ^ 1;
+      expect(e.hasId(id)).toBe(false);
+      expect(bytesToHex(e.id)).toBe(e.key);
+      // A share's parent is found by its id, compared in the slab.
+      if (h > 0) expect(bytesToHex(pool.chain.bestAt(h - 1)!.id)).toBe(bytesToHex(e.parentId));
+    }
+  });
 });
 
 describe('the payout cache', () => {
@@ -115,6 +133,17 @@ describe('EncodingStore', () => {
     // An encoding larger than a slab gets a slab of its own size.
     expect(store.put(new Uint8Array(25).fill(3))).toBe(0);
     expect(store.slab.length).toBe(25);
+  });
+
+  it('puts a second buffer right behind the first, and counts both when a slab is full', () => {
+    const store = new EncodingStore(10);
+    expect(store.put(Uint8Array.of(1, 2, 3), Uint8Array.of(4, 5))).toBe(0);
+    expect(store.put(Uint8Array.of(6, 7), Uint8Array.of(8))).toBe(5);
+    const first = store.slab;
+    expect([...first.subarray(0, 8)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // 8 + 2 + 1 > 10: a new slab, though the first buffer alone would fit.
+    expect(store.put(Uint8Array.of(9, 9), Uint8Array.of(9))).toBe(0);
+    expect(store.slab).not.toBe(first);
   });
 });
 

@@ -17,7 +17,7 @@ import { BASIS_POINTS, poolId, validatePoolParams, type PoolParams } from './par
 import { computePayouts, type Payouts } from './payouts.ts';
 import { payoutOutputsBytes, shareCoinbaseBytes, writePayoutOutputs, writeShareCoinbase } from './share-coinbase.ts';
 import { decodeShare, maxShareBytes, type DecodedShare } from './share-codec.ts';
-import { EncodingStore, PayeeBook, ShareEntry, shareCredits } from './share-entry.ts';
+import { EncodingStore, PayeeBook, ShareEntry, SplitBook, shareCredits } from './share-entry.ts';
 import { SHARECHAIN_REJECT_MESSAGES, type AddResult, type InvalidShare, type Reorg, type SharechainRejectReason } from './share-verdict.ts';
 import { NULL_SHARE_ID, SHARE_ID_BYTES, isNullId, type Payee } from './share.ts';
 import { WindowTracker, type WindowSummary } from './window.ts';
@@ -136,11 +136,15 @@ export class ShareChain {
   private readonly tracker: WindowTracker;
   /** The payout scripts the held shares credit, one copy each. */
   private readonly payees = new PayeeBook();
+  /** The payee lists the held shares name, one PayeeSplit each (what a share without uncles credits). */
+  private readonly splits = new SplitBook(this.payees);
   /** The encodings of the held shares, packed (an entry copies its own in when inserted). */
   private readonly encodings = new EncodingStore();
   private readonly windows = new Lru<WindowSummary>(WINDOW_CACHE_SIZE);
   private readonly payoutCache: CachedPayouts[] = [];
   private readonly pair = new Uint8Array(64);
+  /** The parent id computePayouts reads (and does not keep): copied out of its entry, no buffer per share. */
+  private readonly parentIdScratch = new Uint8Array(SHARE_ID_BYTES);
   /** The coinbase being checked (reused: validation allocates no coinbase per share). */
   private coinbase = new Uint8Array(4096);
   /** The last view of `coinbase` hashed (shares of one pool have coinbases of few sizes: one view each run, not one per share). */
@@ -344,7 +348,7 @@ export class ShareChain {
     }
 
     const entry = this.insert(share, id, key, parent, uncles, block.work, hashAtOrBelow(id, block.le), verified, unheldUncle);
-    return this.accepted(entry);
+    return this.accepted(entry, id);
   }
 
   /**
@@ -354,9 +358,9 @@ export class ShareChain {
    */
   private held(id: Uint8Array): ShareEntry | undefined {
     const last = this.lastAdded;
-    if (last !== undefined && equal32(last.id, id)) return last;
+    if (last !== undefined && last.hasId(id)) return last;
     const best = this.best;
-    if (best !== undefined && equal32(best.id, id)) return best;
+    if (best !== undefined && best.hasId(id)) return best;
     return this.entries.get(bytesToHex(id));
   }
 
@@ -400,7 +404,7 @@ export class ShareChain {
     if (a === u) throw new Reject('uncle-on-chain', `uncle ${u.key} is an ancestor`);
     const below = a.parent;
     if (!below) return isNullId(a.parentId) ? notSibling(u) : a.parentId;
-    if (!bytesEqual(below.id, u.parentId)) notSibling(u);
+    if (!below.hasId(u.parentId)) notSibling(u);
     return undefined;
   }
 
@@ -438,7 +442,7 @@ export class ShareChain {
         chainWork: (parent?.chainWork ?? 0n) + windowWork,
         blockWork,
         uncleKeys: uncles.length ? uncles.map((u) => u.key) : NO_KEYS,
-        credits: shareCredits(share, work, uncles, this.params, this.payees),
+        credits: uncles.length === 0 ? this.splits.intern(share.meta.payees) : shareCredits(share, work, uncles, this.params, this.payees),
         seq: this.seq++,
         isBlock,
         verified,
@@ -457,7 +461,7 @@ export class ShareChain {
   }
 
   /** Fork choice after an insert: most chain work wins, the first seen keeps ties. */
-  private accepted(entry: ShareEntry): AddResult {
+  private accepted(entry: ShareEntry, id: Uint8Array): AddResult {
     let reorg: Reorg | undefined;
     let bestChanged = false;
     if (!this.best || entry.chainWork > this.best.chainWork) {
@@ -465,8 +469,8 @@ export class ShareChain {
       bestChanged = true;
     }
     return reorg
-      ? { kind: 'accepted', id: entry.id, entry, isBlock: entry.isBlock, tip: this.best!, bestChanged, reorg }
-      : { kind: 'accepted', id: entry.id, entry, isBlock: entry.isBlock, tip: this.best!, bestChanged };
+      ? { kind: 'accepted', id, entry, isBlock: entry.isBlock, tip: this.best!, bestChanged, reorg }
+      : { kind: 'accepted', id, entry, isBlock: entry.isBlock, tip: this.best!, bestChanged };
   }
 
   private setBest(next: ShareEntry): Reorg | undefined {
@@ -580,7 +584,7 @@ export class ShareChain {
       credits: window?.credits ?? [],
       totalWeight: window?.totalWeight ?? 0n,
       coinPrevHash: ownPrevHash,
-      parentId: parent?.id ?? NULL_SHARE_ID,
+      parentId: parent === undefined ? NULL_SHARE_ID : parent.copyId(this.parentIdScratch),
     });
     // Newest first; the oldest falls off, and its output buffer takes the new outputs (sync
     // computes payouts for every share: one buffer allocated per share was a GC cost of its own).

@@ -256,23 +256,36 @@ export class WindowTracker {
   }
 
   private account(e: ShareEntry, sign: bigint): void {
-    this.acc += sign * e.windowWork;
-    if (e.unheldUncle) this.partial += sign > 0n ? 1 : -1;
-    for (const c of e.credits) {
-      const delta = sign * c.weight;
-      this.totalWeight += delta;
-      const i = lowerBound(this.keys, c.key);
-      const w = this.keys[i] === c.key ? this.credits[i]! : undefined;
-      if (!w) {
-        this.keys.splice(i, 0, c.key);
-        this.credits.splice(i, 0, { key: c.key, script: c.script, weight: delta });
-      } else if (w.weight + delta === 0n) {
-        this.keys.splice(i, 1);
-        this.credits.splice(i, 1);
-      } else {
-        // A new object: summaries handed out before hold the old one.
-        this.credits[i] = { key: c.key, script: w.script, weight: w.weight + delta };
-      }
+    // Added or subtracted as they are (a product by 1n is a new bigint all the same).
+    const adding = sign > 0n;
+    this.acc = adding ? this.acc + e.windowWork : this.acc - e.windowWork;
+    if (e.unheldUncle) this.partial += adding ? 1 : -1;
+    const split = e.split;
+    if (split !== undefined) {
+      // Its own work split by its payees (shareCredits without uncles), weighed here.
+      const work = e.work;
+      for (const p of split.payees) this.credit(p.key, p.script, work * p.bpBigint, adding);
+    } else {
+      for (const c of e.credits) this.credit(c.key, c.script, c.weight, adding);
+    }
+  }
+
+  private credit(key: string, script: Uint8Array, weight: bigint, adding: boolean): void {
+    this.totalWeight = adding ? this.totalWeight + weight : this.totalWeight - weight;
+    const i = lowerBound(this.keys, key);
+    const w = this.keys[i] === key ? this.credits[i]! : undefined;
+    if (!w) {
+      this.keys.splice(i, 0, key);
+      this.credits.splice(i, 0, { key, script, weight: adding ? weight : -weight });
+      return;
+    }
+    const next = adding ? w.weight + weight : w.weight - weight;
+    if (next === 0n) {
+      this.keys.splice(i, 1);
+      this.credits.splice(i, 1);
+    } else {
+      // A new object: summaries handed out before hold the old one.
+      this.credits[i] = { key, script: w.script, weight: next };
     }
   }
 }

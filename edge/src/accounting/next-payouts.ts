@@ -127,7 +127,7 @@ export class NextPayouts {
     // Shares of the window naming it: a walk from the tip over the window's shares.
     let shares = 0;
     let e: ShareEntry | undefined = this.chain.tip;
-    for (let i = 0; e && i < next.windowShares; i++, e = e.parent) if (e.credits.some((c) => c.key === key)) shares++;
+    for (let i = 0; e && i < next.windowShares; i++, e = e.parent) if (e.creditsKey(key)) shares++;
     return {
       windowShares: next.windowShares,
       shares,

@@ -296,7 +296,7 @@ export class PageChain {
       const mine = w.credits.find((c) => c.key === key);
       if (mine && w.totalWeight > 0n) creditPpm = Number((mine.weight * 1_000_000n) / w.totalWeight);
       let e: ShareEntry | undefined = tip;
-      for (let i = 0; e && i < w.shares; i++, e = e.parent) if (e.credits.some((c) => c.key === key)) myShares++;
+      for (let i = 0; e && i < w.shares; i++, e = e.parent) if (e.creditsKey(key)) myShares++;
     }
     let nextIfOther: PayoutLine | undefined;
     let nextIfMine: PayoutLine | undefined;
