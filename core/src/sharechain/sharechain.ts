@@ -7,7 +7,7 @@
 import { getAlgorithm } from '../algorithms/registry.ts';
 import type { Algorithm, PowFunction } from '../algorithms/algorithm.ts';
 import { PowVerificationError, ShareDecodeError, SharechainError } from '../errors.ts';
-import { bytesEqual, bytesToHex } from '../hex.ts';
+import { bytesToHex } from '../hex.ts';
 import { createSha256dHasher } from '../sha256d-hasher.ts';
 import { hashAtOrBelow, type Sha256dFn } from '../algorithms/sha256d/share-validator.ts';
 import { bip34HeightPush } from '../tx.ts';
@@ -17,7 +17,7 @@ import { BASIS_POINTS, poolId, validatePoolParams, type PoolParams } from './par
 import { computePayouts, type Payouts } from './payouts.ts';
 import { payoutOutputsBytes, shareCoinbaseBytes, writePayoutOutputs, writeShareCoinbase } from './share-coinbase.ts';
 import { decodeShare, maxShareBytes, type DecodedShare } from './share-codec.ts';
-import { EncodingStore, PayeeBook, ShareEntry, SplitBook, shareCredits } from './share-entry.ts';
+import { EncodingStore, PayeeBook, PayeeSplit, ShareEntry, SplitBook, shareCredits } from './share-entry.ts';
 import { SHARECHAIN_REJECT_MESSAGES, type AddResult, type InvalidShare, type Reorg, type SharechainRejectReason } from './share-verdict.ts';
 import { NULL_SHARE_ID, SHARE_ID_BYTES, isNullId, type Payee } from './share.ts';
 import { WindowTracker, type WindowSummary } from './window.ts';
@@ -76,7 +76,8 @@ interface CachedPayouts {
   readonly parent: ShareEntry | undefined;
   readonly reward: bigint;
   readonly coinPrevHash: Uint8Array;
-  readonly finder: readonly Payee[];
+  /** The finder's payees, interned (the same list is the same split: compared by identity). */
+  readonly split: PayeeSplit;
   readonly payouts: Payouts;
   /** The serialized payout outputs (a view of `store`). */
   readonly outputBytes: Uint8Array;
@@ -312,7 +313,7 @@ export class ShareChain {
       if (fields.bits !== coin.bits) throw new Reject('bad-coin-bits', `header bits ${hex32(fields.bits)}, the coin's ${hex32(coin.bits)}`);
       if (work.reward > coin.maxReward) throw new Reject('reward-too-high', `claims ${work.reward} sats, the coin allows ${coin.maxReward}`);
       const push = this.heightPush(coin.height);
-      if (work.scriptSig.length < push.length || !bytesEqual(work.scriptSig.subarray(0, push.length), push)) {
+      if (!startsWith(work.scriptSig, push)) {
         throw new Reject('bad-coinbase-height', `scriptSig does not start with the push of height ${coin.height}`);
       }
     }
@@ -332,8 +333,10 @@ export class ShareChain {
     // The coinbase: payouts of the parent's window, the commitment, the mandated outputs.
     const window = genesis ? undefined : parent ? this.windowOf(parent) : undefined;
     if (window && !window.complete && !history) return { kind: 'missing-parent', id, missing: [window.missing!] };
+    // Its payees, interned once: the finder of its payouts, and what it credits if it names no uncle.
+    const split = this.splits.intern(meta.payees);
     if (genesis || (window && window.complete)) {
-      const { outputBytes, payouts } = this.cachedPayouts(parent, work.reward, fields.prevHash, meta.payees, window);
+      const { outputBytes, payouts } = this.cachedPayouts(parent, work.reward, fields.prevHash, split, window);
       const metadataHash = this.hash(share.metadataBytes);
       const input = { scriptSig: work.scriptSig, payouts: payouts.outputs, poolId: this.poolId, metadataHash, mandatedOutputs: work.mandatedOutputs };
       const size = shareCoinbaseBytes(input, outputBytes);
@@ -347,7 +350,7 @@ export class ShareChain {
       verified = false;
     }
 
-    const entry = this.insert(share, id, key, parent, uncles, block.work, hashAtOrBelow(id, block.le), verified, unheldUncle);
+    const entry = this.insert(share, id, key, parent, uncles, block.work, hashAtOrBelow(id, block.le), verified, unheldUncle, split);
     return this.accepted(entry, id);
   }
 
@@ -423,6 +426,8 @@ export class ShareChain {
     isBlock: boolean,
     verified: boolean,
     unheldUncle: Uint8Array | undefined,
+    /** Its payees, interned (what it credits when it names no uncle). */
+    split: PayeeSplit,
   ): ShareEntry {
     const work = compactTarget(share.meta.bits).work;
     let windowWork = work;
@@ -442,7 +447,7 @@ export class ShareChain {
         chainWork: (parent?.chainWork ?? 0n) + windowWork,
         blockWork,
         uncleKeys: uncles.length ? uncles.map((u) => u.key) : NO_KEYS,
-        credits: uncles.length === 0 ? this.splits.intern(share.meta.payees) : shareCredits(share, work, uncles, this.params, this.payees),
+        credits: uncles.length === 0 ? split : shareCredits(share, work, uncles, this.params, this.payees),
         seq: this.seq++,
         isBlock,
         verified,
@@ -529,7 +534,7 @@ export class ShareChain {
       const uncles = share.meta.uncles.map((u) => this.entries.get(bytesToHex(u))).filter((e): e is ShareEntry => e !== undefined);
       const unheldUncle = uncles.length < share.meta.uncles.length ? share.meta.uncles.find((u) => !this.entries.has(bytesToHex(u))) : undefined;
       const block = compactTarget(this.algorithm.share.readFields(share.work.header).bits);
-      const entry = this.insert(share, id, key, parent, uncles, block.work, hashAtOrBelow(id, block.le), true, unheldUncle);
+      const entry = this.insert(share, id, key, parent, uncles, block.work, hashAtOrBelow(id, block.le), true, unheldUncle, this.splits.intern(share.meta.payees));
       if (!this.best || entry.chainWork > this.best.chainWork) this.setBest(entry);
       n++;
       if (onProgress && n % 1000 === 0) onProgress(n);
@@ -556,31 +561,23 @@ export class ShareChain {
     return entry ? this.windowOf(entry) : this.tracker.moveTo(undefined);
   }
 
-  /** Payouts of a parent for a finder, from the cache or computed (and cached, with owned copies of the caller's bytes). */
-  private cachedPayouts(parent: ShareEntry | undefined, reward: bigint, coinPrevHash: Uint8Array, finder: readonly Payee[], window: WindowSummary | undefined): CachedPayouts {
-    // Compared field by field (no key strings to build and hash for every share).
+  /**
+   * Payouts of a parent for a finder, from the cache or computed (and cached, with owned copies
+   * of the caller's bytes). The finder comes interned (a PayeeSplit: the payee book's owned
+   * scripts), so a cached entry is found by identity, with no script compared.
+   */
+  private cachedPayouts(parent: ShareEntry | undefined, reward: bigint, coinPrevHash: Uint8Array, split: PayeeSplit, window: WindowSummary | undefined): CachedPayouts {
     for (const c of this.payoutCache) {
-      if (c.parent === parent && c.reward === reward && equal32(c.coinPrevHash, coinPrevHash) && samePayees(c.finder, finder)) return c;
+      if (c.parent === parent && c.split === split && c.reward === reward && equal32(c.coinPrevHash, coinPrevHash)) return c;
     }
-    // Owned copies (what the result keeps must not be a view of a caller's bytes): scripts from
-    // the payee book (one copy per script), the prevhash of the newest entry when it is the same
-    // (shares come in runs on one coin block), so the common case allocates no buffer.
-    // A miner's shares name the same payees share after share: a cached entry's owned copy of
-    // them is taken as it is (no hash and no lookup per script).
-    let ownFinder: readonly Payee[] | undefined;
-    for (const c of this.payoutCache) {
-      if (samePayees(c.finder, finder)) {
-        ownFinder = c.finder;
-        break;
-      }
-    }
-    ownFinder ??= finder.map((p) => ({ script: this.payees.intern(p.script).script, bp: p.bp }));
+    // The prevhash of the newest entry when it is the same (shares come in runs on one coin
+    // block), so the common case allocates no buffer.
     const newest = this.payoutCache[0];
     const ownPrevHash = newest !== undefined && equal32(newest.coinPrevHash, coinPrevHash) ? newest.coinPrevHash : ownBytes(coinPrevHash);
     const payouts = computePayouts({
       params: this.params,
       reward,
-      finder: ownFinder,
+      finder: split.payees,
       credits: window?.credits ?? [],
       totalWeight: window?.totalWeight ?? 0n,
       coinPrevHash: ownPrevHash,
@@ -596,7 +593,7 @@ export class ShareChain {
       parent,
       reward,
       coinPrevHash: ownPrevHash,
-      finder: ownFinder,
+      split,
       payouts,
       store,
       outputBytes: store.subarray(0, writePayoutOutputs(store, payouts.outputs)),
@@ -620,7 +617,7 @@ export class ShareChain {
     checkFinder(finder);
     const window = entry ? this.windowOf(entry) : undefined;
     if (window && !window.complete) throw new SharechainError(`the window of ${entry!.key} reaches share ${bytesToHex(window.missing!)}, which is not held`);
-    return this.cachedPayouts(entry, reward, coinPrevHash, finder, window).payouts;
+    return this.cachedPayouts(entry, reward, coinPrevHash, this.splits.intern(finder), window).payouts;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -786,9 +783,10 @@ function notSibling(u: ShareEntry): never {
 /** medianTimePast's scratch (times are safe integers of ms: exact in a double). */
 const MEDIAN_TIMES = new Float64Array(MEDIAN_TIME_SPAN);
 
-function samePayees(a: readonly Payee[], b: readonly Payee[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]!.bp !== b[i]!.bp || !bytesEqual(a[i]!.script, b[i]!.script)) return false;
+/** Whether `bytes` begins with `prefix` (compared in place: no view). */
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
   return true;
 }
 
