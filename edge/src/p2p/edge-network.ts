@@ -253,7 +253,11 @@ export function edgeNetwork(sharechain: PoolChain, p2p: P2pNode | undefined, opt
     const deadline = Date.now() + (options.serveWithoutPeersMs ?? SERVE_WITHOUT_PEERS_MS);
     for (;;) {
       if (stopped) return;
-      const run = await p2p.resync();
+      // The run a bootstrap peer's admission starts may have ended before this loop begins (a
+      // window of a few hundred shares syncs in well under a second): its result stands. A second
+      // run would find nothing more to fetch and report the sync as 0 shares.
+      const last = p2p.syncProgress();
+      const run = last.state === 'synced' ? last : await p2p.resync();
       if (run.state === 'synced') {
         log.info('sharechain synced: serving work', { height: sharechain.chain.height, shares: run.shares, message: run.message });
         return;

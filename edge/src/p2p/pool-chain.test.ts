@@ -10,7 +10,8 @@ import { bytesToHex, type BlockTemplate } from '@otedama/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coinTip } from '../../../core/test/sharechain-fixtures.ts';
 import { silentLogger } from '../logger.ts';
-import { addrOf, chainHost, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
+import { edgeNetwork } from './edge-network.ts';
+import { addrOf, captureLog, chainHost, minerOn, startTestNode, testNetwork } from './p2p-test-kit.ts';
 import type { P2pNode } from './p2p-node.ts';
 import { createPoolChain, type PoolChain } from './pool-chain.ts';
 
@@ -56,6 +57,24 @@ describe('pool chain: a fresh edge syncs a window on coin blocks it never saw', 
     expect(pool.coin.lookup(net.tip.prevHash)).toBeUndefined();
     return { pool, holder, shares };
   }
+
+  // The run a bootstrap peer's admission starts can end before the edge's first sync begins (the
+  // edge asks once its servers are up; a window of a few hundred shares syncs in well under a
+  // second): fresh-sync.test.ts once read "sharechain synced: serving work ... shares=0", the
+  // count of a second run that found nothing left to fetch.
+  it("an edge's first sync that finds the admission's run already ended takes its result, and reports its shares", async () => {
+    const { pool, holder } = await freshEdge();
+    const peer = await started(startTestNode(holder));
+    const node = await started(startTestNode(pool.host, { syncHost: pool.syncHost, bootstrap: [addrOf(peer)], syncBatchSize: BATCH, autoSync: true }));
+    await expect.poll(() => node.syncProgress().state, { timeout: 10_000 }).toBe('synced');
+    expect(node.syncProgress().shares).toBe(WINDOW);
+    const log = captureLog();
+    const network = edgeNetwork(pool, node, { network: 'regtest', template: () => sourceOnNewerBlock().current(), bootstrap: 1, logger: log.logger });
+    cleanup.push(() => network.stop());
+    await network.initialSync();
+    expect(log.find('sharechain synced: serving work')).toEqual([expect.objectContaining({ shares: WINDOW, height: WINDOW - 1 })]);
+    expect(log.find(/syncing|sync synced/)).toEqual([]);
+  });
 
   it('takes every batch through the sync host, verified, to the peer tip; gossip stays strict', async () => {
     const { pool, holder } = await freshEdge();
