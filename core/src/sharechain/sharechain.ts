@@ -527,7 +527,9 @@ export class ShareChain {
         throw new SharechainError(`stored share ${i} does not decode: ${(err as Error).message}`);
       }
       i++;
-      const id = item instanceof Uint8Array ? ownBytes(this.pow(share.work.header), 0, SHARE_ID_BYTES) : ownBytes(item.id);
+      // The caller's id is read during the call (the entry copies it into its slab), as `bytes` is;
+      // the proof of work's output may be a buffer the next hash reuses, so it is copied.
+      const id = item instanceof Uint8Array ? ownBytes(this.pow(share.work.header), 0, SHARE_ID_BYTES) : item.id;
       const key = bytesToHex(id);
       if (this.entries.has(key)) continue;
       const parent = this.entries.get(bytesToHex(share.meta.parent));

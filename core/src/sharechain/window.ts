@@ -238,26 +238,25 @@ export class WindowTracker {
     this.items.pushBack(e);
     while (this.ageStack.length && this.ageStack.back()!.time >= e.time) this.ageStack.popBack();
     this.ageStack.pushBack(e);
-    this.account(e, 1n);
+    this.account(e, true);
   }
 
   private addOldest(e: ShareEntry): void {
     this.items.pushFront(e);
     const first = this.ageStack.front();
     if (!first || e.time < first.time) this.ageStack.pushFront(e);
-    this.account(e, 1n);
+    this.account(e, true);
   }
 
   private dropOldest(): ShareEntry {
     const e = this.items.popFront()!;
     if (this.ageStack.front() === e) this.ageStack.popFront();
-    this.account(e, -1n);
+    this.account(e, false);
     return e;
   }
 
-  private account(e: ShareEntry, sign: bigint): void {
-    // Added or subtracted as they are (a product by 1n is a new bigint all the same).
-    const adding = sign > 0n;
+  /** Adds a share's work and credits to the window (`adding`) or takes them out. */
+  private account(e: ShareEntry, adding: boolean): void {
     this.acc = adding ? this.acc + e.windowWork : this.acc - e.windowWork;
     if (e.unheldUncle) this.partial += adding ? 1 : -1;
     const split = e.split;
