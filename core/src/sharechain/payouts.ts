@@ -129,7 +129,8 @@ const BASIS_POINTS_N = BigInt(BASIS_POINTS);
 const CERTAIN = Object.freeze({ num: 1n, den: 1n });
 const NEVER = Object.freeze({ num: 0n, den: 1n });
 
-function checkInput(input: PayoutInput): void {
+/** Throws SharechainError for a reward, finder or id that computePayouts cannot take. */
+export function checkPayoutInput(input: PayoutInput): void {
   const { reward, finder } = input;
   if (typeof reward !== 'bigint' || reward < 0n || reward > MAX_MONEY_SATS) {
     throw new SharechainError(`reward must be a bigint of 0..${MAX_MONEY_SATS} sats (got ${String(reward)})`);
@@ -256,7 +257,7 @@ function runLottery(circle: readonly Draft[], arcs: number, coinPrevHash: Uint8A
 
 /** The payouts of a coinbase (see the module comment; docs/sharechain.md §7 step by step). */
 export function computePayouts(input: PayoutInput): Payouts {
-  checkInput(input);
+  checkPayoutInput(input);
   const { params, reward, finder } = input;
   const W = input.totalWeight;
   const bonusTotal = W === 0n ? reward : (reward * BigInt(params.finderBonusBp)) / BigInt(BASIS_POINTS);
@@ -376,7 +377,8 @@ function findScript(drafts: readonly Draft[], script: Uint8Array): number {
   return -lo - 1;
 }
 
-function compareScripts(a: Uint8Array, b: Uint8Array): number {
+/** Bytewise, a shorter prefix first: the canonical order (that of the scripts' lower-case hex keys). */
+export function compareScripts(a: Uint8Array, b: Uint8Array): number {
   const n = a.length < b.length ? a.length : b.length;
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;

@@ -46,11 +46,24 @@ export interface ShareCoinbaseInput {
   readonly mandatedOutputs: readonly Uint8Array[];
 }
 
+/** Payout outputs serialized (what validators of sibling shares reuse: only the scriptSig and the commitment differ). */
+export interface SerializedPayouts {
+  /** The outputs back to back (value, script length, script each). */
+  readonly bytes: Uint8Array;
+  /** How many outputs they are. */
+  readonly count: number;
+}
+
 /** Bytes the serialized payout outputs take (value, script length, script each). */
 export function payoutOutputsBytes(payouts: readonly TxOutput[]): number {
   let n = 0;
-  for (const o of payouts) n += 8 + varIntBytes(o.script.length) + o.script.length;
+  for (const o of payouts) n += payoutOutputBytes(o.script);
   return n;
+}
+
+/** Bytes one serialized output paying `script` takes. */
+export function payoutOutputBytes(script: Uint8Array): number {
+  return 8 + varIntBytes(script.length) + script.length;
 }
 
 function varIntBytes(n: number): number {
@@ -82,10 +95,12 @@ function writeVarInt(out: Uint8Array, o: number, n: number): number {
   return o + 3;
 }
 
-function writeOutput(out: Uint8Array, o: number, value: bigint, script: Uint8Array): number {
-  // Values are at most MAX_MONEY (< 2^51): one conversion to a double is exact.
+/** Writes one output (value, script length, script) at `o` and returns where it ends. */
+export function writePayoutOutput(out: Uint8Array, o: number, value: bigint, script: Uint8Array): number {
+  // Values are at most MAX_MONEY (< 2^51): one conversion to a double is exact, and writeU32's
+  // bit operations take it modulo 2^32 (ToInt32): the low word, with no floating-point remainder.
   const v = Number(value);
-  o = writeU32(out, o, v % 0x1_0000_0000);
+  o = writeU32(out, o, v);
   o = writeU32(out, o, Math.floor(v / 0x1_0000_0000));
   o = writeVarInt(out, o, script.length);
   // A byte loop: TypedArray.set costs more than copying a standard script (<= 42 bytes) by hand.
@@ -93,14 +108,11 @@ function writeOutput(out: Uint8Array, o: number, value: bigint, script: Uint8Arr
   return o + script.length;
 }
 
-/**
- * The serialized payout outputs (what validators of sibling shares reuse: only the scriptSig and
- * the commitment differ between them).
- */
-export function serializePayoutOutputs(payouts: readonly TxOutput[]): Uint8Array {
+/** The serialized payout outputs. */
+export function serializePayoutOutputs(payouts: readonly TxOutput[]): SerializedPayouts {
   const out = new Uint8Array(payoutOutputsBytes(payouts));
   writePayoutOutputs(out, payouts);
-  return out;
+  return { bytes: out, count: payouts.length };
 }
 
 /** Writes the serialized payout outputs at the start of `out` (at least payoutOutputsBytes long); returns their bytes. */
@@ -108,14 +120,18 @@ export function writePayoutOutputs(out: Uint8Array, payouts: readonly TxOutput[]
   let o = 0;
   for (const p of payouts) {
     if (typeof p.value !== 'bigint' || p.value < 0n || p.value > MAX_MONEY_SATS) throw new CoinbaseError(`payout value ${String(p.value)} is not 0..MAX_MONEY sats`);
-    o = writeOutput(out, o, p.value, p.script);
+    o = writePayoutOutput(out, o, p.value, p.script);
   }
   return o;
 }
 
+/** What a coinbase is written from when its payouts come serialized. */
+export type ShareCoinbaseFields = Omit<ShareCoinbaseInput, 'payouts'>;
+
 /** Bytes of the coinbase `buildShareCoinbase` makes for this input and serialized payouts. */
-export function shareCoinbaseBytes(input: ShareCoinbaseInput, payoutBytes: Uint8Array): number {
-  const outputCount = input.payouts.length + 1 + input.mandatedOutputs.length;
+export function shareCoinbaseBytes(input: ShareCoinbaseFields, payouts: SerializedPayouts): number {
+  const payoutBytes = payouts.bytes;
+  const outputCount = payouts.count + 1 + input.mandatedOutputs.length;
   let mandatedBytes = 0;
   for (const s of input.mandatedOutputs) mandatedBytes += 8 + varIntBytes(s.length) + s.length;
   const sig = input.scriptSig.length;
@@ -126,13 +142,14 @@ export function shareCoinbaseBytes(input: ShareCoinbaseInput, payoutBytes: Uint8
  * Writes the share's coinbase into `out` (at least shareCoinbaseBytes long) and returns its
  * length: what validators use with a reused buffer.
  */
-export function writeShareCoinbase(out: Uint8Array, input: ShareCoinbaseInput, payoutBytes: Uint8Array): number {
-  const { scriptSig, payouts, mandatedOutputs } = input;
+export function writeShareCoinbase(out: Uint8Array, input: ShareCoinbaseFields, payouts: SerializedPayouts): number {
+  const { scriptSig, mandatedOutputs } = input;
+  const payoutBytes = payouts.bytes;
   if (scriptSig.length < MIN_SCRIPT_SIG_BYTES || scriptSig.length > MAX_SCRIPT_SIG_BYTES) {
     throw new CoinbaseError(`coinbase scriptSig must be ${MIN_SCRIPT_SIG_BYTES}..${MAX_SCRIPT_SIG_BYTES} bytes (got ${scriptSig.length})`);
   }
   if (input.poolId.length !== 32 || input.metadataHash.length !== 32) throw new CoinbaseError('the commitment needs a 32-byte pool id and metadata hash');
-  const size = shareCoinbaseBytes(input, payoutBytes);
+  const size = shareCoinbaseBytes(input, payouts);
   if (out.length < size) throw new CoinbaseError(`internal: coinbase buffer of ${out.length} bytes, ${size} needed`);
   let o = writeU32(out, 0, COINBASE_TX_VERSION);
   out[o++] = 1;
@@ -143,7 +160,7 @@ export function writeShareCoinbase(out: Uint8Array, input: ShareCoinbaseInput, p
   out.set(scriptSig, o);
   o += scriptSig.length;
   o = writeU32(out, o, 0xffffffff);
-  o = writeVarInt(out, o, payouts.length + 1 + mandatedOutputs.length);
+  o = writeVarInt(out, o, payouts.count + 1 + mandatedOutputs.length);
   out.set(payoutBytes, o);
   o += payoutBytes.length;
   // The commitment output: value 0, OP_RETURN PUSH68 "OTDM" pool-id metadata-hash.
@@ -156,7 +173,7 @@ export function writeShareCoinbase(out: Uint8Array, input: ShareCoinbaseInput, p
   out.set(input.poolId, o + 4);
   out.set(input.metadataHash, o + 36);
   o += COMMITMENT_DATA_BYTES;
-  for (const s of mandatedOutputs) o = writeOutput(out, o, 0n, s);
+  for (const s of mandatedOutputs) o = writePayoutOutput(out, o, 0n, s);
   o = writeU32(out, o, 0);
   if (o !== size) throw new CoinbaseError(`internal: coinbase size ${o} != ${size}`);
   return size;
@@ -164,10 +181,10 @@ export function writeShareCoinbase(out: Uint8Array, input: ShareCoinbaseInput, p
 
 /**
  * The share's coinbase transaction (non-witness serialization: its sha256d is the txid). Pass
- * `payoutBytes` (serializePayoutOutputs of the same payouts) to skip re-serializing them.
+ * `serialized` (serializePayoutOutputs of the same payouts) to skip re-serializing them.
  */
-export function buildShareCoinbase(input: ShareCoinbaseInput, payoutBytes?: Uint8Array): Uint8Array {
-  const outs = payoutBytes ?? serializePayoutOutputs(input.payouts);
+export function buildShareCoinbase(input: ShareCoinbaseInput, serialized?: SerializedPayouts): Uint8Array {
+  const outs = serialized ?? serializePayoutOutputs(input.payouts);
   const out = new Uint8Array(shareCoinbaseBytes(input, outs));
   writeShareCoinbase(out, input, outs);
   return out;

@@ -318,4 +318,20 @@ describe('ShareChain: sync, pruning, persistence', () => {
     expect(() => pool.chain.payouts(new Uint8Array(32).fill(1), 1n, prev, [payee(9)])).toThrow(/not held/);
     expect(pool.chain.payouts(undefined, 1000n, prev, [payee(9)]).outputs).toEqual([{ script: payee(9).script, value: 1000n }]);
   });
+
+  it('answers payouts that validation only wrote as bytes (everyone paid directly) as the rule gives them', () => {
+    const pool = testPool({ maxWindowShares: 12 });
+    const finder = [payee(3, 6000), payee(4, 4000)];
+    const es = extend(pool, 20, { payees: finder });
+    // A fresh chain validates the shares: each share's payouts are planned and written without a Payouts object.
+    const fresh = new ShareChain({ params: pool.chain.params, coin: pool.coin, now: () => pool.now });
+    for (const e of es) accepted(fresh.add(e.encoded));
+    const prev = pool.tip.prevHash;
+    for (const parent of [es[18]!, es[12]!]) {
+      const w = walkWindow(fresh.get(parent.id)!, fresh.params);
+      const expected = computePayouts({ params: fresh.params, reward: COIN_REWARD, finder, credits: w.credits, totalWeight: w.totalWeight, coinPrevHash: prev, parentId: parent.id });
+      expect(expected.lottery).toBeUndefined();
+      expect(fresh.payouts(parent.id, COIN_REWARD, prev, finder)).toEqual(expected);
+    }
+  });
 });

@@ -14,8 +14,9 @@ import { bip34HeightPush } from '../tx.ts';
 import { demandedTarget } from './asert.ts';
 import type { CoinContext } from './coin-context.ts';
 import { BASIS_POINTS, poolId, validatePoolParams, type PoolParams } from './params.ts';
-import { computePayouts, type Payouts } from './payouts.ts';
-import { payoutOutputsBytes, shareCoinbaseBytes, writePayoutOutputs, writeShareCoinbase } from './share-coinbase.ts';
+import { computePayouts, type PayoutInput, type Payouts, type WindowCredit } from './payouts.ts';
+import { payoutOutputsBytes, shareCoinbaseBytes, writePayoutOutputs, writeShareCoinbase, type SerializedPayouts } from './share-coinbase.ts';
+import { DirectPayouts } from './direct-payouts.ts';
 import { decodeShare, maxShareBytes, type DecodedShare } from './share-codec.ts';
 import { EncodingStore, PayeeBook, PayeeSplit, ShareEntry, SplitBook, shareCredits } from './share-entry.ts';
 import { SHARECHAIN_REJECT_MESSAGES, type AddResult, type InvalidShare, type Reorg, type SharechainRejectReason } from './share-verdict.ts';
@@ -72,18 +73,52 @@ export interface AddOptions {
 /** A share to load without validation: its bytes, and its id when the store kept it (saves the hash). */
 export type TrustedShare = Uint8Array | { readonly id: Uint8Array; readonly bytes: Uint8Array };
 
-interface CachedPayouts {
-  readonly parent: ShareEntry | undefined;
-  readonly reward: bigint;
-  readonly coinPrevHash: Uint8Array;
-  /** The finder's payees, interned (the same list is the same split: compared by identity). */
-  readonly split: PayeeSplit;
-  readonly payouts: Payouts;
-  /** The serialized payout outputs (a view of `store`). */
-  readonly outputBytes: Uint8Array;
-  /** The buffer they are written in: reused by the entry that replaces this one in the cache. */
-  readonly store: Uint8Array;
+/**
+ * One payouts(parent, reward, coin block, finder) kept: its outputs serialized (what validation
+ * compares a coinbase against) and the Payouts themselves, computed when first read: a share on
+ * a new parent (every share of a sync) needs only the bytes, which DirectPayouts writes without
+ * them when nobody is in the lottery.
+ */
+class CachedPayouts implements SerializedPayouts {
+  constructor(
+    readonly parent: ShareEntry | undefined,
+    readonly reward: bigint,
+    readonly coinPrevHash: Uint8Array,
+    /** The finder's payees, interned (the same list is the same split: compared by identity). */
+    readonly split: PayeeSplit,
+    private readonly window: WindowSummary | undefined,
+    private readonly params: PoolParams,
+    /** The buffer the outputs are written in: reused by the entry that replaces this one in the cache. */
+    readonly store: Uint8Array,
+    /** The serialized payout outputs (a view of `store`). */
+    readonly bytes: Uint8Array,
+    readonly count: number,
+    private computed: Payouts | undefined,
+  ) {}
+
+  get payouts(): Payouts {
+    this.computed ??= computePayouts({
+      ...payoutInput(this.params, this.reward, this.coinPrevHash, this.split, this.window),
+      parentId: this.parent === undefined ? NULL_SHARE_ID : this.parent.id,
+    });
+    return this.computed;
+  }
 }
+
+/** computePayouts' input for a parent's window (the parent id left null: only the lottery reads it). */
+function payoutInput(params: PoolParams, reward: bigint, coinPrevHash: Uint8Array, split: PayeeSplit, window: WindowSummary | undefined): PayoutInput {
+  return {
+    params,
+    reward,
+    finder: split.payees,
+    credits: window?.credits ?? NO_CREDITS,
+    totalWeight: window?.totalWeight ?? 0n,
+    coinPrevHash,
+    parentId: NULL_SHARE_ID,
+  };
+}
+
+const NO_CREDITS: readonly WindowCredit[] = Object.freeze([]);
 
 /** A Map used as a small LRU cache. */
 class Lru<V> {
@@ -143,6 +178,8 @@ export class ShareChain {
   private readonly encodings = new EncodingStore();
   private readonly windows = new Lru<WindowSummary>(WINDOW_CACHE_SIZE);
   private readonly payoutCache: CachedPayouts[] = [];
+  /** Payouts in which everyone is paid directly, planned and written without the Payouts object. */
+  private readonly direct = new DirectPayouts();
   private readonly pair = new Uint8Array(64);
   /** The parent id computePayouts reads (and does not keep): copied out of its entry, no buffer per share. */
   private readonly parentIdScratch = new Uint8Array(SHARE_ID_BYTES);
@@ -153,6 +190,8 @@ export class ShareChain {
   /** The share inserted last (the likely parent of the next one; see `held`). */
   private lastAdded: ShareEntry | undefined;
   private lastHeight = -1;
+  private lastMaxBits = -1;
+  private lastHardest = 0n;
   private lastPush: Uint8Array = new Uint8Array(0);
 
   constructor(options: ShareChainOptions) {
@@ -325,7 +364,7 @@ export class ShareChain {
     }
     const demanded = compactTarget(meta.maxBits).target;
     if (target.target > demanded) throw new Reject('target-too-easy', `bits ${hex32(meta.bits)} above maxBits ${hex32(meta.maxBits)}`);
-    const hardest = demanded / BigInt(params.maxTargetMultiple);
+    const hardest = this.hardestTarget(meta.maxBits, demanded);
     if (target.target < block.target || target.target < hardest) {
       throw new Reject('target-too-hard', `bits ${hex32(meta.bits)} below the block target or 1/${params.maxTargetMultiple} of maxBits`);
     }
@@ -336,12 +375,12 @@ export class ShareChain {
     // Its payees, interned once: the finder of its payouts, and what it credits if it names no uncle.
     const split = this.splits.intern(meta.payees);
     if (genesis || (window && window.complete)) {
-      const { outputBytes, payouts } = this.cachedPayouts(parent, work.reward, fields.prevHash, split, window);
+      const outputs = this.cachedPayouts(parent, work.reward, fields.prevHash, split, window);
       const metadataHash = this.hash(share.metadataBytes);
-      const input = { scriptSig: work.scriptSig, payouts: payouts.outputs, poolId: this.poolId, metadataHash, mandatedOutputs: work.mandatedOutputs };
-      const size = shareCoinbaseBytes(input, outputBytes);
+      const input = { scriptSig: work.scriptSig, poolId: this.poolId, metadataHash, mandatedOutputs: work.mandatedOutputs };
+      const size = shareCoinbaseBytes(input, outputs);
       if (this.coinbase.length < size) this.coinbase = new Uint8Array(size * 2);
-      writeShareCoinbase(this.coinbase, input, outputBytes);
+      writeShareCoinbase(this.coinbase, input, outputs);
       if (this.coinbaseView.length !== size || this.coinbaseView.buffer !== this.coinbase.buffer) this.coinbaseView = this.coinbase.subarray(0, size);
       if (!equal32(this.merkleRoot(this.coinbaseView, work.merkleBranchBytes), fields.merkleRoot)) {
         throw new Reject('bad-coinbase', `the coinbase paying payouts(parent, ${work.reward}) with this share's commitment does not match the merkle root`);
@@ -365,6 +404,15 @@ export class ShareChain {
     const best = this.best;
     if (best !== undefined && best.hasId(id)) return best;
     return this.entries.get(bytesToHex(id));
+  }
+
+  /** 1/maxTargetMultiple of a maxBits target: the hardest a share may choose (the last one kept: ASERT moves maxBits in steps, not per share). */
+  private hardestTarget(maxBits: number, demanded: bigint): bigint {
+    if (maxBits !== this.lastMaxBits) {
+      this.lastMaxBits = maxBits;
+      this.lastHardest = demanded / BigInt(this.params.maxTargetMultiple);
+    }
+    return this.lastHardest;
   }
 
   /** BIP34's push of a coin height (the last one kept: shares come in runs on one coin block). */
@@ -576,30 +624,23 @@ export class ShareChain {
     // block), so the common case allocates no buffer.
     const newest = this.payoutCache[0];
     const ownPrevHash = newest !== undefined && equal32(newest.coinPrevHash, coinPrevHash) ? newest.coinPrevHash : ownBytes(coinPrevHash);
-    const payouts = computePayouts({
-      params: this.params,
-      reward,
-      finder: split.payees,
-      credits: window?.credits ?? [],
-      totalWeight: window?.totalWeight ?? 0n,
-      coinPrevHash: ownPrevHash,
-      parentId: parent === undefined ? NULL_SHARE_ID : parent.copyId(this.parentIdScratch),
-    });
+    const input = payoutInput(this.params, reward, ownPrevHash, split, window);
+    let payouts: Payouts | undefined;
+    let needed: number;
+    if (this.direct.plan(input)) {
+      needed = this.direct.bytes;
+    } else {
+      payouts = computePayouts({ ...input, parentId: parent === undefined ? NULL_SHARE_ID : parent.copyId(this.parentIdScratch) });
+      needed = payoutOutputsBytes(payouts.outputs);
+    }
     // Newest first; the oldest falls off, and its output buffer takes the new outputs (sync
     // computes payouts for every share: one buffer allocated per share was a GC cost of its own).
     const evicted = this.payoutCache.length >= PAYOUT_CACHE_SIZE ? this.payoutCache.pop() : undefined;
-    const needed = payoutOutputsBytes(payouts.outputs);
     let store = evicted?.store;
     if (store === undefined || store.length < needed) store = new Uint8Array(Math.max(needed, PAYOUT_STORE_MIN_BYTES));
-    const cached: CachedPayouts = {
-      parent,
-      reward,
-      coinPrevHash: ownPrevHash,
-      split,
-      payouts,
-      store,
-      outputBytes: store.subarray(0, writePayoutOutputs(store, payouts.outputs)),
-    };
+    const written = payouts ? writePayoutOutputs(store, payouts.outputs) : this.direct.write(store);
+    const count = payouts ? payouts.outputs.length : this.direct.count;
+    const cached = new CachedPayouts(parent, reward, ownPrevHash, split, window, this.params, store, store.subarray(0, written), count, payouts);
     this.payoutCache.unshift(cached);
     return cached;
   }
