@@ -139,13 +139,22 @@ function readWork(r: ShareReader, headerBytes: number): DecodedShareWork {
   if (reward > MAX_MONEY_SATS) throw new ShareDecodeError('reward', `${reward} sats is more than all the money there is (${MAX_MONEY_SATS})`);
   const mandatedCount = r.u8('mandated output count');
   if (mandatedCount > MAX_MANDATED_OUTPUTS) throw new ShareDecodeError('mandated outputs', `${mandatedCount} outputs, at most ${MAX_MANDATED_OUTPUTS}`);
-  const mandatedOutputs: Uint8Array[] = [];
-  for (let i = 0; i < mandatedCount; i++) mandatedOutputs.push(r.bytesU8(MANDATED_SCRIPT_LABELS[i]!, 1, MAX_MANDATED_SCRIPT_BYTES));
+  let mandatedOutputs: readonly Uint8Array[] = NO_OUTPUTS;
+  if (mandatedCount > 0) {
+    const list: Uint8Array[] = [];
+    for (let i = 0; i < mandatedCount; i++) list.push(r.bytesU8(MANDATED_SCRIPT_LABELS[i]!, 1, MAX_MANDATED_SCRIPT_BYTES));
+    mandatedOutputs = list;
+  }
   const levels = r.u8('merkle branch count');
   if (levels > MAX_MERKLE_BRANCH) throw new ShareDecodeError('merkle branch', `${levels} entries, at most ${MAX_MERKLE_BRANCH} allowed`);
-  const merkleBranchBytes = r.view(levels * 32, 'merkle branch');
+  // An empty template's coinbase is its only transaction: no branch, and no view made for it.
+  const merkleBranchBytes = levels === 0 ? NO_BRANCH : r.view(levels * 32, 'merkle branch');
   return new DecodedWork(header, scriptSig, reward, mandatedOutputs, merkleBranchBytes);
 }
+
+const NO_OUTPUTS: readonly Uint8Array[] = Object.freeze([]);
+/** The branch of a share with none (zero bytes: nothing can be written into it). */
+const NO_BRANCH = new Uint8Array(0);
 
 /** A decoded share's work part (a class: one shape, and the branch getter lives on the prototype, not in every decode). */
 class DecodedWork implements DecodedShareWork {

@@ -158,7 +158,13 @@ export class WindowTracker {
       for (let i = this.items.length - 1; i >= 0; i--) items.push(this.items.at(i));
       end = withUnheldUncles(end, items);
     }
-    return { head: this.head, shares: this.items.length, work: this.acc, credits, totalWeight: this.totalWeight, oldest: this.items.front(), ...end };
+    const head = this.head;
+    const shares = this.items.length;
+    const oldest = this.items.front();
+    // Written out, not spread from `end`: a summary is made for every new parent.
+    return end.complete
+      ? { head, shares, work: this.acc, credits, totalWeight: this.totalWeight, oldest, complete: true }
+      : { head, shares, work: this.acc, credits, totalWeight: this.totalWeight, oldest, complete: false, missing: end.missing! };
   }
 
   private rebuild(head: ShareEntry | undefined): void {
