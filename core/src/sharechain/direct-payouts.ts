@@ -13,7 +13,7 @@
  * tests compare both on random windows (direct-payouts.test.ts).
  */
 import { BASIS_POINTS } from './params.ts';
-import { checkPayoutInput, compareScripts, type PayoutInput, type WindowCredit } from './payouts.ts';
+import { CumulativeSplit, checkPayoutInput, compareScripts, findScript, type PayoutInput, type WindowCredit } from './payouts.ts';
 import { payoutOutputBytes, writePayoutOutput } from './share-coinbase.ts';
 
 const BASIS_POINTS_N = BigInt(BASIS_POINTS);
@@ -47,23 +47,18 @@ export class DirectPayouts {
     const workTotal = reward - bonusTotal;
     const n = W > 0n ? credits.length : 0;
     const amounts = this.amounts;
-    let rem = 0n; // workTotal * C_{i-1} mod W
-    for (let i = 0; i < n; i++) {
-      const num = rem + workTotal * credits[i]!.weight;
-      const part = num / W;
-      rem = num - part * W;
-      amounts[i] = part;
+    if (n > 0) {
+      const split = new CumulativeSplit(workTotal, W);
+      for (let i = 0; i < n; i++) amounts[i] = split.next(credits[i]!.weight);
     }
     this.credits = credits;
     this.n = n;
     this.extras = 0;
-    let bonusRem = 0n; // bonusTotal * C_{i-1} mod BASIS_POINTS
+    const bonusSplit = new CumulativeSplit(bonusTotal, BASIS_POINTS_N);
     for (let j = 0; j < finder.length; j++) {
       const p = finder[j]!;
-      const bonusNum = bonusRem + bonusTotal * BigInt(p.bp);
-      const bonus = bonusNum / BASIS_POINTS_N;
-      bonusRem = bonusNum - bonus * BASIS_POINTS_N;
-      const at = findCredit(credits, n, p.script);
+      const bonus = bonusSplit.next(BigInt(p.bp));
+      const at = findScript(credits, p.script, n);
       if (at >= 0) amounts[at] = amounts[at]! + bonus;
       else this.addExtra(-at - 1, p.script, bonus);
     }
@@ -130,19 +125,5 @@ export class DirectPayouts {
     this.extraAmounts[k] = bonus;
     this.extras++;
   }
-}
-
-/** Index of `script` among the first `n` credits (sorted by script), or -(insertion point) - 1. */
-function findCredit(credits: readonly WindowCredit[], n: number, script: Uint8Array): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const c = compareScripts(credits[mid]!.script, script);
-    if (c === 0) return mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -lo - 1;
 }
 

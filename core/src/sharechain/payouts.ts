@@ -146,6 +146,29 @@ export function checkPayoutInput(input: PayoutInput): void {
   if (input.coinPrevHash.length !== 32 || input.parentId.length !== 32) throw new SharechainError('coin prevhash and parent id are 32 bytes');
 }
 
+/**
+ * Cumulative rounding (step 1): parts of `total` in proportion to weights taken in order,
+ * part_i = floor(total*C_i/W) - floor(total*C_{i-1}/W) for the running sum C_i of the weights
+ * and their sum W, so the parts sum exactly to `total` and each is its exact share rounded up or
+ * down. Kept as the remainder total*C_{i-1} mod W (no running sum to multiply).
+ */
+export class CumulativeSplit {
+  private rem = 0n;
+  constructor(
+    private readonly total: bigint,
+    /** W: the sum of the weights `next` will be given. */
+    private readonly whole: bigint,
+  ) {}
+
+  /** The part of the next weight in order. */
+  next(weight: bigint): bigint {
+    const num = this.rem + this.total * weight;
+    const part = num / this.whole;
+    this.rem = num - part * this.whole;
+    return part;
+  }
+}
+
 /** Amount-descending, key-ascending. */
 function amountOrder(a: Draft, b: Draft): number {
   if (a.amount !== b.amount) return a.amount > b.amount ? -1 : 1;
@@ -267,21 +290,16 @@ export function computePayouts(input: PayoutInput): Payouts {
   // parent), then the finder's bonus merged in; canonical order throughout.
   const all: Draft[] = [];
   if (W > 0n) {
-    let rem = 0n; // workTotal * C_{i-1} mod W
+    const split = new CumulativeSplit(workTotal, W);
     for (const c of input.credits) {
-      const num = rem + workTotal * c.weight;
-      const part = num / W;
-      rem = num - part * W;
-      all.push({ key: c.key, script: c.script, weight: c.weight, bonus: 0n, amount: part, kind: 'direct', winProbability: CERTAIN, paid: 0n });
+      all.push({ key: c.key, script: c.script, weight: c.weight, bonus: 0n, amount: split.next(c.weight), kind: 'direct', winProbability: CERTAIN, paid: 0n });
     }
   }
-  // The bonus split by the finder's basis points, by the same cumulative rounding (inline).
-  let bonusRem = 0n; // bonusTotal * C_{i-1} mod BASIS_POINTS
+  // The bonus split by the finder's basis points, by the same cumulative rounding.
+  const bonusSplit = new CumulativeSplit(bonusTotal, BASIS_POINTS_N);
   for (let i = 0; i < finder.length; i++) {
     const p = finder[i]!;
-    const bonusNum = bonusRem + bonusTotal * BigInt(p.bp);
-    const bonus = bonusNum / BASIS_POINTS_N;
-    bonusRem = bonusNum - bonus * BASIS_POINTS_N;
+    const bonus = bonusSplit.next(BigInt(p.bp));
     // Found by its bytes (the canonical order is bytewise): a key is hexed only for a new payee.
     let at = findScript(all, p.script);
     if (at < 0) {
@@ -361,15 +379,15 @@ export function computePayouts(input: PayoutInput): Payouts {
 }
 
 /**
- * Index of `script` in drafts sorted by key, or -(insertion point) - 1 when absent. Compared
- * bytewise, a shorter prefix first: the order of their lower-case hex keys.
+ * Index of `script` among the first `n` items (sorted by script), or -(insertion point) - 1 when
+ * absent. Compared bytewise, a shorter prefix first: the order of their lower-case hex keys.
  */
-function findScript(drafts: readonly Draft[], script: Uint8Array): number {
+export function findScript(items: readonly { readonly script: Uint8Array }[], script: Uint8Array, n = items.length): number {
   let lo = 0;
-  let hi = drafts.length - 1;
+  let hi = n - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const c = compareScripts(drafts[mid]!.script, script);
+    const c = compareScripts(items[mid]!.script, script);
     if (c === 0) return mid;
     if (c < 0) lo = mid + 1;
     else hi = mid - 1;
