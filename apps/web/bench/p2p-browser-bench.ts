@@ -79,6 +79,7 @@ const { P2P_ARGS } = await import('../../../playwright.config.ts');
 const { allocatorSummary, processMaps, requestMemoryDump } = await import('./memory-dump.ts');
 const fixture = await import('../e2e-p2p/peer-fixture.ts');
 const { countConnections, pageAddress, startMining, startPeerEdge } = fixture;
+const { stalledPairs, tracePeerConnections } = await import('./pc-trace.ts');
 type PeerEdge = Awaited<ReturnType<typeof startPeerEdge>>;
 
 const PAGES = int('pages', quick ? 4 : 8);
@@ -241,6 +242,8 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       const context = await browser.newContext();
       await countConnections(context);
       if (TRACE_DIALS) await context.addInitScript(traceWebrtcDials);
+      // As a string with esbuild's name helper defined: tsx may wrap the function's inner names in __name().
+      if (TRACE_DIALS) await context.addInitScript({ content: `var __name = (f) => f; (${tracePeerConnections.toString()})();` });
       if (NETWORK_PROFILE_DIR) await context.addInitScript(countWebSocketMessages);
       const page = await context.newPage();
       const [home, other] = i % 2 === 0 ? [a, b] : [b, a];
@@ -298,6 +301,10 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
     }
     const dialLines = TRACE_DIALS ? await Promise.all(pages.map((p) => p.evaluate('globalThis.otedamaDialTrace') as Promise<[number, string][]>)) : undefined;
     const dialSteps = dialLines ? dialStepSummary(dialLines) : undefined;
+    const pcRecords = TRACE_DIALS ? await Promise.all(pages.map((p) => p.evaluate('globalThis.otedamaPcTrace') as Promise<Parameters<typeof stalledPairs>[0][number]>)) : undefined;
+    const peerConnections = pcRecords ? stalledPairs(pcRecords) : undefined;
+    if (peerConnections) log(`peer connections: ${JSON.stringify(peerConnections.counts)}`);
+    if (pcRecords) writeFileSync(join(RESULTS, 'p2p-browser-peer-connections-last.json'), JSON.stringify(pcRecords) + '\n');
     for (const p of pages) await p.context().close();
     return {
       pages: PAGES,
@@ -305,7 +312,7 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       seconds: SECONDS,
       rawChannel: { openMs: baseline.openMs, oneWay: summary(baseline.oneWayMs) },
       pingRtt: { toEdge: summary(rtt.edge), toBrowser: summary(rtt.browser) },
-      browserConnect: { ...summary(dials.filter((d) => d.ok).map((d) => d.ms)), failed: dials.filter((d) => !d.ok).length, failures: failureReasons(dials), ...(dialSteps ? { steps: dialSteps } : {}) },
+      browserConnect: { ...summary(dials.filter((d) => d.ok).map((d) => d.ms)), failed: dials.filter((d) => !d.ok).length, failures: failureReasons(dials), ...(dialSteps ? { steps: dialSteps } : {}), ...(peerConnections ? { peerConnections } : {}) },
       propagationPageToPage: { ...summary(pageToPage), missing },
       propagationPageToEdge: summary(pageToEdge),
       cpuSecondsPerSecond: cpu,
