@@ -25,6 +25,8 @@ export interface PcRecord {
   firstChannelOpenAt?: number;
   /** When the dialer's own first channel (@libp2p/webrtc's 'init', created before the offer) opened. */
   initOpenAt?: number;
+  /** When that channel closed (the dialer closes it itself once it saw it open; earlier means the recipient did). */
+  initClosedAt?: number;
   closedBy?: string;
   hasInit?: boolean;
   snapshots: { at: number; sctp: unknown; stats: unknown[] }[];
@@ -39,7 +41,7 @@ export function tracePeerConnections(): void {
   const sctpOf = (pc: RTCPeerConnection) => {
     const s = pc.sctp;
     if (!s) return null;
-    return { state: s.state, maxMessageSize: s.maxMessageSize, maxChannels: s.maxChannels, dtls: s.transport.state, ice: s.transport.iceTransport.state, iceRole: s.transport.iceTransport.role };
+    return { state: s.state, maxMessageSize: s.maxMessageSize, maxChannels: s.maxChannels, dtls: s.transport.state, ice: s.transport.iceTransport.state, iceRole: (s.transport.iceTransport as RTCIceTransport & { role?: string }).role };
   };
   const snapshot = async (pc: RTCPeerConnection, rec: PcRecord) => {
     if (rec.initOpenAt !== undefined || (rec.firstChannelOpenAt !== undefined && !rec.hasInit) || pc.connectionState === 'closed') return;
@@ -62,7 +64,10 @@ export function tracePeerConnections(): void {
       if (how === 'local' && ch.label === 'init') rec.initOpenAt ??= Date.now();
       ev('open');
     });
-    ch.addEventListener('close', () => ev('close'));
+    ch.addEventListener('close', () => {
+      if (how === 'local' && ch.label === 'init') rec.initClosedAt ??= Date.now();
+      ev('close');
+    });
     ch.addEventListener('error', () => ev('error'));
   };
   class TracedPeerConnection extends Base {
@@ -127,7 +132,7 @@ export function tracePeerConnections(): void {
       rec.remoteSdp = { type: d.type!, sdp: d.sdp ?? '' };
       rec.events.push({ t: Date.now(), what: 'setRemoteDescription done' });
     }
-    override async addIceCandidate(c?: RTCIceCandidateInit | RTCIceCandidate): Promise<void> {
+    override async addIceCandidate(c?: RTCIceCandidateInit | null): Promise<void> {
       const rec = (this as unknown as { otedamaRec: PcRecord }).otedamaRec;
       const text = c && 'candidate' in c ? c.candidate : null;
       try {
@@ -176,13 +181,16 @@ export function stalledPairs(pages: readonly (readonly PcRecord[])[], good = 2):
       events: x.r.events.map((e) => [e.t - t0, e.what, e.detail]),
       snapshots: x.r.snapshots.map((s) => ({ ms: s.at - t0, sctp: s.sctp, stats: s.stats })),
     };
-  // Stalled: connected, and the dialer's 'init' channel (what @libp2p/webrtc waits for) never opened.
-  const stalled = offerer.filter(({ r }) => r.connectedAt !== undefined && r.initOpenAt === undefined);
-  const worked = offerer.filter(({ r }) => r.initOpenAt !== undefined);
+  // Stalled: the dialer's 'init' channel (what @libp2p/webrtc waits for after "connected") never
+  // opened, or opened and closed before the dialer's connection state said "connected" (libp2p
+  // then finds it closed and waits for an 'open' event that has already passed).
+  const raced = ({ r }: { r: PcRecord }) => r.initClosedAt !== undefined && (r.connectedAt === undefined || r.initClosedAt <= r.connectedAt);
+  const stalled = offerer.filter((x) => (x.r.connectedAt !== undefined && x.r.initOpenAt === undefined) || raced(x));
+  const worked = offerer.filter((x) => !stalled.includes(x) && x.r.initOpenAt !== undefined);
   const pair = (x: { page: number; r: PcRecord }) => ({ dialer: view(x, x.r.createdAt), recipient: view(peerOf(x), x.r.createdAt) });
   return {
     stalled: stalled.map(pair),
     good: worked.slice(0, good).map(pair),
-    counts: { peerConnections: all.length, offers: offerer.length, connected: offerer.filter(({ r }) => r.connectedAt !== undefined).length, stalled: stalled.length, initOpened: worked.length, stalledWithOtherChannelsOpen: stalled.filter(({ r }) => r.firstChannelOpenAt !== undefined).length },
+    counts: { peerConnections: all.length, offers: offerer.length, connected: offerer.filter(({ r }) => r.connectedAt !== undefined).length, stalled: stalled.length, initOpened: offerer.filter(({ r }) => r.initOpenAt !== undefined).length, initClosedBeforeConnected: offerer.filter(raced).length, closedByFailedDial: offerer.filter(({ r }) => /dial/i.test(r.closedBy ?? '')).length },
   };
 }
