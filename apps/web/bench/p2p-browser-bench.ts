@@ -27,7 +27,9 @@
  * npx tsx apps/web/bench/p2p-browser-bench.ts [--pages 8] [--seconds 60] [--window 8640] [--quick]
  * [--only network|sync] (one part alone: the other is left out of the table)
  * [--profile DIR] (CPU profiles of the page's workers while it verifies the stored window).
- * [--trace-dials] (the time each step of a browser-to-browser dial took, from libp2p's WebRTC trace log).
+ * [--trace-dials] (the time each step of a browser-to-browser dial took, from libp2p's WebRTC trace log;
+ * and every RTCPeerConnection's life in each page, pc-trace.ts: a dial that stalled after "connected"
+ * beside its recipient in the JSON, all of them in bench/results/p2p-browser-peer-connections-last.json).
  * [--memory-dump] (the page process's whole allocator tree and largest mappings in the JSON).
  * [--profile-network DIR] (the network part: CPU profiles of both edges, DIR/edge-<i>/*.cpuprofile, and
  * of the first page's main thread while shares flow, DIR/page-0-main.cpuprofile; what each edge sent
