@@ -184,7 +184,10 @@ export function stalledPairs(pages: readonly (readonly PcRecord[])[], good = 2):
   // Stalled: the dialer's 'init' channel (what @libp2p/webrtc waits for after "connected") never
   // opened, or opened and closed before the dialer's connection state said "connected" (libp2p
   // then finds it closed and waits for an 'open' event that has already passed).
-  const raced = ({ r }: { r: PcRecord }) => r.initClosedAt !== undefined && (r.connectedAt === undefined || r.initClosedAt <= r.connectedAt);
+  // (A connection the dialer itself closed first, its dial failing earlier at the relay, is not.)
+  const closeCalledAt = (r: PcRecord) => r.events.find((e) => e.what === 'close()')?.t ?? Infinity;
+  const raced = ({ r }: { r: PcRecord }) =>
+    r.initOpenAt !== undefined && r.initClosedAt !== undefined && r.initClosedAt <= (r.connectedAt ?? Infinity) && r.initClosedAt < closeCalledAt(r);
   const stalled = offerer.filter((x) => (x.r.connectedAt !== undefined && x.r.initOpenAt === undefined) || raced(x));
   const worked = offerer.filter((x) => !stalled.includes(x) && x.r.initOpenAt !== undefined);
   const pair = (x: { page: number; r: PcRecord }) => ({ dialer: view(x, x.r.createdAt), recipient: view(peerOf(x), x.r.createdAt) });
