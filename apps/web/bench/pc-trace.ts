@@ -3,7 +3,8 @@
  * page makes (libp2p's dials and answers alike), what happened to it and when: descriptions set
  * (with their SDP), ICE candidates given and taken, state changes of the connection, ICE, DTLS and
  * SCTP transports, data channels created, announced, opened and closed, and close() with its caller.
- * A connection that reaches "connected" without any data channel open is snapshotted
+ * A connection that reaches "connected" stalled (a dialer's 'init' channel not open, or already
+ * closed by the other end; an answerer with no channel open) is snapshotted
  * (`pc.getStats()`, `pc.sctp`) 3 s and 10 s later, before libp2p's dial budget closes it.
  * `stalledPairs` then matches the stalled records of all pages by ICE ufrag (the offerer's local
  * ufrag is the answerer's remote one) so both ends of one connection are read side by side.
@@ -25,8 +26,10 @@ export interface PcRecord {
   firstChannelOpenAt?: number;
   /** When the dialer's own first channel (@libp2p/webrtc's 'init', created before the offer) opened. */
   initOpenAt?: number;
-  /** When that channel closed (the dialer closes it itself once it saw it open; earlier means the recipient did). */
+  /** When that channel closed (the dialer closes it itself once it saw it open). */
   initClosedAt?: number;
+  /** Whether the dialer's code called its close() (otherwise the other end or the connection closed it). */
+  initClosedByDialer?: boolean;
   closedBy?: string;
   hasInit?: boolean;
   snapshots: { at: number; sctp: unknown; stats: unknown[] }[];
@@ -44,7 +47,9 @@ export function tracePeerConnections(): void {
     return { state: s.state, maxMessageSize: s.maxMessageSize, maxChannels: s.maxChannels, dtls: s.transport.state, ice: s.transport.iceTransport.state, iceRole: (s.transport.iceTransport as RTCIceTransport & { role?: string }).role };
   };
   const snapshot = async (pc: RTCPeerConnection, rec: PcRecord) => {
-    if (rec.initOpenAt !== undefined || (rec.firstChannelOpenAt !== undefined && !rec.hasInit) || pc.connectionState === 'closed') return;
+    // A dialer whose 'init' channel never opened, or opened and closed before "connected"; an answerer with no channel open.
+    const stalled = rec.hasInit ? rec.initOpenAt === undefined || (rec.initClosedAt !== undefined && !rec.initClosedByDialer) : rec.firstChannelOpenAt === undefined;
+    if (!stalled || pc.connectionState === 'closed') return;
     const stats: unknown[] = [];
     try {
       (await pc.getStats()).forEach((s: { type: string }) => {
@@ -105,7 +110,15 @@ export function tracePeerConnections(): void {
     }
     override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
       const ch = super.createDataChannel(label, init);
-      watchChannel((this as unknown as { otedamaRec: PcRecord }).otedamaRec, ch, 'local');
+      const rec = (this as unknown as { otedamaRec: PcRecord }).otedamaRec;
+      watchChannel(rec, ch, 'local');
+      if (label === 'init') {
+        const close = ch.close.bind(ch);
+        ch.close = () => {
+          if (rec.initClosedAt === undefined) rec.initClosedByDialer = true;
+          close();
+        };
+      }
       return ch;
     }
     override async setLocalDescription(d?: RTCLocalSessionDescriptionInit): Promise<void> {
@@ -182,18 +195,17 @@ export function stalledPairs(pages: readonly (readonly PcRecord[])[], good = 2):
       snapshots: x.r.snapshots.map((s) => ({ ms: s.at - t0, sctp: s.sctp, stats: s.stats })),
     };
   // Stalled: the dialer's 'init' channel (what @libp2p/webrtc waits for after "connected") never
-  // opened, or opened and closed before the dialer's connection state said "connected" (libp2p
-  // then finds it closed and waits for an 'open' event that has already passed).
-  // (A connection the dialer itself closed first, its dial failing earlier at the relay, is not.)
+  // opened, or opened and was closed by the other end, not by the dialer (libp2p, resuming after
+  // "connected", finds it closed and waits for an 'open' event that has already passed). A
+  // connection the dialer itself closed first (its dial failed earlier, at the relay) is neither.
   const closeCalledAt = (r: PcRecord) => r.events.find((e) => e.what === 'close()')?.t ?? Infinity;
-  const raced = ({ r }: { r: PcRecord }) =>
-    r.initOpenAt !== undefined && r.initClosedAt !== undefined && r.initClosedAt <= (r.connectedAt ?? Infinity) && r.initClosedAt < closeCalledAt(r);
+  const raced = ({ r }: { r: PcRecord }) => r.initOpenAt !== undefined && r.initClosedAt !== undefined && !r.initClosedByDialer && r.initClosedAt < closeCalledAt(r);
   const stalled = offerer.filter((x) => (x.r.connectedAt !== undefined && x.r.initOpenAt === undefined) || raced(x));
   const worked = offerer.filter((x) => !stalled.includes(x) && x.r.initOpenAt !== undefined);
   const pair = (x: { page: number; r: PcRecord }) => ({ dialer: view(x, x.r.createdAt), recipient: view(peerOf(x), x.r.createdAt) });
   return {
     stalled: stalled.map(pair),
     good: worked.slice(0, good).map(pair),
-    counts: { peerConnections: all.length, offers: offerer.length, connected: offerer.filter(({ r }) => r.connectedAt !== undefined).length, stalled: stalled.length, initOpened: offerer.filter(({ r }) => r.initOpenAt !== undefined).length, initClosedBeforeConnected: offerer.filter(raced).length, closedByFailedDial: offerer.filter(({ r }) => /dial/i.test(r.closedBy ?? '')).length },
+    counts: { peerConnections: all.length, offers: offerer.length, connected: offerer.filter(({ r }) => r.connectedAt !== undefined).length, stalled: stalled.length, initOpened: offerer.filter(({ r }) => r.initOpenAt !== undefined).length, initClosedByTheOtherEnd: offerer.filter(raced).length, closedByFailedDial: offerer.filter(({ r }) => /dial/i.test(r.closedBy ?? '')).length },
   };
 }
