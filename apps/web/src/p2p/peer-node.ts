@@ -298,7 +298,7 @@ class PreverifyingSyncClient extends SyncClient {
 async function createLibp2pNode(options: PeerNodeOptions, guard: PeerGuard): Promise<Libp2p<Services>> {
   const { createLibp2p } = await import('libp2p');
   // Its connections keep the dialer's 'init' channel open at our end until the dialer saw it
-  // (webrtc-init-channel.ts: otherwise about one dial in four timed out after "connected").
+  // (webrtc-init-channel.ts: otherwise about one dial in four timed out after "connected", at 4 pages).
   const { webRTC } = await importWebRTC();
   return createLibp2p({
     start: false,
