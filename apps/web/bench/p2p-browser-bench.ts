@@ -27,7 +27,9 @@
  * npx tsx apps/web/bench/p2p-browser-bench.ts [--pages 8] [--seconds 60] [--window 8640] [--quick]
  * [--only network|sync] (one part alone: the other is left out of the table)
  * [--profile DIR] (CPU profiles of the page's workers while it verifies the stored window).
- * [--trace-dials] (the time each step of a browser-to-browser dial took, from libp2p's WebRTC trace log).
+ * [--trace-dials] (the time each step of a browser-to-browser dial took, from libp2p's WebRTC trace log;
+ * and every RTCPeerConnection's life in each page, pc-trace.ts: a dial that stalled after "connected"
+ * beside its recipient in the JSON, all of them in bench/results/p2p-browser-peer-connections-last.json).
  * [--memory-dump] (the page process's whole allocator tree and largest mappings in the JSON).
  * [--profile-network DIR] (the network part: CPU profiles of both edges, DIR/edge-<i>/*.cpuprofile, and
  * of the first page's main thread while shares flow, DIR/page-0-main.cpuprofile; what each edge sent
@@ -79,6 +81,7 @@ const { P2P_ARGS } = await import('../../../playwright.config.ts');
 const { allocatorSummary, processMaps, requestMemoryDump } = await import('./memory-dump.ts');
 const fixture = await import('../e2e-p2p/peer-fixture.ts');
 const { countConnections, pageAddress, startMining, startPeerEdge } = fixture;
+const { stalledPairs, tracePeerConnections } = await import('./pc-trace.ts');
 type PeerEdge = Awaited<ReturnType<typeof startPeerEdge>>;
 
 const PAGES = int('pages', quick ? 4 : 8);
@@ -241,6 +244,8 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       const context = await browser.newContext();
       await countConnections(context);
       if (TRACE_DIALS) await context.addInitScript(traceWebrtcDials);
+      // As a string with esbuild's name helper defined: tsx may wrap the function's inner names in __name().
+      if (TRACE_DIALS) await context.addInitScript({ content: `var __name = (f) => f; (${tracePeerConnections.toString()})();` });
       if (NETWORK_PROFILE_DIR) await context.addInitScript(countWebSocketMessages);
       const page = await context.newPage();
       const [home, other] = i % 2 === 0 ? [a, b] : [b, a];
@@ -298,6 +303,10 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
     }
     const dialLines = TRACE_DIALS ? await Promise.all(pages.map((p) => p.evaluate('globalThis.otedamaDialTrace') as Promise<[number, string][]>)) : undefined;
     const dialSteps = dialLines ? dialStepSummary(dialLines) : undefined;
+    const pcRecords = TRACE_DIALS ? await Promise.all(pages.map((p) => p.evaluate('globalThis.otedamaPcTrace') as Promise<Parameters<typeof stalledPairs>[0][number]>)) : undefined;
+    const peerConnections = pcRecords ? stalledPairs(pcRecords) : undefined;
+    if (peerConnections) log(`peer connections: ${JSON.stringify(peerConnections.counts)}`);
+    if (pcRecords) writeFileSync(join(RESULTS, 'p2p-browser-peer-connections-last.json'), JSON.stringify(pcRecords) + '\n');
     for (const p of pages) await p.context().close();
     return {
       pages: PAGES,
@@ -305,7 +314,7 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       seconds: SECONDS,
       rawChannel: { openMs: baseline.openMs, oneWay: summary(baseline.oneWayMs) },
       pingRtt: { toEdge: summary(rtt.edge), toBrowser: summary(rtt.browser) },
-      browserConnect: { ...summary(dials.filter((d) => d.ok).map((d) => d.ms)), failed: dials.filter((d) => !d.ok).length, failures: failureReasons(dials), ...(dialSteps ? { steps: dialSteps } : {}) },
+      browserConnect: { ...summary(dials.filter((d) => d.ok).map((d) => d.ms)), failed: dials.filter((d) => !d.ok).length, failures: failureReasons(dials), ...(dialSteps ? { steps: dialSteps } : {}), ...(peerConnections ? { peerConnections } : {}) },
       propagationPageToPage: { ...summary(pageToPage), missing },
       propagationPageToEdge: summary(pageToEdge),
       cpuSecondsPerSecond: cpu,

@@ -17,7 +17,6 @@ import type { Connection, Libp2p, PeerId } from '@libp2p/interface';
 import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id';
 import { ping } from '@libp2p/ping';
 import { lpStream } from '@libp2p/utils';
-import { webRTC } from '@libp2p/webrtc';
 import { webSockets } from '@libp2p/websockets';
 import { multiaddr } from '@multiformats/multiaddr';
 import {
@@ -51,6 +50,7 @@ import {
 } from '@otedama/edge/peer';
 import * as Digest from 'multiformats/hashes/digest';
 import { PeerNetworkError } from '../errors.ts';
+import { importWebRTC } from './webrtc-init-channel.ts';
 
 /** Connections a page keeps at most: its edges and a handful of browsers. */
 const MAX_CONNECTIONS = 48;
@@ -297,6 +297,9 @@ class PreverifyingSyncClient extends SyncClient {
 
 async function createLibp2pNode(options: PeerNodeOptions, guard: PeerGuard): Promise<Libp2p<Services>> {
   const { createLibp2p } = await import('libp2p');
+  // Its connections keep the dialer's 'init' channel open at our end until the dialer saw it
+  // (webrtc-init-channel.ts: otherwise about one dial in four timed out after "connected", at 4 pages).
+  const { webRTC } = await importWebRTC();
   return createLibp2p({
     start: false,
     privateKey: await generateKeyPair('Ed25519'),
