@@ -7,7 +7,7 @@
 import { ShareDecodeError } from '../errors.ts';
 
 /** The list of no items (most shares name no uncle and no reference: one array for all of them). */
-const NO_ITEMS: readonly Uint8Array[] = Object.freeze([]);
+export const NO_ITEMS: readonly Uint8Array[] = Object.freeze([]);
 
 export class ShareReader {
   offset = 0;

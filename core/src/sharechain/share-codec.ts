@@ -18,7 +18,7 @@ import { standardScriptType } from '../address.ts';
 import { ShareDecodeError } from '../errors.ts';
 import { MAX_MONEY_SATS } from '../tx.ts';
 import { decodeCompact, targetToBits } from '../target.ts';
-import { ShareReader, ShareWriter } from './bytes.ts';
+import { NO_ITEMS, ShareReader, ShareWriter } from './bytes.ts';
 import { BASIS_POINTS, MAX_UNCLES, SHARE_FORMAT_VERSION } from './params.ts';
 import {
   MAX_MANDATED_OUTPUTS,
@@ -139,7 +139,7 @@ function readWork(r: ShareReader, headerBytes: number): DecodedShareWork {
   if (reward > MAX_MONEY_SATS) throw new ShareDecodeError('reward', `${reward} sats is more than all the money there is (${MAX_MONEY_SATS})`);
   const mandatedCount = r.u8('mandated output count');
   if (mandatedCount > MAX_MANDATED_OUTPUTS) throw new ShareDecodeError('mandated outputs', `${mandatedCount} outputs, at most ${MAX_MANDATED_OUTPUTS}`);
-  let mandatedOutputs: readonly Uint8Array[] = NO_OUTPUTS;
+  let mandatedOutputs: readonly Uint8Array[] = NO_ITEMS;
   if (mandatedCount > 0) {
     const list: Uint8Array[] = [];
     for (let i = 0; i < mandatedCount; i++) list.push(r.bytesU8(MANDATED_SCRIPT_LABELS[i]!, 1, MAX_MANDATED_SCRIPT_BYTES));
@@ -152,7 +152,6 @@ function readWork(r: ShareReader, headerBytes: number): DecodedShareWork {
   return new DecodedWork(header, scriptSig, reward, mandatedOutputs, merkleBranchBytes);
 }
 
-const NO_OUTPUTS: readonly Uint8Array[] = Object.freeze([]);
 /** The branch of a share with none (zero bytes: nothing can be written into it). */
 const NO_BRANCH = new Uint8Array(0);
 

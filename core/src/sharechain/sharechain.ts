@@ -82,12 +82,10 @@ export type TrustedShare = Uint8Array | { readonly id: Uint8Array; readonly byte
 class CachedPayouts implements SerializedPayouts {
   constructor(
     readonly parent: ShareEntry | undefined,
-    readonly reward: bigint,
-    readonly coinPrevHash: Uint8Array,
+    /** What they were planned from: reward, coin block, the finder's interned payees, the window (the parent id left null). */
+    private readonly input: PayoutInput,
     /** The finder's payees, interned (the same list is the same split: compared by identity). */
     readonly split: PayeeSplit,
-    private readonly window: WindowSummary | undefined,
-    private readonly params: PoolParams,
     /** The buffer the outputs are written in: reused by the entry that replaces this one in the cache. */
     readonly store: Uint8Array,
     /** The serialized payout outputs (a view of `store`). */
@@ -96,26 +94,18 @@ class CachedPayouts implements SerializedPayouts {
     private computed: Payouts | undefined,
   ) {}
 
+  get reward(): bigint {
+    return this.input.reward;
+  }
+
+  get coinPrevHash(): Uint8Array {
+    return this.input.coinPrevHash;
+  }
+
   get payouts(): Payouts {
-    this.computed ??= computePayouts({
-      ...payoutInput(this.params, this.reward, this.coinPrevHash, this.split, this.window),
-      parentId: this.parent === undefined ? NULL_SHARE_ID : this.parent.id,
-    });
+    this.computed ??= computePayouts({ ...this.input, parentId: this.parent === undefined ? NULL_SHARE_ID : this.parent.id });
     return this.computed;
   }
-}
-
-/** computePayouts' input for a parent's window (the parent id left null: only the lottery reads it). */
-function payoutInput(params: PoolParams, reward: bigint, coinPrevHash: Uint8Array, split: PayeeSplit, window: WindowSummary | undefined): PayoutInput {
-  return {
-    params,
-    reward,
-    finder: split.payees,
-    credits: window?.credits ?? NO_CREDITS,
-    totalWeight: window?.totalWeight ?? 0n,
-    coinPrevHash,
-    parentId: NULL_SHARE_ID,
-  };
 }
 
 const NO_CREDITS: readonly WindowCredit[] = Object.freeze([]);
@@ -624,7 +614,16 @@ export class ShareChain {
     // block), so the common case allocates no buffer.
     const newest = this.payoutCache[0];
     const ownPrevHash = newest !== undefined && equal32(newest.coinPrevHash, coinPrevHash) ? newest.coinPrevHash : ownBytes(coinPrevHash);
-    const input = payoutInput(this.params, reward, ownPrevHash, split, window);
+    // The parent id is left null for the plan: only the lottery reads it, and the direct case has none.
+    const input: PayoutInput = {
+      params: this.params,
+      reward,
+      finder: split.payees,
+      credits: window?.credits ?? NO_CREDITS,
+      totalWeight: window?.totalWeight ?? 0n,
+      coinPrevHash: ownPrevHash,
+      parentId: NULL_SHARE_ID,
+    };
     let payouts: Payouts | undefined;
     let needed: number;
     if (this.direct.plan(input)) {
@@ -640,7 +639,7 @@ export class ShareChain {
     if (store === undefined || store.length < needed) store = new Uint8Array(Math.max(needed, PAYOUT_STORE_MIN_BYTES));
     const written = payouts ? writePayoutOutputs(store, payouts.outputs) : this.direct.write(store);
     const count = payouts ? payouts.outputs.length : this.direct.count;
-    const cached = new CachedPayouts(parent, reward, ownPrevHash, split, window, this.params, store, store.subarray(0, written), count, payouts);
+    const cached = new CachedPayouts(parent, input, split, store, store.subarray(0, written), count, payouts);
     this.payoutCache.unshift(cached);
     return cached;
   }
