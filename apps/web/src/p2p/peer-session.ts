@@ -147,8 +147,12 @@ export class PeerSession {
   private readonly ownBlocks: string[] = [];
   /** A sync run has finished since Start: only then does the page mine (on the chain its peers hold). */
   private synced = false;
-  /** Browser dials through a relay to a direct WebRTC connection: how long each took (ms) and whether it worked. */
-  readonly webrtcDials: { ms: number; ok: boolean; error?: string }[] = [];
+  /**
+   * Browser dials through a relay to a direct WebRTC connection: how long each took (ms), whether
+   * it worked, and when the peer was admitted by the pool-id handshake (ms from the dial's start:
+   * from then on gossip flows; absent while pending or when it was refused).
+   */
+  readonly webrtcDials: { ms: number; ok: boolean; error?: string; admittedMs?: number }[] = [];
   /** Browsers being dialed now (peer ids). */
   private readonly dialing = new Set<string>();
   private ownShares = 0;
@@ -560,8 +564,10 @@ export class PeerSession {
         this.dialing.add(peer);
         const done = (ok: boolean, error?: unknown) => {
           this.dialing.delete(peer);
-          this.webrtcDials.push({ ms: this.now() - t0, ok, ...(ok ? {} : { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }) });
+          const dial: (typeof this.webrtcDials)[number] = { ms: this.now() - t0, ok, ...(ok ? {} : { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }) };
+          this.webrtcDials.push(dial);
           if (this.webrtcDials.length > REMEMBERED_DIALS) this.webrtcDials.shift();
+          if (ok) void this.node.whenAdmitted(peer).then((admitted) => admitted && (dial.admittedMs = this.now() - t0));
         };
         void this.node.dial(`${edge.dial[0]}/p2p-circuit/webrtc/p2p/${peer}`).then(
           () => done(true),
