@@ -19,6 +19,7 @@ import * as Digest from 'multiformats/hashes/digest';
 import type { MinerEvent } from '../miner.ts';
 import type { ChainWorkerApi } from './chain-worker.ts';
 import type { EarningsSummary, MiningCoin, PageVerdict, ShareSource } from './page-chain.ts';
+import { dialsFirst } from './dial-role.ts';
 import { PeerNode, type PeerView } from './peer-node.ts';
 import type { EdgeEntry, PoolDirectory } from './pool-directory.ts';
 import { RedialPlan } from './redial-plan.ts';
@@ -554,11 +555,12 @@ export class PeerSession {
       const edge = this.edgeByPeer.get(edgeId)!;
       const self = this.node.peerId;
       for (const peer of peers) {
-        // One dialer per pair (the lower peer id), so two browsers never race to meet each other.
+        // One dialer per pair (dial-role.ts: by the pair's hash, so a page of any id dials about
+        // half its introductions), so two browsers never race to meet each other.
         // One dial at a time per browser: both edges introduce the same pages, and a dial on a busy
         // machine outlasts the next round of introductions; a second WebRTC setup beside the first
         // only makes one of them fail.
-        if (peer < self || this.edgeByPeer.has(peer) || this.dialing.has(peer) || this.hasDirect(peer)) continue;
+        if (!dialsFirst(self, peer) || this.edgeByPeer.has(peer) || this.dialing.has(peer) || this.hasDirect(peer)) continue;
         // Through the edge's relay, then a direct WebRTC connection (the relayed one only signals).
         const t0 = this.now();
         this.dialing.add(peer);
