@@ -46,14 +46,23 @@ self.addEventListener('fetch', (event) => {
 }
 
 /** What the controlling service worker answers on VERSION_PATH; null while the page is navigating. */
+/**
+ * Which worker answers the page's fetches ('old', 'v2', 'uncontrolled'), or null when the page
+ * could not say within 10 s (reloading, or its fetch held while the new worker activates: one CI
+ * run saw a single such evaluate never settle, which held the whole poll for its 90 s). Each poll
+ * asks again.
+ */
 function controllerVersion(page: Page): Promise<string | null> {
-  return page
+  const ask = page
     .evaluate(async (path) => {
       if (!navigator.serviceWorker.controller) return 'uncontrolled';
-      const text = await (await fetch(path)).text();
+      const text = await (await fetch(path, { signal: AbortSignal.timeout(5_000) })).text();
       return text.startsWith('<') ? 'old' : text;
     }, VERSION_PATH)
     .catch(() => null);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 10_000)));
+  return Promise.race([ask, late]).finally(() => clearTimeout(timer));
 }
 
 async function controlled(page: Page): Promise<void> {
