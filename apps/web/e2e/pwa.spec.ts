@@ -45,12 +45,11 @@ self.addEventListener('fetch', (event) => {
   );
 }
 
-/** What the controlling service worker answers on VERSION_PATH; null while the page is navigating. */
 /**
- * Which worker answers the page's fetches ('old', 'v2', 'uncontrolled'), or null when the page
- * could not say within 10 s (reloading, or its fetch held while the new worker activates: one CI
- * run saw a single such evaluate never settle, which held the whole poll for its 90 s). Each poll
- * asks again.
+ * What the controlling service worker answers on VERSION_PATH ('old', 'v2', 'uncontrolled'), or
+ * null when the page could not say within 10 s (reloading, or its fetch held while the new worker
+ * activates: in one CI run a single such evaluate never settled and held the whole 90 s poll).
+ * Each poll asks again.
  */
 function controllerVersion(page: Page): Promise<string | null> {
   const ask = page
