@@ -129,7 +129,7 @@ describe('RpcTemplateSource', () => {
     );
 
   describe('with simnet', () => {
-    async function simnetSource(pollSeconds = 60) {
+    async function simnetSource(pollSeconds = 60, extra: Partial<ConstructorParameters<typeof RpcTemplateSource>[0]> = {}) {
       const dataDir = mkdtempSync(join(tmpdir(), 'otedama-tsrc-'));
       const simnet = new Simnet({ dataDir, rpcPort: 0, blockDifficulty: TEST_DIFFICULTY, blockRewardSats: 5_000_000_000, logger: silentLogger });
       await simnet.start();
@@ -138,7 +138,7 @@ describe('RpcTemplateSource', () => {
         rmSync(dataDir, { recursive: true, force: true });
       });
       const client = clientFor(simnet.rpcUrl, { user: undefined, password: undefined, cookieFile: simnet.cookieFile });
-      const source = sourceFor(client, { pollSeconds });
+      const source = sourceFor(client, { pollSeconds, ...extra });
       const updates: TemplateUpdate[] = [];
       source.onTemplate((u) => updates.push(u));
       await source.start();
@@ -163,6 +163,47 @@ describe('RpcTemplateSource', () => {
       expect(updates[1]!.newBlock).toBe(true);
       expect(updates[1]!.template.height).toBe(2);
       expect(bytesToHex(reverseBytes(updates[1]!.template.prevHash))).toBe(block.hashHex);
+    });
+
+    it('names the coin blocks passed over when the tip jumps (blocks found within one round trip), at most MAX_PASSED_BLOCKS', async () => {
+      // No long-poll: the source hears of blocks found elsewhere only when it asks, as when two
+      // come within one long-poll round trip.
+      const { source, updates, client } = await simnetSource(60, { longPoll: false });
+      const elsewhere = async () => {
+        const block = await mineTemplate(parseBlockTemplate(await client.call('getblocktemplate', [{ rules: ['segwit'] }])));
+        expect(await client.call('submitblock', [block.hex])).toBeNull();
+        return block;
+      };
+      const header = async (hashHex: string) => client.call<{ bits: string }>('getblockheader', [hashHex, true]);
+      const internal = (hashHex: string) => bytesToHex(reverseBytes(hexToBytes(hashHex)));
+      const passedOf = (u: TemplateUpdate) => u.passed?.map((p) => ({ hash: bytesToHex(p.hash), nextHeight: p.nextHeight, nextBits: p.nextBits.toString(16).padStart(8, '0') }));
+
+      // One block passed: block 1 found elsewhere, block 2 through the source (which asks at once).
+      const b1 = await elsewhere();
+      expect(updates).toHaveLength(1);
+      const b2 = await mineTemplate(parseBlockTemplate(await client.call('getblocktemplate', [{ rules: ['segwit'] }])));
+      expect(await source.submitBlock(b2.hex)).toEqual({ accepted: true });
+      await expect.poll(() => updates.length, { timeout: 5000 }).toBe(2);
+      expect(updates[1]!.template.height).toBe(3);
+      expect(passedOf(updates[1]!)).toEqual([{ hash: internal(b1.hashHex), nextHeight: 2, nextBits: (await header(b2.hashHex)).bits }]);
+
+      // Three passed (blocks 3, 4, 5): the newest two are named, oldest first.
+      await elsewhere();
+      const b4 = await elsewhere();
+      const b5 = await elsewhere();
+      const b6 = await mineTemplate(parseBlockTemplate(await client.call('getblocktemplate', [{ rules: ['segwit'] }])));
+      expect(await source.submitBlock(b6.hex)).toEqual({ accepted: true });
+      await expect.poll(() => updates.length, { timeout: 5000 }).toBe(3);
+      expect(updates[2]!.template.height).toBe(7);
+      expect(passedOf(updates[2]!)).toEqual([
+        { hash: internal(b4.hashHex), nextHeight: 5, nextBits: (await header(b5.hashHex)).bits },
+        { hash: internal(b5.hashHex), nextHeight: 6, nextBits: (await header(b6.hashHex)).bits },
+      ]);
+
+      // A tip that moved by one block names none.
+      await source.submitBlock((await mineTemplate(source.current()!)).hex);
+      await expect.poll(() => updates.length, { timeout: 5000 }).toBe(4);
+      expect(updates[3]!.passed).toBeUndefined();
     });
 
     it('submitBlock reports accepted, duplicate and bitcoind reject reasons', async () => {
@@ -274,6 +315,42 @@ describe('RpcTemplateSource', () => {
       await expect.poll(() => updates.length).toBe(3);
       expect(updates[2]!.newBlock).toBe(true);
       expect(node.calls.filter((c) => c.endsWith('+lp'))).toEqual([]);
+    });
+
+    it("a node's malformed or failing header answers cost only the lookup: the template still goes out", async () => {
+      let tpl: Record<string, unknown> = { ...base };
+      delete tpl.longpollid;
+      let header: unknown = null;
+      const node = await fakeNode((m) => {
+        if (m === 'getblockchaininfo') return { chain: 'regtest' };
+        if (m === 'getblockheader') {
+          if (header instanceof Error) throw header;
+          return header;
+        }
+        return tpl;
+      });
+      closeServer(node.server);
+      const source = sourceFor(clientFor(node.url), { pollSeconds: 0.05 });
+      const updates: TemplateUpdate[] = [];
+      source.onTemplate((u) => updates.push(u));
+      await source.start();
+      const answers: unknown[] = [
+        null,
+        { height: 28, bits: 'zz', previousblockhash: prev2 },
+        { height: 28, bits: '207fffff', previousblockhash: 'not-a-hash' },
+        { height: -1, bits: '207fffff', previousblockhash: prev2 },
+        { height: 5, bits: '207fffff', previousblockhash: prev2 },
+        rpcFailure(-5, 'Block not found'),
+      ];
+      for (const [i, answer] of answers.entries()) {
+        header = answer;
+        // The tip jumps by two blocks each time: a lookup is due, and fails.
+        tpl = { ...tpl, previousblockhash: String(i + 2).padStart(2, '0').repeat(32), height: (tpl.height as number) + 3 };
+        await expect.poll(() => updates.length).toBe(i + 2);
+        expect(updates[i + 1]!.newBlock).toBe(true);
+        expect(updates[i + 1]!.passed).toBeUndefined();
+      }
+      expect(node.calls.filter((c) => c.startsWith('getblockheader')).length).toBeGreaterThanOrEqual(answers.length);
     });
 
     it('falls back to polling when the node refuses long-poll', async () => {

@@ -4,7 +4,9 @@
  * whenever the node offers a `longpollid` (the nodes and simnet answer it the moment the tip
  * changes). Templates are emitted when their content changes (tip, bits, value, transactions,
  * longpollid), not when only curtime moves; `newBlock` is set when the previous block hash
- * changed.
+ * changed. When the height jumped by more than one (two blocks within one long-poll round trip),
+ * the blocks passed over are looked up (getblockheader, walking back from the new tip) and named
+ * in the update, so that shares other nodes' templates built on them are not taken for unknown.
  *
  * Generic over the algorithm module: the source knows which algorithm its chain mines (SHA-256d
  * for Bitcoin, KawPow for Ravencoin) and which coin's addresses it pays, and refuses on start a
@@ -13,11 +15,11 @@
  * (template-work.ts); ravend takes the same BIP22 request and a block with its 120-byte header
  * through the same submitblock.
  */
-import { bytesToHex, concatBytes, parseBlockTemplate, reverseBytes, sha256, SHA256D, type Algorithm, type BlockTemplate, type Coin, type Network } from '@otedama/core';
+import { bytesToHex, concatBytes, hexToBytes, parseBlockTemplate, reverseBytes, sha256, SHA256D, type Algorithm, type BlockTemplate, type Coin, type Network } from '@otedama/core';
 import { RpcError, RpcTransportError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { JsonRpcCaller } from './rpc-client.ts';
-import type { SubmitBlockResult, TemplateSource, TemplateUpdate } from './template-source.ts';
+import type { PassedCoinBlock, SubmitBlockResult, TemplateSource, TemplateUpdate } from './template-source.ts';
 
 /** How long one long-poll may be held before asking again (ms); bitcoind may hold for minutes. */
 export const DEFAULT_LONG_POLL_TIMEOUT_MS = 5 * 60_000;
@@ -26,6 +28,11 @@ export const DEFAULT_START_TIMEOUT_MS = 60_000;
 /** Backoff bounds for the long-poll loop after a failure (ms). */
 const LONG_POLL_BACKOFF_MIN_MS = 500;
 const LONG_POLL_BACKOFF_MAX_MS = 30_000;
+/**
+ * How many coin blocks passed over between two templates are looked up: shares may build on a tip
+ * and the two blocks before it (core's CoinTips), so older ones could only be refused as stale.
+ */
+export const MAX_PASSED_BLOCKS = 2;
 /** bitcoind's "still loading" code. */
 const RPC_IN_WARMUP = -28;
 /** Transient node states start() waits through: loading (-28), no peers (-9), initial sync (-10). */
@@ -82,6 +89,9 @@ export class RpcTemplateSource implements TemplateSource {
   private latest: BlockTemplate | undefined;
   private emittedFingerprint = '';
   private emittedPrevHash = '';
+  private emittedHeight = 0;
+  /** Templates from poll and long-poll are applied one after the other, in the order they came. */
+  private applying: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<(u: TemplateUpdate) => void>();
   private readonly log: Logger;
   private running: AbortController | undefined;
@@ -193,7 +203,43 @@ export class RpcTemplateSource implements TemplateSource {
     return parseBlockTemplate(raw);
   }
 
-  private apply(template: BlockTemplate, via: string): void {
+  /** Applies a template after those before it, with the coin blocks passed over since the last one looked up first. */
+  private applyInTurn(template: BlockTemplate, via: string, signal: AbortSignal): Promise<void> {
+    const turn = this.applying.then(async () => {
+      const skipped = template.height - 1 - this.emittedHeight;
+      const moved = this.emittedPrevHash !== '' && bytesToHex(template.prevHash) !== this.emittedPrevHash;
+      const passed = moved && skipped > 0 && fingerprint(template) !== this.emittedFingerprint ? await this.passedBlocks(template, Math.min(skipped, MAX_PASSED_BLOCKS), signal) : [];
+      if (!signal.aborted) this.apply(template, via, passed);
+    });
+    this.applying = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /**
+   * The `count` coin blocks below the one `template` builds on, oldest first, from the node's
+   * headers (each header gives its parent's hash and the bits a block on that parent needed). A
+   * node that cannot answer costs only the lookup: the template goes out with what was found.
+   */
+  private async passedBlocks(template: BlockTemplate, count: number, signal: AbortSignal): Promise<PassedCoinBlock[]> {
+    const passed: PassedCoinBlock[] = [];
+    let hash = bytesToHex(reverseBytes(template.prevHash));
+    try {
+      while (passed.length < count) {
+        const header = await this.options.client.call<unknown>('getblockheader', [hash, true], { signal });
+        const { height, bits, previousblockhash } = parsePassedHeader(header, hash);
+        const expected = template.height - 1 - passed.length;
+        if (height !== expected) throw new RpcTransportError(`getblockheader ${hash}: height ${height}, but the template's chain has it at ${expected}`, false);
+        if (previousblockhash === undefined) break;
+        passed.unshift({ hash: reverseBytes(hexToBytes(previousblockhash)), nextHeight: height, nextBits: bits });
+        hash = previousblockhash;
+      }
+    } catch (err) {
+      if (!signal.aborted) this.log.warn('coin blocks passed between templates not looked up', { height: template.height, found: passed.length, of: count, error: (err as Error).message });
+    }
+    return passed;
+  }
+
+  private apply(template: BlockTemplate, via: string, passed: readonly PassedCoinBlock[] = []): void {
     this.latest = template;
     const fp = fingerprint(template);
     if (fp === this.emittedFingerprint) return;
@@ -201,11 +247,13 @@ export class RpcTemplateSource implements TemplateSource {
     const prev = bytesToHex(template.prevHash);
     const newBlock = prev !== this.emittedPrevHash;
     this.emittedPrevHash = prev;
+    this.emittedHeight = template.height;
     this.log.debug('new template', { via, height: template.height, newBlock, txs: template.transactions.length });
-    if (newBlock) this.log.info('new block to mine on', { height: template.height, prev: bytesToHex(reverseBytes(template.prevHash)) });
+    if (newBlock) this.log.info('new block to mine on', { height: template.height, prev: bytesToHex(reverseBytes(template.prevHash)), ...(passed.length > 0 ? { passed: passed.length } : {}) });
+    const update: TemplateUpdate = passed.length > 0 ? { template, newBlock, passed } : { template, newBlock };
     for (const l of [...this.listeners]) {
       try {
-        l({ template, newBlock });
+        l(update);
       } catch (err) {
         this.log.error('template listener failed', { error: (err as Error).message });
       }
@@ -227,7 +275,7 @@ export class RpcTemplateSource implements TemplateSource {
     try {
       const t = await this.fetchTemplate(running.signal);
       // A long-poll answer that landed meanwhile is newer than this poll's snapshot.
-      if (this.running === running && this.longPollArrivals === arrivalsBefore) this.apply(t, 'poll');
+      if (this.running === running && this.longPollArrivals === arrivalsBefore) await this.applyInTurn(t, 'poll', running.signal);
       if (this.lastPollError) this.log.info('node reachable again');
       this.lastPollError = '';
     } catch (err) {
@@ -253,7 +301,7 @@ export class RpcTemplateSource implements TemplateSource {
         const t = await this.fetchTemplate(signal, id);
         if (signal.aborted) return;
         this.longPollArrivals++;
-        this.apply(t, 'long-poll');
+        await this.applyInTurn(t, 'long-poll', signal);
         backoff = LONG_POLL_BACKOFF_MIN_MS;
       } catch (err) {
         if (signal.aborted) return;
@@ -267,4 +315,16 @@ export class RpcTemplateSource implements TemplateSource {
       }
     }
   }
+}
+
+/** A verbose getblockheader answer, checked: a node's malformed answer is an error that names it. */
+function parsePassedHeader(raw: unknown, hash: string): { height: number; bits: number; previousblockhash: string | undefined } {
+  const h = raw as { height?: unknown; bits?: unknown; previousblockhash?: unknown } | null;
+  const bad = (what: string) => new RpcTransportError(`getblockheader ${hash}: ${what}`, false);
+  if (typeof h !== 'object' || h === null) throw bad('the answer is not an object');
+  if (typeof h.height !== 'number' || !Number.isSafeInteger(h.height) || h.height < 0) throw bad(`height ${JSON.stringify(h.height)} is not a block height`);
+  if (typeof h.bits !== 'string' || !/^[0-9a-f]{8}$/i.test(h.bits)) throw bad(`bits ${JSON.stringify(h.bits)} is not 8 hex digits`);
+  const prev = h.previousblockhash;
+  if (prev !== undefined && (typeof prev !== 'string' || !/^[0-9a-f]{64}$/i.test(prev))) throw bad(`previousblockhash ${JSON.stringify(prev)} is not a block hash`);
+  return { height: h.height, bits: parseInt(h.bits, 16), previousblockhash: prev?.toLowerCase() };
 }

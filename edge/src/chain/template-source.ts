@@ -10,6 +10,23 @@ export interface TemplateUpdate {
   template: BlockTemplate;
   /** True when the previous block changed: miners must drop old work (clean_jobs). */
   newBlock: boolean;
+  /**
+   * Coin blocks the node moved past since the last template, oldest first: a long-poll answers
+   * with the newest template only, so two blocks found within one round trip show up as a jump
+   * in height. Other nodes may have handed out templates on them, and shares built on them are
+   * still open (a tip and the blocks just before it). Absent when the tip moved by one block.
+   */
+  passed?: readonly PassedCoinBlock[];
+}
+
+/** A coin block between two templates a source saw (TemplateUpdate.passed). */
+export interface PassedCoinBlock {
+  /** Its hash, internal byte order: the prevHash of a header built on it. */
+  readonly hash: Uint8Array;
+  /** The height of a block built on it. */
+  readonly nextHeight: number;
+  /** The compact target of a block built on it: the bits of the block that did follow it. */
+  readonly nextBits: number;
 }
 
 export interface SubmitBlockResult {

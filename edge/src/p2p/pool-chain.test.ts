@@ -7,6 +7,7 @@
  * one batch into the window (the network proof's fresh edge D, 41 shares short).
  */
 import { bytesToHex, type BlockTemplate } from '@otedama/core';
+import type { TemplateUpdate } from '../chain/template-source.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coinTip } from '../../../core/test/sharechain-fixtures.ts';
 import { silentLogger } from '../logger.ts';
@@ -20,20 +21,14 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
 });
 
+/** A template on the coin block of a test tip (core's coinTip). */
+function templateOn({ prevHash, info }: ReturnType<typeof coinTip>): BlockTemplate {
+  return { height: info.height, version: 0x20000000, prevHash, bits: info.bits, target: 0n, curtime: 1_700_000_000, mintime: 1_700_000_000, coinbaseValue: info.maxReward, transactions: [] };
+}
+
 /** A template source that offers one coin block, the one after the window's (the coin moved on). */
 function sourceOnNewerBlock(): { current(): BlockTemplate; onTemplate(): () => void } {
-  const { prevHash, info } = coinTip(2);
-  const template: BlockTemplate = {
-    height: info.height,
-    version: 0x20000000,
-    prevHash,
-    bits: info.bits,
-    target: 0n,
-    curtime: 1_700_000_000,
-    mintime: 1_700_000_000,
-    coinbaseValue: info.maxReward,
-    transactions: [],
-  };
+  const template = templateOn(coinTip(2));
   return { current: () => template, onTemplate: () => () => undefined };
 }
 
@@ -96,5 +91,33 @@ describe('pool chain: a fresh edge syncs a window on coin blocks it never saw', 
     const next = minerOn(net, holder).mine(1)[0]!;
     expect(pool.host.receiveShare(next)).toMatchObject({ result: 'deferred' });
     expect(pool.syncHost.receiveShare(next)).toMatchObject({ result: 'accepted' });
+  });
+});
+
+describe('pool chain: coin blocks its node moved past between two templates', () => {
+  // The template source jumped from coin block 0 to block 2: block 1, which the network's shares
+  // build on (another edge's node saw it), came and went within one long-poll round trip.
+  async function poolAfterJump(passed: TemplateUpdate['passed']): Promise<PoolChain> {
+    let current = templateOn(coinTip(0));
+    const listeners = new Set<(u: TemplateUpdate) => void>();
+    const source = { current: () => current, onTemplate: (l: (u: TemplateUpdate) => void) => (listeners.add(l), () => listeners.delete(l)) };
+    const pool = await createPoolChain({ params: testNetwork().params, source, logger: silentLogger });
+    cleanup.push(() => pool.stop());
+    current = templateOn(coinTip(2));
+    for (const l of listeners) l({ template: current, newBlock: true, ...(passed ? { passed } : {}) });
+    return pool;
+  }
+
+  it('takes gossip shares built on a block the source named as passed over; without it they are held back', async () => {
+    const net = testNetwork();
+    const shares = minerOn(net, chainHost(net)).mine(2);
+    const blind = await poolAfterJump(undefined);
+    expect(blind.chain.add(shares[0]!)).toMatchObject({ kind: 'held-back', reason: 'unknown-coin-tip' });
+
+    const pool = await poolAfterJump([{ hash: net.tip.prevHash, nextHeight: net.tip.info.height, nextBits: net.tip.info.bits }]);
+    expect(pool.coin.lookup(net.tip.prevHash)).toEqual(net.tip.info);
+    // Through the host gossip uses (strict: the coin is checked).
+    for (const share of shares) expect(await pool.host.receiveShare(share)).toMatchObject({ result: 'accepted' });
+    expect(pool.chain.height).toBe(1);
   });
 });

@@ -36,7 +36,7 @@ import {
   type ShareEntry,
 } from '@otedama/core';
 import type { JsonRpcCaller } from '../chain/rpc-client.ts';
-import type { TemplateSource } from '../chain/template-source.ts';
+import type { PassedCoinBlock, TemplateSource } from '../chain/template-source.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { ChainStoreWriter, type ChainShareOrigin, type ChainStore } from '../storage/chain-store.ts';
@@ -142,10 +142,18 @@ export async function createPoolChain(options: PoolChainOptions): Promise<PoolCh
   const log = options.logger.forComponent('edge:sharechain');
   const params = options.params;
   const coin = new CoinTips();
-  const follow = (t: BlockTemplate) => coin.add(t.prevHash, { height: t.height, bits: t.bits, maxReward: t.coinbaseValue });
+  let lastReward = 0n;
+  const follow = (t: BlockTemplate, passed: readonly PassedCoinBlock[] = []) => {
+    // What a template on a block passed over offered is not known: the richer of the templates
+    // before and after it stands in for it (the subsidy is the same unless a halving lies between).
+    const passedReward = t.coinbaseValue > lastReward ? t.coinbaseValue : lastReward;
+    for (const p of passed) coin.add(p.hash, { height: p.nextHeight, bits: p.nextBits, maxReward: passedReward });
+    coin.add(t.prevHash, { height: t.height, bits: t.bits, maxReward: t.coinbaseValue });
+    lastReward = t.coinbaseValue;
+  };
   const current = options.source.current();
   if (current) follow(current);
-  const unsubscribe = options.source.onTemplate((u) => follow(u.template));
+  const unsubscribe = options.source.onTemplate((u) => follow(u.template, u.passed));
   const chain = edgeShareChain(params, coin, options.pow);
   const tipListeners = new Set<(tip: ShareEntry) => void>();
   const tipMoved = (tip: ShareEntry) => {
