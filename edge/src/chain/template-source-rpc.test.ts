@@ -294,16 +294,21 @@ describe('RpcTemplateSource', () => {
   describe('polling and long-poll against a scripted node', () => {
     const base = fixture('gbt-regtest-26-empty.json') as Record<string, unknown>;
     const prev2 = '11'.repeat(32);
-
-    it('emits on content changes only, and newBlock only when the tip moves', async () => {
-      let tpl: Record<string, unknown> = { ...base };
-      delete tpl.longpollid;
-      const node = await fakeNode((m) => (m === 'getblockchaininfo' ? { chain: 'regtest' } : tpl));
+    /** A started source on a scripted node, polling every 50 ms, with the updates it emitted. */
+    async function pollingSource(node: Awaited<ReturnType<typeof fakeNode>>) {
       closeServer(node.server);
       const source = sourceFor(clientFor(node.url), { pollSeconds: 0.05 });
       const updates: TemplateUpdate[] = [];
       source.onTemplate((u) => updates.push(u));
       await source.start();
+      return { source, updates };
+    }
+
+    it('emits on content changes only, and newBlock only when the tip moves', async () => {
+      let tpl: Record<string, unknown> = { ...base };
+      delete tpl.longpollid;
+      const node = await fakeNode((m) => (m === 'getblockchaininfo' ? { chain: 'regtest' } : tpl));
+      const { source, updates } = await pollingSource(node);
       tpl = { ...tpl, curtime: (tpl.curtime as number) + 5 };
       await new Promise((r) => setTimeout(r, 200));
       expect(updates).toHaveLength(1);
@@ -329,11 +334,7 @@ describe('RpcTemplateSource', () => {
         }
         return tpl;
       });
-      closeServer(node.server);
-      const source = sourceFor(clientFor(node.url), { pollSeconds: 0.05 });
-      const updates: TemplateUpdate[] = [];
-      source.onTemplate((u) => updates.push(u));
-      await source.start();
+      const { updates } = await pollingSource(node);
       const answers: unknown[] = [
         null,
         { height: 28, bits: 'zz', previousblockhash: prev2 },
@@ -360,11 +361,7 @@ describe('RpcTemplateSource', () => {
         if ((p[0] as { longpollid?: string }).longpollid) throw rpcFailure(-8, 'longpoll not supported');
         return tpl;
       });
-      closeServer(node.server);
-      const source = sourceFor(clientFor(node.url), { pollSeconds: 0.05 });
-      const updates: TemplateUpdate[] = [];
-      source.onTemplate((u) => updates.push(u));
-      await source.start();
+      const { updates } = await pollingSource(node);
       tpl = { ...tpl, previousblockhash: prev2, height: 27, longpollid: 'next' };
       await expect.poll(() => updates.length).toBe(2);
       expect(node.calls.filter((c) => c.endsWith('+lp')).length).toBe(1);
