@@ -6,9 +6,9 @@
  *      one-way time (round trip / 2) over it;
  *   2. browser-to-browser connection: each page meets the others through an edge's relay and
  *      upgrades to WebRTC; the time of each such dial (p50/p95); goal p95 under 1 s. After the
- *      propagation part, --redials rounds (2) hang up every page's WebRTC connections and wait for
- *      the pages to meet again, so that the p95 stands on more than a handful of dials (4 pages
- *      make 6 a round);
+ *      propagation part, --redials rounds (2) close every page's connections to other pages
+ *      (relayed and direct) and wait for the pages to meet again, so that the p95 stands on more
+ *      than a handful of dials (4 pages make 6 a round);
  *   3. propagation: --pages pages (8) and 2 edges mine into one chain for --seconds (60); for
  *      each share found, the time from its finder's chain taking it to each other page's and
  *      each edge's (p50/p99, page-to-page and page-to-edge); goal p99 under 250 ms;
