@@ -207,8 +207,9 @@ export class RpcTemplateSource implements TemplateSource {
   private applyInTurn(template: BlockTemplate, via: string, signal: AbortSignal): Promise<void> {
     const turn = this.applying.then(async () => {
       const skipped = template.height - 1 - this.emittedHeight;
+      // A template on another block is a new one (its prevHash is in the fingerprint apply compares).
       const moved = this.emittedPrevHash !== '' && bytesToHex(template.prevHash) !== this.emittedPrevHash;
-      const passed = moved && skipped > 0 && fingerprint(template) !== this.emittedFingerprint ? await this.passedBlocks(template, Math.min(skipped, MAX_PASSED_BLOCKS), signal) : [];
+      const passed = moved && skipped > 0 ? await this.passedBlocks(template, Math.min(skipped, MAX_PASSED_BLOCKS), signal) : [];
       if (!signal.aborted) this.apply(template, via, passed);
     });
     this.applying = turn.catch(() => undefined);
