@@ -47,9 +47,9 @@ self.addEventListener('fetch', (event) => {
 
 /**
  * What the controlling service worker answers on VERSION_PATH ('old', 'v2', 'uncontrolled'), or
- * null when the page could not say within 10 s (reloading, or its fetch held while the new worker
- * activates: in one CI run a single such evaluate never settled and held the whole 90 s poll).
- * Each poll asks again.
+ * null when the page could not say within 10 s: an evaluate made while the page reloads waits for
+ * the new document, and a reload that never completes (the new worker not yet active) would
+ * otherwise hold the whole 90 s poll on one evaluate. Each poll asks again.
  */
 function controllerVersion(page: Page): Promise<string | null> {
   const ask = page
