@@ -20,6 +20,8 @@ export const POOL_PARAMS_ENCODING_VERSION = 1;
 export const POOL_PARAMS_MAGIC: Uint8Array = utf8.decode('otedama/pool');
 /** Uncles a share may name at most (format limit; a pool may allow fewer). */
 export const MAX_UNCLES = 3;
+/** The most shares sharesAfter sends for one best-chain share: it, its uncles, and theirs. */
+export const MAX_SHARE_GROUP = 1 + MAX_UNCLES + MAX_UNCLES * MAX_UNCLES;
 /** Deepest uncle a pool may allow: the validator keeps this many ancestors' uncle lists in reach. */
 export const MAX_UNCLE_DEPTH_LIMIT = 8;
 /** Most shares a window may hold: bounds the memory and the sync of every peer. */

@@ -686,8 +686,10 @@ export class ShareChain {
   /**
    * Encodings of up to `max` best-chain shares after the first locator id on the best chain
    * (from the oldest held when none is), oldest first, each preceded by the uncles it names that
-   * are held (they are off the best chain; its window credits them): a batch the requester adds
-   * in order. A share whose uncles do not fit waits for the next batch (unless it is the first).
+   * are held (they are off the best chain; its window credits them), and before each uncle the
+   * held uncles it names in turn (a share that lost a race names uncles too, ones no best-chain
+   * share may name; at most MAX_SHARE_GROUP in all): a batch the requester adds in order. A share
+   * whose group does not fit waits for the next batch (the first sends what fits of it).
    */
   sharesAfter(locator: readonly Uint8Array[], max: number): Uint8Array[] {
     if (!Array.isArray(locator)) throw new SharechainError('a locator is an array of share ids');
@@ -709,17 +711,41 @@ export class ShareChain {
       // A share's uncles are off the best chain, so no locator walk brings them: send the held ones
       // just before it, or the requester would credit its window without them and every later
       // coinbase would differ from this chain's (bad-coinbase). A share and its uncles travel together.
-      const uncles: ShareEntry[] = [];
-      for (const k of e.uncleKeys) {
-        const u = this.entries.get(k);
-        if (u && !sent.has(k)) uncles.push(u);
-      }
+      const uncles = this.unclesToSend(e, sent);
       if (out.length > 0 && out.length + uncles.length + 1 > max) break;
+      // A first share whose group does not fit sends what fits, its own uncles last in line to go.
+      if (uncles.length + 1 > max) uncles.splice(0, uncles.length + 1 - max);
       for (const u of uncles) {
         out.push(u.encoded);
         sent.add(u.key);
       }
       out.push(e.encoded);
+    }
+    return out;
+  }
+
+  /**
+   * The held uncles `e` names that `sent` lacks, each after the held uncles it names in turn (an
+   * uncle's parent is on the chain of the share naming it, so the best chain carries it): at most
+   * MAX_UNCLES + MAX_UNCLES^2 shares. Deeper ones a requester fetches by id.
+   */
+  private unclesToSend(e: ShareEntry, sent: ReadonlySet<string>): ShareEntry[] {
+    if (e.uncleKeys.length === 0) return [];
+    const out: ShareEntry[] = [];
+    const seen = new Set<string>();
+    const take = (k: string): ShareEntry | undefined => {
+      if (sent.has(k) || seen.has(k)) return undefined;
+      seen.add(k);
+      return this.entries.get(k);
+    };
+    for (const k of e.uncleKeys) {
+      const u = take(k);
+      if (!u) continue;
+      for (const k2 of u.uncleKeys) {
+        const w = take(k2);
+        if (w) out.push(w);
+      }
+      out.push(u);
     }
     return out;
   }

@@ -4,7 +4,7 @@
  * sharesAfter sends each share's held uncles just before it.
  */
 import { describe, expect, it } from 'vitest';
-import { bytesToHex } from '../hex.ts';
+import { bytesToHex, hexToBytes } from '../hex.ts';
 import { extend, mineShare, payee, testPool } from '../../test/sharechain-fixtures.ts';
 import { ShareChain } from './sharechain.ts';
 import { addSynced } from './sync-add.ts';
@@ -24,7 +24,54 @@ function poolWithUncle() {
   return { pool, uncleKey: nephew!.uncleKeys[0]! };
 }
 
+/**
+ * An uncle that names an uncle of its own: V loses a race at height 3, U (height 4, on A3) names
+ * V and loses to B4, S names U. No best-chain share names V, so only U's own list leads to it.
+ */
+function poolWithUncleOfUncle() {
+  const pool = testPool();
+  const [, a2, a3] = extend(pool, 3);
+  pool.now += 1;
+  const v = pool.chain.add(mineShare(pool, { parent: a2!, uncles: [], extranonce: Uint8Array.of(7, 7, 7, 7, 7, 7, 7, 7) }).bytes);
+  if (v.kind !== 'accepted') throw new Error(`V: ${v.kind}`);
+  const [b4] = extend(pool, 1, { parent: a3!, uncles: [] });
+  pool.now += 1;
+  const u = pool.chain.add(mineShare(pool, { parent: a3!, uncles: [v.entry], extranonce: Uint8Array.of(8, 8, 8, 8, 8, 8, 8, 8) }).bytes);
+  if (u.kind !== 'accepted') throw new Error(`U: ${u.kind}`);
+  const [s] = extend(pool, 1, { parent: b4!, uncles: [u.entry] });
+  extend(pool, 3, { uncles: [] });
+  return { pool, v: v.entry, u: u.entry, s: s! };
+}
+
 describe('sync of a chain with uncles', () => {
+  it("sends an uncle's own uncles before it: a fresh chain takes every share in order and ends on the same tip and window", () => {
+    const { pool, v, u, s } = poolWithUncleOfUncle();
+    expect(pool.chain.isBest(u)).toBe(false);
+    expect(pool.chain.isBest(v)).toBe(false);
+    expect(s.uncleKeys).toEqual([u.key]);
+    const batch = pool.chain.sharesAfter([], 100).map(bytesToHex);
+    expect(batch).toHaveLength(pool.chain.height + 3);
+    expect(batch.indexOf(bytesToHex(v.encoded))).toBe(batch.indexOf(bytesToHex(u.encoded)) - 1);
+    expect(batch.indexOf(bytesToHex(u.encoded))).toBe(batch.indexOf(bytesToHex(s.encoded)) - 1);
+    const fresh = new ShareChain({ params: pool.chain.params, coin: pool.coin, now: () => pool.now });
+    for (const share of batch) expect(fresh.add(hexToBytes(share)).kind).toBe('accepted');
+    expect(bytesToHex(fresh.tip!.id)).toBe(bytesToHex(pool.chain.tip!.id));
+    expect(fresh.window().credits).toEqual(pool.chain.window().credits);
+    // A requester whose locator ends beside V is sent V too: the locator names best-chain shares
+    // only, so what it holds off the best chain is not known here (a duplicate costs nothing).
+    const after = pool.chain.sharesAfter([pool.chain.bestAt(v.height)!.id], 100).map(bytesToHex);
+    expect(after.slice(0, 4)).toEqual([pool.chain.bestAt(v.height + 1)!.encoded, v.encoded, u.encoded, s.encoded].map(bytesToHex));
+  });
+
+  it('never sends more than asked: a first share whose group does not fit sends itself and the uncles nearest it', () => {
+    const { pool, u, s } = poolWithUncleOfUncle();
+    const parent = pool.chain.get(s.parentId)!;
+    // S's group is V, U, S: asked for two, U and S come.
+    expect(pool.chain.sharesAfter([parent.id], 2).map(bytesToHex)).toEqual([u.encoded, s.encoded].map(bytesToHex));
+    expect(pool.chain.sharesAfter([parent.id], 1).map(bytesToHex)).toEqual([bytesToHex(s.encoded)]);
+  });
+
+
   it('sends the uncle before the share that names it; a fresh chain ends on the same tip and window', () => {
     const { pool, uncleKey } = poolWithUncle();
     const batch = pool.chain.sharesAfter([], 100);

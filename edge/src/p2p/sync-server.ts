@@ -11,7 +11,7 @@ import {
   encodeSyncResponse,
   MAX_SYNC_BATCH_SHARES,
   MAX_SYNC_REQUEST_BYTES,
-  MAX_UNCLES,
+  MAX_SHARE_GROUP,
   P2pCodecError,
   sharesThatFit,
   syncProtocol,
@@ -115,9 +115,9 @@ export class SyncServer {
         const max = Math.min(req.max, MAX_SYNC_BATCH_SHARES);
         const batch = await host.sharesAfter(req.locator, max);
         const n = sharesThatFit(batch);
-        // Whether more follow: a share travels with its uncles, so a batch may end a few short of
-        // `max` (the next share and its uncles did not fit); asking for that much more tells.
-        const more = n < batch.length || (batch.length > 0 && (await host.sharesAfter(req.locator, batch.length + 1 + MAX_UNCLES)).length > batch.length);
+        // Whether more follow: a share travels with its uncles (and theirs), so a batch may end a
+        // few short of `max` (the next share's group did not fit); asking for that much more tells.
+        const more = n < batch.length || (batch.length > 0 && (await host.sharesAfter(req.locator, batch.length + MAX_SHARE_GROUP)).length > batch.length);
         return { type: 'shares', shares: batch.slice(0, n), more };
       }
     }
