@@ -207,6 +207,43 @@ describe('window sync', () => {
     expect(log.find(/fetched by id/)).toEqual([expect.objectContaining({ peer: a.peerId, then: 'accepted' })]);
   });
 
+  it('completes an uncle that names an uncle of its own, which the batch did not carry either, level by level', async () => {
+    // V loses a race; U names V and loses to B; S (on B) names U. No best-chain share names V.
+    const source = holding();
+    const chain = source.chain;
+    const miner = minerOn(net, source);
+    miner.pool.now = chain.tip!.time;
+    miner.mine(2, { uncles: [] });
+    const a = chain.tip!;
+    const added = (bytes: Uint8Array) => {
+      const r = chain.add(bytes);
+      if (r.kind !== 'accepted') throw new Error(`not accepted: ${r.kind}`);
+      return r.entry;
+    };
+    miner.pool.now += 1;
+    const v = added(mineShare(miner.pool, { parent: a.parent!, uncles: [], extranonce: Uint8Array.of(7, 7, 7, 7, 7, 7, 7, 7) }).bytes);
+    miner.mine(1, { parent: a, uncles: [] });
+    const b = chain.tip!;
+    miner.pool.now += 1;
+    const u = added(mineShare(miner.pool, { parent: a, uncles: [v], extranonce: Uint8Array.of(8, 8, 8, 8, 8, 8, 8, 8) }).bytes);
+    miner.mine(1, { parent: b, uncles: [u] });
+    miner.mine(3, { uncles: [] });
+    expect(chain.isBest(u) || chain.isBest(v)).toBe(false);
+    // Its batches leave both out (as a peer whose batches carry only the best chain's own uncles would).
+    const left = new Set([bytesToHex(u.encoded), bytesToHex(v.encoded)]);
+    const forgetful = unlike(source, { sharesAfter: (l, m) => source.sharesAfter(l, m).filter((x) => !left.has(bytesToHex(x))) });
+    const peer = await node(forgetful);
+    const log = captureLog();
+    const host = chainHost(net);
+    const c = await node(host, { bootstrap: [addrOf(peer)], syncBatchSize: 200, logger: log.logger });
+    await expect.poll(() => c.isAdmitted(peer.peerId), { timeout: 10_000 }).toBe(true);
+    expect(await c.resync()).toMatchObject({ state: 'synced' });
+    expect(tipOf(host)).toBe(tipOf(source));
+    expect(host.chain.has(v.key) && host.chain.has(u.key)).toBe(true);
+    // U came back an orphan (V missing); V was fetched in turn, then U, then S went in.
+    expect(log.find(/fetched by id/)).toEqual([expect.objectContaining({ peer: peer.peerId, fetched: 'orphan', then: 'accepted' })]);
+  });
+
   it('an edge back from a break syncs the 1,000-share chain a page mined alone (pruned below where they parted) while the page gossips what it kept: nobody is charged or banned', async () => {
     // What they share: 40 shares. Then the edge goes away and its coin moves on four blocks: the
     // block the page goes on mining on is too old for new shares there.

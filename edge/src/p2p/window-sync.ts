@@ -217,7 +217,7 @@ export class WindowSync {
                 v = await host.receiveShare(share, history ? { history: true } : undefined);
                 this.log.info('a share of the batch missed what the batch did not carry; fetched by id', {
                   peer: best.peer,
-                  share: 'id' in v ? bytesToHex(v.id) : undefined,
+                  share: 'id' in v && v.id ? bytesToHex(v.id) : undefined,
                   missing: gap.ids.join(','),
                   fetched: gap.verdicts.join(', '),
                   then: v.result,
@@ -303,25 +303,57 @@ export class WindowSync {
   }
 
   /**
-   * Asks `peer` for the shares a batch's share misses and adds those it sends (as sync adds them);
-   * how many it held, how many went in, and what became of each.
+   * Asks `peer` for the shares a batch's share misses and adds those it sends (as sync adds them),
+   * with what those miss in turn (walkBack); how many it held, how many went in, and what became
+   * of each it sent first.
    */
   private async fillGap(peer: string, missing: readonly Uint8Array[], signal: AbortSignal): Promise<{ held: number; added: number; verdicts: string[]; ids: string[] }> {
     const ids = missing.slice(0, MAX_SYNC_IDS).map(bytesToHex);
-    let got: readonly Uint8Array[];
     try {
-      got = await this.options.client.sharesById(peer, missing.slice(0, MAX_SYNC_IDS), signal);
+      const { held, added, verdicts } = await this.walkBack(peer, missing, signal);
+      return { held, added, verdicts, ids };
     } catch {
       return { held: 0, added: 0, verdicts: [], ids };
     }
-    let added = 0;
+  }
+
+  /**
+   * Fetches from `peer` the shares `missing` names and adds them. One that is an orphan here in
+   * turn (an uncle that names uncles of its own, a parent beyond a hole) has what it misses fetched
+   * too, level by level, at most ORPHAN_MAX_DEPTH levels of MAX_SYNC_IDS ids; those held back are
+   * offered again, oldest first, once the walk ends. Stops at the first invalid share (`invalid`
+   * says why); a request that fails throws.
+   */
+  private async walkBack(peer: string, missing: readonly Uint8Array[], signal?: AbortSignal): Promise<{ held: number; added: number; verdicts: string[]; invalid?: string }> {
+    const { client, host } = this.options;
+    const heldBack: Uint8Array[] = [];
+    const seen = new Set<string>();
     const verdicts: string[] = [];
-    for (const s of got) {
-      const v = await this.options.host.receiveShare(s);
-      if (v.result === 'accepted' || v.result === 'duplicate') added++;
-      verdicts.push(v.result === 'invalid' || v.result === 'deferred' ? `${v.result}: ${v.reason}` : v.result);
+    let held = 0;
+    let added = 0;
+    let want = [...missing];
+    for (let depth = 0; depth < ORPHAN_MAX_DEPTH && want.length; depth++) {
+      const ids = want.filter((id) => !seen.has(bytesToHex(id))).slice(0, MAX_SYNC_IDS);
+      for (const id of ids) seen.add(bytesToHex(id));
+      if (!ids.length) break;
+      const got = await client.sharesById(peer, ids, signal);
+      if (depth === 0) held = got.length;
+      const next: Uint8Array[] = [];
+      for (const s of got) {
+        const v = await host.receiveShare(s);
+        if (depth === 0) verdicts.push(v.result === 'invalid' || v.result === 'deferred' ? `${v.result}: ${v.reason}` : v.result);
+        if (v.result === 'invalid') return { held, added, verdicts, invalid: v.reason };
+        if (v.result === 'accepted' || v.result === 'duplicate') added++;
+        else if (v.result === 'orphan') {
+          heldBack.push(s);
+          next.push(...v.missing);
+        }
+      }
+      want = next;
     }
-    return { held: got.length, added, verdicts, ids };
+    // Now that the oldest connect, the ones held back go in, oldest (fetched last) first.
+    for (const s of heldBack.reverse()) if ((await host.receiveShare(s)).result === 'accepted') added++;
+    return { held, added, verdicts };
   }
 
   /** True when this node holds the share `id` (on any branch). */
@@ -366,32 +398,12 @@ export class WindowSync {
   }
 
   private async fetchAncestors(peer: string, share: Uint8Array, missing: readonly Uint8Array[]): Promise<void> {
-    const { client, host, guard } = this.options;
-    const fetched: Uint8Array[] = [];
-    const seen = new Set<string>();
-    let want = [...missing];
-    for (let depth = 0; depth < ORPHAN_MAX_DEPTH && want.length; depth++) {
-      const ids = want.filter((id) => !seen.has(bytesToHex(id))).slice(0, MAX_SYNC_IDS);
-      for (const id of ids) seen.add(bytesToHex(id));
-      if (!ids.length) break;
-      const got = await client.sharesById(peer, ids);
-      const next: Uint8Array[] = [];
-      for (const s of got) {
-        const v = await host.receiveShare(s);
-        if (v.result === 'invalid') {
-          guard.penalize(peer, PENALTY.badResponse, `ancestor with an invalid share: ${v.reason}`);
-          return;
-        }
-        if (v.result === 'orphan') {
-          fetched.push(s);
-          next.push(...v.missing);
-        }
-      }
-      want = next;
+    const walk = await this.walkBack(peer, missing);
+    if (walk.invalid) {
+      this.options.guard.penalize(peer, PENALTY.badResponse, `ancestor with an invalid share: ${walk.invalid}`);
+      return;
     }
-    // Now that the oldest connect, offer the ones held back, oldest first, then the share itself.
-    for (const s of fetched.reverse()) await host.receiveShare(s);
-    const v = await (this.options.gossipHost ?? host).receiveShare(share);
+    const v = await (this.options.gossipHost ?? this.options.host).receiveShare(share);
     if (v.result === 'orphan') void this.run();
   }
 }
