@@ -23,10 +23,14 @@ if (NETNS_ADDRESSES.length < 2) {
 /** libp2p TCP port of an edge (its WebSockets listener is the next port). */
 export const EDGE_P2P_PORT = 4733;
 /**
- * Simnet block difficulty for the tests: a block every ~2 M hashes, seconds of three pages on a
- * loaded 2-core machine, so blocks are found while a test watches.
+ * Simnet block difficulty for the tests: a block every ~8.6 M hashes, so blocks are found while a
+ * test watches (a page at full intensity hashes 1.5-2 MH/s here: a block every 4-6 s) and stay
+ * well apart from shares. At 0.0005 that page found a coin block every 0.3-1 s, one per few
+ * shares: each node learns a new coin block at its own moment, and shares may build on only the
+ * newest 3, so a share one node took was already on a stale coin block for another, and the
+ * proof's "reach pages 2 and 3" flaked. No real coin moves at the pace of shares.
  */
-export const TEST_BLOCK_DIFFICULTY = 0.0005;
+export const TEST_BLOCK_DIFFICULTY = 0.002;
 
 /** What GET /api/sharechain answers. */
 export interface SharechainApi {
@@ -119,7 +123,7 @@ export async function startPeerEdge(options: PeerEdgeOptions): Promise<PeerEdge>
     ...(options.profileDir ? ['--count-traffic'] : []),
   ];
   const profiling = options.profileDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${join(options.profileDir, `edge-${options.index}`)}`.trim() } : {};
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, OTEDAMA_LOG_LEVEL: 'info', ...profiling }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, OTEDAMA_LOG_LEVEL: process.env.OTEDAMA_P2P_DIAG ? 'debug' : 'info', ...profiling }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

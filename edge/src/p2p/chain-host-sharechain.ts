@@ -52,13 +52,13 @@ export function verdictOf(r: AddResult): ShareVerdict {
     case 'missing-parent':
       return { result: 'orphan', id: r.id, missing: r.missing };
     case 'held-back':
-      return { result: 'deferred', reason: `${r.reason}: ${r.message}` };
+      return { result: 'deferred', reason: `${r.reason}: ${r.message}`, id: r.id };
     case 'invalid':
       // A share on a coin block this node knows as too old for new shares is late, not wrong: the
       // sender took it while the block was new (a page that mined alone on its last template and
       // gossips what it kept, a relay that lagged). Not added, not relayed, and the sender is not
       // charged for it; sync still takes it with its chain (core's addSynced).
-      if (r.reason === 'coin-tip-stale') return { result: 'deferred', reason: `${r.reason}: ${r.message}` };
+      if (r.reason === 'coin-tip-stale') return { result: 'deferred', reason: `${r.reason}: ${r.message}`, ...(r.id ? { id: r.id } : {}) };
       return { result: 'invalid', reason: `${r.reason}: ${r.message}` };
   }
 }

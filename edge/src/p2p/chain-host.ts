@@ -17,7 +17,7 @@ export type ShareVerdict =
   /** Its parent (or an uncle) is unknown: held back, the network fetches `missing` from the sender, then offers it again. */
   | { readonly result: 'orphan'; readonly id: Uint8Array; readonly missing: readonly Uint8Array[] }
   /** Not wrong, not usable now (a timestamp in the future): dropped without cost. */
-  | { readonly result: 'deferred'; readonly reason: string }
+  | { readonly result: 'deferred'; readonly reason: string; readonly id?: Uint8Array }
   /** Invalid (bad encoding, work, target, coinbase, links): dropped, and it costs the sender score. */
   | { readonly result: 'invalid'; readonly reason: string };
 

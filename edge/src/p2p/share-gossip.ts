@@ -161,7 +161,7 @@ export class ShareGossip {
         this.options.onOrphan?.(peer, msg.data, verdict.missing);
         return TopicValidatorResult.Ignore;
       case 'deferred':
-        this.log.debug('share not taken now', { peer, reason: verdict.reason });
+        this.log.debug('share not taken now', { peer, share: verdict.id && bytesToHex(verdict.id), reason: verdict.reason });
         if (isRetryable(verdict.reason)) this.held.hold(peer, msg.data, this.now());
         return TopicValidatorResult.Ignore;
       case 'duplicate':
