@@ -74,6 +74,21 @@ function unlike(source: ShareChainHost, changed: Partial<ChainHost>): ChainHost 
   };
 }
 
+/**
+ * A fresh node (batches of 200) syncs from a peer that holds `source`'s chain but whose batches
+ * leave `leftOut` out, though it answers for them by id; resolves once the run ended synced.
+ */
+async function syncLeavingOut(source: ShareChainHost, leftOut: Uint8Array[]) {
+  const left = new Set(leftOut.map(bytesToHex));
+  const peer = await node(unlike(source, { sharesAfter: (l, m) => source.sharesAfter(l, m).filter((x) => !left.has(bytesToHex(x))) }));
+  const log = captureLog();
+  const host = chainHost(net);
+  const c = await node(host, { bootstrap: [addrOf(peer)], syncBatchSize: 200, logger: log.logger });
+  await expect.poll(() => c.isAdmitted(peer.peerId), { timeout: 10_000 }).toBe(true);
+  expect(await c.resync()).toMatchObject({ state: 'synced' });
+  return { host, log, peer };
+}
+
 describe('window sync', () => {
   it('fetches a window in bounded batches, verified one by one, with progress and ETA', async () => {
     const source = holding();
@@ -196,15 +211,9 @@ describe('window sync', () => {
     miner.mine(3);
     expect(source.chain.bestAt(source.chain.height - 2)!.uncleKeys).toHaveLength(1);
     // Its batches leave the uncle out (as a peer that took the nephew before the uncle would).
-    const forgetful = unlike(source, { sharesAfter: (l, m) => source.sharesAfter(l, m).filter((x) => bytesToHex(x) !== bytesToHex(sibling)) });
-    const a = await node(forgetful);
-    const log = captureLog();
-    const host = chainHost(net);
-    const c = await node(host, { bootstrap: [addrOf(a)], syncBatchSize: 200, logger: log.logger });
-    await expect.poll(() => c.isAdmitted(a.peerId), { timeout: 10_000 }).toBe(true);
-    expect(await c.resync()).toMatchObject({ state: 'synced' });
+    const { host, log, peer } = await syncLeavingOut(source, [sibling]);
     expect(tipOf(host)).toBe(tipOf(source));
-    expect(log.find(/fetched by id/)).toEqual([expect.objectContaining({ peer: a.peerId, then: 'accepted' })]);
+    expect(log.find(/fetched by id/)).toEqual([expect.objectContaining({ peer: peer.peerId, then: 'accepted' })]);
   });
 
   it('completes an uncle that names an uncle of its own, which the batch did not carry either, level by level', async () => {
@@ -230,14 +239,7 @@ describe('window sync', () => {
     miner.mine(3, { uncles: [] });
     expect(chain.isBest(u) || chain.isBest(v)).toBe(false);
     // Its batches leave both out (as a peer whose batches carry only the best chain's own uncles would).
-    const left = new Set([bytesToHex(u.encoded), bytesToHex(v.encoded)]);
-    const forgetful = unlike(source, { sharesAfter: (l, m) => source.sharesAfter(l, m).filter((x) => !left.has(bytesToHex(x))) });
-    const peer = await node(forgetful);
-    const log = captureLog();
-    const host = chainHost(net);
-    const c = await node(host, { bootstrap: [addrOf(peer)], syncBatchSize: 200, logger: log.logger });
-    await expect.poll(() => c.isAdmitted(peer.peerId), { timeout: 10_000 }).toBe(true);
-    expect(await c.resync()).toMatchObject({ state: 'synced' });
+    const { host, log, peer } = await syncLeavingOut(source, [u.encoded, v.encoded]);
     expect(tipOf(host)).toBe(tipOf(source));
     expect(host.chain.has(v.key) && host.chain.has(u.key)).toBe(true);
     // U came back an orphan (V missing); V was fetched in turn, then U, then S went in.
