@@ -713,7 +713,8 @@ export class ShareChain {
       // coinbase would differ from this chain's (bad-coinbase). A share and its uncles travel together.
       const uncles = this.unclesToSend(e, sent);
       if (out.length > 0 && out.length + uncles.length + 1 > max) break;
-      // A first share whose group does not fit sends what fits, its own uncles last in line to go.
+      // A first share whose group does not fit sends what fits: itself and the uncles listed
+      // nearest it (the requester asks for the others by id).
       if (uncles.length + 1 > max) uncles.splice(0, uncles.length + 1 - max);
       for (const u of uncles) {
         out.push(u.encoded);
@@ -727,7 +728,7 @@ export class ShareChain {
   /**
    * The held uncles `e` names that `sent` lacks, each after the held uncles it names in turn (an
    * uncle's parent is on the chain of the share naming it, so the best chain carries it): at most
-   * MAX_UNCLES + MAX_UNCLES^2 shares. Deeper ones a requester fetches by id.
+   * MAX_SHARE_GROUP - 1 shares. Deeper ones a requester fetches by id.
    */
   private unclesToSend(e: ShareEntry, sent: ReadonlySet<string>): ShareEntry[] {
     if (e.uncleKeys.length === 0) return [];

@@ -71,7 +71,6 @@ describe('sync of a chain with uncles', () => {
     expect(pool.chain.sharesAfter([parent.id], 1).map(bytesToHex)).toEqual([bytesToHex(s.encoded)]);
   });
 
-
   it('sends the uncle before the share that names it; a fresh chain ends on the same tip and window', () => {
     const { pool, uncleKey } = poolWithUncle();
     const batch = pool.chain.sharesAfter([], 100);
