@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, expect, test, type Page } from '@playwright/test';
+import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { MINER_ADDRESS, acceptedShares, startEdge, type RunningEdge } from './edge-fixture.ts';
 
 const WEB_ROOT = process.env.OTEDAMA_E2E_WEB_ROOT ?? fileURLToPath(new URL('../../../dist/web/', import.meta.url));
@@ -62,6 +62,27 @@ function controllerVersion(page: Page): Promise<string | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 10_000)));
   return Promise.race([ask, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Saves chrome://serviceworker-internals (each worker version's installation and running status,
+ * its clients) in the test's output folder and attaches it to its report. Only after a failure:
+ * watching the workers (DevTools' ServiceWorker domain, this page opened while the swap runs) has
+ * so far kept the flake away.
+ */
+async function attachWorkerInternals(context: BrowserContext): Promise<void> {
+  const internals = await context.newPage();
+  const file = test.info().outputPath('serviceworker-internals.txt');
+  try {
+    await internals.goto('chrome://serviceworker-internals/');
+    await expect(internals.locator('body')).toContainText('Installation Status', { timeout: 5_000 });
+    writeFileSync(file, await internals.locator('body').innerText());
+  } catch (err) {
+    writeFileSync(file, `not readable: ${(err as Error).message}`);
+  } finally {
+    await internals.close();
+  }
+  await test.info().attach('serviceworker-internals', { path: file, contentType: 'text/plain' });
 }
 
 async function controlled(page: Page): Promise<void> {
@@ -183,7 +204,14 @@ test.describe('updates', () => {
       // Apply: at the next job boundary the new worker takes over and the page reloads once.
       const appliedAt = Date.now();
       await page.getByRole('button', { name: 'Update now' }).click();
-      await expect.poll(() => controllerVersion(page), { timeout: 90_000 }).toBe('v2');
+      try {
+        await expect.poll(() => controllerVersion(page), { timeout: 90_000 }).toBe('v2');
+      } catch (err) {
+        // A swap that never happens (a rare flake: the old worker neither lets the new one
+        // activate nor answers the page's reload) leaves the browser's own view of both workers.
+        await attachWorkerInternals(context);
+        throw err;
+      }
       const swappedAt = Date.now();
       await expect(page.locator('#update-banner')).toBeHidden();
       // The reloaded page resumes mining by itself (the flag beforeReload stored) and finds shares;
