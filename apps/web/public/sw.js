@@ -10,7 +10,7 @@
  *     and every script, stylesheet and preload that index.html names (read from the HTML itself,
  *     so hashed asset names need no build manifest);
  *   - navigations: network first (a new version shows at once when online), the cached shell
- *     when offline;
+ *     when offline or when the network has not answered within 5 s;
  *   - /assets/*: cache first (names are content-hashed, so a cached file never goes stale);
  *     workers, WASM and other assets loaded after Start are cached on first fetch;
  *   - everything else (the job socket, the API, /health) always goes to the network.
@@ -64,16 +64,33 @@ self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'skip-waiting') event.waitUntil(self.skipWaiting());
 });
 
+/**
+ * How long a navigation waits for the network before the cached shell answers it. A network
+ * answer that comes later still refreshes the cache. (Seen in Chromium right after a worker swap:
+ * the reload's network fetch never completed, and the page stayed on its old document.)
+ */
+const NAVIGATION_NETWORK_MS = 5000;
+
 async function networkFirst(request) {
   const cache = await caches.open(CACHE);
-  try {
-    const response = await fetch(request);
+  const network = fetch(request).then(async (response) => {
     if (response.ok) await cache.put('/', response.clone());
     return response;
+  });
+  network.catch(() => undefined); // a failure after the cache answered is nobody's to handle
+  let timer;
+  const late = new Promise((resolve) => (timer = setTimeout(() => resolve(undefined), NAVIGATION_NETWORK_MS)));
+  try {
+    const first = await Promise.race([network, late]);
+    if (first) return first;
+    const cached = await cache.match('/');
+    return cached ?? (await network);
   } catch (err) {
     const cached = await cache.match('/');
     if (cached) return cached;
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
