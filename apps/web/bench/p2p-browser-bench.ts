@@ -35,8 +35,8 @@
  * beside its recipient in the JSON, all of them in bench/results/p2p-browser-peer-connections-last.json).
  * [--memory-dump] (the page process's whole allocator tree and largest mappings in the JSON).
  * [--profile-network DIR] (the network part: CPU profiles of both edges, DIR/edge-<i>/*.cpuprofile, and
- * of the first page's main thread while shares flow, DIR/page-0-main.cpuprofile; what each edge sent
- * and received by protocol and peer kind, gossip by topic, its loop delay: DIR/edge-<i>-traffic.json
+ * of the first page's main thread while shares flow, DIR/page-0-main.cpuprofile; the WebSocket and data
+ * channel messages a page sent and received a second; what each edge sent and received by protocol and peer kind, gossip by topic, its loop delay: DIR/edge-<i>-traffic.json
  * and the report. Summarise a profile with `node scripts/cpuprofile-summary.mjs FILE`.)
  * The network part always reports the CPU seconds per second its processes used (edges, pages'
  * main threads, their workers, the rest of Chromium), from /proc.
@@ -198,6 +198,36 @@ function countWebSocketMessages(): void {
 }
 
 /**
+ * Page init script for --profile-network: data channel messages the page sends (each native
+ * `send`, after any joining: data-channel-sends.ts) and receives (libp2p's `onmessage` handlers).
+ */
+function countDataChannelMessages(): void {
+  const counts = { sent: 0, sentBytes: 0, received: 0, receivedBytes: 0 };
+  (globalThis as unknown as { otedamaDataChannelMessages: typeof counts }).otedamaDataChannelMessages = counts;
+  const send = RTCDataChannel.prototype.send as (this: RTCDataChannel, data: unknown) => void;
+  RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: string | ArrayBuffer | ArrayBufferView | Blob) {
+    counts.sent++;
+    counts.sentBytes += typeof data === 'string' ? data.length : data instanceof Blob ? data.size : data.byteLength;
+    return send.call(this, data);
+  } as typeof RTCDataChannel.prototype.send;
+  const onmessage = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage')!;
+  Object.defineProperty(RTCDataChannel.prototype, 'onmessage', {
+    ...onmessage,
+    set(this: RTCDataChannel, handler: ((e: MessageEvent) => unknown) | null) {
+      onmessage.set!.call(
+        this,
+        handler &&
+          ((e: MessageEvent) => {
+            counts.received++;
+            counts.receivedBytes += e.data instanceof ArrayBuffer ? e.data.byteLength : String(e.data).length;
+            return handler.call(this, e);
+          }),
+      );
+    },
+  });
+}
+
+/**
  * The steps of the dials a page started, from @libp2p/webrtc's trace lines (initiate-connection.js),
  * each line given to the oldest dial still waiting for it: relay circuit (hop, Noise and yamux over
  * the relay, the signalling stream) until the SDP offer is sent; the offer/answer round trip over
@@ -260,6 +290,7 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       // As a string with esbuild's name helper defined: tsx may wrap the function's inner names in __name().
       if (TRACE_DIALS) await context.addInitScript({ content: `var __name = (f) => f; (${tracePeerConnections.toString()})();` });
       if (NETWORK_PROFILE_DIR) await context.addInitScript(countWebSocketMessages);
+      if (NETWORK_PROFILE_DIR) await context.addInitScript(countDataChannelMessages);
       const page = await context.newPage();
       const [home, other] = i % 2 === 0 ? [a, b] : [b, a];
       await page.goto(home.url);
@@ -275,8 +306,9 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
     const cpuAtStart = processCpu();
     const trafficAtStart = profileDir ? await Promise.all([a.traffic(), b.traffic()]) : undefined;
     const mainProfile = profileDir ? await profileMainThread(pages[0]!) : undefined;
-    const wsCount = () => Promise.all(pages.map((p) => p.evaluate('globalThis.otedamaWebSocketMessages') as Promise<{ sent: number; sentBytes: number; received: number; receivedBytes: number }>));
-    const wsAtStart = profileDir ? await wsCount() : undefined;
+    type Counts = { sent: number; sentBytes: number; received: number; receivedBytes: number };
+    const messageCounts = () => Promise.all(pages.map((p) => p.evaluate('[globalThis.otedamaWebSocketMessages, globalThis.otedamaDataChannelMessages]') as Promise<[Counts, Counts]>));
+    const countsAtStart = profileDir ? await messageCounts() : undefined;
     // The libp2p round trips (the connection monitor's pings) to edges and to browsers, sampled while shares flow.
     const rtt = { edge: [] as number[], browser: [] as number[] };
     while (Date.now() < start + SECONDS * 1000) {
@@ -286,10 +318,16 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       }
     }
     const cpu = cpuPerSecond(cpuAtStart, processCpu());
-    const wsAtEnd = wsAtStart ? await wsCount() : undefined;
-    // Per page and second: what its WebSockets (to its two edges) carried while shares flowed.
-    const pageWebSockets = wsAtStart && wsAtEnd ? (['sent', 'sentBytes', 'received', 'receivedBytes'] as const).reduce((o, k) => ({ ...o, [k]: round(wsAtEnd.reduce((s, c, i) => s + c[k] - wsAtStart[i]![k], 0) / PAGES / ((Date.now() - start) / 1000)) }), {} as Record<string, number>) : undefined;
+    const countsAtEnd = countsAtStart ? await messageCounts() : undefined;
+    // Per page and second: what its WebSockets (to its two edges) and its data channels (to other pages) carried while shares flowed.
+    const perPageAndSecond = (which: 0 | 1) =>
+      countsAtStart && countsAtEnd
+        ? (['sent', 'sentBytes', 'received', 'receivedBytes'] as const).reduce((o, k) => ({ ...o, [k]: round(countsAtEnd.reduce((s, c, i) => s + c[which][k] - countsAtStart[i]![which][k], 0) / PAGES / ((Date.now() - start) / 1000)) }), {} as Record<string, number>)
+        : undefined;
+    const pageWebSockets = perPageAndSecond(0);
+    const pageDataChannels = perPageAndSecond(1);
     if (pageWebSockets) log(`WebSocket messages per page and second: ${JSON.stringify(pageWebSockets)}`);
+    if (pageDataChannels) log(`data channel messages per page and second: ${JSON.stringify(pageDataChannels)}`);
     log(`CPU seconds per second while measuring: ${JSON.stringify(cpu)}`);
     const edgeTraffic = trafficAtStart ? trafficDelta(trafficAtStart, await Promise.all([a.traffic(), b.traffic()])) : undefined;
     if (edgeTraffic) edgeTraffic.forEach((t, i) => writeFileSync(join(profileDir!, `edge-${i}-traffic.json`), JSON.stringify(t, null, 2) + '\n'));
@@ -343,6 +381,7 @@ async function network(browser: Browser): Promise<Record<string, unknown>> {
       cpuSecondsPerSecond: cpu,
       ...(edgeTraffic ? { edgeTraffic } : {}),
       ...(pageWebSockets ? { pageWebSockets } : {}),
+      ...(pageDataChannels ? { pageDataChannels } : {}),
     };
   } finally {
     await b.stop();

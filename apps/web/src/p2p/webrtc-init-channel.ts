@@ -28,6 +28,8 @@
  * class in place and then puts the page's own back.
  */
 
+import { withJoinedChannelSends } from './data-channel-sends.ts';
+
 /** The label @libp2p/webrtc's dialer gives its first channel (private-to-private/initiate-connection.js). */
 export const LIBP2P_INIT_CHANNEL_LABEL = 'init';
 
@@ -61,13 +63,16 @@ export function withInitChannelHeld(Base: PeerConnectionClass, graceMs = INIT_CH
 }
 
 /**
- * Imports @libp2p/webrtc so that its connections are made with `withInitChannelHeld`, leaving
- * `scope.RTCPeerConnection` as it was for everything else in the page. The first import decides
- * (modules are evaluated once), so the page's libp2p node takes @libp2p/webrtc only from here.
+ * Imports @libp2p/webrtc so that its connections are made with `withInitChannelHeld` and join the
+ * parts of each write into one data channel message (`withJoinedChannelSends`,
+ * data-channel-sends.ts), leaving `scope.RTCPeerConnection` as it was for everything else in the
+ * page. The first import decides (modules are evaluated once), so the page's libp2p node takes
+ * @libp2p/webrtc only from here.
  */
 export async function importWebRTC(scope: { RTCPeerConnection: PeerConnectionClass } = globalThis): Promise<typeof import('@libp2p/webrtc')> {
   const own = scope.RTCPeerConnection;
-  scope.RTCPeerConnection = withInitChannelHeld(own);
+  // The hold's listener is registered first (the inner constructor), so a held 'init' channel never reaches the joining.
+  scope.RTCPeerConnection = withJoinedChannelSends(withInitChannelHeld(own));
   try {
     return await import('@libp2p/webrtc');
   } finally {
