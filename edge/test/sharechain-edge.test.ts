@@ -40,7 +40,7 @@ import { silentLogger } from '../src/logger.ts';
 import { SIMNET_DEFAULT_PAYOUT_ADDRESS } from '../src/simnet/simnet.ts';
 import { freePort } from './cli-run.ts';
 import { startEdgeProcess, type EdgeProcess } from './edge-process.ts';
-import { cleanJobAfter, loginChainMiner, mineChainShare, nextMessage, storedChain, type ChainMiner } from './sharechain-kit.ts';
+import { cleanJobAfter, jobOnCoinTip, loginChainMiner, mineChainShare, nextMessage, storedChain, type ChainMiner } from './sharechain-kit.ts';
 import { REGTEST_ADDRESS, REGTEST_ADDRESS_2, type NotifyJob } from './stratum-harness.ts';
 import { postgresBackend } from './storage-backends.ts';
 
@@ -230,6 +230,8 @@ describe('Stratum miners mine into the sharechain (real edges)', () => {
 
   it('a restart reloads the chain from the database; a SIGKILL right after the reply to a chain share loses nothing', async () => {
     const m = await login(a.stratumPort, `${MINER}.w1`);
+    // The last test's block (found on B) may reach A after the job A sent with this login.
+    await jobOnCoinTip(m, rpcOf(a));
     const id = await mineChainShare(m);
     process.kill(a.pid, 'SIGKILL');
     await a.exited;

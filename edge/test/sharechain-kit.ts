@@ -4,7 +4,7 @@
  * difficulty, and submits shares that meet the chain's share target (so every accepted one is a
  * chain share); and the chain an edge's database holds, loaded the way the edge loads it.
  */
-import { bytesToHex, CoinTips, ShareChain } from '@otedama/core';
+import { bytesToHex, CoinTips, prevHashFromStratum, ShareChain } from '@otedama/core';
 import { expect } from 'vitest';
 import type { RpcClient } from '../src/chain/rpc-client.ts';
 import { poolParamsForGenesis } from '../src/p2p/pool-chain.ts';
@@ -69,6 +69,18 @@ export async function mineChainShare(m: ChainMiner, options: { below?: number } 
 export async function cleanJobAfter(m: ChainMiner, seen: number): Promise<void> {
   if (m.clean > seen) return;
   await nextMessage(m, (msg) => msg.method === 'mining.notify' && msg.params[8] === true);
+}
+
+/**
+ * Waits until `m`'s newest job builds on the coin's best block (`rpc`). A block found just before
+ * a login (another edge's miner, on the same coin) can reach the edge after the job it sent with
+ * the login: a share on that job is stale, and the clean job follows.
+ */
+export async function jobOnCoinTip(m: ChainMiner, rpc: RpcClient, timeoutMs = 20_000): Promise<void> {
+  const best = await rpc.call<string>('getbestblockhash');
+  const onTip = () => bytesToHex(prevHashFromStratum(m.job.fields.prevhash).reverse()) === best;
+  if (onTip()) return;
+  await nextMessage(m, (msg) => msg.method === 'mining.notify' && onTip(), timeoutMs);
 }
 
 /** The chain as an edge's database holds it (`dataDir`, or `databaseUrl`), loaded the way the edge loads it, over the coin's pool parameters. */
