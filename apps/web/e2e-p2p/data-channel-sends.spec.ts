@@ -7,6 +7,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { joinChannelSends, withJoinedChannelSends } from '../src/p2p/data-channel-sends.ts';
+import { negotiateInPage } from './in-page-negotiation.ts';
 
 interface Pair {
   /** The messages each end received, as byte arrays, and 'close' when its channel closed. */
@@ -22,7 +23,7 @@ interface Pair {
 async function connect(page: Page, joined: boolean, maxBytes: number): Promise<void> {
   await page.goto('about:blank');
   await page.evaluate(
-    async ({ joined, maxBytes, joinSource, withSource }) => {
+    async ({ joined, maxBytes, joinSource, withSource, negotiateSource }) => {
       // The functions under test, from their module's source (the page has no bundler).
       const join = new Function(`return (${joinSource});`)() as typeof joinChannelSends;
       const withJoined = new Function('joinChannelSends', 'MAX_JOINED_MESSAGE_BYTES', `return (${withSource});`)(join, maxBytes) as typeof withJoinedChannelSends;
@@ -47,17 +48,10 @@ async function connect(page: Page, joined: boolean, maxBytes: number): Promise<v
           else e.channel.addEventListener('open', () => r());
         }),
       );
-      const gathered = (pc: RTCPeerConnection) =>
-        new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
-      await dialerPc.setLocalDescription(await dialerPc.createOffer());
-      await gathered(dialerPc);
-      await answererPc.setRemoteDescription(dialerPc.localDescription!);
-      await answererPc.setLocalDescription(await answererPc.createAnswer());
-      await gathered(answererPc);
-      await dialerPc.setRemoteDescription(answererPc.localDescription!);
+      await (new Function(`return (${negotiateSource});`)() as typeof negotiateInPage)(dialerPc, answererPc);
       await Promise.all([dialerOpen, answererOpen]);
     },
-    { joined, maxBytes, joinSource: joinChannelSends.toString(), withSource: withJoinedChannelSends.toString() },
+    { joined, maxBytes, joinSource: joinChannelSends.toString(), withSource: withJoinedChannelSends.toString(), negotiateSource: negotiateInPage.toString() },
   );
 }
 

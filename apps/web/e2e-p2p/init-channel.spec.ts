@@ -11,6 +11,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { LIBP2P_INIT_CHANNEL_LABEL, withInitChannelHeld } from '../src/p2p/webrtc-init-channel.ts';
+import { negotiateInPage } from './in-page-negotiation.ts';
 
 /** How long the answerer holds the dialer's 'init' channel in this test (ms): short, so the grace is seen to end. */
 const GRACE_MS = 2_000;
@@ -31,7 +32,7 @@ interface Outcome {
  */
 async function connect(page: Page, held: boolean, inits: number): Promise<void> {
   await page.evaluate(
-    async ({ held, inits, graceMs, label, holdSource }) => {
+    async ({ held, inits, graceMs, label, holdSource, negotiateSource }) => {
       // The class under test, from its module's source (the page has no bundler).
       const withHeld = new Function('LIBP2P_INIT_CHANNEL_LABEL', `return (${holdSource});`)(label) as (Base: typeof RTCPeerConnection, graceMs: number) => typeof RTCPeerConnection;
       const Answerer = held ? withHeld(RTCPeerConnection, graceMs) : RTCPeerConnection;
@@ -58,17 +59,10 @@ async function connect(page: Page, held: boolean, inits: number): Promise<void> 
         ch.addEventListener('close', () => (seen.closedBy ??= 'remote'));
         opened.push(new Promise((r) => ch.addEventListener('open', () => r())));
       }
-      const gathered = (pc: RTCPeerConnection) =>
-        new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
-      await dialer.setLocalDescription(await dialer.createOffer());
-      await gathered(dialer);
-      await answerer.setRemoteDescription(dialer.localDescription!);
-      await answerer.setLocalDescription(await answerer.createAnswer());
-      await gathered(answerer);
-      await dialer.setRemoteDescription(answerer.localDescription!);
+      await (new Function(`return (${negotiateSource});`)() as typeof negotiateInPage)(dialer, answerer);
       await Promise.all(opened);
     },
-    { held, inits, graceMs: GRACE_MS, label: LIBP2P_INIT_CHANNEL_LABEL, holdSource: withInitChannelHeld.toString() },
+    { held, inits, graceMs: GRACE_MS, label: LIBP2P_INIT_CHANNEL_LABEL, holdSource: withInitChannelHeld.toString(), negotiateSource: negotiateInPage.toString() },
   );
 }
 
