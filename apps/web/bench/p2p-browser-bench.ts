@@ -36,8 +36,8 @@
  * [--memory-dump] (the page process's whole allocator tree and largest mappings in the JSON).
  * [--profile-network DIR] (the network part: CPU profiles of both edges, DIR/edge-<i>/*.cpuprofile, and
  * of the first page's main thread while shares flow, DIR/page-0-main.cpuprofile; the WebSocket and data
- * channel messages a page sent and received a second; what each edge sent and received by protocol and peer kind, gossip by topic, its loop delay: DIR/edge-<i>-traffic.json
- * and the report. Summarise a profile with `node scripts/cpuprofile-summary.mjs FILE`.)
+ * channel messages a page sent and received a second; what each edge sent and received by protocol
+ * and peer kind, gossip by topic, its loop delay: DIR/edge-<i>-traffic.json and the report. Summarise a profile with `node scripts/cpuprofile-summary.mjs FILE`.)
  * The network part always reports the CPU seconds per second its processes used (edges, pages'
  * main threads, their workers, the rest of Chromium), from /proc.
  */
